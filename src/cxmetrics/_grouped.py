@@ -1,0 +1,126 @@
+"""Shared behaviour of grouped (columnar) results: lookup, columns, tables, frames."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any, ClassVar
+
+import numpy as np
+from numpy.typing import NDArray
+
+from cxmetrics._optional import require
+from cxmetrics._validation import check_option, check_positive_int
+from cxmetrics.exceptions import UndefinedMetricWarning
+
+__all__ = ["GroupedResultMixin", "apply_min_n", "to_python", "warn_undefined"]
+
+
+def to_python(value: Any) -> Any:
+    """Numpy scalar or row to the plain Python value a scalar result holds."""
+    if isinstance(value, np.ndarray):
+        return value.item() if value.ndim == 0 else tuple(value.tolist())
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def warn_undefined(metric: str, n: NDArray[np.int64] | int, *, stacklevel: int = 4) -> None:
+    """Warn once when a metric has no answers (for some groups)."""
+    empty = int(np.count_nonzero(np.asarray(n) == 0))
+    if not empty:
+        return
+    if np.ndim(n) == 0:
+        msg = f"{metric} is undefined for zero responses; returning NaN."
+    else:
+        msg = f"{metric} is undefined for {empty} group(s) with zero responses; returning NaN for them."
+    warnings.warn(msg, UndefinedMetricWarning, stacklevel=stacklevel)
+
+
+def apply_min_n(
+    columns: dict[str, NDArray[Any]], min_n: int, small_groups: str, blank: tuple[str, ...]
+) -> dict[str, NDArray[Any]]:
+    """Flag groups with fewer than ``min_n`` answers, and blank them if suppressing.
+
+    Suppressed groups keep ``n`` (so a reader sees why) but lose the estimate,
+    its standard error and every count that could reveal individual answers:
+    floats become NaN and counts 0.
+    """
+    check_option("small_groups", small_groups, ("flag", "suppress"))
+    min_n = check_positive_int("min_n", min_n, minimum=0)
+    flagged = columns["n"] < min_n
+    out = dict(columns)
+    out["flagged"] = flagged
+    if small_groups == "suppress" and flagged.any():
+        for name in blank:
+            col = out[name].copy()
+            col[flagged] = np.nan if col.dtype.kind == "f" else 0
+            out[name] = col
+    return out
+
+
+class GroupedResultMixin:
+    """Lookup by key, columns, text table and dataframe conversion.
+
+    Subclasses are attrs classes with a ``keys`` array and one array per column
+    named in ``_columns``; ``_shared`` names the scalar fields every row shares.
+    """
+
+    keys: NDArray[Any]
+    _scalar_result: ClassVar[type]
+    _columns: ClassVar[tuple[str, ...]]
+    _shared: ClassVar[tuple[str, ...]]
+    _table: ClassVar[tuple[str, ...]] = ("value", "n")
+
+    def __len__(self) -> int:
+        return int(self.keys.shape[0])
+
+    def _position(self, key: object) -> int:
+        hits = np.flatnonzero(self.keys == key)
+        if hits.size == 0:
+            msg = f"no group {key!r}; the groups are {self.keys.tolist()!r}."
+            raise KeyError(msg)
+        return int(hits[0])
+
+    def __getitem__(self, key: object) -> Any:
+        """The scalar result of the group ``key``."""
+        i = self._position(key)
+        fields = {name: to_python(getattr(self, name)[i]) for name in self._columns if name != "flagged"}
+        fields.update({name: getattr(self, name) for name in self._shared})
+        return self._scalar_result(**fields)
+
+    def to_dict(self) -> dict[str, NDArray[Any]]:
+        """Columns as a dict of arrays: ``key`` first, then one per field."""
+        out: dict[str, NDArray[Any]] = {"key": self.keys}
+        for name in self._columns:
+            col = getattr(self, name)
+            if col.ndim == 1:
+                out[name] = col
+        return out
+
+    def to_pandas(self) -> Any:
+        """The columns as a :class:`pandas.DataFrame` (needs pandas)."""
+        pd = require("pandas", feature="to_pandas()")
+        return pd.DataFrame(self.to_dict())
+
+    def to_polars(self) -> Any:
+        """The columns as a :class:`polars.DataFrame` (needs polars)."""
+        pl = require("polars", feature="to_polars()")
+        return pl.DataFrame({k: np.asarray(v) for k, v in self.to_dict().items()})
+
+    def __repr__(self) -> str:
+        names = ["key", *self._table]
+        cols = [self.keys, *(getattr(self, c) for c in self._table)]
+
+        def fmt(v: Any) -> str:
+            if isinstance(v, float | np.floating):
+                return "nan" if np.isnan(v) else f"{v:.4g}"
+            return str(v)
+
+        rows = [[fmt(c[i]) for c in cols] for i in range(min(len(self), 20))]
+        widths = [max([len(h)] + [len(r[j]) for r in rows]) for j, h in enumerate(names)]
+        lines = [f"{type(self).__name__} with {len(self)} group(s)"]
+        lines.append("  ".join(h.rjust(w) for h, w in zip(names, widths, strict=True)))
+        lines.extend("  ".join(c.rjust(w) for c, w in zip(r, widths, strict=True)) for r in rows)
+        if len(self) > 20:
+            lines.append(f"... {len(self) - 20} more")
+        return "\n".join(lines)

@@ -1,0 +1,56 @@
+"""Exceptions and warnings raised by cxmetrics.
+
+Every error is a subclass of :class:`ValueError` or :class:`TypeError`, so code that
+already catches those keeps working. Messages name the argument in backticks, state
+the rule, and show the offending value with its index.
+
+Examples
+--------
+>>> import cxmetrics as cx
+>>> from cxmetrics.exceptions import InvalidInputError
+>>> try:
+...     cx.nps([10, 11, 3])
+... except InvalidInputError as err:
+...     print(err)
+`responses` must lie in [0, 10]; got 11 at index 1 (1 value(s) out of range).
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "CXMetricsError",
+    "IncompatibleStateError",
+    "InvalidInputError",
+    "InvalidInputTypeError",
+    "MissingDependencyError",
+    "MissingValueError",
+    "UndefinedMetricWarning",
+]
+
+
+class CXMetricsError(ValueError):
+    """Base class for cxmetrics errors about values (a :class:`ValueError`)."""
+
+
+class InvalidInputError(CXMetricsError):
+    """An argument has a value outside its rules (range, shape, length, option)."""
+
+
+class MissingValueError(InvalidInputError):
+    """Missing values (NaN/None) were found and ``nan_policy='raise'``."""
+
+
+class IncompatibleStateError(CXMetricsError):
+    """Two states built with different parameters (scale, scheme, keys) were merged."""
+
+
+class InvalidInputTypeError(TypeError):
+    """An argument has the wrong kind (dtype, class), a :class:`TypeError`."""
+
+
+class MissingDependencyError(ImportError):
+    """An optional dependency is needed; the message names the extra to install."""
+
+
+class UndefinedMetricWarning(RuntimeWarning):
+    """The metric is undefined for this input (e.g. zero responses); NaN returned."""

@@ -1,0 +1,61 @@
+"""Statistics shared by every metric family: intervals, tests, sample sizes.
+
+Numpy-only by default: normal quantiles come from :class:`statistics.NormalDist`.
+Exact intervals (Jeffreys, Clopper-Pearson) and t quantiles need scipy, installed
+with the ``stats`` extra.
+
+Examples
+--------
+>>> from cxmetrics.stats import proportion_interval
+>>> low, high = proportion_interval(40, 50)
+>>> round(float(low), 4), round(float(high), 4)
+(0.6696, 0.8875)
+"""
+
+from __future__ import annotations
+
+from cxmetrics.stats._difference import (
+    DifferenceResult,
+    mean_difference,
+    net_score_difference,
+    paired_difference,
+    proportion_difference,
+)
+from cxmetrics.stats._distributions import (
+    critical_value,
+    normal_pvalue,
+    t_critical_value,
+    t_pvalue,
+)
+from cxmetrics.stats._interval import (
+    ConfidenceInterval,
+    ConfidenceIntervalArray,
+    mean_interval,
+    proportion_interval,
+)
+from cxmetrics.stats._net_score import (
+    net_score_interval,
+    net_score_variance,
+    restricted_mle,
+)
+from cxmetrics.stats._sample_size import nps_sample_size, proportion_sample_size
+
+__all__ = [
+    "ConfidenceInterval",
+    "ConfidenceIntervalArray",
+    "DifferenceResult",
+    "critical_value",
+    "mean_difference",
+    "mean_interval",
+    "net_score_difference",
+    "net_score_interval",
+    "net_score_variance",
+    "normal_pvalue",
+    "nps_sample_size",
+    "paired_difference",
+    "proportion_difference",
+    "proportion_interval",
+    "restricted_mle",
+    "t_critical_value",
+    "t_pvalue",
+]

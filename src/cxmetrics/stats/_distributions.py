@@ -1,0 +1,76 @@
+"""Normal and t quantiles and tail probabilities.
+
+Normal quantities come from the standard library (:class:`statistics.NormalDist`,
+:func:`math.erfc`), so the core needs no scipy; t quantities need the ``stats`` extra.
+"""
+
+from __future__ import annotations
+
+import math
+from statistics import NormalDist
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from cxmetrics._optional import require
+from cxmetrics._validation import check_confidence_level, check_option
+
+__all__ = ["critical_value", "normal_pvalue", "t_critical_value", "t_pvalue"]
+
+_STANDARD_NORMAL = NormalDist()
+_erfc = np.frompyfunc(math.erfc, 1, 1)
+
+
+def critical_value(confidence_level: float) -> float:
+    """Two-sided standard normal critical value ``z`` for ``confidence_level``.
+
+    Examples
+    --------
+    >>> round(critical_value(0.95), 6)
+    1.959964
+    """
+    level = check_confidence_level(confidence_level)
+    return _STANDARD_NORMAL.inv_cdf(0.5 + level / 2.0)
+
+
+def t_critical_value(confidence_level: float, df: NDArray[np.float64] | float) -> NDArray[np.float64]:
+    """Two-sided Student t critical value (needs scipy)."""
+    level = check_confidence_level(confidence_level)
+    stats = require("scipy.stats", feature="a t interval")
+    return np.asarray(stats.t.ppf(0.5 + level / 2.0, df), dtype=np.float64)
+
+
+def normal_pvalue(z: float | NDArray[np.float64], alternative: str = "two-sided") -> NDArray[np.float64]:
+    """P-value of a standard normal statistic ``z`` for the given alternative.
+
+    ``'greater'`` tests that the true difference is above zero, ``'less'`` below.
+
+    Examples
+    --------
+    >>> round(float(normal_pvalue(1.959963984540054)), 6)
+    0.05
+    """
+    check_option("alternative", alternative, ("two-sided", "less", "greater"))
+    zz = np.asarray(z, dtype=np.float64)
+    if alternative == "two-sided":
+        arg: NDArray[Any] = np.abs(zz) / math.sqrt(2.0)
+        factor = 1.0
+    elif alternative == "greater":
+        arg, factor = zz / math.sqrt(2.0), 0.5
+    else:
+        arg, factor = -zz / math.sqrt(2.0), 0.5
+    out = np.asarray(_erfc(arg), dtype=np.float64) * factor
+    return np.where(np.isnan(zz), np.nan, out)
+
+
+def t_pvalue(t: float | NDArray[np.float64], df: float | NDArray[np.float64], alternative: str = "two-sided") -> NDArray[np.float64]:
+    """P-value of a Student t statistic (needs scipy)."""
+    check_option("alternative", alternative, ("two-sided", "less", "greater"))
+    stats = require("scipy.stats", feature="a t test")
+    tt = np.asarray(t, dtype=np.float64)
+    if alternative == "two-sided":
+        return np.asarray(2.0 * stats.t.sf(np.abs(tt), df), dtype=np.float64)
+    if alternative == "greater":
+        return np.asarray(stats.t.sf(tt, df), dtype=np.float64)
+    return np.asarray(stats.t.cdf(tt, df), dtype=np.float64)

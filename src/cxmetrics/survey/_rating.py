@@ -1,0 +1,249 @@
+r"""What CSAT and CES share: a rating scale summarised by a share or a mean.
+
+Both report the share of "positive" answers (satisfied for CSAT, easy for CES)
+and the mean answer; ``definition`` picks which is the headline ``value``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, ClassVar, Literal, TypeAlias
+
+import attrs
+import numpy as np
+from numpy.typing import NDArray
+
+from cxmetrics._arrays import array_eq, frozen_float, frozen_int, frozen_keys
+from cxmetrics._grouped import GroupedResultMixin
+from cxmetrics._validation import check_option
+from cxmetrics.stats._interval import (
+    MEAN_METHODS,
+    PROPORTION_METHODS,
+    ConfidenceInterval,
+    ConfidenceIntervalArray,
+    mean_interval,
+    proportion_interval,
+)
+from cxmetrics.survey._summary import ScaleSummary
+
+__all__ = ["RATING_BLANK", "Definition", "GroupedRatingResult", "RatingResult", "rating_columns"]
+
+Definition: TypeAlias = Literal["share", "mean"]
+
+RATING_BLANK = ("value", "positive", "positive_share", "mean", "std", "standard_error", "counts")
+
+
+def rating_columns(
+    counts: NDArray[np.int64], wsum: NDArray[np.float64] | None, w2sum: NDArray[np.float64] | None,
+    n_missing: NDArray[np.int64] | int, low: int, positive: tuple[int, int], definition: str,
+) -> dict[str, NDArray[Any]]:
+    """Columns of a rating result (vectorised over groups)."""
+    check_option("definition", definition, ("share", "mean"))
+    s = ScaleSummary(counts, wsum, w2sum, low)
+    share = s.share(*positive)
+    mean = s.mean()
+    var = s.variance()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        se_share = np.sqrt(share * (1.0 - share) / s.effective_n)
+        se_mean = np.sqrt(var / s.effective_n)
+    return {
+        "value": share if definition == "share" else mean,
+        "n": s.n,
+        "positive": s.count(*positive),
+        "n_missing": np.asarray(n_missing, dtype=np.int64),
+        "effective_n": s.effective_n,
+        "positive_share": share,
+        "mean": mean,
+        "std": np.sqrt(var),
+        "standard_error": np.where(s.defined, se_share if definition == "share" else se_mean, np.nan),
+        "counts": counts,
+    }
+
+
+class _Intervals:
+    """Interval methods shared by scalar and grouped rating results."""
+
+    definition: str
+    positive_share: Any
+    mean: Any
+    std: Any
+    effective_n: Any
+
+    def _share_ci(self, confidence_level: float, method: str) -> ConfidenceIntervalArray:
+        check_option("method", method, PROPORTION_METHODS)
+        ne = np.asarray(self.effective_n, dtype=np.float64)
+        return proportion_interval(np.asarray(self.positive_share) * ne, ne, confidence_level, method=method)
+
+    def _mean_ci(self, confidence_level: float, method: str) -> ConfidenceIntervalArray:
+        check_option("method", method, MEAN_METHODS)
+        ne = np.asarray(self.effective_n, dtype=np.float64)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            se = np.asarray(self.std) / np.sqrt(ne)
+        return mean_interval(self.mean, se, confidence_level, method=method, df=ne - 1.0)
+
+    def _ci(self, confidence_level: float, method: str | None) -> ConfidenceIntervalArray:
+        if self.definition == "share":
+            return self._share_ci(confidence_level, method or "wilson")
+        return self._mean_ci(confidence_level, method or "t")
+
+
+def _scalar(ci: ConfidenceIntervalArray) -> ConfidenceInterval:
+    return ConfidenceInterval(float(ci.low), float(ci.high))
+
+
+@attrs.frozen
+class RatingResult(_Intervals):
+    r"""Base of :class:`CSATResult` and :class:`CESResult`.
+
+    Attributes
+    ----------
+    value : float
+        The headline: ``positive_share`` (a fraction in [0, 1]) when
+        ``definition == 'share'``, ``mean`` (on the answer scale) when ``'mean'``.
+        NaN without answers.
+    n : int
+        Answers counted.
+    positive : int
+        Answers in the positive range (unweighted count).
+    n_missing : int
+        Missing answers omitted.
+    effective_n : float
+        Kish's effective sample size (``n`` without weights).
+    positive_share : float
+        (Weighted) share of positive answers, in [0, 1].
+    mean : float
+        (Weighted) mean answer.
+    std : float
+        Sample standard deviation of the answers (ddof 1 on the effective n).
+    standard_error : float
+        Standard error of ``value``.
+    counts : tuple of int
+        Answers per scale point.
+    definition : {'share', 'mean'}
+        Which statistic ``value`` is.
+    scheme : scheme
+        The scale used.
+    weighted : bool
+        Whether survey weights were applied.
+    """
+
+    value: float
+    n: int
+    positive: int
+    n_missing: int
+    effective_n: float
+    positive_share: float
+    mean: float
+    std: float
+    standard_error: float
+    counts: tuple[int, ...]
+    definition: str
+    scheme: Any
+    weighted: bool
+
+    def confidence_interval(self, confidence_level: float = 0.95, *, method: str | None = None) -> ConfidenceInterval:
+        """Two-sided confidence interval for ``value``.
+
+        Parameters
+        ----------
+        confidence_level : float, default 0.95
+            Coverage in (0, 1).
+        method : str, optional
+            For ``definition='share'``: ``'wilson'`` (default), ``'agresti_coull'``,
+            ``'wald'``, ``'jeffreys'``, ``'clopper_pearson'`` (the last two need
+            scipy). For ``'mean'``: ``'t'`` (default, needs scipy) or ``'normal'``.
+
+        Returns
+        -------
+        ConfidenceInterval
+            In the unit of ``value``; weighted results use the effective n.
+
+        Examples
+        --------
+        >>> import cxmetrics as cx
+        >>> low, high = cx.csat([5, 4, 4, 2, 5, 3, 5, 4, 1, 5]).confidence_interval()
+        >>> round(low, 4), round(high, 4)
+        (0.3968, 0.8922)
+        """
+        return _scalar(self._ci(confidence_level, method))
+
+    def share_interval(self, confidence_level: float = 0.95, *, method: str = "wilson") -> ConfidenceInterval:
+        """Confidence interval for ``positive_share``, whatever the definition.
+
+        Examples
+        --------
+        >>> import cxmetrics as cx
+        >>> low, high = cx.ces([7, 6, 2, 5]).share_interval(method="wald")
+        >>> round(low, 4), round(high, 4)
+        (0.3257, 1.0)
+        """
+        return _scalar(self._share_ci(confidence_level, method))
+
+    def mean_interval(self, confidence_level: float = 0.95, *, method: str = "t") -> ConfidenceInterval:
+        """Confidence interval for ``mean``, whatever the definition.
+
+        Examples
+        --------
+        >>> import cxmetrics as cx
+        >>> low, high = cx.ces([7, 6, 2, 5]).mean_interval(method="normal")
+        >>> round(low, 3), round(high, 3)
+        (3.0, 7.0)
+        """
+        return _scalar(self._mean_ci(confidence_level, method))
+
+    def _label(self) -> str:
+        return type(self).__name__.removesuffix("Result")
+
+    def __str__(self) -> str:
+        low, high = self.confidence_interval(method="normal" if self.definition == "mean" else None)
+        what = "mean" if self.definition == "mean" else "share"
+        if math.isnan(self.value):
+            return f"{self._label()} {what} undefined (n=0)"
+        return f"{self._label()} {what} {self.value:.3f} (95% CI {low:.3f} to {high:.3f}; n={self.n})"
+
+
+@attrs.frozen(repr=False)
+class GroupedRatingResult(GroupedResultMixin, _Intervals):
+    """Base of the grouped CSAT and CES results: arrays over ``keys``."""
+
+    keys: NDArray[Any] = attrs.field(converter=frozen_keys, eq=array_eq)
+    value: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
+    n: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
+    positive: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
+    n_missing: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
+    effective_n: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
+    positive_share: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
+    mean: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
+    std: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
+    standard_error: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
+    counts: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
+    flagged: NDArray[np.bool_] = attrs.field(converter=np.asarray, eq=array_eq)
+    definition: str
+    scheme: Any
+    weighted: bool
+
+    _columns: ClassVar[tuple[str, ...]] = (
+        "value", "n", "positive", "n_missing", "effective_n", "positive_share",
+        "mean", "std", "standard_error", "counts", "flagged",
+    )
+    _shared: ClassVar[tuple[str, ...]] = ("definition", "scheme", "weighted")
+    _table: ClassVar[tuple[str, ...]] = ("value", "n", "standard_error", "positive_share", "mean", "n_missing", "flagged")
+
+    def confidence_interval(self, confidence_level: float = 0.95, *, method: str | None = None) -> ConfidenceIntervalArray:
+        """Intervals for every group (see :meth:`RatingResult.confidence_interval`)."""
+        return self._ci(confidence_level, method)
+
+    def share_interval(self, confidence_level: float = 0.95, *, method: str = "wilson") -> ConfidenceIntervalArray:
+        """Intervals for ``positive_share`` of every group."""
+        return self._share_ci(confidence_level, method)
+
+    def mean_interval(self, confidence_level: float = 0.95, *, method: str = "t") -> ConfidenceIntervalArray:
+        """Intervals for ``mean`` of every group."""
+        return self._mean_ci(confidence_level, method)
+
+    def to_dict(self) -> dict[str, NDArray[Any]]:
+        """Columns, with a 95% interval as ``ci_low``, ``ci_high`` (normal for means: no scipy needed)."""
+        out = super().to_dict()
+        ci = self.confidence_interval(method="normal" if self.definition == "mean" else None)
+        out["ci_low"], out["ci_high"] = ci.low, ci.high
+        return out

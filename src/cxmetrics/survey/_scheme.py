@@ -1,0 +1,178 @@
+"""Schemes: how answers on an integer scale map to the categories of a score.
+
+A scheme is a frozen value, validated when built. Defaults are the industry
+standard; every departure is one argument away.
+"""
+
+from __future__ import annotations
+
+from typing import Self
+
+import attrs
+
+from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
+
+__all__ = ["CESScheme", "CSATScheme", "NPSScheme"]
+
+
+def _int(name: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        msg = f"`{name}` must be an integer; got {value!r}."
+        raise InvalidInputTypeError(msg)
+    return value
+
+
+def _check_scale(low: int, high: int) -> None:
+    _int("low", low)
+    _int("high", high)
+    if high <= low:
+        msg = f"`high` must be greater than `low`; got low={low}, high={high}."
+        raise InvalidInputError(msg)
+
+
+@attrs.frozen
+class NPSScheme:
+    """Net Promoter categories on an integer scale.
+
+    Parameters
+    ----------
+    low, high : int, default 0 and 10
+        The answer scale.
+    promoter_min : int, default 9
+        Answers ``>= promoter_min`` are promoters.
+    detractor_max : int, default 6
+        Answers ``<= detractor_max`` are detractors; those between are passives.
+
+    Examples
+    --------
+    >>> NPSScheme()
+    NPSScheme(low=0, high=10, promoter_min=9, detractor_max=6)
+    >>> NPSScheme(promoter_min=8).passive_range
+    (7, 7)
+    """
+
+    low: int = 0
+    high: int = 10
+    promoter_min: int = 9
+    detractor_max: int = 6
+
+    def __attrs_post_init__(self) -> None:
+        _check_scale(self.low, self.high)
+        _int("promoter_min", self.promoter_min)
+        _int("detractor_max", self.detractor_max)
+        if not self.low <= self.detractor_max < self.promoter_min <= self.high:
+            msg = (
+                "NPSScheme needs low <= detractor_max < promoter_min <= high; got "
+                f"low={self.low}, detractor_max={self.detractor_max}, "
+                f"promoter_min={self.promoter_min}, high={self.high}."
+            )
+            raise InvalidInputError(msg)
+
+    @property
+    def passive_range(self) -> tuple[int, int] | None:
+        """Inclusive range of passive answers, or ``None`` if there are none."""
+        lo, hi = self.detractor_max + 1, self.promoter_min - 1
+        return (lo, hi) if lo <= hi else None
+
+
+@attrs.frozen
+class CSATScheme:
+    """Customer-satisfaction scale and the threshold for "satisfied".
+
+    Parameters
+    ----------
+    low, high : int, default 1 and 5
+        The answer scale; higher is more satisfied.
+    satisfied_min : int, default 4
+        Answers ``>= satisfied_min`` count as satisfied (top-2-box on 1-5).
+
+    Examples
+    --------
+    >>> CSATScheme()
+    CSATScheme(low=1, high=5, satisfied_min=4)
+    >>> CSATScheme.binary()
+    CSATScheme(low=0, high=1, satisfied_min=1)
+    """
+
+    low: int = 1
+    high: int = 5
+    satisfied_min: int = 4
+
+    def __attrs_post_init__(self) -> None:
+        _check_scale(self.low, self.high)
+        _int("satisfied_min", self.satisfied_min)
+        if not self.low < self.satisfied_min <= self.high:
+            msg = (
+                "CSATScheme needs low < satisfied_min <= high; got "
+                f"low={self.low}, satisfied_min={self.satisfied_min}, high={self.high}."
+            )
+            raise InvalidInputError(msg)
+
+    @classmethod
+    def binary(cls) -> Self:
+        """Good/bad ratings coded 1/0 (Zendesk-style): score = good / (good + bad).
+
+        Unrated requests are not answers: pass them as NaN with
+        ``nan_policy='omit'`` and they are excluded and counted in ``n_missing``.
+        """
+        return cls(low=0, high=1, satisfied_min=1)
+
+
+@attrs.frozen
+class CESScheme:
+    """Customer Effort Score scale and which answers mean "easy".
+
+    Parameters
+    ----------
+    low, high : int, default 1 and 7
+        The answer scale.
+    easy_min, easy_max : int, default 5 and 7
+        Inclusive range of answers that mean low effort. It must touch one end of
+        the scale, which tells the direction: CES 2.0 (1-7 agreement with "the
+        company made it easy for me to handle my issue") has ``easy = 5..7`` and
+        higher is better; the original CES (1-5 "how much effort did you personally
+        have to put forth") has ``easy = 1..2`` and lower is better.
+
+    Examples
+    --------
+    >>> CESScheme().higher_is_easier
+    True
+    >>> CESScheme.ces1()
+    CESScheme(low=1, high=5, easy_min=1, easy_max=2)
+    >>> CESScheme.ces1().higher_is_easier
+    False
+    """
+
+    low: int = 1
+    high: int = 7
+    easy_min: int = 5
+    easy_max: int = 7
+
+    def __attrs_post_init__(self) -> None:
+        _check_scale(self.low, self.high)
+        _int("easy_min", self.easy_min)
+        _int("easy_max", self.easy_max)
+        ok = self.low <= self.easy_min <= self.easy_max <= self.high
+        touches = (self.easy_max == self.high) != (self.easy_min == self.low)
+        if not (ok and touches):
+            msg = (
+                "CESScheme needs an `easy` range inside the scale that touches exactly "
+                f"one end of it; got easy=[{self.easy_min}, {self.easy_max}] on "
+                f"[{self.low}, {self.high}]."
+            )
+            raise InvalidInputError(msg)
+
+    @property
+    def higher_is_easier(self) -> bool:
+        """True when high answers mean low effort (CES 2.0), False for CES 1.0."""
+        return self.easy_max == self.high
+
+    @classmethod
+    def ces2(cls) -> Self:
+        """CES 2.0: 1-7 agreement, 5-7 "agree" = easy (the default)."""
+        return cls()
+
+    @classmethod
+    def ces1(cls) -> Self:
+        """Original CES: 1-5 effort ("very low" to "very high"), 1-2 = easy."""
+        return cls(low=1, high=5, easy_min=1, easy_max=2)
