@@ -24,20 +24,25 @@ def to_python(value: Any) -> Any:
     return value
 
 
-def warn_undefined(metric: str, n: NDArray[np.int64] | int, *, stacklevel: int = 4) -> None:
-    """Warn once when a metric has no answers (for some groups)."""
-    empty = int(np.count_nonzero(np.asarray(n) == 0))
+def warn_undefined(
+    metric: str, value: NDArray[np.float64], *, stacklevel: int = 4
+) -> None:
+    """Warn once when a metric is undefined: no answers, or zero total weight."""
+    empty = int(np.count_nonzero(np.isnan(value)))
     if not empty:
         return
-    if np.ndim(n) == 0:
-        msg = f"{metric} is undefined for zero responses; returning NaN."
+    if np.ndim(value) == 0:
+        msg = f"{metric} is undefined for zero responses (or zero total weight); returning NaN."
     else:
-        msg = f"{metric} is undefined for {empty} group(s) with zero responses; returning NaN for them."
+        msg = f"{metric} is undefined for {empty} group(s) with zero responses (or zero total weight); returning NaN for them."
     warnings.warn(msg, UndefinedMetricWarning, stacklevel=stacklevel)
 
 
 def apply_min_n(
-    columns: dict[str, NDArray[Any]], min_n: int, small_groups: str, blank: tuple[str, ...]
+    columns: dict[str, NDArray[Any]],
+    min_n: int,
+    small_groups: str,
+    blank: tuple[str, ...],
 ) -> dict[str, NDArray[Any]]:
     """Flag groups with fewer than ``min_n`` answers, and blank them if suppressing.
 
@@ -84,7 +89,11 @@ class GroupedResultMixin:
     def __getitem__(self, key: object) -> Any:
         """The scalar result of the group ``key``."""
         i = self._position(key)
-        fields = {name: to_python(getattr(self, name)[i]) for name in self._columns if name != "flagged"}
+        fields = {
+            name: to_python(getattr(self, name)[i])
+            for name in self._columns
+            if name != "flagged"
+        }
         fields.update({name: getattr(self, name) for name in self._shared})
         return self._scalar_result(**fields)
 
@@ -117,10 +126,14 @@ class GroupedResultMixin:
             return str(v)
 
         rows = [[fmt(c[i]) for c in cols] for i in range(min(len(self), 20))]
-        widths = [max([len(h)] + [len(r[j]) for r in rows]) for j, h in enumerate(names)]
+        widths = [
+            max([len(h)] + [len(r[j]) for r in rows]) for j, h in enumerate(names)
+        ]
         lines = [f"{type(self).__name__} with {len(self)} group(s)"]
         lines.append("  ".join(h.rjust(w) for h, w in zip(names, widths, strict=True)))
-        lines.extend("  ".join(c.rjust(w) for c, w in zip(r, widths, strict=True)) for r in rows)
+        lines.extend(
+            "  ".join(c.rjust(w) for c, w in zip(r, widths, strict=True)) for r in rows
+        )
         if len(self) > 20:
             lines.append(f"... {len(self) - 20} more")
         return "\n".join(lines)

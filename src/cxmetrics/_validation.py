@@ -54,7 +54,9 @@ def check_confidence_level(confidence_level: float) -> float:
     try:
         level = float(confidence_level)
     except (TypeError, ValueError):
-        msg = f"`confidence_level` must be a number in (0, 1); got {confidence_level!r}."
+        msg = (
+            f"`confidence_level` must be a number in (0, 1); got {confidence_level!r}."
+        )
         raise InvalidInputTypeError(msg) from None
     if not 0.0 < level < 1.0:
         msg = f"`confidence_level` must lie strictly between 0 and 1; got {confidence_level!r}."
@@ -176,7 +178,12 @@ def _narrow_int_dtype(low: int, high: int) -> np.dtype[Any]:
 
 
 def _raise_out_of_range(
-    arr: NDArray[Any], bad: NDArray[np.bool_], name: str, low: int, high: int, offset: int = 0
+    arr: NDArray[Any],
+    bad: NDArray[np.bool_],
+    name: str,
+    low: int,
+    high: int,
+    offset: int = 0,
 ) -> None:
     i, count = _first(bad)
     msg = (
@@ -242,7 +249,9 @@ def integer_scale(
     return ScaleData(out, n_missing)
 
 
-def weights_array(weights: ArrayLike, n: int, *, name: str = "weights", like: str = "responses") -> NDArray[np.float64]:
+def weights_array(
+    weights: ArrayLike, n: int, *, name: str = "weights", like: str = "responses"
+) -> NDArray[np.float64]:
     """Validate survey weights: 1-D, length ``n``, finite and non-negative.
 
     Missing weights are always an error: a weight cannot be guessed. Returns a
@@ -260,6 +269,17 @@ def weights_array(weights: ArrayLike, n: int, *, name: str = "weights", like: st
         )
         raise InvalidInputError(msg)
     neg = arr < 0
+    if not neg.any():
+        # squares of the weights are summed (Kish's effective n): keep them representable
+        odd = (arr != 0) & ((arr < _WEIGHT_MIN) | (arr > _WEIGHT_MAX))
+        if odd.any():
+            i, count = _first(odd)
+            msg = (
+                f"`weights` must be 0 or lie in [{_WEIGHT_MIN:g}, {_WEIGHT_MAX:g}] so their "
+                f"squares stay finite; got {_describe(arr[i])} at index {i} ({count} "
+                "such weight(s)); rescale the weights."
+            )
+            raise InvalidInputError(msg)
     if neg.any():
         i, count = _first(neg)
         msg = (
@@ -268,6 +288,10 @@ def weights_array(weights: ArrayLike, n: int, *, name: str = "weights", like: st
         )
         raise InvalidInputError(msg)
     return arr
+
+
+_WEIGHT_MIN = 1e-150
+_WEIGHT_MAX = 1e150
 
 
 class GroupIndex(NamedTuple):
@@ -306,7 +330,9 @@ def _check_levels(levels: ArrayLike) -> NDArray[Any]:
     return lv
 
 
-def group_index(by: ArrayLike, n: int, *, levels: ArrayLike | None = None, name: str = "by") -> GroupIndex:
+def group_index(
+    by: ArrayLike, n: int, *, levels: ArrayLike | None = None, name: str = "by"
+) -> GroupIndex:
     """Validate group keys (integers, strings, or bools) and index them.
 
     Integer keys within a dense range are used directly (no copy, no sort); other

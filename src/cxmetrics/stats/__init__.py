@@ -55,6 +55,7 @@ __all__ = [
     "paired_difference",
     "proportion_difference",
     "proportion_interval",
+    "proportion_sample_size",
     "restricted_mle",
     "t_critical_value",
     "t_pvalue",

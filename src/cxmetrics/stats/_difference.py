@@ -110,7 +110,9 @@ class DifferenceResult:
         """Answers behind the comparison (pairs when paired, else ``n_a + n_b``)."""
         return self.n_a if self.paired else self.n_a + self.n_b
 
-    def confidence_interval(self, confidence_level: float = 0.95, *, method: str | None = None) -> ConfidenceInterval:
+    def confidence_interval(
+        self, confidence_level: float = 0.95, *, method: str | None = None
+    ) -> ConfidenceInterval:
         r"""Two-sided confidence interval for ``b - a``.
 
         Parameters
@@ -142,7 +144,9 @@ class DifferenceResult:
         level = check_confidence_level(confidence_level)
         allowed = _CI_METHODS[(self.kind, self.paired)]
         if method is None:
-            method = "t" if (self.kind == "mean" and math.isfinite(self.df)) else allowed[0]
+            method = (
+                "t" if (self.kind == "mean" and math.isfinite(self.df)) else allowed[0]
+            )
         check_option("method", method, allowed)
         if not (math.isfinite(self.value) and math.isfinite(self.standard_error)):
             return ConfidenceInterval(math.nan, math.nan)
@@ -174,7 +178,9 @@ class DifferenceResult:
             z = critical_value(level)
             half = z * math.sqrt(pa * (1 - pa) / na + pb * (1 - pb) / nb)
             return pb - pa - half, pb - pa + half
-        if method == "score":  # paired proportions: Tango's interval on the discordant cells
+        if (
+            method == "score"
+        ):  # paired proportions: Tango's interval on the discordant cells
             up, down = self._inputs
             ci = net_score_interval(up, down, self.effective_n_a, level, method="score")
             return float(ci.low), float(ci.high)
@@ -184,7 +190,10 @@ class DifferenceResult:
         pa, da = (pos_a + 0.75) / na, (neg_a + 0.75) / na
         pb, db = (pos_b + 0.75) / nb, (neg_b + 0.75) / nb
         centre = (pb - db) - (pa - da)
-        se_adj = math.sqrt(float(net_score_variance(pa, da)) / na + float(net_score_variance(pb, db)) / nb)
+        se_adj = math.sqrt(
+            float(net_score_variance(pa, da)) / na
+            + float(net_score_variance(pb, db)) / nb
+        )
         z = critical_value(level)
         return centre - z * se_adj, centre + z * se_adj
 
@@ -194,8 +203,14 @@ def _ratio(x: float, n: float) -> float:
 
 
 def proportion_difference(
-    count_a: float, nobs_a: float, count_b: float, nobs_b: float, *,
-    n_a: int, n_b: int, alternative: str = "two-sided",
+    count_a: float,
+    nobs_a: float,
+    count_b: float,
+    nobs_b: float,
+    *,
+    n_a: int,
+    n_b: int,
+    alternative: str = "two-sided",
 ) -> DifferenceResult:
     r"""Compare two independent proportions ``count/nobs`` (counts may be effective).
 
@@ -205,22 +220,60 @@ def proportion_difference(
     """
     pa, pb = _ratio(count_a, nobs_a), _ratio(count_b, nobs_b)
     diff = pb - pa
-    se = math.sqrt(pa * (1 - pa) / nobs_a + pb * (1 - pb) / nobs_b) if nobs_a > 0 and nobs_b > 0 else math.nan
+    se = (
+        math.sqrt(pa * (1 - pa) / nobs_a + pb * (1 - pb) / nobs_b)
+        if nobs_a > 0 and nobs_b > 0
+        else math.nan
+    )
     pooled = _ratio(count_a + count_b, nobs_a + nobs_b)
-    se0 = math.sqrt(pooled * (1 - pooled) * (1 / nobs_a + 1 / nobs_b)) if nobs_a > 0 and nobs_b > 0 else math.nan
-    stat = diff / se0 if se0 > 0 else (0.0 if diff == 0 else math.copysign(math.inf, diff))
+    se0 = (
+        math.sqrt(pooled * (1 - pooled) * (1 / nobs_a + 1 / nobs_b))
+        if nobs_a > 0 and nobs_b > 0
+        else math.nan
+    )
+    # an empty sample makes diff NaN: the statistic is then undefined, not infinite
+    stat = (
+        diff / se0
+        if se0 > 0
+        else (
+            math.nan
+            if math.isnan(diff)
+            else 0.0
+            if diff == 0
+            else math.copysign(math.inf, diff)
+        )
+    )
     return DifferenceResult(
-        value=diff, standard_error=se, statistic=stat,
-        pvalue=float(normal_pvalue(stat, alternative)), estimate_a=pa, estimate_b=pb,
-        n_a=n_a, n_b=n_b, effective_n_a=nobs_a, effective_n_b=nobs_b, paired=False,
-        kind="proportion", test="pooled_z", alternative=alternative,
+        value=diff,
+        standard_error=se,
+        statistic=stat,
+        pvalue=float(normal_pvalue(stat, alternative)),
+        estimate_a=pa,
+        estimate_b=pb,
+        n_a=n_a,
+        n_b=n_b,
+        effective_n_a=nobs_a,
+        effective_n_b=nobs_b,
+        paired=False,
+        kind="proportion",
+        test="pooled_z",
+        alternative=alternative,
         inputs=(count_a, count_b),
     )
 
 
 def mean_difference(
-    mean_a: float, var_a: float, nobs_a: float, mean_b: float, var_b: float, nobs_b: float, *,
-    n_a: int, n_b: int, test: str = "welch", alternative: str = "two-sided",
+    mean_a: float,
+    var_a: float,
+    nobs_a: float,
+    mean_b: float,
+    var_b: float,
+    nobs_b: float,
+    *,
+    n_a: int,
+    n_b: int,
+    test: str = "welch",
+    alternative: str = "two-sided",
 ) -> DifferenceResult:
     r"""Compare two independent means given sample variances (ddof 1) and sizes.
 
@@ -229,7 +282,10 @@ def mean_difference(
     ``test='z'`` uses the normal distribution (numpy only).
     """
     check_option("test", test, ("welch", "z"))
-    va, vb = var_a / nobs_a if nobs_a > 0 else math.nan, var_b / nobs_b if nobs_b > 0 else math.nan
+    va, vb = (
+        var_a / nobs_a if nobs_a > 0 else math.nan,
+        var_b / nobs_b if nobs_b > 0 else math.nan,
+    )
     diff = mean_b - mean_a
     se = math.sqrt(va + vb)
     stat = diff / se if se > 0 else math.nan
@@ -237,18 +293,48 @@ def mean_difference(
         df = math.inf
         p = float(normal_pvalue(stat, alternative))
     else:
-        df = (va + vb) ** 2 / (va**2 / (nobs_a - 1) + vb**2 / (nobs_b - 1)) if nobs_a > 1 and nobs_b > 1 and va + vb > 0 else math.nan
-        p = float(t_pvalue(stat, df, alternative)) if math.isfinite(stat) and math.isfinite(df) else math.nan
+        df = (
+            (va + vb) ** 2 / (va**2 / (nobs_a - 1) + vb**2 / (nobs_b - 1))
+            if nobs_a > 1 and nobs_b > 1 and va + vb > 0
+            else math.nan
+        )
+        p = (
+            float(t_pvalue(stat, df, alternative))
+            if math.isfinite(stat) and math.isfinite(df)
+            else math.nan
+        )
     return DifferenceResult(
-        value=diff, standard_error=se, statistic=stat, pvalue=p, estimate_a=mean_a,
-        estimate_b=mean_b, n_a=n_a, n_b=n_b, effective_n_a=nobs_a, effective_n_b=nobs_b,
-        paired=False, kind="mean", test=test, alternative=alternative, df=df,
+        value=diff,
+        standard_error=se,
+        statistic=stat,
+        pvalue=p,
+        estimate_a=mean_a,
+        estimate_b=mean_b,
+        n_a=n_a,
+        n_b=n_b,
+        effective_n_a=nobs_a,
+        effective_n_b=nobs_b,
+        paired=False,
+        kind="mean",
+        test=test,
+        alternative=alternative,
+        df=df,
     )
 
 
 def net_score_difference(
-    pos_a: float, neg_a: float, nobs_a: float, pos_b: float, neg_b: float, nobs_b: float, *,
-    n_a: int, n_b: int, method: str = "adjusted_wald", alternative: str = "two-sided", scale: float = 100.0,
+    pos_a: float,
+    neg_a: float,
+    nobs_a: float,
+    pos_b: float,
+    neg_b: float,
+    nobs_b: float,
+    *,
+    n_a: int,
+    n_b: int,
+    method: str = "adjusted_wald",
+    alternative: str = "two-sided",
+    scale: float = 100.0,
 ) -> DifferenceResult:
     r"""Compare two independent net scores (e.g. NPS) from their counts.
 
@@ -262,30 +348,69 @@ def net_score_difference(
     pa, da = _ratio(pos_a, nobs_a), _ratio(neg_a, nobs_a)
     pb, db = _ratio(pos_b, nobs_b), _ratio(neg_b, nobs_b)
     diff = (pb - db) - (pa - da)
-    se = math.sqrt(float(net_score_variance(pa, da)) / nobs_a + float(net_score_variance(pb, db)) / nobs_b) if nobs_a > 0 and nobs_b > 0 else math.nan
+    se = (
+        math.sqrt(
+            float(net_score_variance(pa, da)) / nobs_a
+            + float(net_score_variance(pb, db)) / nobs_b
+        )
+        if nobs_a > 0 and nobs_b > 0
+        else math.nan
+    )
     if method == "adjusted_wald" and nobs_a > 0 and nobs_b > 0:
         na, nb = nobs_a + 3.0, nobs_b + 3.0
         aa, ad = (pos_a + 0.75) / na, (neg_a + 0.75) / na
         ba, bd = (pos_b + 0.75) / nb, (neg_b + 0.75) / nb
         centre = (ba - bd) - (aa - ad)
-        se_test = math.sqrt(float(net_score_variance(aa, ad)) / na + float(net_score_variance(ba, bd)) / nb)
+        se_test = math.sqrt(
+            float(net_score_variance(aa, ad)) / na
+            + float(net_score_variance(ba, bd)) / nb
+        )
         stat = centre / se_test
     else:
-        stat = diff / se if se > 0 else (0.0 if diff == 0 else math.copysign(math.inf, diff))
+        stat = (
+            diff / se
+            if se > 0
+            else (
+                math.nan
+                if math.isnan(diff)
+                else 0.0
+                if diff == 0
+                else math.copysign(math.inf, diff)
+            )
+        )
     return DifferenceResult(
-        value=diff * scale, standard_error=se * scale, statistic=stat,
-        pvalue=float(normal_pvalue(stat, alternative)), estimate_a=(pa - da) * scale,
-        estimate_b=(pb - db) * scale, n_a=n_a, n_b=n_b, effective_n_a=nobs_a,
-        effective_n_b=nobs_b, paired=False, kind="net_score",
+        value=diff * scale,
+        standard_error=se * scale,
+        statistic=stat,
+        pvalue=float(normal_pvalue(stat, alternative)),
+        estimate_a=(pa - da) * scale,
+        estimate_b=(pb - db) * scale,
+        n_a=n_a,
+        n_b=n_b,
+        effective_n_a=nobs_a,
+        effective_n_b=nobs_b,
+        paired=False,
+        kind="net_score",
         test="adjusted_wald_z" if method == "adjusted_wald" else "wald_z",
-        alternative=alternative, scale=scale, inputs=(pos_a, neg_a, pos_b, neg_b),
+        alternative=alternative,
+        scale=scale,
+        inputs=(pos_a, neg_a, pos_b, neg_b),
     )
 
 
 def paired_difference(
-    values: NDArray[Any], weight_sums: NDArray[np.float64], weight_squares: float, *,
-    n: int, estimate_a: float, estimate_b: float, kind: str, test: str,
-    alternative: str = "two-sided", scale: float = 1.0, ddof: int = 0,
+    values: NDArray[Any],
+    weight_sums: NDArray[np.float64],
+    weight_squares: float,
+    *,
+    n: int,
+    estimate_a: float,
+    estimate_b: float,
+    kind: str,
+    test: str,
+    alternative: str = "two-sided",
+    scale: float = 1.0,
+    ddof: int = 0,
     inputs: tuple[float, ...] = (),
 ) -> DifferenceResult:
     r"""Compare paired answers from the histogram of per-respondent differences.
@@ -321,13 +446,30 @@ def paired_difference(
     elif test == "paired_t":
         df = n_eff - 1.0
         stat = mean / se if se > 0 else math.nan
-        p = float(t_pvalue(stat, df, alternative)) if math.isfinite(stat) and df > 0 else math.nan
+        p = (
+            float(t_pvalue(stat, df, alternative))
+            if math.isfinite(stat) and df > 0
+            else math.nan
+        )
     else:
         stat = mean / se if se > 0 else (0.0 if mean == 0 else math.nan)
         p = float(normal_pvalue(stat, alternative))
     return DifferenceResult(
-        value=mean * scale, standard_error=se * scale, statistic=stat, pvalue=p,
-        estimate_a=estimate_a, estimate_b=estimate_b, n_a=n, n_b=n,
-        effective_n_a=n_eff, effective_n_b=n_eff, paired=True, kind=kind, test=test,
-        alternative=alternative, df=df, scale=scale, inputs=inputs,
+        value=mean * scale,
+        standard_error=se * scale,
+        statistic=stat,
+        pvalue=p,
+        estimate_a=estimate_a,
+        estimate_b=estimate_b,
+        n_a=n,
+        n_b=n,
+        effective_n_a=n_eff,
+        effective_n_b=n_eff,
+        paired=True,
+        kind=kind,
+        test=test,
+        alternative=alternative,
+        df=df,
+        scale=scale,
+        inputs=inputs,
     )

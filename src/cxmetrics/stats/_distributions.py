@@ -34,14 +34,18 @@ def critical_value(confidence_level: float) -> float:
     return _STANDARD_NORMAL.inv_cdf(0.5 + level / 2.0)
 
 
-def t_critical_value(confidence_level: float, df: NDArray[np.float64] | float) -> NDArray[np.float64]:
+def t_critical_value(
+    confidence_level: float, df: NDArray[np.float64] | float
+) -> NDArray[np.float64]:
     """Two-sided Student t critical value (needs scipy)."""
     level = check_confidence_level(confidence_level)
     stats = require("scipy.stats", feature="a t interval")
     return np.asarray(stats.t.ppf(0.5 + level / 2.0, df), dtype=np.float64)
 
 
-def normal_pvalue(z: float | NDArray[np.float64], alternative: str = "two-sided") -> NDArray[np.float64]:
+def normal_pvalue(
+    z: float | NDArray[np.float64], alternative: str = "two-sided"
+) -> NDArray[np.float64]:
     """P-value of a standard normal statistic ``z`` for the given alternative.
 
     ``'greater'`` tests that the true difference is above zero, ``'less'`` below.
@@ -64,7 +68,11 @@ def normal_pvalue(z: float | NDArray[np.float64], alternative: str = "two-sided"
     return np.where(np.isnan(zz), np.nan, out)
 
 
-def t_pvalue(t: float | NDArray[np.float64], df: float | NDArray[np.float64], alternative: str = "two-sided") -> NDArray[np.float64]:
+def t_pvalue(
+    t: float | NDArray[np.float64],
+    df: float | NDArray[np.float64],
+    alternative: str = "two-sided",
+) -> NDArray[np.float64]:
     """P-value of a Student t statistic (needs scipy)."""
     check_option("alternative", alternative, ("two-sided", "less", "greater"))
     stats = require("scipy.stats", feature="a t test")

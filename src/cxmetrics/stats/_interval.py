@@ -143,7 +143,9 @@ def proportion_interval(
             denom = 1.0 + z2 / safe_n
             centre = (p + z2 / (2.0 * safe_n)) / denom
             half = z * np.sqrt(p * (1.0 - p) / safe_n + z2 / (4.0 * safe_n**2)) / denom
-            low, high = centre - half, centre + half
+            # exact at the edges: the Wilson bound is 0 at x = 0 and 1 at x = n
+            low = np.where(p == 0.0, 0.0, centre - half)
+            high = np.where(p == 1.0, 1.0, centre + half)
         else:
             stats = require("scipy.stats", feature=f"method={method!r}")
             if method == "jeffreys":
@@ -155,7 +157,9 @@ def proportion_interval(
         low = np.clip(np.asarray(low, dtype=np.float64), 0.0, 1.0)
         high = np.clip(np.asarray(high, dtype=np.float64), 0.0, 1.0)
     nan = ~valid | np.isnan(p)
-    return ConfidenceIntervalArray(np.where(nan, np.nan, low), np.where(nan, np.nan, high))
+    return ConfidenceIntervalArray(
+        np.where(nan, np.nan, low), np.where(nan, np.nan, high)
+    )
 
 
 def mean_interval(

@@ -86,7 +86,12 @@ def restricted_mle(
 
 
 def _score_bound(
-    xp: NDArray[np.float64], xn: NDArray[np.float64], n: NDArray[np.float64], z: float, *, upper: bool
+    xp: NDArray[np.float64],
+    xn: NDArray[np.float64],
+    n: NDArray[np.float64],
+    z: float,
+    *,
+    upper: bool,
 ) -> NDArray[np.float64]:
     """Bisect for the end of the score acceptance region on one side of the estimate."""
     est = (xp - xn) / n
@@ -125,7 +130,9 @@ def _bootstrap(
         idx = ok[start : start + block]
         m = np.rint(flat_n[idx]).astype(np.int64)
         pv = np.stack([flat_pos[idx], flat_neg[idx]], axis=-1)
-        pv = np.concatenate([pv, np.clip(1.0 - pv.sum(axis=-1, keepdims=True), 0.0, 1.0)], axis=-1)
+        pv = np.concatenate(
+            [pv, np.clip(1.0 - pv.sum(axis=-1, keepdims=True), 0.0, 1.0)], axis=-1
+        )
         pv /= pv.sum(axis=-1, keepdims=True)
         draws = rng.multinomial(m, pv, size=(n_resamples, idx.size))
         net = (draws[..., 0] - draws[..., 1]) / m
@@ -219,7 +226,16 @@ def net_score_interval(
         else:
             check_positive_int("n_resamples", n_resamples)
             gen = np.random.default_rng(0 if rng is None else rng)
-            low, high = _bootstrap(xp / safe_n, xn / safe_n, np.where(valid, n, 0.0), confidence_level, n_resamples, gen)
+            low, high = _bootstrap(
+                xp / safe_n,
+                xn / safe_n,
+                np.where(valid, n, 0.0),
+                confidence_level,
+                n_resamples,
+                gen,
+            )
     low = np.clip(low, -1.0, 1.0)
     high = np.clip(high, -1.0, 1.0)
-    return ConfidenceIntervalArray(np.where(valid, low, np.nan), np.where(valid, high, np.nan))
+    return ConfidenceIntervalArray(
+        np.where(valid, low, np.nan), np.where(valid, high, np.nan)
+    )

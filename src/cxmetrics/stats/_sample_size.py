@@ -85,7 +85,12 @@ def proportion_sample_size(
     elif method == "agresti_coull":
         n0 = z * z * var / (e * e) - z * z
     else:
-        n0 = z * z / (2 * e * e) * (var - 2 * e * e + math.sqrt(var * var + 4 * e * e * (p - 0.5) ** 2))
+        n0 = (
+            z
+            * z
+            / (2 * e * e)
+            * (var - 2 * e * e + math.sqrt(var * var + 4 * e * e * (p - 0.5) ** 2))
+        )
     return max(1, math.ceil(_finite_population(n0, population) - 1e-9))
 
 
@@ -138,7 +143,9 @@ def nps_sample_size(
         msg = f"`margin` must lie in (0, 200) NPS points; got {margin!r}."
         raise InvalidInputError(msg)
     if (promoter_share is None) != (detractor_share is None):
-        msg = "give both `promoter_share` and `detractor_share`, or neither (worst case)."
+        msg = (
+            "give both `promoter_share` and `detractor_share`, or neither (worst case)."
+        )
         raise InvalidInputError(msg)
     if promoter_share is None or detractor_share is None:
         var = 1.0

@@ -9,10 +9,29 @@ Examples
 
 from __future__ import annotations
 
-from cxmetrics.survey._ces import CESResult, CESState, GroupedCESResult, GroupedCESState, ces
+from cxmetrics.survey._ces import (
+    CESResult,
+    CESState,
+    GroupedCESResult,
+    GroupedCESState,
+    ces,
+)
 from cxmetrics.survey._compare import compare_ces, compare_csat, compare_nps
-from cxmetrics.survey._csat import CSATResult, CSATState, GroupedCSATResult, GroupedCSATState, csat
-from cxmetrics.survey._nps import GroupedNPSResult, GroupedNPSState, NPSResult, NPSState, enps, nps
+from cxmetrics.survey._csat import (
+    CSATResult,
+    CSATState,
+    GroupedCSATResult,
+    GroupedCSATState,
+    csat,
+)
+from cxmetrics.survey._nps import (
+    GroupedNPSResult,
+    GroupedNPSState,
+    NPSResult,
+    NPSState,
+    enps,
+    nps,
+)
 from cxmetrics.survey._rating import GroupedRatingResult, RatingResult
 from cxmetrics.survey._scheme import CESScheme, CSATScheme, NPSScheme
 

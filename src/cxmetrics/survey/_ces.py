@@ -82,9 +82,22 @@ class CESState(ScaleState[CESScheme]):
 
     def compute(self, *, definition: Definition = "mean") -> CESResult:
         """The :class:`CESResult`; ``definition`` picks mean (default) or share."""
-        cols = rating_columns(self.counts, self.weight_sums, self.weight_squares, self.n_missing, self.scheme.low, _positive(self.scheme), definition)
-        warn_undefined("CES", self.n)
-        return CESResult(**{k: to_python(v) for k, v in cols.items()}, definition=definition, scheme=self.scheme, weighted=self.weighted)
+        cols = rating_columns(
+            self.counts,
+            self.weight_sums,
+            self.weight_squares,
+            self.n_missing,
+            self.scheme.low,
+            _positive(self.scheme),
+            definition,
+        )
+        warn_undefined("CES", cols["value"])
+        return CESResult(
+            **{k: to_python(v) for k, v in cols.items()},
+            definition=definition,
+            scheme=self.scheme,
+            weighted=self.weighted,
+        )
 
 
 @attrs.frozen(unsafe_hash=False)
@@ -101,25 +114,59 @@ class GroupedCESState(GroupedScaleState[CESScheme]):
     _default_scheme: ClassVar[type[CESScheme]] = CESScheme
     _scalar: ClassVar[type[CESState]] = CESState
 
-    def compute(self, *, definition: Definition = "mean", min_n: int = 0, small_groups: SmallGroupPolicy = "suppress") -> GroupedCESResult:
+    def compute(
+        self,
+        *,
+        definition: Definition = "mean",
+        min_n: int = 0,
+        small_groups: SmallGroupPolicy = "suppress",
+    ) -> GroupedCESResult:
         """The :class:`GroupedCESResult`; small groups flagged or suppressed."""
-        cols: dict[str, Any] = rating_columns(self.counts, self.weight_sums, self.weight_squares, self.n_missing, self.scheme.low, _positive(self.scheme), definition)
+        cols: dict[str, Any] = rating_columns(
+            self.counts,
+            self.weight_sums,
+            self.weight_squares,
+            self.n_missing,
+            self.scheme.low,
+            _positive(self.scheme),
+            definition,
+        )
+        warn_undefined("CES", cols["value"])
         cols = apply_min_n(cols, min_n, small_groups, RATING_BLANK)
-        warn_undefined("CES", self.n)
-        return GroupedCESResult(keys=self.keys, **cols, definition=definition, scheme=self.scheme, weighted=self.weighted)
+        return GroupedCESResult(
+            keys=self.keys,
+            **cols,
+            definition=definition,
+            scheme=self.scheme,
+            weighted=self.weighted,
+        )
 
 
 @overload
 def ces(
-    responses: ArrayLike, *, weights: ArrayLike | None = ..., by: None = ..., levels: None = ...,
-    scheme: CESScheme = ..., definition: Definition = ..., nan_policy: NanPolicy = ...,
-    min_n: int = ..., small_groups: SmallGroupPolicy = ...,
+    responses: ArrayLike,
+    *,
+    weights: ArrayLike | None = ...,
+    by: None = ...,
+    levels: None = ...,
+    scheme: CESScheme = ...,
+    definition: Definition = ...,
+    nan_policy: NanPolicy = ...,
+    min_n: int = ...,
+    small_groups: SmallGroupPolicy = ...,
 ) -> CESResult: ...
 @overload
 def ces(
-    responses: ArrayLike, *, weights: ArrayLike | None = ..., by: ArrayLike, levels: ArrayLike | None = ...,
-    scheme: CESScheme = ..., definition: Definition = ..., nan_policy: NanPolicy = ...,
-    min_n: int = ..., small_groups: SmallGroupPolicy = ...,
+    responses: ArrayLike,
+    *,
+    weights: ArrayLike | None = ...,
+    by: ArrayLike,
+    levels: ArrayLike | None = ...,
+    scheme: CESScheme = ...,
+    definition: Definition = ...,
+    nan_policy: NanPolicy = ...,
+    min_n: int = ...,
+    small_groups: SmallGroupPolicy = ...,
 ) -> GroupedCESResult: ...
 def ces(
     responses: ArrayLike,
@@ -192,7 +239,18 @@ def ces(
     0.6
     """
     if by is None:
-        state = CESState.from_responses(responses, weights=weights, scheme=scheme, nan_policy=nan_policy)
+        state = CESState.from_responses(
+            responses, weights=weights, scheme=scheme, nan_policy=nan_policy
+        )
         return state.compute(definition=definition)
-    grouped = GroupedCESState.from_responses(responses, by, weights=weights, scheme=scheme, nan_policy=nan_policy, levels=levels)
-    return grouped.compute(definition=definition, min_n=min_n, small_groups=small_groups)
+    grouped = GroupedCESState.from_responses(
+        responses,
+        by,
+        weights=weights,
+        scheme=scheme,
+        nan_policy=nan_policy,
+        levels=levels,
+    )
+    return grouped.compute(
+        definition=definition, min_n=min_n, small_groups=small_groups
+    )

@@ -37,8 +37,13 @@ __all__ = ["compare_ces", "compare_csat", "compare_nps"]
 
 
 def _paired_codes(
-    a: ArrayLike, b: ArrayLike, weights: ArrayLike | None, low: int, high: int,
-    lut: NDArray[np.float64], nan_policy: str,
+    a: ArrayLike,
+    b: ArrayLike,
+    weights: ArrayLike | None,
+    low: int,
+    high: int,
+    lut: NDArray[np.float64],
+    nan_policy: str,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], int]:
     """Per-pair category values of a and b, the pair weights, and pairs dropped."""
     da = integer_scale(a, "a", low=low, high=high, nan_policy=nan_policy)
@@ -54,12 +59,22 @@ def _paired_codes(
 
 
 def _paired(
-    ca: NDArray[np.float64], cb: NDArray[np.float64], w: NDArray[np.float64], *,
-    kind: str, test: str, alternative: str, scale: float, ddof: int,
+    ca: NDArray[np.float64],
+    cb: NDArray[np.float64],
+    w: NDArray[np.float64],
+    *,
+    kind: str,
+    test: str,
+    alternative: str,
+    scale: float,
+    ddof: int,
 ) -> DifferenceResult:
     d = cb - ca
     values, inverse = np.unique(d, return_inverse=True)
-    wsum = np.bincount(inverse.reshape(-1), weights=w, minlength=values.size)
+    wsum = np.asarray(
+        np.bincount(inverse.reshape(-1), weights=w, minlength=values.size),
+        dtype=np.float64,
+    )
     total = float(w.sum())
     est_a = float(np.dot(w, ca) / total) * scale if total > 0 else float("nan")
     est_b = float(np.dot(w, cb) / total) * scale if total > 0 else float("nan")
@@ -71,22 +86,30 @@ def _paired(
         down = float(wsum[values == -1].sum()) / total * n_eff
         inputs = (up, down)
     return paired_difference(
-        values, wsum, w2, n=int(d.size), estimate_a=est_a, estimate_b=est_b, kind=kind,
-        test=test, alternative=alternative, scale=scale, ddof=ddof, inputs=inputs,
+        values,
+        wsum,
+        w2,
+        n=int(d.size),
+        estimate_a=est_a,
+        estimate_b=est_b,
+        kind=kind,
+        test=test,
+        alternative=alternative,
+        scale=scale,
+        ddof=ddof,
+        inputs=inputs,
     )
 
 
-def _check_weights_args(paired: bool, weights: Any, weights_a: Any, weights_b: Any) -> None:
+def _check_weights_args(
+    paired: bool, weights: Any, weights_a: Any, weights_b: Any
+) -> None:
     if paired and (weights_a is not None or weights_b is not None):
         msg = "with paired=True give one weight per pair in `weights`, not `weights_a`/`weights_b`."
         raise InvalidInputError(msg)
     if not paired and weights is not None:
         msg = "for independent samples give `weights_a` and `weights_b`, not `weights`."
         raise InvalidInputError(msg)
-
-
-def _raw(x: Any, kind: type) -> bool:
-    return not isinstance(x, kind)
 
 
 def compare_nps(
@@ -154,51 +177,121 @@ def compare_nps(
     check_option("method", method, ("adjusted_wald", "wald"))
     _check_weights_args(paired, weights, weights_a, weights_b)
     if paired:
-        if not (_raw(a, NPSResult) and _raw(b, NPSResult)):
-            msg = "paired comparison needs the answers themselves, not NPSResult objects."
+        if isinstance(a, NPSResult) or isinstance(b, NPSResult):
+            msg = (
+                "paired comparison needs the answers themselves, not NPSResult objects."
+            )
             raise InvalidInputError(msg)
         lut = np.zeros(scheme.high - scheme.low + 2)
         lut[scheme.promoter_min - scheme.low : scheme.high - scheme.low + 1] = 1.0
         lut[: scheme.detractor_max - scheme.low + 1] = -1.0
-        ca, cb, w, _ = _paired_codes(a, b, weights, scheme.low, scheme.high, lut, nan_policy)  # type: ignore[arg-type]
-        return _paired(ca, cb, w, kind="net_score", test="z", alternative=alternative, scale=100.0, ddof=0)
-    ra = a if isinstance(a, NPSResult) else nps(a, weights=weights_a, scheme=scheme, nan_policy=nan_policy)
-    rb = b if isinstance(b, NPSResult) else nps(b, weights=weights_b, scheme=scheme, nan_policy=nan_policy)
+        ca, cb, w, _ = _paired_codes(
+            a, b, weights, scheme.low, scheme.high, lut, nan_policy
+        )  # type: ignore[arg-type]
+        return _paired(
+            ca,
+            cb,
+            w,
+            kind="net_score",
+            test="z",
+            alternative=alternative,
+            scale=100.0,
+            ddof=0,
+        )
+    ra = (
+        a
+        if isinstance(a, NPSResult)
+        else nps(a, weights=weights_a, scheme=scheme, nan_policy=nan_policy)
+    )
+    rb = (
+        b
+        if isinstance(b, NPSResult)
+        else nps(b, weights=weights_b, scheme=scheme, nan_policy=nan_policy)
+    )
     na, nb = ra.effective_n, rb.effective_n
     return net_score_difference(
-        ra.promoter_share * na, ra.detractor_share * na, na,
-        rb.promoter_share * nb, rb.detractor_share * nb, nb,
-        n_a=ra.n, n_b=rb.n, method=method, alternative=alternative,
+        ra.promoter_share * na,
+        ra.detractor_share * na,
+        na,
+        rb.promoter_share * nb,
+        rb.detractor_share * nb,
+        nb,
+        n_a=ra.n,
+        n_b=rb.n,
+        method=method,
+        alternative=alternative,
     )
 
 
 def _compare_rating(
-    ra: RatingResult, rb: RatingResult, definition: str, test: str, alternative: str,
+    ra: RatingResult,
+    rb: RatingResult,
+    definition: str,
+    test: str,
+    alternative: str,
 ) -> DifferenceResult:
     if definition == "share":
         return proportion_difference(
-            ra.positive_share * ra.effective_n, ra.effective_n,
-            rb.positive_share * rb.effective_n, rb.effective_n,
-            n_a=ra.n, n_b=rb.n, alternative=alternative,
+            ra.positive_share * ra.effective_n,
+            ra.effective_n,
+            rb.positive_share * rb.effective_n,
+            rb.effective_n,
+            n_a=ra.n,
+            n_b=rb.n,
+            alternative=alternative,
         )
     return mean_difference(
-        ra.mean, ra.std**2, ra.effective_n, rb.mean, rb.std**2, rb.effective_n,
-        n_a=ra.n, n_b=rb.n, test=test, alternative=alternative,
+        ra.mean,
+        ra.std**2,
+        ra.effective_n,
+        rb.mean,
+        rb.std**2,
+        rb.effective_n,
+        n_a=ra.n,
+        n_b=rb.n,
+        test=test,
+        alternative=alternative,
     )
 
 
 def _paired_rating(
-    a: Any, b: Any, weights: ArrayLike | None, low: int, high: int, positive: tuple[int, int],
-    definition: str, test: str, alternative: str, nan_policy: str,
+    a: Any,
+    b: Any,
+    weights: ArrayLike | None,
+    low: int,
+    high: int,
+    positive: tuple[int, int],
+    definition: str,
+    test: str,
+    alternative: str,
+    nan_policy: str,
 ) -> DifferenceResult:
     if definition == "share":
         lut = np.zeros(high - low + 2)
         lut[positive[0] - low : positive[1] - low + 1] = 1.0
         ca, cb, w, _ = _paired_codes(a, b, weights, low, high, lut, nan_policy)
-        return _paired(ca, cb, w, kind="proportion", test="mcnemar", alternative=alternative, scale=1.0, ddof=0)
+        return _paired(
+            ca,
+            cb,
+            w,
+            kind="proportion",
+            test="mcnemar",
+            alternative=alternative,
+            scale=1.0,
+            ddof=0,
+        )
     lut = np.arange(low, high + 2, dtype=np.float64)
     ca, cb, w, _ = _paired_codes(a, b, weights, low, high, lut, nan_policy)
-    return _paired(ca, cb, w, kind="mean", test="paired_t" if test == "welch" else "z", alternative=alternative, scale=1.0, ddof=1)
+    return _paired(
+        ca,
+        cb,
+        w,
+        kind="mean",
+        test="paired_t" if test == "welch" else "z",
+        alternative=alternative,
+        scale=1.0,
+        ddof=1,
+    )
 
 
 def compare_csat(
@@ -250,9 +343,40 @@ def compare_csat(
     check_option("test", test, ("welch", "z"))
     _check_weights_args(paired, weights, weights_a, weights_b)
     if paired:
-        return _paired_rating(a, b, weights, scheme.low, scheme.high, (scheme.satisfied_min, scheme.high), definition, test, alternative, nan_policy)
-    ra = a if isinstance(a, CSATResult) else csat(a, weights=weights_a, scheme=scheme, definition=definition, nan_policy=nan_policy)
-    rb = b if isinstance(b, CSATResult) else csat(b, weights=weights_b, scheme=scheme, definition=definition, nan_policy=nan_policy)
+        return _paired_rating(
+            a,
+            b,
+            weights,
+            scheme.low,
+            scheme.high,
+            (scheme.satisfied_min, scheme.high),
+            definition,
+            test,
+            alternative,
+            nan_policy,
+        )
+    ra = (
+        a
+        if isinstance(a, CSATResult)
+        else csat(
+            a,
+            weights=weights_a,
+            scheme=scheme,
+            definition=definition,
+            nan_policy=nan_policy,
+        )
+    )
+    rb = (
+        b
+        if isinstance(b, CSATResult)
+        else csat(
+            b,
+            weights=weights_b,
+            scheme=scheme,
+            definition=definition,
+            nan_policy=nan_policy,
+        )
+    )
     return _compare_rating(ra, rb, definition, test, alternative)
 
 
@@ -303,7 +427,38 @@ def compare_ces(
     check_option("test", test, ("welch", "z"))
     _check_weights_args(paired, weights, weights_a, weights_b)
     if paired:
-        return _paired_rating(a, b, weights, scheme.low, scheme.high, (scheme.easy_min, scheme.easy_max), definition, test, alternative, nan_policy)
-    ra = a if isinstance(a, CESResult) else ces(a, weights=weights_a, scheme=scheme, definition=definition, nan_policy=nan_policy)
-    rb = b if isinstance(b, CESResult) else ces(b, weights=weights_b, scheme=scheme, definition=definition, nan_policy=nan_policy)
+        return _paired_rating(
+            a,
+            b,
+            weights,
+            scheme.low,
+            scheme.high,
+            (scheme.easy_min, scheme.easy_max),
+            definition,
+            test,
+            alternative,
+            nan_policy,
+        )
+    ra = (
+        a
+        if isinstance(a, CESResult)
+        else ces(
+            a,
+            weights=weights_a,
+            scheme=scheme,
+            definition=definition,
+            nan_policy=nan_policy,
+        )
+    )
+    rb = (
+        b
+        if isinstance(b, CESResult)
+        else ces(
+            b,
+            weights=weights_b,
+            scheme=scheme,
+            definition=definition,
+            nan_policy=nan_policy,
+        )
+    )
     return _compare_rating(ra, rb, definition, test, alternative)

@@ -83,9 +83,22 @@ class CSATState(ScaleState[CSATScheme]):
 
     def compute(self, *, definition: Definition = "share") -> CSATResult:
         """The :class:`CSATResult`; ``definition`` picks share or mean as ``value``."""
-        cols = rating_columns(self.counts, self.weight_sums, self.weight_squares, self.n_missing, self.scheme.low, _positive(self.scheme), definition)
-        warn_undefined("CSAT", self.n)
-        return CSATResult(**{k: to_python(v) for k, v in cols.items()}, definition=definition, scheme=self.scheme, weighted=self.weighted)
+        cols = rating_columns(
+            self.counts,
+            self.weight_sums,
+            self.weight_squares,
+            self.n_missing,
+            self.scheme.low,
+            _positive(self.scheme),
+            definition,
+        )
+        warn_undefined("CSAT", cols["value"])
+        return CSATResult(
+            **{k: to_python(v) for k, v in cols.items()},
+            definition=definition,
+            scheme=self.scheme,
+            weighted=self.weighted,
+        )
 
 
 @attrs.frozen(unsafe_hash=False)
@@ -102,25 +115,59 @@ class GroupedCSATState(GroupedScaleState[CSATScheme]):
     _default_scheme: ClassVar[type[CSATScheme]] = CSATScheme
     _scalar: ClassVar[type[CSATState]] = CSATState
 
-    def compute(self, *, definition: Definition = "share", min_n: int = 0, small_groups: SmallGroupPolicy = "suppress") -> GroupedCSATResult:
+    def compute(
+        self,
+        *,
+        definition: Definition = "share",
+        min_n: int = 0,
+        small_groups: SmallGroupPolicy = "suppress",
+    ) -> GroupedCSATResult:
         """The :class:`GroupedCSATResult`; small groups flagged or suppressed."""
-        cols: dict[str, Any] = rating_columns(self.counts, self.weight_sums, self.weight_squares, self.n_missing, self.scheme.low, _positive(self.scheme), definition)
+        cols: dict[str, Any] = rating_columns(
+            self.counts,
+            self.weight_sums,
+            self.weight_squares,
+            self.n_missing,
+            self.scheme.low,
+            _positive(self.scheme),
+            definition,
+        )
+        warn_undefined("CSAT", cols["value"])
         cols = apply_min_n(cols, min_n, small_groups, RATING_BLANK)
-        warn_undefined("CSAT", self.n)
-        return GroupedCSATResult(keys=self.keys, **cols, definition=definition, scheme=self.scheme, weighted=self.weighted)
+        return GroupedCSATResult(
+            keys=self.keys,
+            **cols,
+            definition=definition,
+            scheme=self.scheme,
+            weighted=self.weighted,
+        )
 
 
 @overload
 def csat(
-    responses: ArrayLike, *, weights: ArrayLike | None = ..., by: None = ..., levels: None = ...,
-    scheme: CSATScheme = ..., definition: Definition = ..., nan_policy: NanPolicy = ...,
-    min_n: int = ..., small_groups: SmallGroupPolicy = ...,
+    responses: ArrayLike,
+    *,
+    weights: ArrayLike | None = ...,
+    by: None = ...,
+    levels: None = ...,
+    scheme: CSATScheme = ...,
+    definition: Definition = ...,
+    nan_policy: NanPolicy = ...,
+    min_n: int = ...,
+    small_groups: SmallGroupPolicy = ...,
 ) -> CSATResult: ...
 @overload
 def csat(
-    responses: ArrayLike, *, weights: ArrayLike | None = ..., by: ArrayLike, levels: ArrayLike | None = ...,
-    scheme: CSATScheme = ..., definition: Definition = ..., nan_policy: NanPolicy = ...,
-    min_n: int = ..., small_groups: SmallGroupPolicy = ...,
+    responses: ArrayLike,
+    *,
+    weights: ArrayLike | None = ...,
+    by: ArrayLike,
+    levels: ArrayLike | None = ...,
+    scheme: CSATScheme = ...,
+    definition: Definition = ...,
+    nan_policy: NanPolicy = ...,
+    min_n: int = ...,
+    small_groups: SmallGroupPolicy = ...,
 ) -> GroupedCSATResult: ...
 def csat(
     responses: ArrayLike,
@@ -203,7 +250,18 @@ def csat(
     (0.75, 4, 1)
     """
     if by is None:
-        state = CSATState.from_responses(responses, weights=weights, scheme=scheme, nan_policy=nan_policy)
+        state = CSATState.from_responses(
+            responses, weights=weights, scheme=scheme, nan_policy=nan_policy
+        )
         return state.compute(definition=definition)
-    grouped = GroupedCSATState.from_responses(responses, by, weights=weights, scheme=scheme, nan_policy=nan_policy, levels=levels)
-    return grouped.compute(definition=definition, min_n=min_n, small_groups=small_groups)
+    grouped = GroupedCSATState.from_responses(
+        responses,
+        by,
+        weights=weights,
+        scheme=scheme,
+        nan_policy=nan_policy,
+        levels=levels,
+    )
+    return grouped.compute(
+        definition=definition, min_n=min_n, small_groups=small_groups
+    )

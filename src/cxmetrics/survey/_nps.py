@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any, ClassVar, overload
 
 import attrs
@@ -10,7 +9,12 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._arrays import array_eq, frozen_float, frozen_int, frozen_keys
-from cxmetrics._grouped import GroupedResultMixin, apply_min_n, to_python, warn_undefined
+from cxmetrics._grouped import (
+    GroupedResultMixin,
+    apply_min_n,
+    to_python,
+    warn_undefined,
+)
 from cxmetrics.stats._interval import ConfidenceInterval, ConfidenceIntervalArray
 from cxmetrics.stats._net_score import net_score_interval, net_score_variance
 from cxmetrics.survey._scheme import NPSScheme
@@ -18,18 +22,48 @@ from cxmetrics.survey._state import GroupedScaleState, ScaleState
 from cxmetrics.survey._summary import ScaleSummary
 from cxmetrics.typing import NanPolicy, NPSMethod, SmallGroupPolicy
 
-__all__ = ["GroupedNPSResult", "GroupedNPSState", "NPSResult", "NPSState", "enps", "nps"]
+__all__ = [
+    "GroupedNPSResult",
+    "GroupedNPSState",
+    "NPSResult",
+    "NPSState",
+    "enps",
+    "nps",
+]
 
 _COLUMNS = (
-    "value", "n", "promoters", "passives", "detractors", "n_missing", "effective_n",
-    "promoter_share", "passive_share", "detractor_share", "standard_error", "counts",
+    "value",
+    "n",
+    "promoters",
+    "passives",
+    "detractors",
+    "n_missing",
+    "effective_n",
+    "promoter_share",
+    "passive_share",
+    "detractor_share",
+    "standard_error",
+    "counts",
 )
-_BLANK = ("value", "promoters", "passives", "detractors", "promoter_share", "passive_share", "detractor_share", "standard_error", "counts")
+_BLANK = (
+    "value",
+    "promoters",
+    "passives",
+    "detractors",
+    "promoter_share",
+    "passive_share",
+    "detractor_share",
+    "standard_error",
+    "counts",
+)
 
 
 def _columns(
-    counts: NDArray[np.int64], wsum: NDArray[np.float64] | None, w2sum: NDArray[np.float64] | None,
-    n_missing: NDArray[np.int64] | int, scheme: NPSScheme,
+    counts: NDArray[np.int64],
+    wsum: NDArray[np.float64] | None,
+    w2sum: NDArray[np.float64] | None,
+    n_missing: NDArray[np.int64] | int,
+    scheme: NPSScheme,
 ) -> dict[str, NDArray[Any]]:
     s = ScaleSummary(counts, wsum, w2sum, scheme.low)
     pro = s.share(scheme.promoter_min, scheme.high)
@@ -37,7 +71,9 @@ def _columns(
     passive = scheme.passive_range
     pas = s.share(*passive) if passive else np.where(s.defined, 0.0, np.nan)
     with np.errstate(invalid="ignore", divide="ignore"):
-        se = 100.0 * np.sqrt(np.maximum(net_score_variance(pro, det), 0.0) / s.effective_n)
+        se = 100.0 * np.sqrt(
+            np.maximum(net_score_variance(pro, det), 0.0) / s.effective_n
+        )
     return {
         "value": 100.0 * (pro - det),
         "n": s.n,
@@ -55,12 +91,22 @@ def _columns(
 
 
 def _interval(
-    pro: Any, det: Any, n_eff: Any, confidence_level: float, method: str, n_resamples: int,
+    pro: Any,
+    det: Any,
+    n_eff: Any,
+    confidence_level: float,
+    method: str,
+    n_resamples: int,
     rng: int | np.random.Generator | None,
 ) -> ConfidenceIntervalArray:
     ci = net_score_interval(
-        np.asarray(pro) * n_eff, np.asarray(det) * n_eff, n_eff, confidence_level,
-        method=method, n_resamples=n_resamples, rng=rng,
+        np.asarray(pro) * n_eff,
+        np.asarray(det) * n_eff,
+        n_eff,
+        confidence_level,
+        method=method,
+        n_resamples=n_resamples,
+        rng=rng,
     )
     return ConfidenceIntervalArray(100.0 * ci.low, 100.0 * ci.high)
 
@@ -157,8 +203,13 @@ class NPSResult:
         (14.69, 45.31)
         """
         ci = _interval(
-            self.promoter_share, self.detractor_share, self.effective_n,
-            confidence_level, method, n_resamples, rng,
+            self.promoter_share,
+            self.detractor_share,
+            self.effective_n,
+            confidence_level,
+            method,
+            n_resamples,
+            rng,
         )
         return ConfidenceInterval(float(ci.low), float(ci.high))
 
@@ -197,10 +248,18 @@ class GroupedNPSResult(GroupedResultMixin):
     detractors: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
     n_missing: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
     effective_n: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
-    promoter_share: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
-    passive_share: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
-    detractor_share: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
-    standard_error: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
+    promoter_share: NDArray[np.float64] = attrs.field(
+        converter=frozen_float, eq=array_eq
+    )
+    passive_share: NDArray[np.float64] = attrs.field(
+        converter=frozen_float, eq=array_eq
+    )
+    detractor_share: NDArray[np.float64] = attrs.field(
+        converter=frozen_float, eq=array_eq
+    )
+    standard_error: NDArray[np.float64] = attrs.field(
+        converter=frozen_float, eq=array_eq
+    )
     counts: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
     flagged: NDArray[np.bool_] = attrs.field(converter=np.asarray, eq=array_eq)
     scheme: NPSScheme
@@ -209,7 +268,16 @@ class GroupedNPSResult(GroupedResultMixin):
     _scalar_result: ClassVar[type] = NPSResult
     _columns: ClassVar[tuple[str, ...]] = (*_COLUMNS, "flagged")
     _shared: ClassVar[tuple[str, ...]] = ("scheme", "weighted")
-    _table: ClassVar[tuple[str, ...]] = ("value", "n", "standard_error", "promoters", "passives", "detractors", "n_missing", "flagged")
+    _table: ClassVar[tuple[str, ...]] = (
+        "value",
+        "n",
+        "standard_error",
+        "promoters",
+        "passives",
+        "detractors",
+        "n_missing",
+        "flagged",
+    )
 
     def confidence_interval(
         self,
@@ -229,8 +297,13 @@ class GroupedNPSResult(GroupedResultMixin):
         (2,)
         """
         return _interval(
-            self.promoter_share, self.detractor_share, self.effective_n,
-            confidence_level, method, n_resamples, rng,
+            self.promoter_share,
+            self.detractor_share,
+            self.effective_n,
+            confidence_level,
+            method,
+            n_resamples,
+            rng,
         )
 
     def to_dict(self) -> dict[str, NDArray[Any]]:
@@ -264,9 +337,19 @@ class NPSState(ScaleState[NPSScheme]):
 
     def compute(self) -> NPSResult:
         """The :class:`NPSResult` of these answers (NaN and a warning when empty)."""
-        cols = _columns(self.counts, self.weight_sums, self.weight_squares, self.n_missing, self.scheme)
-        warn_undefined("NPS", self.n)
-        return NPSResult(**{k: to_python(v) for k, v in cols.items()}, scheme=self.scheme, weighted=self.weighted)
+        cols = _columns(
+            self.counts,
+            self.weight_sums,
+            self.weight_squares,
+            self.n_missing,
+            self.scheme,
+        )
+        warn_undefined("NPS", cols["value"])
+        return NPSResult(
+            **{k: to_python(v) for k, v in cols.items()},
+            scheme=self.scheme,
+            weighted=self.weighted,
+        )
 
 
 @attrs.frozen(unsafe_hash=False)
@@ -284,23 +367,47 @@ class GroupedNPSState(GroupedScaleState[NPSScheme]):
     _default_scheme: ClassVar[type[NPSScheme]] = NPSScheme
     _scalar: ClassVar[type[NPSState]] = NPSState
 
-    def compute(self, *, min_n: int = 0, small_groups: SmallGroupPolicy = "suppress") -> GroupedNPSResult:
+    def compute(
+        self, *, min_n: int = 0, small_groups: SmallGroupPolicy = "suppress"
+    ) -> GroupedNPSResult:
         """The :class:`GroupedNPSResult`; groups under ``min_n`` answers are flagged or suppressed."""
-        cols = _columns(self.counts, self.weight_sums, self.weight_squares, self.n_missing, self.scheme)
+        cols = _columns(
+            self.counts,
+            self.weight_sums,
+            self.weight_squares,
+            self.n_missing,
+            self.scheme,
+        )
+        warn_undefined("NPS", cols["value"])
         cols = apply_min_n(cols, min_n, small_groups, _BLANK)
-        warn_undefined("NPS", self.n)
-        return GroupedNPSResult(keys=self.keys, **cols, scheme=self.scheme, weighted=self.weighted)
+        return GroupedNPSResult(
+            keys=self.keys, **cols, scheme=self.scheme, weighted=self.weighted
+        )
 
 
 @overload
 def nps(
-    responses: ArrayLike, *, weights: ArrayLike | None = ..., by: None = ..., levels: None = ...,
-    scheme: NPSScheme = ..., nan_policy: NanPolicy = ..., min_n: int = ..., small_groups: SmallGroupPolicy = ...,
+    responses: ArrayLike,
+    *,
+    weights: ArrayLike | None = ...,
+    by: None = ...,
+    levels: None = ...,
+    scheme: NPSScheme = ...,
+    nan_policy: NanPolicy = ...,
+    min_n: int = ...,
+    small_groups: SmallGroupPolicy = ...,
 ) -> NPSResult: ...
 @overload
 def nps(
-    responses: ArrayLike, *, weights: ArrayLike | None = ..., by: ArrayLike, levels: ArrayLike | None = ...,
-    scheme: NPSScheme = ..., nan_policy: NanPolicy = ..., min_n: int = ..., small_groups: SmallGroupPolicy = ...,
+    responses: ArrayLike,
+    *,
+    weights: ArrayLike | None = ...,
+    by: ArrayLike,
+    levels: ArrayLike | None = ...,
+    scheme: NPSScheme = ...,
+    nan_policy: NanPolicy = ...,
+    min_n: int = ...,
+    small_groups: SmallGroupPolicy = ...,
 ) -> GroupedNPSResult: ...
 def nps(
     responses: ArrayLike,
@@ -401,20 +508,43 @@ def nps(
     -33.3
     """
     if by is None:
-        return NPSState.from_responses(responses, weights=weights, scheme=scheme, nan_policy=nan_policy).compute()
-    state = GroupedNPSState.from_responses(responses, by, weights=weights, scheme=scheme, nan_policy=nan_policy, levels=levels)
+        return NPSState.from_responses(
+            responses, weights=weights, scheme=scheme, nan_policy=nan_policy
+        ).compute()
+    state = GroupedNPSState.from_responses(
+        responses,
+        by,
+        weights=weights,
+        scheme=scheme,
+        nan_policy=nan_policy,
+        levels=levels,
+    )
     return state.compute(min_n=min_n, small_groups=small_groups)
 
 
 @overload
 def enps(
-    responses: ArrayLike, *, weights: ArrayLike | None = ..., by: None = ..., levels: None = ...,
-    scheme: NPSScheme = ..., nan_policy: NanPolicy = ..., min_n: int = ..., small_groups: SmallGroupPolicy = ...,
+    responses: ArrayLike,
+    *,
+    weights: ArrayLike | None = ...,
+    by: None = ...,
+    levels: None = ...,
+    scheme: NPSScheme = ...,
+    nan_policy: NanPolicy = ...,
+    min_n: int = ...,
+    small_groups: SmallGroupPolicy = ...,
 ) -> NPSResult: ...
 @overload
 def enps(
-    responses: ArrayLike, *, weights: ArrayLike | None = ..., by: ArrayLike, levels: ArrayLike | None = ...,
-    scheme: NPSScheme = ..., nan_policy: NanPolicy = ..., min_n: int = ..., small_groups: SmallGroupPolicy = ...,
+    responses: ArrayLike,
+    *,
+    weights: ArrayLike | None = ...,
+    by: ArrayLike,
+    levels: ArrayLike | None = ...,
+    scheme: NPSScheme = ...,
+    nan_policy: NanPolicy = ...,
+    min_n: int = ...,
+    small_groups: SmallGroupPolicy = ...,
 ) -> GroupedNPSResult: ...
 def enps(
     responses: ArrayLike,
@@ -452,4 +582,13 @@ def enps(
     """
     if by is None:
         return nps(responses, weights=weights, scheme=scheme, nan_policy=nan_policy)
-    return nps(responses, weights=weights, by=by, levels=levels, scheme=scheme, nan_policy=nan_policy, min_n=min_n, small_groups=small_groups)
+    return nps(
+        responses,
+        weights=weights,
+        by=by,
+        levels=levels,
+        scheme=scheme,
+        nan_policy=nan_policy,
+        min_n=min_n,
+        small_groups=small_groups,
+    )

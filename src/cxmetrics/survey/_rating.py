@@ -26,16 +26,35 @@ from cxmetrics.stats._interval import (
 )
 from cxmetrics.survey._summary import ScaleSummary
 
-__all__ = ["RATING_BLANK", "Definition", "GroupedRatingResult", "RatingResult", "rating_columns"]
+__all__ = [
+    "RATING_BLANK",
+    "Definition",
+    "GroupedRatingResult",
+    "RatingResult",
+    "rating_columns",
+]
 
 Definition: TypeAlias = Literal["share", "mean"]
 
-RATING_BLANK = ("value", "positive", "positive_share", "mean", "std", "standard_error", "counts")
+RATING_BLANK = (
+    "value",
+    "positive",
+    "positive_share",
+    "mean",
+    "std",
+    "standard_error",
+    "counts",
+)
 
 
 def rating_columns(
-    counts: NDArray[np.int64], wsum: NDArray[np.float64] | None, w2sum: NDArray[np.float64] | None,
-    n_missing: NDArray[np.int64] | int, low: int, positive: tuple[int, int], definition: str,
+    counts: NDArray[np.int64],
+    wsum: NDArray[np.float64] | None,
+    w2sum: NDArray[np.float64] | None,
+    n_missing: NDArray[np.int64] | int,
+    low: int,
+    positive: tuple[int, int],
+    definition: str,
 ) -> dict[str, NDArray[Any]]:
     """Columns of a rating result (vectorised over groups)."""
     check_option("definition", definition, ("share", "mean"))
@@ -55,7 +74,9 @@ def rating_columns(
         "positive_share": share,
         "mean": mean,
         "std": np.sqrt(var),
-        "standard_error": np.where(s.defined, se_share if definition == "share" else se_mean, np.nan),
+        "standard_error": np.where(
+            s.defined, se_share if definition == "share" else se_mean, np.nan
+        ),
         "counts": counts,
     }
 
@@ -69,19 +90,27 @@ class _Intervals:
     std: Any
     effective_n: Any
 
-    def _share_ci(self, confidence_level: float, method: str) -> ConfidenceIntervalArray:
+    def _share_ci(
+        self, confidence_level: float, method: str
+    ) -> ConfidenceIntervalArray:
         check_option("method", method, PROPORTION_METHODS)
         ne = np.asarray(self.effective_n, dtype=np.float64)
-        return proportion_interval(np.asarray(self.positive_share) * ne, ne, confidence_level, method=method)
+        return proportion_interval(
+            np.asarray(self.positive_share) * ne, ne, confidence_level, method=method
+        )
 
     def _mean_ci(self, confidence_level: float, method: str) -> ConfidenceIntervalArray:
         check_option("method", method, MEAN_METHODS)
         ne = np.asarray(self.effective_n, dtype=np.float64)
         with np.errstate(invalid="ignore", divide="ignore"):
             se = np.asarray(self.std) / np.sqrt(ne)
-        return mean_interval(self.mean, se, confidence_level, method=method, df=ne - 1.0)
+        return mean_interval(
+            self.mean, se, confidence_level, method=method, df=ne - 1.0
+        )
 
-    def _ci(self, confidence_level: float, method: str | None) -> ConfidenceIntervalArray:
+    def _ci(
+        self, confidence_level: float, method: str | None
+    ) -> ConfidenceIntervalArray:
         if self.definition == "share":
             return self._share_ci(confidence_level, method or "wilson")
         return self._mean_ci(confidence_level, method or "t")
@@ -141,7 +170,9 @@ class RatingResult(_Intervals):
     scheme: Any
     weighted: bool
 
-    def confidence_interval(self, confidence_level: float = 0.95, *, method: str | None = None) -> ConfidenceInterval:
+    def confidence_interval(
+        self, confidence_level: float = 0.95, *, method: str | None = None
+    ) -> ConfidenceInterval:
         """Two-sided confidence interval for ``value``.
 
         Parameters
@@ -167,7 +198,9 @@ class RatingResult(_Intervals):
         """
         return _scalar(self._ci(confidence_level, method))
 
-    def share_interval(self, confidence_level: float = 0.95, *, method: str = "wilson") -> ConfidenceInterval:
+    def share_interval(
+        self, confidence_level: float = 0.95, *, method: str = "wilson"
+    ) -> ConfidenceInterval:
         """Confidence interval for ``positive_share``, whatever the definition.
 
         Examples
@@ -179,7 +212,9 @@ class RatingResult(_Intervals):
         """
         return _scalar(self._share_ci(confidence_level, method))
 
-    def mean_interval(self, confidence_level: float = 0.95, *, method: str = "t") -> ConfidenceInterval:
+    def mean_interval(
+        self, confidence_level: float = 0.95, *, method: str = "t"
+    ) -> ConfidenceInterval:
         """Confidence interval for ``mean``, whatever the definition.
 
         Examples
@@ -195,7 +230,9 @@ class RatingResult(_Intervals):
         return type(self).__name__.removesuffix("Result")
 
     def __str__(self) -> str:
-        low, high = self.confidence_interval(method="normal" if self.definition == "mean" else None)
+        low, high = self.confidence_interval(
+            method="normal" if self.definition == "mean" else None
+        )
         what = "mean" if self.definition == "mean" else "share"
         if math.isnan(self.value):
             return f"{self._label()} {what} undefined (n=0)"
@@ -212,10 +249,14 @@ class GroupedRatingResult(GroupedResultMixin, _Intervals):
     positive: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
     n_missing: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
     effective_n: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
-    positive_share: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
+    positive_share: NDArray[np.float64] = attrs.field(
+        converter=frozen_float, eq=array_eq
+    )
     mean: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
     std: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
-    standard_error: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
+    standard_error: NDArray[np.float64] = attrs.field(
+        converter=frozen_float, eq=array_eq
+    )
     counts: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
     flagged: NDArray[np.bool_] = attrs.field(converter=np.asarray, eq=array_eq)
     definition: str
@@ -223,27 +264,52 @@ class GroupedRatingResult(GroupedResultMixin, _Intervals):
     weighted: bool
 
     _columns: ClassVar[tuple[str, ...]] = (
-        "value", "n", "positive", "n_missing", "effective_n", "positive_share",
-        "mean", "std", "standard_error", "counts", "flagged",
+        "value",
+        "n",
+        "positive",
+        "n_missing",
+        "effective_n",
+        "positive_share",
+        "mean",
+        "std",
+        "standard_error",
+        "counts",
+        "flagged",
     )
     _shared: ClassVar[tuple[str, ...]] = ("definition", "scheme", "weighted")
-    _table: ClassVar[tuple[str, ...]] = ("value", "n", "standard_error", "positive_share", "mean", "n_missing", "flagged")
+    _table: ClassVar[tuple[str, ...]] = (
+        "value",
+        "n",
+        "standard_error",
+        "positive_share",
+        "mean",
+        "n_missing",
+        "flagged",
+    )
 
-    def confidence_interval(self, confidence_level: float = 0.95, *, method: str | None = None) -> ConfidenceIntervalArray:
+    def confidence_interval(
+        self, confidence_level: float = 0.95, *, method: str | None = None
+    ) -> ConfidenceIntervalArray:
         """Intervals for every group (see :meth:`RatingResult.confidence_interval`)."""
         return self._ci(confidence_level, method)
 
-    def share_interval(self, confidence_level: float = 0.95, *, method: str = "wilson") -> ConfidenceIntervalArray:
+    def share_interval(
+        self, confidence_level: float = 0.95, *, method: str = "wilson"
+    ) -> ConfidenceIntervalArray:
         """Intervals for ``positive_share`` of every group."""
         return self._share_ci(confidence_level, method)
 
-    def mean_interval(self, confidence_level: float = 0.95, *, method: str = "t") -> ConfidenceIntervalArray:
+    def mean_interval(
+        self, confidence_level: float = 0.95, *, method: str = "t"
+    ) -> ConfidenceIntervalArray:
         """Intervals for ``mean`` of every group."""
         return self._mean_ci(confidence_level, method)
 
     def to_dict(self) -> dict[str, NDArray[Any]]:
         """Columns, with a 95% interval as ``ci_low``, ``ci_high`` (normal for means: no scipy needed)."""
         out = super().to_dict()
-        ci = self.confidence_interval(method="normal" if self.definition == "mean" else None)
+        ci = self.confidence_interval(
+            method="normal" if self.definition == "mean" else None
+        )
         out["ci_low"], out["ci_high"] = ci.low, ci.high
         return out

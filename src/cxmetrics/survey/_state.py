@@ -8,7 +8,7 @@ Unweighted states merge exactly; weighted ones up to floating-point rounding.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Generic, Protocol, Self, TypeVar
+from typing import Any, ClassVar, Generic, Protocol, Self, TypeVar, cast
 
 import attrs
 import numpy as np
@@ -47,9 +47,16 @@ def _tally(
     nan_policy: str,
     by: ArrayLike | None = None,
     levels: ArrayLike | None = None,
-) -> tuple[NDArray[Any] | None, NDArray[np.int64], NDArray[np.float64] | None, NDArray[np.float64] | None]:
+) -> tuple[
+    NDArray[Any] | None,
+    NDArray[np.int64],
+    NDArray[np.float64] | None,
+    NDArray[np.float64] | None,
+]:
     """Validate and count: returns (keys, counts incl. missing bin, wsum, w2sum)."""
-    data = integer_scale(responses, "responses", low=scheme.low, high=scheme.high, nan_policy=nan_policy)
+    data = integer_scale(
+        responses, "responses", low=scheme.low, high=scheme.high, nan_policy=nan_policy
+    )
     n = data.values.shape[0]
     w = None if weights is None else weights_array(weights, n)
     index: GroupIndex | None = None
@@ -82,6 +89,16 @@ def _check_same_scheme(a: Any, b: Any) -> None:
         raise IncompatibleStateError(msg)
 
 
+def _key_family(keys: NDArray[Any]) -> str:
+    """'number' or 'text': key arrays of different families must not be merged."""
+    if keys.dtype.kind in "biuf":
+        return "number"
+    if keys.dtype.kind in "US":
+        return "text"
+    kinds = {"text" if isinstance(k, str) else "number" for k in keys.tolist()}
+    return kinds.pop() if len(kinds) == 1 else "mixed"
+
+
 def _weights_of(state: Any) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Weight sums of a state; an unweighted state has unit weights."""
     if state.weight_sums is None:
@@ -110,8 +127,12 @@ class ScaleState(Generic[SchemeT]):
     scheme: SchemeT
     counts: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
     n_missing: int = attrs.field(default=0, converter=int)
-    weight_sums: NDArray[np.float64] | None = attrs.field(default=None, converter=optional_float, eq=array_eq)
-    weight_squares: NDArray[np.float64] | None = attrs.field(default=None, converter=optional_float, eq=array_eq)
+    weight_sums: NDArray[np.float64] | None = attrs.field(
+        default=None, converter=optional_float, eq=array_eq
+    )
+    weight_squares: NDArray[np.float64] | None = attrs.field(
+        default=None, converter=optional_float, eq=array_eq
+    )
 
     _default_scheme: ClassVar[Any]
 
@@ -121,7 +142,9 @@ class ScaleState(Generic[SchemeT]):
             msg = f"`counts` must have shape ({k},) for scheme {self.scheme!r}; got {self.counts.shape}."
             raise InvalidInputError(msg)
         if (self.weight_sums is None) != (self.weight_squares is None):
-            msg = "`weight_sums` and `weight_squares` must both be given or both be None."
+            msg = (
+                "`weight_sums` and `weight_squares` must both be given or both be None."
+            )
             raise InvalidInputError(msg)
 
     @classmethod
@@ -176,9 +199,19 @@ class ScaleState(Generic[SchemeT]):
         """Combine with the state of other answers (same type and scheme)."""
         _check_same_scheme(self, other)
         if self.weight_sums is None and other.weight_sums is None:
-            return type(self)(self.scheme, self.counts + other.counts, self.n_missing + other.n_missing)
+            return type(self)(
+                self.scheme,
+                self.counts + other.counts,
+                self.n_missing + other.n_missing,
+            )
         (ws_a, w2_a), (ws_b, w2_b) = _weights_of(self), _weights_of(other)
-        return type(self)(self.scheme, self.counts + other.counts, self.n_missing + other.n_missing, ws_a + ws_b, w2_a + w2_b)
+        return type(self)(
+            self.scheme,
+            self.counts + other.counts,
+            self.n_missing + other.n_missing,
+            ws_a + ws_b,
+            w2_a + w2_b,
+        )
 
     def __add__(self, other: Self) -> Self:
         if not isinstance(other, ScaleState):
@@ -189,11 +222,15 @@ class ScaleState(Generic[SchemeT]):
         """Plain-Python form (JSON-ready); :meth:`from_dict` reverses it exactly."""
         return {
             "type": type(self).__name__,
-            "scheme": attrs.asdict(self.scheme),
+            "scheme": attrs.asdict(cast("Any", self.scheme)),
             "counts": self.counts.tolist(),
             "n_missing": self.n_missing,
-            "weight_sums": None if self.weight_sums is None else self.weight_sums.tolist(),
-            "weight_squares": None if self.weight_squares is None else self.weight_squares.tolist(),
+            "weight_sums": None
+            if self.weight_sums is None
+            else self.weight_sums.tolist(),
+            "weight_squares": None
+            if self.weight_squares is None
+            else self.weight_squares.tolist(),
         }
 
     @classmethod
@@ -203,7 +240,13 @@ class ScaleState(Generic[SchemeT]):
             msg = f"`data` describes a {data.get('type')!r}, not a {cls.__name__}."
             raise InvalidInputError(msg)
         scheme = type(cls._default_scheme())(**data["scheme"])
-        return cls(scheme, data["counts"], data["n_missing"], data["weight_sums"], data["weight_squares"])
+        return cls(
+            scheme,
+            data["counts"],
+            data["n_missing"],
+            data["weight_sums"],
+            data["weight_squares"],
+        )
 
 
 @attrs.frozen(unsafe_hash=False)
@@ -228,8 +271,12 @@ class GroupedScaleState(Generic[SchemeT]):
     keys: NDArray[Any] = attrs.field(converter=frozen_keys, eq=array_eq)
     counts: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
     n_missing: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
-    weight_sums: NDArray[np.float64] | None = attrs.field(default=None, converter=optional_float, eq=array_eq)
-    weight_squares: NDArray[np.float64] | None = attrs.field(default=None, converter=optional_float, eq=array_eq)
+    weight_sums: NDArray[np.float64] | None = attrs.field(
+        default=None, converter=optional_float, eq=array_eq
+    )
+    weight_squares: NDArray[np.float64] | None = attrs.field(
+        default=None, converter=optional_float, eq=array_eq
+    )
 
     _default_scheme: ClassVar[Any]
     _scalar: ClassVar[type[ScaleState[Any]]]
@@ -245,7 +292,12 @@ class GroupedScaleState(Generic[SchemeT]):
         """The identity of ``+``: no groups."""
         sch = cls._default_scheme() if scheme is None else scheme
         k = sch.high - sch.low + 1
-        return cls(sch, np.array([], dtype=np.int64), np.zeros((0, k), np.int64), np.zeros(0, np.int64))
+        return cls(
+            sch,
+            np.array([], dtype=np.int64),
+            np.zeros((0, k), np.int64),
+            np.zeros(0, np.int64),
+        )
 
     @classmethod
     def from_responses(
@@ -276,10 +328,15 @@ class GroupedScaleState(Generic[SchemeT]):
             Every group to report, in order; groups without answers get ``n == 0``.
         """
         sch = cls._default_scheme() if scheme is None else scheme
-        keys, counts, wsum, w2sum = _tally(responses, sch, weights, nan_policy, by, levels)
+        keys, counts, wsum, w2sum = _tally(
+            responses, sch, weights, nan_policy, by, levels
+        )
         assert keys is not None  # noqa: S101  (by is not None)
         return cls(
-            sch, keys, counts[:, :-1], counts[:, -1],
+            sch,
+            keys,
+            counts[:, :-1],
+            counts[:, -1],
             None if wsum is None else wsum[:, :-1],
             None if w2sum is None else w2sum[:, :-1],
         )
@@ -287,7 +344,7 @@ class GroupedScaleState(Generic[SchemeT]):
     @property
     def n(self) -> NDArray[np.int64]:
         """Answers per group."""
-        return self.counts.sum(axis=1)
+        return np.asarray(self.counts.sum(axis=1), dtype=np.int64)
 
     @property
     def weighted(self) -> bool:
@@ -307,7 +364,9 @@ class GroupedScaleState(Generic[SchemeT]):
     def __getitem__(self, key: object) -> Any:
         i = self._position(key)
         return self._scalar(
-            self.scheme, self.counts[i], self.n_missing[i],
+            self.scheme,
+            self.counts[i],
+            self.n_missing[i],
             None if self.weight_sums is None else self.weight_sums[i],
             None if self.weight_squares is None else self.weight_squares[i],
         )
@@ -323,10 +382,17 @@ class GroupedScaleState(Generic[SchemeT]):
             return self
         if len(self) == 0 and not self.weighted:
             return other
-        if np.array_equal(self.keys, other.keys) and self.keys.dtype == other.keys.dtype:
+        if (
+            np.array_equal(self.keys, other.keys)
+            and self.keys.dtype == other.keys.dtype
+        ):
             keys = self.keys
             pos_a = pos_b = np.arange(len(keys))
         else:
+            kinds = {_key_family(self.keys), _key_family(other.keys)}
+            if len(kinds) > 1:
+                msg = f"cannot merge grouped states whose keys have different types ({self.keys.dtype} and {other.keys.dtype})."
+                raise IncompatibleStateError(msg)
             try:
                 keys = np.union1d(self.keys, other.keys)
             except TypeError as err:
@@ -336,7 +402,13 @@ class GroupedScaleState(Generic[SchemeT]):
             pos_b = np.searchsorted(keys, other.keys)
         g, k = len(keys), self.counts.shape[1]
 
-        def scatter(a: NDArray[Any], pa: NDArray[np.intp], b: NDArray[Any], pb: NDArray[np.intp], shape: tuple[int, ...]) -> NDArray[Any]:
+        def scatter(
+            a: NDArray[Any],
+            pa: NDArray[np.intp],
+            b: NDArray[Any],
+            pb: NDArray[np.intp],
+            shape: tuple[int, ...],
+        ) -> NDArray[Any]:
             out = np.zeros(shape, dtype=a.dtype)
             np.add.at(out, pa, a)
             np.add.at(out, pb, b)
@@ -348,7 +420,10 @@ class GroupedScaleState(Generic[SchemeT]):
             return type(self)(self.scheme, keys, counts, missing)
         (ws_a, w2_a), (ws_b, w2_b) = _weights_of(self), _weights_of(other)
         return type(self)(
-            self.scheme, keys, counts, missing,
+            self.scheme,
+            keys,
+            counts,
+            missing,
             scatter(ws_a, pos_a, ws_b, pos_b, (g, k)),
             scatter(w2_a, pos_a, w2_b, pos_b, (g, k)),
         )
@@ -362,12 +437,16 @@ class GroupedScaleState(Generic[SchemeT]):
         """Plain-Python form (JSON-ready); :meth:`from_dict` reverses it."""
         return {
             "type": type(self).__name__,
-            "scheme": attrs.asdict(self.scheme),
+            "scheme": attrs.asdict(cast("Any", self.scheme)),
             "keys": self.keys.tolist(),
             "counts": self.counts.tolist(),
             "n_missing": self.n_missing.tolist(),
-            "weight_sums": None if self.weight_sums is None else self.weight_sums.tolist(),
-            "weight_squares": None if self.weight_squares is None else self.weight_squares.tolist(),
+            "weight_sums": None
+            if self.weight_sums is None
+            else self.weight_sums.tolist(),
+            "weight_squares": None
+            if self.weight_squares is None
+            else self.weight_squares.tolist(),
         }
 
     @classmethod
@@ -382,7 +461,10 @@ class GroupedScaleState(Generic[SchemeT]):
         ws = data["weight_sums"]
         w2 = data["weight_squares"]
         return cls(
-            scheme, np.array(data["keys"]), counts, data["n_missing"],
+            scheme,
+            np.array(data["keys"]),
+            counts,
+            data["n_missing"],
             None if ws is None else np.array(ws, dtype=np.float64).reshape(-1, k),
             None if w2 is None else np.array(w2, dtype=np.float64).reshape(-1, k),
         )

@@ -39,7 +39,11 @@ class ScaleSummary:
         total_sq = w2.sum(axis=-1)
         with np.errstate(invalid="ignore", divide="ignore"):
             # W * (W / sum w^2) is exactly n for unit weights, even for huge n
-            self.effective_n = np.where(total_sq > 0, self.total * (self.total / np.where(total_sq > 0, total_sq, 1.0)), 0.0)
+            self.effective_n = np.where(
+                total_sq > 0,
+                self.total * (self.total / np.where(total_sq > 0, total_sq, 1.0)),
+                0.0,
+            )
         self.defined = self.total > 0
         self.points = np.arange(low, low + counts.shape[-1], dtype=np.float64)
         self.low = low
@@ -51,7 +55,9 @@ class ScaleSummary:
 
     def count(self, lo: int, hi: int) -> NDArray[np.int64]:
         """Unweighted number of answers in ``[lo, hi]``."""
-        out: NDArray[np.int64] = self.counts[..., lo - self.low : hi - self.low + 1].sum(axis=-1)
+        out: NDArray[np.int64] = self.counts[
+            ..., lo - self.low : hi - self.low + 1
+        ].sum(axis=-1)
         return out
 
     def mean(self) -> NDArray[np.float64]:
@@ -61,7 +67,11 @@ class ScaleSummary:
     def variance(self) -> NDArray[np.float64]:
         r"""Sample variance: :math:`\frac{n_e}{n_e - 1}\sum w (x - \bar x)^2 / W`."""
         mean = self.mean()
-        dev = (self.points - mean[..., None]) ** 2 if np.ndim(mean) else (self.points - mean) ** 2
+        dev = (
+            (self.points - mean[..., None]) ** 2
+            if np.ndim(mean)
+            else (self.points - mean) ** 2
+        )
         pop = self._divide((self.w * dev).sum(axis=-1), self.total)
         ne = self.effective_n
         with np.errstate(invalid="ignore", divide="ignore"):

@@ -1,0 +1,180 @@
+"""The state contract (identity, associativity, commutativity, homomorphism) for every State."""
+
+from __future__ import annotations
+
+import functools
+import json
+import operator
+import pickle
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import cxmetrics as cx
+from cxmetrics.exceptions import IncompatibleStateError
+from strategies import ces_answers, csat_answers, nps_answers, split_points
+
+SCALAR = [
+    (cx.NPSState, nps_answers, cx.NPSScheme(promoter_min=8)),
+    (cx.CSATState, csat_answers, cx.CSATScheme(satisfied_min=5)),
+    (cx.CESState, ces_answers, cx.CESScheme.ces1()),
+]
+GROUPED = [
+    (cx.GroupedNPSState, nps_answers),
+    (cx.GroupedCSATState, csat_answers),
+    (cx.GroupedCESState, ces_answers),
+]
+IDS = ["nps", "csat", "ces"]
+
+
+def _assert_close(a, b):
+    assert type(a) is type(b)
+    assert a.scheme == b.scheme
+    np.testing.assert_array_equal(a.counts, b.counts)
+    np.testing.assert_array_equal(a.n_missing, b.n_missing)
+    if a.weight_sums is None:
+        assert b.weight_sums is None
+    else:
+        np.testing.assert_allclose(a.weight_sums, b.weight_sums, rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(
+            a.weight_squares, b.weight_squares, rtol=1e-12, atol=1e-12
+        )
+
+
+@pytest.mark.parametrize(("state", "answers", "_"), SCALAR, ids=IDS)
+@given(data=st.data())
+def test_scalar_laws(state, answers, _, data):
+    a, b, c = (state.from_responses(data.draw(answers)) for _ in range(3))
+    empty = state.empty()
+    assert a + empty == a == empty + a
+    assert (a + b) + c == a + (b + c)
+    assert a + b == b + a
+
+
+@pytest.mark.parametrize(("state", "answers", "_"), SCALAR, ids=IDS)
+@given(data=st.data())
+def test_scalar_homomorphism(state, answers, _, data):
+    x = data.draw(answers)
+    cuts = data.draw(split_points(x.size))
+    chunks = np.split(x, cuts)
+    merged = functools.reduce(
+        operator.add, (state.from_responses(c) for c in chunks), state.empty()
+    )
+    assert merged == state.from_responses(x)
+
+
+@pytest.mark.parametrize(("state", "answers", "_"), SCALAR, ids=IDS)
+@given(data=st.data())
+def test_weighted_homomorphism(state, answers, _, data):
+    x = data.draw(answers)
+    w = np.random.default_rng(x.size).uniform(0.1, 5.0, x.size)
+    cuts = data.draw(split_points(x.size))
+    parts = [
+        state.from_responses(xc, weights=wc)
+        for xc, wc in zip(np.split(x, cuts), np.split(w, cuts), strict=True)
+    ]
+    merged = functools.reduce(operator.add, parts, state.empty())
+    _assert_close(merged, state.from_responses(x, weights=w))
+
+
+@pytest.mark.parametrize(("state", "answers", "_"), SCALAR, ids=IDS)
+@given(data=st.data())
+def test_unweighted_plus_unit_weighted(state, answers, _, data):
+    x, y = data.draw(answers), data.draw(answers)
+    mixed = state.from_responses(x) + state.from_responses(y, weights=np.ones(y.size))
+    _assert_close(
+        mixed,
+        state.from_responses(np.concatenate([x, y]), weights=np.ones(x.size + y.size)),
+    )
+
+
+@pytest.mark.parametrize(("state", "answers"), GROUPED, ids=IDS)
+@given(data=st.data())
+def test_grouped_homomorphism_and_laws(state, answers, data):
+    x = data.draw(answers)
+    g = np.array(
+        data.draw(
+            st.lists(
+                st.sampled_from(["a", "b", "c", "d"]), min_size=x.size, max_size=x.size
+            )
+        ),
+        dtype=str,
+    )
+    cuts = data.draw(split_points(x.size))
+    parts = [
+        state.from_responses(xc, gc)
+        for xc, gc in zip(np.split(x, cuts), np.split(g, cuts), strict=True)
+        if xc.size
+    ]
+    merged = functools.reduce(operator.add, parts, state.empty())
+    whole = state.from_responses(x, g) if x.size else state.empty()
+    assert merged.keys.tolist() == whole.keys.tolist()
+    np.testing.assert_array_equal(merged.counts, whole.counts)
+    if len(parts) >= 2:
+        assert parts[0] + parts[1] == parts[1] + parts[0]
+    if len(parts) >= 3:
+        assert (parts[0] + parts[1]) + parts[2] == parts[0] + (parts[1] + parts[2])
+
+
+@pytest.mark.parametrize(("state", "answers", "scheme"), SCALAR, ids=IDS)
+def test_incompatible_schemes(state, answers, scheme):
+    with pytest.raises(IncompatibleStateError, match="cannot merge"):
+        state.empty() + state.empty(scheme)
+
+
+def test_different_state_types_do_not_merge():
+    with pytest.raises(IncompatibleStateError, match="cannot merge"):
+        cx.CSATState.empty().merge(
+            cx.CESState.empty(cx.CESScheme(low=1, high=5, easy_min=4, easy_max=5))
+        )  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("state", "answers", "_"), SCALAR, ids=IDS)
+@given(data=st.data())
+def test_dict_json_and_pickle_round_trip(state, answers, _, data):
+    x = data.draw(answers)
+    for s in (
+        state.from_responses(x),
+        state.from_responses(x, weights=np.linspace(0.5, 2, x.size)),
+    ):
+        back = state.from_dict(json.loads(json.dumps(s.to_dict())))
+        assert back == s
+        assert pickle.loads(pickle.dumps(s)) == s
+        assert back + s == s + s
+
+
+def test_grouped_round_trip_and_lookup():
+    s = cx.GroupedNPSState.from_responses(
+        [10, 0, 9, 5], ["x", "y", "x", "z"], weights=[1, 2, 3, 4]
+    )
+    back = cx.GroupedNPSState.from_dict(json.loads(json.dumps(s.to_dict())))
+    assert back == s
+    assert s["x"] == cx.NPSState.from_responses([10, 9], weights=[1, 3])
+    assert len(s) == 3
+    with pytest.raises(KeyError):
+        s["q"]
+
+
+def test_states_are_read_only_and_hash_errors_are_clear():
+    s = cx.NPSState.from_responses([10, 3])
+    with pytest.raises(ValueError, match="read-only"):
+        s.counts[0] = 5
+    with pytest.raises(TypeError, match="unhashable type: 'NPSState'"):
+        hash(s)
+
+
+def test_from_dict_checks_type():
+    with pytest.raises(ValueError, match="describes a 'CSATState', not a NPSState"):
+        cx.NPSState.from_dict(cx.CSATState.empty().to_dict())
+
+
+def test_grouped_merge_disjoint_keys():
+    a = cx.GroupedCSATState.from_responses([5, 1], [1, 2])
+    b = cx.GroupedCSATState.from_responses([4], [7])
+    merged = a + b
+    assert merged.keys.tolist() == [1, 2, 7]
+    assert merged.compute().value.tolist() == [1.0, 0.0, 1.0]
+    with pytest.raises(IncompatibleStateError, match="different types"):
+        a + cx.GroupedCSATState.from_responses([4], ["q"])

@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+import importlib.metadata
+import inspect
+import subprocess
+import sys
+
+import pytest
+
+import cxmetrics as cx
+
+
+def test_version_matches_metadata():
+    assert cx.__version__ == importlib.metadata.version("cxmetrics")
+
+
+@pytest.mark.parametrize("name", cx.__all__)
+def test_every_public_name_imports_and_has_examples(name):
+    obj = getattr(cx, name)
+    if name == "__version__" or inspect.ismodule(obj):
+        assert obj is not None
+        return
+    doc = inspect.getdoc(obj) or ""
+    assert doc, f"{name} has no docstring"
+    assert "Examples" in doc, f"{name}'s docstring has no Examples section"
+
+
+@pytest.mark.parametrize("module", [cx.stats, cx.survey, cx.exceptions, cx.typing])
+def test_submodule_all(module):
+    for name in module.__all__:
+        assert hasattr(module, name)
+
+
+def test_import_loads_no_optional_dependency():
+    code = (
+        "import sys, cxmetrics as cx; cx.nps([10, 3]).confidence_interval(); "
+        "bad = sorted(m for m in ('scipy', 'pandas', 'polars', 'narwhals', 'matplotlib', 'statsmodels') if m in sys.modules); "
+        "print(','.join(bad))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == ""
+
+
+def test_exceptions_are_value_and_type_errors():
+    from cxmetrics import exceptions as e
+
+    assert issubclass(e.CXMetricsError, ValueError)
+    assert issubclass(e.InvalidInputError, ValueError)
+    assert issubclass(e.MissingValueError, ValueError)
+    assert issubclass(e.IncompatibleStateError, ValueError)
+    assert issubclass(e.InvalidInputTypeError, TypeError)
+    assert issubclass(e.MissingDependencyError, ImportError)
+    assert issubclass(e.UndefinedMetricWarning, RuntimeWarning)
+
+
+def test_missing_scipy_names_the_extra(monkeypatch):
+    monkeypatch.setitem(sys.modules, "scipy", None)
+    monkeypatch.setitem(sys.modules, "scipy.stats", None)
+    from cxmetrics.exceptions import MissingDependencyError
+
+    with pytest.raises(
+        MissingDependencyError, match=r"pip install 'cxmetrics\[stats\]'"
+    ):
+        cx.ces([1, 5, 7]).confidence_interval()
+    # the normal interval needs no scipy
+    low, high = cx.ces([1, 5, 7]).confidence_interval(method="normal")
+    assert low < high
+
+
+def test_py_typed_shipped():
+    from importlib.resources import files
+
+    assert files("cxmetrics").joinpath("py.typed").is_file()
