@@ -187,7 +187,7 @@ def compare_nps(
         lut[: scheme.detractor_max - scheme.low + 1] = -1.0
         ca, cb, w, _ = _paired_codes(
             a, b, weights, scheme.low, scheme.high, lut, nan_policy
-        )  # type: ignore[arg-type]
+        )
         return _paired(
             ca,
             cb,
