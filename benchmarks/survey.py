@@ -43,12 +43,24 @@ def run(n: int, repeats: int) -> list[tuple[str, float]]:
     rows: list[tuple[str, float]] = []
     rows.append(("numpy floor: np.sum(int8)", best_of(lambda: np.sum(scores), repeats)))
     rows.append(("cxmetrics nps(scores)", best_of(lambda: cx.nps(scores), repeats)))
-    rows.append(("cxmetrics nps(scores, by=groups)", best_of(lambda: cx.nps(scores, by=groups), repeats)))
+    rows.append(
+        (
+            "cxmetrics nps(scores, by=groups)",
+            best_of(lambda: cx.nps(scores, by=groups), repeats),
+        )
+    )
     chunks = np.array_split(scores, 64)
-    rows.append((
-        "cxmetrics 64 chunk states merged",
-        best_of(lambda: functools.reduce(operator.add, (cx.NPSState.from_responses(c) for c in chunks)).compute(), repeats),
-    ))
+    rows.append(
+        (
+            "cxmetrics 64 chunk states merged",
+            best_of(
+                lambda: functools.reduce(
+                    operator.add, (cx.NPSState.from_responses(c) for c in chunks)
+                ).compute(),
+                repeats,
+            ),
+        )
+    )
     try:
         import pandas as pd
     except ImportError:
@@ -76,10 +88,14 @@ def run(n: int, repeats: int) -> list[tuple[str, float]]:
         pdf = pl.DataFrame({"g": groups, "s": scores})
 
         def polars_nps() -> Any:
-            return pdf.select(p=(pl.col("s") >= 9).sum(), d=(pl.col("s") <= 6).sum(), n=pl.len())
+            return pdf.select(
+                p=(pl.col("s") >= 9).sum(), d=(pl.col("s") <= 6).sum(), n=pl.len()
+            )
 
         def polars_grouped() -> Any:
-            return pdf.group_by("g").agg(p=(pl.col("s") >= 9).sum(), d=(pl.col("s") <= 6).sum(), n=pl.len())
+            return pdf.group_by("g").agg(
+                p=(pl.col("s") >= 9).sum(), d=(pl.col("s") <= 6).sum(), n=pl.len()
+            )
 
         rows.append(("polars NPS (select)", best_of(polars_nps, repeats)))
         rows.append(("polars group_by NPS", best_of(polars_grouped, repeats)))
@@ -89,23 +105,34 @@ def run(n: int, repeats: int) -> list[tuple[str, float]]:
 def report(n: int, rows: list[tuple[str, float]]) -> None:
     times = dict(rows)
     floor = times["numpy floor: np.sum(int8)"]
-    print(f"\nNPS on n = {n:,} int8 answers, {N_GROUPS:,} groups (int16 keys); best of {REPEATS}")
+    print(
+        f"\nNPS on n = {n:,} int8 answers, {N_GROUPS:,} groups (int16 keys); best of {REPEATS}"
+    )
     print(f"{'case':<36} {'seconds':>9} {'x floor':>8}")
     for name, t in rows:
         print(f"{name:<36} {t:>9.4f} {t / floor:>8.1f}")
-    ours_u, ours_g = times["cxmetrics nps(scores)"], times["cxmetrics nps(scores, by=groups)"]
+    ours_u, ours_g = (
+        times["cxmetrics nps(scores)"],
+        times["cxmetrics nps(scores, by=groups)"],
+    )
     for other, mine in (
-        ("pandas NPS (comparisons + sum)", ours_u), ("pandas groupby NPS", ours_g),
-        ("polars NPS (select)", ours_u), ("polars group_by NPS", ours_g),
+        ("pandas NPS (comparisons + sum)", ours_u),
+        ("pandas groupby NPS", ours_g),
+        ("polars NPS (select)", ours_u),
+        ("polars group_by NPS", ours_g),
     ):
         if other in times:
-            print(f"  speed-up of cxmetrics over {other:<32} {times[other] / mine:6.1f}x")
+            print(
+                f"  speed-up of cxmetrics over {other:<32} {times[other] / mine:6.1f}x"
+            )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", nargs="*", type=float, default=[1e7, 1e8])
-    parser.add_argument("--smoke", action="store_true", help="tiny run for CI (checks the script runs)")
+    parser.add_argument(
+        "--smoke", action="store_true", help="tiny run for CI (checks the script runs)"
+    )
     args = parser.parse_args()
     sizes = [100_000] if args.smoke else [int(s) for s in args.sizes]
     repeats = 1 if args.smoke else REPEATS

@@ -12,7 +12,13 @@ from pathlib import Path
 
 import numpy as np
 
-OUT = Path(__file__).resolve().parents[1] / "src" / "cxmetrics" / "data" / "sample_survey.csv"
+OUT = (
+    Path(__file__).resolve().parents[1]
+    / "src"
+    / "cxmetrics"
+    / "data"
+    / "sample_survey.csv"
+)
 SEGMENTS = np.array(["Enterprise", "SMB", "Consumer"])
 REGIONS = np.array(["EMEA", "Americas", "APAC"])
 MONTHS = np.array([f"2026-{m:02d}" for m in range(1, 7)])

@@ -43,7 +43,11 @@ def load_sample_survey() -> dict[str, NDArray[Any]]:
     >>> res.n + res.n_missing
     3000
     """
-    text = files("cxmetrics").joinpath("data", "sample_survey.csv").read_text(encoding="utf-8")
+    text = (
+        files("cxmetrics")
+        .joinpath("data", "sample_survey.csv")
+        .read_text(encoding="utf-8")
+    )
     header, *rows = text.strip().split("\n")
     table = np.array([r.split(",") for r in rows], dtype=str)
     out: dict[str, NDArray[Any]] = {}

@@ -17,7 +17,9 @@ def _table(title: str, rows: list[tuple[str, ...]], header: tuple[str, ...]) -> 
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
     lines = [title, "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True))]
     lines.append("  ".join("-" * w for w in widths))
-    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
+    lines += [
+        "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows
+    ]
     return "\n".join(lines)
 
 
@@ -28,8 +30,25 @@ def main() -> None:
     header = ("segment", "metric", "value", "95% CI", "n", "missing")
     rows: list[tuple[str, ...]] = []
 
-    def add(name: str, metric: str, value: float, ci: tuple[float, float], n: int, missing: int, fmt: str) -> None:
-        rows.append((name, metric, format(value, fmt), f"{format(ci[0], fmt)} to {format(ci[1], fmt)}", str(n), str(missing)))
+    def add(
+        name: str,
+        metric: str,
+        value: float,
+        ci: tuple[float, float],
+        n: int,
+        missing: int,
+        fmt: str,
+    ) -> None:
+        rows.append(
+            (
+                name,
+                metric,
+                format(value, fmt),
+                f"{format(ci[0], fmt)} to {format(ci[1], fmt)}",
+                str(n),
+                str(missing),
+            )
+        )
 
     overall = {
         "NPS": cx.nps(s["nps"], nan_policy="omit"),
@@ -42,18 +61,46 @@ def main() -> None:
         "CES": cx.ces(s["ces"], by=seg, nan_policy="omit"),
     }
     fmts = {"NPS": ".1f", "CSAT": ".1%", "CES": ".2f"}
-    labels = {"NPS": "NPS (points)", "CSAT": "CSAT (share 4-5)", "CES": "CES 2.0 (mean 1-7)"}
+    labels = {
+        "NPS": "NPS (points)",
+        "CSAT": "CSAT (share 4-5)",
+        "CES": "CES 2.0 (mean 1-7)",
+    }
     for metric, res in overall.items():
-        add("all", labels[metric], res.value, res.confidence_interval(), res.n, res.n_missing, fmts[metric])
+        add(
+            "all",
+            labels[metric],
+            res.value,
+            res.confidence_interval(),
+            res.n,
+            res.n_missing,
+            fmts[metric],
+        )
     for metric, g in grouped.items():
         ci = g.confidence_interval()
         for i, key in enumerate(g.keys.tolist()):
-            add(key, labels[metric], float(g.value[i]), (float(ci.low[i]), float(ci.high[i])), int(g.n[i]), int(g.n_missing[i]), fmts[metric])
-    print(_table("Sample survey: 3,000 answers, January to June 2026 (synthetic)\n", rows, header))
+            add(
+                key,
+                labels[metric],
+                float(g.value[i]),
+                (float(ci.low[i]), float(ci.high[i])),
+                int(g.n[i]),
+                int(g.n_missing[i]),
+                fmts[metric],
+            )
+    print(
+        _table(
+            "Sample survey: 3,000 answers, January to June 2026 (synthetic)\n",
+            rows,
+            header,
+        )
+    )
 
     weighted = cx.nps(s["nps"], weights=s["weight"], nan_policy="omit")
     lo, hi = weighted.confidence_interval()
-    print(f"\nWeighted NPS: {weighted.value:.1f} (95% CI {lo:.1f} to {hi:.1f}; n={weighted.n}, effective n={weighted.effective_n:.0f})")
+    print(
+        f"\nWeighted NPS: {weighted.value:.1f} (95% CI {lo:.1f} to {hi:.1f}; n={weighted.n}, effective n={weighted.effective_n:.0f})"
+    )
 
     first, last = s["month"] == "2026-01", s["month"] == "2026-06"
     answered = ~np.isnan(s["nps"])

@@ -170,9 +170,9 @@ def compare_nps(
     >>> after = [10, 10, 8, 6, 9, 7, 10, 5]
     >>> d = cx.compare_nps(before, after, paired=True)
     >>> d.value, d.n
-    (37.5, 8)
+    (25.0, 8)
     >>> round(d.pvalue, 4)
-    0.0253
+    0.1025
     """
     check_option("method", method, ("adjusted_wald", "wald"))
     _check_weights_args(paired, weights, weights_a, weights_b)
@@ -334,10 +334,10 @@ def compare_csat(
     >>> import cxmetrics as cx
     >>> d = cx.compare_csat([5, 4, 2, 1, 3, 5], [5, 5, 4, 4, 2, 5])
     >>> round(d.value, 4), round(d.pvalue, 4)
-    (0.3333, 0.2482)
+    (0.3333, 0.2207)
     >>> low, high = d.confidence_interval()
     >>> round(low, 4), round(high, 4)
-    (-0.1651, 0.6707)
+    (-0.1717, 0.6743)
     """
     check_option("definition", definition, ("share", "mean"))
     check_option("test", test, ("welch", "z"))

@@ -243,7 +243,7 @@ def csat(
     >>> round(100 * res.value, 2)
     69.16
     >>> round(cx.csat(ratings, definition="mean").value, 3)
-    3.832
+    3.738
     >>> good_bad = [1, 1, 0, None, 1]
     >>> res = cx.csat(good_bad, scheme=cx.CSATScheme.binary(), nan_policy="omit")
     >>> res.value, res.n, res.n_missing

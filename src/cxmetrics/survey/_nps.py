@@ -502,7 +502,7 @@ def nps(
     (25.0, 8)
     >>> low, high = res.confidence_interval()
     >>> round(low, 1), round(high, 1)
-    (-29.3, 67.4)
+    (-29.4, 65.8)
     >>> by_region = cx.nps([10, 9, 3, 6, 10], by=["north", "north", "south", "south", "south"])
     >>> by_region["south"].value.__round__(1)
     -33.3
@@ -578,7 +578,7 @@ def enps(
     >>> import cxmetrics as cx
     >>> res = cx.enps([9, 10, 6, 8, 3, 10, 9], by=["ops"] * 4 + ["hr"] * 3, min_n=4)
     >>> res.flagged.tolist(), res.value.tolist()
-    ([True, False], [nan, 0.0])
+    ([True, False], [nan, 25.0])
     """
     if by is None:
         return nps(responses, weights=weights, scheme=scheme, nan_policy=nan_policy)

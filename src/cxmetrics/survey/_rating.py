@@ -222,7 +222,7 @@ class RatingResult(_Intervals):
         >>> import cxmetrics as cx
         >>> low, high = cx.ces([7, 6, 2, 5]).mean_interval(method="normal")
         >>> round(low, 3), round(high, 3)
-        (3.0, 7.0)
+        (2.883, 7.117)
         """
         return _scalar(self._mean_ci(confidence_level, method))
 
