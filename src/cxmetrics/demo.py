@@ -7,6 +7,8 @@ the first and the last month with its test.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 import cxmetrics as cx
@@ -50,12 +52,12 @@ def main() -> None:
             )
         )
 
-    overall = {
+    overall: dict[str, Any] = {
         "NPS": cx.nps(s["nps"], nan_policy="omit"),
         "CSAT": cx.csat(s["csat"], nan_policy="omit"),
         "CES": cx.ces(s["ces"], nan_policy="omit"),
     }
-    grouped = {
+    grouped: dict[str, Any] = {
         "NPS": cx.nps(s["nps"], by=seg, nan_policy="omit"),
         "CSAT": cx.csat(s["csat"], by=seg, nan_policy="omit"),
         "CES": cx.ces(s["ces"], by=seg, nan_policy="omit"),
