@@ -541,3 +541,21 @@ def test_arbitrary_floats(values):
             assert type(err).__module__ == "cxmetrics.exceptions"
             return
     assert res.n + res.n_missing == values.size
+
+
+def test_large_int8_input_is_never_widened_in_full():
+    # 4 MB of int8 answers and 8 MB of int16 keys: a full int64 copy of either would
+    # take 32 MB; the chunked kernel keeps the extra memory to a few blocks
+    import tracemalloc
+
+    rng = np.random.default_rng(1)
+    x = rng.integers(0, 11, 4_000_000, dtype=np.int8)
+    g = rng.integers(0, 1000, 4_000_000, dtype=np.int16)
+    tracemalloc.start()
+    try:
+        res = cx.nps(x, by=g)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert res.n.sum() == x.size
+    assert peak < x.nbytes  # far below one int64 copy (8 x x.nbytes)
