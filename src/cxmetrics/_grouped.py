@@ -52,12 +52,12 @@ def apply_min_n(
     """
     check_option("small_groups", small_groups, ("flag", "suppress"))
     min_n = check_positive_int("min_n", min_n, minimum=0)
-    flagged = columns["n"] < min_n
+    flagged = np.asarray(columns["n"]) < min_n
     out = dict(columns)
     out["flagged"] = flagged
     if small_groups == "suppress" and flagged.any():
         for name in blank:
-            col = out[name].copy()
+            col = np.array(out[name])
             col[flagged] = np.nan if col.dtype.kind == "f" else 0
             out[name] = col
     return out

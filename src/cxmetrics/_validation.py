@@ -333,13 +333,21 @@ def _check_levels(levels: ArrayLike) -> NDArray[Any]:
 def group_index(
     by: ArrayLike, n: int, *, levels: ArrayLike | None = None, name: str = "by"
 ) -> GroupIndex:
-    """Validate group keys (integers, strings, or bools) and index them.
+    """Validate group keys (integers, floats, strings or booleans) and index them.
 
     Integer keys within a dense range are used directly (no copy, no sort); other
     keys are factorised once with :func:`numpy.unique`. Missing keys (None, NaN)
     are an error: a row must belong to a group. With ``levels``, the groups reported
     are exactly ``levels`` in that order; a key outside ``levels`` is an error.
     """
+    if isinstance(by, list | tuple) and by:
+        # numpy would turn ["a", 1] into strings silently: refuse mixed key types
+        kinds = {type(k) for k in by if k is not None}
+        if any(issubclass(k, str) for k in kinds) and not all(
+            issubclass(k, str) for k in kinds
+        ):
+            msg = f"`{name}` mixes strings with other key types ({sorted(k.__name__ for k in kinds)}); use one type."
+            raise InvalidInputTypeError(msg)
     arr = as_1d(by, name)
     check_same_length(name, arr, "responses", n)
     kind = arr.dtype.kind

@@ -247,7 +247,9 @@ def no_scipy(monkeypatch):
 @pytest.mark.parametrize("method", ["jeffreys", "clopper_pearson"])
 @pytest.mark.usefixtures("no_scipy")
 def test_exact_methods_need_scipy(method):
-    with pytest.raises(MissingDependencyError, match=rf"method='{method}'.*scipy") as info:
+    with pytest.raises(
+        MissingDependencyError, match=rf"method='{method}'.*scipy"
+    ) as info:
         proportion_interval(3, 10, method=method)
     # the message names the extra to install
     assert "cxmetrics[stats]" in str(info.value)

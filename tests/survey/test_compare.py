@@ -156,3 +156,14 @@ def test_planning_round_trip():
     assert 1.959963984540054 * math.sqrt(v / (n - 1)) > 0.05
     m = cx.proportion_sample_size(0.03, proportion=0.7)
     assert 1.959963984540054 * math.sqrt(0.21 / m) <= 0.03
+
+
+def test_nps_comparison_default_interval_follows_method():
+    a = [10] * 30 + [8] * 40 + [3] * 30
+    b = [10] * 45 + [8] * 35 + [3] * 20
+    wald = cx.compare_nps(a, b, method="wald")
+    assert wald.confidence_interval() == wald.confidence_interval(method="wald")
+    adj = cx.compare_nps(a, b)
+    assert adj.confidence_interval() == adj.confidence_interval(method="adjusted_wald")
+    assert wald.confidence_interval() != adj.confidence_interval()
+    assert "difference (b - a) +25" in str(wald)

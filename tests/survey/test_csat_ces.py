@@ -239,3 +239,10 @@ def test_grouped_rating_intervals_and_frames():
     assert cols["key"].tolist() == ["a", "b", "c"]
     assert "GroupedCESResult" in repr(res)
     assert res.mean_interval(method="normal").low[0] == pytest.approx(ci.low[0])
+
+
+def test_mean_interval_clipped_to_scale():
+    res = cx.ces([7, 5, 2])
+    low, high = res.confidence_interval(method="normal")
+    assert low >= 1.0
+    assert high == 7.0

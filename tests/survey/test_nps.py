@@ -559,3 +559,49 @@ def test_large_int8_input_is_never_widened_in_full():
         tracemalloc.stop()
     assert res.n.sum() == x.size
     assert peak < x.nbytes  # far below one int64 copy (8 x x.nbytes)
+
+
+def test_min_n_applies_without_groups():
+    res = cx.enps([9, 10, 3], min_n=5)
+    assert res.flagged
+    assert math.isnan(res.value)
+    assert res.promoters == 0
+    assert res.n == 3
+    assert "fewer than min_n" in str(res)
+    kept = cx.enps([9, 10, 3], min_n=5, small_groups="flag")
+    assert kept.flagged
+    assert kept.value == pytest.approx(100 / 3)
+    assert not cx.nps([9, 10, 3], min_n=3).flagged
+
+
+def test_mixed_key_types_are_refused():
+    with pytest.raises(
+        InvalidInputTypeError, match="mixes strings with other key types"
+    ):
+        cx.nps([1, 2], by=["a", 1])
+
+
+def test_sum_of_states():
+    parts = [cx.NPSState.from_responses(c) for c in ([10, 3], [9], [0, 7])]
+    assert sum(parts) == cx.NPSState.from_responses([10, 3, 9, 0, 7])
+    grouped = [
+        cx.GroupedNPSState.from_responses([10, 3], ["a", "b"]),
+        cx.GroupedNPSState.from_responses([9], ["a"]),
+    ]
+    assert sum(grouped) == cx.GroupedNPSState.from_responses(
+        [10, 3, 9], ["a", "b", "a"]
+    )
+
+
+def test_bool_and_int_keys_do_not_merge():
+    from cxmetrics.exceptions import IncompatibleStateError
+
+    a = cx.GroupedNPSState.from_responses([10], [True])
+    b = cx.GroupedNPSState.from_responses([10], [1])
+    with pytest.raises(IncompatibleStateError):
+        a + b
+
+
+def test_empty_nps_str():
+    with pytest.warns(UndefinedMetricWarning):
+        assert str(cx.nps([])) == "NPS undefined (n=0)"

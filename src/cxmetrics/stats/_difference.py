@@ -76,6 +76,15 @@ class DifferenceResult:
         Degrees of freedom of a t test; ``inf`` for normal tests.
     scale : float
         Factor from the internal unit to the reported one (100 for NPS points).
+    ci_method : str or None
+        Default method of :meth:`confidence_interval` (the test's method for NPS).
+
+    Notes
+    -----
+    ``standard_error`` is always the plain (unadjusted) standard error of
+    ``value``. A test may use another variance: the pooled one (two-proportion z
+    test), the one under the null (McNemar) or the adjusted-Wald one (NPS), so
+    ``statistic`` need not equal ``value / standard_error``.
 
     Examples
     --------
@@ -101,6 +110,7 @@ class DifferenceResult:
     alternative: str
     df: float = math.inf
     scale: float = 1.0
+    ci_method: str | None = None
     # summaries the interval methods need: (count_a, count_b) of positives and
     # negatives, or the discordant counts for paired proportions
     _inputs: tuple[float, ...] = attrs.field(default=(), repr=False, alias="inputs")
@@ -144,14 +154,26 @@ class DifferenceResult:
         level = check_confidence_level(confidence_level)
         allowed = _CI_METHODS[(self.kind, self.paired)]
         if method is None:
-            method = (
-                "t" if (self.kind == "mean" and math.isfinite(self.df)) else allowed[0]
-            )
+            if self.ci_method is not None:
+                method = self.ci_method
+            elif self.kind == "mean" and math.isfinite(self.df):
+                method = "t"
+            else:
+                method = allowed[0]
         check_option("method", method, allowed)
         if not (math.isfinite(self.value) and math.isfinite(self.standard_error)):
             return ConfidenceInterval(math.nan, math.nan)
         low, high = self._interval(level, method)
         return ConfidenceInterval(float(low) * self.scale, float(high) * self.scale)
+
+    def __str__(self) -> str:
+        low, high = self.confidence_interval()
+        how = "paired" if self.paired else "independent"
+        return (
+            f"difference (b - a) {self.value:+.4g} (95% CI {low:.4g} to {high:.4g}); "
+            f"{self.test} statistic {self.statistic:.3f}, p = {self.pvalue:.4g}; "
+            f"{how}, n_a={self.n_a}, n_b={self.n_b}"
+        )
 
     def _interval(self, level: float, method: str) -> tuple[float, float]:
         est = self.value / self.scale
@@ -395,6 +417,7 @@ def net_score_difference(
         alternative=alternative,
         scale=scale,
         inputs=(pos_a, neg_a, pos_b, neg_b),
+        ci_method=method,
     )
 
 

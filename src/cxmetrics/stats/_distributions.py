@@ -31,7 +31,8 @@ def critical_value(confidence_level: float) -> float:
     1.959964
     """
     level = check_confidence_level(confidence_level)
-    return _STANDARD_NORMAL.inv_cdf(0.5 + level / 2.0)
+    # from the tail area (1 - level)/2: 0.5 + level/2 rounds away the tail near level 1
+    return -_STANDARD_NORMAL.inv_cdf((1.0 - level) / 2.0)
 
 
 def t_critical_value(
@@ -40,7 +41,7 @@ def t_critical_value(
     """Two-sided Student t critical value (needs scipy)."""
     level = check_confidence_level(confidence_level)
     stats = require("scipy.stats", feature="a t interval")
-    return np.asarray(stats.t.ppf(0.5 + level / 2.0, df), dtype=np.float64)
+    return np.asarray(stats.t.isf((1.0 - level) / 2.0, df), dtype=np.float64)
 
 
 def normal_pvalue(

@@ -80,7 +80,13 @@ class CESState(ScaleState[CESScheme]):
 
     _default_scheme: ClassVar[type[CESScheme]] = CESScheme
 
-    def compute(self, *, definition: Definition = "mean") -> CESResult:
+    def compute(
+        self,
+        *,
+        definition: Definition = "mean",
+        min_n: int = 0,
+        small_groups: SmallGroupPolicy = "suppress",
+    ) -> CESResult:
         """The :class:`CESResult`; ``definition`` picks mean (default) or share."""
         cols = rating_columns(
             self.counts,
@@ -92,6 +98,7 @@ class CESState(ScaleState[CESScheme]):
             definition,
         )
         warn_undefined("CES", cols["value"])
+        cols = apply_min_n(cols, min_n, small_groups, RATING_BLANK)
         return CESResult(
             **{k: to_python(v) for k, v in cols.items()},
             definition=definition,
@@ -242,7 +249,9 @@ def ces(
         state = CESState.from_responses(
             responses, weights=weights, scheme=scheme, nan_policy=nan_policy
         )
-        return state.compute(definition=definition)
+        return state.compute(
+            definition=definition, min_n=min_n, small_groups=small_groups
+        )
     grouped = GroupedCESState.from_responses(
         responses,
         by,

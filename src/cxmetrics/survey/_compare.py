@@ -249,7 +249,7 @@ def _compare_rating(
         rb.effective_n,
         n_a=ra.n,
         n_b=rb.n,
-        test=test,
+        test="welch" if test == "t" else "z",
         alternative=alternative,
     )
 
@@ -287,7 +287,7 @@ def _paired_rating(
         cb,
         w,
         kind="mean",
-        test="paired_t" if test == "welch" else "z",
+        test="paired_t" if test == "t" else "z",
         alternative=alternative,
         scale=1.0,
         ddof=1,
@@ -304,7 +304,7 @@ def compare_csat(
     weights_b: ArrayLike | None = None,
     scheme: CSATScheme = CSATScheme(),  # noqa: B008  (frozen, immutable)
     definition: Definition = "share",
-    test: str = "welch",
+    test: str = "t",
     nan_policy: NanPolicy = "raise",
     alternative: Alternative = "two-sided",
 ) -> DifferenceResult:
@@ -320,8 +320,9 @@ def compare_csat(
         Scale and threshold.
     definition : {'share', 'mean'}, default 'share'
         Compare shares satisfied (a fraction) or mean ratings.
-    test : {'welch', 'z'}, default 'welch'
-        For means: Welch's t test (paired: paired t; both need scipy) or a z test.
+    test : {'t', 'z'}, default 't'
+        For means: Student t tests (Welch's test for independent samples, the
+        paired t test for paired answers) or z tests.
 
     Returns
     -------
@@ -340,7 +341,7 @@ def compare_csat(
     (-0.1717, 0.6743)
     """
     check_option("definition", definition, ("share", "mean"))
-    check_option("test", test, ("welch", "z"))
+    check_option("test", test, ("t", "z"))
     _check_weights_args(paired, weights, weights_a, weights_b)
     if paired:
         return _paired_rating(
@@ -390,7 +391,7 @@ def compare_ces(
     weights_b: ArrayLike | None = None,
     scheme: CESScheme = CESScheme(),  # noqa: B008  (frozen, immutable)
     definition: Definition = "mean",
-    test: str = "welch",
+    test: str = "t",
     nan_policy: NanPolicy = "raise",
     alternative: Alternative = "two-sided",
 ) -> DifferenceResult:
@@ -407,8 +408,9 @@ def compare_ces(
         difference of means is an improvement).
     definition : {'mean', 'share'}, default 'mean'
         Compare mean answers or shares of easy answers.
-    test : {'welch', 'z'}, default 'welch'
-        For means: Welch's t test (paired: paired t; both need scipy) or a z test.
+    test : {'t', 'z'}, default 't'
+        For means: Student t tests (Welch's test for independent samples, the
+        paired t test for paired answers) or z tests.
 
     Returns
     -------
@@ -424,7 +426,7 @@ def compare_ces(
     1.6
     """
     check_option("definition", definition, ("share", "mean"))
-    check_option("test", test, ("welch", "z"))
+    check_option("test", test, ("t", "z"))
     _check_weights_args(paired, weights, weights_a, weights_b)
     if paired:
         return _paired_rating(

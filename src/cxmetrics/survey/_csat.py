@@ -81,7 +81,13 @@ class CSATState(ScaleState[CSATScheme]):
 
     _default_scheme: ClassVar[type[CSATScheme]] = CSATScheme
 
-    def compute(self, *, definition: Definition = "share") -> CSATResult:
+    def compute(
+        self,
+        *,
+        definition: Definition = "share",
+        min_n: int = 0,
+        small_groups: SmallGroupPolicy = "suppress",
+    ) -> CSATResult:
         """The :class:`CSATResult`; ``definition`` picks share or mean as ``value``."""
         cols = rating_columns(
             self.counts,
@@ -93,6 +99,7 @@ class CSATState(ScaleState[CSATScheme]):
             definition,
         )
         warn_undefined("CSAT", cols["value"])
+        cols = apply_min_n(cols, min_n, small_groups, RATING_BLANK)
         return CSATResult(
             **{k: to_python(v) for k, v in cols.items()},
             definition=definition,
@@ -253,7 +260,9 @@ def csat(
         state = CSATState.from_responses(
             responses, weights=weights, scheme=scheme, nan_policy=nan_policy
         )
-        return state.compute(definition=definition)
+        return state.compute(
+            definition=definition, min_n=min_n, small_groups=small_groups
+        )
     grouped = GroupedCSATState.from_responses(
         responses,
         by,

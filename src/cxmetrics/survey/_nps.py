@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any, ClassVar, overload
 
 import attrs
@@ -140,6 +141,9 @@ class NPSResult:
         The categories used.
     weighted : bool
         Whether survey weights were applied.
+    flagged : bool
+        Fewer than ``min_n`` answers (the estimate is blanked unless
+        ``small_groups='flag'``).
 
     Examples
     --------
@@ -165,6 +169,7 @@ class NPSResult:
     counts: tuple[int, ...]
     scheme: NPSScheme
     weighted: bool
+    flagged: bool = False
 
     def confidence_interval(
         self,
@@ -214,6 +219,9 @@ class NPSResult:
         return ConfidenceInterval(float(ci.low), float(ci.high))
 
     def __str__(self) -> str:
+        if math.isnan(self.value):
+            why = f"fewer than min_n answers (n={self.n})" if self.flagged else "n=0"
+            return f"NPS undefined ({why})"
         low, high = self.confidence_interval()
         return (
             f"NPS {self.value:.1f} (95% CI {low:.1f} to {high:.1f}; n={self.n}, "
@@ -335,8 +343,14 @@ class NPSState(ScaleState[NPSScheme]):
 
     _default_scheme: ClassVar[type[NPSScheme]] = NPSScheme
 
-    def compute(self) -> NPSResult:
-        """The :class:`NPSResult` of these answers (NaN and a warning when empty)."""
+    def compute(
+        self, *, min_n: int = 0, small_groups: SmallGroupPolicy = "suppress"
+    ) -> NPSResult:
+        """The :class:`NPSResult` (NaN and a warning when empty).
+
+        With fewer than ``min_n`` answers the result is flagged and, unless
+        ``small_groups='flag'``, its estimate and counts are blanked.
+        """
         cols = _columns(
             self.counts,
             self.weight_sums,
@@ -345,6 +359,7 @@ class NPSState(ScaleState[NPSScheme]):
             self.scheme,
         )
         warn_undefined("NPS", cols["value"])
+        cols = apply_min_n(cols, min_n, small_groups, _BLANK)
         return NPSResult(
             **{k: to_python(v) for k, v in cols.items()},
             scheme=self.scheme,
@@ -432,7 +447,7 @@ def nps(
         Non-negative survey weights. The shares are weighted and the standard
         error and intervals use Kish's effective sample size.
     by : array_like, shape (n,), optional
-        Group key per answer (integers, strings or booleans): returns a
+        Group key per answer (numbers, strings or booleans): returns a
         :class:`GroupedNPSResult` computed in one pass over all rows.
     levels : array_like, optional
         With ``by``: the groups to report, in order; groups without answers get
@@ -442,9 +457,10 @@ def nps(
     nan_policy : {'raise', 'omit'}, default 'raise'
         Missing answers raise, or are omitted and counted in ``n_missing``.
     min_n : int, default 0
-        With ``by``: groups with fewer answers are flagged (``flagged``), and
-        suppressed unless ``small_groups='flag'``; e.g. ``min_n=5`` for eNPS
-        anonymity.
+        Groups (or, without ``by``, the whole result) with fewer answers are
+        flagged (``flagged``) and suppressed unless ``small_groups='flag'``:
+        estimate, standard error and counts are blanked, ``n`` is kept. E.g.
+        ``min_n=5`` for eNPS anonymity.
     small_groups : {'suppress', 'flag'}, default 'suppress'
         What to do with groups under ``min_n``.
 
@@ -510,7 +526,7 @@ def nps(
     if by is None:
         return NPSState.from_responses(
             responses, weights=weights, scheme=scheme, nan_policy=nan_policy
-        ).compute()
+        ).compute(min_n=min_n, small_groups=small_groups)
     state = GroupedNPSState.from_responses(
         responses,
         by,
@@ -581,7 +597,14 @@ def enps(
     ([True, False], [nan, 25.0])
     """
     if by is None:
-        return nps(responses, weights=weights, scheme=scheme, nan_policy=nan_policy)
+        return nps(
+            responses,
+            weights=weights,
+            scheme=scheme,
+            nan_policy=nan_policy,
+            min_n=min_n,
+            small_groups=small_groups,
+        )
     return nps(
         responses,
         weights=weights,

@@ -85,6 +85,7 @@ class _Intervals:
     """Interval methods shared by scalar and grouped rating results."""
 
     definition: str
+    scheme: Any
     positive_share: Any
     mean: Any
     std: Any
@@ -104,8 +105,11 @@ class _Intervals:
         ne = np.asarray(self.effective_n, dtype=np.float64)
         with np.errstate(invalid="ignore", divide="ignore"):
             se = np.asarray(self.std) / np.sqrt(ne)
-        return mean_interval(
-            self.mean, se, confidence_level, method=method, df=ne - 1.0
+        ci = mean_interval(self.mean, se, confidence_level, method=method, df=ne - 1.0)
+        # a mean of answers cannot leave the answer scale
+        low, high = float(self.scheme.low), float(self.scheme.high)
+        return ConfidenceIntervalArray(
+            np.clip(ci.low, low, high), np.clip(ci.high, low, high)
         )
 
     def _ci(
@@ -169,6 +173,7 @@ class RatingResult(_Intervals):
     definition: str
     scheme: Any
     weighted: bool
+    flagged: bool = False
 
     def confidence_interval(
         self, confidence_level: float = 0.95, *, method: str | None = None
@@ -182,7 +187,8 @@ class RatingResult(_Intervals):
         method : str, optional
             For ``definition='share'``: ``'wilson'`` (default), ``'agresti_coull'``,
             ``'wald'``, ``'jeffreys'``, ``'clopper_pearson'`` (the last two need
-            scipy). For ``'mean'``: ``'t'`` (default, needs scipy) or ``'normal'``.
+            scipy). For ``'mean'``: ``'t'`` (default) or ``'normal'``; mean
+            intervals are clipped to the answer scale.
 
         Returns
         -------
@@ -222,7 +228,7 @@ class RatingResult(_Intervals):
         >>> import cxmetrics as cx
         >>> low, high = cx.ces([7, 6, 2, 5]).mean_interval(method="normal")
         >>> round(low, 3), round(high, 3)
-        (2.883, 7.117)
+        (2.883, 7.0)
         """
         return _scalar(self._mean_ci(confidence_level, method))
 
@@ -230,12 +236,15 @@ class RatingResult(_Intervals):
         return type(self).__name__.removesuffix("Result")
 
     def __str__(self) -> str:
-        low, high = self.confidence_interval(
-            method="normal" if self.definition == "mean" else None
-        )
         what = "mean" if self.definition == "mean" else "share"
         if math.isnan(self.value):
-            return f"{self._label()} {what} undefined (n=0)"
+            why = (
+                f"fewer than min_n answers (n={self.n})"
+                if self.flagged
+                else f"n={self.n}"
+            )
+            return f"{self._label()} {what} undefined ({why})"
+        low, high = self.confidence_interval()
         return f"{self._label()} {what} {self.value:.3f} (95% CI {low:.3f} to {high:.3f}; n={self.n})"
 
 
@@ -306,10 +315,8 @@ class GroupedRatingResult(GroupedResultMixin, _Intervals):
         return self._mean_ci(confidence_level, method)
 
     def to_dict(self) -> dict[str, NDArray[Any]]:
-        """Columns, with a 95% interval as ``ci_low``, ``ci_high`` (normal for means: no scipy needed)."""
+        """Columns, with the default 95% interval as ``ci_low`` and ``ci_high``."""
         out = super().to_dict()
-        ci = self.confidence_interval(
-            method="normal" if self.definition == "mean" else None
-        )
+        ci = self.confidence_interval()
         out["ci_low"], out["ci_high"] = ci.low, ci.high
         return out

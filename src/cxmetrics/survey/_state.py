@@ -91,11 +91,16 @@ def _check_same_scheme(a: Any, b: Any) -> None:
 
 def _key_family(keys: NDArray[Any]) -> str:
     """'number' or 'text': key arrays of different families must not be merged."""
-    if keys.dtype.kind in "biuf":
+    if keys.dtype.kind == "b":
+        return "bool"
+    if keys.dtype.kind in "iuf":
         return "number"
     if keys.dtype.kind in "US":
         return "text"
-    kinds = {"text" if isinstance(k, str) else "number" for k in keys.tolist()}
+    kinds = {
+        "text" if isinstance(k, str) else "bool" if isinstance(k, bool) else "number"
+        for k in keys.tolist()
+    }
     return kinds.pop() if len(kinds) == 1 else "mixed"
 
 
@@ -218,6 +223,12 @@ class ScaleState(Generic[SchemeT]):
             return NotImplemented
         return self.merge(other)
 
+    def __radd__(self, other: object) -> Self:
+        # lets the built-in sum() start from 0
+        if isinstance(other, int) and other == 0:
+            return self
+        return NotImplemented
+
     def to_dict(self) -> dict[str, Any]:
         """Plain-Python form (JSON-ready); :meth:`from_dict` reverses it exactly."""
         return {
@@ -317,7 +328,7 @@ class GroupedScaleState(Generic[SchemeT]):
         responses : array_like, shape (n,)
             Answers on the scheme's integer scale.
         by : array_like, shape (n,)
-            Group key of each answer (integers, strings or booleans).
+            Group key of each answer (numbers, strings or booleans).
         weights : array_like of float, shape (n,), optional
             Non-negative survey weights.
         scheme : scheme, optional
@@ -432,6 +443,12 @@ class GroupedScaleState(Generic[SchemeT]):
         if not isinstance(other, GroupedScaleState):
             return NotImplemented
         return self.merge(other)
+
+    def __radd__(self, other: object) -> Self:
+        # lets the built-in sum() start from 0
+        if isinstance(other, int) and other == 0:
+            return self
+        return NotImplemented
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-Python form (JSON-ready); :meth:`from_dict` reverses it."""
