@@ -222,3 +222,30 @@ def test_bootstrap_resample_count_type(n_resamples):
 def test_t_interval_needs_df():
     with pytest.raises(TypeError, match="`df`"):
         mean_interval(1.0, 0.1, method="t")
+
+
+def test_proportion_interval_rejects_counts_outside_zero_to_n():
+    from cxmetrics.exceptions import InvalidInputError
+    from cxmetrics.stats import proportion_interval
+
+    with pytest.raises(
+        InvalidInputError,
+        match=r"`count` must lie in \[0, nobs\]; got count=11.0 with nobs=10.0 at index 1",
+    ):
+        proportion_interval([1, 11], [10, 10])
+    with pytest.raises(InvalidInputError, match="count"):
+        proportion_interval(-1, 10)
+
+
+def test_sample_size_rejects_non_numbers():
+    from cxmetrics.exceptions import InvalidInputTypeError
+    from cxmetrics.stats import nps_sample_size, proportion_sample_size
+
+    with pytest.raises(
+        InvalidInputTypeError, match="`margin` must be a number; got '0.05'"
+    ):
+        proportion_sample_size("0.05")  # type: ignore[arg-type]
+    with pytest.raises(
+        InvalidInputTypeError, match="`promoter_share` must be a number"
+    ):
+        nps_sample_size(5, promoter_share="x", detractor_share=0.1)  # type: ignore[arg-type]

@@ -163,7 +163,7 @@ def test_published_wald_1_of_2_is_clipped():
 
 @pytest.mark.parametrize("method", CORE_METHODS)
 def test_zero_nobs_gives_nan_only_there(method):
-    counts = np.array([0, 3, 0, 5])
+    counts = np.array([0, 3, 0, 0])  # 5 of 0 would be invalid input (an error)
     nobs = np.array([0, 10, 7, 0])
     low, high = proportion_interval(counts, nobs, method=method)
     expected_nan = nobs == 0

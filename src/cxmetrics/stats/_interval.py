@@ -14,6 +14,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._optional import require
 from cxmetrics._validation import check_option
+from cxmetrics.exceptions import InvalidInputError
 from cxmetrics.stats._distributions import critical_value, t_critical_value
 
 __all__ = [
@@ -122,6 +123,14 @@ def proportion_interval(
     x = _f(count)
     n = _f(nobs)
     x, n = np.broadcast_arrays(x, n)
+    bad = ~((x >= 0) & (x <= n))  # also catches NaN
+    if bad.any():
+        i = int(np.argmax(bad.ravel()))
+        msg = (
+            f"`count` must lie in [0, nobs]; got count={float(x.ravel()[i])!r} with "
+            f"nobs={float(n.ravel()[i])!r} at index {i}."
+        )
+        raise InvalidInputError(msg)
     valid = n > 0
     safe_n = np.where(valid, n, 1.0)
     p = np.where(valid, x / safe_n, np.nan)

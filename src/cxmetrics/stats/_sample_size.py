@@ -4,15 +4,26 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from cxmetrics._validation import check_option, check_positive_int
-from cxmetrics.exceptions import InvalidInputError
+from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
 from cxmetrics.stats._distributions import critical_value
 
 __all__ = ["nps_sample_size", "proportion_sample_size"]
 
 
+def _real(name: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(
+        value, int | float | np.integer | np.floating
+    ):
+        msg = f"`{name}` must be a number; got {value!r}."
+        raise InvalidInputTypeError(msg)
+    return float(value)
+
+
 def _check_share(name: str, value: float) -> float:
-    v = float(value)
+    v = _real(name, value)
     if not 0.0 <= v <= 1.0:
         msg = f"`{name}` must lie in [0, 1]; got {value!r}."
         raise InvalidInputError(msg)
@@ -73,7 +84,7 @@ def proportion_sample_size(
     381
     """
     check_option("method", method, ("wald", "wilson", "agresti_coull"))
-    e = float(margin)
+    e = _real("margin", margin)
     if not 0.0 < e < 1.0:
         msg = f"`margin` must lie in (0, 1) (a fraction, not a percentage); got {margin!r}."
         raise InvalidInputError(msg)
@@ -138,7 +149,7 @@ def nps_sample_size(
     1025
     """
     check_option("method", method, ("wald", "adjusted_wald"))
-    e = float(margin)
+    e = _real("margin", margin)
     if not 0.0 < e < 200.0:
         msg = f"`margin` must lie in (0, 200) NPS points; got {margin!r}."
         raise InvalidInputError(msg)
