@@ -242,7 +242,7 @@ def test_sample_size_rejects_non_numbers():
     from cxmetrics.stats import nps_sample_size, proportion_sample_size
 
     with pytest.raises(
-        InvalidInputTypeError, match="`margin` must be a number; got '0.05'"
+        InvalidInputTypeError, match=r"`margin` must be a number; got '0\.05'"
     ):
         proportion_sample_size("0.05")  # type: ignore[arg-type]
     with pytest.raises(
