@@ -605,3 +605,20 @@ def test_bool_and_int_keys_do_not_merge():
 def test_empty_nps_str():
     with pytest.warns(UndefinedMetricWarning):
         assert str(cx.nps([])) == "NPS undefined (n=0)"
+
+
+def test_threaded_kernel_equals_single_pass(monkeypatch):
+    # large inputs are split across threads: the counts must not depend on the split
+    from cxmetrics.survey import _kernel
+
+    rng = np.random.default_rng(2)
+    x = rng.integers(0, 11, 300_001, dtype=np.int8)
+    g = rng.integers(0, 50, x.size, dtype=np.int16)
+    w = rng.uniform(0.5, 2.0, x.size)
+    single = cx.GroupedNPSState.from_responses(x, g, weights=w)
+    monkeypatch.setattr(_kernel, "PARALLEL_MIN_ROWS", 1000)
+    monkeypatch.setattr(_kernel.os, "cpu_count", lambda: 3)
+    split = cx.GroupedNPSState.from_responses(x, g, weights=w)
+    np.testing.assert_array_equal(split.counts, single.counts)
+    np.testing.assert_allclose(split.weight_sums, single.weight_sums, rtol=1e-12)
+    assert cx.NPSState.from_responses(x) == cx.NPSState.from_responses(x)

@@ -1,12 +1,16 @@
-"""The counting kernel for integer scales: one chunked ``np.bincount`` pass.
+"""The counting kernel for integer scales: chunked ``np.bincount`` passes.
 
 No validation happens here (see :mod:`cxmetrics._validation`). The input arrays are
-read block by block, so the only temporaries are a block's worth of indices: a
-hundred million int8 answers are never widened in full.
+read block by block into a small reusable index buffer, so a hundred million int8
+answers are never widened in full. Large inputs are split into a few contiguous
+ranges counted on separate threads (numpy releases the GIL in its inner loops);
+integer counts are exact whatever the split, and the split is deterministic.
 """
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -15,6 +19,47 @@ from numpy.typing import NDArray
 from cxmetrics._validation import CHUNK, GroupIndex
 
 __all__ = ["scale_histogram"]
+
+#: inputs with at least this many rows are counted on several threads
+PARALLEL_MIN_ROWS = 1 << 22
+_MAX_THREADS = 8
+
+_Tally = tuple[
+    NDArray[np.int64], NDArray[np.float64] | None, NDArray[np.float64] | None
+]
+
+
+def _count_range(
+    values: NDArray[np.integer[Any]],
+    shift: int,
+    n_bins: int,
+    size: int,
+    groups: GroupIndex | None,
+    weights: NDArray[np.float64] | None,
+    start: int,
+    stop: int,
+) -> _Tally:
+    """Histogram of rows ``start:stop`` (bin = code * n_bins + value + shift)."""
+    counts = np.zeros(size, dtype=np.int64)
+    wsum = np.zeros(size) if weights is not None else None
+    w2sum = np.zeros(size) if weights is not None else None
+    buf = np.empty(min(CHUNK, max(stop - start, 0)), dtype=np.intp)
+    for lo in range(start, stop, CHUNK):
+        hi = min(lo + CHUNK, stop)
+        idx = buf[: hi - lo]
+        if groups is not None:
+            np.multiply(groups.source[lo:hi], n_bins, out=idx, casting="unsafe")
+            np.add(idx, values[lo:hi], out=idx, casting="unsafe")
+        else:
+            np.copyto(idx, values[lo:hi], casting="unsafe")
+        if shift:
+            idx += shift
+        counts += np.bincount(idx, minlength=size)
+        if weights is not None and wsum is not None and w2sum is not None:
+            w = weights[lo:hi]
+            wsum += np.bincount(idx, weights=w, minlength=size)
+            w2sum += np.bincount(idx, weights=w * w, minlength=size)
+    return counts, wsum, w2sum
 
 
 def scale_histogram(
@@ -25,7 +70,7 @@ def scale_histogram(
     groups: GroupIndex | None = None,
     n_groups: int = 1,
     weights: NDArray[np.float64] | None = None,
-) -> tuple[NDArray[np.int64], NDArray[np.float64] | None, NDArray[np.float64] | None]:
+) -> _Tally:
     """Count answers per (group, scale point), optionally summing weights.
 
     Parameters
@@ -50,25 +95,29 @@ def scale_histogram(
         Sums of weights and of squared weights per cell, if ``weights`` is given.
     """
     size = n_groups * n_bins
-    counts = np.zeros(size, dtype=np.int64)
-    wsum = np.zeros(size) if weights is not None else None
-    w2sum = np.zeros(size) if weights is not None else None
-    for start in range(0, values.shape[0], CHUNK):
-        stop = start + CHUNK
-        idx = values[start:stop].astype(np.intp)
-        if low:
-            idx -= low
-        if groups is not None:
-            code = groups.source[start:stop].astype(np.intp)
-            if groups.offset:
-                code -= groups.offset
-            code *= n_bins
-            idx += code
-        counts += np.bincount(idx, minlength=size)
-        if weights is not None and wsum is not None and w2sum is not None:
-            w = weights[start:stop]
-            wsum += np.bincount(idx, weights=w, minlength=size)
-            w2sum += np.bincount(idx, weights=w * w, minlength=size)
+    shift = -low - (groups.offset * n_bins if groups is not None else 0)
+    n = values.shape[0]
+    threads = min(os.cpu_count() or 1, _MAX_THREADS) if n >= PARALLEL_MIN_ROWS else 1
+    bounds = [n * i // threads for i in range(threads + 1)]
+    if threads == 1:
+        parts = [_count_range(values, shift, n_bins, size, groups, weights, 0, n)]
+    else:
+        with ThreadPoolExecutor(threads) as pool:
+            parts = list(
+                pool.map(
+                    lambda ab: _count_range(
+                        values, shift, n_bins, size, groups, weights, ab[0], ab[1]
+                    ),
+                    zip(bounds[:-1], bounds[1:], strict=True),
+                )
+            )
+    counts = parts[0][0]
+    wsum, w2sum = parts[0][1], parts[0][2]
+    for c, ws, w2 in parts[1:]:  # a few partial histograms, added in a fixed order
+        counts += c
+        if wsum is not None and ws is not None and w2sum is not None and w2 is not None:
+            wsum += ws
+            w2sum += w2
     shape = (n_groups, n_bins)
     return (
         counts.reshape(shape),
