@@ -9,6 +9,7 @@ integer counts are exact whatever the split, and the split is deterministic.
 
 from __future__ import annotations
 
+import itertools
 import os
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -108,7 +109,7 @@ def scale_histogram(
                     lambda ab: _count_range(
                         values, shift, n_bins, size, groups, weights, ab[0], ab[1]
                     ),
-                    zip(bounds[:-1], bounds[1:], strict=True),
+                    itertools.pairwise(bounds),
                 )
             )
     counts = parts[0][0]
