@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import warnings
-from typing import Any, ClassVar
+from collections.abc import Callable
+from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -12,7 +13,16 @@ from cxmetrics._optional import require
 from cxmetrics._validation import check_option, check_positive_int
 from cxmetrics.exceptions import UndefinedMetricWarning
 
-__all__ = ["GroupedResultMixin", "apply_min_n", "to_python", "warn_undefined"]
+_R = TypeVar("_R")
+
+__all__ = [
+    "GroupedResultMixin",
+    "apply_min_n",
+    "finish_grouped",
+    "finish_scalar",
+    "to_python",
+    "warn_undefined",
+]
 
 
 def to_python(value: Any) -> Any:
@@ -137,3 +147,34 @@ class GroupedResultMixin:
         if len(self) > 20:
             lines.append(f"... {len(self) - 20} more")
         return "\n".join(lines)
+
+
+def finish_scalar(
+    result: Callable[..., _R],
+    metric: str,
+    columns: dict[str, NDArray[Any]],
+    blank: tuple[str, ...],
+    min_n: int,
+    small_groups: str,
+    **shared: Any,
+) -> _R:
+    """Warn if undefined, apply ``min_n``, and build a scalar result from 0-d columns."""
+    warn_undefined(metric, columns["value"], stacklevel=5)
+    cols = apply_min_n(columns, min_n, small_groups, blank)
+    return result(**{k: to_python(v) for k, v in cols.items()}, **shared)
+
+
+def finish_grouped(
+    result: Callable[..., _R],
+    metric: str,
+    keys: NDArray[Any],
+    columns: dict[str, NDArray[Any]],
+    blank: tuple[str, ...],
+    min_n: int,
+    small_groups: str,
+    **shared: Any,
+) -> _R:
+    """Warn for undefined groups, apply ``min_n``, and build a grouped result."""
+    warn_undefined(metric, columns["value"], stacklevel=5)
+    cols = apply_min_n(columns, min_n, small_groups, blank)
+    return result(keys=keys, **cols, **shared)

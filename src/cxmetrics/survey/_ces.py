@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, overload
+from typing import ClassVar, overload
 
 import attrs
 from numpy.typing import ArrayLike
 
-from cxmetrics._grouped import apply_min_n, to_python, warn_undefined
+from cxmetrics._grouped import finish_grouped, finish_scalar
 from cxmetrics.survey._rating import (
     RATING_BLANK,
     Definition,
@@ -88,19 +88,15 @@ class CESState(ScaleState[CESScheme]):
         small_groups: SmallGroupPolicy = "suppress",
     ) -> CESResult:
         """The :class:`CESResult`; ``definition`` picks mean (default) or share."""
-        cols = rating_columns(
-            self.counts,
-            self.weight_sums,
-            self.weight_squares,
-            self.n_missing,
-            self.scheme.low,
-            _positive(self.scheme),
-            definition,
-        )
-        warn_undefined("CES", cols["value"])
-        cols = apply_min_n(cols, min_n, small_groups, RATING_BLANK)
-        return CESResult(
-            **{k: to_python(v) for k, v in cols.items()},
+        return finish_scalar(
+            CESResult,
+            "CES",
+            rating_columns(
+                *self.histogram, self.scheme.low, _positive(self.scheme), definition
+            ),
+            RATING_BLANK,
+            min_n,
+            small_groups,
             definition=definition,
             scheme=self.scheme,
             weighted=self.weighted,
@@ -129,20 +125,16 @@ class GroupedCESState(GroupedScaleState[CESScheme]):
         small_groups: SmallGroupPolicy = "suppress",
     ) -> GroupedCESResult:
         """The :class:`GroupedCESResult`; small groups flagged or suppressed."""
-        cols: dict[str, Any] = rating_columns(
-            self.counts,
-            self.weight_sums,
-            self.weight_squares,
-            self.n_missing,
-            self.scheme.low,
-            _positive(self.scheme),
-            definition,
-        )
-        warn_undefined("CES", cols["value"])
-        cols = apply_min_n(cols, min_n, small_groups, RATING_BLANK)
-        return GroupedCESResult(
-            keys=self.keys,
-            **cols,
+        return finish_grouped(
+            GroupedCESResult,
+            "CES",
+            self.keys,
+            rating_columns(
+                *self.histogram, self.scheme.low, _positive(self.scheme), definition
+            ),
+            RATING_BLANK,
+            min_n,
+            small_groups,
             definition=definition,
             scheme=self.scheme,
             weighted=self.weighted,

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, overload
+from typing import ClassVar, overload
 
 import attrs
 from numpy.typing import ArrayLike
 
-from cxmetrics._grouped import apply_min_n, to_python, warn_undefined
+from cxmetrics._grouped import finish_grouped, finish_scalar
 from cxmetrics.survey._rating import (
     RATING_BLANK,
     Definition,
@@ -89,19 +89,15 @@ class CSATState(ScaleState[CSATScheme]):
         small_groups: SmallGroupPolicy = "suppress",
     ) -> CSATResult:
         """The :class:`CSATResult`; ``definition`` picks share or mean as ``value``."""
-        cols = rating_columns(
-            self.counts,
-            self.weight_sums,
-            self.weight_squares,
-            self.n_missing,
-            self.scheme.low,
-            _positive(self.scheme),
-            definition,
-        )
-        warn_undefined("CSAT", cols["value"])
-        cols = apply_min_n(cols, min_n, small_groups, RATING_BLANK)
-        return CSATResult(
-            **{k: to_python(v) for k, v in cols.items()},
+        return finish_scalar(
+            CSATResult,
+            "CSAT",
+            rating_columns(
+                *self.histogram, self.scheme.low, _positive(self.scheme), definition
+            ),
+            RATING_BLANK,
+            min_n,
+            small_groups,
             definition=definition,
             scheme=self.scheme,
             weighted=self.weighted,
@@ -130,20 +126,16 @@ class GroupedCSATState(GroupedScaleState[CSATScheme]):
         small_groups: SmallGroupPolicy = "suppress",
     ) -> GroupedCSATResult:
         """The :class:`GroupedCSATResult`; small groups flagged or suppressed."""
-        cols: dict[str, Any] = rating_columns(
-            self.counts,
-            self.weight_sums,
-            self.weight_squares,
-            self.n_missing,
-            self.scheme.low,
-            _positive(self.scheme),
-            definition,
-        )
-        warn_undefined("CSAT", cols["value"])
-        cols = apply_min_n(cols, min_n, small_groups, RATING_BLANK)
-        return GroupedCSATResult(
-            keys=self.keys,
-            **cols,
+        return finish_grouped(
+            GroupedCSATResult,
+            "CSAT",
+            self.keys,
+            rating_columns(
+                *self.histogram, self.scheme.low, _positive(self.scheme), definition
+            ),
+            RATING_BLANK,
+            min_n,
+            small_groups,
             definition=definition,
             scheme=self.scheme,
             weighted=self.weighted,

@@ -10,12 +10,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._arrays import array_eq, frozen_float, frozen_int, frozen_keys
-from cxmetrics._grouped import (
-    GroupedResultMixin,
-    apply_min_n,
-    to_python,
-    warn_undefined,
-)
+from cxmetrics._grouped import GroupedResultMixin, finish_grouped, finish_scalar
 from cxmetrics.stats._interval import ConfidenceInterval, ConfidenceIntervalArray
 from cxmetrics.stats._net_score import net_score_interval, net_score_variance
 from cxmetrics.survey._scheme import NPSScheme
@@ -351,17 +346,14 @@ class NPSState(ScaleState[NPSScheme]):
         With fewer than ``min_n`` answers the result is flagged and, unless
         ``small_groups='flag'``, its estimate and counts are blanked.
         """
-        cols = _columns(
-            self.counts,
-            self.weight_sums,
-            self.weight_squares,
-            self.n_missing,
-            self.scheme,
-        )
-        warn_undefined("NPS", cols["value"])
-        cols = apply_min_n(cols, min_n, small_groups, _BLANK)
-        return NPSResult(
-            **{k: to_python(v) for k, v in cols.items()},
+        cols = _columns(*self.histogram, self.scheme)
+        return finish_scalar(
+            NPSResult,
+            "NPS",
+            cols,
+            _BLANK,
+            min_n,
+            small_groups,
             scheme=self.scheme,
             weighted=self.weighted,
         )
@@ -386,17 +378,17 @@ class GroupedNPSState(GroupedScaleState[NPSScheme]):
         self, *, min_n: int = 0, small_groups: SmallGroupPolicy = "suppress"
     ) -> GroupedNPSResult:
         """The :class:`GroupedNPSResult`; groups under ``min_n`` answers are flagged or suppressed."""
-        cols = _columns(
-            self.counts,
-            self.weight_sums,
-            self.weight_squares,
-            self.n_missing,
-            self.scheme,
-        )
-        warn_undefined("NPS", cols["value"])
-        cols = apply_min_n(cols, min_n, small_groups, _BLANK)
-        return GroupedNPSResult(
-            keys=self.keys, **cols, scheme=self.scheme, weighted=self.weighted
+        cols = _columns(*self.histogram, self.scheme)
+        return finish_grouped(
+            GroupedNPSResult,
+            "NPS",
+            self.keys,
+            cols,
+            _BLANK,
+            min_n,
+            small_groups,
+            scheme=self.scheme,
+            weighted=self.weighted,
         )
 
 

@@ -196,6 +196,11 @@ class ScaleState(Generic[SchemeT]):
         return int(self.counts.sum())
 
     @property
+    def histogram(self) -> tuple[Any, Any, Any, Any]:
+        """``(counts, weight_sums, weight_squares, n_missing)``, as the summaries take them."""
+        return self.counts, self.weight_sums, self.weight_squares, self.n_missing
+
+    @property
     def weighted(self) -> bool:
         """Whether the answers carry survey weights."""
         return self.weight_sums is not None
@@ -356,6 +361,11 @@ class GroupedScaleState(Generic[SchemeT]):
     def n(self) -> NDArray[np.int64]:
         """Answers per group."""
         return np.asarray(self.counts.sum(axis=1), dtype=np.int64)
+
+    @property
+    def histogram(self) -> tuple[Any, Any, Any, Any]:
+        """``(counts, weight_sums, weight_squares, n_missing)``, as the summaries take them."""
+        return self.counts, self.weight_sums, self.weight_squares, self.n_missing
 
     @property
     def weighted(self) -> bool:
