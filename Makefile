@@ -39,6 +39,9 @@ pytest: $(VENV)/.installed
 
 bench-smoke: $(VENV)/.installed
 	$(PY) benchmarks/survey.py --smoke
+	$(PY) benchmarks/retention.py --smoke
+	$(PY) benchmarks/retention_cohorts.py --smoke
+	$(PY) benchmarks/staffing.py --smoke
 
 ## test-core: numpy + attrs only (no scipy, pandas, polars): the core must work there
 test-core: $(CORE_VENV)/.installed

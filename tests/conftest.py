@@ -24,3 +24,7 @@ def shared_dir() -> Path:
     if not SHARED.is_dir():
         pytest.skip(f"reference data folder {SHARED} is absent")
     return SHARED
+
+
+# tests/typing/ is checked by mypy, never executed (--doctest-modules would import it)
+collect_ignore_glob = ["typing/*"]

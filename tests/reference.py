@@ -58,3 +58,53 @@ def same_result(a, b):
         if va != vb:
             return False
     return True
+
+
+def kaplan_meier_reference(durations, events=None, entry=None):
+    """Plain-loop Kaplan-Meier in exact arithmetic: {time: (at_risk, events, S)}.
+
+    A subject is at risk at t when entry < t <= duration (entry 0: from the start,
+    t = 0 included); reported at every time with an event or a censoring.
+    """
+    n = len(durations)
+    events = [1] * n if events is None else [int(e) for e in events]
+    entry = [0] * n if entry is None else list(entry)
+    out = {}
+    surv = Fraction(1)
+    for t in sorted(set(durations)):
+        at_risk = sum(
+            1
+            for d, e in zip(durations, entry, strict=True)
+            if d >= t and (e < t or e == 0)
+        )
+        died = sum(
+            1 for d, ev in zip(durations, events, strict=True) if d == t and ev == 1
+        )
+        if died:
+            surv *= Fraction(at_risk - died, at_risk)
+        out[t] = (at_risk, died, surv)
+    return out
+
+
+def logrank_reference(durations, events, groups):
+    """Plain-loop two-group log-rank chi-square (O1 - E1)^2 / V1 as floats."""
+    labels = sorted(set(groups))
+    o = e = v = 0.0
+    for t in sorted({d for d, ev in zip(durations, events, strict=True) if ev}):
+        n = sum(1 for d in durations if d >= t)
+        n1 = sum(
+            1
+            for d, g in zip(durations, groups, strict=True)
+            if d >= t and g == labels[0]
+        )
+        d_all = sum(1 for d, ev in zip(durations, events, strict=True) if d == t and ev)
+        d1 = sum(
+            1
+            for d, ev, g in zip(durations, events, groups, strict=True)
+            if d == t and ev and g == labels[0]
+        )
+        o += d1
+        e += d_all * n1 / n
+        if n > 1:
+            v += d_all * (n1 / n) * (1 - n1 / n) * (n - d_all) / (n - 1)
+    return (o - e) ** 2 / v

@@ -8,7 +8,14 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-__all__ = ["array_eq", "frozen_float", "frozen_int", "frozen_keys", "optional_float"]
+__all__ = [
+    "array_eq",
+    "frozen_float",
+    "frozen_int",
+    "frozen_keys",
+    "nan_array_eq",
+    "optional_float",
+]
 
 
 def _freeze(arr: NDArray[Any]) -> NDArray[Any]:
@@ -44,3 +51,11 @@ def _eq(a: object, b: object) -> bool:
 
 #: attrs comparison for (optional) array fields: equal shapes and elements.
 array_eq = attrs.cmp_using(eq=_eq)
+
+
+def _eq_nan(a: object, b: object) -> bool:
+    return bool(np.array_equal(np.asarray(a), np.asarray(b), equal_nan=True))
+
+
+#: attrs comparison for float array fields that may hold NaN (NaN equals NaN).
+nan_array_eq = attrs.cmp_using(eq=_eq_nan)

@@ -11,6 +11,7 @@ _EXTRA_OF = {
     "scipy": "stats",
     "scipy.stats": "stats",
     "scipy.special": "stats",
+    "scipy.optimize": "models",
     "pandas": "pandas",
     "polars": "polars",
 }

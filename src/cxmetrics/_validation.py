@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
@@ -24,13 +26,28 @@ __all__ = [
     "CHUNK",
     "GroupIndex",
     "ScaleData",
+    "SurvivalData",
     "as_1d",
     "check_confidence_level",
     "check_option",
     "check_positive_int",
+    "check_probability",
     "check_same_length",
+    "check_time",
+    "common_unit",
+    "datetime_scalar",
+    "datetimes_1d",
+    "durations_1d",
+    "flags_1d",
     "group_index",
+    "handle_times_1d",
+    "instants_1d",
     "integer_scale",
+    "minor_units_1d",
+    "parameter_array",
+    "spells_1d",
+    "survival_data",
+    "survivor_counts",
     "weights_array",
 ]
 
@@ -331,7 +348,12 @@ def _check_levels(levels: ArrayLike) -> NDArray[Any]:
 
 
 def group_index(
-    by: ArrayLike, n: int, *, levels: ArrayLike | None = None, name: str = "by"
+    by: ArrayLike,
+    n: int,
+    *,
+    levels: ArrayLike | None = None,
+    name: str = "by",
+    like: str = "responses",
 ) -> GroupIndex:
     """Validate group keys (integers, floats, strings or booleans) and index them.
 
@@ -349,7 +371,7 @@ def group_index(
             msg = f"`{name}` mixes strings with other key types ({sorted(k.__name__ for k in kinds)}); use one type."
             raise InvalidInputTypeError(msg)
     arr = as_1d(by, name)
-    check_same_length(name, arr, "responses", n)
+    check_same_length(name, arr, like, n)
     kind = arr.dtype.kind
     if kind == "f":
         nan = np.isnan(arr)
@@ -406,3 +428,640 @@ def group_index(
         raise InvalidInputError(msg)
     codes = order[pos][inverse]
     return GroupIndex(codes, 0, lv, explicit=True)
+
+
+def _at(index: int, shape: tuple[int, ...]) -> str:
+    """' at index i' (or a tuple index for n-d arrays); nothing for a scalar."""
+    if not shape:
+        return ""
+    if len(shape) == 1:
+        return f" at index {index}"
+    return f" at index {tuple(int(i) for i in np.unravel_index(index, shape))}"
+
+
+def _count(count: int, what: str, shape: tuple[int, ...]) -> str:
+    """' (3 negative value(s))' for arrays; nothing for a scalar."""
+    return f" ({count} {what})" if shape else ""
+
+
+def _numeric_any(values: ArrayLike, name: str) -> NDArray[np.float64]:
+    """Any-shape numeric input as float64; booleans and text are refused."""
+    try:
+        arr = np.asarray(values)
+    except (TypeError, ValueError) as err:
+        msg = f"`{name}` must be a number or an array of numbers; could not convert it ({err})."
+        raise InvalidInputTypeError(msg) from None
+    if arr.dtype.kind == "O":
+        return _object_to_float(arr, name)
+    if arr.dtype.kind not in "iuf":
+        msg = f"`{name}` must be numeric; got dtype {arr.dtype}."
+        raise InvalidInputTypeError(msg)
+    return arr.astype(np.float64, copy=False)
+
+
+def parameter_array(
+    values: ArrayLike,
+    name: str,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    low_inclusive: bool = True,
+    high_inclusive: bool = True,
+    allow_inf: bool = False,
+    whole: bool = False,
+) -> NDArray[np.float64]:
+    """Validate a model parameter (a scalar or an array of any shape) as float64.
+
+    Rules, checked in this order so every message names the first offending
+    value: numeric dtype; no NaN/None; finite unless ``allow_inf``; inside the
+    bounds (``low``/``high``, inclusive or not); whole numbers if ``whole``.
+    Scalars are reported without an index; arrays with the (flat or n-d) index.
+    """
+    arr = _numeric_any(values, name)
+    flat = arr.reshape(-1)
+    nan = np.isnan(flat)
+    if nan.any():
+        i, count = _first(nan)
+        where = _at(i, arr.shape).replace(" at index", ", the first at index")
+        msg = f"`{name}` contains {count} missing value(s) (NaN/None){where}."
+        raise MissingValueError(msg)
+    if not allow_inf:
+        bad = np.isinf(flat)
+        if bad.any():
+            i, count = _first(bad)
+            msg = f"`{name}` must be finite; got {_describe(flat[i])}{_at(i, arr.shape)}{_count(count, 'non-finite value(s)', arr.shape)}."
+            raise InvalidInputError(msg)
+    below = np.zeros(flat.shape, dtype=bool)
+    if low is not None:
+        below = flat < low if low_inclusive else flat <= low
+    above = np.zeros(flat.shape, dtype=bool)
+    if high is not None:
+        above = flat > high if high_inclusive else flat >= high
+    out = below | above
+    if out.any():
+        i, count = _first(out)
+        if low is not None and high is not None:
+            rule = (
+                f"lie in {'[' if low_inclusive else '('}{low:g}, "
+                f"{high:g}{']' if high_inclusive else ')'}"
+            )
+        elif low is not None:
+            rule = f"be {'>=' if low_inclusive else '>'} {low:g}"
+        else:
+            rule = f"be {'<=' if high_inclusive else '<'} {high:g}"
+        msg = f"`{name}` must {rule}; got {_describe(flat[i])}{_at(i, arr.shape)}{_count(count, 'value(s) out of range', arr.shape)}."
+        raise InvalidInputError(msg)
+    if whole:
+        with np.errstate(invalid="ignore"):
+            frac = np.isfinite(flat) & (flat != np.floor(flat))
+        if frac.any():
+            i, count = _first(frac)
+            msg = f"`{name}` must be whole numbers; got {_describe(flat[i])}{_at(i, arr.shape)}{_count(count, 'non-integer value(s)', arr.shape)}."
+            raise InvalidInputError(msg)
+    return arr
+
+
+def durations_1d(
+    values: ArrayLike, name: str, *, nan_policy: str = "raise"
+) -> tuple[NDArray[np.float64], NDArray[np.bool_] | None]:
+    """Validate durations (e.g. seconds waited): 1-D, finite and non-negative.
+
+    Returns the float64 array and, when NaN/None entries are present under
+    ``nan_policy='omit'``, the mask of missing rows (else ``None``). Under
+    ``'raise'`` missing entries raise with their count and first index.
+    """
+    check_option("nan_policy", nan_policy, ("raise", "omit"))
+    arr = numeric_1d(values, name).astype(np.float64, copy=False)
+    nan = np.isnan(arr)
+    missing: NDArray[np.bool_] | None = None
+    if nan.any():
+        i, count = _first(nan)
+        if nan_policy == "raise":
+            msg = (
+                f"`{name}` contains {count} missing value(s) (NaN/None), the first "
+                f"at index {i}; pass nan_policy='omit' to drop and count them."
+            )
+            raise MissingValueError(msg)
+        missing = nan
+    inf = np.isinf(arr)
+    if inf.any():
+        i, count = _first(inf)
+        msg = f"`{name}` must be finite; got {_describe(arr[i])} at index {i} ({count} non-finite value(s))."
+        raise InvalidInputError(msg)
+    neg = arr < 0
+    if neg.any():
+        i, count = _first(neg)
+        msg = f"`{name}` must be non-negative; got {_describe(arr[i])} at index {i} ({count} negative value(s))."
+        raise InvalidInputError(msg)
+    return arr, missing
+
+
+def flags_1d(values: ArrayLike, name: str) -> NDArray[np.bool_]:
+    """Validate yes/no flags: booleans, or numbers that are all 0 or 1."""
+    arr = as_1d(values, name)
+    if arr.dtype.kind == "b":
+        return arr
+    num = numeric_1d(arr, name)
+    if num.dtype.kind == "f":
+        nan = np.isnan(num)
+        if nan.any():
+            i, count = _first(nan)
+            msg = f"`{name}` contains {count} missing value(s) (NaN/None), the first at index {i}; every row needs a flag."
+            raise MissingValueError(msg)
+    bad = (num != 0) & (num != 1)
+    if bad.any():
+        i, count = _first(bad)
+        msg = f"`{name}` must be booleans (or 0/1); got {_describe(num[i])} at index {i} ({count} other value(s))."
+        raise InvalidInputError(msg)
+    flags: NDArray[np.bool_] = np.asarray(num != 0, dtype=bool)
+    return flags
+
+
+def _datetime_objects(arr: NDArray[Any], name: str) -> NDArray[np.datetime64]:
+    """Object array of datetimes (None/NaT for missing) to datetime64[us].
+
+    All must be naive, or all timezone-aware (converted to UTC): mixing the two
+    is refused. This is the slow path (one Python call per element).
+    """
+    naive = aware = 0
+    first_naive = first_aware = -1
+    out = np.empty(arr.shape, dtype="datetime64[us]")
+    for i, v in enumerate(arr.tolist()):
+        if _is_missing_object(v):
+            out[i] = np.datetime64("NaT")
+            continue
+        if not isinstance(v, datetime):
+            msg = f"`{name}` must hold datetimes or numbers; got {v!r} of type {type(v).__name__} at index {i}."
+            raise InvalidInputTypeError(msg)
+        if v.tzinfo is not None and v.utcoffset() is not None:
+            aware += 1
+            first_aware = i if first_aware < 0 else first_aware
+            out[i] = np.datetime64(v.astimezone(UTC).replace(tzinfo=None), "us")
+        else:
+            naive += 1
+            first_naive = i if first_naive < 0 else first_naive
+            out[i] = np.datetime64(v, "us")
+    if naive and aware:
+        msg = (
+            f"`{name}` mixes naive and timezone-aware datetimes (naive at index "
+            f"{first_naive}, aware at index {first_aware}); use one kind."
+        )
+        raise InvalidInputError(msg)
+    return out
+
+
+def instants_1d(values: ArrayLike, name: str) -> NDArray[Any]:
+    """Validate instants: numbers (e.g. seconds) or datetimes; missing kept as NaN/NaT.
+
+    Returns float64 for numbers and datetime64 for datetimes (object arrays of
+    :class:`datetime.datetime` or pandas Timestamps become datetime64[us], aware
+    ones in UTC). Infinite numbers are refused.
+    """
+    arr = as_1d(values, name)
+    if arr.dtype.kind == "M":
+        return arr
+    if arr.dtype.kind == "O":
+        sample = next((v for v in arr.tolist() if not _is_missing_object(v)), None)
+        if sample is not None and not _is_number_object(sample):
+            return _datetime_objects(arr, name)
+    num = numeric_1d(arr, name).astype(np.float64, copy=False)
+    inf = np.isinf(num)
+    if inf.any():
+        i, count = _first(inf)
+        msg = f"`{name}` must be finite; got {_describe(num[i])} at index {i} ({count} non-finite value(s))."
+        raise InvalidInputError(msg)
+    return num
+
+
+class SurvivalData(NamedTuple):
+    """Validated time-to-event data (rows with a missing value already dropped).
+
+    ``durations`` and ``entry`` are float64; ``events`` is a boolean mask, or
+    ``None`` when every row is an event; ``entry`` is ``None`` without late entry.
+    ``missing`` marks the dropped rows of the input (``None`` when none was).
+    """
+
+    durations: NDArray[np.float64]
+    events: NDArray[np.bool_] | None
+    entry: NDArray[np.float64] | None
+    n_missing: int
+    missing: NDArray[np.bool_] | None = None
+
+
+def check_probability(name: str, value: object) -> float:
+    """Return ``value`` as a float if it is a number in [0, 1]."""
+    if isinstance(value, bool) or not isinstance(
+        value, int | float | np.integer | np.floating
+    ):
+        msg = f"`{name}` must be a number in [0, 1]; got {value!r}."
+        raise InvalidInputTypeError(msg)
+    p = float(value)
+    if not 0.0 <= p <= 1.0:
+        msg = f"`{name}` must lie in [0, 1]; got {value!r}."
+        raise InvalidInputError(msg)
+    return p
+
+
+def check_time(name: str, value: object, *, positive: bool = False) -> float:
+    """Return ``value`` as a float if it is a finite time ``>= 0`` (``> 0`` if ``positive``)."""
+    if isinstance(value, bool) or not isinstance(
+        value, int | float | np.integer | np.floating
+    ):
+        msg = f"`{name}` must be a number; got {value!r}."
+        raise InvalidInputTypeError(msg)
+    t = float(value)
+    if not math.isfinite(t) or t < 0 or (positive and t == 0):
+        rule = "a positive finite number" if positive else "a finite number >= 0"
+        msg = f"`{name}` must be {rule}; got {value!r}."
+        raise InvalidInputError(msg)
+    return t
+
+
+def _event_mask(
+    values: ArrayLike, n: int, *, nan_policy: str
+) -> tuple[NDArray[np.bool_], NDArray[np.bool_] | None]:
+    """Event indicators as a boolean mask, plus the mask of missing ones (or None)."""
+    arr = numeric_1d(values, "events")
+    check_same_length("events", arr, "durations", n)
+    missing: NDArray[np.bool_] | None = None
+    if arr.dtype.kind == "f":
+        nan = np.isnan(arr)
+        if nan.any():
+            i, count = _first(nan)
+            if nan_policy == "raise":
+                msg = (
+                    f"`events` contains {count} missing value(s) (NaN/None), the first "
+                    f"at index {i}; pass nan_policy='omit' to drop and count them."
+                )
+                raise MissingValueError(msg)
+            missing = nan
+    with np.errstate(invalid="ignore"):
+        bad = (arr != 0) & (arr != 1)
+    if missing is not None:
+        bad &= ~missing
+    if bad.any():
+        i, count = _first(bad)
+        msg = (
+            f"`events` must be 0 or 1 (or False/True); got {_describe(arr[i])} at "
+            f"index {i} ({count} such value(s))."
+        )
+        raise InvalidInputError(msg)
+    return np.asarray(arr == 1), missing
+
+
+def survival_data(
+    durations: ArrayLike,
+    events: ArrayLike | None = None,
+    entry: ArrayLike | None = None,
+    *,
+    nan_policy: str = "raise",
+) -> SurvivalData:
+    """Validate durations, event indicators and (optional) entry times.
+
+    Rules: numeric 1-D arrays of one length; durations and entry times finite and
+    non-negative (:func:`durations_1d`); event indicators 0/1 or booleans; every
+    subject at risk for a positive time, ``entry < duration`` (the origin
+    ``entry == duration == 0`` is allowed, as when no one enters late). Missing
+    values (NaN/None) in any of the three raise with their count and first index
+    under ``nan_policy='raise'``; under ``'omit'`` the whole row is dropped and
+    counted. Inputs are never modified.
+    """
+    check_option("nan_policy", nan_policy, ("raise", "omit"))
+    d, missing = durations_1d(durations, "durations", nan_policy=nan_policy)
+    n = d.shape[0]
+    ev: NDArray[np.bool_] | None = None
+    if events is not None:
+        ev, m = _event_mask(events, n, nan_policy=nan_policy)
+        missing = m if missing is None else missing if m is None else missing | m
+    en: NDArray[np.float64] | None = None
+    if entry is not None:
+        en, m = durations_1d(entry, "entry", nan_policy=nan_policy)
+        check_same_length("entry", en, "durations", n)
+        missing = m if missing is None else missing if m is None else missing | m
+        with np.errstate(invalid="ignore"):
+            bad = (en >= d) & ~((en == 0) & (d == 0))
+        if bad.any():
+            i, count = _first(bad)
+            msg = (
+                f"`entry` must be less than `durations` (a subject is at risk on "
+                f"(entry, duration]); got entry {_describe(en[i])} and duration "
+                f"{_describe(d[i])} at index {i} ({count} such row(s))."
+            )
+            raise InvalidInputError(msg)
+    if missing is None:
+        return SurvivalData(d, ev, en, 0)
+    keep = ~missing
+    return SurvivalData(
+        d[keep],
+        None if ev is None else ev[keep],
+        None if en is None else en[keep],
+        int(np.count_nonzero(missing)),
+        missing,
+    )
+
+
+def survivor_counts(values: ArrayLike, name: str = "survivors") -> NDArray[np.int64]:
+    """Validate one cohort's survivor counts: whole, non-negative, non-increasing.
+
+    ``values[0]`` is the cohort size at the start (period 0) and must be positive;
+    ``values[t]`` the customers still active after ``t`` periods. At least one
+    period after the start is required.
+    """
+    arr = numeric_1d(values, name)
+    if arr.shape[0] < 2:
+        msg = f"`{name}` must hold the cohort size and at least one later count; got {arr.shape[0]} value(s)."
+        raise InvalidInputError(msg)
+    if arr.dtype.kind == "f":
+        bad = ~np.isfinite(arr)
+        if bad.any():
+            i, count = _first(bad)
+            msg = f"`{name}` must be finite counts; got {_describe(arr[i])} at index {i} ({count} such value(s))."
+            raise InvalidInputError(msg)
+        frac = arr != np.floor(arr)
+        if frac.any():
+            i, count = _first(frac)
+            msg = (
+                f"`{name}` must be whole numbers of customers; got {_describe(arr[i])} at "
+                f"index {i} ({count} non-integer value(s)); multiply shares by the cohort size."
+            )
+            raise InvalidInputError(msg)
+        if np.abs(arr).max() >= 2.0**62:
+            i = int(np.argmax(np.abs(arr)))
+            msg = f"`{name}` must be below 2**62; got {_describe(arr[i])} at index {i}."
+            raise InvalidInputError(msg)
+    out = arr.astype(np.int64)
+    neg = out < 0
+    if neg.any():
+        i, count = _first(neg)
+        msg = f"`{name}` must be non-negative; got {_describe(arr[i])} at index {i} ({count} negative value(s))."
+        raise InvalidInputError(msg)
+    if out[0] == 0:
+        msg = f"`{name}` must start with a positive cohort size; got {_describe(arr[0])} at index 0."
+        raise InvalidInputError(msg)
+    up = np.diff(out) > 0
+    if up.any():
+        i = int(np.argmax(up)) + 1
+        msg = (
+            f"`{name}` must not increase (a survivor count cannot grow); got "
+            f"{_describe(arr[i])} after {_describe(arr[i - 1])} at index {i}."
+        )
+        raise InvalidInputError(msg)
+    return out
+
+
+# ---------------------------------------------------------------- calendar instants
+
+
+def _object_instants(arr: NDArray[Any]) -> str | None:
+    """Kind of an object array of instants: 'date', 'str' or None (anything else).
+
+    'date' when it holds only plain dates (not datetimes), 'str' when only
+    strings, missing values aside.
+    """
+    kinds = {"missing" if _is_missing_object(v) else type(v) for v in arr.tolist()}
+    kinds.discard("missing")
+    if not kinds or not all(isinstance(k, type) for k in kinds):
+        return None
+    types = [k for k in kinds if isinstance(k, type)]
+    if all(issubclass(k, date) and not issubclass(k, datetime) for k in types):
+        return "date"
+    if all(issubclass(k, str) for k in types):
+        return "str"
+    return None
+
+
+def datetimes_1d(values: ArrayLike, name: str) -> NDArray[np.datetime64]:
+    """Validate calendar instants: 1-D, every one present, returned as datetime64.
+
+    Accepts numpy ``datetime64`` (returned as is, no copy), :class:`datetime.datetime`
+    or pandas Timestamps (naive, or all timezone-aware: converted to UTC, see
+    :func:`instants_1d`), :class:`datetime.date` objects and ISO 8601 strings.
+    Numbers are refused (a period calendar needs dates), and so are missing
+    instants (NaT/None), with their count and first index.
+    """
+    arr = as_1d(values, name)
+    kind = arr.dtype.kind
+    if kind in "US":
+        try:
+            arr = arr.astype("datetime64")
+        except ValueError as err:
+            msg = f"`{name}` must hold ISO 8601 dates or datetimes; could not parse it ({err})."
+            raise InvalidInputTypeError(msg) from None
+    elif kind == "O" and arr.size and (what := _object_instants(arr)) is not None:
+        missing = np.frompyfunc(_is_missing_object, 1, 1)(arr).astype(bool)
+        if what == "date":
+            out = np.full(arr.shape, np.datetime64("NaT"), dtype="datetime64[D]")
+            out[~missing] = arr[~missing].astype("datetime64[D]")
+            arr = out
+        else:
+            return datetimes_1d(np.where(missing, "NaT", arr).astype(str), name)
+    elif kind != "M":
+        arr = instants_1d(arr, name)
+    if arr.dtype.kind != "M":
+        if arr.size == 0:
+            return np.zeros(0, dtype="datetime64[s]")
+        msg = (
+            f"`{name}` must hold dates or datetimes (numpy datetime64, datetime, date "
+            f"or ISO 8601 strings); got dtype {np.asarray(values).dtype}."
+        )
+        raise InvalidInputTypeError(msg)
+    nat = np.isnat(arr)
+    if nat.any():
+        i, count = _first(nat)
+        msg = f"`{name}` contains {count} missing instant(s) (NaT/None), the first at index {i}; every row needs a date."
+        raise MissingValueError(msg)
+    return arr
+
+
+def datetime_scalar(value: object, name: str) -> np.datetime64:
+    """Validate one calendar instant (a ``datetime64``, datetime, date or ISO string)."""
+    values: Any = value.reshape(-1) if isinstance(value, np.ndarray) else [value]
+    arr = datetimes_1d(values, name)
+    if arr.shape != (1,):
+        msg = f"`{name}` must be one date or datetime; got {arr.shape[0]} values."
+        raise InvalidInputError(msg)
+    return np.datetime64(arr[0])
+
+
+def common_unit(*arrays: NDArray[np.datetime64]) -> list[NDArray[np.datetime64]]:
+    """Cast datetime64 arrays to their finest common unit (no copy when already there)."""
+    dtype = np.result_type(*(a.dtype for a in arrays))
+    return [a.astype(dtype, copy=False) for a in arrays]
+
+
+def spells_1d(
+    start: ArrayLike,
+    end: ArrayLike,
+    *,
+    names: tuple[str, str] = ("start", "end"),
+) -> tuple[NDArray[np.datetime64], NDArray[np.datetime64]]:
+    """Validate spells ``[start, end)``: same length, no NaT, ``end`` after ``start``.
+
+    Both are returned in their finest common datetime64 unit. A spell that ends
+    when (or before) it starts is refused with its index and the number of them.
+    """
+    s = datetimes_1d(start, names[0])
+    e = datetimes_1d(end, names[1])
+    check_same_length(names[1], e, names[0], s.shape[0])
+    s, e = common_unit(s, e)
+    bad = e <= s
+    if bad.any():
+        i, count = _first(bad)
+        msg = (
+            f"`{names[1]}` must be after `{names[0]}`; got {names[1]}={e[i]} and "
+            f"{names[0]}={s[i]} at index {i} ({count} such row(s))."
+        )
+        raise InvalidInputError(msg)
+    return s, e
+
+
+# ------------------------------------------------------------ money in minor units
+
+#: amounts are exact in float64 below 2**53 minor units
+_EXACT_FLOAT = float(2**53)
+
+
+def _describe_money(v: object) -> str:
+    return repr(v.item() if isinstance(v, np.generic) else v)
+
+
+def _object_minor_units(
+    arr: NDArray[Any], name: str, minor_units: int
+) -> NDArray[np.int64]:
+    """Slow path: Decimal, str, int, float objects converted one by one, exactly."""
+    out = np.empty(arr.shape, dtype=np.int64)
+    limit = int(np.iinfo(np.int64).max)
+    for i, v in enumerate(arr.tolist()):
+        if _is_missing_object(v):
+            total = int(
+                np.count_nonzero(
+                    np.frompyfunc(_is_missing_object, 1, 1)(arr).astype(bool)
+                )
+            )
+            msg = f"`{name}` contains {total} missing amount(s) (NaN/None), the first at index {i}; every row needs an amount."
+            raise MissingValueError(msg)
+        if isinstance(v, bool) or not isinstance(
+            v, int | float | str | Decimal | np.integer | np.floating
+        ):
+            msg = f"`{name}` must hold numbers or decimal strings; got {v!r} of type {type(v).__name__} at index {i}."
+            raise InvalidInputTypeError(msg)
+        try:
+            if isinstance(v, Decimal):
+                exact = v
+            elif isinstance(v, str | float | np.floating):
+                exact = Decimal(str(v))
+            else:
+                exact = Decimal(int(v))
+        except InvalidOperation:
+            msg = f"`{name}` must hold numbers or decimal strings; got {v!r} at index {i}."
+            raise InvalidInputTypeError(msg) from None
+        if not exact.is_finite():
+            msg = f"`{name}` must be finite; got {v!r} at index {i}."
+            raise InvalidInputError(msg)
+        scaled = exact * minor_units
+        if scaled != scaled.to_integral_value():
+            msg = (
+                f"`{name}` must be whole multiples of 1/{minor_units} (whole minor units, "
+                f"e.g. cents); got {v!r} at index {i}; round the amounts or change `minor_units`."
+            )
+            raise InvalidInputError(msg)
+        if scaled < 0:
+            msg = f"`{name}` must be non-negative; got {v!r} at index {i}."
+            raise InvalidInputError(msg)
+        if scaled > limit:
+            msg = (
+                f"`{name}` is too large for 64-bit minor units; got {v!r} at index {i}."
+            )
+            raise InvalidInputError(msg)
+        out[i] = int(scaled)
+    return out
+
+
+def minor_units_1d(
+    values: ArrayLike, name: str, *, minor_units: int
+) -> NDArray[np.int64]:
+    """Validate money amounts and convert them exactly to int64 minor units.
+
+    ``minor_units`` is the number of minor units per unit of ``values`` (100 for
+    amounts in dollars or euros, 1 for amounts already in cents). Integers are
+    multiplied exactly (overflow is refused). A float is accepted only when it is
+    the float nearest to a whole number of minor units divided by ``minor_units``
+    (19.99 is, 19.995 is not): the check ``rint(x * m) / m == x`` is exact because
+    both operands of the division are exact in float64 (below 2**53). Decimal
+    objects and decimal strings are converted exactly. Missing, negative,
+    non-finite and non-whole amounts are refused with their index.
+    """
+    m = check_positive_int("minor_units", minor_units)
+    arr = as_1d(values, name)
+    kind = arr.dtype.kind
+    if kind in "OUS":
+        return _object_minor_units(arr.astype(object), name, m)
+    if kind == "b" or kind not in "iuf":
+        msg = f"`{name}` must be numeric amounts; got dtype {arr.dtype}."
+        raise InvalidInputTypeError(msg)
+    if kind in "iu":
+        if arr.size == 0:
+            return np.zeros(0, dtype=np.int64)
+        lo, hi = int(arr.min()), int(arr.max())
+        if lo < 0:
+            i, count = _first(arr < 0)
+            msg = f"`{name}` must be non-negative; got {_describe_money(arr[i])} at index {i} ({count} negative amount(s))."
+            raise InvalidInputError(msg)
+        if hi > int(np.iinfo(np.int64).max) // m:
+            i, count = _first(arr > np.iinfo(np.int64).max // m)
+            msg = f"`{name}` is too large for 64-bit minor units; got {_describe_money(arr[i])} at index {i}."
+            raise InvalidInputError(msg)
+        return arr.astype(np.int64) * np.int64(m)
+    x = arr.astype(np.float64, copy=False)
+    nan = np.isnan(x)
+    if nan.any():
+        i, count = _first(nan)
+        msg = f"`{name}` contains {count} missing amount(s) (NaN/None), the first at index {i}; every row needs an amount."
+        raise MissingValueError(msg)
+    inf = np.isinf(x)
+    if inf.any():
+        i, count = _first(inf)
+        msg = f"`{name}` must be finite; got {_describe(x[i])} at index {i} ({count} non-finite amount(s))."
+        raise InvalidInputError(msg)
+    neg = x < 0
+    if neg.any():
+        i, count = _first(neg)
+        msg = f"`{name}` must be non-negative; got {_describe(x[i])} at index {i} ({count} negative amount(s))."
+        raise InvalidInputError(msg)
+    scaled = x * m
+    big = scaled >= _EXACT_FLOAT
+    if big.any():
+        i, count = _first(big)
+        msg = f"`{name}` is too large to convert exactly from floats; got {_describe(x[i])} at index {i}; pass integer minor units (and minor_units=1)."
+        raise InvalidInputError(msg)
+    whole = np.rint(scaled)
+    # compared in the caller's float type: a float32 19.99 is 1999 cents too
+    inexact = (whole / m).astype(arr.dtype) != arr
+    if inexact.any():
+        i, count = _first(inexact)
+        msg = (
+            f"`{name}` must be whole multiples of 1/{m} (whole minor units, e.g. cents); "
+            f"got {_describe(x[i])} at index {i} ({count} such amount(s)); round the "
+            "amounts or change `minor_units`."
+        )
+        raise InvalidInputError(msg)
+    return whole.astype(np.int64)
+
+
+def handle_times_1d(
+    values: ArrayLike, name: str, answered: NDArray[np.bool_]
+) -> NDArray[np.float64]:
+    """Validate a handle-time component (talk, hold, after-contact work).
+
+    Finite and non-negative on answered contacts, where a missing value is an
+    error; ignored (returned as 0) on the others, where it may be NaN/None.
+    """
+    arr, missing = durations_1d(values, name, nan_policy="omit")
+    check_same_length(name, arr, "wait", answered.shape[0])
+    if missing is not None:
+        bad = missing & answered
+        if bad.any():
+            i, count = _first(bad)
+            msg = f"`{name}` is missing for {count} answered contact(s), the first at index {i}; answered contacts need every handle-time component."
+            raise MissingValueError(msg)
+    return np.where(answered, np.nan_to_num(arr, nan=0.0), 0.0)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 __all__ = [
     "CXMetricsError",
+    "ConvergenceWarning",
     "IncompatibleStateError",
     "InvalidInputError",
     "InvalidInputTypeError",
@@ -54,3 +55,7 @@ class MissingDependencyError(ImportError):
 
 class UndefinedMetricWarning(RuntimeWarning):
     """The metric is undefined for this input (e.g. zero responses); NaN returned."""
+
+
+class ConvergenceWarning(RuntimeWarning):
+    """A fitted model's optimiser did not converge; the result says why."""

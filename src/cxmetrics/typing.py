@@ -12,11 +12,15 @@ from typing import Literal, TypeAlias
 
 __all__ = [
     "Alternative",
+    "CumulativeHazardTies",
     "MeanMethod",
     "NPSMethod",
     "NanPolicy",
     "ProportionMethod",
+    "QueueModel",
+    "ServiceLevelDefinition",
     "SmallGroupPolicy",
+    "SurvivalBand",
 ]
 
 NanPolicy: TypeAlias = Literal["raise", "omit"]
@@ -38,3 +42,22 @@ Alternative: TypeAlias = Literal["two-sided", "less", "greater"]
 
 SmallGroupPolicy: TypeAlias = Literal["flag", "suppress"]
 """What grouped results do with groups under the minimum n."""
+
+SurvivalBand: TypeAlias = Literal["log-log", "log", "plain"]
+"""Scale of the pointwise confidence band of a Kaplan-Meier curve."""
+
+CumulativeHazardTies: TypeAlias = Literal["nelson-aalen", "fleming-harrington"]
+"""Tie handling of the Nelson-Aalen cumulative hazard (R's ``ctype`` 1 and 2)."""
+
+QueueModel: TypeAlias = Literal["erlang_c", "erlang_a"]
+"""Queueing models for staffing: Erlang C (no abandonment) or Erlang A (M/M/N+M)."""
+
+ServiceLevelDefinition: TypeAlias = Literal[
+    "offered", "answered", "excluding_short_abandons", "abandons_met"
+]
+"""Which contacts a service level counts (numerator / denominator).
+
+``'offered'``: answered within T / offered; ``'answered'``: answered within T /
+answered; ``'excluding_short_abandons'``: answered within T / (offered - short
+abandons); ``'abandons_met'``: (answered within T + abandoned within T) / offered.
+"""

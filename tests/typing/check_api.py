@@ -23,3 +23,32 @@ assert_type(cx.csat([5, 4]), cx.CSATResult)
 assert_type(cx.ces([5, 4], by=[1, 2]), cx.GroupedCESResult)
 assert_type(cx.compare_nps([10], [9]), cx.DifferenceResult)
 assert_type(cx.nps_sample_size(5), int)
+km = cx.kaplan_meier([3, 5, 8], [1, 0, 1])
+assert_type(km, cx.KaplanMeierResult)
+assert_type(km.survival_at(4.0), float)
+assert_type(km.survival_at([4.0, 6.0]), NDArray[np.float64])
+assert_type(km.median, float)
+assert_type(km.restricted_mean(6.0), cx.RestrictedMeanResult)
+assert_type(cx.SurvivalState.from_durations([3.0]).compute(), cx.KaplanMeierResult)
+assert_type(cx.logrank_test([1, 2], by=["a", "b"]).pvalue, float)
+assert_type(cx.nelson_aalen([1, 2], ties="fleming-harrington"), cx.NelsonAalenResult)
+assert_type(cx.sbg([1000, 869, 743]), cx.SBGResult)
+assert_type(cx.SBGModel(0.7, 1.2).survival(3), float)
+assert_type(cx.erlang_c(10.0, 14), float)
+assert_type(cx.erlang_b([10.0, 20.0], [12, 25]), NDArray[np.float64])
+assert_type(cx.queue_metrics(10.0, 14, aht=180, threshold=20), cx.QueueMetrics)
+assert_type(
+    cx.queue_metrics(10.0, [13, 14], aht=180, threshold=20), cx.QueueMetricsArray
+)
+staffing = cx.agents_required(10.0, aht=180, target_service_level=0.8, threshold=20)
+assert_type(staffing, cx.StaffingResult)
+assert_type(staffing.agents, int)
+assert_type(
+    cx.agents_required([5.0, 10.0], aht=180, target_service_level=0.8, threshold=20),
+    cx.StaffingResultArray,
+)
+assert_type(cx.contact_metrics([5, 30], [False, True]), cx.ContactResult)
+assert_type(
+    cx.contact_metrics([5, 30], [False, True], by=["a", "b"]), cx.GroupedContactResult
+)
+assert_type(cx.ContactState.empty().compute(), cx.ContactResult)

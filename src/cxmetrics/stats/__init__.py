@@ -14,6 +14,7 @@ Examples
 
 from __future__ import annotations
 
+from cxmetrics.stats._chi_square import chi_square_pvalue
 from cxmetrics.stats._difference import (
     DifferenceResult,
     mean_difference,
@@ -38,12 +39,14 @@ from cxmetrics.stats._net_score import (
     net_score_variance,
     restricted_mle,
 )
+from cxmetrics.stats._rate import rate_interval
 from cxmetrics.stats._sample_size import nps_sample_size, proportion_sample_size
 
 __all__ = [
     "ConfidenceInterval",
     "ConfidenceIntervalArray",
     "DifferenceResult",
+    "chi_square_pvalue",
     "critical_value",
     "mean_difference",
     "mean_interval",
@@ -56,6 +59,7 @@ __all__ = [
     "proportion_difference",
     "proportion_interval",
     "proportion_sample_size",
+    "rate_interval",
     "restricted_mle",
     "t_critical_value",
     "t_pvalue",

@@ -1,0 +1,707 @@
+r"""Cohort retention matrices from activity logs (customer, instant[, amount]).
+
+A customer's cohort is the calendar period of its first activity. Cell
+:math:`(c, k)` of the matrix counts the customers of cohort :math:`c` who are
+
+* **classic**: active in period :math:`c + k`;
+* **unbounded**: active in period :math:`c + k` or any later one.
+
+Rates divide by the cohort size. A cell is *observable* when its period ended
+at or before ``as_of``; cells that are not are masked explicitly: ``mask`` is
+True there, counts are 0 and rates NaN, and NaN appears nowhere else.
+
+The kernel is vectorised: one pass to index periods, a dense (or sorted) key per
+(customer, period) to drop duplicate activity, and ``bincount`` for the cells;
+no Python loop runs over rows or customers.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any, Self
+
+import attrs
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from cxmetrics._arrays import array_eq, frozen_int, frozen_keys
+from cxmetrics._optional import require
+from cxmetrics._validation import (
+    check_option,
+    check_same_length,
+    datetime_scalar,
+    datetimes_1d,
+    group_index,
+    minor_units_1d,
+)
+from cxmetrics.exceptions import (
+    IncompatibleStateError,
+    InvalidInputError,
+    UndefinedMetricWarning,
+)
+from cxmetrics.retention._calendar import (
+    check_freq,
+    period_index,
+    period_labels,
+    period_starts,
+)
+from cxmetrics.stats._interval import ConfidenceIntervalArray, proportion_interval
+
+__all__ = ["CohortResult", "CohortState", "cohort_matrix"]
+
+#: a boolean bitmap of (customer, period) is used below this many cells
+_BITMAP_CELLS = 1 << 28
+#: float64 sums of int64 amounts are exact below this total
+_EXACT_SUM = 2**53
+
+
+def _matrix(x: ArrayLike) -> NDArray[np.int64]:
+    arr = np.array(x, dtype=np.int64)
+    if arr.ndim == 1 and arr.size == 0:
+        arr = arr.reshape(0, 0)
+    arr.setflags(write=False)
+    return arr
+
+
+def _instant(x: Any) -> np.datetime64:
+    return np.datetime64(x)
+
+
+def _same_instant(a: np.datetime64, b: np.datetime64) -> bool:
+    return bool((np.isnat(a) and np.isnat(b)) or a == b)
+
+
+def _optional_matrix(x: ArrayLike | None) -> NDArray[np.int64] | None:
+    return None if x is None else _matrix(x)
+
+
+def _cohort_kernel(
+    codes: NDArray[np.int64],
+    n_customers: int,
+    period: NDArray[np.int64],
+    amount: NDArray[np.int64] | None,
+) -> dict[str, Any]:
+    """Cohort counts from customer codes and period indices (validated, non-empty).
+
+    The distinct (customer, period) pairs come sorted by customer then period
+    (from a boolean bitmap when it fits in memory, else from a sort), so each
+    customer's first and last periods are the ends of its run of pairs.
+    """
+    p0 = int(period.min())
+    rel = period - p0
+    width = int(rel.max()) + 1
+    key = codes * width + rel
+    if n_customers * width <= _BITMAP_CELLS:
+        bitmap = np.zeros(n_customers * width, dtype=bool)
+        bitmap[key] = True
+        pair = np.flatnonzero(bitmap)
+    else:
+        pair = np.unique(key)
+    cust, prd = np.divmod(pair, width)
+    new_cust = np.ones(pair.shape[0], dtype=bool)
+    new_cust[1:] = cust[1:] != cust[:-1]
+    starts = np.flatnonzero(new_cust)
+    ends = np.append(starts[1:], pair.shape[0]) - 1
+    member = np.cumsum(new_cust) - 1  # customer number (0..m-1) of each pair
+    first, last = prd[starts], prd[ends]
+    cohorts_rel, cohort_of = np.unique(first, return_inverse=True)
+    c = cohorts_rel.shape[0]
+    row = cohort_of[member]
+    classic = np.bincount(
+        row * width + (prd - first[member]), minlength=c * width
+    ).reshape(c, width)
+    last_hist = np.bincount(
+        cohort_of * width + (last - first), minlength=c * width
+    ).reshape(c, width)
+    revenue = None
+    if amount is not None:
+        # cohort row and first period of every customer code
+        code_row = np.zeros(n_customers, dtype=np.int64)
+        code_first = np.zeros(n_customers, dtype=np.int64)
+        code_row[cust[starts]] = cohort_of
+        code_first[cust[starts]] = first
+        cell = code_row[codes] * width + (rel - code_first[codes])
+        if int(amount.sum(dtype=np.int64)) < _EXACT_SUM:
+            revenue = np.rint(
+                np.bincount(cell, weights=amount, minlength=c * width)
+            ).astype(np.int64)
+        else:  # pragma: no cover  (totals beyond 2**53 minor units)
+            revenue = np.zeros(c * width, dtype=np.int64)
+            np.add.at(revenue, cell, amount)
+        revenue = revenue.reshape(c, width)
+    # columns up to the largest offset seen, so that states merge to the same shape
+    w = int((last - first).max()) + 1
+    return {
+        "cohorts": cohorts_rel + p0,
+        "sizes": np.bincount(cohort_of, minlength=c).astype(np.int64),
+        "classic": classic[:, :w].astype(np.int64),
+        "last_active": last_hist[:, :w].astype(np.int64),
+        "revenue": None if revenue is None else revenue[:, :w],
+    }
+
+
+@attrs.frozen(unsafe_hash=False)
+class CohortState:
+    r"""Mergeable cohort counts: the sufficient statistic of a cohort matrix.
+
+    States of **disjoint sets of customers** add exactly (cohorts aligned by
+    period, columns by offset). States that split one customer's activity (e.g.
+    one file per month) must not be added: the customer's cohort and its
+    "active later" status depend on all of its activity, so partition activity
+    logs by customer (e.g. by a hash of the customer id) before building states.
+
+    Attributes
+    ----------
+    freq : str
+        Period granularity.
+    cohorts : ndarray of int64, shape (c,)
+        Period index of each cohort (first activity), increasing.
+    sizes : ndarray of int64, shape (c,)
+        Customers per cohort.
+    classic : ndarray of int64, shape (c, w)
+        Customers of cohort ``i`` active ``k`` periods after their first.
+    last_active : ndarray of int64, shape (c, w)
+        Customers of cohort ``i`` whose last active period is ``k`` after their
+        first (the unbounded counts are its reversed cumulative sums).
+    revenue : ndarray of int64, shape (c, w), or None
+        Sum of amounts per cell, in minor units.
+    latest : numpy.datetime64
+        The latest activity instant (NaT when empty).
+    minor_units : int
+        Minor units per unit of amount.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import cxmetrics as cx
+    >>> t = np.array(["2024-01-05", "2024-02-11", "2024-01-20", "2024-03-02"], dtype="datetime64[D]")
+    >>> a = cx.CohortState.from_activity(["x", "x"], t[:2])
+    >>> b = cx.CohortState.from_activity(["y", "y"], t[2:])
+    >>> (a + b).classic.tolist()
+    [[2, 1, 1]]
+    """
+
+    freq: str
+    cohorts: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
+    sizes: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
+    classic: NDArray[np.int64] = attrs.field(converter=_matrix, eq=array_eq)
+    last_active: NDArray[np.int64] = attrs.field(converter=_matrix, eq=array_eq)
+    revenue: NDArray[np.int64] | None = attrs.field(
+        default=None, converter=_optional_matrix, eq=array_eq
+    )
+    latest: np.datetime64 = attrs.field(
+        default=np.datetime64("NaT"),
+        converter=_instant,
+        eq=attrs.cmp_using(eq=_same_instant),
+    )
+    minor_units: int = 100
+
+    def __attrs_post_init__(self) -> None:
+        check_freq(self.freq)
+        c = self.cohorts.shape[0]
+        w = self.classic.shape[1] if self.classic.ndim == 2 else -1
+        ok = (
+            self.sizes.shape == (c,)
+            and self.classic.shape == (c, max(w, 0))
+            and self.last_active.shape == self.classic.shape
+            and (self.revenue is None or self.revenue.shape == self.classic.shape)
+        )
+        if not ok:
+            msg = "cohort arrays must have shapes (c,), (c, w), (c, w) and (c, w)."
+            raise InvalidInputError(msg)
+        if c and not (np.diff(self.cohorts) > 0).all():
+            msg = "`cohorts` must be increasing period indices."
+            raise InvalidInputError(msg)
+
+    @classmethod
+    def empty(cls, freq: str = "month", *, minor_units: int = 100) -> Self:
+        """The identity of ``+``: no customers."""
+        z = np.zeros((0, 0), dtype=np.int64)
+        return cls(
+            freq,
+            np.zeros(0, np.int64),
+            np.zeros(0, np.int64),
+            z,
+            z,
+            None,
+            np.datetime64("NaT"),
+            minor_units,
+        )
+
+    @classmethod
+    def from_activity(
+        cls,
+        customer: ArrayLike,
+        time: ArrayLike,
+        *,
+        freq: str = "month",
+        amount: ArrayLike | None = None,
+        minor_units: int = 100,
+    ) -> Self:
+        """Build the state from an activity log in one vectorised pass.
+
+        Parameters
+        ----------
+        customer : array_like, shape (n,)
+            Customer of each activity (integers or strings).
+        time : array_like of datetime64, shape (n,)
+            Instant of each activity (naive; no NaT).
+        freq : {'day', 'week', 'month', 'quarter', 'year'}, default 'month'
+            Period granularity (ISO weeks, Monday first).
+        amount : array_like, shape (n,), optional
+            Revenue of each activity, for revenue cohorts; converted exactly to
+            minor units.
+        minor_units : int, default 100
+            Minor units per unit of ``amount``.
+        """
+        freq = check_freq(freq)
+        t = datetimes_1d(time, "time")
+        n = t.shape[0]
+        index = group_index(customer, n, name="customer", like="time")
+        cents = None
+        if amount is not None:
+            cents = minor_units_1d(amount, "amount", minor_units=minor_units)
+            check_same_length("amount", cents, "time", n)
+        if n == 0:
+            out = cls.empty(freq, minor_units=minor_units)
+            if cents is not None:
+                return attrs.evolve(out, revenue=np.zeros((0, 0), np.int64))
+            return out
+        codes = np.asarray(index.source, dtype=np.int64) - index.offset
+        k = _cohort_kernel(codes, len(index.labels), period_index(t, freq), cents)
+        return cls(
+            freq,
+            k["cohorts"],
+            k["sizes"],
+            k["classic"],
+            k["last_active"],
+            k["revenue"],
+            t.max(),
+            minor_units,
+        )
+
+    @property
+    def n(self) -> int:
+        """Number of customers."""
+        return int(self.sizes.sum())
+
+    @property
+    def unbounded(self) -> NDArray[np.int64]:
+        """Customers of each cohort active ``k`` or more periods after their first."""
+        out: NDArray[np.int64] = np.cumsum(self.last_active[:, ::-1], axis=1)[:, ::-1]
+        return out
+
+    def merge(self, other: Self) -> Self:
+        """Add the counts of another, disjoint set of customers."""
+        if type(other) is not type(self):
+            msg = f"cannot merge CohortState with {type(other).__name__}."
+            raise IncompatibleStateError(msg)
+        if (self.freq, self.minor_units) != (other.freq, other.minor_units):
+            msg = f"cannot merge cohort states with freq/minor_units {self.freq!r}/{self.minor_units} and {other.freq!r}/{other.minor_units}."
+            raise IncompatibleStateError(msg)
+        if (self.revenue is None) != (other.revenue is None) and self.n and other.n:
+            msg = "cannot merge a cohort state with revenue and one without."
+            raise IncompatibleStateError(msg)
+        if other.n == 0 and other.revenue is None:
+            return self
+        if self.n == 0 and self.revenue is None:
+            return other
+        cohorts = np.union1d(self.cohorts, other.cohorts)
+        w = max(self.classic.shape[1], other.classic.shape[1])
+
+        def scatter(a: CohortState, b: CohortState, name: str) -> NDArray[np.int64]:
+            out = np.zeros((cohorts.shape[0], w), dtype=np.int64)
+            for part in (a, b):
+                arr = getattr(part, name)
+                if arr is None:
+                    continue
+                rows = np.searchsorted(cohorts, part.cohorts)
+                out[rows, : arr.shape[1]] += arr
+            return out
+
+        sizes = np.zeros(cohorts.shape[0], dtype=np.int64)
+        for part in (self, other):
+            sizes[np.searchsorted(cohorts, part.cohorts)] += part.sizes
+        revenue = None
+        if self.revenue is not None or other.revenue is not None:
+            revenue = scatter(self, other, "revenue")
+        latest = (
+            self.latest
+            if np.isnat(other.latest)
+            else other.latest
+            if np.isnat(self.latest)
+            else max(self.latest, other.latest)
+        )
+        return type(self)(
+            self.freq,
+            cohorts,
+            sizes,
+            scatter(self, other, "classic"),
+            scatter(self, other, "last_active"),
+            revenue,
+            latest,
+            self.minor_units,
+        )
+
+    def __add__(self, other: Self) -> Self:
+        if not isinstance(other, CohortState):
+            return NotImplemented
+        return self.merge(other)
+
+    def __radd__(self, other: object) -> Self:
+        if isinstance(other, int) and other == 0:
+            return self
+        return NotImplemented
+
+    def compute(
+        self, *, as_of: object | None = None, kind: str = "classic"
+    ) -> CohortResult:
+        """The :class:`CohortResult`, with cells after ``as_of`` masked.
+
+        Parameters
+        ----------
+        as_of : datetime64 or str, optional
+            Activity is complete up to this instant (exclusive): a cell is
+            observable when its period ends at or before it. Default: the end of
+            the period of the latest activity (every period with data counts as
+            complete).
+        kind : {'classic', 'unbounded'}, default 'classic'
+            Which counts ``value`` (the rates) and ``counts`` show.
+        """
+        check_option("kind", kind, ("classic", "unbounded"))
+        c, w = self.classic.shape if self.classic.ndim == 2 else (0, 0)
+        if c == 0:
+            msg = "a cohort matrix is undefined without any activity; returning an empty one."
+            warnings.warn(msg, UndefinedMetricWarning, stacklevel=2)
+        width = w
+        stamp = None
+        if as_of is None:
+            # every period up to the one of the latest activity is complete
+            complete_through = (
+                int(period_index(np.array([self.latest]), self.freq)[0]) if c else 0
+            )
+            if c:
+                width = max(w, complete_through - int(self.cohorts[0]) + 1)
+        else:
+            stamp = datetime_scalar(as_of, "as_of")
+            if not np.isnat(self.latest) and self.latest >= stamp:
+                msg = f"`as_of` ({stamp}) must be after the latest activity ({self.latest})."
+                raise InvalidInputError(msg)
+            # period p is complete when it ends (period p + 1 starts) by as_of
+            unit = np.result_type(stamp.dtype, np.dtype("datetime64[D]"))
+            at = np.array([stamp]).astype(unit)
+            p = int(period_index(at, self.freq)[0])
+            complete_through = p - 1
+            started = period_starts(np.array([p]), self.freq, unit)[0] < at[0]
+            if c:
+                last_column = p if started else p - 1
+                width = max(w, last_column - int(self.cohorts[0]) + 1)
+        pad = width - w
+        classic = np.pad(self.classic, ((0, 0), (0, pad)))
+        unbounded = np.pad(self.unbounded, ((0, 0), (0, pad)))
+        revenue = (
+            None if self.revenue is None else np.pad(self.revenue, ((0, 0), (0, pad)))
+        )
+        mask = (self.cohorts[:, None] + np.arange(width)[None, :]) > complete_through
+        # a period in progress at as_of holds partial data: not a count
+        classic = np.where(mask, 0, classic)
+        unbounded = np.where(mask, 0, unbounded)
+        if revenue is not None:
+            revenue = np.where(mask, 0, revenue)
+        counts = classic if kind == "classic" else unbounded
+        sizes = self.sizes.astype(np.float64)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rates = np.where(mask, np.nan, counts / sizes[:, None])
+        return CohortResult(
+            cohorts=period_labels(self.cohorts, self.freq),
+            sizes=self.sizes,
+            value=rates,
+            counts=counts,
+            mask=mask,
+            classic=classic,
+            unbounded=unbounded,
+            revenue=revenue,
+            kind=kind,
+            freq=self.freq,
+            minor_units=self.minor_units,
+            as_of=stamp,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-Python form (JSON-ready); :meth:`from_dict` reverses it exactly."""
+        return {
+            "type": type(self).__name__,
+            "freq": self.freq,
+            "cohorts": self.cohorts.tolist(),
+            "sizes": self.sizes.tolist(),
+            "classic": self.classic.tolist(),
+            "last_active": self.last_active.tolist(),
+            "revenue": None if self.revenue is None else self.revenue.tolist(),
+            "latest": None if np.isnat(self.latest) else str(self.latest),
+            "latest_unit": str(self.latest.dtype),
+            "minor_units": self.minor_units,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Self:
+        """Rebuild a state from :meth:`to_dict` output."""
+        if data.get("type") != cls.__name__:
+            msg = f"`data` describes a {data.get('type')!r}, not a {cls.__name__}."
+            raise InvalidInputError(msg)
+        c = len(data["cohorts"])
+
+        def mat(x: Any) -> NDArray[np.int64]:
+            return (
+                np.array(x, dtype=np.int64).reshape(c, -1)
+                if c
+                else np.zeros((0, 0), np.int64)
+            )
+
+        latest = (
+            np.datetime64("NaT")
+            if data["latest"] is None
+            else np.datetime64(data["latest"])
+        )
+        return cls(
+            data["freq"],
+            data["cohorts"],
+            data["sizes"],
+            mat(data["classic"]),
+            mat(data["last_active"]),
+            None if data["revenue"] is None else mat(data["revenue"]),
+            latest.astype(data.get("latest_unit", latest.dtype)),
+            data["minor_units"],
+        )
+
+
+@attrs.frozen(repr=False)
+class CohortResult:
+    r"""A cohort retention matrix: cohorts (rows) by periods since joining (columns).
+
+    Attributes
+    ----------
+    cohorts : ndarray of datetime64, shape (c,)
+        Label of each cohort's first period.
+    sizes : ndarray of int64, shape (c,)
+        Customers per cohort.
+    value : ndarray of float64, shape (c, w)
+        Retention rates ``counts / sizes`` in [0, 1]; NaN exactly where ``mask``.
+    counts : ndarray of int64, shape (c, w)
+        The counts of ``kind``; 0 where masked.
+    mask : ndarray of bool, shape (c, w)
+        True for cells whose period had not ended by ``as_of`` (not observable).
+    classic, unbounded : ndarray of int64, shape (c, w)
+        Customers active in period ``k``, and in period ``k`` or later.
+    revenue : ndarray of int64, shape (c, w), or None
+        Sum of amounts per cell in minor units (revenue cohorts).
+    kind : {'classic', 'unbounded'}
+        Which counts ``value`` and ``counts`` show.
+    freq : str
+    minor_units : int
+    as_of : numpy.datetime64 or None
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import cxmetrics as cx
+    >>> t = np.array(["2024-01-05", "2024-03-11", "2024-01-20", "2024-02-02"], dtype="datetime64[D]")
+    >>> res = cx.cohort_matrix(["x", "x", "y", "y"], t)
+    >>> res.classic.tolist(), res.unbounded.tolist()
+    ([[2, 1, 1]], [[2, 2, 1]])
+    """
+
+    cohorts: NDArray[np.datetime64] = attrs.field(converter=frozen_keys, eq=array_eq)
+    sizes: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
+    value: NDArray[np.float64] = attrs.field(eq=array_eq)
+    counts: NDArray[np.int64] = attrs.field(eq=array_eq)
+    mask: NDArray[np.bool_] = attrs.field(eq=array_eq)
+    classic: NDArray[np.int64] = attrs.field(eq=array_eq)
+    unbounded: NDArray[np.int64] = attrs.field(eq=array_eq)
+    revenue: NDArray[np.int64] | None = attrs.field(eq=array_eq)
+    kind: str
+    freq: str
+    minor_units: int
+    as_of: np.datetime64 | None
+
+    def __attrs_post_init__(self) -> None:
+        for name in ("value", "counts", "mask", "classic", "unbounded", "revenue"):
+            arr = getattr(self, name)
+            if arr is not None:
+                arr.setflags(write=False)
+
+    @property
+    def n(self) -> int:
+        """Number of customers."""
+        return int(self.sizes.sum())
+
+    @property
+    def rates(self) -> NDArray[np.float64]:
+        """The retention rates (same as ``value``)."""
+        return self.value
+
+    def revenue_rates(self) -> NDArray[np.float64]:
+        """Revenue of each cell over the cohort's revenue in its first period.
+
+        NaN where masked, and (with a warning) for cohorts with no revenue in
+        their first period.
+        """
+        if self.revenue is None:
+            msg = "this cohort matrix has no revenue; pass `amount` to cohort_matrix()."
+            raise InvalidInputError(msg)
+        base = self.revenue[:, :1].astype(np.float64)
+        zero = (base[:, 0] == 0) & ~self.mask[:, 0]
+        if zero.any():
+            msg = f"revenue retention is undefined for {int(zero.sum())} cohort(s) with no revenue in their first period; returning NaN for them."
+            warnings.warn(msg, UndefinedMetricWarning, stacklevel=2)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(
+                self.mask | (base == 0),
+                np.nan,
+                self.revenue / np.where(base == 0, 1.0, base),
+            )
+
+    def confidence_interval(
+        self, confidence_level: float = 0.95, *, method: str = "wilson"
+    ) -> ConfidenceIntervalArray:
+        """Binomial interval for every cell's rate (NaN where masked).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import cxmetrics as cx
+        >>> t = np.array(["2024-01-05", "2024-02-11", "2024-01-20"], dtype="datetime64[D]")
+        >>> ci = cx.cohort_matrix([1, 1, 2], t).confidence_interval()
+        >>> ci.low.round(4).tolist()
+        [[0.3424, 0.0945]]
+        """
+        ci = proportion_interval(
+            self.counts, self.sizes[:, None], confidence_level, method=method
+        )
+        return ConfidenceIntervalArray(
+            np.where(self.mask, np.nan, ci.low), np.where(self.mask, np.nan, ci.high)
+        )
+
+    def to_pandas(self, what: str = "rates") -> Any:
+        """A :class:`pandas.DataFrame`: cohorts by periods since joining (needs pandas).
+
+        Parameters
+        ----------
+        what : {'rates', 'counts', 'revenue'}, default 'rates'
+        """
+        check_option("what", what, ("rates", "counts", "revenue"))
+        pd = require("pandas", feature="to_pandas()")
+        data: Any = {
+            "rates": self.value,
+            "counts": self.counts,
+            "revenue": self.revenue,
+        }[what]
+        if data is None:
+            msg = "this cohort matrix has no revenue."
+            raise InvalidInputError(msg)
+        frame = pd.DataFrame(
+            np.asarray(data), index=pd.Index(self.cohorts.astype(str), name="cohort")
+        )
+        frame.columns.name = "period"
+        if what != "rates":
+            frame = frame.mask(self.mask)
+        return frame
+
+    def __repr__(self) -> str:
+        w = self.value.shape[1] if self.value.ndim == 2 else 0
+        shown = min(w, 12)
+        head = ["cohort", "size", *(str(k) for k in range(shown))]
+        rows = []
+        for i in range(min(len(self.cohorts), 24)):
+            cells = [str(self.cohorts[i]), str(int(self.sizes[i]))]
+            cells.extend(
+                "." if self.mask[i, k] else f"{self.value[i, k]:.3f}"
+                for k in range(shown)
+            )
+            rows.append(cells)
+        widths = [max([len(h)] + [len(r[j]) for r in rows]) for j, h in enumerate(head)]
+        lines = [
+            f"CohortResult ({self.kind}, {self.freq}; {len(self.cohorts)} cohort(s), n={self.n}; '.' = not yet observable)"
+        ]
+        lines.append("  ".join(h.rjust(x) for h, x in zip(head, widths, strict=True)))
+        lines.extend(
+            "  ".join(c.rjust(x) for c, x in zip(r, widths, strict=True)) for r in rows
+        )
+        return "\n".join(lines)
+
+
+def cohort_matrix(
+    customer: ArrayLike,
+    time: ArrayLike,
+    *,
+    freq: str = "month",
+    as_of: object | None = None,
+    kind: str = "classic",
+    amount: ArrayLike | None = None,
+    minor_units: int = 100,
+) -> CohortResult:
+    r"""Cohort retention matrix of an activity log.
+
+    Parameters
+    ----------
+    customer : array_like, shape (n,)
+        Customer of each activity row (integers or strings).
+    time : array_like of datetime64, shape (n,)
+        Instant of each activity (naive datetime64, datetimes, dates or ISO
+        strings; no NaT).
+    freq : {'day', 'week', 'month', 'quarter', 'year'}, default 'month'
+        Period granularity; weeks are ISO weeks (Monday first).
+    as_of : datetime64 or str, optional
+        Data are complete up to this instant (exclusive); cells of periods that
+        end after it are masked. Default: every period up to the one of the
+        latest activity is complete.
+    kind : {'classic', 'unbounded'}, default 'classic'
+        ``value`` shows classic retention (active in period ``k``) or unbounded
+        retention (active in ``k`` or later); both counts are always returned.
+    amount : array_like, shape (n,), optional
+        Revenue per activity row, for revenue cohorts (summed per cell, exactly,
+        in minor units).
+    minor_units : int, default 100
+        Minor units per unit of ``amount``.
+
+    Returns
+    -------
+    CohortResult
+        Rates in [0, 1] with NaN only in masked cells, the explicit ``mask``,
+        the classic and unbounded counts, and the revenue sums.
+
+    Raises
+    ------
+    InvalidInputError
+        Lengths that differ; ``as_of`` not after the latest activity; amounts
+        that are negative or not whole minor units.
+    MissingValueError
+        NaT or missing customers.
+
+    Notes
+    -----
+    Unbounded retention is at least classic retention in every cell, and is
+    non-increasing along a row. The first column is 1 for every observable
+    cohort.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import cxmetrics as cx
+    >>> customer = ["a", "a", "b", "b", "c", "a", "d"]
+    >>> time = np.array(
+    ...     ["2024-01-03", "2024-01-20", "2024-01-09", "2024-03-01", "2024-02-14",
+    ...      "2024-03-30", "2024-03-05"], dtype="datetime64[D]")
+    >>> res = cx.cohort_matrix(customer, time, as_of="2024-04-01")
+    >>> res.cohorts.astype(str).tolist(), res.sizes.tolist()
+    (['2024-01', '2024-02', '2024-03'], [2, 1, 1])
+    >>> res.classic.tolist()
+    [[2, 0, 2], [1, 0, 0], [1, 0, 0]]
+    >>> res.mask.tolist()
+    [[False, False, False], [False, False, True], [False, True, True]]
+    >>> res.value.tolist()
+    [[1.0, 0.0, 1.0], [1.0, 0.0, nan], [1.0, nan, nan]]
+    """
+    state = CohortState.from_activity(
+        customer, time, freq=freq, amount=amount, minor_units=minor_units
+    )
+    return state.compute(as_of=as_of, kind=kind)

@@ -1,0 +1,615 @@
+r"""The event table of time-to-event data: the mergeable state behind survival curves.
+
+For each distinct time :math:`t_j` the table counts the subjects who entered the
+study at :math:`t_j` (:math:`e_j`), had the event at :math:`t_j` (:math:`d_j`) and
+were censored at :math:`t_j` (:math:`c_j`). A subject is at risk on
+:math:`(\text{entry}, \text{duration}]`; those entering at the origin 0 are at risk
+from the start, so without late entry every subject enters at 0 and
+:math:`n_j = \#\{\text{duration} \ge t_j\}`. In general
+
+.. math::
+
+    n_j = \sum_{k<j} e_k + [t_j = 0]\,e_j - \sum_{k<j} (d_k + c_k),
+
+the risk set of R's ``survfit`` for counting-process data ``Surv(entry, duration,
+event)``: a subject entering at :math:`t_j > 0` is not at risk for the events at
+:math:`t_j`. Every estimate (Kaplan-Meier, Nelson-Aalen, log-rank) is a function of
+the table alone, and tables merge exactly: int64 counts added on the union of the
+float64 time keys.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, Self
+
+import attrs
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from cxmetrics._arrays import array_eq, frozen_float, frozen_int, frozen_keys
+from cxmetrics._validation import (
+    SurvivalData,
+    as_1d,
+    check_option,
+    check_same_length,
+    group_index,
+    survival_data,
+)
+from cxmetrics.exceptions import IncompatibleStateError, InvalidInputError
+from cxmetrics.retention._km import KaplanMeierResult, kaplan_meier_from_table
+from cxmetrics.retention._logrank import LogrankResult, logrank_from_tables
+from cxmetrics.retention._nelson_aalen import (
+    NelsonAalenResult,
+    nelson_aalen_from_table,
+)
+from cxmetrics.retention._risk_set import at_risk
+
+__all__ = ["GroupedSurvivalState", "SurvivalState", "event_table"]
+
+Int = NDArray[np.int64]
+Float = NDArray[np.float64]
+
+# whole-number times up to max(4 n, 2**16) are counted with np.bincount (linear time)
+_DENSE_FACTOR = 4
+_DENSE_MIN = 1 << 16
+
+
+def _dense_codes(x: Float) -> Int | None:
+    """``x`` as int64 codes when all are whole numbers in a modest range, else None."""
+    if x.size == 0:
+        return None
+    hi = float(x.max())
+    if hi > max(_DENSE_FACTOR * x.size, _DENSE_MIN):
+        return None
+    codes = x.astype(np.int64)
+    if not np.array_equal(codes, x):
+        return None
+    return codes
+
+
+def _distinct(sorted_x: Float) -> tuple[Float, Int]:
+    """Distinct values of a sorted array and how often each occurs."""
+    if sorted_x.size == 0:
+        return np.empty(0), np.empty(0, np.int64)
+    starts = np.flatnonzero(sorted_x[1:] != sorted_x[:-1]) + 1
+    starts = np.concatenate(([0], starts))
+    counts = np.diff(np.append(starts, sorted_x.size))
+    # -0.0 + 0.0 is +0.0: one key for the origin
+    return sorted_x[starts] + 0.0, counts.astype(np.int64)
+
+
+def _tally(x: Float, mask: NDArray[np.bool_] | None) -> tuple[Float, Int, Int]:
+    """Distinct values of ``x``, their counts, and the counts where ``mask`` holds."""
+    codes = _dense_codes(x)
+    if codes is not None:
+        allc = np.bincount(codes)
+        nz = np.flatnonzero(allc)
+        sub = allc if mask is None else np.bincount(codes[mask], minlength=allc.size)
+        return (
+            nz.astype(np.float64),
+            allc[nz].astype(np.int64),
+            sub[nz].astype(np.int64),
+        )
+    values, counts = _distinct(np.sort(x))
+    if mask is None:
+        return values, counts, counts.copy()
+    sub_values, sub_counts = _distinct(np.sort(x[mask]))
+    sub = np.zeros(values.size, np.int64)
+    sub[np.searchsorted(values, sub_values)] = sub_counts
+    return values, counts, sub
+
+
+def event_table(data: SurvivalData) -> tuple[Float, Int, Int, Int]:
+    """Vectorised kernel: ``(times, entered, events, censored)`` of validated data.
+
+    One sort of the durations (or a bincount for whole-number durations) and one of
+    the event durations; no Python loop over rows.
+    """
+    d, ev, en = data.durations, data.events, data.entry
+    times, removed, events = _tally(d, ev)
+    censored = removed - events
+    n = d.size
+    if n == 0:
+        empty_i = np.empty(0, np.int64)
+        return np.empty(0), empty_i, empty_i, empty_i
+    if en is None:
+        if times[0] == 0.0:
+            entered = np.zeros(times.size, np.int64)
+            entered[0] = n
+            return times, entered, events, censored
+        pad = np.zeros(1, np.int64)
+        return (
+            np.concatenate(([0.0], times)),
+            np.concatenate(([n], np.zeros(times.size, np.int64))),
+            np.concatenate((pad, events)),
+            np.concatenate((pad, censored)),
+        )
+    entry_times, entry_counts, _ = _tally(en, None)
+    all_times = np.union1d(times, entry_times)
+    size = all_times.size
+    pos = np.searchsorted(all_times, times)
+    out_e = np.zeros(size, np.int64)
+    out_d = np.zeros(size, np.int64)
+    out_c = np.zeros(size, np.int64)
+    out_d[pos], out_c[pos] = events, censored
+    out_e[np.searchsorted(all_times, entry_times)] = entry_counts
+    return all_times, out_e, out_d, out_c
+
+
+def _check_table(
+    times: Float, entered: Int, events: Int, censored: Int, shape: tuple[int, ...]
+) -> None:
+    if times.ndim != 1:
+        msg = f"`times` must be 1-D; got shape {times.shape}."
+        raise InvalidInputError(msg)
+    for name, arr in (("entered", entered), ("events", events), ("censored", censored)):
+        if arr.shape != shape:
+            msg = f"`{name}` must have shape {shape}; got {arr.shape}."
+            raise InvalidInputError(msg)
+        if arr.size and arr.min() < 0:
+            msg = f"`{name}` must be non-negative counts."
+            raise InvalidInputError(msg)
+    if times.size:
+        if not np.isfinite(times).all() or times[0] < 0:
+            msg = "`times` must be finite and non-negative."
+            raise InvalidInputError(msg)
+        if (np.diff(times) <= 0).any():
+            msg = "`times` must be strictly increasing."
+            raise InvalidInputError(msg)
+        removed = events + censored
+        short = at_risk(times, entered, removed) < removed
+        if short.any():
+            msg = "the table removes more subjects than are at risk (more events or censorings than entries)."
+            raise InvalidInputError(msg)
+
+
+def _check_type(state: object, other: object) -> None:
+    if type(other) is not type(state):
+        msg = f"cannot merge {type(state).__name__} with {type(other).__name__}."
+        raise IncompatibleStateError(msg)
+
+
+def _align(
+    times_a: Float, times_b: Float
+) -> tuple[Float, NDArray[np.intp], NDArray[np.intp]]:
+    """Union of two increasing time arrays and where each one's times land in it.
+
+    A stable sort of the two concatenated runs is a linear merge (timsort), so
+    merging many states costs no more than reading them.
+    """
+    if times_a.shape == times_b.shape and np.array_equal(times_a, times_b):
+        pos = np.arange(times_a.size)
+        return times_a, pos, pos
+    both = np.concatenate((times_a, times_b))
+    order = np.argsort(both, kind="stable")
+    ordered = both[order]
+    new = np.ones(ordered.size, dtype=bool)
+    new[1:] = ordered[1:] != ordered[:-1]
+    pos = np.empty(both.size, dtype=np.intp)
+    pos[order] = np.cumsum(new) - 1
+    return ordered[new], pos[: times_a.size], pos[times_a.size :]
+
+
+@attrs.frozen(unsafe_hash=False)
+class SurvivalState:
+    r"""Mergeable event table of time-to-event data (the state of a survival curve).
+
+    ``kaplan_meier(d, e) == SurvivalState.from_durations(d, e).compute()``. Tables
+    of parts add up to the table of the whole, exactly: int64 counts on the union
+    of the float64 time keys. Without late entry every subject enters at time 0.
+
+    Attributes
+    ----------
+    times : ndarray of float64, shape (k,)
+        Distinct times (durations and entry times), increasing.
+    entered, events, censored : ndarray of int64, shape (k,)
+        Subjects entering, having the event, and censored at each time.
+    n_missing : int
+        Rows omitted for a missing value under ``nan_policy='omit'``.
+
+    Examples
+    --------
+    >>> import cxmetrics as cx
+    >>> a = cx.SurvivalState.from_durations([5, 8, 8], [1, 0, 1])
+    >>> b = cx.SurvivalState.from_durations([3, 8], [1, 1])
+    >>> (a + b) == cx.SurvivalState.from_durations([5, 8, 8, 3, 8], [1, 0, 1, 1, 1])
+    True
+    >>> (a + b).times.tolist(), (a + b).events.tolist()
+    ([0.0, 3.0, 5.0, 8.0], [0, 1, 1, 2])
+    """
+
+    times: Float = attrs.field(converter=frozen_float, eq=array_eq)
+    entered: Int = attrs.field(converter=frozen_int, eq=array_eq)
+    events: Int = attrs.field(converter=frozen_int, eq=array_eq)
+    censored: Int = attrs.field(converter=frozen_int, eq=array_eq)
+    n_missing: int = attrs.field(default=0, converter=int)
+
+    def __attrs_post_init__(self) -> None:
+        _check_table(
+            self.times, self.entered, self.events, self.censored, self.times.shape
+        )
+
+    @classmethod
+    def empty(cls) -> Self:
+        """The identity of ``+``: no subjects."""
+        e = np.empty(0, np.int64)
+        return cls(np.empty(0), e, e, e)
+
+    @classmethod
+    def from_durations(
+        cls,
+        durations: ArrayLike,
+        events: ArrayLike | None = None,
+        *,
+        entry: ArrayLike | None = None,
+        nan_policy: str = "raise",
+    ) -> Self:
+        """Build the event table in one vectorised pass (a sort, or a bincount).
+
+        Parameters
+        ----------
+        durations : array_like of float, shape (n,)
+            Time from the origin to the event or to censoring; finite, >= 0.
+        events : array_like of {0, 1} or bool, shape (n,), optional
+            1 (True) when the event was observed, 0 when the duration is censored.
+            Default: every duration is an event.
+        entry : array_like of float, shape (n,), optional
+            Late entry (left truncation): the time each subject came under
+            observation, ``entry < duration`` (or both 0). Default: all at 0.
+        nan_policy : {'raise', 'omit'}, default 'raise'
+            Rows with a missing value raise, or are omitted and counted.
+        """
+        data = survival_data(durations, events, entry, nan_policy=nan_policy)
+        times, entered, ev, cens = event_table(data)
+        return cls(times, entered, ev, cens, data.n_missing)
+
+    @property
+    def n(self) -> int:
+        """Number of subjects."""
+        return int(self.entered.sum())
+
+    @property
+    def n_events(self) -> int:
+        """Number of events."""
+        return int(self.events.sum())
+
+    @property
+    def at_risk(self) -> Int:
+        """Number at risk at each of ``times``."""
+        return at_risk(self.times, self.entered, self.events + self.censored)
+
+    def merge(self, other: Self) -> Self:
+        """Combine with the table of other subjects (exact)."""
+        _check_type(self, other)
+        times, pa, pb = _align(self.times, other.times)
+
+        def add(a: Int, b: Int) -> Int:
+            out = np.zeros(times.size, np.int64)
+            out[pa] += a
+            out[pb] += b
+            return out
+
+        return type(self)(
+            times,
+            add(self.entered, other.entered),
+            add(self.events, other.events),
+            add(self.censored, other.censored),
+            self.n_missing + other.n_missing,
+        )
+
+    @classmethod
+    def merge_all(cls, states: Iterable[SurvivalState]) -> Self:
+        """Merge many tables at once (one pass), equal to ``sum(states, empty())``.
+
+        Folding ``+`` over k tables re-aligns the growing union k times; this
+        aligns all of them in one stable sort, which matters for many chunks of
+        continuous times.
+
+        Examples
+        --------
+        >>> import cxmetrics as cx
+        >>> parts = [cx.SurvivalState.from_durations([d], [1]) for d in (3.5, 1.25, 3.5)]
+        >>> cx.SurvivalState.merge_all(parts) == sum(parts)
+        True
+        """
+        items = list(states)
+        for item in items:
+            _check_type(cls.empty(), item)
+        if not items:
+            return cls.empty()
+        both = np.concatenate([item.times for item in items])
+        order = np.argsort(both, kind="stable")
+        ordered = both[order]
+        new = np.ones(ordered.size, dtype=bool)
+        new[1:] = ordered[1:] != ordered[:-1]
+        pos = np.empty(both.size, dtype=np.intp)
+        pos[order] = np.cumsum(new) - 1
+        times = ordered[new]
+
+        def total(name: str) -> Int:
+            out = np.zeros(times.size, np.int64)
+            np.add.at(out, pos, np.concatenate([getattr(i, name) for i in items]))
+            return out
+
+        return cls(
+            times,
+            total("entered"),
+            total("events"),
+            total("censored"),
+            sum(item.n_missing for item in items),
+        )
+
+    def __add__(self, other: Self) -> Self:
+        if not isinstance(other, SurvivalState):
+            return NotImplemented
+        return self.merge(other)
+
+    def __radd__(self, other: object) -> Self:
+        # lets the built-in sum() start from 0
+        if isinstance(other, int) and other == 0:
+            return self
+        return NotImplemented
+
+    def compute(self) -> KaplanMeierResult:
+        """The Kaplan-Meier curve of this table (see :func:`kaplan_meier`)."""
+        return kaplan_meier_from_table(
+            self.times, self.entered, self.events, self.censored, self.n_missing
+        )
+
+    def nelson_aalen(self, *, ties: str = "nelson-aalen") -> NelsonAalenResult:
+        """The Nelson-Aalen cumulative hazard of this table (see :func:`nelson_aalen`)."""
+        check_option("ties", ties, ("nelson-aalen", "fleming-harrington"))
+        return nelson_aalen_from_table(
+            self.times, self.entered, self.events, self.censored, ties, self.n_missing
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-Python form (JSON-ready); :meth:`from_dict` reverses it exactly."""
+        return {
+            "type": type(self).__name__,
+            "times": self.times.tolist(),
+            "entered": self.entered.tolist(),
+            "events": self.events.tolist(),
+            "censored": self.censored.tolist(),
+            "n_missing": self.n_missing,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Self:
+        """Rebuild a state from :meth:`to_dict` output."""
+        if data.get("type") != cls.__name__:
+            msg = f"`data` describes a {data.get('type')!r}, not a {cls.__name__}."
+            raise InvalidInputError(msg)
+        return cls(
+            np.asarray(data["times"], dtype=np.float64),
+            np.asarray(data["entered"], dtype=np.int64),
+            np.asarray(data["events"], dtype=np.int64),
+            np.asarray(data["censored"], dtype=np.int64),
+            data["n_missing"],
+        )
+
+
+@attrs.frozen(unsafe_hash=False)
+class GroupedSurvivalState:
+    """Event tables of several groups on one time grid; merging aligns keys and times.
+
+    The counts are dense arrays of shape ``(groups, times)``: memory grows with the
+    number of groups times the number of distinct times, which suits a comparison
+    of a few groups (the log-rank test).
+
+    Attributes
+    ----------
+    keys : ndarray, shape (g,)
+        Group labels (sorted, or in the order of ``levels``).
+    times : ndarray of float64, shape (k,)
+        Distinct times over all groups, increasing.
+    entered, events, censored : ndarray of int64, shape (g, k)
+        Counts per group and time.
+    n_missing : ndarray of int64, shape (g,)
+        Rows omitted per group for a missing value.
+
+    Examples
+    --------
+    >>> import cxmetrics as cx
+    >>> s = cx.GroupedSurvivalState.from_durations([4, 6, 6, 9], ["a", "b", "a", "b"])
+    >>> s.keys.tolist(), s["a"].events.tolist()
+    (['a', 'b'], [0, 1, 1])
+    """
+
+    keys: NDArray[Any] = attrs.field(converter=frozen_keys, eq=array_eq)
+    times: Float = attrs.field(converter=frozen_float, eq=array_eq)
+    entered: Int = attrs.field(converter=frozen_int, eq=array_eq)
+    events: Int = attrs.field(converter=frozen_int, eq=array_eq)
+    censored: Int = attrs.field(converter=frozen_int, eq=array_eq)
+    n_missing: Int = attrs.field(converter=frozen_int, eq=array_eq)
+
+    def __attrs_post_init__(self) -> None:
+        g = self.keys.shape[0]
+        if self.n_missing.shape != (g,):
+            msg = f"`n_missing` must have shape ({g},); got {self.n_missing.shape}."
+            raise InvalidInputError(msg)
+        _check_table(
+            self.times,
+            self.entered,
+            self.events,
+            self.censored,
+            (g, self.times.shape[0]),
+        )
+
+    @classmethod
+    def empty(cls) -> Self:
+        """The identity of ``+``: no groups."""
+        e = np.zeros((0, 0), np.int64)
+        return cls(
+            np.array([], dtype=np.int64), np.empty(0), e, e, e, np.zeros(0, np.int64)
+        )
+
+    @classmethod
+    def from_durations(
+        cls,
+        durations: ArrayLike,
+        by: ArrayLike,
+        events: ArrayLike | None = None,
+        *,
+        entry: ArrayLike | None = None,
+        nan_policy: str = "raise",
+        levels: ArrayLike | None = None,
+    ) -> Self:
+        """Build the per-group event tables in one vectorised pass over all rows.
+
+        Parameters are those of :meth:`SurvivalState.from_durations`, plus ``by``
+        (the group key of each row) and ``levels`` (every group to report, in
+        order; groups without rows get empty tables).
+        """
+        data = survival_data(durations, events, entry, nan_policy=nan_policy)
+        n_rows = data.durations.size + data.n_missing
+        check_same_length("by", as_1d(by, "by"), "durations", n_rows)
+        index = group_index(by, n_rows, levels=levels)
+        codes = np.asarray(index.source, dtype=np.int64) - index.offset
+        g = len(index.labels)
+        missing = np.zeros(g, np.int64)
+        if data.missing is not None:
+            missing = np.bincount(codes[data.missing], minlength=g).astype(np.int64)
+            codes = codes[~data.missing]
+        times, _, _, _ = event_table(data)
+        k = times.size
+        tpos = np.searchsorted(times, data.durations)
+        flat = codes * k + tpos
+        removed = np.bincount(flat, minlength=g * k).reshape(g, k)
+        if data.events is None:
+            ev = removed
+        else:
+            ev = np.bincount(flat[data.events], minlength=g * k).reshape(g, k)
+        if data.entry is None:
+            entered = np.zeros((g, k), np.int64)
+            if k:
+                entered[:, 0] = np.bincount(codes, minlength=g)
+        else:
+            epos = np.searchsorted(times, data.entry)
+            entered = np.bincount(codes * k + epos, minlength=g * k).reshape(g, k)
+        keys = index.labels
+        if not index.explicit:
+            seen = (entered.sum(axis=1) + missing) > 0
+            if not seen.all():
+                keys, entered, removed, ev, missing = (
+                    keys[seen],
+                    entered[seen],
+                    removed[seen],
+                    ev[seen],
+                    missing[seen],
+                )
+        return cls(keys, times, entered, ev, removed - ev, missing)
+
+    @property
+    def n(self) -> Int:
+        """Subjects per group."""
+        return np.asarray(self.entered.sum(axis=1), dtype=np.int64)
+
+    def __len__(self) -> int:
+        return int(self.keys.shape[0])
+
+    def __getitem__(self, key: object) -> SurvivalState:
+        """The event table of group ``key`` (times where it has no count dropped)."""
+        hits = np.flatnonzero(self.keys == key)
+        if hits.size == 0:
+            msg = f"no group {key!r}; the groups are {self.keys.tolist()!r}."
+            raise KeyError(msg)
+        i = int(hits[0])
+        e, d, c = self.entered[i], self.events[i], self.censored[i]
+        keep = (e + d + c) > 0
+        return SurvivalState(
+            self.times[keep], e[keep], d[keep], c[keep], int(self.n_missing[i])
+        )
+
+    def merge(self, other: Self) -> Self:
+        """Combine with another grouped state, aligning groups by key and times."""
+        _check_type(self, other)
+        if len(other) == 0:
+            return self
+        if len(self) == 0:
+            return other
+        if self.keys.dtype == other.keys.dtype and np.array_equal(
+            self.keys, other.keys
+        ):
+            keys = self.keys
+            ka = kb = np.arange(len(keys))
+        else:
+            try:
+                keys = np.union1d(self.keys, other.keys)
+            except TypeError as err:
+                msg = f"cannot merge grouped states whose keys have different types ({err})."
+                raise IncompatibleStateError(msg) from None
+            if {self.keys.dtype.kind in "US", other.keys.dtype.kind in "US"} == {
+                True,
+                False,
+            }:
+                msg = f"cannot merge grouped states whose keys have different types ({self.keys.dtype} and {other.keys.dtype})."
+                raise IncompatibleStateError(msg)
+            ka = np.searchsorted(keys, self.keys)
+            kb = np.searchsorted(keys, other.keys)
+        times, ta, tb = _align(self.times, other.times)
+        shape = (len(keys), times.size)
+
+        def add(a: Int, b: Int) -> Int:
+            out = np.zeros(shape, np.int64)
+            np.add.at(out, (ka[:, None], ta[None, :]), a)
+            np.add.at(out, (kb[:, None], tb[None, :]), b)
+            return out
+
+        missing = np.zeros(len(keys), np.int64)
+        np.add.at(missing, ka, self.n_missing)
+        np.add.at(missing, kb, other.n_missing)
+        return type(self)(
+            keys,
+            times,
+            add(self.entered, other.entered),
+            add(self.events, other.events),
+            add(self.censored, other.censored),
+            missing,
+        )
+
+    def __add__(self, other: Self) -> Self:
+        if not isinstance(other, GroupedSurvivalState):
+            return NotImplemented
+        return self.merge(other)
+
+    def __radd__(self, other: object) -> Self:
+        if isinstance(other, int) and other == 0:
+            return self
+        return NotImplemented
+
+    def logrank_test(self) -> LogrankResult:
+        """The log-rank test that all groups share one survival curve (see :func:`logrank_test`)."""
+        return logrank_from_tables(
+            self.keys, self.times, self.entered, self.events, self.censored
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-Python form (JSON-ready); :meth:`from_dict` reverses it."""
+        return {
+            "type": type(self).__name__,
+            "keys": self.keys.tolist(),
+            "times": self.times.tolist(),
+            "entered": self.entered.tolist(),
+            "events": self.events.tolist(),
+            "censored": self.censored.tolist(),
+            "n_missing": self.n_missing.tolist(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Self:
+        """Rebuild a grouped state from :meth:`to_dict` output."""
+        if data.get("type") != cls.__name__:
+            msg = f"`data` describes a {data.get('type')!r}, not a {cls.__name__}."
+            raise InvalidInputError(msg)
+        times = np.asarray(data["times"], dtype=np.float64)
+        shape = (-1, times.size)
+        return cls(
+            np.array(data["keys"]),
+            times,
+            np.asarray(data["entered"], dtype=np.int64).reshape(shape),
+            np.asarray(data["events"], dtype=np.int64).reshape(shape),
+            np.asarray(data["censored"], dtype=np.int64).reshape(shape),
+            np.asarray(data["n_missing"], dtype=np.int64),
+        )

@@ -1,0 +1,338 @@
+"""Mergeable states of observed contacts: counts and sums per cell, built in one pass.
+
+A state holds int64 counts (offered, answered, answered within T, abandoned,
+abandoned within T, short abandons, handled, missing) and float64 sums (waits,
+squared waits, talk, hold, after-contact work, squared handle times). Every metric
+is a ratio of these, so states of parts add up to the state of the whole: exactly
+for the counts, to floating-point rounding for the sums.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Self
+
+import attrs
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from cxmetrics._arrays import array_eq, frozen_float, frozen_int, frozen_keys
+from cxmetrics._validation import (
+    check_same_length,
+    durations_1d,
+    flags_1d,
+    handle_times_1d,
+)
+from cxmetrics.exceptions import IncompatibleStateError, InvalidInputError
+from cxmetrics.staffing._contact_result import (
+    COUNTS,
+    SUMS,
+    ContactResult,
+    GroupedContactResult,
+)
+from cxmetrics.staffing._contact_scheme import ContactScheme
+from cxmetrics.staffing._keys import align_keys, contact_cells, position
+from cxmetrics.typing import ServiceLevelDefinition
+
+__all__ = ["COUNTS", "SUMS", "ContactState", "GroupedContactState", "tally"]
+
+
+def tally(
+    wait: ArrayLike,
+    abandoned: ArrayLike,
+    scheme: ContactScheme,
+    *,
+    talk: ArrayLike | None = None,
+    hold: ArrayLike | None = None,
+    acw: ArrayLike | None = None,
+    nan_policy: str = "raise",
+    by: ArrayLike | None = None,
+    arrived: ArrayLike | None = None,
+    interval: float | None = None,
+    levels: ArrayLike | None = None,
+) -> tuple[NDArray[Any] | None, NDArray[np.int64], NDArray[np.float64]]:
+    """Validate contacts and count them per cell: (keys, counts (g, 8), sums (g, 7)).
+
+    One ``np.bincount`` per statistic over all rows: no loop over rows or groups.
+    """
+    w, missing = durations_1d(wait, "wait", nan_policy=nan_policy)
+    n = w.shape[0]
+    ab = flags_1d(abandoned, "abandoned")
+    check_same_length("abandoned", ab, "wait", n)
+    cells = contact_cells(n, by, arrived, interval, levels)
+    present = np.ones(n, dtype=bool) if missing is None else ~missing
+    answered = present & ~ab
+    gone = present & ab
+    given = [c for c in (talk, hold, acw) if c is not None]
+    parts = [
+        np.zeros(n) if c is None else handle_times_1d(c, name, answered)
+        for c, name in ((talk, "talk"), (hold, "hold"), (acw, "acw"))
+    ]
+    w0 = np.where(present, w, 0.0)
+    handle = parts[0] + parts[1] + parts[2]
+    indicators = (
+        present,
+        answered,
+        answered & (w0 <= scheme.threshold),
+        gone,
+        gone & (w0 <= scheme.threshold),
+        gone & (w0 < scheme.short_abandon),
+        answered if given else np.zeros(n, dtype=bool),
+        ~present,
+    )
+    weights = (
+        np.where(answered, w0, 0.0),
+        np.where(answered, w0 * w0, 0.0),
+        np.where(gone, w0, 0.0),
+        parts[0],
+        parts[1],
+        parts[2],
+        handle * handle,
+    )
+    if cells is None:
+        counts = np.array([[np.count_nonzero(i) for i in indicators]], dtype=np.int64)
+        sums = np.array([[float(np.sum(v)) for v in weights]])
+        return None, counts, sums
+    size = cells.size
+    counts = np.stack(
+        [np.bincount(cells.codes[i], minlength=size) for i in indicators],
+        axis=1,
+    ).astype(np.int64)
+    sums = np.stack(
+        [np.bincount(cells.codes, weights=v, minlength=size) for v in weights], axis=1
+    )
+    seen = np.bincount(cells.codes, minlength=size) > 0
+    if not (cells.explicit or seen.all()):  # keep cells with contacts, or all levels
+        keys, counts, sums = cells.keys[seen], counts[seen], sums[seen]
+    else:
+        keys = cells.keys
+    return keys, counts, sums
+
+
+def _check_scheme(a: Any, b: Any) -> None:
+    if type(a) is not type(b):
+        msg = f"cannot merge {type(a).__name__} with {type(b).__name__}."
+        raise IncompatibleStateError(msg)
+    if a.scheme != b.scheme:
+        msg = f"cannot merge {type(a).__name__} with scheme {a.scheme!r} and one with scheme {b.scheme!r}."
+        raise IncompatibleStateError(msg)
+
+
+@attrs.frozen(unsafe_hash=False)
+class ContactState:
+    """Counts and sums of a set of contacts: the mergeable state of :func:`contact_metrics`.
+
+    Attributes
+    ----------
+    scheme : ContactScheme
+        Threshold and short-abandon cut-off.
+    counts : ndarray of int64, shape (8,)
+        ``offered, answered, answered_within, abandoned, abandoned_within,
+        short_abandoned, handled, n_missing`` (see ``COUNTS``).
+    sums : ndarray of float64, shape (7,)
+        ``answered_wait, answered_wait_sq, abandoned_wait, talk, hold, acw,
+        handle_sq`` (see ``SUMS``).
+
+    Examples
+    --------
+    >>> import cxmetrics as cx
+    >>> a = cx.ContactState.from_contacts([5, 30], [False, False])
+    >>> b = cx.ContactState.from_contacts([12, 40], [False, True])
+    >>> (a + b) == cx.ContactState.from_contacts([5, 30, 12, 40], [False, False, False, True])
+    True
+    >>> (a + b).compute().value
+    0.5
+    """
+
+    scheme: ContactScheme
+    counts: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
+    sums: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
+
+    def __attrs_post_init__(self) -> None:
+        if self.counts.shape != (len(COUNTS),) or self.sums.shape != (len(SUMS),):
+            msg = f"`counts` must have shape ({len(COUNTS)},) and `sums` ({len(SUMS)},); got {self.counts.shape} and {self.sums.shape}."
+            raise InvalidInputError(msg)
+
+    @classmethod
+    def empty(cls, scheme: ContactScheme | None = None) -> Self:
+        """The identity of ``+``: no contacts."""
+        return cls(
+            ContactScheme() if scheme is None else scheme,
+            np.zeros(len(COUNTS), dtype=np.int64),
+            np.zeros(len(SUMS)),
+        )
+
+    @classmethod
+    def from_contacts(
+        cls,
+        wait: ArrayLike,
+        abandoned: ArrayLike,
+        *,
+        talk: ArrayLike | None = None,
+        hold: ArrayLike | None = None,
+        acw: ArrayLike | None = None,
+        scheme: ContactScheme | None = None,
+        nan_policy: str = "raise",
+    ) -> Self:
+        """Build the state of contacts in one vectorised pass (see :func:`contact_metrics`)."""
+        sch = ContactScheme() if scheme is None else scheme
+        _, counts, sums = tally(
+            wait, abandoned, sch, talk=talk, hold=hold, acw=acw, nan_policy=nan_policy
+        )
+        return cls(sch, counts[0], sums[0])
+
+    @property
+    def n(self) -> int:
+        """Contacts offered (missing ones excluded)."""
+        return int(self.counts[0])
+
+    def merge(self, other: Self) -> Self:
+        """Combine with the state of other contacts (same scheme)."""
+        _check_scheme(self, other)
+        return type(self)(
+            self.scheme, self.counts + other.counts, self.sums + other.sums
+        )
+
+    def __add__(self, other: Self) -> Self:
+        if not isinstance(other, ContactState):
+            return NotImplemented
+        return self.merge(other)
+
+    def __radd__(self, other: object) -> Self:
+        if isinstance(other, int) and other == 0:
+            return self
+        return NotImplemented
+
+    def compute(
+        self, *, definition: ServiceLevelDefinition = "offered"
+    ) -> ContactResult:
+        """The :class:`ContactResult` under a service-level ``definition``."""
+        return ContactResult.from_state(self.scheme, self.counts, self.sums, definition)
+
+
+@attrs.frozen(unsafe_hash=False)
+class GroupedContactState:
+    """Counts and sums per group and/or interval; merging aligns the keys.
+
+    Attributes
+    ----------
+    scheme : ContactScheme
+        Threshold and short-abandon cut-off.
+    keys : ndarray, shape (g,)
+        Group labels; with intervals, a record array with fields ``key`` and/or
+        ``interval`` (the interval start).
+    counts : ndarray of int64, shape (g, 8)
+        As in :class:`ContactState`, per cell.
+    sums : ndarray of float64, shape (g, 7)
+        As in :class:`ContactState`, per cell.
+
+    Examples
+    --------
+    >>> import cxmetrics as cx
+    >>> s = cx.GroupedContactState.from_contacts([5, 30, 12], [False, False, True], by=["a", "b", "a"])
+    >>> s.compute().value.tolist()
+    [0.5, 0.0]
+    """
+
+    scheme: ContactScheme
+    keys: NDArray[Any] = attrs.field(converter=frozen_keys, eq=array_eq)
+    counts: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
+    sums: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
+
+    def __attrs_post_init__(self) -> None:
+        g = self.keys.shape[0]
+        if self.counts.shape != (g, len(COUNTS)) or self.sums.shape != (g, len(SUMS)):
+            msg = f"`counts` must have shape ({g}, {len(COUNTS)}) and `sums` ({g}, {len(SUMS)}); got {self.counts.shape} and {self.sums.shape}."
+            raise InvalidInputError(msg)
+
+    @classmethod
+    def empty(cls, scheme: ContactScheme | None = None) -> Self:
+        """The identity of ``+``: no groups."""
+        return cls(
+            ContactScheme() if scheme is None else scheme,
+            np.array([], dtype=np.int64),
+            np.zeros((0, len(COUNTS)), dtype=np.int64),
+            np.zeros((0, len(SUMS))),
+        )
+
+    @classmethod
+    def from_contacts(
+        cls,
+        wait: ArrayLike,
+        abandoned: ArrayLike,
+        *,
+        by: ArrayLike | None = None,
+        arrived: ArrayLike | None = None,
+        interval: float | None = None,
+        levels: ArrayLike | None = None,
+        talk: ArrayLike | None = None,
+        hold: ArrayLike | None = None,
+        acw: ArrayLike | None = None,
+        scheme: ContactScheme | None = None,
+        nan_policy: str = "raise",
+    ) -> Self:
+        """Build the per-cell state in one vectorised pass (see :func:`contact_metrics`)."""
+        sch = ContactScheme() if scheme is None else scheme
+        keys, counts, sums = tally(
+            wait,
+            abandoned,
+            sch,
+            talk=talk,
+            hold=hold,
+            acw=acw,
+            nan_policy=nan_policy,
+            by=by,
+            arrived=arrived,
+            interval=interval,
+            levels=levels,
+        )
+        if keys is None:
+            msg = "a grouped state needs `by` and/or `interval` (with `arrived`)."
+            raise InvalidInputError(msg)
+        return cls(sch, keys, counts, sums)
+
+    @property
+    def n(self) -> NDArray[np.int64]:
+        """Contacts offered per cell."""
+        return np.asarray(self.counts[:, 0], dtype=np.int64)
+
+    def __len__(self) -> int:
+        return int(self.keys.shape[0])
+
+    def merge(self, other: Self) -> Self:
+        """Combine with another grouped state; cells present in either are kept."""
+        _check_scheme(self, other)
+        if len(other) == 0:
+            return self
+        if len(self) == 0:
+            return other
+        keys, pa, pb = align_keys(self.keys, other.keys)
+        counts = np.zeros((len(keys), len(COUNTS)), dtype=np.int64)
+        sums = np.zeros((len(keys), len(SUMS)))
+        np.add.at(counts, pa, self.counts)
+        np.add.at(counts, pb, other.counts)
+        np.add.at(sums, pa, self.sums)
+        np.add.at(sums, pb, other.sums)
+        return type(self)(self.scheme, keys, counts, sums)
+
+    def __add__(self, other: Self) -> Self:
+        if not isinstance(other, GroupedContactState):
+            return NotImplemented
+        return self.merge(other)
+
+    def __radd__(self, other: object) -> Self:
+        if isinstance(other, int) and other == 0:
+            return self
+        return NotImplemented
+
+    def compute(
+        self, *, definition: ServiceLevelDefinition = "offered"
+    ) -> GroupedContactResult:
+        """The :class:`GroupedContactResult` under a service-level ``definition``."""
+        return GroupedContactResult.from_state(
+            self.scheme, self.keys, self.counts, self.sums, definition
+        )
+
+    def __getitem__(self, key: object) -> ContactState:
+        """The state of one cell (a tuple ``(key, interval)`` for group x interval)."""
+        i = position(self.keys, key)
+        return ContactState(self.scheme, self.counts[i], self.sums[i])

@@ -1,0 +1,587 @@
+r"""The smallest number of agents meeting service targets: ``agents_required``."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, overload
+
+import attrs
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from cxmetrics._arrays import array_eq, frozen_float, frozen_int, frozen_keys
+from cxmetrics._validation import parameter_array
+from cxmetrics.staffing._model import (
+    QueueInputs,
+    QueueParts,
+    erlang_c_parts,
+    evaluate,
+    queue_inputs,
+)
+from cxmetrics.staffing._table import ArrayResultMixin, is_scalar
+from cxmetrics.typing import QueueModel, ServiceLevelDefinition
+
+__all__ = ["RTOL", "StaffingResult", "StaffingResultArray", "agents_required", "meets"]
+
+Float = NDArray[np.float64]
+Bool = NDArray[np.bool_]
+
+#: Relative tolerance of every target comparison and of the shrinkage rounding:
+#: decimal inputs are not exact in binary (2.1 / 3 > 0.7 in floating point), and a
+#: plan must not add an agent for a representation error.
+RTOL = 1e-12
+
+_CONSTRAINTS = ("service_level", "asa", "occupancy")
+
+
+def meets(
+    parts: QueueParts,
+    target: Float,
+    max_asa: Float,
+    max_occupancy: Float,
+) -> tuple[Bool, Bool, Bool]:
+    """Which targets each row meets.
+
+    With no agents (Erlang A) nobody is answered and no agent works: an ASA bound
+    then cannot be met (the ASA is undefined) unless none was set, while an
+    occupancy bound is met (nobody is over-occupied).
+    """
+    sl_ok = parts.service_level >= target * (1.0 - RTOL)
+    asa_ok = (parts.asa <= max_asa * (1.0 + RTOL)) | np.isinf(max_asa)
+    occ_ok = (parts.occupancy <= max_occupancy * (1.0 + RTOL)) | np.isnan(
+        parts.occupancy
+    )
+    return sl_ok, asa_ok, occ_ok
+
+
+_STABILITY = 8
+_NONE = 16
+
+
+def _binding(fails: tuple[Bool, Bool, Bool], unstable: Bool) -> NDArray[np.int64]:
+    """Targets failed one agent below the answer, as bits (1 SL, 2 ASA, 4 occupancy)."""
+    code = fails[0] * 1 + fails[1] * 2 + fails[2] * 4
+    return np.where(unstable, _STABILITY, code).astype(np.int64)
+
+
+def _binding_labels(codes: NDArray[np.int64]) -> NDArray[np.str_]:
+    """Names of the binding targets joined by '+'; 'stability' or 'none'."""
+    table = [
+        "+".join(n for bit, n in enumerate(_CONSTRAINTS) if c >> bit & 1)
+        for c in range(8)
+    ]
+    table += ["stability"] * 8 + ["none"]
+    return np.asarray(table)[codes]
+
+
+@attrs.frozen
+class StaffingResult:
+    r"""Agents needed for one interval or queue, and what they achieve.
+
+    Attributes
+    ----------
+    traffic : float
+        Offered load in Erlangs.
+    agents : int
+        The smallest number of agents on the queue meeting every target.
+    headcount : int
+        Agents to schedule after shrinkage: the smallest integer :math:`H` with
+        :math:`H(1 - s) \ge N`, i.e. :math:`\lceil N/(1-s)\rceil` (see
+        :func:`agents_required` for the rounding rule).
+    service_level, wait_probability, asa, mean_wait, abandon_probability, occupancy : float
+        The model at ``agents`` (as in :class:`QueueMetrics`).
+    binding : str
+        The targets that ``agents - 1`` fails: ``'service_level'``, ``'asa'``,
+        ``'occupancy'`` joined by ``'+'``; ``'stability'`` when ``agents - 1``
+        agents cannot serve the traffic at all (Erlang C with
+        :math:`N - 1 \le A`); ``'none'`` when ``agents`` is 0.
+    shrinkage : float
+        The share of paid time agents are unavailable.
+    model, definition : str
+        Queueing model and service-level definition.
+
+    Examples
+    --------
+    >>> import cxmetrics as cx
+    >>> r = cx.agents_required(10.0, aht=180, target_service_level=0.8, threshold=20)
+    >>> r.agents, r.binding, round(r.service_level, 4)
+    (14, 'service_level', 0.8884)
+    """
+
+    traffic: float
+    agents: int
+    headcount: int
+    service_level: float
+    wait_probability: float
+    asa: float
+    mean_wait: float
+    abandon_probability: float
+    occupancy: float
+    binding: str
+    shrinkage: float
+    model: str
+    definition: str
+
+    def __str__(self) -> str:
+        return (
+            f"{self.agents} agents ({self.headcount} scheduled at "
+            f"{self.shrinkage:.0%} shrinkage) for {self.traffic:g} Erlangs: service "
+            f"level {self.service_level:.3f}, ASA {self.asa:.4g}, occupancy "
+            f"{self.occupancy:.3f}; binding: {self.binding}"
+        )
+
+
+_COLUMNS = (
+    "traffic",
+    "agents",
+    "headcount",
+    "service_level",
+    "wait_probability",
+    "asa",
+    "mean_wait",
+    "abandon_probability",
+    "occupancy",
+    "binding",
+    "shrinkage",
+)
+
+
+@attrs.frozen(repr=False)
+class StaffingResultArray(ArrayResultMixin):
+    """:class:`StaffingResult` for many intervals or queues: fields as arrays.
+
+    Examples
+    --------
+    >>> import cxmetrics as cx
+    >>> r = cx.agents_required(
+    ...     arrival_rate=[50 / 1800, 100 / 1800, 200 / 1800],
+    ...     aht=180, target_service_level=0.8, threshold=20, shrinkage=0.3)
+    >>> r.agents.tolist(), r.headcount.tolist()
+    ([8, 14, 24], [12, 20, 35])
+    """
+
+    traffic: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
+    agents: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
+    headcount: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
+    service_level: NDArray[np.float64] = attrs.field(
+        converter=frozen_float, eq=array_eq
+    )
+    wait_probability: NDArray[np.float64] = attrs.field(
+        converter=frozen_float, eq=array_eq
+    )
+    asa: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
+    mean_wait: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
+    abandon_probability: NDArray[np.float64] = attrs.field(
+        converter=frozen_float, eq=array_eq
+    )
+    occupancy: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
+    binding: NDArray[np.str_] = attrs.field(converter=frozen_keys, eq=array_eq)
+    shrinkage: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
+    model: str
+    definition: str
+
+    _scalar_result: ClassVar[type] = StaffingResult
+    _columns: ClassVar[tuple[str, ...]] = _COLUMNS
+    _shared: ClassVar[tuple[str, ...]] = ("model", "definition")
+    _table: ClassVar[tuple[str, ...]] = (
+        "traffic",
+        "agents",
+        "headcount",
+        "service_level",
+        "asa",
+        "occupancy",
+        "binding",
+    )
+
+
+class _Targets:
+    """Per-row targets of the rows still being searched."""
+
+    def __init__(self, target: Float, max_asa: Float, max_occupancy: Float) -> None:
+        self.target = target
+        self.max_asa = max_asa
+        self.max_occupancy = max_occupancy
+
+    def take(self, rows: NDArray[np.intp]) -> _Targets:
+        return _Targets(self.target[rows], self.max_asa[rows], self.max_occupancy[rows])
+
+
+def _take(inputs: QueueInputs, rows: NDArray[np.intp]) -> QueueInputs:
+    return QueueInputs(
+        inputs.traffic[rows],
+        inputs.aht[rows],
+        inputs.threshold[rows],
+        inputs.patience[rows],
+        inputs.short_abandon[rows],
+        tuple(e[rows] for e in inputs.extra),
+        (int(rows.size),),
+    )
+
+
+class _Answer:
+    """Agents, the model at the answer, and the targets failed one agent below."""
+
+    def __init__(self, size: int) -> None:
+        self.agents = np.zeros(size, dtype=np.int64)
+        self.parts = QueueParts(*(np.zeros(size) for _ in QueueParts._fields))
+        self.binding = np.full(size, _NONE, dtype=np.int64)
+
+    def record(
+        self, rows: NDArray[np.intp], n: Float, parts: QueueParts, binding: Any
+    ) -> None:
+        self.agents[rows] = n.astype(np.int64)
+        for mine, new in zip(self.parts, parts, strict=True):
+            mine[rows] = new
+        self.binding[rows] = binding
+
+
+def _scan_erlang_c(
+    inputs: QueueInputs, targets: _Targets, rows: NDArray[np.intp], answer: _Answer
+) -> None:
+    """Erlang C: run the Erlang B recursion n = 1, 2, ... and stop each row at its answer.
+
+    The recursion visits every n anyway, so checking the targets at each n costs a
+    few array operations, and the first n that meets them is the minimum. Rows are
+    sorted by traffic, so the stable rows (n > A) are a prefix of the working set;
+    only those not yet answered are evaluated, and finished rows are dropped from
+    the working set once they are half of it.
+    """
+    rows = rows[np.argsort(inputs.traffic[rows], kind="stable")]
+    a = inputs.traffic[rows]
+    aht, t = inputs.aht[rows], inputs.threshold[rows]
+    tg = targets.take(rows)
+    b = np.ones(rows.size)
+    done = np.zeros(rows.size, dtype=bool)
+    fails = [np.ones(rows.size, dtype=bool) for _ in _CONSTRAINTS]
+    n = 0
+    while rows.size:
+        n += 1
+        b = a * b / (n + a * b)
+        k = int(np.searchsorted(a, n, side="left"))  # rows with A < n
+        live = np.flatnonzero(~done[:k])
+        if live.size == 0:
+            continue
+        nn = np.full(live.size, float(n))
+        parts = erlang_c_parts(a[live], nn, b[live], aht[live], t[live])
+        ok = meets(parts, tg.target[live], tg.max_asa[live], tg.max_occupancy[live])
+        met = ok[0] & ok[1] & ok[2]
+        if met.any():
+            hit = live[met]
+            binding = _binding(
+                (fails[0][hit], fails[1][hit], fails[2][hit]), n - 1 <= a[hit]
+            )
+            answer.record(
+                rows[hit], nn[met], QueueParts(*(p[met] for p in parts)), binding
+            )
+            done[hit] = True
+        for f, o in zip(fails, ok, strict=True):
+            f[live] = ~o
+        if 2 * int(np.count_nonzero(done)) > rows.size:
+            keep = ~done
+            rows, a, aht, t, b = rows[keep], a[keep], aht[keep], t[keep], b[keep]
+            tg = _Targets(tg.target[keep], tg.max_asa[keep], tg.max_occupancy[keep])
+            fails = [f[keep] for f in fails]
+            done = done[keep]
+
+
+def _search(
+    model: str,
+    definition: str,
+    inputs: QueueInputs,
+    targets: _Targets,
+    rows: NDArray[np.intp],
+    answer: _Answer,
+) -> None:
+    """Erlang A: gallop up to a staffing that meets the targets, then bisect.
+
+    Evaluates the model at one N per row per step (whole arrays). ``lo`` always
+    fails and ``hi`` always meets, so the answer ``hi = lo + 1`` is a staffing that
+    meets every target while one agent fewer does not.
+    """
+    sub = _take(inputs, rows)
+    tg = targets.take(rows)
+
+    def check(
+        n: Float, idx: NDArray[np.intp]
+    ) -> tuple[Bool, QueueParts, tuple[Bool, Bool, Bool]]:
+        part_inputs = _take(sub, idx)
+        parts = evaluate(model, definition, part_inputs, n)
+        ok = meets(parts, tg.target[idx], tg.max_asa[idx], tg.max_occupancy[idx])
+        return ok[0] & ok[1] & ok[2], parts, (~ok[0], ~ok[1], ~ok[2])
+
+    size = rows.size
+    everyone = np.arange(size)
+    lo = np.full(size, -1.0)
+    hi = np.full(size, np.inf)
+    hi_parts = QueueParts(*(np.zeros(size) for _ in QueueParts._fields))
+    lo_fails = [np.zeros(size, dtype=bool) for _ in _CONSTRAINTS]
+
+    def update(idx: NDArray[np.intp], n: Float) -> None:
+        met, parts, fails = check(n, idx)
+        good, bad = idx[met], idx[~met]
+        hi[good] = n[met]
+        for mine, new in zip(hi_parts, parts, strict=True):
+            mine[good] = new[met]
+        lo[bad] = n[~met]
+        for flag, fail in zip(lo_fails, fails, strict=True):
+            flag[bad] = fail[~met]
+
+    update(everyone, np.zeros(size))
+    todo = everyone[np.isinf(hi)]
+    if todo.size:
+        update(todo, np.maximum(1.0, np.ceil(sub.traffic[todo])))
+    step = np.maximum(1.0, np.ceil(np.sqrt(sub.traffic)))
+    todo = everyone[np.isinf(hi)]
+    while todo.size:  # gallop: lo fails, try lo + step, doubling the step
+        update(todo, lo[todo] + step[todo])
+        step[todo] *= 2.0
+        todo = everyone[np.isinf(hi)]
+    todo = everyone[hi - lo > 1]
+    while todo.size:  # bisect between a failing lo and a meeting hi
+        update(todo, np.floor((lo[todo] + hi[todo]) / 2.0))
+        todo = everyone[hi - lo > 1]
+    binding = np.where(
+        hi == 0, _NONE, _binding((lo_fails[0], lo_fails[1], lo_fails[2]), hi < 0)
+    )
+    answer.record(rows, hi, hi_parts, binding)
+
+
+@overload
+def agents_required(
+    traffic: float | None = ...,
+    *,
+    aht: float,
+    target_service_level: float,
+    threshold: float,
+    arrival_rate: float | None = ...,
+    max_asa: float | None = ...,
+    max_occupancy: float | None = ...,
+    shrinkage: float = ...,
+    model: QueueModel = ...,
+    patience: float | None = ...,
+    definition: ServiceLevelDefinition = ...,
+    short_abandon: float = ...,
+) -> StaffingResult: ...
+@overload
+def agents_required(
+    traffic: ArrayLike | None = ...,
+    *,
+    aht: ArrayLike,
+    target_service_level: ArrayLike,
+    threshold: ArrayLike,
+    arrival_rate: ArrayLike | None = ...,
+    max_asa: ArrayLike | None = ...,
+    max_occupancy: ArrayLike | None = ...,
+    shrinkage: ArrayLike = ...,
+    model: QueueModel = ...,
+    patience: ArrayLike | None = ...,
+    definition: ServiceLevelDefinition = ...,
+    short_abandon: ArrayLike = ...,
+) -> StaffingResultArray: ...
+def agents_required(
+    traffic: ArrayLike | None = None,
+    *,
+    aht: ArrayLike,
+    target_service_level: ArrayLike,
+    threshold: ArrayLike,
+    arrival_rate: ArrayLike | None = None,
+    max_asa: ArrayLike | None = None,
+    max_occupancy: ArrayLike | None = None,
+    shrinkage: ArrayLike = 0.0,
+    model: QueueModel = "erlang_c",
+    patience: ArrayLike | None = None,
+    definition: ServiceLevelDefinition = "offered",
+    short_abandon: ArrayLike = 0.0,
+) -> StaffingResult | StaffingResultArray:
+    r"""The smallest number of agents that meets every service target.
+
+    Vectorised: every numeric argument may be an array, and all broadcast together
+    (one row per interval and queue).
+
+    Parameters
+    ----------
+    traffic : float or array_like, optional
+        Offered load in Erlangs; or give ``arrival_rate``.
+    aht : float or array_like
+        Average handle time ``> 0``; its unit is the unit of ``threshold``,
+        ``max_asa``, ``patience`` and ``short_abandon``.
+    target_service_level : float or array_like
+        Required service level, in (0, 1] (e.g. 0.8 for "80/20").
+    threshold : float or array_like
+        The service-level threshold :math:`T` (e.g. 20 seconds), ``>= 0``.
+    arrival_rate : float or array_like, optional
+        Contacts per unit of time; traffic is ``arrival_rate * aht``.
+    max_asa : float or array_like, optional
+        An upper bound on the average speed of answer (answered contacts).
+    max_occupancy : float or array_like, optional
+        An upper bound on agent occupancy, in (0, 1].
+    shrinkage : float or array_like, default 0
+        Share of paid time agents are unavailable (breaks, training), in [0, 1).
+    model : {'erlang_c', 'erlang_a'}, default 'erlang_c'
+        Queueing model; Erlang A needs ``patience``.
+    patience : float or array_like, optional
+        Mean patience before abandoning (Erlang A), ``> 0``.
+    definition : {'offered', 'answered', 'excluding_short_abandons', 'abandons_met'}, default 'offered'
+        Service-level definition (see :func:`queue_metrics`).
+    short_abandon : float or array_like, default 0
+        Short-abandon threshold for ``'excluding_short_abandons'``.
+
+    Returns
+    -------
+    StaffingResult or StaffingResultArray
+        ``agents`` (on the queue), ``headcount`` (scheduled, after shrinkage), the
+        achieved metrics, and ``binding``, the targets one agent fewer would miss.
+
+    Raises
+    ------
+    InvalidInputError
+        Out-of-range inputs (as :func:`queue_metrics`), a target outside (0, 1],
+        a maximum occupancy outside (0, 1], a shrinkage outside [0, 1).
+    MissingValueError
+        NaN in any input.
+
+    See Also
+    --------
+    queue_metrics : the metrics at a given number of agents.
+
+    Notes
+    -----
+    **Search.** Erlang C runs the Erlang B recursion :math:`n = 1, 2, \dots` on all
+    rows at once and stops each row at the first stable :math:`n > A` meeting every
+    target, which is therefore the minimum. Erlang A starts at :math:`N = 0` (with
+    abandonment a queue with fewer agents than Erlangs is stable, and under
+    ``'abandons_met'`` even zero agents may "meet" a target), gallops upward to a
+    meeting staffing, then bisects; the answer always meets every target while
+    one agent fewer does not (the service level rises with :math:`N`).
+
+    **Comparisons** use a relative tolerance of :math:`10^{-12}`: a target is met
+    when :math:`SL \ge t(1 - 10^{-12})`, :math:`\mathrm{ASA} \le a(1 + 10^{-12})`,
+    occupancy :math:`\le o(1 + 10^{-12})`. Decimal inputs are inexact in binary:
+    2.1 Erlangs at 70% maximum occupancy need 3 agents, although
+    ``2.1 / 3 > 0.7`` in floating point.
+
+    **Rounding of the headcount:** the smallest integer :math:`H` with
+    :math:`H(1 - s) \ge N(1 - 10^{-12})`, that is :math:`\lceil N/(1-s)\rceil`
+    without the floating-point excess (21 agents at 30% shrinkage give 30, where
+    ``math.ceil(21 / (1 - 0.3))`` gives 31).
+
+    **Zero traffic** needs no agents: ``agents = 0``, service level 1, ASA 0,
+    occupancy 0, binding ``'none'``.
+
+    Examples
+    --------
+    The classic example (100 calls per half hour, AHT 180 s, 80% within 20 s):
+
+    >>> import cxmetrics as cx
+    >>> r = cx.agents_required(arrival_rate=100 / 1800, aht=180,
+    ...                        target_service_level=0.8, threshold=20, shrinkage=0.3)
+    >>> r.agents, r.headcount, round(r.service_level, 4), round(r.occupancy, 4)
+    (14, 20, 0.8884, 0.7143)
+
+    An occupancy cap can be the binding target:
+
+    >>> cx.agents_required(10.0, aht=180, target_service_level=0.8, threshold=20,
+    ...                    max_occupancy=0.65).binding
+    'occupancy'
+
+    With abandonment (mean patience 60 s) fewer agents than Erlangs can suffice:
+
+    >>> r = cx.agents_required(10.0, aht=180, target_service_level=0.5, threshold=20,
+    ...                        model="erlang_a", patience=60)
+    >>> r.agents, round(r.abandon_probability, 3)
+    (8, 0.278)
+    """
+    scalar = is_scalar(
+        traffic,
+        aht,
+        target_service_level,
+        threshold,
+        arrival_rate,
+        max_asa,
+        max_occupancy,
+        shrinkage,
+        patience,
+        short_abandon,
+    )
+    tgt = parameter_array(
+        target_service_level,
+        "target_service_level",
+        low=0.0,
+        high=1.0,
+        low_inclusive=False,
+    )
+    masa = (
+        np.array(np.inf)
+        if max_asa is None
+        else parameter_array(
+            max_asa, "max_asa", low=0.0, low_inclusive=False, allow_inf=True
+        )
+    )
+    mocc = (
+        np.array(1.0)
+        if max_occupancy is None
+        else parameter_array(
+            max_occupancy, "max_occupancy", low=0.0, high=1.0, low_inclusive=False
+        )
+    )
+    shr = parameter_array(
+        shrinkage, "shrinkage", low=0.0, high=1.0, high_inclusive=False
+    )
+    inputs = queue_inputs(
+        model,
+        definition,
+        traffic,
+        arrival_rate,
+        aht,
+        threshold,
+        patience,
+        short_abandon,
+        {"target": tgt, "max_asa": masa, "max_occupancy": mocc, "shrinkage": shr},
+    )
+    tg_flat, masa_flat, mocc_flat, shr_flat = inputs.extra
+    targets = _Targets(tg_flat, masa_flat, mocc_flat)
+    size = inputs.traffic.shape[0]
+    answer = _Answer(size)
+    # zero traffic: no agents, nothing waits
+    answer.parts.service_level[:] = 1.0
+    rows = np.flatnonzero(inputs.traffic > 0)
+    if rows.size:
+        if model == "erlang_c":
+            _scan_erlang_c(inputs, targets, rows, answer)
+        else:
+            _search(model, definition, inputs, targets, rows, answer)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        head = np.ceil(answer.agents / (1.0 - shr_flat) * (1.0 - RTOL))
+    cols: dict[str, Any] = {
+        "traffic": inputs.traffic,
+        "agents": answer.agents,
+        "headcount": head.astype(np.int64),
+        "service_level": answer.parts.service_level,
+        "wait_probability": answer.parts.wait,
+        "asa": answer.parts.asa,
+        "mean_wait": answer.parts.mean_wait,
+        "abandon_probability": answer.parts.abandon,
+        "occupancy": answer.parts.occupancy,
+        "binding": _binding_labels(answer.binding),
+        "shrinkage": shr_flat,
+    }
+    if scalar:
+        return StaffingResult(
+            traffic=float(cols["traffic"][0]),
+            agents=int(cols["agents"][0]),
+            headcount=int(cols["headcount"][0]),
+            service_level=float(cols["service_level"][0]),
+            wait_probability=float(cols["wait_probability"][0]),
+            asa=float(cols["asa"][0]),
+            mean_wait=float(cols["mean_wait"][0]),
+            abandon_probability=float(cols["abandon_probability"][0]),
+            occupancy=float(cols["occupancy"][0]),
+            binding=str(cols["binding"][0]),
+            shrinkage=float(cols["shrinkage"][0]),
+            model=model,
+            definition=definition,
+        )
+    return StaffingResultArray(
+        **{k: np.reshape(v, inputs.shape) for k, v in cols.items()},
+        model=model,
+        definition=definition,
+    )
