@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import importlib.metadata
+import importlib.util
 import inspect
 import subprocess
 import sys
@@ -55,18 +56,36 @@ def test_exceptions_are_value_and_type_errors():
     assert issubclass(e.UndefinedMetricWarning, RuntimeWarning)
 
 
+# scipy.stats.t.isf(0.025, df): 95% critical values for three and ten answers
+T_975 = {2: 4.302652729749464, 9: 2.2621571627982053}
+
+
 def test_missing_scipy_names_the_extra(monkeypatch):
+    if importlib.util.find_spec("scipy") is not None:
+        from scipy import stats
+
+        for df, crit in T_975.items():
+            assert stats.t.isf(0.025, df) == pytest.approx(crit, rel=1e-15)
     monkeypatch.setitem(sys.modules, "scipy", None)
     monkeypatch.setitem(sys.modules, "scipy.stats", None)
+    monkeypatch.setitem(sys.modules, "scipy.special", None)
     from cxmetrics.exceptions import MissingDependencyError
 
+    # t intervals (the default for means) need no scipy and agree with it; CES
+    # intervals are clipped to the 1..7 scale
+    for answers in ([1, 5, 7], [1, 5, 7, 6, 6, 5, 4, 7, 2, 5]):
+        result = cx.ces(answers)
+        low, high = result.confidence_interval()
+        half = T_975[len(answers) - 1] * result.standard_error
+        assert low == pytest.approx(max(1.0, result.mean - half), rel=1e-13)
+        assert high == pytest.approx(min(7.0, result.mean + half), rel=1e-13)
+    low, high = cx.ces([1, 5, 7]).confidence_interval(method="normal")
+    assert low < high
+    # exact intervals for shares still do
     with pytest.raises(
         MissingDependencyError, match=r"pip install 'cxmetrics\[stats\]'"
     ):
-        cx.ces([1, 5, 7]).confidence_interval()
-    # the normal interval needs no scipy
-    low, high = cx.ces([1, 5, 7]).confidence_interval(method="normal")
-    assert low < high
+        cx.csat([1, 4, 5, 5, 3]).confidence_interval(method="jeffreys")
 
 
 def test_py_typed_shipped():

@@ -265,14 +265,15 @@ def test_core_methods_work_without_scipy():
 
 
 @pytest.mark.usefixtures("no_scipy")
-def test_t_quantities_need_scipy():
-    with pytest.raises(MissingDependencyError, match="cxmetrics\\[stats\\]"):
-        mean_interval(5.0, 0.5, method="t", df=9)
-    with pytest.raises(MissingDependencyError, match="scipy"):
-        t_pvalue(2.0, 9)
-    with pytest.raises(MissingDependencyError, match="scipy"):
-        t_critical_value(0.95, 9.0)
-    # the normal interval needs no scipy: 5 +/- 1.959964 * 0.5
+def test_t_quantities_work_without_scipy():
+    # df = 2 has closed forms: the quantile at p is (2p - 1)/sqrt(2 p (1 - p))
+    crit = (2 * 0.975 - 1) / (2 * 0.975 * 0.025) ** 0.5
+    low, high = mean_interval(5.0, 0.5, method="t", df=2)
+    assert float(low) == pytest.approx(5.0 - crit * 0.5, rel=1e-14)
+    assert float(high) == pytest.approx(5.0 + crit * 0.5, rel=1e-14)
+    assert float(t_critical_value(0.95, 2.0)) == pytest.approx(crit, rel=1e-14)
+    assert float(t_pvalue(crit, 2.0)) == pytest.approx(0.05, rel=1e-14)
+    # the normal interval: 5 +/- 1.959964 * 0.5
     low, high = mean_interval(5.0, 0.5, method="normal")
     assert float(low) == pytest.approx(5.0 - float(Z[0.95]) * 0.5, rel=1e-14)
     assert float(high) == pytest.approx(5.0 + float(Z[0.95]) * 0.5, rel=1e-14)

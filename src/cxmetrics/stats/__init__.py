@@ -1,8 +1,8 @@
 """Statistics shared by every metric family: intervals, tests, sample sizes.
 
-Numpy-only by default: normal quantiles come from :class:`statistics.NormalDist`.
-Exact intervals (Jeffreys, Clopper-Pearson) and t quantiles need scipy, installed
-with the ``stats`` extra.
+Numpy-only by default: normal quantiles come from :class:`statistics.NormalDist`,
+Student t quantiles and p-values from a numpy implementation. Only the exact
+intervals (Jeffreys, Clopper-Pearson) need scipy, installed with the ``stats`` extra.
 
 Examples
 --------

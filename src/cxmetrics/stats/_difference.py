@@ -300,8 +300,8 @@ def mean_difference(
     r"""Compare two independent means given sample variances (ddof 1) and sizes.
 
     ``test='welch'`` is Welch's t test with the Welch-Satterthwaite degrees of
-    freedom (as ``scipy.stats.ttest_ind(equal_var=False)``; needs scipy);
-    ``test='z'`` uses the normal distribution (numpy only).
+    freedom (as ``scipy.stats.ttest_ind(equal_var=False)``);
+    ``test='z'`` uses the normal distribution. Both are numpy only.
     """
     check_option("test", test, ("welch", "z"))
     va, vb = (
@@ -445,7 +445,7 @@ def paired_difference(
     :math:`n_{\mathrm{eff}}/(n_{\mathrm{eff}} - \mathrm{ddof})`, over
     :math:`n_{\mathrm{eff}} = W^2/\sum w^2` (Kish). ``test`` is ``'z'``,
     ``'mcnemar'`` (the z form of McNemar's test, score variance under the null)
-    or ``'paired_t'`` (needs scipy).
+    or ``'paired_t'``.
     """
     total = float(weight_sums.sum())
     n_eff = total * (total / weight_squares) if weight_squares > 0 else 0.0

@@ -188,8 +188,8 @@ def mean_interval(
     confidence_level : float, default 0.95
         Coverage in (0, 1).
     method : {'t', 'normal'}, default 't'
-        ``'t'`` uses Student's t with ``df`` degrees of freedom (needs scipy);
-        ``'normal'`` the standard normal.
+        ``'t'`` uses Student's t with ``df`` degrees of freedom; ``'normal'`` the
+        standard normal. Neither needs scipy.
     df : array_like of float, optional
         Degrees of freedom for ``'t'`` (``n_eff - 1`` for a sample mean).
 
