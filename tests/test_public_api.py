@@ -26,7 +26,9 @@ def test_every_public_name_imports_and_has_examples(name):
     assert "Examples" in doc, f"{name}'s docstring has no Examples section"
 
 
-@pytest.mark.parametrize("module", [cx.stats, cx.survey, cx.staffing, cx.retention, cx.exceptions, cx.typing])
+@pytest.mark.parametrize(
+    "module", [cx.stats, cx.survey, cx.staffing, cx.retention, cx.exceptions, cx.typing]
+)
 def test_submodule_all(module):
     for name in module.__all__:
         assert hasattr(module, name)

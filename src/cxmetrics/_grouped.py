@@ -99,11 +99,7 @@ class GroupedResultMixin:
     def __getitem__(self, key: object) -> Any:
         """The scalar result of the group ``key``."""
         i = self._position(key)
-        fields = {
-            name: to_python(getattr(self, name)[i])
-            for name in self._columns
-            if name != "flagged"
-        }
+        fields = {name: to_python(getattr(self, name)[i]) for name in self._columns}
         fields.update({name: getattr(self, name) for name in self._shared})
         return self._scalar_result(**fields)
 

@@ -622,3 +622,10 @@ def test_threaded_kernel_equals_single_pass(monkeypatch):
     np.testing.assert_array_equal(split.counts, single.counts)
     np.testing.assert_allclose(split.weight_sums, single.weight_sums, rtol=1e-12)
     assert cx.NPSState.from_responses(x) == cx.NPSState.from_responses(x)
+
+
+def test_group_lookup_keeps_the_flag():
+    res = cx.enps([9, 10, 3, 9, 9, 8, 7, 10], by=["hr"] * 3 + ["it"] * 5, min_n=5)
+    assert res["hr"].flagged
+    assert not res["it"].flagged
+    assert str(res["hr"]) == "NPS undefined (fewer than min_n answers (n=3))"
