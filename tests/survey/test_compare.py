@@ -167,3 +167,10 @@ def test_nps_comparison_default_interval_follows_method():
     assert adj.confidence_interval() == adj.confidence_interval(method="adjusted_wald")
     assert wald.confidence_interval() != adj.confidence_interval()
     assert "difference (b - a) +25" in str(wald)
+
+
+def test_paired_rating_comparison_needs_answers():
+    with pytest.raises(InvalidInputError, match="needs the answers themselves"):
+        cx.compare_csat(cx.csat([5, 4]), [5, 3], paired=True)
+    with pytest.raises(InvalidInputError, match="needs the answers themselves"):
+        cx.compare_ces([5, 4], cx.ces([5, 3]), paired=True)

@@ -294,6 +294,57 @@ def _paired_rating(
     )
 
 
+def _compare_scores(
+    a: Any,
+    b: Any,
+    result_type: type[RatingResult],
+    metric: Any,
+    positive: tuple[int, int],
+    *,
+    paired: bool,
+    weights: ArrayLike | None,
+    weights_a: ArrayLike | None,
+    weights_b: ArrayLike | None,
+    scheme: Any,
+    definition: str,
+    test: str,
+    nan_policy: str,
+    alternative: str,
+) -> DifferenceResult:
+    """What compare_csat and compare_ces share: checks, paired or independent path."""
+    check_option("definition", definition, ("share", "mean"))
+    check_option("test", test, ("t", "z"))
+    _check_weights_args(paired, weights, weights_a, weights_b)
+    if paired:
+        if isinstance(a, RatingResult) or isinstance(b, RatingResult):
+            msg = "paired comparison needs the answers themselves, not result objects."
+            raise InvalidInputError(msg)
+        return _paired_rating(
+            a,
+            b,
+            weights,
+            scheme.low,
+            scheme.high,
+            positive,
+            definition,
+            test,
+            alternative,
+            nan_policy,
+        )
+
+    def result(x: Any, w: ArrayLike | None) -> RatingResult:
+        if isinstance(x, result_type):
+            return x
+        res: RatingResult = metric(
+            x, weights=w, scheme=scheme, definition=definition, nan_policy=nan_policy
+        )
+        return res
+
+    return _compare_rating(
+        result(a, weights_a), result(b, weights_b), definition, test, alternative
+    )
+
+
 def compare_csat(
     a: ArrayLike | CSATResult,
     b: ArrayLike | CSATResult,
@@ -340,45 +391,22 @@ def compare_csat(
     >>> round(low, 4), round(high, 4)
     (-0.1717, 0.6743)
     """
-    check_option("definition", definition, ("share", "mean"))
-    check_option("test", test, ("t", "z"))
-    _check_weights_args(paired, weights, weights_a, weights_b)
-    if paired:
-        return _paired_rating(
-            a,
-            b,
-            weights,
-            scheme.low,
-            scheme.high,
-            (scheme.satisfied_min, scheme.high),
-            definition,
-            test,
-            alternative,
-            nan_policy,
-        )
-    ra = (
-        a
-        if isinstance(a, CSATResult)
-        else csat(
-            a,
-            weights=weights_a,
-            scheme=scheme,
-            definition=definition,
-            nan_policy=nan_policy,
-        )
+    return _compare_scores(
+        a,
+        b,
+        CSATResult,
+        csat,
+        (scheme.satisfied_min, scheme.high),
+        paired=paired,
+        weights=weights,
+        weights_a=weights_a,
+        weights_b=weights_b,
+        scheme=scheme,
+        definition=definition,
+        test=test,
+        nan_policy=nan_policy,
+        alternative=alternative,
     )
-    rb = (
-        b
-        if isinstance(b, CSATResult)
-        else csat(
-            b,
-            weights=weights_b,
-            scheme=scheme,
-            definition=definition,
-            nan_policy=nan_policy,
-        )
-    )
-    return _compare_rating(ra, rb, definition, test, alternative)
 
 
 def compare_ces(
@@ -425,42 +453,19 @@ def compare_ces(
     >>> round(d.value, 2)
     1.6
     """
-    check_option("definition", definition, ("share", "mean"))
-    check_option("test", test, ("t", "z"))
-    _check_weights_args(paired, weights, weights_a, weights_b)
-    if paired:
-        return _paired_rating(
-            a,
-            b,
-            weights,
-            scheme.low,
-            scheme.high,
-            (scheme.easy_min, scheme.easy_max),
-            definition,
-            test,
-            alternative,
-            nan_policy,
-        )
-    ra = (
-        a
-        if isinstance(a, CESResult)
-        else ces(
-            a,
-            weights=weights_a,
-            scheme=scheme,
-            definition=definition,
-            nan_policy=nan_policy,
-        )
+    return _compare_scores(
+        a,
+        b,
+        CESResult,
+        ces,
+        (scheme.easy_min, scheme.easy_max),
+        paired=paired,
+        weights=weights,
+        weights_a=weights_a,
+        weights_b=weights_b,
+        scheme=scheme,
+        definition=definition,
+        test=test,
+        nan_policy=nan_policy,
+        alternative=alternative,
     )
-    rb = (
-        b
-        if isinstance(b, CESResult)
-        else ces(
-            b,
-            weights=weights_b,
-            scheme=scheme,
-            definition=definition,
-            nan_policy=nan_policy,
-        )
-    )
-    return _compare_rating(ra, rb, definition, test, alternative)
