@@ -9,6 +9,7 @@ from typing import Any, ClassVar, TypeVar
 import numpy as np
 from numpy.typing import NDArray
 
+from cxmetrics._keys import position
 from cxmetrics._optional import require
 from cxmetrics._validation import check_option, check_positive_int
 from cxmetrics.exceptions import UndefinedMetricWarning
@@ -90,11 +91,8 @@ class GroupedResultMixin:
         return int(self.keys.shape[0])
 
     def _position(self, key: object) -> int:
-        hits = np.flatnonzero(self.keys == key)
-        if hits.size == 0:
-            msg = f"no group {key!r}; the groups are {self.keys.tolist()!r}."
-            raise KeyError(msg)
-        return int(hits[0])
+        """Row of ``key`` (families with other key types override this)."""
+        return position(self.keys, key)
 
     def __getitem__(self, key: object) -> Any:
         """The scalar result of the group ``key``."""

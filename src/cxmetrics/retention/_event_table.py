@@ -28,6 +28,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._arrays import array_eq, frozen_float, frozen_int, frozen_keys
+from cxmetrics._keys import align_keys
 from cxmetrics._validation import (
     SurvivalData,
     as_1d,
@@ -529,25 +530,7 @@ class GroupedSurvivalState:
             return self
         if len(self) == 0:
             return other
-        if self.keys.dtype == other.keys.dtype and np.array_equal(
-            self.keys, other.keys
-        ):
-            keys = self.keys
-            ka = kb = np.arange(len(keys))
-        else:
-            try:
-                keys = np.union1d(self.keys, other.keys)
-            except TypeError as err:
-                msg = f"cannot merge grouped states whose keys have different types ({err})."
-                raise IncompatibleStateError(msg) from None
-            if {self.keys.dtype.kind in "US", other.keys.dtype.kind in "US"} == {
-                True,
-                False,
-            }:
-                msg = f"cannot merge grouped states whose keys have different types ({self.keys.dtype} and {other.keys.dtype})."
-                raise IncompatibleStateError(msg)
-            ka = np.searchsorted(keys, self.keys)
-            kb = np.searchsorted(keys, other.keys)
+        keys, ka, kb = align_keys(self.keys, other.keys)
         times, ta, tb = _align(self.times, other.times)
         shape = (len(keys), times.size)
 

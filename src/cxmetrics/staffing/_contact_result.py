@@ -19,7 +19,7 @@ from cxmetrics._grouped import GroupedResultMixin, to_python
 from cxmetrics._validation import check_option, parameter_array
 from cxmetrics.exceptions import InvalidInputError, UndefinedMetricWarning
 from cxmetrics.staffing._contact_scheme import ContactScheme
-from cxmetrics.staffing._keys import key_columns, position
+from cxmetrics.staffing._keys import key_columns
 from cxmetrics.stats._distributions import critical_value
 from cxmetrics.stats._interval import (
     ConfidenceInterval,
@@ -419,9 +419,6 @@ class GroupedContactResult(GroupedResultMixin):
     def service_level(self) -> NDArray[np.float64]:
         """The service level of every cell (``value``)."""
         return self.value
-
-    def _position(self, key: object) -> int:
-        return position(self.keys, key)
 
     def confidence_interval(
         self, confidence_level: float = 0.95, *, method: str = "wilson"

@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from cxmetrics._keys import align_keys, position
 from cxmetrics._validation import (
     check_same_length,
     group_index,
@@ -20,7 +21,6 @@ from cxmetrics._validation import (
     parameter_array,
 )
 from cxmetrics.exceptions import (
-    IncompatibleStateError,
     InvalidInputError,
     MissingValueError,
 )
@@ -124,54 +124,8 @@ def contact_cells(
     return Cells(codes, keys, size)
 
 
-def _family(keys: NDArray[Any]) -> object:
-    if keys.dtype.names:
-        return tuple((name, _family(keys[name])) for name in keys.dtype.names)
-    kind = keys.dtype.kind
-    if kind in "iuf":
-        return "number"
-    if kind in "USO":
-        return "text"
-    return kind
-
-
-def align_keys(
-    a: NDArray[Any], b: NDArray[Any]
-) -> tuple[NDArray[Any], NDArray[np.intp], NDArray[np.intp]]:
-    """Union of two key arrays (sorted) and the position of each input key in it."""
-    if np.array_equal(a, b) and a.dtype == b.dtype:
-        pos = np.arange(len(a))
-        return a, pos, pos
-    if _family(a) != _family(b):
-        msg = f"cannot merge grouped states whose keys have different types ({a.dtype} and {b.dtype})."
-        raise IncompatibleStateError(msg)
-    try:
-        keys = np.union1d(a, b)
-    except TypeError as err:
-        msg = f"cannot merge grouped states whose keys have different types ({err})."
-        raise IncompatibleStateError(msg) from None
-    return keys, np.searchsorted(keys, a), np.searchsorted(keys, b)
-
-
 def key_columns(keys: NDArray[Any]) -> dict[str, NDArray[Any]]:
     """Key columns of a result table: ``key`` and/or ``interval``."""
     if keys.dtype.names:
         return {name: keys[name] for name in keys.dtype.names}
     return {"key": keys}
-
-
-def position(keys: NDArray[Any], key: object) -> int:
-    """Row of ``key``: a label, or for record keys a tuple (or the interval alone)."""
-    if keys.dtype.names:
-        parts = key if isinstance(key, tuple) else (key,)
-        try:
-            probe = np.array(parts, dtype=keys.dtype)
-        except (TypeError, ValueError):
-            probe = None
-        hits = np.flatnonzero(keys == probe) if probe is not None else np.array([])
-    else:
-        hits = np.flatnonzero(keys == key)
-    if hits.size == 0:
-        msg = f"no group {key!r}; the groups are {keys.tolist()!r}."
-        raise KeyError(msg)
-    return int(hits[0])

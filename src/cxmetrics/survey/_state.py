@@ -15,6 +15,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._arrays import array_eq, frozen_int, frozen_keys, optional_float
+from cxmetrics._keys import align_keys, position
 from cxmetrics._validation import (
     GroupIndex,
     group_index,
@@ -87,21 +88,6 @@ def _check_same_scheme(a: Any, b: Any) -> None:
     if a.scheme != b.scheme:
         msg = f"cannot merge {type(a).__name__} with scheme {a.scheme!r} and {type(b).__name__} with scheme {b.scheme!r}."
         raise IncompatibleStateError(msg)
-
-
-def _key_family(keys: NDArray[Any]) -> str:
-    """'number' or 'text': key arrays of different families must not be merged."""
-    if keys.dtype.kind == "b":
-        return "bool"
-    if keys.dtype.kind in "iuf":
-        return "number"
-    if keys.dtype.kind in "US":
-        return "text"
-    kinds = {
-        "text" if isinstance(k, str) else "bool" if isinstance(k, bool) else "number"
-        for k in keys.tolist()
-    }
-    return kinds.pop() if len(kinds) == 1 else "mixed"
 
 
 def _weights_of(state: Any) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
@@ -375,15 +361,8 @@ class GroupedScaleState(Generic[SchemeT]):
     def __len__(self) -> int:
         return int(self.keys.shape[0])
 
-    def _position(self, key: object) -> int:
-        hits = np.flatnonzero(self.keys == key)
-        if hits.size == 0:
-            msg = f"no group {key!r}; the groups are {self.keys.tolist()!r}."
-            raise KeyError(msg)
-        return int(hits[0])
-
     def __getitem__(self, key: object) -> Any:
-        i = self._position(key)
+        i = position(self.keys, key)
         return self._scalar(
             self.scheme,
             self.counts[i],
@@ -403,24 +382,7 @@ class GroupedScaleState(Generic[SchemeT]):
             return self
         if len(self) == 0 and not self.weighted:
             return other
-        if (
-            np.array_equal(self.keys, other.keys)
-            and self.keys.dtype == other.keys.dtype
-        ):
-            keys = self.keys
-            pos_a = pos_b = np.arange(len(keys))
-        else:
-            kinds = {_key_family(self.keys), _key_family(other.keys)}
-            if len(kinds) > 1:
-                msg = f"cannot merge grouped states whose keys have different types ({self.keys.dtype} and {other.keys.dtype})."
-                raise IncompatibleStateError(msg)
-            try:
-                keys = np.union1d(self.keys, other.keys)
-            except TypeError as err:
-                msg = f"cannot merge grouped states whose keys have different types ({err})."
-                raise IncompatibleStateError(msg) from None
-            pos_a = np.searchsorted(keys, self.keys)
-            pos_b = np.searchsorted(keys, other.keys)
+        keys, pos_a, pos_b = align_keys(self.keys, other.keys)
         g, k = len(keys), self.counts.shape[1]
 
         def scatter(

@@ -1,0 +1,81 @@
+"""Group keys shared by every family: type families, alignment on merge, lookup.
+
+Grouped states of every family store a key array (labels, or a record array such
+as group x interval) and merge by aligning keys by value. One set of rules decides
+which key arrays may be merged: numbers with numbers, text with text, booleans
+with booleans, records field by field; never a silent conversion between them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from cxmetrics.exceptions import IncompatibleStateError
+
+__all__ = ["align_keys", "key_family", "position"]
+
+
+def key_family(keys: NDArray[Any]) -> object:
+    """The type family of a key array; arrays of different families never merge."""
+    if keys.dtype.names:
+        return tuple((name, key_family(keys[name])) for name in keys.dtype.names)
+    kind = keys.dtype.kind
+    if kind == "b":
+        return "bool"
+    if kind in "iuf":
+        return "number"
+    if kind in "US":
+        return "text"
+    if kind == "O":
+        kinds = {
+            "text"
+            if isinstance(k, str)
+            else "bool"
+            if isinstance(k, bool | np.bool_)
+            else "number"
+            for k in keys.tolist()
+        }
+        return kinds.pop() if len(kinds) == 1 else "mixed"
+    return kind
+
+
+def align_keys(
+    a: NDArray[Any], b: NDArray[Any]
+) -> tuple[NDArray[Any], NDArray[np.intp], NDArray[np.intp]]:
+    """Union of two key arrays and the position of each input key in it.
+
+    Equal key arrays are kept as they are (their order too); otherwise the union is
+    sorted. Raises :class:`IncompatibleStateError` for keys of different families.
+    """
+    if a.dtype == b.dtype and np.array_equal(a, b):
+        pos = np.arange(len(a))
+        return a, pos, pos
+    if len(a) and len(b) and key_family(a) != key_family(b):
+        msg = f"cannot merge grouped states whose keys have different types ({a.dtype} and {b.dtype})."
+        raise IncompatibleStateError(msg)
+    try:
+        keys = np.union1d(a, b)
+    except TypeError as err:
+        msg = f"cannot merge grouped states whose keys have different types ({err})."
+        raise IncompatibleStateError(msg) from None
+    return keys, np.searchsorted(keys, a), np.searchsorted(keys, b)
+
+
+def position(keys: NDArray[Any], key: object) -> int:
+    """Row of ``key``: a label, or for record keys a tuple (or its first field alone)."""
+    if keys.dtype.names:
+        parts = key if isinstance(key, tuple) else (key,)
+        try:
+            probe = np.array(parts, dtype=keys.dtype)
+        except (TypeError, ValueError):
+            probe = None
+        hits = np.flatnonzero(keys == probe) if probe is not None else np.array([])
+    else:
+        hits = np.flatnonzero(keys == key)
+    if hits.size == 0:
+        msg = f"no group {key!r}; the groups are {keys.tolist()!r}."
+        raise KeyError(msg)
+    return int(hits[0])
