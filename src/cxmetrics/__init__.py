@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
-from cxmetrics import exceptions, retention, staffing, stats, survey, typing
+from cxmetrics import exceptions, frames, retention, staffing, stats, survey, typing
 from cxmetrics.retention import (
     ChurnConvention,
     ChurnResult,
@@ -162,6 +162,7 @@ __all__ = [
     "erlang_c",
     "exceptions",
     "expected_lifetime",
+    "frames",
     "gross_revenue_retention",
     "kaplan_meier",
     "logrank_test",

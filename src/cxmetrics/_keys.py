@@ -15,7 +15,7 @@ from numpy.typing import NDArray
 
 from cxmetrics.exceptions import IncompatibleStateError
 
-__all__ = ["align_keys", "key_family", "position"]
+__all__ = ["align_keys", "decode_keys", "encode_keys", "key_family", "position"]
 
 
 def key_family(keys: NDArray[Any]) -> object:
@@ -79,3 +79,47 @@ def position(keys: NDArray[Any], key: object) -> int:
         msg = f"no group {key!r}; the groups are {keys.tolist()!r}."
         raise KeyError(msg)
     return int(hits[0])
+
+
+def encode_keys(keys: NDArray[Any]) -> dict[str, Any]:
+    """Key array as JSON-ready data that :func:`decode_keys` turns back into the same array.
+
+    Dtypes survive the trip: integers stay integers, text stays text, dates and
+    timestamps keep their unit, record keys keep their fields.
+    """
+    if keys.dtype.names:
+        return {
+            "fields": [
+                [name, encode_keys(np.asarray(keys[name]))] for name in keys.dtype.names
+            ]
+        }
+    if keys.dtype.kind in "mM":
+        return {"dtype": keys.dtype.str, "values": keys.view(np.int64).tolist()}
+    if keys.dtype.kind == "O":
+        return {"dtype": "object", "values": keys.tolist()}
+    return {"dtype": keys.dtype.str, "values": keys.tolist()}
+
+
+def decode_keys(data: object) -> NDArray[Any]:
+    """Inverse of :func:`encode_keys` (a plain list is read as labels)."""
+    if isinstance(data, list):
+        return np.array(data)
+    if not isinstance(data, dict):
+        msg = f"`keys` must be a list or the output of encode_keys; got {type(data).__name__}."
+        raise IncompatibleStateError(msg)
+    if "fields" in data:
+        fields = [(str(name), decode_keys(sub)) for name, sub in data["fields"]]
+        n = len(fields[0][1]) if fields else 0
+        out = np.empty(n, dtype=[(name, col.dtype) for name, col in fields])
+        for name, col in fields:
+            out[name] = col
+        return out
+    dtype, values = data["dtype"], data["values"]
+    if dtype == "object":
+        arr = np.empty(len(values), dtype=object)
+        arr[:] = values
+        return arr
+    dt = np.dtype(dtype)
+    if dt.kind in "mM":
+        return np.array(values, dtype=np.int64).view(dt)
+    return np.array(values, dtype=dt)

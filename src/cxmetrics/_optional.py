@@ -14,6 +14,12 @@ _EXTRA_OF = {
     "scipy.optimize": "models",
     "pandas": "pandas",
     "polars": "polars",
+    "narwhals": "frames",
+    "pyarrow": "parquet",
+    "dask": "dask",
+    "distributed": "dask",
+    "pyspark": "spark",
+    "tqdm": "progress",
 }
 
 

@@ -1,0 +1,112 @@
+"""Dataframes in, dataframes out: the narwhals boundary of the ``frames`` extra.
+
+Every frame a caller brings (pandas, polars eager or lazy, pyarrow, DuckDB, Dask,
+PySpark) is wrapped once with narwhals; the per-group sums and counts run in the
+caller's engine; only the small aggregate comes back to numpy. The result is built
+as a frame of the caller's kind: eager in, eager of the same library out; lazy in,
+lazy of the same engine out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from cxmetrics._optional import require
+from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
+
+__all__ = [
+    "column_names",
+    "key_columns",
+    "narwhals",
+    "to_frame",
+    "wrap",
+]
+
+
+def narwhals() -> Any:
+    """The narwhals module, or an error naming the ``frames`` extra."""
+    return require("narwhals", feature="cxmetrics.frames")
+
+
+def wrap(df: object, name: str = "df") -> Any:
+    """``df`` as a narwhals DataFrame or LazyFrame; a clear error for anything else."""
+    nw = narwhals()
+    if isinstance(df, nw.DataFrame | nw.LazyFrame):
+        return df
+    try:
+        return nw.from_native(df)
+    except TypeError:
+        msg = (
+            f"`{name}` must be a dataframe (pandas, polars, pyarrow, DuckDB, Dask or "
+            f"PySpark); got {type(df).__name__}."
+        )
+        raise InvalidInputTypeError(msg) from None
+
+
+def column_names(
+    frame: Any, columns: Mapping[str, str | Sequence[str] | None]
+) -> dict[str, list[str]]:
+    """Check that every named column exists; returns argument -> list of columns."""
+    have = list(frame.collect_schema().names())
+    out: dict[str, list[str]] = {}
+    for arg, cols in columns.items():
+        if cols is None:
+            out[arg] = []
+            continue
+        listed: list[object] = [cols] if isinstance(cols, str) else list(cols)
+        for c in listed:
+            if not isinstance(c, str):
+                msg = f"`{arg}` must name columns by string; got {c!r}."
+                raise InvalidInputTypeError(msg)
+            if c not in have:
+                msg = f"`{arg}`: no column {c!r} in the frame; its columns are {have}."
+                raise InvalidInputError(msg)
+        out[arg] = [str(c) for c in listed]
+    return out
+
+
+def key_columns(keys: NDArray[Any], names: Sequence[str]) -> dict[str, NDArray[Any]]:
+    """Split a key array (labels, or records with one field per column) into columns."""
+    if keys.dtype.names:
+        return {name: np.asarray(keys[name]) for name in keys.dtype.names}
+    return {names[0]: keys}
+
+
+def to_frame(columns: Mapping[str, NDArray[Any]], like: Any) -> Any:
+    """A native frame of the same kind as ``like`` (a narwhals frame) holding ``columns``."""
+    nw = narwhals()
+    impl = like.implementation
+    data = {k: _plain(v) for k, v in columns.items()}
+    if isinstance(like, nw.DataFrame):
+        return nw.from_dict(data, backend=impl).to_native()
+    # lazy in, lazy out: build eagerly (the result is small), then hand it to the engine
+    eager_backend = "polars" if impl is nw.Implementation.POLARS else "pyarrow"
+    if eager_backend == "pyarrow" and not _has("pyarrow"):
+        eager_backend = "pandas"
+    eager = nw.from_dict(data, backend=eager_backend)
+    if impl is nw.Implementation.POLARS:
+        return eager.lazy().to_native()
+    if impl in (nw.Implementation.PYSPARK, nw.Implementation.PYSPARK_CONNECT):
+        native = like.to_native()
+        return eager.lazy(backend=impl, session=native.sparkSession).to_native()
+    if impl is nw.Implementation.DUCKDB:
+        return eager.lazy(backend=impl).to_native()
+    return eager.to_native()
+
+
+def _has(module: str) -> bool:
+    import importlib.util  # noqa: PLC0415
+
+    return importlib.util.find_spec(module) is not None
+
+
+def _plain(values: NDArray[Any]) -> NDArray[Any] | list[Any]:
+    """Arrays every backend accepts: text keys as Python strings."""
+    arr = np.asarray(values)
+    if arr.dtype.kind in "US":
+        return arr.astype(object)
+    return arr

@@ -1,0 +1,337 @@
+"""NPS, CSAT and CES on dataframes: states from the engine, results as frames."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import numpy as np
+
+from cxmetrics._validation import check_confidence_level
+from cxmetrics.frames._dask import dask_columns, dask_frame, dask_state, is_dask
+from cxmetrics.frames._histogram import histogram
+from cxmetrics.frames._native import column_names, key_columns, to_frame, wrap
+from cxmetrics.survey import (
+    CESScheme,
+    CESState,
+    CSATScheme,
+    CSATState,
+    GroupedCESState,
+    GroupedCSATState,
+    GroupedNPSState,
+    NPSScheme,
+    NPSState,
+)
+
+__all__ = ["ces", "ces_state", "csat", "csat_state", "nps", "nps_state"]
+
+By = str | Sequence[str] | None
+_SCALAR = {
+    GroupedNPSState: NPSState,
+    GroupedCSATState: CSATState,
+    GroupedCESState: CESState,
+}
+
+
+def _state(
+    grouped: type[Any],
+    df: Any,
+    score: str,
+    by: By,
+    weights: str | None,
+    scheme: Any,
+    nan_policy: str,
+) -> Any:
+    sch = grouped._default_scheme() if scheme is None else scheme  # noqa: SLF001
+    if is_dask(df):
+        # Dask: numpy states per partition, added (no shuffle, no narwhals)
+        cols = dask_columns(df, {"score": score, "by": by, "weights": weights})
+        state = dask_state(grouped, df, score, cols["by"], weights, sch, nan_policy)
+    else:
+        frame = wrap(df)
+        cols = column_names(frame, {"score": score, "by": by, "weights": weights})
+        keys, counts, missing, wsum, w2sum = histogram(
+            frame,
+            score,
+            cols["by"],
+            weights,
+            low=sch.low,
+            high=sch.high,
+            nan_policy=nan_policy,
+        )
+        state = grouped(sch, keys, counts, missing, wsum, w2sum)
+    if by is not None:
+        return state
+    scalar: Any = _SCALAR[grouped]
+    if len(state) == 0:
+        return scalar.empty(sch) if weights is None else _weighted_empty(scalar, sch)
+    return scalar(
+        sch,
+        state.counts[0],
+        state.n_missing[0],
+        None if state.weight_sums is None else state.weight_sums[0],
+        None if state.weight_squares is None else state.weight_squares[0],
+    )
+
+
+def _weighted_empty(scalar: type[Any], scheme: Any) -> Any:
+    k = scheme.high - scheme.low + 1
+    return scalar(scheme, np.zeros(k, np.int64), 0, np.zeros(k), np.zeros(k))
+
+
+def _frame(
+    state: Any,
+    df: Any,
+    by: By,
+    compute: dict[str, Any],
+    confidence_level: float,
+    method: str | None,
+) -> Any:
+    """The result as a frame of the caller's kind: key columns, then the result's columns."""
+    check_confidence_level(confidence_level)
+    names = [by] if isinstance(by, str) else list(by or [])
+    if not names:
+        k = state.counts.shape[0]
+        state = _grouped_of(state)(
+            state.scheme,
+            np.zeros(1, np.int64),
+            state.counts.reshape(1, k),
+            [state.n_missing],
+            None if state.weight_sums is None else state.weight_sums.reshape(1, k),
+            None
+            if state.weight_squares is None
+            else state.weight_squares.reshape(1, k),
+        )
+    result = state.compute(**compute)
+    columns = result.to_dict()
+    keys = columns.pop("key")
+    ci = (
+        result.confidence_interval(confidence_level)
+        if method is None
+        else result.confidence_interval(confidence_level, method=method)
+    )
+    columns["ci_low"], columns["ci_high"] = ci.low, ci.high
+    out = key_columns(keys, names) if names else {}
+    out.update(columns)
+    return dask_frame(out) if is_dask(df) else to_frame(out, wrap(df))
+
+
+def _grouped_of(state: Any) -> type[Any]:
+    return next(g for g, s in _SCALAR.items() if isinstance(state, s))
+
+
+def nps_state(
+    df: Any,
+    score: str,
+    *,
+    by: By = None,
+    weights: str | None = None,
+    scheme: NPSScheme | None = None,
+    nan_policy: Literal["raise", "omit"] = "raise",
+) -> Any:
+    """The mergeable NPS state of a dataframe column, computed in the frame's engine.
+
+    Parameters
+    ----------
+    df : dataframe
+        pandas, polars (eager or lazy), pyarrow, DuckDB, Dask or PySpark.
+    score : str
+        Column of answers on the scheme's scale.
+    by : str or list of str, optional
+        Grouping column(s). Several columns give record keys, one field per column.
+    weights : str, optional
+        Column of non-negative survey weights.
+    scheme : NPSScheme, optional
+        The scale and categories (0-10, promoters 9-10, detractors 0-6 by default).
+    nan_policy : {'raise', 'omit'}, default 'raise'
+        Missing answers raise, or are omitted and counted per group.
+
+    Returns
+    -------
+    NPSState or GroupedNPSState
+        Equal to the state the array API builds from the same values.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from cxmetrics import frames
+    >>> df = pl.DataFrame({"score": [10, 9, 3, 7], "region": ["n", "n", "s", "s"]})
+    >>> frames.nps_state(df, "score", by="region").compute().value.tolist()
+    [100.0, -50.0]
+    """
+    return _state(GroupedNPSState, df, score, by, weights, scheme, nan_policy)
+
+
+def nps(
+    df: Any,
+    score: str,
+    *,
+    by: By = None,
+    weights: str | None = None,
+    scheme: NPSScheme | None = None,
+    nan_policy: Literal["raise", "omit"] = "raise",
+    min_n: int = 0,
+    small_groups: Literal["flag", "suppress"] = "suppress",
+    confidence_level: float = 0.95,
+    method: str | None = None,
+) -> Any:
+    """Net Promoter Score per group of a dataframe, as a dataframe of the caller's kind.
+
+    The per-group counts run in the frame's engine (one ``group_by`` over the groups
+    and scale points); intervals are computed on the small aggregate, exactly as
+    :func:`cxmetrics.nps` computes them.
+
+    Parameters
+    ----------
+    df, score, by, weights, scheme, nan_policy
+        As in :func:`nps_state`.
+    min_n, small_groups
+        Flag or suppress groups with fewer answers, as in :func:`cxmetrics.nps`.
+    confidence_level : float, default 0.95
+        Level of the ``ci_low`` / ``ci_high`` columns.
+    method : str, optional
+        Interval method (see :meth:`cxmetrics.NPSResult.confidence_interval`).
+
+    Returns
+    -------
+    dataframe
+        One row per group: the ``by`` columns, ``value``, ``n``, the counts and shares,
+        ``n_missing``, ``effective_n``, ``standard_error``, ``flagged``, ``ci_low``,
+        ``ci_high``. pandas in, pandas out; polars in, polars out; lazy in, lazy out.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from cxmetrics import frames
+    >>> df = pd.DataFrame({"score": [10, 9, 3, 7, 10], "region": list("nnssn")})
+    >>> out = frames.nps(df, "score", by="region")
+    >>> out[["region", "value", "n"]]
+      region  value  n
+    0      n  100.0  3
+    1      s  -50.0  2
+    """
+    state = nps_state(
+        df, score, by=by, weights=weights, scheme=scheme, nan_policy=nan_policy
+    )
+    compute = {"min_n": min_n, "small_groups": small_groups}
+    return _frame(state, df, by, compute, confidence_level, method)
+
+
+def csat_state(
+    df: Any,
+    score: str,
+    *,
+    by: By = None,
+    weights: str | None = None,
+    scheme: CSATScheme | None = None,
+    nan_policy: Literal["raise", "omit"] = "raise",
+) -> Any:
+    """The mergeable CSAT state of a dataframe column (see :func:`nps_state`).
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from cxmetrics import frames
+    >>> df = pl.DataFrame({"score": [5, 4, 2, 5]})
+    >>> frames.csat_state(df, "score").compute().value
+    0.75
+    """
+    return _state(GroupedCSATState, df, score, by, weights, scheme, nan_policy)
+
+
+def csat(
+    df: Any,
+    score: str,
+    *,
+    by: By = None,
+    weights: str | None = None,
+    scheme: CSATScheme | None = None,
+    definition: Literal["share", "mean"] = "share",
+    nan_policy: Literal["raise", "omit"] = "raise",
+    min_n: int = 0,
+    small_groups: Literal["flag", "suppress"] = "suppress",
+    confidence_level: float = 0.95,
+    method: str | None = None,
+) -> Any:
+    """CSAT per group of a dataframe, as a dataframe of the caller's kind.
+
+    Arguments as in :func:`nps` and :func:`cxmetrics.csat` (``definition``).
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from cxmetrics import frames
+    >>> df = pl.DataFrame({"score": [5, 4, 2, 5, 1], "team": [1, 1, 1, 2, 2]})
+    >>> frames.csat(df, "score", by="team").select("team", "value", "n")
+    shape: (2, 3)
+    ┌──────┬──────────┬─────┐
+    │ team ┆ value    ┆ n   │
+    │ ---  ┆ ---      ┆ --- │
+    │ i64  ┆ f64      ┆ i64 │
+    ╞══════╪══════════╪═════╡
+    │ 1    ┆ 0.666667 ┆ 3   │
+    │ 2    ┆ 0.5      ┆ 2   │
+    └──────┴──────────┴─────┘
+    """
+    state = csat_state(
+        df, score, by=by, weights=weights, scheme=scheme, nan_policy=nan_policy
+    )
+    compute = {"definition": definition, "min_n": min_n, "small_groups": small_groups}
+    return _frame(state, df, by, compute, confidence_level, method)
+
+
+def ces_state(
+    df: Any,
+    score: str,
+    *,
+    by: By = None,
+    weights: str | None = None,
+    scheme: CESScheme | None = None,
+    nan_policy: Literal["raise", "omit"] = "raise",
+) -> Any:
+    """The mergeable CES state of a dataframe column (see :func:`nps_state`).
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from cxmetrics import frames
+    >>> df = pl.DataFrame({"score": [7, 6, 2, 5]})
+    >>> frames.ces_state(df, "score").compute().value
+    5.0
+    """
+    return _state(GroupedCESState, df, score, by, weights, scheme, nan_policy)
+
+
+def ces(
+    df: Any,
+    score: str,
+    *,
+    by: By = None,
+    weights: str | None = None,
+    scheme: CESScheme | None = None,
+    definition: Literal["share", "mean"] = "mean",
+    nan_policy: Literal["raise", "omit"] = "raise",
+    min_n: int = 0,
+    small_groups: Literal["flag", "suppress"] = "suppress",
+    confidence_level: float = 0.95,
+    method: str | None = None,
+) -> Any:
+    """CES per group of a dataframe, as a dataframe of the caller's kind.
+
+    Arguments as in :func:`nps` and :func:`cxmetrics.ces` (``definition``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from cxmetrics import frames
+    >>> df = pd.DataFrame({"score": [7, 6, 2, 5], "channel": ["chat", "chat", "mail", "mail"]})
+    >>> frames.ces(df, "score", by="channel")[["channel", "value", "n"]]
+      channel  value  n
+    0    chat    6.5  2
+    1    mail    3.5  2
+    """
+    state = ces_state(
+        df, score, by=by, weights=weights, scheme=scheme, nan_policy=nan_policy
+    )
+    compute = {"definition": definition, "min_n": min_n, "small_groups": small_groups}
+    return _frame(state, df, by, compute, confidence_level, method)

@@ -1,0 +1,95 @@
+"""PySpark in local mode: native aggregations through narwhals equal the numpy path."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+
+import cxmetrics as cx
+
+pytest.importorskip("narwhals", reason="the frames extra (narwhals) is not installed")
+pytest.importorskip("pyspark", reason="the spark extra (pyspark) is not installed")
+if shutil.which("java") is None:
+    pytest.skip(
+        "Spark needs a Java runtime (17+); none on PATH", allow_module_level=True
+    )
+from cxmetrics import frames
+
+N = 3_000
+RNG = np.random.default_rng(7)
+SCORE = RNG.integers(0, 11, N)
+REGION = RNG.choice(np.array(["north", "south", "east"]), N)
+MONTH = RNG.integers(1, 5, N)
+W = RNG.uniform(0.5, 2.0, N)
+
+
+@pytest.fixture(scope="module")
+def spark_df():
+    from pyspark.sql import SparkSession
+
+    spark = (
+        SparkSession.builder.master("local[2]")
+        .appName("cxmetrics-tests")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.driver.memory", "1g")
+        .getOrCreate()
+    )
+    spark.sparkContext.setLogLevel("ERROR")
+    rows = list(
+        zip(
+            SCORE.tolist(),
+            REGION.tolist(),
+            MONTH.tolist(),
+            W.tolist(),
+            strict=True,
+        )
+    )
+    df = spark.createDataFrame(rows, ["score", "region", "month", "w"]).repartition(3)
+    yield df
+    spark.stop()
+
+
+def test_grouped_nps_in_spark_equals_numpy(spark_df):
+    got = frames.nps_state(spark_df, "score", by="region", weights="w")
+    want = cx.GroupedNPSState.from_responses(SCORE, by=REGION, weights=W)
+    np.testing.assert_array_equal(got.counts, want.counts)
+    assert got.keys.tolist() == want.keys.tolist()
+    np.testing.assert_allclose(got.weight_sums, want.weight_sums, rtol=1e-12)
+    np.testing.assert_allclose(got.weight_squares, want.weight_squares, rtol=1e-12)
+
+
+def test_csat_ces_by_two_columns_in_spark(spark_df):
+    csat = frames.csat_state(
+        spark_df.filter("score between 1 and 5"), "score", by=["region", "month"]
+    )
+    mask = (SCORE >= 1) & (SCORE <= 5)
+    for region, month in [("north", 1), ("east", 4)]:
+        m = mask & (region == REGION) & (month == MONTH)
+        assert csat[(region, month)] == cx.CSATState.from_responses(SCORE[m])
+    ces = frames.ces_state(spark_df.filter("score between 1 and 7"), "score")
+    assert ces == cx.CESState.from_responses(SCORE[(SCORE >= 1) & (SCORE <= 7)])
+
+
+def test_result_comes_back_as_a_spark_dataframe(spark_df):
+    out = frames.nps(spark_df, "score", by="month")
+    assert type(out).__module__.startswith("pyspark")
+    rows = sorted(out.select("month", "value", "n").collect())
+    want = cx.nps(SCORE, by=MONTH)
+    assert [r["month"] for r in rows] == want.keys.tolist()
+    np.testing.assert_allclose([r["value"] for r in rows], want.value, rtol=1e-12)
+    assert [r["n"] for r in rows] == want.n.tolist()
+
+
+def test_lazy_errors_in_spark(spark_df):
+    from pyspark.sql import functions as F  # noqa: N812
+
+    bad = spark_df.withColumn(
+        "score", F.when(F.col("score") == 10, 11).otherwise(F.col("score"))
+    )
+    with pytest.raises(
+        cx.exceptions.InvalidInputError, match=r"not whole numbers in \[0, 10\]"
+    ):
+        frames.nps(bad, "score")
