@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 CORE_PY := $(CORE_VENV)/bin/python
 export CXMETRICS_HYPOTHESIS_PROFILE ?= ci
 
-.PHONY: demo test lint typecheck pytest test-core bench bench-smoke sample-data clean
+.PHONY: demo test lint typecheck pytest test-core bench bench-scale bench-smoke sample-data clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,7 @@ bench-smoke: $(VENV)/.installed
 	$(PY) benchmarks/retention.py --smoke
 	$(PY) benchmarks/retention_cohorts.py --smoke
 	$(PY) benchmarks/staffing.py --smoke
+	$(PY) benchmarks/scale.py --smoke
 
 ## test-core: numpy + attrs only (no scipy, pandas, polars): the core must work there
 test-core: $(CORE_VENV)/.installed
@@ -51,6 +52,10 @@ test-core: $(CORE_VENV)/.installed
 ## bench: full-size benchmarks (10^7 and 10^8 answers) against pandas, polars and numpy
 bench: $(VENV)/.installed
 	$(PY) benchmarks/survey.py
+
+## bench-scale: grouped NPS on 10^8 answers: numpy, polars, DuckDB, Dask; chunked memory
+bench-scale: $(VENV)/.installed
+	$(PY) benchmarks/scale.py
 
 sample-data: $(VENV)/.installed
 	$(PY) scripts/make_sample_data.py
