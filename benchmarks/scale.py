@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import argparse
 import subprocess
-import warnings
 import sys
 import tempfile
 import time
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -65,8 +65,8 @@ def make_data(n: int) -> tuple[np.ndarray, np.ndarray]:
 def engines(
     scores: np.ndarray, groups: np.ndarray, repeats: int
 ) -> list[tuple[str, float]]:
-    import duckdb  # noqa: PLC0415
-    import polars as pl  # noqa: PLC0415
+    import duckdb
+    import polars as pl
 
     rows: list[tuple[str, float]] = []
     want = cx.nps(scores, by=groups)
@@ -123,10 +123,10 @@ def engines(
 def dask_rows(
     scores: np.ndarray, groups: np.ndarray, repeats: int
 ) -> list[tuple[str, float]]:
-    import dask.array as da  # noqa: PLC0415
-    import dask.dataframe as dd  # noqa: PLC0415
-    import distributed  # noqa: PLC0415
-    import pandas as pd  # noqa: PLC0415
+    import dask.array as da
+    import dask.dataframe as dd
+    import distributed
+    import pandas as pd
 
     rows: list[tuple[str, float]] = []
     chunk = max(len(scores) // 8, 1)
@@ -195,15 +195,15 @@ print(before, peak_kb(), int(state.n.sum()))
 
 
 def memory_row(scores: np.ndarray, groups: np.ndarray, chunk_rows: int) -> str:
-    import pyarrow as pa  # noqa: PLC0415
-    import pyarrow.parquet as pq  # noqa: PLC0415
+    import pyarrow as pa
+    import pyarrow.parquet as pq
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "answers.parquet"
         pq.write_table(
             pa.table({"score": scores, "g": groups}), path, row_group_size=chunk_rows
         )
-        out = subprocess.run(
+        out = subprocess.run(  # noqa: S603  (our own interpreter and script)
             [sys.executable, "-c", CHILD, str(path), str(chunk_rows)],
             capture_output=True,
             text=True,
