@@ -93,3 +93,34 @@ def test_lazy_errors_in_spark(spark_df):
         cx.exceptions.InvalidInputError, match=r"not whole numbers in \[0, 10\]"
     ):
         frames.nps(bad, "score")
+
+
+def test_cohort_and_churn_counts_in_spark(spark_df):
+    import datetime as dt
+
+    from pyspark.sql import types as T  # noqa: N812
+
+    rng = np.random.default_rng(5)
+    t = np.datetime64("2024-01-01T00:00:00", "us") + rng.integers(
+        0, 300 * 86_400 * 10**6, 2_000
+    ).astype("timedelta64[us]")
+    cust = rng.integers(0, 150, 2_000)
+    amount = rng.integers(0, 10_000, 2_000) / 100
+    schema = T.StructType(
+        [
+            T.StructField("customer", T.LongType()),
+            T.StructField("time", T.TimestampNTZType()),
+            T.StructField("amount", T.DoubleType()),
+        ]
+    )
+    rows = [
+        (int(c), dt.datetime.fromisoformat(str(x)), float(a))
+        for c, x, a in zip(cust, t, amount, strict=True)
+    ]
+    log = spark_df.sparkSession.createDataFrame(rows, schema)
+    assert frames.cohort_state(
+        log, "customer", "time", freq="week", amount="amount"
+    ) == cx.CohortState.from_activity(cust, t, freq="week", amount=amount)
+    assert frames.churn_state(
+        log, "customer", "time"
+    ) == cx.GroupedChurnState.from_activity(cust, t)

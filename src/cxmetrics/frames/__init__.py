@@ -21,12 +21,16 @@ from __future__ import annotations
 
 from cxmetrics.frames._chunks import accumulate, read_chunks
 from cxmetrics.frames._dask import map_states
+from cxmetrics.frames._retention import churn_state, cohort_matrix, cohort_state
 from cxmetrics.frames._survey import ces, ces_state, csat, csat_state, nps, nps_state
 
 __all__ = [
     "accumulate",
     "ces",
     "ces_state",
+    "churn_state",
+    "cohort_matrix",
+    "cohort_state",
     "csat",
     "csat_state",
     "map_states",
