@@ -303,7 +303,7 @@ def test_waits_from_instants():
         InvalidInputTypeError, match="both be datetimes or both be numbers"
     ):
         cx.waits_from_instants(arrived, [1.0, None], [None, 2.0])
-    naive = dt.datetime(2024, 5, 1, 9, 0)  # noqa: DTZ001  (naive on purpose)
+    naive = dt.datetime(2024, 5, 1, 9, 0)
     with pytest.raises(
         InvalidInputError, match="mixes naive and timezone-aware datetimes"
     ):
