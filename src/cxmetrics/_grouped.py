@@ -9,6 +9,7 @@ from typing import Any, ClassVar, TypeVar
 import numpy as np
 from numpy.typing import NDArray
 
+from cxmetrics._display import DisplayMixin
 from cxmetrics._keys import position
 from cxmetrics._optional import require
 from cxmetrics._validation import check_option, check_positive_int
@@ -74,7 +75,7 @@ def apply_min_n(
     return out
 
 
-class GroupedResultMixin:
+class GroupedResultMixin(DisplayMixin):
     """Lookup by key, columns, text table and dataframe conversion.
 
     Subclasses are attrs classes with a ``keys`` array and one array per column

@@ -20,6 +20,7 @@ _EXTRA_OF = {
     "distributed": "dask",
     "pyspark": "spark",
     "tqdm": "progress",
+    "matplotlib": "plot",
 }
 
 

@@ -28,6 +28,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._arrays import array_eq, frozen_float, frozen_int, frozen_keys
+from cxmetrics._display import DisplayMixin
 from cxmetrics._grouped import GroupedResultMixin
 from cxmetrics._validation import (
     check_option,
@@ -265,7 +266,7 @@ def _warn(
     warnings.warn(msg, UndefinedMetricWarning, stacklevel=4)
 
 
-class _Intervals:
+class _Intervals(DisplayMixin):
     """Interval and derived quantities shared by scalar and grouped results."""
 
     value: Any

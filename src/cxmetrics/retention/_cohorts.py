@@ -25,6 +25,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._arrays import array_eq, frozen_int, frozen_keys
+from cxmetrics._display import DisplayMixin
 from cxmetrics._optional import require
 from cxmetrics._validation import (
     check_option,
@@ -475,7 +476,7 @@ class CohortState:
 
 
 @attrs.frozen(repr=False)
-class CohortResult:
+class CohortResult(DisplayMixin):
     r"""A cohort retention matrix: cohorts (rows) by periods since joining (columns).
 
     Attributes

@@ -16,6 +16,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._arrays import array_eq, frozen_float, frozen_int, nan_array_eq
+from cxmetrics._display import DisplayMixin
 from cxmetrics._optional import require
 from cxmetrics._validation import check_option, check_probability, check_time
 from cxmetrics.exceptions import UndefinedMetricWarning
@@ -96,7 +97,7 @@ def _crossing(time: Float, survival: Float, probability: float) -> float:
 
 
 @attrs.frozen
-class RestrictedMeanResult:
+class RestrictedMeanResult(DisplayMixin):
     r"""Restricted mean survival time :math:`\mu_\tau = \int_0^\tau S(t)\,dt`.
 
     Attributes
@@ -142,7 +143,7 @@ class RestrictedMeanResult:
 
 
 @attrs.frozen(repr=False)
-class KaplanMeierResult:
+class KaplanMeierResult(DisplayMixin):
     r"""A Kaplan-Meier survival curve with its Greenwood variance.
 
     The curve is reported at every distinct time with an event or a censoring

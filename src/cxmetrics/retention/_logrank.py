@@ -33,6 +33,7 @@ from cxmetrics._arrays import (
     frozen_keys,
     nan_array_eq,
 )
+from cxmetrics._display import DisplayMixin
 from cxmetrics.exceptions import UndefinedMetricWarning
 from cxmetrics.retention._risk_set import at_risk
 from cxmetrics.stats._chi_square import chi_square_pvalue
@@ -43,7 +44,7 @@ Float = NDArray[np.float64]
 
 
 @attrs.frozen(repr=False)
-class LogrankResult:
+class LogrankResult(DisplayMixin):
     r"""Result of the log-rank test of k groups.
 
     Attributes

@@ -25,6 +25,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._arrays import array_eq, frozen_float, frozen_int, nan_array_eq
+from cxmetrics._display import DisplayMixin
 from cxmetrics._validation import check_option
 from cxmetrics.exceptions import UndefinedMetricWarning
 from cxmetrics.retention._risk_set import at_risk
@@ -37,7 +38,7 @@ Float = NDArray[np.float64]
 
 
 @attrs.frozen(repr=False)
-class NelsonAalenResult:
+class NelsonAalenResult(DisplayMixin):
     r"""A Nelson-Aalen cumulative hazard curve.
 
     Attributes

@@ -25,6 +25,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._arrays import array_eq, frozen_int, frozen_keys
+from cxmetrics._display import DisplayMixin
 from cxmetrics._optional import require
 from cxmetrics._validation import (
     check_option,
@@ -508,7 +509,7 @@ def _ratio(
 
 
 @attrs.frozen(repr=False)
-class MRRMovements:
+class MRRMovements(DisplayMixin):
     r"""MRR movements of each period, in integer minor units.
 
     For each customer and period, with :math:`m_0` its MRR at the end of the
@@ -825,7 +826,7 @@ def mrr_movements(
 
 
 @attrs.frozen
-class RevenueRetentionResult:
+class RevenueRetentionResult(DisplayMixin):
     r"""Gross or net revenue retention over a window.
 
     Attributes

@@ -31,6 +31,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._arrays import array_eq, frozen_float
+from cxmetrics._display import DisplayMixin
 from cxmetrics._optional import require
 from cxmetrics._validation import check_option, check_time, survivor_counts
 from cxmetrics.exceptions import (
@@ -131,7 +132,7 @@ def _hyp2f1_one(b: float, c: float, x: float) -> float:
 
 
 @attrs.frozen
-class SBGModel:
+class SBGModel(DisplayMixin):
     r"""A shifted-beta-geometric retention model with known ``alpha`` and ``beta``.
 
     Periods are counted from acquisition: ``survival(0) == 1`` and ``survival(t)``

@@ -15,6 +15,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._arrays import array_eq, frozen_float, frozen_int, frozen_keys
+from cxmetrics._display import DisplayMixin
 from cxmetrics._grouped import GroupedResultMixin, to_python
 from cxmetrics._validation import check_option, parameter_array
 from cxmetrics.exceptions import InvalidInputError, UndefinedMetricWarning
@@ -158,7 +159,7 @@ def _occupancy(handle: Any, available_time: ArrayLike) -> NDArray[np.float64]:
 
 
 @attrs.frozen
-class ContactResult:
+class ContactResult(DisplayMixin):
     r"""Observed contact-centre metrics of a set of contacts.
 
     Attributes

@@ -9,6 +9,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._arrays import array_eq, frozen_float, frozen_int
+from cxmetrics._display import DisplayMixin
 from cxmetrics._validation import parameter_array
 from cxmetrics.exceptions import InvalidInputError
 from cxmetrics.staffing._model import evaluate, queue_inputs
@@ -19,7 +20,7 @@ __all__ = ["QueueMetrics", "QueueMetricsArray", "queue_metrics"]
 
 
 @attrs.frozen
-class QueueMetrics:
+class QueueMetrics(DisplayMixin):
     r"""Performance of a queue with a given number of agents (model values, not data).
 
     Attributes

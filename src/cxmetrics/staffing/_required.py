@@ -9,6 +9,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._arrays import array_eq, frozen_float, frozen_int, frozen_keys
+from cxmetrics._display import DisplayMixin
 from cxmetrics._validation import parameter_array
 from cxmetrics.staffing._model import (
     QueueInputs,
@@ -74,7 +75,7 @@ def _binding_labels(codes: NDArray[np.int64]) -> NDArray[np.str_]:
 
 
 @attrs.frozen
-class StaffingResult:
+class StaffingResult(DisplayMixin):
     r"""Agents needed for one interval or queue, and what they achieve.
 
     Attributes

@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 import numpy as np
 from numpy.typing import NDArray
 
+from cxmetrics._display import DisplayMixin
 from cxmetrics._grouped import to_python
 from cxmetrics._optional import require
 
@@ -33,7 +34,7 @@ def format_number(v: Any) -> str:
     return str(v)
 
 
-class ArrayResultMixin:
+class ArrayResultMixin(DisplayMixin):
     """Rows, columns and a text table for attrs results whose fields are arrays.
 
     Subclasses name their array fields in ``_columns`` and the fields every row

@@ -14,6 +14,7 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from cxmetrics._display import DisplayMixin
 from cxmetrics._validation import check_confidence_level, check_option
 from cxmetrics.stats._distributions import (
     critical_value,
@@ -43,7 +44,7 @@ _CI_METHODS: dict[tuple[str, bool], tuple[str, ...]] = {
 
 
 @attrs.frozen
-class DifferenceResult:
+class DifferenceResult(DisplayMixin):
     r"""Difference between two estimates, ``value = b - a``, with its test.
 
     Attributes

@@ -10,6 +10,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._arrays import array_eq, frozen_float, frozen_int, frozen_keys
+from cxmetrics._display import DisplayMixin
 from cxmetrics._grouped import GroupedResultMixin, finish_grouped, finish_scalar
 from cxmetrics.stats._interval import ConfidenceInterval, ConfidenceIntervalArray
 from cxmetrics.stats._net_score import net_score_interval, net_score_variance
@@ -108,7 +109,7 @@ def _interval(
 
 
 @attrs.frozen
-class NPSResult:
+class NPSResult(DisplayMixin):
     r"""Net Promoter Score of a set of answers.
 
     Attributes

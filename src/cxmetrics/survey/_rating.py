@@ -14,6 +14,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from cxmetrics._arrays import array_eq, frozen_float, frozen_int, frozen_keys
+from cxmetrics._display import DisplayMixin
 from cxmetrics._grouped import GroupedResultMixin
 from cxmetrics._validation import check_option
 from cxmetrics.stats._interval import (
@@ -81,7 +82,7 @@ def rating_columns(
     }
 
 
-class _Intervals:
+class _Intervals(DisplayMixin):
     """Interval methods shared by scalar and grouped rating results."""
 
     definition: str

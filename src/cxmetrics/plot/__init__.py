@@ -1,0 +1,30 @@
+"""Charts of cxmetrics results (needs the ``plot`` extra: matplotlib).
+
+Each function draws one chart and returns its matplotlib ``Axes``; pass ``ax=`` to
+draw into a figure of your own. Importing :mod:`cxmetrics` does not import this
+module's dependency; matplotlib is imported when the first chart is drawn.
+
+Examples
+--------
+>>> import cxmetrics as cx
+>>> from cxmetrics import plot
+>>> ax = plot.score_trend(cx.nps([10, 9, 3, 7, 10, 6], by=[1, 1, 2, 2, 3, 3]))
+>>> ax.get_ylabel()
+'NPS'
+"""
+
+from __future__ import annotations
+
+from cxmetrics.plot._durations import distribution
+from cxmetrics.plot._groups import rate_by_group
+from cxmetrics.plot._retention import cohort_heatmap, survival_curve
+from cxmetrics.plot._survey import answer_mix, score_trend
+
+__all__ = [
+    "answer_mix",
+    "cohort_heatmap",
+    "distribution",
+    "rate_by_group",
+    "score_trend",
+    "survival_curve",
+]

@@ -1,0 +1,105 @@
+"""Every chart renders to a non-empty PNG of the expected size, as a person would see it."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+
+import cxmetrics as cx
+
+mpl = pytest.importorskip(
+    "matplotlib", reason="the plot extra (matplotlib) is not installed"
+)
+mpl.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from cxmetrics import plot  # noqa: E402
+
+RNG = np.random.default_rng(4)
+MONTH = RNG.integers(1, 7, 600)
+SCORE = RNG.integers(0, 11, 600)
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def _png(ax) -> np.ndarray:
+    buf = io.BytesIO()
+    ax.figure.savefig(buf, format="png", dpi=80)
+    buf.seek(0)
+    return plt.imread(buf)
+
+
+def _check_drawn(ax, *, min_colours: int = 3):
+    img = _png(ax)
+    h, w = img.shape[:2]
+    assert (w, h) == (560, 320)  # 7 x 4 inches at 80 dpi
+    rgb = (img[..., :3] * 255).astype(int).reshape(-1, 3)
+    colours = {tuple(c) for c in rgb[:: max(1, len(rgb) // 20_000)]}
+    assert len(colours) >= min_colours  # not a blank canvas
+    # something other than white covers a visible part of the plot
+    assert np.mean(rgb.sum(axis=1) < 600) > 0.01
+
+
+def test_score_trend():
+    res = cx.nps(SCORE, by=MONTH)
+    ax = plot.score_trend(res, confidence_level=0.9)
+    _check_drawn(ax)
+    assert ax.get_ylabel() == "NPS"
+    assert [t.get_text() for t in ax.get_xticklabels()] == [str(m) for m in range(1, 7)]
+    assert sum(t.get_text().startswith("n=") for t in ax.texts) == 6
+
+
+def test_answer_mix_grouped_and_scalar():
+    ax = plot.answer_mix(cx.nps(SCORE, by=MONTH))
+    _check_drawn(ax)
+    assert len(ax.patches) == 18
+    ax = plot.answer_mix(cx.nps(SCORE))
+    assert len(ax.patches) == 3
+
+
+def test_rate_by_group_with_target_and_records():
+    res = cx.csat(RNG.integers(1, 6, 600), by=MONTH % 3)
+    ax = plot.rate_by_group(res, target=0.8)
+    _check_drawn(ax)
+    assert ax.get_legend() is not None
+
+
+def test_cohort_heatmap_and_survival_curve():
+    t = np.datetime64("2024-01-01") + RNG.integers(0, 200, 400).astype("timedelta64[D]")
+    ax = plot.cohort_heatmap(cx.cohort_matrix(RNG.integers(0, 60, 400), t))
+    _check_drawn(ax)
+    km = cx.kaplan_meier(RNG.exponential(10, 200), RNG.random(200) < 0.7)
+    ax = plot.survival_curve(km)
+    _check_drawn(ax)
+    assert ax.get_ylim() == (0, 1.02)
+
+
+def test_distribution_with_targets_and_log_axis():
+    hours = RNG.lognormal(1, 1, 500)
+    ax = plot.distribution(
+        np.append(hours, np.nan), targets={"P1": 4, "P2": 8}, xlabel="hours", log=True
+    )
+    _check_drawn(ax)
+    assert ax.get_title() == "n=500, 1 missing"
+    assert ax.get_xscale() == "log"
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend[0] == f"P1: {np.mean(hours <= 4):.0%} within"
+
+
+def test_own_axes_and_bad_input():
+    _, axs = plt.subplots(1, 2)
+    assert plot.score_trend(cx.nps(SCORE, by=MONTH), ax=axs[1]) is axs[1]
+    with pytest.raises(cx.exceptions.InvalidInputTypeError, match="grouped result"):
+        plot.score_trend(cx.nps(SCORE))
+    with pytest.raises(cx.exceptions.InvalidInputTypeError, match="NPS result"):
+        plot.answer_mix(cx.csat([5, 4]))
+    with pytest.raises(cx.exceptions.InvalidInputTypeError, match="CohortResult"):
+        plot.cohort_heatmap(cx.nps(SCORE))
+    with pytest.raises(cx.exceptions.InvalidInputTypeError, match="KaplanMeierResult"):
+        plot.survival_curve(cx.nps(SCORE))
