@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
-from cxmetrics import exceptions, retention, staffing, stats, survey, typing
+from cxmetrics import exceptions, retention, staffing, stats, support, survey, typing
 from cxmetrics.retention import (
     ChurnConvention,
     ChurnResult,
@@ -69,6 +69,7 @@ from cxmetrics.stats import (
     nps_sample_size,
     proportion_sample_size,
 )
+from cxmetrics.support import BusinessCalendar
 from cxmetrics.survey import (
     CESResult,
     CESScheme,
@@ -100,6 +101,7 @@ except PackageNotFoundError:  # pragma: no cover  (running from a source tree)
     __version__ = "0+unknown"
 
 __all__ = [
+    "BusinessCalendar",
     "CESResult",
     "CESScheme",
     "CESState",
@@ -176,6 +178,7 @@ __all__ = [
     "sbg",
     "staffing",
     "stats",
+    "support",
     "survey",
     "typing",
     "waits_from_instants",
