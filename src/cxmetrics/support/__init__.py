@@ -14,5 +14,24 @@ array([2.])
 from __future__ import annotations
 
 from cxmetrics.support._calendar import BusinessCalendar
+from cxmetrics.support._compliance import (
+    GroupedSLAComplianceResult,
+    SLAComplianceResult,
+    SLAComplianceState,
+    sla_compliance,
+)
+from cxmetrics.support._log import TicketLog
+from cxmetrics.support._policy import SLAPolicy
+from cxmetrics.support._sla import SLATargets, sla_targets
 
-__all__ = ["BusinessCalendar"]
+__all__ = [
+    "BusinessCalendar",
+    "GroupedSLAComplianceResult",
+    "SLAComplianceResult",
+    "SLAComplianceState",
+    "SLAPolicy",
+    "SLATargets",
+    "TicketLog",
+    "sla_compliance",
+    "sla_targets",
+]
