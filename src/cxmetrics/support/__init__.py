@@ -22,16 +22,48 @@ from cxmetrics.support._compliance import (
 )
 from cxmetrics.support._log import TicketLog
 from cxmetrics.support._policy import SLAPolicy
+from cxmetrics.support._rates import (
+    Backlog,
+    GroupedSupportRateResult,
+    SupportRateResult,
+    backlog,
+    first_contact_resolution,
+    reopen_rate,
+    resolution_rate,
+)
 from cxmetrics.support._sla import SLATargets, sla_targets
+from cxmetrics.support._timings import (
+    DurationSummary,
+    NextReplyTimes,
+    TicketTimings,
+    duration_summary,
+    handle_time,
+    next_reply_times,
+    ticket_timings,
+)
 
 __all__ = [
+    "Backlog",
     "BusinessCalendar",
+    "DurationSummary",
     "GroupedSLAComplianceResult",
+    "GroupedSupportRateResult",
+    "NextReplyTimes",
     "SLAComplianceResult",
     "SLAComplianceState",
     "SLAPolicy",
     "SLATargets",
+    "SupportRateResult",
     "TicketLog",
+    "TicketTimings",
+    "backlog",
+    "duration_summary",
+    "first_contact_resolution",
+    "handle_time",
+    "next_reply_times",
+    "reopen_rate",
+    "resolution_rate",
     "sla_compliance",
     "sla_targets",
+    "ticket_timings",
 ]

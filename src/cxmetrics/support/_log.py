@@ -299,15 +299,15 @@ class TicketLog:
         return cls(labels, c, ts, st[order], first, cc, ct, ca)
 
 
-def _as_of(value: object) -> int:
+def _as_of(value: object, name: str = "as_of") -> int:
     arr: Any = value.reshape(-1) if isinstance(value, np.ndarray) else [value]
-    out = utc_instants_1d(arr, "as_of")
+    out = utc_instants_1d(arr, name)
     if out.shape != (1,):
-        msg = f"`as_of` must be one instant; got {out.shape[0]}."
+        msg = f"`{name}` must be one instant; got {out.shape[0]}."
         raise InvalidInputError(msg)
     return int(out[0])
 
 
-def as_of_ns(value: object) -> int:
-    """Validate one ``as_of`` instant as UTC ns."""
-    return _as_of(value)
+def as_of_ns(value: object, name: str = "as_of") -> int:
+    """Validate one instant (``as_of``, a period bound) as UTC ns."""
+    return _as_of(value, name)
