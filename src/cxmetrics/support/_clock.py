@@ -5,8 +5,8 @@ in those statuses since creation: ``R(t)``. It is known at every event as an
 exclusive cumulative sum of segment durations within the ticket; between events
 it grows with the calendar only while the status runs. Lookups at arbitrary
 (ticket, instant) pairs and the inverse (the instant a ticket's clock reaches a
-level) are binary searches over composite keys ``ticket * K + rank``, where
-ranks compress instants (or clock levels) so the keys stay in int64.
+level) are binary searches within each ticket's slice of events, vectorised
+over all queries at once (:func:`segment_search`).
 """
 
 from __future__ import annotations
@@ -41,13 +41,8 @@ class Clock(NamedTuple):
         log = self.log
         if code.size == 0:
             return np.zeros(0, dtype=np.int64)
-        uniq, inv = np.unique(np.concatenate([log.instant, t]), return_inverse=True)
-        inv = inv.reshape(-1)
-        k = np.int64(uniq.size + 1)
-        ev_key = log.code * k + inv[: log.n_events]
-        q_key = code * k + inv[log.n_events :]
-        i = np.searchsorted(ev_key, q_key, side="right") - 1  # last event <= t
-        i = np.maximum(i, 0)
+        i = segment_search(log.instant, log.first, code, t, side="right") - 1
+        i = np.maximum(i, log.first[code])  # the last event at or before t
         lo, hi = int(t.min()), int(t.max())
         lo = min(lo, int(log.instant.min()))
         tl = timeline(self.calendar, lo, max(hi, int(self.seg_end.max())))
@@ -67,16 +62,10 @@ class Clock(NamedTuple):
         log = self.log
         if code.size == 0:
             return np.zeros(0, dtype=np.int64)
-        uniq, inv = np.unique(np.concatenate([self.level, target]), return_inverse=True)
-        inv = inv.reshape(-1)
-        k = np.int64(uniq.size + 1)
-        ev_key = log.code * k + inv[: log.n_events]
-        q_key = code * k + inv[log.n_events :]
-        i = (
-            np.searchsorted(ev_key, q_key, side="left") - 1
-        )  # last event with R < target
-        ok = (i >= 0) & (log.code[np.maximum(i, 0)] == code)
-        i = np.maximum(i, 0)
+        # the last event whose clock is below the target
+        i = segment_search(self.level, log.first, code, target, side="left") - 1
+        ok = i >= log.first[code]
+        i = np.maximum(i, log.first[code])
         ok &= self.running[i]
         out = np.full(code.shape, NAT, dtype=np.int64)
         if ok.any():
@@ -86,6 +75,37 @@ class Clock(NamedTuple):
         zero = target <= 0
         out[zero] = log.instant[log.first[code[zero]]]
         return out
+
+
+def segment_search(
+    values: NDArray[np.int64],
+    first: NDArray[np.int64],
+    code: NDArray[np.int64],
+    query: NDArray[np.int64],
+    *,
+    side: str,
+) -> NDArray[np.int64]:
+    """:func:`numpy.searchsorted` of each query within its ticket's sorted slice.
+
+    ``values[first[j]:first[j + 1]]`` is sorted for every ticket ``j``; returns
+    the global insertion index of ``query[i]`` in the slice of ``code[i]``.
+    A vectorised bisection: ``log2`` of the longest slice passes over the
+    queries, with no sort of the data.
+    """
+    lo = first[code].copy()
+    hi = first[code + 1].copy()
+    longest = int((first[1:] - first[:-1]).max()) if first.size > 1 else 0
+    for _ in range(max(longest, 1).bit_length()):
+        active = lo < hi
+        if not active.any():
+            break
+        mid = (lo + hi) // 2
+        v = values[np.minimum(mid, values.size - 1)]
+        go_right = (v <= query) if side == "right" else (v < query)
+        go_right &= active
+        lo = np.where(go_right, mid + 1, lo)
+        hi = np.where(active & ~go_right, mid, hi)
+    return lo
 
 
 def run_clock(

@@ -111,7 +111,7 @@ class SLAComplianceResult:
         )
 
 
-@attrs.frozen(eq=False)
+@attrs.frozen(eq=False, repr=False)
 class GroupedSLAComplianceResult(GroupedResultMixin):
     """SLA compliance per group (columnar; see :class:`SLAComplianceResult`).
 

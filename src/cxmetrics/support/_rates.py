@@ -99,7 +99,7 @@ class SupportRateResult:
         return f"{self.metric} {self.value:.4g} ({ci}count={self.count}, n={self.n})"
 
 
-@attrs.frozen(eq=False)
+@attrs.frozen(eq=False, repr=False)
 class GroupedSupportRateResult(GroupedResultMixin):
     """A support rate per group (columnar; see :class:`SupportRateResult`).
 

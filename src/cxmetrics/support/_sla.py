@@ -216,8 +216,10 @@ def _instances(
     if metric == "first_reply":
         reply = np.full(k, NAT, dtype=np.int64)
         if agent.any():
-            u, first_idx = np.unique(cc[agent], return_index=True)
-            reply[u] = ct[agent][first_idx]
+            ac, at = cc[agent], ct[agent]  # sorted by ticket, then instant
+            head = np.ones(ac.shape, dtype=bool)
+            head[1:] = ac[1:] != ac[:-1]
+            reply[ac[head]] = at[head]
         return codes, np.zeros(k, np.int64), log.created, _min_nat(reply, final)
     c = cc.shape[0]
     if metric == "next_reply":

@@ -354,7 +354,7 @@ def handle_time(
     return labels, total / 1e9
 
 
-@attrs.frozen(eq=False)
+@attrs.frozen(eq=False, repr=False)
 class DurationSummary(GroupedResultMixin):
     """n, mean, median, p90 and any quantiles of durations per group.
 
