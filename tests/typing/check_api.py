@@ -60,9 +60,10 @@ assert_type(cal.deadline(span, 60.0), NDArray[np.datetime64])
 log = cx.TicketLog.from_arrays([1], span, ["solved"])
 policy = cx.SLAPolicy({"p1": {"resolution": 3600}})
 assert_type(cx.sla_targets(log, policy, priority=["p1"]), cx.SLATargets)
+assert_type(cx.sla_compliance(log, policy, priority=["p1"]), cx.SLAComplianceResult)
 assert_type(
-    cx.sla_compliance(log, policy, priority=["p1"]),
-    cx.SLAComplianceResult | cx.GroupedSLAComplianceResult,
+    cx.sla_compliance(log, policy, priority=["p1"], by=["a"]),
+    cx.GroupedSLAComplianceResult,
 )
 assert_type(cx.ticket_timings(log), cx.TicketTimings)
 assert_type(cx.SLAComplianceState.empty().compute(), cx.SLAComplianceResult)

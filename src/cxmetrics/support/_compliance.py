@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Self, overload
 
 import attrs
 import numpy as np
@@ -457,6 +457,36 @@ class SLAComplianceState:
         return GroupedSLAComplianceResult(
             keys=self.keys, **cols, compliance=compliance, level=self.level
         )
+
+
+@overload
+def sla_compliance(
+    log: TicketLog,
+    policy: SLAPolicy,
+    *,
+    priority: ArrayLike,
+    by: None = None,
+    tickets: ArrayLike | None = None,
+    as_of: object | None = None,
+    compliance: str = "zendesk",
+    level: str = "target",
+    confidence_level: float = 0.95,
+) -> SLAComplianceResult: ...
+
+
+@overload
+def sla_compliance(
+    log: TicketLog,
+    policy: SLAPolicy,
+    *,
+    priority: ArrayLike,
+    by: ArrayLike,
+    tickets: ArrayLike | None = None,
+    as_of: object | None = None,
+    compliance: str = "zendesk",
+    level: str = "target",
+    confidence_level: float = 0.95,
+) -> GroupedSLAComplianceResult: ...
 
 
 def sla_compliance(
