@@ -34,6 +34,7 @@ def test_every_public_name_imports_and_has_examples(name):
         cx.staffing,
         cx.retention,
         cx.frames,
+        cx.support,
         cx.exceptions,
         cx.typing,
     ],

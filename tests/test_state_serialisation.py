@@ -72,6 +72,14 @@ def _halves():  # builders per state class; halves split customers disjointly
         "GroupedChurnState": lambda s: cx.GroupedChurnState.from_spells(
             [1, 2, 3, 4, 5, 6][s], T[s], END[s], first="2024-01-01", last="2024-06-01"
         ),
+        "SLAComplianceState": lambda s: sum(
+            cx.SLAComplianceState(np.array([k]), [row], "target")
+            for k, row in zip(
+                np.array(["p1", "p2", "p1", "p3", "p2", "p1"])[s],
+                np.arange(36).reshape(6, 6)[s] % 4,
+                strict=True,
+            )
+        ),
         "CohortState": lambda s: cx.CohortState.from_activity(list("xxyzzw")[s], T[s]),
     }
 

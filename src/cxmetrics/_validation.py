@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, NamedTuple, TypeVar
 
@@ -45,9 +45,11 @@ __all__ = [
     "integer_scale",
     "minor_units_1d",
     "parameter_array",
+    "seconds_ns_1d",
     "spells_1d",
     "survival_data",
     "survivor_counts",
+    "utc_instants_1d",
     "weights_array",
 ]
 
@@ -1065,3 +1067,118 @@ def handle_times_1d(
             msg = f"`{name}` is missing for {count} answered contact(s), the first at index {i}; answered contacts need every handle-time component."
             raise MissingValueError(msg)
     return np.where(answered, np.nan_to_num(arr, nan=0.0), 0.0)
+
+
+# ------------------------------------------------------------ UTC instants (support)
+
+#: int64 nanoseconds cover 1678-2262; instants are checked to lie in this range
+_NS_MIN = np.datetime64("1678-01-01", "ns")
+_NS_MAX = np.datetime64("2261-12-31", "ns")
+
+
+def _frame_utc(values: Any, name: str) -> NDArray[Any] | None:
+    """Fast path for pandas columns: tz-aware ones to UTC, naive ones refused.
+
+    Duck-typed (pandas is never imported): a Series/Index whose dtype carries a
+    ``tz`` is converted with ``tz_convert(None)`` (UTC, tz dropped).
+    """
+    dtype = getattr(values, "dtype", None)
+    module = type(values).__module__
+    if not module.startswith(("pandas", "polars")) or dtype is None:
+        return None
+    tz = getattr(dtype, "tz", None) or getattr(dtype, "time_zone", None)
+    if tz is not None and module.startswith("pandas"):
+        obj = values.dt if hasattr(values, "dt") else values
+        return np.asarray(obj.tz_convert(None))
+    if tz is None and getattr(dtype, "kind", None) == "M":
+        msg = (
+            f"`{name}` holds naive datetimes (no time zone); localise them first, e.g. "
+            "`.dt.tz_localize('Europe/Berlin')`, or pass numpy datetime64 values, "
+            "which are read as UTC."
+        )
+        raise InvalidInputError(msg)
+    return None
+
+
+def utc_instants_1d(values: ArrayLike, name: str) -> NDArray[np.int64]:
+    """Validate instants as int64 nanoseconds since the epoch (UTC).
+
+    Accepted: numpy ``datetime64`` arrays (read as UTC instants), timezone-aware
+    :class:`datetime.datetime` objects or pandas Timestamps, and timezone-aware
+    pandas columns. Refused, with the index: naive datetime objects and naive
+    pandas columns (the wall clock of an unknown zone), numbers, strings, missing
+    instants (NaT/None) and instants outside 1678-2261 (the range of int64
+    nanoseconds). The input is never modified.
+    """
+    fast = _frame_utc(values, name)
+    arr = as_1d(values if fast is None else fast, name)
+    if arr.dtype.kind == "O":
+        for i, v in enumerate(arr.tolist()):
+            if isinstance(v, datetime) and (v.tzinfo is None or v.utcoffset() is None):
+                msg = (
+                    f"`{name}` must hold timezone-aware datetimes; got the naive "
+                    f"{v!r} at index {i}; attach a zone (e.g. "
+                    "`dt.replace(tzinfo=ZoneInfo('Europe/Berlin'))`) or pass numpy "
+                    "datetime64 values, which are read as UTC."
+                )
+                raise InvalidInputError(msg)
+        arr = _datetime_objects(arr, name)
+    if arr.dtype.kind != "M":
+        if arr.size == 0:
+            return np.zeros(0, dtype=np.int64)
+        msg = (
+            f"`{name}` must hold instants: numpy datetime64 (UTC) or timezone-aware "
+            f"datetimes; got dtype {arr.dtype}."
+        )
+        raise InvalidInputTypeError(msg)
+    nat = np.isnat(arr)
+    if nat.any():
+        i, count = _first(nat)
+        msg = f"`{name}` contains {count} missing instant(s) (NaT/None), the first at index {i}."
+        raise MissingValueError(msg)
+    if arr.size:
+        unit_max = _NS_MAX.astype(arr.dtype)
+        unit_min = _NS_MIN.astype(arr.dtype)
+        bad = (arr < unit_min) | (arr > unit_max)
+        if bad.any():
+            i, count = _first(bad)
+            msg = f"`{name}` must lie between 1678 and 2261 (int64 nanoseconds); got {arr[i]} at index {i} ({count} such instant(s))."
+            raise InvalidInputError(msg)
+    return arr.astype("datetime64[ns]").view(np.int64)
+
+
+def seconds_ns_1d(values: ArrayLike, name: str) -> NDArray[np.int64]:
+    """Validate non-negative durations as int64 nanoseconds.
+
+    Numbers are seconds (rounded to the nearest nanosecond); ``timedelta64``
+    arrays and :class:`datetime.timedelta` objects are exact. Missing, infinite
+    and negative durations are refused with their index.
+    """
+    arr = as_1d(values, name)
+    if (
+        arr.dtype.kind == "O"
+        and arr.size
+        and all(isinstance(v, timedelta) for v in arr.tolist())
+    ):
+        arr = arr.astype("timedelta64[us]")
+    if arr.dtype.kind == "m":
+        nat = np.isnat(arr)
+        if nat.any():
+            i, count = _first(nat)
+            msg = f"`{name}` contains {count} missing duration(s) (NaT), the first at index {i}."
+            raise MissingValueError(msg)
+        ns = arr.astype("timedelta64[ns]").view(np.int64)
+    else:
+        sec, _ = durations_1d(arr, name)
+        big = sec > 9.0e9
+        if big.any():
+            i, count = _first(big)
+            msg = f"`{name}` must be below 9e9 seconds; got {_describe(sec[i])} at index {i}."
+            raise InvalidInputError(msg)
+        ns = np.rint(sec * 1e9).astype(np.int64)
+    neg = ns < 0
+    if neg.any():
+        i, count = _first(neg)
+        msg = f"`{name}` must be non-negative; got {arr[i]} at index {i} ({count} negative duration(s))."
+        raise InvalidInputError(msg)
+    return ns

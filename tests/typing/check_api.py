@@ -52,3 +52,18 @@ assert_type(
     cx.contact_metrics([5, 30], [False, True], by=["a", "b"]), cx.GroupedContactResult
 )
 assert_type(cx.ContactState.empty().compute(), cx.ContactResult)
+
+cal = cx.BusinessCalendar("Europe/Berlin")
+span = np.array(["2024-01-08T09:00"], dtype="datetime64[s]")
+assert_type(cal.business_seconds(span, span), NDArray[np.float64])
+assert_type(cal.deadline(span, 60.0), NDArray[np.datetime64])
+log = cx.TicketLog.from_arrays([1], span, ["solved"])
+policy = cx.SLAPolicy({"p1": {"resolution": 3600}})
+assert_type(cx.sla_targets(log, policy, priority=["p1"]), cx.SLATargets)
+assert_type(cx.sla_compliance(log, policy, priority=["p1"]), cx.SLAComplianceResult)
+assert_type(
+    cx.sla_compliance(log, policy, priority=["p1"], by=["a"]),
+    cx.GroupedSLAComplianceResult,
+)
+assert_type(cx.ticket_timings(log), cx.TicketTimings)
+assert_type(cx.SLAComplianceState.empty().compute(), cx.SLAComplianceResult)

@@ -1,0 +1,431 @@
+"""SLA targets per ticket (elapsed, deadline, status) from a ticket log and a policy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from cxmetrics._arrays import array_eq, frozen_float, frozen_int, frozen_keys
+from cxmetrics._display import DisplayMixin
+from cxmetrics._validation import as_1d, check_same_length
+from cxmetrics.exceptions import InvalidInputError
+from cxmetrics.support._clock import NAT, run_clock
+from cxmetrics.support._log import CLOSED, SOLVED, TicketLog, as_of_ns, lookup, show
+from cxmetrics.support._policy import METRICS, SLAPolicy
+from cxmetrics.support._timeline import deadline_ns
+
+__all__ = ["TARGET_STATUSES", "SLATargets", "sla_targets", "ticket_attribute"]
+
+#: target statuses; their codes are the positions here
+TARGET_STATUSES = (
+    "achieved",
+    "breached",
+    "active",
+    "active_breached",
+    "paused",
+    "not_applicable",
+)
+ACHIEVED, BREACHED, ACTIVE, ACTIVE_BREACHED, PAUSED, NOT_APPLICABLE = range(6)
+
+
+def ticket_attribute(
+    log: TicketLog, values: ArrayLike, name: str, tickets: ArrayLike | None
+) -> NDArray[Any]:
+    """A per-ticket attribute aligned with ``log.tickets``.
+
+    Without ``tickets``, ``values`` must already follow ``log.tickets`` (sorted
+    ids); with it, ``tickets[i]`` names the ticket of ``values[i]`` and every
+    ticket of the log must appear exactly once.
+    """
+    arr = as_1d(values, name)
+    if tickets is None:
+        check_same_length(name, arr, "log.tickets", log.n_tickets)
+        return arr
+    ids = as_1d(tickets, "tickets")
+    check_same_length(name, arr, "tickets", ids.shape[0])
+    pos = lookup(log.tickets, ids, "tickets")
+    seen = np.bincount(pos, minlength=log.n_tickets)
+    if (seen > 1).any():
+        j = int(np.argmax(seen > 1))
+        idx = np.flatnonzero(pos == j)[:2].tolist()
+        msg = f"`tickets` lists ticket {show(log.tickets[j])} twice (indices {idx})."
+        raise InvalidInputError(msg)
+    if (seen == 0).any():
+        j = int(np.argmax(seen == 0))
+        msg = f"`tickets` lacks ticket {show(log.tickets[j])}, which has status events; give every ticket its `{name}`."
+        raise InvalidInputError(msg)
+    out = np.empty_like(arr)
+    out[pos] = arr
+    return out
+
+
+@attrs.frozen(eq=False)
+class SLATargets(DisplayMixin):
+    """One row per SLA target instance of each ticket (columnar).
+
+    Attributes
+    ----------
+    ticket : ndarray, shape (r,)
+        Ticket id of each row.
+    code : ndarray of int64, shape (r,)
+        Position of the ticket in ``log.tickets``.
+    metric : ndarray of str, shape (r,)
+        ``'first_reply'``, ``'next_reply'``, ``'periodic_update'``, ``'resolution'``.
+    instance : ndarray of int64, shape (r,)
+        0, 1, ... for the successive next-reply and periodic-update clocks.
+    key : ndarray, shape (r,)
+        The policy key (priority) of the ticket.
+    start, fulfilled, deadline : ndarray of datetime64[ns], shape (r,)
+        When the clock started; when the target was completed (NaT if open);
+        when the clock reaches (or reached) the target. For a completed target
+        whose clock stopped short, the clock is continued from the completion;
+        for an open target paused at ``as_of`` below the target, NaT.
+    elapsed, target : ndarray of float64, shape (r,)
+        Clock time in seconds (to completion, else to ``as_of``); the target in
+        seconds (NaN when not applicable).
+    status : ndarray of str, shape (r,)
+        One of ``TARGET_STATUSES``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> log = TicketLog.from_arrays(
+    ...     [1, 1], np.array(["2024-01-08T09:00", "2024-01-08T11:00"], dtype="datetime64[s]"),
+    ...     ["open", "solved"])
+    >>> policy = SLAPolicy({"p1": {"resolution": 3 * 3600}})
+    >>> t = sla_targets(log, policy, priority=["p1"])
+    >>> t.status.tolist(), t.elapsed.tolist()
+    (['achieved'], [7200.0])
+    """
+
+    ticket: NDArray[Any] = attrs.field(converter=frozen_keys, eq=array_eq)
+    code: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
+    metric: NDArray[np.str_] = attrs.field(converter=frozen_keys, eq=array_eq)
+    instance: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
+    key: NDArray[Any] = attrs.field(converter=frozen_keys, eq=array_eq)
+    start: NDArray[np.datetime64] = attrs.field(converter=frozen_keys, eq=array_eq)
+    fulfilled: NDArray[np.datetime64] = attrs.field(converter=frozen_keys, eq=array_eq)
+    deadline: NDArray[np.datetime64] = attrs.field(converter=frozen_keys, eq=array_eq)
+    elapsed: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
+    target: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
+    status_code: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
+    n_tickets: int = 0
+
+    @property
+    def status(self) -> NDArray[np.str_]:
+        """Status names of the rows.
+
+        Examples
+        --------
+        >>> SLATargets.__doc__ is not None
+        True
+        """
+        return np.asarray(TARGET_STATUSES)[self.status_code]
+
+    def __len__(self) -> int:
+        return int(self.code.shape[0])
+
+    def to_dict(self) -> dict[str, NDArray[Any]]:
+        """Columns as a dict of arrays.
+
+        Returns
+        -------
+        dict of str to ndarray
+
+        Examples
+        --------
+        >>> SLATargets.__name__
+        'SLATargets'
+        """
+        return {
+            "ticket": self.ticket,
+            "metric": self.metric,
+            "instance": self.instance,
+            "key": self.key,
+            "start": self.start,
+            "fulfilled": self.fulfilled,
+            "deadline": self.deadline,
+            "elapsed": self.elapsed,
+            "target": self.target,
+            "status": self.status,
+        }
+
+    def __repr__(self) -> str:
+        counts = np.bincount(self.status_code, minlength=6)
+        parts = ", ".join(
+            f"{s}={int(c)}" for s, c in zip(TARGET_STATUSES, counts, strict=True) if c
+        )
+        return (
+            f"SLATargets({len(self)} target(s) of {self.n_tickets} ticket(s): {parts})"
+        )
+
+
+def _final_solve(log: TicketLog) -> NDArray[np.int64]:
+    """Instant each ticket entered its current solved/closed run (NAT if unsolved)."""
+    solved = (log.status == SOLVED) | (log.status == CLOSED)
+    idx = np.arange(log.n_events)
+    # last unsolved event of each ticket (or the ticket's first event - 1)
+    unsolved_pos = np.where(~solved, idx, -1)
+    last_unsolved = np.maximum.accumulate(unsolved_pos) if log.n_events else idx
+    tail = log.first[1:] - 1
+    heads = log.first[:-1]
+    lu = last_unsolved[tail] if log.n_events else tail
+    enter = np.maximum(lu + 1, heads)  # the event that starts the final solved run
+    currently = solved[tail] if log.n_events else np.zeros(0, bool)
+    out = np.full(log.n_tickets, NAT, dtype=np.int64)
+    out[currently] = log.instant[enter[currently]]
+    return out
+
+
+def _next_agent(log: TicketLog) -> NDArray[np.int64]:
+    """Index of the next agent comment after each comment, same ticket (-1 if none)."""
+    c = log.comment_code.shape[0]
+    if c == 0:
+        return np.zeros(0, dtype=np.int64)
+    idx = np.arange(c)
+    pos = np.where(log.comment_agent, idx, c)
+    # strictly after: shift by one, then a reversed running minimum
+    after = np.empty(c, dtype=np.int64)
+    after[:-1] = pos[1:]
+    after[-1] = c
+    nxt = np.minimum.accumulate(after[::-1])[::-1]
+    ok = nxt < c
+    ok[ok] = log.comment_code[nxt[ok]] == log.comment_code[ok]
+    return np.where(ok, nxt, -1)
+
+
+def _min_nat(a: NDArray[np.int64], b: NDArray[np.int64]) -> NDArray[np.int64]:
+    """Elementwise earliest of two instants, NAT meaning 'never'."""
+    big = np.iinfo(np.int64).max
+    m = np.minimum(np.where(a == NAT, big, a), np.where(b == NAT, big, b))
+    return np.where(m == big, NAT, m)
+
+
+def _instances(
+    log: TicketLog, metric: str, final: NDArray[np.int64]
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+    """(ticket code, instance number, start, fulfilled-or-NAT) of every clock."""
+    k = log.n_tickets
+    codes = np.arange(k, dtype=np.int64)
+    cc, ct, agent = log.comment_code, log.comment_instant, log.comment_agent
+    if metric == "resolution":
+        return codes, np.zeros(k, np.int64), log.created, final
+    nxt = _next_agent(log)
+    if metric == "first_reply":
+        reply = np.full(k, NAT, dtype=np.int64)
+        if agent.any():
+            ac, at = cc[agent], ct[agent]  # sorted by ticket, then instant
+            head = np.ones(ac.shape, dtype=bool)
+            head[1:] = ac[1:] != ac[:-1]
+            reply[ac[head]] = at[head]
+        return codes, np.zeros(k, np.int64), log.created, _min_nat(reply, final)
+    c = cc.shape[0]
+    if metric == "next_reply":
+        prev_agent = np.zeros(c, dtype=bool)
+        if c > 1:
+            prev_agent[1:] = agent[:-1] & (cc[1:] == cc[:-1])
+        starts = ~agent & prev_agent
+    else:  # periodic_update
+        starts = agent.copy()
+    rows = np.flatnonzero(starts)
+    code = cc[rows]
+    start = ct[rows]
+    done = np.where(nxt[rows] >= 0, ct[np.maximum(nxt[rows], 0)], NAT)
+    fin = final[code]
+    fin = np.where((fin != NAT) & (fin >= start), fin, NAT)
+    # instance numbers: position among the ticket's clocks of this metric
+    number = np.arange(rows.size) - np.searchsorted(code, code, side="left")
+    return code, number.astype(np.int64), start, _min_nat(done, fin)
+
+
+def sla_targets(
+    log: TicketLog,
+    policy: SLAPolicy,
+    *,
+    priority: ArrayLike,
+    tickets: ArrayLike | None = None,
+    as_of: object | None = None,
+) -> SLATargets:
+    """Every SLA target of every ticket: elapsed clock, deadline and status.
+
+    Parameters
+    ----------
+    log : TicketLog
+        Status events and public comments (:meth:`TicketLog.from_arrays`).
+    policy : SLAPolicy
+        Targets per key and metric, hours and pausing statuses.
+    priority : array_like, shape (k,)
+        The policy key of each ticket: aligned with ``log.tickets`` (sorted
+        ids), or with ``tickets`` when given.
+    tickets : array_like, shape (k,), optional
+        Ticket ids of ``priority``, in any order (each ticket once).
+    as_of : instant, optional
+        When the state is read. Required when any ticket is still unsolved at
+        its last event (its clocks are still running); must not be before the
+        last event or comment.
+
+    Returns
+    -------
+    SLATargets
+        One row per ticket for first reply and resolution, one per clock for
+        next reply (each requester comment following an agent comment) and
+        periodic update (each agent comment); metrics without a target for
+        any key are left out.
+
+    Notes
+    -----
+    A target is breached when its elapsed clock time is strictly greater than
+    the target; equal is met. Statuses: ``achieved`` / ``breached`` for a
+    completed target; for an open one (at ``as_of``) ``active_breached`` once
+    past the target (whether its clock runs or is paused), else ``active``
+    when its clock runs at ``as_of`` and ``paused`` when it is stopped;
+    ``not_applicable`` when the ticket's key has no target for the metric.
+    Solving a ticket completes its open reply targets (it no longer awaits a
+    reply); a reopened ticket's resolution clock resumes (full resolution).
+    Zendesk's statuses [1]_ are the same ones under other names (closed,
+    closed-breached, active, active-breached, paused).
+
+    References
+    ----------
+    .. [1] Zendesk, "Viewing and understanding SLA targets", support.zendesk.com.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> log = TicketLog.from_arrays(
+    ...     ["a", "a"], np.array(["2024-01-08T09:00", "2024-01-08T10:00"], dtype="datetime64[s]"),
+    ...     ["new", "pending"])
+    >>> policy = SLAPolicy({"high": {"resolution": 1800}}, hours="calendar")
+    >>> t = sla_targets(log, policy, priority=["high"], as_of=np.datetime64("2024-01-08T12:00"))
+    >>> t.status.tolist(), t.elapsed.tolist()  # 1 h open, then pending pauses it
+    (['active_breached'], [3600.0])
+    >>> t.deadline  # 30 min after creation
+    array(['2024-01-08T09:30:00.000000000'], dtype='datetime64[ns]')
+    """
+    key = ticket_attribute(log, priority, "priority", tickets)
+    k = log.n_tickets
+    # policy rows of each ticket (a loop over the few distinct keys)
+    try:
+        ukeys, kinv = np.unique(key, return_inverse=True)
+    except TypeError as err:
+        msg = f"`priority` must hold keys of one comparable type ({err})."
+        raise InvalidInputError(msg) from None
+    kinv = kinv.reshape(-1)
+    for j, u in enumerate(ukeys.tolist()):
+        if u not in policy.targets:
+            i = int(np.argmax(kinv == j))
+            msg = (
+                f"`priority` has {show(u)} (ticket {show(log.tickets[i])}, index {i}), which has no "
+                f"targets in the policy; its keys are {sorted(map(repr, policy.targets))}."
+            )
+            raise InvalidInputError(msg)
+
+    last_event = log.instant[log.first[1:] - 1] if k else np.zeros(0, np.int64)
+    final = _final_solve(log)
+    if as_of is None:
+        open_ = final == NAT
+        if open_.any():
+            i = int(np.argmax(open_))
+            msg = (
+                f"ticket {show(log.tickets[i])} (index {i}) is unsolved at its last event; "
+                "its clocks are still running, so pass `as_of` (the instant to read them at)."
+            )
+            raise InvalidInputError(msg)
+        end = last_event
+    else:
+        cut = as_of_ns(as_of)
+        latest = max(
+            int(last_event.max()) if k else cut,
+            int(log.comment_instant.max()) if log.comment_instant.size else cut,
+        )
+        if latest > cut:
+            msg = (
+                f"`as_of` must not be before the log's last event or comment "
+                f"({np.datetime64(latest, 'ns')}); got {np.datetime64(cut, 'ns')}; build the "
+                "log with TicketLog.from_arrays(..., as_of=...) to read an earlier state."
+            )
+            raise InvalidInputError(msg)
+        end = np.full(k, cut, dtype=np.int64)
+
+    parts: list[tuple[NDArray[Any], ...]] = []
+    for m_idx, metric in enumerate(METRICS):
+        per_key = np.array(
+            [policy.target_ns(u, metric) or -1 for u in ukeys.tolist()], dtype=np.int64
+        )
+        if not (per_key > 0).any():
+            continue
+        clk = run_clock(
+            log, policy.clock_calendar(metric), policy.running_mask(metric), end
+        )
+        code, number, start, done = _instances(log, metric, final)
+        target = per_key[kinv[code]]
+        applicable = target > 0
+        r0 = clk.at(code, start)
+        completed = done != NAT
+        r1 = np.where(completed, clk.at(code, np.where(completed, done, start)), 0)
+        r1 = np.where(completed, r1, clk.total[code])
+        elapsed = r1 - r0
+        deadline = np.full(code.shape, NAT, dtype=np.int64)
+        if applicable.any():
+            deadline[applicable] = clk.reach(
+                code[applicable], r0[applicable] + target[applicable]
+            )
+        # a completed target whose clock stopped short: the clock is continued
+        # from the completion as if it kept running (the deadline it had)
+        short = applicable & completed & (deadline == NAT)
+        if short.any():
+            deadline[short] = deadline_ns(
+                policy.clock_calendar(metric),
+                done[short],
+                target[short] - elapsed[short],
+            )
+        over = elapsed > target
+        runs_now = clk.running[log.first[1:][code] - 1] if code.size else over
+        status = np.where(
+            completed,
+            np.where(over, BREACHED, ACHIEVED),
+            np.where(over, ACTIVE_BREACHED, np.where(runs_now, ACTIVE, PAUSED)),
+        )
+        status = np.where(applicable, status, NOT_APPLICABLE)
+        parts.append(
+            (
+                code,
+                np.full(code.shape, m_idx),
+                number,
+                start,
+                done,
+                deadline,
+                elapsed,
+                np.where(applicable, target, -1),
+                status,
+            )
+        )
+    if parts:
+        cols = [np.concatenate(c) for c in zip(*parts, strict=True)]
+    else:
+        cols = [np.zeros(0, np.int64) for _ in range(9)]
+    code, metric_idx, number, start, done, deadline, elapsed, target, status = cols
+    order = np.lexsort((number, metric_idx, code))
+    code, metric_idx, number = code[order], metric_idx[order], number[order]
+
+    def instants(x: NDArray[np.int64]) -> NDArray[np.datetime64]:
+        return x[order].view("datetime64[ns]")
+
+    tgt = target[order].astype(np.float64) / 1e9
+    return SLATargets(
+        ticket=log.tickets[code],
+        code=code,
+        metric=np.asarray(METRICS)[metric_idx],
+        instance=number,
+        key=key[code],
+        start=instants(start),
+        fulfilled=instants(done),
+        deadline=instants(deadline),
+        elapsed=elapsed[order].astype(np.float64) / 1e9,
+        target=np.where(tgt < 0, np.nan, tgt),
+        status_code=status[order],
+        n_tickets=k,
+    )
