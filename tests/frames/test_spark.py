@@ -124,3 +124,25 @@ def test_cohort_and_churn_counts_in_spark(spark_df):
     assert frames.churn_state(
         log, "customer", "time"
     ) == cx.GroupedChurnState.from_activity(cust, t)
+
+
+def test_sla_compliance_counts_in_spark(spark_df):
+    statuses = np.array(
+        [
+            "achieved",
+            "breached",
+            "active",
+            "active_breached",
+            "paused",
+            "not_applicable",
+        ]
+    )
+    status = statuses[SCORE % 6]
+    rows = list(zip(status.tolist(), REGION.tolist(), strict=True))
+    df = spark_df.sparkSession.createDataFrame(rows, ["status", "region"])
+    got = frames.sla_compliance_state(df, "status", by="region")
+    for region in ("north", "east"):
+        s = status[region == REGION]
+        assert got.counts[got.keys.tolist().index(region)].tolist() == [
+            int(np.sum(s == v)) for v in statuses
+        ]

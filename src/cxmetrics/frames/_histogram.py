@@ -23,7 +23,7 @@ from cxmetrics.exceptions import (
 )
 from cxmetrics.frames._native import narwhals
 
-__all__ = ["Histogram", "histogram"]
+__all__ = ["Histogram", "factorise", "histogram"]
 
 _S, _N, _W, _W2, _WBAD, _WMIN, _WMAX = (
     "__cx_score",
@@ -120,7 +120,7 @@ def histogram(
     if weights is not None:
         _check_weights(frame, weights, table)
 
-    keys, group = _factorise(table, by)
+    keys, group = factorise(table, by)
     g, k = len(keys), high - low + 1
     # missing answers go to an extra column k, dropped into n_missing below
     point = np.where(missing, k, np.nan_to_num(values, nan=low) - low).astype(np.intp)
@@ -144,7 +144,7 @@ def _check_numeric(dtype: Any, arg: str, column: str) -> None:
         raise InvalidInputTypeError(msg)
 
 
-def _factorise(table: Any, by: Sequence[str]) -> tuple[NDArray[Any], NDArray[np.intp]]:
+def factorise(table: Any, by: Sequence[str]) -> tuple[NDArray[Any], NDArray[np.intp]]:
     """Sorted unique group keys (records for several columns) and each row's group."""
     if not by:
         return np.zeros(1, dtype=np.int64), np.zeros(len(table), dtype=np.intp)
