@@ -20,7 +20,7 @@ $(CORE_VENV)/.installed: pyproject.toml
 	$(CORE_PY) -m pip install --quiet -e '.[test-core]'
 	touch $@
 
-## demo: NPS / CSAT / CES of the bundled sample survey, by segment, with intervals
+## demo: NPS / CSAT / CES of the bundled sample survey, by segment, with intervals, then the HTML report of every sample
 demo: $(VENV)/.installed
 	$(PY) -m cxmetrics.demo
 

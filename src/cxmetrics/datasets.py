@@ -13,12 +13,24 @@ Examples
 from __future__ import annotations
 
 from importlib.resources import files
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["load_sample_survey"]
+from cxmetrics._table_io import instants, numbers, read_table
+from cxmetrics.exceptions import InvalidInputError
+from cxmetrics.support import SLAPolicy, read_policy
+
+__all__ = [
+    "load_sample_activity",
+    "load_sample_survey",
+    "load_sample_tickets",
+    "load_sample_transactions",
+    "sample_path",
+    "sample_policy",
+]
 
 _NUMERIC = ("nps", "csat", "ces", "weight")
 
@@ -61,3 +73,118 @@ def load_sample_survey() -> dict[str, NDArray[Any]]:
         else:
             out[name] = col
     return out
+
+
+def sample_path(name: str) -> Path:
+    """Path of a bundled sample file (``sample_tickets.csv``, ``sample_policy.toml``, ...).
+
+    Examples
+    --------
+    >>> from cxmetrics.datasets import sample_path
+    >>> sample_path("sample_policy.toml").name
+    'sample_policy.toml'
+    """
+    path = Path(str(files("cxmetrics").joinpath("data", name)))
+    if not path.is_file():
+        msg = f"no bundled sample file {name!r}."
+        raise InvalidInputError(msg)
+    return path
+
+
+def load_sample_tickets() -> dict[str, NDArray[Any]]:
+    """The synthetic support tickets: 1,500 tickets, January to June 2026.
+
+    Returns
+    -------
+    dict of str to ndarray
+        Status events ``ticket``, ``instant`` (``datetime64[s]``, UTC), ``status``,
+        ``priority`` (urgent, high, normal, low), ``team``; and public comments
+        ``comment_ticket``, ``comment_instant``, ``comment_author`` (agent,
+        requester). Pair with :func:`sample_policy`.
+
+    Examples
+    --------
+    >>> import cxmetrics as cx
+    >>> from cxmetrics.datasets import load_sample_tickets
+    >>> t = load_sample_tickets()
+    >>> log = cx.TicketLog.from_arrays(
+    ...     t["ticket"], t["instant"], t["status"], comment_ticket=t["comment_ticket"],
+    ...     comment_instant=t["comment_instant"], comment_author=t["comment_author"])
+    >>> log.n_tickets
+    1500
+    """
+    path = sample_path("sample_tickets.csv")
+    ev = read_table(path, ["ticket", "instant", "status", "priority", "team"])
+    cpath = sample_path("sample_comments.csv")
+    co = read_table(cpath, ["ticket", "instant", "author"])
+    return {
+        "ticket": ev["ticket"],
+        "instant": instants(path, "instant", ev["instant"]),
+        "status": ev["status"],
+        "priority": ev["priority"],
+        "team": ev["team"],
+        "comment_ticket": co["ticket"],
+        "comment_instant": instants(cpath, "instant", co["instant"]),
+        "comment_author": co["author"],
+    }
+
+
+def sample_policy() -> SLAPolicy:
+    """The SLA policy of the sample tickets (targets per priority, Berlin business hours).
+
+    Examples
+    --------
+    >>> from cxmetrics.datasets import sample_policy
+    >>> sample_policy().targets["urgent"]["first_reply"] / 3600
+    1.0
+    """
+    return read_policy(sample_path("sample_policy.toml"))
+
+
+def load_sample_activity() -> dict[str, NDArray[Any]]:
+    """Monthly subscription renewals of 800 synthetic customers (2025 to June 2026).
+
+    Returns
+    -------
+    dict of str to ndarray
+        ``customer``, ``time`` (``datetime64[s]``, naive dates) and ``plan``.
+
+    Examples
+    --------
+    >>> import cxmetrics as cx
+    >>> from cxmetrics.datasets import load_sample_activity
+    >>> a = load_sample_activity()
+    >>> cx.cohort_matrix(a["customer"], a["time"]).sizes.sum()
+    np.int64(800)
+    """
+    path = sample_path("sample_activity.csv")
+    t = read_table(path, ["customer", "time", "plan"])
+    return {
+        "customer": t["customer"],
+        "time": instants(path, "time", t["time"], utc=False),
+        "plan": t["plan"],
+    }
+
+
+def load_sample_transactions() -> dict[str, NDArray[Any]]:
+    """Purchases of 1,000 synthetic customers (a BG/NBD process with Gamma-Gamma spend).
+
+    Returns
+    -------
+    dict of str to ndarray
+        ``customer``, ``date`` (``datetime64[s]``, naive dates) and ``amount`` (euros).
+
+    Examples
+    --------
+    >>> from cxmetrics.datasets import load_sample_transactions
+    >>> tx = load_sample_transactions()
+    >>> len(set(tx["customer"].tolist()))
+    1000
+    """
+    path = sample_path("sample_transactions.csv")
+    t = read_table(path, ["customer", "date", "amount"])
+    return {
+        "customer": t["customer"],
+        "date": instants(path, "date", t["date"], utc=False),
+        "amount": numbers(path, "amount", t["amount"]),
+    }

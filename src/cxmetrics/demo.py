@@ -7,6 +7,7 @@ the first and the last month with its test.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -112,6 +113,20 @@ def main() -> None:
         f"NPS change, January -> June: {d.value:+.1f} points (95% CI {lo:+.1f} to {hi:+.1f}; "
         f"z = {d.statistic:.2f}, p = {d.pvalue:.3f}; n = {d.n_a} and {d.n_b})"
     )
+
+    report()
+
+
+def report(path: str = "cxmetrics-report.html") -> Path:
+    """Write the HTML report of all the bundled samples and say where it is."""
+    from cxmetrics.cli import main as cli  # noqa: PLC0415
+
+    out = Path(path).resolve()
+    print("\nThe full report (surveys, support SLAs, retention): ", end="")
+    status = cli(["report", "--sample", "-o", str(out)])
+    if status == 0:
+        print(f"Open it in a browser: {out.as_uri()}")
+    return out
 
 
 if __name__ == "__main__":

@@ -90,6 +90,11 @@ def test_distribution_with_targets_and_log_axis():
     assert ax.get_xscale() == "log"
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert legend[0] == f"P1: {np.mean(hours <= 4):.0%} within"
+    ax = plot.distribution(
+        [0.0, 1.0, 2.0], targets={"t": 1}, log=True, share_within=False
+    )
+    assert ax.get_title() == "n=3, 1 at 0 (not on the log axis)"
+    assert ax.get_legend().get_texts()[0].get_text() == "t"
 
 
 def test_own_axes_and_bad_input():

@@ -22,6 +22,7 @@ def distribution(
     ax: Any | None = None,
     xlabel: str = "value",
     log: bool = False,
+    share_within: bool = True,
 ) -> Any:
     """Histogram of values (response times, CLV) with target lines and the share within each.
 
@@ -40,7 +41,11 @@ def distribution(
     xlabel : str, default 'value'
         Axis label (say the unit).
     log : bool, default False
-        Logarithmic x axis (for long-tailed durations; values must be positive).
+        Logarithmic x axis for long-tailed durations. Values of 0 or less cannot
+        be drawn on it; they are counted in the title.
+    share_within : bool, default True
+        Label each target with the share of all values at or below it (turn off
+        when the targets apply to different subsets, e.g. per priority).
 
     Returns
     -------
@@ -57,25 +62,28 @@ def distribution(
     missing = int(np.isnan(x).sum())
     x = x[~np.isnan(x)]
     ax = axes(ax)
-    edges = (
-        np.geomspace(max(x.min(), 1e-9), x.max(), bins + 1)
-        if log and x.size and x.min() > 0
-        else bins
-    )
-    ax.hist(x, bins=edges, color=colours["line"], alpha=0.8)
+    drawn, hidden = x, 0
     if log:
+        drawn = x[x > 0]
+        hidden = x.size - drawn.size
+    if log and drawn.size:
+        edges: Any = np.geomspace(drawn.min(), drawn.max() * (1 + 1e-9), bins + 1)
+        ax.hist(drawn, bins=edges, color=colours["line"], alpha=0.8)
         ax.set_xscale("log")
+    else:
+        ax.hist(drawn, bins=bins, color=colours["line"], alpha=0.8)
     for name, target in (targets or {}).items():
         share = float(np.mean(x <= target)) if x.size else float("nan")
-        ax.axvline(
-            target,
-            color=colours["target"],
-            linestyle="--",
-            label=f"{name}: {share:.0%} within",
-        )
+        label = f"{name}: {share:.0%} within" if share_within else name
+        ax.axvline(target, color=colours["target"], linestyle="--", label=label)
     if targets:
         ax.legend(loc="best", fontsize=8)
     ax.set_xlabel(xlabel)
     ax.set_ylabel("count")
-    ax.set_title(f"n={x.size:,}" + (f", {missing:,} missing" if missing else ""))
+    title = f"n={x.size:,}"
+    if hidden:
+        title += f", {hidden:,} at 0 (not on the log axis)"
+    if missing:
+        title += f", {missing:,} missing"
+    ax.set_title(title)
     return ax

@@ -19,6 +19,7 @@ def rate_by_group(
     target: float | None = None,
     ax: Any | None = None,
     percent: bool = True,
+    label: str | None = None,
 ) -> Any:
     """One bar per group with its interval, n, and an optional target line.
 
@@ -35,6 +36,8 @@ def rate_by_group(
         Where to draw; a new figure by default.
     percent : bool, default True
         Show shares as percentages.
+    label : str, optional
+        Axis label (default: the metric's name from the result type).
 
     Returns
     -------
@@ -78,7 +81,6 @@ def rate_by_group(
         )
         ax.legend(loc="best", fontsize=8)
     ax.set_xticks(x, labels(result.keys))
-    ax.set_ylabel(
-        f"{type(result).__name__.removeprefix('Grouped').removesuffix('Result')} ({'%' if percent else 'share'})"
-    )
+    name = label or type(result).__name__.removeprefix("Grouped").removesuffix("Result")
+    ax.set_ylabel(f"{name} ({'%' if percent else 'share'})")
     return ax

@@ -22,6 +22,7 @@ from cxmetrics.support._compliance import (
 )
 from cxmetrics.support._log import TicketLog
 from cxmetrics.support._policy import SLAPolicy
+from cxmetrics.support._policy_file import read_policy
 from cxmetrics.support._rates import (
     Backlog,
     GroupedSupportRateResult,
@@ -61,6 +62,7 @@ __all__ = [
     "first_contact_resolution",
     "handle_time",
     "next_reply_times",
+    "read_policy",
     "reopen_rate",
     "resolution_rate",
     "sla_compliance",

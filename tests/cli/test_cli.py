@@ -1,0 +1,222 @@
+"""The command line: tables on stdout; bad input is one line on stderr and exit status 2."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import cxmetrics as cx
+from cxmetrics.cli import main
+from cxmetrics.datasets import load_sample_survey, sample_path
+
+SURVEY = str(sample_path("sample_survey.csv"))
+TICKETS = str(sample_path("sample_tickets.csv"))
+COMMENTS = str(sample_path("sample_comments.csv"))
+POLICY = str(sample_path("sample_policy.toml"))
+ACTIVITY = str(sample_path("sample_activity.csv"))
+
+
+def run(capsys, *argv):
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_survey_table_matches_the_api(capsys):
+    status, out, err = run(
+        capsys,
+        "survey",
+        SURVEY,
+        "--metric",
+        "nps",
+        "--by",
+        "segment",
+        "--nan-policy",
+        "omit",
+        "--format",
+        "json",
+    )
+    assert status == 0
+    assert err == ""
+    (table,) = json.loads(out)
+    s = load_sample_survey()
+    want = cx.nps(s["nps"], by=s["segment"], nan_policy="omit")
+    assert [r[0] for r in table["rows"]] == want.keys.tolist()
+    assert [float(r[1]) for r in table["rows"]] == pytest.approx(want.value, rel=1e-3)
+    assert [int(r[2].replace(",", "")) for r in table["rows"]] == want.n.tolist()
+
+
+def test_survey_all_metrics_two_keys_csv(capsys):
+    status, out, _ = run(
+        capsys,
+        "survey",
+        SURVEY,
+        "--metric",
+        "all",
+        "--by",
+        "segment",
+        "--by",
+        "region",
+        "--nan-policy",
+        "omit",
+        "--format",
+        "csv",
+        "--confidence",
+        "0.9",
+    )
+    assert status == 0
+    assert out.count("# ") == 3
+    assert "Enterprise / EMEA" in out
+    assert "ci_low (90%)" in out
+
+
+def test_sla_and_retention_on_the_samples(capsys):
+    status, out, _ = run(
+        capsys,
+        "sla",
+        TICKETS,
+        "--comments",
+        COMMENTS,
+        "--policy",
+        POLICY,
+        "--as-of",
+        "2026-07-01T00:00:00Z",
+        "--by",
+        "team",
+    )
+    assert status == 0
+    assert "SLA compliance (targets, zendesk) by team" in out
+    assert "Technical" in out
+    status, out, _ = run(capsys, "retention", ACTIVITY, "--freq", "quarter")
+    assert status == 0
+    assert "Churn by quarter" in out
+    assert "Cohort retention by quarter" in out
+
+
+@pytest.mark.parametrize(
+    ("content", "args", "pattern"),
+    [
+        ("score,region\n9,a\n7\n", ["--score", "score"], r"line 3 has 1 field"),
+        (
+            "score,region\n9,a\nlots,b\n",
+            ["--score", "score"],
+            r"column 'score', line 3: 'lots' is not a number",
+        ),
+        (
+            "score,region\n9,a\n11,b\n",
+            ["--score", "score"],
+            r"column 'score'.*11.*index 1",
+        ),
+        (
+            "answer,region\n9,a\n",
+            ["--score", "score"],
+            r"no column 'score'; the columns are \['answer', 'region'\]",
+        ),
+        (
+            "score,region\n9,a\n",
+            ["--score", "score", "--by", "team"],
+            r"no column 'team'",
+        ),
+        ("", ["--score", "score"], r"the file is empty"),
+    ],
+)
+def test_bad_survey_files_are_one_line_and_exit_2(
+    tmp_path, capsys, content, args, pattern
+):
+    path = tmp_path / "answers.csv"
+    path.write_text(content)
+    status, out, err = run(capsys, "survey", str(path), *args)
+    assert status == 2
+    assert out == ""
+    assert err.count("\n") == 1
+    assert err.startswith("cxmetrics: error: ")
+    assert str(path) in err
+    import re
+
+    assert re.search(pattern, err), err
+
+
+def test_bad_ticket_files(tmp_path, capsys):
+    naive = tmp_path / "t.csv"
+    naive.write_text(
+        "ticket,instant,status,priority\n1,2026-01-05T09:00:00,new,urgent\n"
+    )
+    status, _, err = run(
+        capsys, "sla", str(naive), "--policy", POLICY, "--as-of", "2026-07-01T00:00:00Z"
+    )
+    assert status == 2
+    assert "line 2" in err
+    assert "no time zone" in err
+    unknown = tmp_path / "u.csv"
+    unknown.write_text(
+        "ticket,instant,status,priority\n1,2026-01-05T09:00:00Z,new,p9\n"
+    )
+    status, _, err = run(
+        capsys,
+        "sla",
+        str(unknown),
+        "--policy",
+        POLICY,
+        "--as-of",
+        "2026-07-01T00:00:00Z",
+    )
+    assert status == 2
+    assert "'p9'" in err
+    policy = tmp_path / "p.toml"
+    policy.write_text("[targets\n")
+    status, _, err = run(capsys, "sla", str(unknown), "--policy", str(policy))
+    assert status == 2
+    assert "not valid TOML" in err
+
+
+def test_parquet_input(tmp_path, capsys):
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "answers.parquet"
+    pq.write_table(pa.table({"nps": [10, 9, 3, 7], "team": ["a", "a", "b", "b"]}), path)
+    status, out, _ = run(
+        capsys, "survey", str(path), "--by", "team", "--format", "json"
+    )
+    assert status == 0
+    rows = json.loads(out)[0]["rows"]
+    assert [r[1] for r in rows] == ["100", "-50"]
+
+
+def test_report_writes_one_file_or_nothing(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    out = tmp_path / "report.html"
+    status, stdout, _ = run(capsys, "report", "--sample", "-o", str(out))
+    assert status == 0
+    assert stdout.strip() == f"wrote {out}"
+    text = out.read_text()
+    for section in ('id="surveys"', 'id="support"', 'id="retention"'):
+        assert section in text
+    assert text.count("data:image/png;base64,") >= 6
+    assert "http://" not in text
+    assert "https://" not in text  # self-contained: nothing fetched to view it
+    bad = tmp_path / "bad.html"
+    broken = tmp_path / "s.csv"
+    broken.write_text("nps,month\n9,2026-01\nx,2026-02\n")
+    status, _, err = run(capsys, "report", "--surveys", str(broken), "-o", str(bad))
+    assert status == 2
+    assert "line 3" in err
+    assert not bad.exists()
+    assert list(tmp_path.glob(".cxmetrics-*")) == []
+
+
+def test_console_script_and_usage_errors():
+    exe = shutil.which("cxmetrics", path=str(Path(sys.executable).parent))
+    cmd = [exe] if exe else [sys.executable, "-m", "cxmetrics.cli"]
+    done = subprocess.run([*cmd, "--help"], capture_output=True, text=True, check=False)
+    assert done.returncode == 0
+    assert "survey" in done.stdout
+    assert "report" in done.stdout
+    done = subprocess.run([*cmd, "survey"], capture_output=True, text=True, check=False)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
