@@ -5,8 +5,9 @@ Two things the docstrings rely on that Griffe does not know by itself:
 - **Sphinx markup.** The docstrings name objects with Sphinx roles (:func:`nps`)
   and write formulas with :math:`...` and ``.. math::``. Before a docstring is
   parsed, roles become inline code (:class:`~pandas.DataFrame` -> ``DataFrame``)
-  and formulas become ``$...$`` / ``$$ ... $$`` for pymdownx.arithmatex. The
-  source docstrings keep their Sphinx markup.
+  and formulas become ``$...$`` / ``$$ ... $$`` for pymdownx.arithmatex; simple
+  tables (``=== ===``) become Markdown tables and citations (``.. [1]``,
+  ``[1]_``) a list and plain ``[1]``. The source docstrings keep their markup.
 - **attrs classes.** attrs writes ``__init__`` at run time, so static analysis
   sees no parameters and the documented ``Parameters`` look unknown. For every
   attrs class without an ``__init__`` of its own, the signature that attrs built
@@ -31,6 +32,9 @@ _ROLE = re.compile(
 )
 _INLINE_MATH = re.compile(r":math:`([^`]+)`")
 _MATH_DIRECTIVE = re.compile(r"^(\s*)\.\. math::\s*(.*)$")
+_TABLE_BORDER = re.compile(r"^\s*=+( +=+)+\s*$")
+_CITATION = re.compile(r"^(\s*)\.\. (\[[^\]]+\]) ", re.MULTILINE)
+_CITED = re.compile(r"(\[[^\]]+\])_")
 
 
 def _as_code(match: re.Match[str]) -> str:
@@ -59,10 +63,54 @@ def _math_blocks(text: str) -> str:
     return "\n".join(out)
 
 
+def _tables(text: str) -> str:
+    """Rewrite reStructuredText simple tables (one header row) as Markdown tables."""
+    lines, out, i = text.splitlines(), [], 0
+    while i < len(lines):
+        end = i + 2
+        if not (
+            _TABLE_BORDER.match(lines[i])
+            and end < len(lines)
+            and lines[end].strip() == lines[i].strip()
+        ):
+            out.append(lines[i])
+            i += 1
+            continue
+        border = lines[i]
+        spans = [m.span() for m in re.finditer(r"=+", border)]
+        starts = [a for a, _ in spans]
+        bounds = [*starts[1:], None]
+
+        def cells(
+            line: str, starts: list[int] = starts, bounds: list = bounds
+        ) -> list[str]:
+            return [line[a:b].strip() for a, b in zip(starts, bounds, strict=True)]
+
+        rows = [cells(lines[i + 1])]
+        i = end + 1
+        body: list[list[str]] = []
+        while i < len(lines) and lines[i].strip() != border.strip():
+            row = cells(lines[i])
+            if body and not row[0]:  # a continuation line of the row above
+                body[-1] = [
+                    f"{a} {b}".strip() for a, b in zip(body[-1], row, strict=True)
+                ]
+            elif any(row):
+                body.append(row)
+            i += 1
+        i += 1
+        indent = border[: len(border) - len(border.lstrip())]
+        table = [*rows, ["---"] * len(starts), *body]
+        out.extend(["", *(f"{indent}| {' | '.join(r)} |" for r in table), ""])
+    return "\n".join(out)
+
+
 def _markdown(text: str) -> str:
     text = _ROLE.sub(_as_code, text)
     text = _INLINE_MATH.sub(lambda m: f"${m.group(1).strip()}$", text)
-    return _math_blocks(text)
+    text = _CITATION.sub(r"\1- \2 ", text)
+    text = _CITED.sub(r"\1", text)
+    return _tables(_math_blocks(text))
 
 
 def _runtime(obj: griffe.Object) -> Any:
