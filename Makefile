@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 CORE_PY := $(CORE_VENV)/bin/python
 export CXMETRICS_HYPOTHESIS_PROFILE ?= ci
 
-.PHONY: demo test lint typecheck pytest test-core bench bench-scale bench-smoke sample-data clean
+.PHONY: demo test lint docs typecheck pytest test-core bench bench-scale bench-smoke sample-data clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,16 +20,25 @@ $(CORE_VENV)/.installed: pyproject.toml
 	$(CORE_PY) -m pip install --quiet -e '.[test-core]'
 	touch $@
 
+# the `docs` extra (MkDocs, Material, mkdocstrings) on top of the main venv
+$(VENV)/.docs-installed: $(VENV)/.installed pyproject.toml
+	$(PY) -m pip install --quiet -e '.[docs]'
+	touch $@
+
 ## demo: NPS / CSAT / CES of the bundled sample survey, by segment, with intervals, then the HTML report of every sample
 demo: $(VENV)/.installed
 	$(PY) -m cxmetrics.demo
 
-## test: lint, types, the whole suite with doctests, a benchmark smoke run, and the core-only job
-test: lint typecheck pytest bench-smoke test-core
+## test: lint, the docs site, types, the whole suite with doctests, a benchmark smoke run, and the core-only job
+test: lint docs typecheck pytest bench-smoke test-core
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
+
+## docs: the documentation site (mkdocs.yml) into site/; every warning is an error
+docs: $(VENV)/.docs-installed
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --clean --site-dir site
 
 typecheck: $(VENV)/.installed
 	$(VENV)/bin/mypy
@@ -62,4 +71,4 @@ sample-data: $(VENV)/.installed
 	$(PY) scripts/make_sample_data.py
 
 clean:
-	rm -rf $(VENV) $(CORE_VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(CORE_VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis site

@@ -588,10 +588,10 @@ class ChurnState:
     at_start : int
         Customers active at the start of the period.
     churn_table : ndarray of int64, shape (2, 2)
-        Churn events by [joined in this period][came back later in this period].
+        Churn events by ``[joined in this period][came back later in this period]``.
     join_table : ndarray of int64, shape (2, 2)
-        Joins by [churned again in this period][comeback after a churn in this
-        period].
+        Joins by ``[churned again in this period][comeback after a churn in this
+        period]``.
     reactivated : int
         Joins that are comebacks of earlier customers (the rest are new).
     exposure : float or None
