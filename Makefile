@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 CORE_PY := $(CORE_VENV)/bin/python
 export CXMETRICS_HYPOTHESIS_PROFILE ?= ci
 
-.PHONY: demo test lint docs typecheck pytest test-core bench bench-scale bench-smoke sample-data clean
+.PHONY: browser demo docs test lint docs typecheck pytest test-core bench bench-scale bench-smoke sample-data clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,7 +30,7 @@ demo: $(VENV)/.installed
 	$(PY) -m cxmetrics.demo
 
 ## test: lint, the docs site, types, the whole suite with doctests, a benchmark smoke run, and the core-only job
-test: lint docs typecheck pytest bench-smoke test-core
+test: lint docs typecheck browser pytest bench-smoke test-core
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff format --check .
@@ -39,6 +39,12 @@ lint: $(VENV)/.installed
 ## docs: the documentation site (mkdocs.yml) into site/; every warning is an error
 docs: $(VENV)/.docs-installed
 	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --clean --site-dir site
+
+## browser: Debian's chromium for the report's browser test (skipped, and said, where it cannot be installed)
+browser:
+	@command -v chromium >/dev/null 2>&1 || apt-get install -y -q chromium >/dev/null 2>&1 \
+	  || (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1) \
+	  || echo "chromium could not be installed: the report's browser test will skip"
 
 typecheck: $(VENV)/.installed
 	$(VENV)/bin/mypy
