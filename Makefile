@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 CORE_PY := $(CORE_VENV)/bin/python
 export CXMETRICS_HYPOTHESIS_PROFILE ?= ci
 
-.PHONY: browser demo docs test lint docs typecheck pytest test-core bench bench-scale bench-smoke sample-data clean
+.PHONY: browser demo docs test lint typecheck pytest test-core bench bench-scale bench-smoke sample-data clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
