@@ -27,7 +27,8 @@ def test_every_public_name_imports_and_has_examples(name):
 
 
 @pytest.mark.parametrize(
-    "module", [cx.stats, cx.survey, cx.staffing, cx.retention, cx.exceptions, cx.typing]
+    "module",
+    [cx.stats, cx.survey, cx.staffing, cx.retention, cx.clv, cx.exceptions, cx.typing],
 )
 def test_submodule_all(module):
     for name in module.__all__:

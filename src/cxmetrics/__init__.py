@@ -12,7 +12,16 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
-from cxmetrics import exceptions, retention, staffing, stats, survey, typing
+from cxmetrics import clv, exceptions, retention, staffing, stats, survey, typing
+from cxmetrics.clv import (
+    CalibrationHoldout,
+    RFMScores,
+    RFMState,
+    RFMSummary,
+    calibration_holdout,
+    rfm_scores,
+    rfm_summary,
+)
 from cxmetrics.retention import (
     ChurnConvention,
     ChurnResult,
@@ -106,6 +115,7 @@ __all__ = [
     "CSATResult",
     "CSATScheme",
     "CSATState",
+    "CalibrationHoldout",
     "ChurnConvention",
     "ChurnResult",
     "ChurnState",
@@ -137,6 +147,9 @@ __all__ = [
     "NelsonAalenResult",
     "QueueMetrics",
     "QueueMetricsArray",
+    "RFMScores",
+    "RFMState",
+    "RFMSummary",
     "RestrictedMeanResult",
     "RevenueMatrix",
     "RevenueRetentionResult",
@@ -147,9 +160,11 @@ __all__ = [
     "SurvivalState",
     "__version__",
     "agents_required",
+    "calibration_holdout",
     "ces",
     "churn_by_period",
     "churn_rate",
+    "clv",
     "cohort_matrix",
     "compare_ces",
     "compare_csat",
@@ -173,6 +188,8 @@ __all__ = [
     "proportion_sample_size",
     "queue_metrics",
     "retention",
+    "rfm_scores",
+    "rfm_summary",
     "sbg",
     "staffing",
     "stats",
