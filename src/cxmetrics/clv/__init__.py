@@ -1,4 +1,4 @@
-"""Customer lifetime value: RFM summaries, purchase models and formula CLV.
+"""Customer lifetime value: RFM summaries, purchase and spend models, formula CLV.
 
 Examples
 --------
@@ -9,16 +9,32 @@ Examples
 
 from __future__ import annotations
 
+from cxmetrics.clv._bgbb import BGBBModel, BGBBResult, bgbb
+from cxmetrics.clv._bgnbd import BGNBDModel, BGNBDResult, bgnbd
+from cxmetrics.clv._gamma_gamma import GammaGammaModel, GammaGammaResult, gamma_gamma
 from cxmetrics.clv._holdout import CalibrationHoldout, calibration_holdout
+from cxmetrics.clv._pareto_nbd import ParetoNBDModel, ParetoNBDResult, pareto_nbd
 from cxmetrics.clv._rfm import RFMState, RFMSummary, rfm_summary
 from cxmetrics.clv._segments import RFMScores, rfm_scores
 
 __all__ = [
+    "BGBBModel",
+    "BGBBResult",
+    "BGNBDModel",
+    "BGNBDResult",
     "CalibrationHoldout",
+    "GammaGammaModel",
+    "GammaGammaResult",
+    "ParetoNBDModel",
+    "ParetoNBDResult",
     "RFMScores",
     "RFMState",
     "RFMSummary",
+    "bgbb",
+    "bgnbd",
     "calibration_holdout",
+    "gamma_gamma",
+    "pareto_nbd",
     "rfm_scores",
     "rfm_summary",
 ]
