@@ -11,6 +11,12 @@ from __future__ import annotations
 
 from cxmetrics.clv._bgbb import BGBBModel, BGBBResult, bgbb
 from cxmetrics.clv._bgnbd import BGNBDModel, BGNBDResult, bgnbd
+from cxmetrics.clv._formula import (
+    CLVResult,
+    clv_from_survival,
+    clv_retention,
+    clv_simple,
+)
 from cxmetrics.clv._gamma_gamma import GammaGammaModel, GammaGammaResult, gamma_gamma
 from cxmetrics.clv._holdout import CalibrationHoldout, calibration_holdout
 from cxmetrics.clv._pareto_nbd import ParetoNBDModel, ParetoNBDResult, pareto_nbd
@@ -22,6 +28,7 @@ __all__ = [
     "BGBBResult",
     "BGNBDModel",
     "BGNBDResult",
+    "CLVResult",
     "CalibrationHoldout",
     "GammaGammaModel",
     "GammaGammaResult",
@@ -33,6 +40,9 @@ __all__ = [
     "bgbb",
     "bgnbd",
     "calibration_holdout",
+    "clv_from_survival",
+    "clv_retention",
+    "clv_simple",
     "gamma_gamma",
     "pareto_nbd",
     "rfm_scores",
