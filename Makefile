@@ -42,6 +42,7 @@ bench-smoke: $(VENV)/.installed
 	$(PY) benchmarks/retention.py --smoke
 	$(PY) benchmarks/retention_cohorts.py --smoke
 	$(PY) benchmarks/staffing.py --smoke
+	$(PY) benchmarks/clv.py --smoke
 
 ## test-core: numpy + attrs only (no scipy, pandas, polars): the core must work there
 test-core: $(CORE_VENV)/.installed

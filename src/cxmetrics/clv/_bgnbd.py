@@ -32,6 +32,7 @@ from cxmetrics._arrays import array_eq, frozen_float
 from cxmetrics._optional import require
 from cxmetrics.clv._hypergeometric import hyp2f1
 from cxmetrics.clv._inputs import (
+    compress,
     positive_a,
     positive_alpha,
     positive_b,
@@ -401,7 +402,7 @@ def bgnbd(
     -512.919
     """
     d = purchase_data(frequency, recency, T, weights)
-    x, tx, big_t, w = d
+    x, tx, big_t, w = compress(*d)
     data = _prepare(x, tx, big_t, w)
 
     def loglik(theta: Float) -> tuple[float, Float | None]:

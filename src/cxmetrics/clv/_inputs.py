@@ -13,6 +13,7 @@ from cxmetrics.clv._rfm import RFMSummary
 from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
 
 __all__ = [
+    "compress",
     "positive",
     "positive_a",
     "positive_alpha",
@@ -157,3 +158,25 @@ def times(t: ArrayLike, name: str = "t") -> Float:
 def scalar_or_array(out: Float) -> Any:
     """A float for 0-d results, the array otherwise."""
     return float(out) if np.ndim(out) == 0 else np.asarray(out, dtype=np.float64)
+
+
+def compress(
+    x: Float, tx: Float, big_t: Float, w: Float
+) -> tuple[Float, Float, Float, Float]:
+    """Merge identical (x, t_x, T) rows, summing their weights (exact for the likelihood).
+
+    One lexsort and a run-length pass; real summaries often have many repeats
+    (every one-off buyer of a cohort shares x = 0, t_x = 0 and T).
+    """
+    n = x.shape[0]
+    if n < 2:
+        return x, tx, big_t, w
+    order = np.lexsort((big_t, tx, x))
+    xs, ts, bs = x[order], tx[order], big_t[order]
+    new = np.empty(n, dtype=bool)
+    new[0] = True
+    new[1:] = (xs[1:] != xs[:-1]) | (ts[1:] != ts[:-1]) | (bs[1:] != bs[:-1])
+    starts = np.flatnonzero(new)
+    if starts.shape[0] > 0.8 * n:
+        return x, tx, big_t, w
+    return xs[starts], ts[starts], bs[starts], np.add.reduceat(w[order], starts)

@@ -36,6 +36,7 @@ from cxmetrics._arrays import array_eq, frozen_float
 from cxmetrics._optional import require
 from cxmetrics.clv._hypergeometric import hyp2f1
 from cxmetrics.clv._inputs import (
+    compress,
     positive_alpha,
     positive_beta,
     positive_r,
@@ -325,7 +326,7 @@ def pareto_nbd(
     True
     """
     d = purchase_data(frequency, recency, T, weights)
-    x, tx, big_t, w = d
+    x, tx, big_t, w = compress(*d)
 
     def loglik(theta: Float) -> tuple[float, Float | None]:
         return float(np.sum(w * _parts(theta, x, tx, big_t)[2])), None
