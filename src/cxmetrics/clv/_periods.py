@@ -22,6 +22,10 @@ __all__ = ["FREQS", "Collapsed", "collapse", "period_index"]
 #: pandas' ``to_period("W")``)
 FREQS = ("D", "W", "h", "min", "s")
 
+#: integer customer keys spanning at most this many times the rows are used directly
+_DENSE_FACTOR = 4
+_DENSE_MIN = 1 << 16
+
 #: 1970-01-01 (day 0 of numpy's calendar) was a Thursday; Monday 1969-12-29 is day -3
 _MONDAY_OFFSET = 3
 
@@ -60,6 +64,27 @@ def _empty(keys: NDArray[Any]) -> Collapsed:
     )
 
 
+def _codes(keys: NDArray[Any]) -> tuple[NDArray[Any], NDArray[np.int64]]:
+    """Customer codes that sort like the keys, and the key of each code.
+
+    Integer keys in a dense range are their own codes (offset by the minimum):
+    no sort. Other keys are factorised with :func:`numpy.unique`. Codes that no
+    row has are harmless: only codes seen in the data reach the output.
+    """
+    n = keys.shape[0]
+    if keys.dtype.kind in "iu":
+        lo, hi = int(keys.min()), int(keys.max())
+        if hi - lo + 1 <= max(_DENSE_MIN, _DENSE_FACTOR * n):
+            labels = np.arange(lo, hi + 1, dtype=keys.dtype)
+            return labels, keys.astype(np.int64) - lo
+    try:
+        labels, codes = np.unique(keys, return_inverse=True)
+    except TypeError as err:  # pragma: no cover - group_index refused these already
+        msg = f"`customers` must hold keys of one comparable type ({err})."
+        raise InvalidInputError(msg) from None
+    return labels, codes.reshape(-1).astype(np.int64, copy=False)
+
+
 def collapse(
     keys: NDArray[Any], periods: NDArray[np.float64], values: NDArray[np.float64]
 ) -> Collapsed:
@@ -71,31 +96,35 @@ def collapse(
     n = periods.shape[0]
     if n == 0:
         return _empty(keys)
-    try:
-        labels, codes = np.unique(keys, return_inverse=True)
-    except TypeError as err:  # pragma: no cover - group_index refused these already
-        msg = f"`customers` must hold keys of one comparable type ({err})."
-        raise InvalidInputError(msg) from None
-    codes = codes.reshape(-1).astype(np.int64, copy=False)
+    labels, codes = _codes(keys)
     lo = float(periods.min())
     span = float(periods.max()) - lo + 1.0
     integral = bool(np.all(periods == np.floor(periods)))
-    if integral and span * labels.shape[0] < 2.0**62:
-        combined = codes * np.int64(span) + (periods - lo).astype(np.int64)
-        order = np.argsort(combined, kind="stable")
-    else:
-        order = np.lexsort((periods, codes))
-    c = codes[order]
-    p = periods[order]
-    v = values[order]
     new_period = np.empty(n, dtype=bool)
     new_period[0] = True
-    np.not_equal(c[1:], c[:-1], out=new_period[1:])
-    new_period[1:] |= p[1:] != p[:-1]
-    starts = np.flatnonzero(new_period)
+    if integral and span * labels.shape[0] < 2.0**62:
+        # one int64 key per row: a single sort and gather; customer and period
+        # are recovered from the sorted key (fewer random-access gathers)
+        width = np.int64(span)
+        combined = codes * width + (periods - lo).astype(np.int64)
+        order = np.argsort(combined, kind="stable")
+        key = combined[order]
+        np.not_equal(key[1:], key[:-1], out=new_period[1:])
+        starts = np.flatnonzero(new_period)
+        first_keys = key[starts]
+        pc = first_keys // width
+        pp = (first_keys - pc * width).astype(np.float64) + lo
+    else:
+        order = np.lexsort((periods, codes))
+        c = codes[order]
+        p = periods[order]
+        np.not_equal(c[1:], c[:-1], out=new_period[1:])
+        new_period[1:] |= p[1:] != p[:-1]
+        starts = np.flatnonzero(new_period)
+        pc = c[starts]
+        pp = p[starts]
+    v = values[order]
     pv = np.add.reduceat(v, starts)
-    pc = c[starts]
-    pp = p[starts]
     new_customer = np.empty(starts.shape[0], dtype=bool)
     new_customer[0] = True
     np.not_equal(pc[1:], pc[:-1], out=new_customer[1:])
