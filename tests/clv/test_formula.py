@@ -77,6 +77,7 @@ def test_published_style_examples():
 
 
 def test_survival_curves_from_the_retention_family():
+    pytest.importorskip("scipy.optimize")  # the sBG fit
     fit = cx.sbg([1000, 869, 743, 653, 593, 551, 517, 491])
     curve = fit.survival(np.arange(1, 3000))
     via = cx.clv_from_survival(1.0, curve, discount_rate=0.1, initial_margin=True)

@@ -258,6 +258,10 @@ def test_pareto_nbd_log_likelihood_matches_mpmath_in_hard_corners():
         (2.0, 50.0, 1.5, 3.0, 120, 5000.0, 10000.0),
         (0.7, 1.0, 0.4, 40.0, 0, 0.0, 2000.0),
         (0.7, 1.0, 0.4, 40.0, 25, 10.0, 80.0),
+        # lifetimes 0.11.3 returns NaN for P(alive) here and +inf for the
+        # negative log-likelihood of the first three
+        (0.553, 10.578, 0.606, 11.669, 400, 39.0, 39.0),
+        (0.553, 10.578, 0.606, 11.669, 120, 5000.0, 10000.0),
     ]
     for r, alpha, s, beta, x, tx, big_t in cases:
         R, A, S, B = (mpmath.mpf(v) for v in (r, alpha, s, beta))
@@ -286,7 +290,24 @@ def test_pareto_nbd_log_likelihood_matches_mpmath_in_hard_corners():
         got = m.log_likelihood_of([x], [tx], [big_t])
         assert got == pytest.approx(float(mpmath.log(like)), rel=1e-9, abs=1e-9)
         p = m.probability_alive(x, tx, big_t)
-        assert 0.0 <= p <= 1.0
+        alive = 1 / ((A + TT) ** (R + X) * (B + TT) ** S)
+        want = alive * mpmath.gamma(R + X) * A**R * B**S / mpmath.gamma(R) / like
+        assert p == pytest.approx(float(want), rel=1e-9, abs=1e-300)
+        if tx == big_t:
+            assert p == 1.0
+
+
+def test_bgnbd_probability_alive_keeps_tiny_values():
+    # a frequent buyer silent for most of a long window: P(alive) ~ 1e-35, not 0
+    m = cx.BGNBDModel(0.243, 4.414, 0.793, 2.426)
+    p = m.probability_alive(120, 5000.0, 10000.0)
+    log_odds = (
+        np.log(0.793)
+        - np.log(2.426 + 119)
+        + 120.243 * np.log((4.414 + 10000) / (4.414 + 5000))
+    )
+    assert p == pytest.approx(np.exp(-log_odds), rel=1e-12)
+    assert p > 0
 
 
 def test_bgnbd_conditional_expectation_matches_mpmath_for_large_frequency():

@@ -212,7 +212,8 @@ class BGNBDModel(ResidualMethods):
                 - np.log(np.where(pos, self.b + x - 1.0, 1.0))
                 + (self.r + x) * (np.log(self.alpha + big_t) - np.log(self.alpha + tx))
             )
-        out = np.where(pos, 0.5 * (1.0 - np.tanh(log_odds / 2.0)), 1.0)
+        # 1 / (1 + e^lo) = exp(-log(1 + e^lo)): keeps tiny probabilities (no 1 - 1)
+        out = np.where(pos, np.exp(-np.logaddexp(0.0, log_odds)), 1.0)
         return scalar_or_array(out)
 
     def _conditional(self, t: Float, x: Float, big_t: Float) -> Float:

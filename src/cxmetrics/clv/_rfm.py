@@ -424,6 +424,7 @@ class RFMState:
         True
         """
         return {
+            "type": type(self).__name__,
             "customers": self.customers.tolist(),
             "first": self.first.tolist(),
             "last": self.last.tolist(),
@@ -447,6 +448,9 @@ class RFMState:
         >>> cx.RFMState.from_dict(cx.RFMState.empty().to_dict()).n
         0
         """
+        if data.get("type") != cls.__name__:
+            msg = f"`data` describes a {data.get('type')!r}, not a {cls.__name__}."
+            raise InvalidInputError(msg)
         return cls(
             np.asarray(data["customers"]),
             data["first"],
