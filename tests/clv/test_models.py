@@ -519,3 +519,19 @@ def test_missing_scipy_names_the_extra(monkeypatch):
         cx.bgnbd([0, 1], [0, 1.0], [2.0, 2.0])
     # P(alive) under the BG/NBD needs no scipy
     assert cx.BGNBDModel(0.2, 4.0, 0.8, 2.4).probability_alive(0, 0, 5.0) == 1.0
+
+
+def test_hessian_from_gradient_equals_hessian_from_likelihood(cdnow, bg_fit):
+    from cxmetrics.clv._bgnbd import _log_likelihood, _prepare
+    from cxmetrics.clv._mle import _hessian
+
+    x, tx, big_t = cdnow
+    d = _prepare(x, tx, big_t, np.ones_like(x))
+    theta = np.array(list(bg_fit.params.values()))
+    with_grad = _hessian(lambda th: _log_likelihood(th, d, gradient=True), theta)
+    without = _hessian(
+        lambda th: (_log_likelihood(th, d, gradient=False)[0], None), theta
+    )
+    np.testing.assert_allclose(without, with_grad, rtol=1e-4)
+    # the fit merged identical rows first: the same sums in another order
+    np.testing.assert_allclose(np.linalg.inv(-with_grad), bg_fit.covariance, rtol=1e-5)

@@ -35,6 +35,8 @@ LogLik = Callable[[Float], tuple[float, Float | None]]
 _LOG_BOX = (-25.0, 25.0)
 _GRADIENT_TOL = 1e-5
 _NEWTON_STEPS = 3
+#: a Newton step (in log-parameters) below this keeps the Hessian of its start
+_SMALL_STEP = 1e-4
 #: a standard error this many times the estimate means the parameter is not identified
 _RELATIVE_SE_MAX = 10.0
 
@@ -71,17 +73,41 @@ def _gradient(f: LogLik, theta: Float) -> tuple[float, Float]:
 
 
 def _hessian(f: LogLik, theta: Float) -> Float:
-    """Hessian in the natural parameters by central differences of the gradient."""
+    """Hessian in the natural parameters by central differences.
+
+    Of the analytic gradient when the model has one (2k gradients); otherwise
+    of the log-likelihood itself (2k + 4 k(k-1)/2 evaluations, half the cost of
+    differencing a numerical gradient).
+    """
     k = theta.shape[0]
+    steps = 1e-4 * theta
     h = np.empty((k, k))
+    if f(theta)[1] is not None:
+        for i in range(k):
+            up = theta.copy()
+            dn = theta.copy()
+            up[i] += steps[i]
+            dn[i] -= steps[i]
+            h[i] = (_gradient(f, up)[1] - _gradient(f, dn)[1]) / (2 * steps[i])
+        return np.asarray((h + h.T) / 2.0, dtype=np.float64)
+
+    def at(*shifts: tuple[int, float]) -> float:
+        x = theta.copy()
+        for i, sign in shifts:
+            x[i] += sign * steps[i]
+        return f(x)[0]
+
+    f0 = f(theta)[0]
     for i in range(k):
-        step = 1e-4 * theta[i]
-        up = theta.copy()
-        dn = theta.copy()
-        up[i] += step
-        dn[i] -= step
-        h[i] = (_gradient(f, up)[1] - _gradient(f, dn)[1]) / (2 * step)
-    return np.asarray((h + h.T) / 2.0, dtype=np.float64)
+        h[i, i] = (at((i, 1.0)) - 2.0 * f0 + at((i, -1.0))) / steps[i] ** 2
+        for j in range(i):
+            h[i, j] = h[j, i] = (
+                at((i, 1.0), (j, 1.0))
+                - at((i, 1.0), (j, -1.0))
+                - at((i, -1.0), (j, 1.0))
+                + at((i, -1.0), (j, -1.0))
+            ) / (4.0 * steps[i] * steps[j])
+    return h
 
 
 def maximise(
@@ -137,11 +163,12 @@ def maximise(
             ll_new, grad_new = _gradient(loglik, theta_new)
             if not (math.isfinite(ll_new) and ll_new >= ll):
                 break
-            converged_step = float(np.max(np.abs(u_new - np.log(theta))))
+            size = float(np.max(np.abs(u_new - np.log(theta))))
             theta, ll, grad = theta_new, ll_new, grad_new
-            hess = _hessian(loglik, theta)
-            if converged_step < 1e-10:
+            if size < _SMALL_STEP:
+                # the curvature barely moves over so small a step: keep it
                 break
+            hess = _hessian(loglik, theta)
     step = float(np.max(np.abs(grad * theta))) / scale
     info = -hess
     positive = bool(np.all(np.isfinite(info)) and np.all(np.linalg.eigvalsh(info) > 0))
