@@ -304,3 +304,18 @@ def test_empty_state_warns():
     with pytest.warns(UndefinedMetricWarning):
         s = cx.rfm_summary([1], [5.0], observation_end=2.0)
     assert (s.n, s.n_after_end) == (0, 1)
+
+
+def test_to_pandas():
+    pytest.importorskip("pandas")
+    df = cx.rfm_summary([2, 1, 1], [0.0, 1.0, 4.0], [5.0, 1.0, 3.0]).to_pandas()
+    assert df.index.name == "customer"
+    assert df.loc[1, "frequency"] == 1.0
+    assert df.loc[1, "monetary_value"] == 3.0
+    assert list(df.columns) == [
+        "frequency",
+        "recency",
+        "T",
+        "monetary_value",
+        "transactions",
+    ]

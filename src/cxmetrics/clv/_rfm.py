@@ -26,6 +26,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._arrays import array_eq, frozen_float, frozen_int, frozen_keys
+from cxmetrics._optional import require
 from cxmetrics._validation import (
     check_option,
     check_time,
@@ -147,15 +148,7 @@ class RFMSummary:
         }
 
     def to_pandas(self) -> Any:
-        """A pandas DataFrame indexed by customer (needs pandas).
-
-        Examples
-        --------
-        >>> import cxmetrics as cx
-        >>> df = cx.rfm_summary([1, 2], [0.0, 1.0]).to_pandas()  # doctest: +SKIP
-        """
-        from cxmetrics._optional import require  # noqa: PLC0415
-
+        """The columns as a pandas DataFrame indexed by customer (needs pandas)."""
         pd = require("pandas", feature="RFMSummary.to_pandas()")
         cols = self.to_dict()
         index = pd.Index(cols.pop("customers"), name="customer")
