@@ -178,3 +178,49 @@ def test_grouped_merge_disjoint_keys():
     assert merged.compute().value.tolist() == [1.0, 0.0, 1.0]
     with pytest.raises(IncompatibleStateError, match="different types"):
         a + cx.GroupedCSATState.from_responses([4], ["q"])
+
+
+# ---------------------------------------------------------------- RFM (clv family)
+
+rfm_logs = st.integers(0, 40).flatmap(
+    lambda n: st.tuples(
+        st.lists(st.integers(0, 12), min_size=n, max_size=n),
+        st.lists(st.integers(0, 20), min_size=n, max_size=n),
+        st.lists(st.floats(0.0, 100.0), min_size=n, max_size=n),
+    )
+)
+
+
+@given(rfm_logs, st.data())
+def test_rfm_state_laws_for_logs_split_by_customer(log, data):
+    customers, days, values = (np.asarray(a) for a in log)
+    days = days.astype(np.float64)
+    values = values.astype(np.float64)
+    owner = np.asarray(data.draw(st.lists(st.integers(0, 2), min_size=13, max_size=13)))
+    where = owner[customers] if customers.size else np.zeros(0, int)
+    a, b, c = (
+        cx.RFMState.from_transactions(
+            customers[where == k],
+            days[where == k],
+            values[where == k],
+            observation_end=20.0,
+        )
+        for k in range(3)
+    )
+    empty = cx.RFMState.empty()
+    assert a + empty == a == empty + a
+    assert (a + b) + c == a + (b + c)
+    assert a + b == b + a
+    whole = cx.RFMState.from_transactions(customers, days, values, observation_end=20.0)
+    assert a + b + c == whole
+    back = cx.RFMState.from_dict(json.loads(json.dumps(whole.to_dict())))
+    assert back == whole
+    assert pickle.loads(pickle.dumps(whole)) == whole
+
+
+def test_rfm_state_parameters_must_match():
+    a = cx.RFMState.from_transactions([1], [0.0], observation_end=5.0)
+    with pytest.raises(IncompatibleStateError, match="observed until"):
+        a + cx.RFMState.from_transactions([2], [0.0], observation_end=6.0)
+    with pytest.raises(ValueError, match="describes a 'NPSState', not a RFMState"):
+        cx.RFMState.from_dict(cx.NPSState.empty().to_dict())

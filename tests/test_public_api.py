@@ -35,6 +35,7 @@ def test_every_public_name_imports_and_has_examples(name):
         cx.retention,
         cx.frames,
         cx.support,
+        cx.clv,
         cx.exceptions,
         cx.typing,
     ],

@@ -80,6 +80,12 @@ def _halves():  # builders per state class; halves split customers disjointly
                 strict=True,
             )
         ),
+        "RFMState": lambda s: cx.RFMState.from_transactions(
+            list("xxyzzw")[s],
+            T[s],
+            [10.0, 12.5, 3.0, 8.0, 8.25, 40.0][s],
+            observation_end="2024-06-01",
+        ),
         "CohortState": lambda s: cx.CohortState.from_activity(list("xxyzzw")[s], T[s]),
     }
 

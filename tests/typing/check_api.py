@@ -67,3 +67,15 @@ assert_type(
 )
 assert_type(cx.ticket_timings(log), cx.TicketTimings)
 assert_type(cx.SLAComplianceState.empty().compute(), cx.SLAComplianceResult)
+rfm = cx.rfm_summary([1, 1, 2], [0.0, 3.0, 1.0])
+assert_type(rfm, cx.RFMSummary)
+assert_type(rfm.frequency, NDArray[np.float64])
+assert_type(
+    cx.RFMState.empty() + cx.RFMState.from_transactions([1], [0.0]), cx.RFMState
+)
+assert_type(cx.bgnbd(rfm), cx.BGNBDResult)
+assert_type(cx.bgnbd(rfm).log_likelihood, float)
+assert_type(cx.pareto_nbd([0, 1], [0, 1.0], [2.0, 2.0]), cx.ParetoNBDResult)
+assert_type(cx.gamma_gamma([1, 2], [3.0, 4.0]), cx.GammaGammaResult)
+assert_type(cx.bgbb([0, 1], [0, 1], [2, 2]), cx.BGBBResult)
+assert_type(cx.clv_retention(10.0, retention=0.8), cx.CLVResult)

@@ -1,0 +1,182 @@
+"""Model inputs: an RFM summary or the three arrays, and model parameters."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from cxmetrics._validation import RFMArrays, parameter_array, rfm_arrays
+from cxmetrics.clv._rfm import RFMSummary
+from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
+
+__all__ = [
+    "compress",
+    "positive",
+    "positive_a",
+    "positive_alpha",
+    "positive_b",
+    "positive_beta",
+    "positive_delta",
+    "positive_gamma",
+    "positive_p",
+    "positive_q",
+    "positive_r",
+    "positive_s",
+    "prediction_data",
+    "purchase_data",
+    "scalar_or_array",
+    "times",
+]
+
+Float = NDArray[np.float64]
+
+
+def purchase_data(
+    frequency: ArrayLike | RFMSummary,
+    recency: ArrayLike | None,
+    T: ArrayLike | None,
+    weights: ArrayLike | None,
+    *,
+    discrete: bool = False,
+) -> RFMArrays:
+    """Validated (x, t_x, T, weights) from an :class:`RFMSummary` or three arrays."""
+    if isinstance(frequency, RFMSummary):
+        if recency is not None or T is not None:
+            msg = (
+                "pass either an RFMSummary or `frequency`, `recency` and `T`, not both."
+            )
+            raise InvalidInputError(msg)
+        return rfm_arrays(
+            frequency.frequency,
+            frequency.recency,
+            frequency.T,
+            weights,
+            discrete=discrete,
+        )
+    if recency is None or T is None:
+        msg = "`recency` and `T` are needed with `frequency` (or pass an RFMSummary)."
+        raise InvalidInputError(msg)
+    return rfm_arrays(frequency, recency, T, weights, discrete=discrete)
+
+
+def prediction_data(
+    frequency: ArrayLike, recency: ArrayLike, T: ArrayLike, *, discrete: bool = False
+) -> tuple[Float, Float, Float, tuple[int, ...]]:
+    """Validated x, t_x, T broadcast to one shape (scalars allowed), and that shape."""
+    try:
+        arrays = np.broadcast_arrays(
+            np.asarray(frequency), np.asarray(recency), np.asarray(T)
+        )
+    except ValueError as err:
+        msg = f"`frequency`, `recency` and `T` must broadcast to one shape ({err})."
+        raise InvalidInputError(msg) from None
+    shape = arrays[0].shape
+    d = rfm_arrays(*(a.reshape(-1) for a in arrays), discrete=discrete)
+    return (
+        d.frequency.reshape(shape),
+        d.recency.reshape(shape),
+        d.T.reshape(shape),
+        shape,
+    )
+
+
+def positive(name: str, value: object) -> float:
+    """A model parameter: a positive finite number."""
+    if isinstance(value, bool) or not isinstance(
+        value, int | float | np.integer | np.floating
+    ):
+        msg = f"`{name}` must be a positive number; got {value!r}."
+        raise InvalidInputTypeError(msg)
+    v = float(value)
+    if not (math.isfinite(v) and v > 0):
+        msg = f"`{name}` must be a positive finite number; got {value!r}."
+        raise InvalidInputError(msg)
+    return v
+
+
+# named converters (the attrs mypy plugin needs named functions)
+
+
+def positive_r(value: object) -> float:
+    """Converter: ``r`` must be a positive finite number."""
+    return positive("r", value)
+
+
+def positive_alpha(value: object) -> float:
+    """Converter: ``alpha`` must be a positive finite number."""
+    return positive("alpha", value)
+
+
+def positive_a(value: object) -> float:
+    """Converter: ``a`` must be a positive finite number."""
+    return positive("a", value)
+
+
+def positive_b(value: object) -> float:
+    """Converter: ``b`` must be a positive finite number."""
+    return positive("b", value)
+
+
+def positive_s(value: object) -> float:
+    """Converter: ``s`` must be a positive finite number."""
+    return positive("s", value)
+
+
+def positive_beta(value: object) -> float:
+    """Converter: ``beta`` must be a positive finite number."""
+    return positive("beta", value)
+
+
+def positive_p(value: object) -> float:
+    """Converter: ``p`` must be a positive finite number."""
+    return positive("p", value)
+
+
+def positive_q(value: object) -> float:
+    """Converter: ``q`` must be a positive finite number."""
+    return positive("q", value)
+
+
+def positive_gamma(value: object) -> float:
+    """Converter: ``gamma`` must be a positive finite number."""
+    return positive("gamma", value)
+
+
+def positive_delta(value: object) -> float:
+    """Converter: ``delta`` must be a positive finite number."""
+    return positive("delta", value)
+
+
+def times(t: ArrayLike, name: str = "t") -> Float:
+    """A horizon (scalar or array) of finite times >= 0, as float64."""
+    return parameter_array(t, name, low=0.0)
+
+
+def scalar_or_array(out: Float) -> Any:
+    """A float for 0-d results, the array otherwise."""
+    return float(out) if np.ndim(out) == 0 else np.asarray(out, dtype=np.float64)
+
+
+def compress(
+    x: Float, tx: Float, big_t: Float, w: Float
+) -> tuple[Float, Float, Float, Float]:
+    """Merge identical (x, t_x, T) rows, summing their weights (exact for the likelihood).
+
+    One lexsort and a run-length pass; real summaries often have many repeats
+    (every one-off buyer of a cohort shares x = 0, t_x = 0 and T).
+    """
+    n = x.shape[0]
+    if n < 2:
+        return x, tx, big_t, w
+    order = np.lexsort((big_t, tx, x))
+    xs, ts, bs = x[order], tx[order], big_t[order]
+    new = np.empty(n, dtype=bool)
+    new[0] = True
+    new[1:] = (xs[1:] != xs[:-1]) | (ts[1:] != ts[:-1]) | (bs[1:] != bs[:-1])
+    starts = np.flatnonzero(new)
+    if starts.shape[0] > 0.8 * n:
+        return x, tx, big_t, w
+    return xs[starts], ts[starts], bs[starts], np.add.reduceat(w[order], starts)

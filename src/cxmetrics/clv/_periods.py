@@ -1,0 +1,143 @@
+"""Purchase periods: instants to whole periods, and same-period purchases collapsed.
+
+The purchase models count *repeat purchase periods*: several purchases by one
+customer in the same period (a day, by default) count as one purchase whose value
+is their sum, as in Fader, Hardie & Lee (2005) and lifetimes'
+``summary_data_from_transaction_data``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import numpy as np
+from numpy.typing import NDArray
+
+from cxmetrics._validation import check_option
+from cxmetrics.exceptions import InvalidInputError
+
+__all__ = ["FREQS", "Collapsed", "collapse", "period_index"]
+
+#: calendar periods a purchase is collapsed to ("W": weeks Monday to Sunday, as
+#: pandas' ``to_period("W")``)
+FREQS = ("D", "W", "h", "min", "s")
+
+#: integer customer keys spanning at most this many times the rows are used directly
+_DENSE_FACTOR = 4
+_DENSE_MIN = 1 << 16
+
+#: 1970-01-01 (day 0 of numpy's calendar) was a Thursday; Monday 1969-12-29 is day -3
+_MONDAY_OFFSET = 3
+
+
+def period_index(instants: NDArray[Any], freq: str) -> NDArray[Any]:
+    """Whole periods since the epoch (float64) of datetime64 instants; numbers as they are."""
+    if instants.dtype.kind != "M":
+        return np.asarray(instants, dtype=np.float64)
+    check_option("freq", freq, FREQS)
+    if freq == "W":
+        days = instants.astype("datetime64[D]").astype(np.int64)
+        return np.floor_divide(days + _MONDAY_OFFSET, 7).astype(np.float64)
+    unit = "m" if freq == "min" else freq
+    return instants.astype(f"datetime64[{unit}]").astype(np.int64).astype(np.float64)
+
+
+class Collapsed(NamedTuple):
+    """Per customer: first and last purchase period, purchase periods, repeat value."""
+
+    customers: NDArray[Any]
+    first: NDArray[np.float64]
+    last: NDArray[np.float64]
+    periods: NDArray[np.int64]
+    repeat_value: NDArray[np.float64]
+    transactions: NDArray[np.int64]
+
+
+def _empty(keys: NDArray[Any]) -> Collapsed:
+    return Collapsed(
+        keys[:0],
+        np.zeros(0),
+        np.zeros(0),
+        np.zeros(0, np.int64),
+        np.zeros(0),
+        np.zeros(0, np.int64),
+    )
+
+
+def _codes(keys: NDArray[Any]) -> tuple[NDArray[Any], NDArray[np.int64]]:
+    """Customer codes that sort like the keys, and the key of each code.
+
+    Integer keys in a dense range are their own codes (offset by the minimum):
+    no sort. Other keys are factorised with :func:`numpy.unique`. Codes that no
+    row has are harmless: only codes seen in the data reach the output.
+    """
+    n = keys.shape[0]
+    if keys.dtype.kind in "iu":
+        lo, hi = int(keys.min()), int(keys.max())
+        if hi - lo + 1 <= max(_DENSE_MIN, _DENSE_FACTOR * n):
+            labels = np.arange(lo, hi + 1, dtype=keys.dtype)
+            return labels, keys.astype(np.int64) - lo
+    try:
+        labels, codes = np.unique(keys, return_inverse=True)
+    except TypeError as err:  # pragma: no cover - group_index refused these already
+        msg = f"`customers` must hold keys of one comparable type ({err})."
+        raise InvalidInputError(msg) from None
+    return labels, codes.reshape(-1).astype(np.int64, copy=False)
+
+
+def collapse(
+    keys: NDArray[Any], periods: NDArray[np.float64], values: NDArray[np.float64]
+) -> Collapsed:
+    """Collapse a log to one row per customer, sorted by customer key.
+
+    One sort by (customer, period), then :func:`numpy.add.reduceat` over the runs
+    of equal (customer, period) and of equal customer: no loop over rows.
+    """
+    n = periods.shape[0]
+    if n == 0:
+        return _empty(keys)
+    labels, codes = _codes(keys)
+    lo = float(periods.min())
+    span = float(periods.max()) - lo + 1.0
+    integral = bool(np.all(periods == np.floor(periods)))
+    new_period = np.empty(n, dtype=bool)
+    new_period[0] = True
+    if integral and span * labels.shape[0] < 2.0**62:
+        # one int64 key per row: a single sort and gather; customer and period
+        # are recovered from the sorted key (fewer random-access gathers)
+        width = np.int64(span)
+        combined = codes * width + (periods - lo).astype(np.int64)
+        order = np.argsort(combined, kind="stable")
+        key = combined[order]
+        np.not_equal(key[1:], key[:-1], out=new_period[1:])
+        starts = np.flatnonzero(new_period)
+        first_keys = key[starts]
+        pc = first_keys // width
+        pp = (first_keys - pc * width).astype(np.float64) + lo
+    else:
+        order = np.lexsort((periods, codes))
+        c = codes[order]
+        p = periods[order]
+        np.not_equal(c[1:], c[:-1], out=new_period[1:])
+        new_period[1:] |= p[1:] != p[:-1]
+        starts = np.flatnonzero(new_period)
+        pc = c[starts]
+        pp = p[starts]
+    v = values[order]
+    pv = np.add.reduceat(v, starts)
+    new_customer = np.empty(starts.shape[0], dtype=bool)
+    new_customer[0] = True
+    np.not_equal(pc[1:], pc[:-1], out=new_customer[1:])
+    cstarts = np.flatnonzero(new_customer)
+    ends = np.append(cstarts[1:], starts.shape[0]) - 1
+    repeat = pv.copy()
+    repeat[cstarts] = 0.0
+    tx_starts = starts[cstarts]
+    return Collapsed(
+        labels[pc[cstarts]],
+        pp[cstarts],
+        pp[ends],
+        np.diff(np.append(cstarts, starts.shape[0])).astype(np.int64),
+        np.add.reduceat(repeat, cstarts),
+        np.diff(np.append(tx_starts, n)).astype(np.int64),
+    )
