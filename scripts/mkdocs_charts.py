@@ -72,6 +72,9 @@ def on_pre_build(config: Any) -> None:  # noqa: ARG001  (MkDocs hook signature)
             cx.cohort_matrix(a["customer"], a["time"]), annotate=False
         ),
         "survival_curve": lambda: plot.survival_curve(lifetime),
+        "p_alive_matrix": lambda: plot.p_alive_matrix(
+            cx.BGNBDModel(r=0.243, alpha=4.414, a=0.793, b=2.426), T=39.0
+        ),
     }
     for name, draw in charts.items():
         ax = draw()

@@ -195,9 +195,9 @@ def test_report_writes_one_file_or_nothing(tmp_path, capsys):
     assert status == 0
     assert stdout.strip() == f"wrote {out}"
     text = out.read_text()
-    for section in ('id="surveys"', 'id="support"', 'id="retention"'):
+    for section in ('id="surveys"', 'id="support"', 'id="retention"', 'id="clv"'):
         assert section in text
-    assert text.count("data:image/png;base64,") >= 6
+    assert text.count("data:image/png;base64,") >= 9
     assert "http://" not in text
     assert "https://" not in text  # self-contained: nothing fetched to view it
     bad = tmp_path / "bad.html"
@@ -220,3 +220,54 @@ def test_console_script_and_usage_errors():
     done = subprocess.run([*cmd, "survey"], capture_output=True, text=True, check=False)
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
+
+
+def test_clv_command_matches_the_api(capsys):
+    pytest.importorskip("scipy", reason="the CLV models need the models extra (scipy)")
+    from cxmetrics.datasets import load_sample_transactions
+
+    path = str(sample_path("sample_transactions.csv"))
+    status, out, err = run(
+        capsys, "clv", path, "--end", "2026-06-30", "--format", "json", "--horizon", "6"
+    )
+    assert status == 0, err
+    fits, summary = json.loads(out)
+    tx = load_sample_transactions()
+    rfm = cx.rfm_summary(
+        tx["customer"],
+        tx["date"],
+        tx["amount"],
+        observation_end="2026-06-30",
+        freq="D",
+        freq_multiplier=7,
+    )
+    want = cx.bgnbd(rfm)
+    got = {r[1]: float(r[2]) for r in fits["rows"] if r[0] == "BG/NBD"}
+    assert got == pytest.approx(want.params, rel=1e-3)
+    assert summary["rows"][0][0] == "CLV"
+    assert "6-month CLV" in summary["title"]
+
+
+def test_clv_command_errors(tmp_path, capsys):
+    path = tmp_path / "tx.csv"
+    path.write_text("customer,day,amount\na,2026-01-01,10\na,2026-01-05,3\n")
+    status, _, err = run(capsys, "clv", str(path))
+    assert status == 2
+    assert err.startswith(f"cxmetrics: error: {path}: no column 'date'")
+    path.write_text("customer,date,amount\na,2026-13-01,10\n")
+    status, _, err = run(capsys, "clv", str(path))
+    assert status == 2
+    assert "line 2" in err
+
+
+def test_warnings_are_one_line_each_and_the_command_goes_on(tmp_path, capsys):
+    pytest.importorskip("scipy", reason="the CLV models need the models extra (scipy)")
+    path = tmp_path / "tx.csv"
+    path.write_text(
+        "customer,date,amount\na,2026-01-01,10\na,2026-01-05,3\nb,2026-01-02,5\n"
+    )
+    status, out, err = run(capsys, "clv", str(path))
+    assert status == 0
+    assert "cxmetrics: warning:" in err
+    assert "Traceback" not in err
+    assert "NO" in out  # the table says which fit did not converge

@@ -108,3 +108,15 @@ def test_own_axes_and_bad_input():
         plot.cohort_heatmap(cx.nps(SCORE))
     with pytest.raises(cx.exceptions.InvalidInputTypeError, match="KaplanMeierResult"):
         plot.survival_curve(cx.nps(SCORE))
+
+
+def test_p_alive_matrix():
+    m = cx.BGNBDModel(r=0.243, alpha=4.414, a=0.793, b=2.426)
+    ax = plot.p_alive_matrix(m, T=39.0, max_frequency=10)
+    _check_drawn(ax)
+    grid = ax.images[0].get_array()
+    assert grid.shape == (11, 40)
+    assert np.all(grid[0] == 1.0)  # BG/NBD: no repeat purchase, alive for sure
+    assert grid[10, 1] < grid[10, -1]  # frequent but not lately: likelier gone
+    with pytest.raises(cx.exceptions.InvalidInputTypeError, match="BG/NBD"):
+        plot.p_alive_matrix(cx.nps([10]), T=3.0)

@@ -61,7 +61,7 @@ def test_sections_tables_and_images_are_in_the_rendered_page(report, tmp_path):
         "Retention: cohorts, survival and churn",
     ):
         assert section in dom
-    assert dom.count('<img alt="') >= 7
+    assert dom.count('<img alt="') >= 9
     assert dom.count('<table class="cxmetrics">') >= 5
 
 

@@ -5,6 +5,7 @@ Subcommands::
     cxmetrics survey responses.csv --metric nps --score nps --by region
     cxmetrics sla tickets.csv --comments comments.csv --policy policy.toml --as-of 2026-06-30T00:00:00Z
     cxmetrics retention activity.csv --customer customer --time time --freq month
+    cxmetrics clv purchases.csv --customer customer --time date --amount amount
     cxmetrics report --sample -o report.html
     cxmetrics report --surveys answers.csv --activity renewals.csv -o report.html
 
@@ -26,7 +27,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Sequence
+import warnings
+from collections.abc import Sequence
 
 from cxmetrics.cli import _commands
 from cxmetrics.cli._output import render
@@ -131,6 +133,44 @@ def parser() -> argparse.ArgumentParser:
     _common(r)
     r.set_defaults(run=_commands.retention)
 
+    c = sub.add_parser(
+        "clv",
+        help="RFM summary, BG/NBD (or Pareto/NBD) and Gamma-Gamma fits, CLV (needs scipy)",
+    )
+    c.add_argument("file", help="purchases: one row per transaction")
+    c.add_argument(
+        "--customer", default="customer", help="customer column (default: customer)"
+    )
+    c.add_argument("--time", default="date", help="date column, naive (default: date)")
+    c.add_argument("--amount", default="amount", help="amount column (default: amount)")
+    c.add_argument(
+        "--end", help="end of the observation period (default: the last purchase date)"
+    )
+    c.add_argument(
+        "--unit",
+        choices=("days", "weeks"),
+        default="weeks",
+        help="time unit of the models (default: weeks)",
+    )
+    c.add_argument("--model", choices=("bgnbd", "pareto_nbd"), default="bgnbd")
+    c.add_argument(
+        "--horizon", type=int, default=12, help="CLV horizon in months (default 12)"
+    )
+    c.add_argument(
+        "--discount",
+        type=float,
+        default=0.01,
+        help="monthly discount rate (default 0.01)",
+    )
+    c.add_argument(
+        "--margin",
+        type=float,
+        default=1.0,
+        help="profit margin on spend (default 1: revenue)",
+    )
+    _common(c)
+    c.set_defaults(run=_commands.clv)
+
     o = sub.add_parser("report", help="one self-contained HTML report with charts")
     o.add_argument("-o", "--output", required=True, help="the HTML file to write")
     o.add_argument("--sample", action="store_true", help="use the bundled sample data")
@@ -144,28 +184,29 @@ def parser() -> argparse.ArgumentParser:
         "--as-of", help="when the tickets were exported (ISO instant with Z or offset)"
     )
     o.add_argument("--activity", help="subscription activity: columns customer, time")
+    o.add_argument(
+        "--transactions", help="purchases: columns customer, date, amount (needs scipy)"
+    )
     o.set_defaults(run=_commands.report, format="table")
 
-    for name, extra in _EXTRA_COMMANDS.items():
-        extra(sub, name)
     return top
-
-
-#: later families register their subcommands here (name -> add-parser function)
-_EXTRA_COMMANDS: dict[str, Callable[..., None]] = {}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 ok, 2 bad input)."""
     args = parser().parse_args(argv)
     try:
-        out = args.run(args)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            out = args.run(args)
     except MissingDependencyError as err:
         print(f"cxmetrics: error: {err}", file=sys.stderr)  # noqa: T201
         return 2
     except CXMetricsError as err:
         print(f"cxmetrics: error: {err}", file=sys.stderr)  # noqa: T201
         return 2
+    for w in caught:  # undefined metrics, fits that did not converge: one line each
+        print(f"cxmetrics: warning: {w.message}", file=sys.stderr)  # noqa: T201
     if isinstance(out, str):
         print(out)  # noqa: T201
     else:

@@ -19,7 +19,6 @@ from cxmetrics._display import format_value
 from cxmetrics._table_io import TableError, instants, numbers, read_table
 
 __all__ = [
-    "REPORT_SECTIONS",
     "Table",
     "report",
     "retention",
@@ -319,6 +318,108 @@ def _ticket_columns(path: str, comments: str | None) -> dict[str, NDArray[Any]]:
     return out
 
 
+def _transaction_columns(
+    path: str, customer: str, time: str, amount: str
+) -> dict[str, NDArray[Any]]:
+    cols = read_table(path, [customer, time, amount])
+    return {
+        "customer": cols[customer],
+        "date": instants(path, time, cols[time], utc=False),
+        "amount": numbers(path, amount, cols[amount]),
+    }
+
+
+def clv(args: argparse.Namespace) -> list[Table]:
+    """RFM summary, BG/NBD and Gamma-Gamma fits, and CLV over a horizon, from a purchase log."""
+    tx = _transaction_columns(args.file, args.customer, args.time, args.amount)
+    end = (
+        tx["date"].max()
+        if args.end is None
+        else instants("--end", "end", np.array([args.end]), utc=False)[0]
+    )
+    unit = {"days": 1.0, "weeks": 7.0}[args.unit]
+    try:
+        rfm = cx.rfm_summary(
+            tx["customer"],
+            tx["date"],
+            tx["amount"],
+            observation_end=end,
+            freq="D",
+            freq_multiplier=unit,
+        )
+        purchases = cx.bgnbd(rfm) if args.model == "bgnbd" else cx.pareto_nbd(rfm)
+        spend = cx.gamma_gamma(rfm)
+    except cx.exceptions.CXMetricsError as err:
+        msg = f"{args.file}: {err}"
+        raise TableError(msg) from None
+    per_month = (365.25 / 12) / unit
+    value = spend.customer_lifetime_value(
+        purchases,
+        rfm.frequency,
+        rfm.recency,
+        rfm.T,
+        rfm.monetary_value,
+        margin=args.margin,
+        steps=args.horizon,
+        step_length=per_month,
+        discount_rate=args.discount,
+    )
+    alive = purchases.probability_alive(rfm.frequency, rfm.recency, rfm.T)
+    z = 1.959963984540054 if args.confidence == 0.95 else None
+    rows = []
+    for fit in (purchases, spend):
+        for name in fit.parameter_names:
+            lo, hi = (
+                fit.confidence_interval(name, args.confidence)
+                if z is None
+                else fit.confidence_interval(name)
+            )
+            rows.append(
+                [
+                    fit.model_name,
+                    name,
+                    format_value(fit.params[name]),
+                    format_value(fit.standard_errors[name]),
+                    format_value(lo),
+                    format_value(hi),
+                    "yes" if fit.converged else "NO",
+                ]
+            )
+    fits: Table = (
+        f"Model fits on {rfm.n:,} customers (time unit: {args.unit}; Gamma-Gamma on {int(spend.n):,} with repeat purchases)",
+        [
+            "model",
+            "parameter",
+            "estimate",
+            "SE",
+            f"ci_low ({args.confidence:.0%})",
+            "ci_high",
+            "converged",
+        ],
+        rows,
+    )
+    q = [0.1, 0.25, 0.5, 0.75, 0.9]
+    summary: Table = (
+        f"Per customer: {args.horizon}-month CLV (margin {args.margin:g}, {args.discount:.1%} monthly discount) and P(alive)",
+        ["statistic", "n", "mean", *(f"p{int(x * 100)}" for x in q)],
+        [
+            [
+                "CLV",
+                format_value(value.size),
+                format_value(float(np.mean(value))),
+                *(format_value(v) for v in np.quantile(value, q)),
+            ],
+            [
+                "P(alive)",
+                format_value(alive.size),
+                format_value(float(np.mean(alive))),
+                *(format_value(v) for v in np.quantile(alive, q)),
+            ],
+        ],
+    )
+    return [fits, summary]
+
+
 def report(args: argparse.Namespace) -> str:
     """Write the HTML report; returns the line to print."""
     from cxmetrics import datasets  # noqa: PLC0415
@@ -331,6 +432,7 @@ def report(args: argparse.Namespace) -> str:
             "tickets": datasets.load_sample_tickets(),
             "policy": datasets.sample_policy(),
             "activity": datasets.load_sample_activity(),
+            "transactions": datasets.load_sample_transactions(),
             "as_of": np.datetime64("2026-07-01T00:00:00", "s"),
         }
     else:
@@ -343,6 +445,10 @@ def report(args: argparse.Namespace) -> str:
             inputs["tickets"] = _ticket_columns(args.tickets, args.comments)
             inputs["policy"] = cx.support.read_policy(args.policy)
             inputs["as_of"] = instants("--as-of", "as_of", np.array([args.as_of]))[0]
+        if args.transactions:
+            inputs["transactions"] = _transaction_columns(
+                args.transactions, "customer", "date", "amount"
+            )
         if args.activity:
             a = read_table(args.activity, ["customer", "time"])
             inputs["activity"] = {
@@ -350,13 +456,7 @@ def report(args: argparse.Namespace) -> str:
                 "time": instants(args.activity, "time", a["time"], utc=False),
             }
     if not inputs:
-        msg = "nothing to report: give --sample, or at least one of --surveys, --tickets, --activity."
+        msg = "nothing to report: give --sample, or at least one of --surveys, --tickets, --activity, --transactions."
         raise TableError(msg)
-    extra = [section(args) for section in REPORT_SECTIONS]
-    inputs["extra_sections"] = [s for s in extra if s is not None]
     write_report(args.output, **inputs)
     return f"wrote {args.output}"
-
-
-#: later families add report sections here: functions of the parsed arguments
-REPORT_SECTIONS: list[Any] = []

@@ -15,6 +15,7 @@ Examples
 
 from __future__ import annotations
 
+from cxmetrics.plot._clv import p_alive_matrix
 from cxmetrics.plot._durations import distribution
 from cxmetrics.plot._groups import rate_by_group
 from cxmetrics.plot._retention import cohort_heatmap, survival_curve
@@ -24,6 +25,7 @@ __all__ = [
     "answer_mix",
     "cohort_heatmap",
     "distribution",
+    "p_alive_matrix",
     "rate_by_group",
     "score_trend",
     "survival_curve",

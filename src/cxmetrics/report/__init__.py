@@ -1,7 +1,7 @@
 """The CX report: one self-contained HTML file with charts and tables (``plot`` extra).
 
 :func:`build_report` takes whichever inputs you have (survey answers, a ticket log
-and its SLA policy, a subscription activity log) as dicts of numpy columns, and
+and its SLA policy, a subscription activity log, a purchase log) as dicts of numpy columns, and
 :func:`write_report` writes the page atomically: a failure leaves no file behind.
 ``cxmetrics report`` is the command-line front door.
 
@@ -29,6 +29,7 @@ from numpy.typing import NDArray
 from cxmetrics.exceptions import InvalidInputError
 from cxmetrics.report._html import page
 from cxmetrics.report._sections import (
+    clv_section,
     retention_section,
     survey_section,
     tickets_section,
@@ -45,6 +46,7 @@ def build_report(
     tickets: Columns | None = None,
     policy: Any | None = None,
     activity: Columns | None = None,
+    transactions: Columns | None = None,
     extra_sections: list[tuple[str, str, list[str]]] | None = None,
     as_of: object | None = None,
     title: str = "Customer experience report",
@@ -63,6 +65,9 @@ def build_report(
         The SLA policy of the tickets.
     activity : dict of columns, optional
         ``customer`` and ``time`` (naive dates): a subscription activity log.
+    transactions : dict of columns, optional
+        ``customer``, ``date`` (naive dates) and ``amount``: a purchase log for
+        the CLV models (needs the ``models`` extra, scipy).
     extra_sections : list of (id, heading, html parts), optional
         More sections from other families (e.g. CLV).
     as_of : instant, optional
@@ -97,6 +102,14 @@ def build_report(
                 "retention",
                 "Retention: cohorts, survival and churn",
                 retention_section(activity),
+            )
+        )
+    if transactions is not None:
+        sections.append(
+            (
+                "clv",
+                "Customer lifetime value: BG/NBD and Gamma-Gamma",
+                clv_section(transactions),
             )
         )
     sections.extend(extra_sections or [])

@@ -10,9 +10,10 @@ from numpy.typing import NDArray
 
 import cxmetrics as cx
 from cxmetrics import plot
+from cxmetrics._display import html_table
 from cxmetrics.report._html import figure_html
 
-__all__ = ["retention_section", "survey_section", "tickets_section"]
+__all__ = ["clv_section", "retention_section", "survey_section", "tickets_section"]
 
 Columns = dict[str, NDArray[Any]]
 
@@ -148,3 +149,66 @@ def retention_section(a: Columns) -> list[str]:
     ).compute("stripe")
     parts.append(churn._repr_html_())
     return parts
+
+
+def clv_section(tx: Columns, *, observation_end: object | None = None) -> list[str]:
+    """BG/NBD and Gamma-Gamma fits, 12-month CLV per customer, P(alive) matrix."""
+    end = observation_end if observation_end is not None else tx["date"].max()
+    rfm = cx.rfm_summary(
+        tx["customer"],
+        tx["date"],
+        tx["amount"],
+        observation_end=end,
+        freq="D",
+        freq_multiplier=7,
+    )
+    purchases = cx.bgnbd(rfm)
+    spend = cx.gamma_gamma(rfm)
+    value = spend.customer_lifetime_value(
+        purchases,
+        rfm.frequency,
+        rfm.recency,
+        rfm.T,
+        rfm.monetary_value,
+        steps=12,
+        step_length=52 / 12,
+        discount_rate=0.01,
+    )
+    alive = purchases.probability_alive(rfm.frequency, rfm.recency, rfm.T)
+    rows = []
+    for fit in (purchases, spend):
+        for name in fit.parameter_names:
+            lo, hi = fit.confidence_interval(name)
+            rows.append(
+                [
+                    fit.model_name,
+                    name,
+                    f"{fit.params[name]:.4g}",
+                    f"{fit.standard_errors[name]:.3g}",
+                    f"{lo:.4g} to {hi:.4g}",
+                ]
+            )
+    return [
+        html_table(
+            ["model", "parameter", "estimate", "SE", "95% interval"],
+            rows,
+            caption=f"Maximum-likelihood fits on {rfm.n:,} customers (time unit: weeks; Gamma-Gamma on the {int(spend.n):,} with repeat purchases)",
+        ),
+        figure_html(
+            plot.distribution(
+                value,
+                xlabel="12-month CLV (euros, 1% monthly discount)",
+                bins=50,
+                log=True,
+            ),
+            "Predicted 12-month customer lifetime value (BG/NBD x Gamma-Gamma)",
+        ),
+        figure_html(
+            plot.p_alive_matrix(purchases, T=float(np.median(rfm.T))),
+            "Probability alive by repeat purchases and recency, for a customer of median age",
+        ),
+        _note(
+            f"Customers likely alive (P > 0.5): {np.mean(alive > 0.5):.0%}. Median 12-month CLV "
+            f"{np.median(value):.2f}, mean {np.mean(value):.2f}, top decile from {np.quantile(value, 0.9):.2f}."
+        ),
+    ]

@@ -17,7 +17,7 @@ _UNITS = {"seconds": 1.0, "minutes": 60.0, "hours": 3600.0, "days": 86400.0}
 
 
 def read_policy(path: str | os.PathLike[str]) -> SLAPolicy:
-    r"""Read an :class:`SLAPolicy` from a TOML file.
+    """Read an :class:`SLAPolicy` from a TOML file.
 
     The file has a ``[targets.<key>]`` table per priority (or other key), with one
     number per metric (``first_reply``, ``next_reply``, ``periodic_update``,
@@ -47,7 +47,8 @@ def read_policy(path: str | os.PathLike[str]) -> SLAPolicy:
     >>> import pathlib, tempfile
     >>> from cxmetrics.support import read_policy
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "policy.toml"
-    >>> _ = path.write_text('unit = "hours"\\n[targets.urgent]\\nfirst_reply = 1\\nresolution = 8\\n')
+    >>> lines = ['unit = "hours"', "[targets.urgent]", "first_reply = 1", "resolution = 8"]
+    >>> _ = path.write_text(chr(10).join(lines))
     >>> read_policy(path).targets["urgent"]["resolution"]
     28800.0
     """
