@@ -20,6 +20,7 @@ Examples
 from __future__ import annotations
 
 from cxmetrics.frames._chunks import accumulate, read_chunks
+from cxmetrics.frames._clv import rfm_state, rfm_summary
 from cxmetrics.frames._dask import map_states
 from cxmetrics.frames._retention import churn_state, cohort_matrix, cohort_state
 from cxmetrics.frames._support import sla_compliance, sla_compliance_state
@@ -38,6 +39,8 @@ __all__ = [
     "nps",
     "nps_state",
     "read_chunks",
+    "rfm_state",
+    "rfm_summary",
     "sla_compliance",
     "sla_compliance_state",
 ]
