@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -141,3 +143,48 @@ def test_dask_errors_name_the_partition():
         )
     with pytest.raises(cx.exceptions.InvalidInputTypeError, match="1-D dask"):
         frames.map_states(cx.NPSState.from_responses, SCORE)
+
+
+PEAK_CHILD = """
+import sys
+from cxmetrics import frames
+import pyarrow.parquet, narwhals
+def peak_kb():
+    return int(next(l for l in open("/proc/self/status") if l.startswith("VmHWM")).split()[1])
+s = frames.accumulate(frames.nps_state(c, "score", by="g") for c in frames.read_chunks(sys.argv[1], chunk_rows=250_000))
+print(peak_kb(), int(s.n.sum()))
+"""
+
+
+@pytest.mark.skipif(
+    not Path("/proc/self/status").exists(),
+    reason="peak memory is read from /proc (Linux)",
+)
+def test_chunked_memory_is_bounded_by_the_chunk_not_the_file(tmp_path):
+    import subprocess
+    import sys
+
+    import pyarrow.parquet as pq
+
+    rng = np.random.default_rng(3)
+    peaks = []
+    for n in (2_000_000, 16_000_000):
+        path = tmp_path / f"a{n}.parquet"
+        table = pa.table(
+            {
+                "score": rng.integers(0, 11, n, dtype=np.int8),
+                "g": rng.integers(0, 1000, n, dtype=np.int16),
+            }
+        )
+        pq.write_table(table, path, row_group_size=250_000)
+        del table
+        out = subprocess.run(
+            [sys.executable, "-c", PEAK_CHILD, str(path)],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()
+        assert int(out[1]) == n
+        peaks.append(int(out[0]) / 1024)
+    # 8x the rows (48 MB of data) may not raise the peak by more than 10 MB
+    assert peaks[1] - peaks[0] < 10, peaks

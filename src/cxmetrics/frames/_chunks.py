@@ -127,7 +127,9 @@ def read_chunks(
     cols = None if columns is None else list(columns)
     if fmt == "parquet":
         pq = require("pyarrow.parquet", feature="read_chunks")
-        with pq.ParquetFile(p) as f:
+        # pre_buffer=False: pyarrow would otherwise keep the column chunks it has read
+        # buffered, and memory would grow with the file instead of the chunk
+        with pq.ParquetFile(p, pre_buffer=False) as f:
             for batch in f.iter_batches(batch_size=rows, columns=cols):
                 yield pa.Table.from_batches([batch])
         return
