@@ -18,8 +18,7 @@ import numpy as np
 from cxmetrics._validation import check_option
 from cxmetrics.clv import RFMState, RFMSummary
 from cxmetrics.clv._periods import period_index
-from cxmetrics.exceptions import InvalidInputTypeError, MissingValueError
-from cxmetrics.frames._native import column_names, narwhals, wrap
+from cxmetrics.frames._native import log_frame, narwhals
 
 __all__ = ["rfm_state", "rfm_summary"]
 
@@ -51,26 +50,7 @@ def rfm_state(
     """
     nw = narwhals()
     check_option("freq", freq, tuple(_EVERY))
-    frame = wrap(df)
-    column_names(frame, {"customer": customer, "time": time, "amount": amount})
-    schema = frame.collect_schema()
-    dtype = schema[time]
-    if dtype not in (nw.Datetime, nw.Date):
-        msg = f"`time` column {time!r} must hold dates or datetimes; it has dtype {dtype}."
-        raise InvalidInputTypeError(msg)
-    if dtype == nw.Datetime and getattr(dtype, "time_zone", None):
-        msg = f"`time` column {time!r} is time-zone aware ({dtype}); convert it to naive local times first."
-        raise InvalidInputTypeError(msg)
-    cols = [customer, time, *([amount] if amount else [])]
-    checks = frame.select(
-        *(nw.col(c).is_null().cast(nw.Int64).sum().alias(c) for c in cols)
-    )
-    checks = checks.collect() if isinstance(checks, nw.LazyFrame) else checks
-    for c in cols:
-        missing = int(checks.get_column(c).to_list()[0])
-        if missing:
-            msg = f"column {c!r} contains {missing} missing value(s); every transaction needs a customer, an instant and a value."
-            raise MissingValueError(msg)
+    frame = log_frame(df, {"customer": customer, "time": time, "amount": amount}, time)
     period = nw.col(time).cast(nw.Datetime("us")).dt.truncate(_EVERY[freq]).alias(_P)
     columns = [period]
     aggs = [nw.len().alias(_N)]

@@ -16,11 +16,16 @@ import numpy as np
 from numpy.typing import NDArray
 
 from cxmetrics._optional import require
-from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
+from cxmetrics.exceptions import (
+    InvalidInputError,
+    InvalidInputTypeError,
+    MissingValueError,
+)
 
 __all__ = [
     "column_names",
     "key_columns",
+    "log_frame",
     "narwhals",
     "to_frame",
     "wrap",
@@ -110,3 +115,37 @@ def _plain(values: NDArray[Any]) -> NDArray[Any] | list[Any]:
     if arr.dtype.kind in "US":
         return arr.astype(object)
     return arr
+
+
+def log_frame(df: Any, columns: Mapping[str, str | None], time: str) -> Any:
+    """An event log (customer, naive time, optional value) checked in the engine.
+
+    ``columns`` maps argument names to column names (``None``: not given). The
+    time column must hold naive dates or datetimes, and no named column may hold
+    a missing value (one aggregation counts them). Returns the narwhals frame.
+    """
+    nw = narwhals()
+    frame = wrap(df)
+    column_names(frame, columns)
+    dtype = frame.collect_schema()[time]
+    if dtype not in (nw.Datetime, nw.Date):
+        msg = f"`time` column {time!r} must hold dates or datetimes; it has dtype {dtype}."
+        raise InvalidInputTypeError(msg)
+    if dtype == nw.Datetime and getattr(dtype, "time_zone", None):
+        msg = f"`time` column {time!r} is time-zone aware ({dtype}); convert it to naive local times first."
+        raise InvalidInputTypeError(msg)
+    named = {arg: col for arg, col in columns.items() if col is not None}
+    # booleans cast before summing: Spark does not sum booleans
+    counts = frame.select(
+        *(
+            nw.col(col).is_null().cast(nw.Int64).sum().alias(arg)
+            for arg, col in named.items()
+        )
+    )
+    counts = counts.collect() if isinstance(counts, nw.LazyFrame) else counts
+    for arg, col in named.items():
+        missing = int(counts.get_column(arg).to_list()[0])
+        if missing:
+            msg = f"`{arg}` column {col!r} contains {missing} missing value(s); every row of the log needs one."
+            raise MissingValueError(msg)
+    return frame

@@ -22,9 +22,8 @@ from cxmetrics._validation import check_positive_int
 from cxmetrics.exceptions import (
     InvalidInputError,
     InvalidInputTypeError,
-    MissingValueError,
 )
-from cxmetrics.frames._native import column_names, narwhals, wrap
+from cxmetrics.frames._native import log_frame, narwhals
 from cxmetrics.retention import CohortResult, CohortState, GroupedChurnState
 
 __all__ = ["churn_state", "cohort_matrix", "cohort_state"]
@@ -37,21 +36,8 @@ def _active_days(
 ) -> tuple[NDArray[Any], NDArray[np.datetime64], NDArray[np.int64] | None]:
     """One row per customer and active day: (customer, latest instant, minor units)."""
     nw = narwhals()
-    frame = wrap(df)
-    column_names(frame, {"customer": customer, "time": time, "amount": amount})
+    frame = log_frame(df, {"customer": customer, "time": time, "amount": amount}, time)
     schema = frame.collect_schema()
-    dtype = schema[time]
-    if dtype not in (nw.Datetime, nw.Date):
-        msg = f"`time` column {time!r} must hold dates or datetimes; it has dtype {dtype}."
-        raise InvalidInputTypeError(msg)
-    if dtype == nw.Datetime and getattr(dtype, "time_zone", None):
-        msg = f"`time` column {time!r} is time-zone aware ({dtype}); convert it to naive local or UTC times first."
-        raise InvalidInputTypeError(msg)
-    checks = [
-        # booleans cast before summing: Spark does not sum booleans
-        nw.col(customer).is_null().cast(nw.Int64).sum().alias("customer"),
-        nw.col(time).is_null().cast(nw.Int64).sum().alias("time"),
-    ]
     aggs = [nw.col(time).max().alias(_T)]
     columns = [nw.col(time).dt.truncate("1d").alias(_DAY)]
     if amount is not None:
@@ -71,13 +57,6 @@ def _active_days(
         bad = x.is_null() | (x < 0) | ~exact
         columns.append(bad.fill_null(value=True).cast(nw.Int64).alias(_BAD))
         aggs += [nw.col(_CENTS).sum(), nw.col(_BAD).sum()]
-    counts = frame.select(*checks)
-    counts = counts.collect() if isinstance(counts, nw.LazyFrame) else counts
-    for arg, col in (("customer", customer), ("time", time)):
-        missing = int(counts.get_column(arg).to_list()[0])
-        if missing:
-            msg = f"`{arg}` column {col!r} contains {missing} missing value(s); every activity needs a {arg}."
-            raise MissingValueError(msg)
     table = frame.with_columns(*columns).group_by(customer, _DAY).agg(*aggs)
     table = table.collect() if isinstance(table, nw.LazyFrame) else table
     cents_out = None
