@@ -24,6 +24,11 @@ AMOUNT = RNG.integers(100, 20_000, N) / 100
 LOG = {"customer": CUSTOMER, "time": T, "amount": AMOUNT}
 
 
+def _arrow(d):
+    pytest.importorskip("pyarrow")
+    return pl.DataFrame(d).to_arrow()
+
+
 def _duckdb(d):
     duckdb = pytest.importorskip("duckdb")
     return duckdb.from_arrow(pl.DataFrame(d).to_arrow())
@@ -34,6 +39,7 @@ BACKENDS = {
     "polars": pl.DataFrame,
     "polars-lazy": lambda d: pl.DataFrame(d).lazy(),
     "duckdb": _duckdb,
+    "pyarrow": _arrow,
 }
 
 

@@ -21,6 +21,11 @@ TEAM = RNG.integers(1, 6, N)
 DATA = {"status": STATUS, "priority": PRIORITY, "team": TEAM}
 
 
+def _arrow(d):
+    pytest.importorskip("pyarrow")
+    return pl.DataFrame(d).to_arrow()
+
+
 def _duckdb(d):
     duckdb = pytest.importorskip("duckdb")
     return duckdb.from_arrow(pl.DataFrame(d).to_arrow())
@@ -31,6 +36,7 @@ BACKENDS = {
     "polars": pl.DataFrame,
     "polars-lazy": lambda d: pl.DataFrame(d).lazy(),
     "duckdb": _duckdb,
+    "pyarrow": _arrow,
 }
 
 
