@@ -19,7 +19,8 @@ margin-top: 2.5rem; }
 .meta { color: #666; font-size: 0.9rem; }
 figure { margin: 1rem 0; } figure img { max-width: 100%; }
 figcaption { color: #555; font-size: 0.85rem; }
-table.cxmetrics { border-collapse: collapse; font-size: 0.85rem; margin: 0.8rem 0; }
+table.cxmetrics { border-collapse: collapse; font-size: 0.85rem; margin: 0.8rem 0; display: block;
+                 overflow-x: auto; max-width: 100%; }
 table.cxmetrics caption { text-align: left; font-weight: 600; padding: 0.3rem 0; }
 table.cxmetrics th, table.cxmetrics td { border-bottom: 1px solid #ddd; padding: 0.25rem 0.6rem;
 text-align: right; }
