@@ -122,7 +122,7 @@ def report(path: str = "cxmetrics-report.html") -> Path:
     from cxmetrics.cli import main as cli  # noqa: PLC0415
 
     out = Path(path).resolve()
-    print("\nThe full report (surveys, support SLAs, retention): ", end="")
+    print("\nThe full report (surveys, support SLAs, retention, CLV): ", end="")
     status = cli(["report", "--sample", "-o", str(out)])
     if status == 0:
         print(f"Open it in a browser: {out.as_uri()}")
