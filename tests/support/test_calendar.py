@@ -277,7 +277,7 @@ def test_pandas_aware_and_naive_columns():
 def test_holidays_package_shape_is_accepted():
     # the `holidays` package gives a dict subclass keyed by date: keys are used
     class CountryHolidays(dict):
-        pass
+        """Stands in for holidays.country_holidays(...): a dict keyed by date."""
 
     h = CountryHolidays(
         {date(2024, 12, 25): "Christmas Day", date(2024, 12, 26): "Boxing Day"}

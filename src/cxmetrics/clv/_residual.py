@@ -17,6 +17,7 @@ and CLV", JMR) give the continuous-time DERL it approximates.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -31,11 +32,8 @@ __all__ = ["ResidualMethods"]
 class ResidualMethods:
     """Discounted residual transactions and CLV for models with a conditional expectation."""
 
-    def conditional_expected_purchases(
-        self, t: ArrayLike, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike
-    ) -> Any:  # pragma: no cover - every model overrides it
-        """Expected purchases in (T, T + t]."""
-        raise NotImplementedError
+    #: E[purchases in (T, T + t] | frequency, recency, T]: every model class defines it
+    conditional_expected_purchases: Callable[..., Any]
 
     def discounted_expected_transactions(
         self,

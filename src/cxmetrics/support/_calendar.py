@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time
@@ -133,10 +134,8 @@ def _date(value: object, what: str) -> date:
     if isinstance(value, np.datetime64):
         return _date(value.astype("datetime64[D]").item(), what)
     if isinstance(value, str):
-        try:
+        with contextlib.suppress(ValueError):
             return date.fromisoformat(value)
-        except ValueError:
-            pass
     msg = f"{what} must be dates (datetime.date, numpy datetime64 or 'YYYY-MM-DD'); got {value!r}."
     raise InvalidInputTypeError(msg)
 
