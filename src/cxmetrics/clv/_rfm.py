@@ -27,6 +27,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._arrays import array_eq, frozen_float, frozen_int, frozen_keys
 from cxmetrics._display import DisplayMixin
+from cxmetrics._mergeable import Mergeable
 from cxmetrics._optional import require
 from cxmetrics._validation import (
     check_option,
@@ -164,7 +165,7 @@ class RFMSummary(DisplayMixin):
 
 
 @attrs.frozen(unsafe_hash=False)
-class RFMState:
+class RFMState(Mergeable):
     """Mergeable per-customer statistics of a transaction log, split by customer.
 
     The state holds, per customer, the first and last purchase period, the
@@ -365,9 +366,6 @@ class RFMState:
             self.n_after_end + other.n_after_end,
         )
 
-    def __add__(self, other: RFMState) -> RFMState:
-        return self.merge(other)
-
     def compute(self) -> RFMSummary:
         """The RFM summary (:class:`RFMSummary`).
 
@@ -418,7 +416,7 @@ class RFMState:
         True
         """
         return {
-            "type": type(self).__name__,
+            **self._tag(),
             "customers": self.customers.tolist(),
             "first": self.first.tolist(),
             "last": self.last.tolist(),
@@ -442,9 +440,7 @@ class RFMState:
         >>> cx.RFMState.from_dict(cx.RFMState.empty().to_dict()).n
         0
         """
-        if data.get("type") != cls.__name__:
-            msg = f"`data` describes a {data.get('type')!r}, not a {cls.__name__}."
-            raise InvalidInputError(msg)
+        cls._check_tag(data)
         return cls(
             np.asarray(data["customers"]),
             data["first"],

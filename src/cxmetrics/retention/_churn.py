@@ -30,6 +30,7 @@ from numpy.typing import ArrayLike, NDArray
 from cxmetrics._arrays import array_eq, frozen_float, frozen_int, frozen_keys
 from cxmetrics._display import DisplayMixin
 from cxmetrics._grouped import GroupedResultMixin
+from cxmetrics._mergeable import Mergeable
 from cxmetrics._validation import (
     check_option,
     check_positive_int,
@@ -573,7 +574,7 @@ def _check_tables(
 
 
 @attrs.frozen(unsafe_hash=False)
-class ChurnState:
+class ChurnState(Mergeable):
     r"""Mergeable counts of one period, from which every churn convention follows.
 
     States of disjoint sets of customers over the same period add exactly (int64
@@ -813,16 +814,6 @@ class ChurnState:
             window,
         )
 
-    def __add__(self, other: Self) -> Self:
-        if not isinstance(other, ChurnState):
-            return NotImplemented
-        return self.merge(other)
-
-    def __radd__(self, other: object) -> Self:
-        if isinstance(other, int) and other == 0:
-            return self
-        return NotImplemented
-
     def compute(
         self,
         convention: ChurnConvention | str = ChurnConvention(),  # noqa: B008
@@ -846,7 +837,7 @@ class ChurnState:
     def to_dict(self) -> dict[str, Any]:
         """Plain-Python form (JSON-ready); :meth:`from_dict` reverses it exactly."""
         return {
-            "type": type(self).__name__,
+            **self._tag(),
             "at_start": self.at_start,
             "churn_table": self.churn_table.tolist(),
             "join_table": self.join_table.tolist(),
@@ -858,9 +849,7 @@ class ChurnState:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Self:
         """Rebuild a state from :meth:`to_dict` output."""
-        if data.get("type") != cls.__name__:
-            msg = f"`data` describes a {data.get('type')!r}, not a {cls.__name__}."
-            raise InvalidInputError(msg)
+        cls._check_tag(data)
         return cls(
             data["at_start"],
             data["churn_table"],
@@ -872,7 +861,7 @@ class ChurnState:
 
 
 @attrs.frozen(unsafe_hash=False)
-class GroupedChurnState:
+class GroupedChurnState(Mergeable):
     """Mergeable churn counts per calendar period (see :class:`ChurnState`).
 
     ``keys`` are period indices (counted from the period of 1970-01-01); states
@@ -1143,16 +1132,6 @@ class GroupedChurnState:
         b = {name: pad(other, name) for name in names}
         return type(self)(self.freq, keys, *(a[name] + b[name] for name in names))
 
-    def __add__(self, other: Self) -> Self:
-        if not isinstance(other, GroupedChurnState):
-            return NotImplemented
-        return self.merge(other)
-
-    def __radd__(self, other: object) -> Self:
-        if isinstance(other, int) and other == 0:
-            return self
-        return NotImplemented
-
     def compute(
         self,
         convention: ChurnConvention | str = ChurnConvention(),  # noqa: B008
@@ -1180,7 +1159,7 @@ class GroupedChurnState:
     def to_dict(self) -> dict[str, Any]:
         """Plain-Python form (JSON-ready); :meth:`from_dict` reverses it."""
         return {
-            "type": type(self).__name__,
+            **self._tag(),
             "freq": self.freq,
             "keys": self.keys.tolist(),
             "at_start": self.at_start.tolist(),
@@ -1193,9 +1172,7 @@ class GroupedChurnState:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Self:
         """Rebuild a state from :meth:`to_dict` output."""
-        if data.get("type") != cls.__name__:
-            msg = f"`data` describes a {data.get('type')!r}, not a {cls.__name__}."
-            raise InvalidInputError(msg)
+        cls._check_tag(data)
         k = len(data["keys"])
         return cls(
             data["freq"],

@@ -26,6 +26,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._arrays import array_eq, frozen_int, frozen_keys
 from cxmetrics._display import DisplayMixin
+from cxmetrics._mergeable import Mergeable
 from cxmetrics._optional import require
 from cxmetrics._validation import (
     check_option,
@@ -142,7 +143,7 @@ def _cohort_kernel(
 
 
 @attrs.frozen(unsafe_hash=False)
-class CohortState:
+class CohortState(Mergeable):
     r"""Mergeable cohort counts: the sufficient statistic of a cohort matrix.
 
     States of **disjoint sets of customers** add exactly (cohorts aligned by
@@ -344,16 +345,6 @@ class CohortState:
             self.minor_units,
         )
 
-    def __add__(self, other: Self) -> Self:
-        if not isinstance(other, CohortState):
-            return NotImplemented
-        return self.merge(other)
-
-    def __radd__(self, other: object) -> Self:
-        if isinstance(other, int) and other == 0:
-            return self
-        return NotImplemented
-
     def compute(
         self, *, as_of: object | None = None, kind: str = "classic"
     ) -> CohortResult:
@@ -431,7 +422,7 @@ class CohortState:
     def to_dict(self) -> dict[str, Any]:
         """Plain-Python form (JSON-ready); :meth:`from_dict` reverses it exactly."""
         return {
-            "type": type(self).__name__,
+            **self._tag(),
             "freq": self.freq,
             "cohorts": self.cohorts.tolist(),
             "sizes": self.sizes.tolist(),
@@ -446,9 +437,7 @@ class CohortState:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Self:
         """Rebuild a state from :meth:`to_dict` output."""
-        if data.get("type") != cls.__name__:
-            msg = f"`data` describes a {data.get('type')!r}, not a {cls.__name__}."
-            raise InvalidInputError(msg)
+        cls._check_tag(data)
         c = len(data["cohorts"])
 
         def mat(x: Any) -> NDArray[np.int64]:

@@ -29,6 +29,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._arrays import array_eq, frozen_float, frozen_int, frozen_keys
 from cxmetrics._keys import align_keys
+from cxmetrics._mergeable import Mergeable
 from cxmetrics._validation import (
     SurvivalData,
     as_1d,
@@ -193,7 +194,7 @@ def _align(
 
 
 @attrs.frozen(unsafe_hash=False)
-class SurvivalState:
+class SurvivalState(Mergeable):
     r"""Mergeable event table of time-to-event data (the state of a survival curve).
 
     ``kaplan_meier(d, e) == SurvivalState.from_durations(d, e).compute()``. Tables
@@ -341,17 +342,6 @@ class SurvivalState:
             sum(item.n_missing for item in items),
         )
 
-    def __add__(self, other: Self) -> Self:
-        if not isinstance(other, SurvivalState):
-            return NotImplemented
-        return self.merge(other)
-
-    def __radd__(self, other: object) -> Self:
-        # lets the built-in sum() start from 0
-        if isinstance(other, int) and other == 0:
-            return self
-        return NotImplemented
-
     def compute(self) -> KaplanMeierResult:
         """The Kaplan-Meier curve of this table (see :func:`kaplan_meier`)."""
         return kaplan_meier_from_table(
@@ -368,7 +358,7 @@ class SurvivalState:
     def to_dict(self) -> dict[str, Any]:
         """Plain-Python form (JSON-ready); :meth:`from_dict` reverses it exactly."""
         return {
-            "type": type(self).__name__,
+            **self._tag(),
             "times": self.times.tolist(),
             "entered": self.entered.tolist(),
             "events": self.events.tolist(),
@@ -379,9 +369,7 @@ class SurvivalState:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Self:
         """Rebuild a state from :meth:`to_dict` output."""
-        if data.get("type") != cls.__name__:
-            msg = f"`data` describes a {data.get('type')!r}, not a {cls.__name__}."
-            raise InvalidInputError(msg)
+        cls._check_tag(data)
         return cls(
             np.asarray(data["times"], dtype=np.float64),
             np.asarray(data["entered"], dtype=np.int64),
@@ -392,7 +380,7 @@ class SurvivalState:
 
 
 @attrs.frozen(unsafe_hash=False)
-class GroupedSurvivalState:
+class GroupedSurvivalState(Mergeable):
     """Event tables of several groups on one time grid; merging aligns keys and times.
 
     The counts are dense arrays of shape ``(groups, times)``: memory grows with the
@@ -552,16 +540,6 @@ class GroupedSurvivalState:
             missing,
         )
 
-    def __add__(self, other: Self) -> Self:
-        if not isinstance(other, GroupedSurvivalState):
-            return NotImplemented
-        return self.merge(other)
-
-    def __radd__(self, other: object) -> Self:
-        if isinstance(other, int) and other == 0:
-            return self
-        return NotImplemented
-
     def logrank_test(self) -> LogrankResult:
         """The log-rank test that all groups share one survival curve (see :func:`logrank_test`)."""
         return logrank_from_tables(
@@ -571,7 +549,7 @@ class GroupedSurvivalState:
     def to_dict(self) -> dict[str, Any]:
         """Plain-Python form (JSON-ready); :meth:`from_dict` reverses it."""
         return {
-            "type": type(self).__name__,
+            **self._tag(),
             "keys": self.keys.tolist(),
             "times": self.times.tolist(),
             "entered": self.entered.tolist(),
@@ -583,9 +561,7 @@ class GroupedSurvivalState:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Self:
         """Rebuild a grouped state from :meth:`to_dict` output."""
-        if data.get("type") != cls.__name__:
-            msg = f"`data` describes a {data.get('type')!r}, not a {cls.__name__}."
-            raise InvalidInputError(msg)
+        cls._check_tag(data)
         times = np.asarray(data["times"], dtype=np.float64)
         shape = (-1, times.size)
         return cls(

@@ -26,6 +26,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._arrays import array_eq, frozen_int, frozen_keys
 from cxmetrics._display import DisplayMixin
+from cxmetrics._mergeable import Mergeable
 from cxmetrics._optional import require
 from cxmetrics._validation import (
     check_option,
@@ -69,7 +70,7 @@ def _frozen_matrix(x: ArrayLike) -> NDArray[np.int64]:
 
 
 @attrs.frozen(unsafe_hash=False)
-class RevenueMatrix:
+class RevenueMatrix(Mergeable):
     r"""MRR per customer and period, in integer minor units: the revenue state.
 
     Column ``k`` is the MRR in force at the end of period ``first + k``. The
@@ -347,20 +348,10 @@ class RevenueMatrix:
             out[rows, c0 : c0 + part.amounts.shape[1]] += part.amounts
         return type(self)(keys, out, p0, self.minor_units, self.freq)
 
-    def __add__(self, other: Self) -> Self:
-        if not isinstance(other, RevenueMatrix):
-            return NotImplemented
-        return self.merge(other)
-
-    def __radd__(self, other: object) -> Self:
-        if isinstance(other, int) and other == 0:
-            return self
-        return NotImplemented
-
     def to_dict(self) -> dict[str, Any]:
         """Plain-Python form (JSON-ready); :meth:`from_dict` reverses it exactly."""
         return {
-            "type": type(self).__name__,
+            **self._tag(),
             "customers": self.customers.tolist(),
             "amounts": self.amounts.tolist(),
             "first": self.first,
@@ -371,9 +362,7 @@ class RevenueMatrix:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Self:
         """Rebuild a matrix from :meth:`to_dict` output."""
-        if data.get("type") != cls.__name__:
-            msg = f"`data` describes a {data.get('type')!r}, not a {cls.__name__}."
-            raise InvalidInputError(msg)
+        cls._check_tag(data)
         n = len(data["customers"])
         amounts = (
             np.array(data["amounts"], dtype=np.int64).reshape(n, -1)

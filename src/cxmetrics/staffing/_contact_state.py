@@ -17,6 +17,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._arrays import array_eq, frozen_float, frozen_int, frozen_keys
 from cxmetrics._keys import decode_keys, encode_keys
+from cxmetrics._mergeable import Mergeable
 from cxmetrics._validation import (
     check_same_length,
     durations_1d,
@@ -118,14 +119,8 @@ def _check_scheme(a: Any, b: Any) -> None:
         raise IncompatibleStateError(msg)
 
 
-def _check_type(cls: type, data: dict[str, Any]) -> None:
-    if data.get("type") != cls.__name__:
-        msg = f"`data` describes a {data.get('type')!r}, not a {cls.__name__}."
-        raise InvalidInputError(msg)
-
-
 @attrs.frozen(unsafe_hash=False)
-class ContactState:
+class ContactState(Mergeable):
     """Counts and sums of a set of contacts: the mergeable state of :func:`contact_metrics`.
 
     Attributes
@@ -199,16 +194,6 @@ class ContactState:
             self.scheme, self.counts + other.counts, self.sums + other.sums
         )
 
-    def __add__(self, other: Self) -> Self:
-        if not isinstance(other, ContactState):
-            return NotImplemented
-        return self.merge(other)
-
-    def __radd__(self, other: object) -> Self:
-        if isinstance(other, int) and other == 0:
-            return self
-        return NotImplemented
-
     def to_dict(self) -> dict[str, Any]:
         """Plain-Python form (JSON-ready); :meth:`from_dict` reverses it exactly.
 
@@ -221,7 +206,7 @@ class ContactState:
         True
         """
         return {
-            "type": type(self).__name__,
+            **self._tag(),
             "scheme": attrs.asdict(self.scheme),
             "counts": self.counts.tolist(),
             "sums": self.sums.tolist(),
@@ -230,7 +215,7 @@ class ContactState:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Self:
         """Rebuild a state from :meth:`to_dict` output."""
-        _check_type(cls, data)
+        cls._check_tag(data)
         return cls(ContactScheme(**data["scheme"]), data["counts"], data["sums"])
 
     def compute(
@@ -241,7 +226,7 @@ class ContactState:
 
 
 @attrs.frozen(unsafe_hash=False)
-class GroupedContactState:
+class GroupedContactState(Mergeable):
     """Counts and sums per group and/or interval; merging aligns the keys.
 
     Attributes
@@ -345,16 +330,6 @@ class GroupedContactState:
         np.add.at(sums, pb, other.sums)
         return type(self)(self.scheme, keys, counts, sums)
 
-    def __add__(self, other: Self) -> Self:
-        if not isinstance(other, GroupedContactState):
-            return NotImplemented
-        return self.merge(other)
-
-    def __radd__(self, other: object) -> Self:
-        if isinstance(other, int) and other == 0:
-            return self
-        return NotImplemented
-
     def to_dict(self) -> dict[str, Any]:
         """Plain-Python form (JSON-ready, keys with their dtype); :meth:`from_dict` reverses it.
 
@@ -367,7 +342,7 @@ class GroupedContactState:
         True
         """
         return {
-            "type": type(self).__name__,
+            **self._tag(),
             "scheme": attrs.asdict(self.scheme),
             "keys": encode_keys(self.keys),
             "counts": self.counts.tolist(),
@@ -377,7 +352,7 @@ class GroupedContactState:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Self:
         """Rebuild a grouped state from :meth:`to_dict` output."""
-        _check_type(cls, data)
+        cls._check_tag(data)
         keys = decode_keys(data["keys"])
         g = len(keys)
         return cls(

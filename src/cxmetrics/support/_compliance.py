@@ -12,6 +12,7 @@ from cxmetrics._arrays import array_eq, frozen_int, frozen_keys
 from cxmetrics._display import DisplayMixin
 from cxmetrics._grouped import GroupedResultMixin, warn_undefined
 from cxmetrics._keys import align_keys, decode_keys, encode_keys, key_family
+from cxmetrics._mergeable import Mergeable
 from cxmetrics._validation import check_confidence_level, check_option, group_index
 from cxmetrics.exceptions import IncompatibleStateError, InvalidInputError
 from cxmetrics.stats import ConfidenceInterval, ConfidenceIntervalArray
@@ -179,7 +180,7 @@ def _group_rows(
 
 
 @attrs.frozen(eq=True)
-class SLAComplianceState:
+class SLAComplianceState(Mergeable):
     """Mergeable SLA compliance counts: targets (or tickets) per status per group.
 
     The sufficient statistic is the count of each target status (achieved,
@@ -288,30 +289,8 @@ class SLAComplianceState:
         flat = np.bincount(g * 6 + status, minlength=len(keys) * 6)
         return cls(keys, flat.reshape(len(keys), 6), level)
 
-    def __radd__(self, other: object) -> Self:
-        # lets the built-in sum() start from 0
-        if isinstance(other, int) and other == 0:
-            return self
-        return NotImplemented
-
-    def __add__(self, other: object) -> Self:
-        if not isinstance(other, SLAComplianceState):
-            return NotImplemented
-        if self.level != other.level:
-            msg = f"cannot merge SLAComplianceState of level {self.level!r} and {other.level!r}."
-            raise IncompatibleStateError(msg)
-        if len(self.keys) == 0:
-            return type(self)(other.keys, other.counts, self.level)
-        if len(other.keys) == 0:
-            return self
-        keys, pa, pb = align_keys(self.keys, other.keys)
-        counts = np.zeros((len(keys), 6), dtype=np.int64)
-        np.add.at(counts, pa, self.counts)
-        np.add.at(counts, pb, other.counts)
-        return type(self)(keys, counts, self.level)
-
     def merge(self, other: SLAComplianceState) -> Self:
-        """Same as ``self + other``.
+        """Combine with the counts of other tickets (levels must agree); also ``self + other``.
 
         Parameters
         ----------
@@ -327,7 +306,18 @@ class SLAComplianceState:
         >>> s.merge(s) == s
         True
         """
-        return self + other
+        if self.level != other.level:
+            msg = f"cannot merge SLAComplianceState of level {self.level!r} and {other.level!r}."
+            raise IncompatibleStateError(msg)
+        if len(self.keys) == 0:
+            return type(self)(other.keys, other.counts, self.level)
+        if len(other.keys) == 0:
+            return self
+        keys, pa, pb = align_keys(self.keys, other.keys)
+        counts = np.zeros((len(keys), 6), dtype=np.int64)
+        np.add.at(counts, pa, self.counts)
+        np.add.at(counts, pb, other.counts)
+        return type(self)(keys, counts, self.level)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (``from_dict`` reads it back).
@@ -342,7 +332,7 @@ class SLAComplianceState:
         'ticket'
         """
         return {
-            "type": type(self).__name__,
+            **self._tag(),
             "keys": encode_keys(self.keys),
             "key_family": str(key_family(self.keys)),
             "counts": self.counts.tolist(),
@@ -368,9 +358,7 @@ class SLAComplianceState:
         >>> SLAComplianceState.from_dict(s.to_dict()) == s
         True
         """
-        if data.get("type") != cls.__name__:
-            msg = f"`data` describes a {data.get('type')!r}, not a {cls.__name__}."
-            raise InvalidInputError(msg)
+        cls._check_tag(data)
         if list(data["statuses"]) != list(TARGET_STATUSES):
             msg = f"`data` counts statuses {data['statuses']}, not {list(TARGET_STATUSES)}."
             raise InvalidInputError(msg)

@@ -16,6 +16,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._arrays import array_eq, frozen_int, frozen_keys, optional_float
 from cxmetrics._keys import align_keys, position
+from cxmetrics._mergeable import Mergeable
 from cxmetrics._validation import (
     GroupIndex,
     group_index,
@@ -99,7 +100,7 @@ def _weights_of(state: Any) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
 
 
 @attrs.frozen(unsafe_hash=False)
-class ScaleState(Generic[SchemeT]):
+class ScaleState(Mergeable, Generic[SchemeT]):
     """Histogram of answers on an integer scale: the base of the survey states.
 
     Attributes
@@ -209,21 +210,10 @@ class ScaleState(Generic[SchemeT]):
             w2_a + w2_b,
         )
 
-    def __add__(self, other: Self) -> Self:
-        if not isinstance(other, ScaleState):
-            return NotImplemented
-        return self.merge(other)
-
-    def __radd__(self, other: object) -> Self:
-        # lets the built-in sum() start from 0
-        if isinstance(other, int) and other == 0:
-            return self
-        return NotImplemented
-
     def to_dict(self) -> dict[str, Any]:
         """Plain-Python form (JSON-ready); :meth:`from_dict` reverses it exactly."""
         return {
-            "type": type(self).__name__,
+            **self._tag(),
             "scheme": attrs.asdict(cast("Any", self.scheme)),
             "counts": self.counts.tolist(),
             "n_missing": self.n_missing,
@@ -238,9 +228,7 @@ class ScaleState(Generic[SchemeT]):
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Self:
         """Rebuild a state from :meth:`to_dict` output."""
-        if data.get("type") != cls.__name__:
-            msg = f"`data` describes a {data.get('type')!r}, not a {cls.__name__}."
-            raise InvalidInputError(msg)
+        cls._check_tag(data)
         scheme = type(cls._default_scheme())(**data["scheme"])
         return cls(
             scheme,
@@ -252,7 +240,7 @@ class ScaleState(Generic[SchemeT]):
 
 
 @attrs.frozen(unsafe_hash=False)
-class GroupedScaleState(Generic[SchemeT]):
+class GroupedScaleState(Mergeable, Generic[SchemeT]):
     """Histograms of answers per group: the base of the grouped survey states.
 
     Attributes
@@ -411,21 +399,10 @@ class GroupedScaleState(Generic[SchemeT]):
             scatter(w2_a, pos_a, w2_b, pos_b, (g, k)),
         )
 
-    def __add__(self, other: Self) -> Self:
-        if not isinstance(other, GroupedScaleState):
-            return NotImplemented
-        return self.merge(other)
-
-    def __radd__(self, other: object) -> Self:
-        # lets the built-in sum() start from 0
-        if isinstance(other, int) and other == 0:
-            return self
-        return NotImplemented
-
     def to_dict(self) -> dict[str, Any]:
         """Plain-Python form (JSON-ready); :meth:`from_dict` reverses it."""
         return {
-            "type": type(self).__name__,
+            **self._tag(),
             "scheme": attrs.asdict(cast("Any", self.scheme)),
             "keys": self.keys.tolist(),
             "counts": self.counts.tolist(),
@@ -441,9 +418,7 @@ class GroupedScaleState(Generic[SchemeT]):
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Self:
         """Rebuild a grouped state from :meth:`to_dict` output."""
-        if data.get("type") != cls.__name__:
-            msg = f"`data` describes a {data.get('type')!r}, not a {cls.__name__}."
-            raise InvalidInputError(msg)
+        cls._check_tag(data)
         scheme = type(cls._default_scheme())(**data["scheme"])
         k = scheme.high - scheme.low + 1
         counts = np.array(data["counts"], dtype=np.int64).reshape(-1, k)
