@@ -119,37 +119,40 @@ def survey(args: argparse.Namespace) -> list[Table]:
     return tables
 
 
+_PER_TICKET = ("team", "channel", "agent")
+
+
+def _ticket_columns(path: str, comments: str | None) -> dict[str, NDArray[Any]]:
+    """A ticket status file (and its comments file) as the columns TicketLog takes."""
+    ev = read_table(
+        path, ["ticket", "instant", "status", "priority"], optional=_PER_TICKET
+    )
+    out = {**ev, "instant": instants(path, "instant", ev["instant"])}
+    if comments:
+        co = read_table(comments, ["ticket", "instant", "author"])
+        out |= {
+            "comment_ticket": co["ticket"],
+            "comment_instant": instants(comments, "instant", co["instant"]),
+            "comment_author": co["author"],
+        }
+    return out
+
+
 def ticket_inputs(
     tickets_path: str, comments_path: str | None, as_of: object | None = None
 ) -> tuple[Any, NDArray[Any], dict[str, NDArray[Any]]]:
     """A TicketLog, the ticket ids, and per-ticket columns (priority, team...) from files."""
-    ev = read_table(
-        tickets_path,
-        ["ticket", "instant", "status", "priority"],
-        optional=["team", "channel", "agent"],
-    )
-    t = instants(tickets_path, "instant", ev["instant"])
-    kwargs: dict[str, Any] = {}
-    if comments_path:
-        co = read_table(comments_path, ["ticket", "instant", "author"])
-        kwargs = {
-            "comment_ticket": co["ticket"],
-            "comment_instant": instants(comments_path, "instant", co["instant"]),
-            "comment_author": co["author"],
-        }
+    cols = _ticket_columns(tickets_path, comments_path)
+    comments = {k: v for k, v in cols.items() if k.startswith("comment_")}
     try:
         log = cx.TicketLog.from_arrays(
-            ev["ticket"], t, ev["status"], as_of=as_of, **kwargs
+            cols["ticket"], cols["instant"], cols["status"], as_of=as_of, **comments
         )
     except cx.exceptions.CXMetricsError as err:
         msg = f"{tickets_path}: {err}"
         raise TableError(msg) from None
-    ids, first = np.unique(ev["ticket"], return_index=True)
-    per_ticket = {
-        name: col[first]
-        for name, col in ev.items()
-        if name not in ("ticket", "instant", "status")
-    }
+    ids, first = np.unique(cols["ticket"], return_index=True)
+    per_ticket = {c: cols[c][first] for c in ("priority", *_PER_TICKET) if c in cols}
     return log, ids, per_ticket
 
 
@@ -166,10 +169,6 @@ def sla(args: argparse.Namespace) -> list[Table]:
         msg = f"{args.file}: no column {args.by!r} for --by; per-ticket columns are {sorted(per_ticket)}."
         raise TableError(msg)
     priority = per_ticket["priority"]
-    unknown = sorted(set(priority.tolist()) - set(policy.targets))
-    if unknown:
-        msg = f"{args.file}: column 'priority' has {unknown[0]!r}, which {args.policy} has no targets for (it has {sorted(policy.targets)})."
-        raise TableError(msg)
     by = per_ticket[args.by] if args.by else priority
     try:
         targets = cx.sla_targets(
@@ -297,24 +296,6 @@ def _survey_columns(path: str) -> dict[str, NDArray[Any]]:
             out[name] = numbers(path, name, cols[name])
     if "segment" in cols:
         out["segment"] = cols["segment"]
-    return out
-
-
-def _ticket_columns(path: str, comments: str | None) -> dict[str, NDArray[Any]]:
-    ev = read_table(path, ["ticket", "instant", "status", "priority"])
-    out = {
-        "ticket": ev["ticket"],
-        "instant": instants(path, "instant", ev["instant"]),
-        "status": ev["status"],
-        "priority": ev["priority"],
-    }
-    if comments:
-        co = read_table(comments, ["ticket", "instant", "author"])
-        out |= {
-            "comment_ticket": co["ticket"],
-            "comment_instant": instants(comments, "instant", co["instant"]),
-            "comment_author": co["author"],
-        }
     return out
 
 

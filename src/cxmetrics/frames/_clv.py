@@ -18,7 +18,7 @@ import numpy as np
 from cxmetrics._validation import check_option
 from cxmetrics.clv import RFMState, RFMSummary
 from cxmetrics.clv._periods import period_index
-from cxmetrics.frames._native import log_frame, narwhals
+from cxmetrics.frames._native import collect, log_frame, narwhals
 
 __all__ = ["rfm_state", "rfm_summary"]
 
@@ -58,7 +58,7 @@ def rfm_state(
         columns.append(nw.col(amount).cast(nw.Float64).alias(_V))
         aggs.append(nw.col(_V).sum())
     table = frame.with_columns(*columns).group_by(customer, _P).agg(*aggs)
-    table = table.collect() if isinstance(table, nw.LazyFrame) else table
+    table = collect(table)
     keys = table.get_column(customer).to_numpy()
     if keys.dtype.kind == "O" and all(isinstance(k, str) for k in keys.tolist()):
         keys = keys.astype(str)

@@ -21,7 +21,7 @@ from cxmetrics.exceptions import (
     InvalidInputTypeError,
     MissingValueError,
 )
-from cxmetrics.frames._native import narwhals
+from cxmetrics.frames._native import collect, narwhals
 
 __all__ = ["Histogram", "factorise", "histogram"]
 
@@ -94,8 +94,7 @@ def histogram(
     table = (
         frame.with_columns(*columns).group_by(*by, _S, drop_null_keys=False).agg(*aggs)
     )
-    if isinstance(table, nw.LazyFrame):
-        table = table.collect()
+    table = collect(table)
 
     values = table.get_column(_S).to_numpy().astype(np.float64)
     n = table.get_column(_N).to_numpy().astype(np.int64)

@@ -23,6 +23,7 @@ from cxmetrics.exceptions import (
 )
 
 __all__ = [
+    "collect",
     "column_names",
     "key_columns",
     "log_frame",
@@ -50,6 +51,12 @@ def wrap(df: object, name: str = "df") -> Any:
             f"PySpark); got {type(df).__name__}."
         )
         raise InvalidInputTypeError(msg) from None
+
+
+def collect(frame: Any) -> Any:
+    """Run a lazy query (the aggregate is small); an eager frame is returned as it is."""
+    nw = narwhals()
+    return frame.collect() if isinstance(frame, nw.LazyFrame) else frame
 
 
 def column_names(
@@ -142,7 +149,7 @@ def log_frame(df: Any, columns: Mapping[str, str | None], time: str) -> Any:
             for arg, col in named.items()
         )
     )
-    counts = counts.collect() if isinstance(counts, nw.LazyFrame) else counts
+    counts = collect(counts)
     for arg, col in named.items():
         missing = int(counts.get_column(arg).to_list()[0])
         if missing:

@@ -23,7 +23,7 @@ from cxmetrics.exceptions import (
     InvalidInputError,
     InvalidInputTypeError,
 )
-from cxmetrics.frames._native import log_frame, narwhals
+from cxmetrics.frames._native import collect, log_frame, narwhals
 from cxmetrics.retention import CohortResult, CohortState, GroupedChurnState
 
 __all__ = ["churn_state", "cohort_matrix", "cohort_state"]
@@ -58,7 +58,7 @@ def _active_days(
         columns.append(bad.fill_null(value=True).cast(nw.Int64).alias(_BAD))
         aggs += [nw.col(_CENTS).sum(), nw.col(_BAD).sum()]
     table = frame.with_columns(*columns).group_by(customer, _DAY).agg(*aggs)
-    table = table.collect() if isinstance(table, nw.LazyFrame) else table
+    table = collect(table)
     cents_out = None
     if amount is not None:
         bad = int(np.sum(table.get_column(_BAD).to_numpy()))

@@ -22,6 +22,7 @@ from cxmetrics.exceptions import (
 )
 from cxmetrics.frames._histogram import factorise
 from cxmetrics.frames._native import (
+    collect,
     column_names,
     key_columns,
     narwhals,
@@ -85,7 +86,7 @@ def sla_compliance_state(
     table = frame.group_by(*cols["by"], status, drop_null_keys=False).agg(
         nw.len().alias(_N)
     )
-    table = table.collect() if isinstance(table, nw.LazyFrame) else table
+    table = collect(table)
     n = table.get_column(_N).to_numpy().astype(np.int64)
     names = np.asarray(table.get_column(status).to_list(), dtype=object)
     missing = np.array([v is None for v in names.tolist()], dtype=bool)
