@@ -52,6 +52,7 @@ __all__ = [
     "spells_1d",
     "survival_data",
     "survivor_counts",
+    "timedelta_seconds",
     "transaction_log",
     "utc_instants_1d",
     "weights_array",
@@ -527,17 +528,71 @@ def parameter_array(
     return arr
 
 
+def _is_timedelta_object(v: object) -> bool:
+    # datetime.timedelta, pandas Timedelta (a subclass) and numpy timedelta64 scalars
+    return isinstance(v, timedelta | np.timedelta64)
+
+
+def timedelta_seconds(values: ArrayLike, name: str) -> NDArray[np.float64] | None:
+    """Time deltas as float64 seconds (NaT/None as NaN), or ``None`` for other input.
+
+    Recognised: numpy ``timedelta64`` arrays of any unit, pandas ``timedelta64[ns]``
+    columns and polars ``Duration`` columns (both reach numpy as ``timedelta64``),
+    and lists or object arrays of :class:`datetime.timedelta`, pandas ``Timedelta``
+    or ``numpy.timedelta64`` with missing entries (None, NaT). Numbers are not time
+    deltas: they return ``None`` and keep the caller's documented unit.
+    """
+    arr = values if isinstance(values, np.ndarray) else None
+    if arr is None:
+        try:
+            arr = np.asarray(values)
+        except (TypeError, ValueError):
+            return None
+    if arr.dtype.kind == "m":
+        secs = arr.astype("timedelta64[ns]").astype(np.float64) / 1e9
+        secs[np.isnat(arr)] = np.nan
+        return secs
+    if arr.dtype.kind != "O" or arr.ndim != 1 or not arr.size:
+        return None
+    items = arr.tolist()
+    if not any(_is_timedelta_object(v) for v in items):
+        return None
+    out = np.empty(len(items), dtype=np.float64)
+    for i, v in enumerate(items):
+        if _is_missing_object(v) or (isinstance(v, np.timedelta64) and np.isnat(v)):
+            out[i] = np.nan
+        elif isinstance(v, np.timedelta64):
+            out[i] = v.astype("timedelta64[ns]").astype(np.int64) / 1e9
+        elif isinstance(v, timedelta):
+            out[i] = v.total_seconds()
+        else:
+            msg = (
+                f"`{name}` mixes time deltas with {v!r} of type {type(v).__name__} "
+                f"at index {i}; pass all durations as time deltas or all as numbers."
+            )
+            raise InvalidInputTypeError(msg)
+    return out
+
+
 def durations_1d(
     values: ArrayLike, name: str, *, nan_policy: str = "raise"
 ) -> tuple[NDArray[np.float64], NDArray[np.bool_] | None]:
     """Validate durations (e.g. seconds waited): 1-D, finite and non-negative.
 
+    Numbers keep the caller's documented unit; time deltas (numpy ``timedelta64``,
+    pandas ``Timedelta`` columns, polars ``Duration``, :class:`datetime.timedelta`)
+    are converted to seconds by :func:`timedelta_seconds`, NaT counting as missing.
     Returns the float64 array and, when NaN/None entries are present under
     ``nan_policy='omit'``, the mask of missing rows (else ``None``). Under
     ``'raise'`` missing entries raise with their count and first index.
     """
     check_option("nan_policy", nan_policy, ("raise", "omit"))
-    arr = numeric_1d(values, name).astype(np.float64, copy=False)
+    td = timedelta_seconds(values, name)
+    arr = (
+        numeric_1d(values, name).astype(np.float64, copy=False)
+        if td is None
+        else as_1d(td, name)
+    )
     nan = np.isnan(arr)
     missing: NDArray[np.bool_] | None = None
     if nan.any():
