@@ -23,6 +23,7 @@ from cxmetrics import (
     survey,
     typing,
 )
+from cxmetrics._periods import period_start
 from cxmetrics.clv import (
     BGBBModel,
     BGBBResult,
@@ -271,6 +272,7 @@ __all__ = [
     "nps",
     "nps_sample_size",
     "pareto_nbd",
+    "period_start",
     "proportion_sample_size",
     "queue_metrics",
     "reopen_rate",

@@ -10,7 +10,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from cxmetrics._display import DisplayMixin
-from cxmetrics._keys import position
+from cxmetrics._keys import key_columns, position
 from cxmetrics._optional import require
 from cxmetrics._validation import check_option, check_positive_int
 from cxmetrics.exceptions import UndefinedMetricWarning
@@ -103,8 +103,12 @@ class GroupedResultMixin(DisplayMixin):
         return self._scalar_result(**fields)
 
     def to_dict(self) -> dict[str, NDArray[Any]]:
-        """Columns as a dict of arrays: ``key`` first, then one per field."""
-        out: dict[str, NDArray[Any]] = {"key": self.keys}
+        """Columns as a dict of arrays: the key first, then one per field.
+
+        Record keys (several ``by`` columns) give one column per key field,
+        named after it, instead of one ``key`` column.
+        """
+        out: dict[str, NDArray[Any]] = key_columns(self.keys)
         for name in self._columns:
             col = getattr(self, name)
             if col.ndim == 1:
@@ -128,6 +132,11 @@ class GroupedResultMixin(DisplayMixin):
         def fmt(v: Any) -> str:
             if isinstance(v, float | np.floating):
                 return "nan" if np.isnan(v) else f"{v:.4g}"
+            if isinstance(v, np.void) and v.dtype.names:  # a record key
+                return "(" + ", ".join(fmt(v[name]) for name in v.dtype.names) + ")"
+            if isinstance(v, np.datetime64) and not np.isnat(v):
+                day = v.astype("datetime64[D]")
+                return str(day) if day == v else np.datetime_as_string(v, unit="s")
             return str(v)
 
         rows = [[fmt(c[i]) for c in cols] for i in range(min(len(self), 20))]

@@ -15,7 +15,14 @@ from numpy.typing import NDArray
 
 from cxmetrics.exceptions import IncompatibleStateError
 
-__all__ = ["align_keys", "decode_keys", "encode_keys", "key_family", "position"]
+__all__ = [
+    "align_keys",
+    "decode_keys",
+    "encode_keys",
+    "key_columns",
+    "key_family",
+    "position",
+]
 
 
 def key_family(keys: NDArray[Any]) -> object:
@@ -40,6 +47,13 @@ def key_family(keys: NDArray[Any]) -> object:
         }
         return kinds.pop() if len(kinds) == 1 else "mixed"
     return kind
+
+
+def key_columns(keys: NDArray[Any]) -> dict[str, NDArray[Any]]:
+    """Key array as table columns: one per field of record keys, else ``key``."""
+    if keys.dtype.names:
+        return {name: np.asarray(keys[name]) for name in keys.dtype.names}
+    return {"key": keys}
 
 
 def align_keys(
@@ -70,6 +84,16 @@ def position(keys: NDArray[Any], key: object) -> int:
         parts = key if isinstance(key, tuple) else (key,)
         try:
             probe = np.array(parts, dtype=keys.dtype)
+        except (TypeError, ValueError):
+            probe = None
+        hits = np.flatnonzero(keys == probe) if probe is not None else np.array([])
+    elif keys.dtype.kind in "mM" and not isinstance(
+        key, np.datetime64 | np.timedelta64
+    ):
+        # datetime keys are looked up by any spelling numpy reads: "2026-01-02",
+        # a datetime or date object
+        try:
+            probe = np.array(key, dtype=keys.dtype)
         except (TypeError, ValueError):
             probe = None
         hits = np.flatnonzero(keys == probe) if probe is not None else np.array([])

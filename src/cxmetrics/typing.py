@@ -13,6 +13,7 @@ from typing import Literal, TypeAlias
 __all__ = [
     "Alternative",
     "CumulativeHazardTies",
+    "Freq",
     "MeanMethod",
     "NPSMethod",
     "NanPolicy",
@@ -22,6 +23,11 @@ __all__ = [
     "SmallGroupPolicy",
     "SurvivalBand",
 ]
+
+Freq: TypeAlias = Literal[
+    "second", "minute", "hour", "day", "week", "month", "quarter", "year"
+]
+"""Period length, one vocabulary across the library (weeks are ISO weeks)."""
 
 NanPolicy: TypeAlias = Literal["raise", "omit"]
 """What to do with missing answers: raise an error, or omit them and count them."""

@@ -15,7 +15,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._arrays import array_eq, frozen_int, frozen_keys, optional_float
-from cxmetrics._keys import align_keys, position
+from cxmetrics._keys import align_keys, decode_keys, encode_keys, position
 from cxmetrics._mergeable import Mergeable
 from cxmetrics._validation import (
     GroupIndex,
@@ -404,7 +404,7 @@ class GroupedScaleState(Mergeable, Generic[SchemeT]):
         return {
             **self._tag(),
             "scheme": attrs.asdict(cast("Any", self.scheme)),
-            "keys": self.keys.tolist(),
+            "keys": encode_keys(self.keys),
             "counts": self.counts.tolist(),
             "n_missing": self.n_missing.tolist(),
             "weight_sums": None
@@ -426,7 +426,7 @@ class GroupedScaleState(Mergeable, Generic[SchemeT]):
         w2 = data["weight_squares"]
         return cls(
             scheme,
-            np.array(data["keys"]),
+            decode_keys(data["keys"]),
             counts,
             data["n_missing"],
             None if ws is None else np.array(ws, dtype=np.float64).reshape(-1, k),
