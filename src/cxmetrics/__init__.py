@@ -23,7 +23,7 @@ from cxmetrics import (
     survey,
     typing,
 )
-from cxmetrics._periods import period_start
+from cxmetrics.periods import period_start
 from cxmetrics.clv import (
     BGBBModel,
     BGBBResult,

@@ -2,14 +2,14 @@
 
 Retention counts customers per calendar period (a day, an ISO week, a month, a
 quarter or a year) of naive datetime64 instants; the calendar itself lives in
-:mod:`cxmetrics._periods`, shared with every family.
+:mod:`cxmetrics.periods`, shared with every family.
 """
 
 from __future__ import annotations
 
 from typing import Literal, TypeAlias
 
-from cxmetrics._periods import (
+from cxmetrics.periods import (
     CALENDAR_FREQS,
     period_index,
     period_labels,
