@@ -23,7 +23,6 @@ from cxmetrics import (
     survey,
     typing,
 )
-from cxmetrics.periods import period_start
 from cxmetrics.clv import (
     BGBBModel,
     BGBBResult,
@@ -49,6 +48,7 @@ from cxmetrics.clv import (
     rfm_scores,
     rfm_summary,
 )
+from cxmetrics.periods import period_start
 from cxmetrics.retention import (
     ChurnConvention,
     ChurnResult,

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import Literal, TypeAlias
 
+from cxmetrics._validation import check_option
 from cxmetrics.periods import (
     CALENDAR_FREQS,
     period_index,
     period_labels,
     period_starts,
 )
-from cxmetrics._validation import check_option
 
 __all__ = [
     "FREQS",
