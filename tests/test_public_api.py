@@ -69,6 +69,34 @@ def test_exceptions_are_value_and_type_errors():
     assert issubclass(e.UndefinedMetricWarning, RuntimeWarning)
 
 
+def test_every_error_is_a_cxmetrics_error():
+    from cxmetrics import exceptions as e
+
+    errors = [
+        getattr(e, n)
+        for n in e.__all__
+        if isinstance(getattr(e, n), type)
+        and issubclass(getattr(e, n), Exception)
+        and not issubclass(getattr(e, n), Warning)
+    ]
+    assert e.InvalidInputTypeError in errors
+    assert e.MissingDependencyError in errors
+    for err in errors:
+        assert issubclass(err, e.CXMetricsError), err
+    # the message and ImportError's fields survive the double base
+    dep = e.MissingDependencyError("needs scipy", name="scipy")
+    assert str(dep) == "needs scipy"
+    assert dep.name == "scipy"
+    try:
+        import cxmetrics as cx
+
+        cx.nps(["x"])
+    except e.CXMetricsError as err:
+        assert isinstance(err, TypeError)
+    else:  # pragma: no cover
+        raise AssertionError
+
+
 # scipy.stats.t.isf(0.025, df): 95% critical values for three and ten answers
 T_975 = {2: 4.302652729749464, 9: 2.2621571627982053}
 

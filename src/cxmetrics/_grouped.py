@@ -134,7 +134,14 @@ class GroupedResultMixin(DisplayMixin):
                 return "nan" if np.isnan(v) else f"{v:.4g}"
             if isinstance(v, np.void) and v.dtype.names:  # a record key
                 return "(" + ", ".join(fmt(v[name]) for name in v.dtype.names) + ")"
-            if isinstance(v, np.datetime64) and not np.isnat(v):
+            if isinstance(v, np.datetime64) and np.datetime_data(v.dtype)[0] in {
+                "h",
+                "m",
+                "s",
+                "ms",
+                "us",
+                "ns",
+            }:  # a time stamp: the date alone at midnight, else to the second
                 day = v.astype("datetime64[D]")
                 return str(day) if day == v else np.datetime_as_string(v, unit="s")
             return str(v)

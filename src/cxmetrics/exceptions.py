@@ -1,7 +1,11 @@
 """Exceptions and warnings raised by cxmetrics.
 
-Every error is a subclass of :class:`ValueError` or :class:`TypeError`, so code that
-already catches those keeps working. Messages name the argument in backticks, state
+Every error is a :class:`CXMetricsError`, so ``except CXMetricsError`` catches
+everything the library raises on purpose. Each is also the built-in error its kind
+calls for (:class:`ValueError`; :class:`TypeError` for a wrong kind of argument;
+:class:`ImportError` for a missing extra), so code that already catches those
+keeps working (as numpy's ``AxisError`` is both a ``ValueError`` and an
+``IndexError``). Messages name the argument in backticks, state
 the rule, and show the offending value with its index.
 
 Examples
@@ -30,7 +34,7 @@ __all__ = [
 
 
 class CXMetricsError(ValueError):
-    """Base class for cxmetrics errors about values (a :class:`ValueError`)."""
+    """Base class of every cxmetrics error (a :class:`ValueError`)."""
 
 
 class InvalidInputError(CXMetricsError):
@@ -45,11 +49,11 @@ class IncompatibleStateError(CXMetricsError):
     """Two states built with different parameters (scale, scheme, keys) were merged."""
 
 
-class InvalidInputTypeError(TypeError):
+class InvalidInputTypeError(TypeError, CXMetricsError):
     """An argument has the wrong kind (dtype, class), a :class:`TypeError`."""
 
 
-class MissingDependencyError(ImportError):
+class MissingDependencyError(ImportError, CXMetricsError):
     """An optional dependency is needed; the message names the extra to install."""
 
 

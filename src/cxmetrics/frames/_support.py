@@ -149,7 +149,9 @@ def sla_compliance(
     state = sla_compliance_state(df, status, by=by, level=level)
     result = state.compute_grouped(compliance)
     columns = result.to_dict()
-    keys = columns.pop("key")
+    keys = result.keys
+    for name in keys.dtype.names or ("key",):  # the key column(s) of to_dict()
+        del columns[name]
     ci = result.confidence_interval(confidence_level)
     columns["ci_low"], columns["ci_high"] = ci.low, ci.high
     names = [by] if isinstance(by, str) else list(by or [])

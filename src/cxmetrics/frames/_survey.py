@@ -104,7 +104,9 @@ def _frame(
         )
     result = state.compute(**compute)
     columns = result.to_dict()
-    keys = columns.pop("key")
+    keys = result.keys
+    for name in keys.dtype.names or ("key",):  # the key column(s) of to_dict()
+        del columns[name]
     ci = (
         result.confidence_interval(confidence_level)
         if method is None
