@@ -188,3 +188,25 @@ def test_chunked_memory_is_bounded_by_the_chunk_not_the_file(tmp_path):
         peaks.append(int(out[0]) / 1024)
     # 8x the rows (48 MB of data) may not raise the peak by more than 10 MB
     assert peaks[1] - peaks[0] < 10, peaks
+
+
+def test_accumulate_refuses_what_is_not_a_state():
+    from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
+
+    with pytest.raises(InvalidInputTypeError, match="chunk 2 is a int"):
+        frames.accumulate([cx.NPSState.from_responses([10]), 3])
+    with pytest.raises(InvalidInputTypeError, match="got one state"):
+        frames.accumulate(cx.NPSState.from_responses([10]))
+    with pytest.raises(InvalidInputError, match="is empty"):
+        frames.accumulate(iter([]))
+
+
+def test_by_lists_that_name_no_column_or_one_twice_are_refused():
+    pd = pytest.importorskip("pandas")
+    from cxmetrics.exceptions import InvalidInputError
+
+    df = pd.DataFrame({"s": [1, 2, 10], "g": ["a", "b", "a"]})
+    with pytest.raises(InvalidInputError, match="`by` names no column"):
+        frames.nps(df, "s", by=[])
+    with pytest.raises(InvalidInputError, match=r"\['g'\] more than once"):
+        frames.nps(df, "s", by=["g", "g"])

@@ -12,7 +12,8 @@ from typing import Any, TypeVar
 
 from cxmetrics._optional import require
 from cxmetrics._validation import check_option, check_positive_int
-from cxmetrics.exceptions import InvalidInputError
+from cxmetrics._mergeable import Mergeable
+from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
 
 __all__ = ["accumulate", "read_chunks"]
 
@@ -61,17 +62,31 @@ def accumulate(
     >>> s == cx.NPSState.from_responses([10, 9, 0, 7, 10, 3])
     True
     """
+    if isinstance(states, Mergeable):
+        msg = "`states` must be an iterable of states; got one state (it is its own total)."
+        raise InvalidInputTypeError(msg)
     it: Iterable[S] = states
     if _progress_wanted(progress):
         tqdm = require("tqdm", feature="progress=True")
         it = tqdm.tqdm(states, total=total, unit="chunk", desc="cxmetrics")
-    try:
-        return functools.reduce(operator.add, it)
-    except TypeError as err:
-        if "empty iterable" in str(err):
-            msg = "`states` is empty: there were no chunks to add."
-            raise InvalidInputError(msg) from None
-        raise
+    checked = map(_checked_state, enumerate(it, 1))
+    first = next(checked, None)
+    if first is None:
+        msg = "`states` is empty: there were no chunks to add."
+        raise InvalidInputError(msg)
+    return functools.reduce(operator.add, checked, first)
+
+
+def _checked_state(item: tuple[int, S]) -> S:
+    """A chunk's state, or a clear error naming the chunk that is not a state."""
+    i, state = item
+    if not isinstance(state, Mergeable):
+        msg = (
+            f"`states` must yield cxmetrics states (e.g. `frames.nps_state(chunk)`); "
+            f"chunk {i} is a {type(state).__name__}."
+        )
+        raise InvalidInputTypeError(msg)
+    return state
 
 
 def read_chunks(

@@ -70,6 +70,9 @@ def column_names(
             out[arg] = []
             continue
         listed: list[object] = [cols] if isinstance(cols, str) else list(cols)
+        if not listed:
+            msg = f"`{arg}` names no column; pass None (the default) for none."
+            raise InvalidInputError(msg)
         for c in listed:
             if not isinstance(c, str):
                 msg = f"`{arg}` must name columns by string; got {c!r}."
@@ -77,6 +80,10 @@ def column_names(
             if c not in have:
                 msg = f"`{arg}`: no column {c!r} in the frame; its columns are {have}."
                 raise InvalidInputError(msg)
+        dup = sorted({c for c in listed if listed.count(c) > 1}, key=str)
+        if dup:
+            msg = f"`{arg}` names the column(s) {dup} more than once; name each column once."
+            raise InvalidInputError(msg)
         out[arg] = [str(c) for c in listed]
     return out
 
