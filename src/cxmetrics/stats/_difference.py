@@ -16,6 +16,7 @@ from numpy.typing import NDArray
 
 from cxmetrics._display import DisplayMixin
 from cxmetrics._validation import check_confidence_level, check_option
+from cxmetrics.stats._checks import check_counts, check_nonnegative, floats
 from cxmetrics.stats._distributions import (
     critical_value,
     normal_pvalue,
@@ -241,6 +242,12 @@ def proportion_difference(
     ``proportions_ztest``): :math:`z = (\hat p_b - \hat p_a)/\sqrt{\bar p(1-\bar p)(1/n_a + 1/n_b)}`.
     ``standard_error`` is the unpooled :math:`\sqrt{\hat p_a(1-\hat p_a)/n_a + \hat p_b(1-\hat p_b)/n_b}`.
     """
+    for side, count, nobs in (("a", count_a, nobs_a), ("b", count_b, nobs_b)):
+        check_counts(
+            {f"count_{side}": floats(f"count_{side}", count)},
+            f"nobs_{side}",
+            floats(f"nobs_{side}", nobs),
+        )
     pa, pb = _ratio(count_a, nobs_a), _ratio(count_b, nobs_b)
     diff = pb - pa
     se = (
@@ -305,6 +312,13 @@ def mean_difference(
     ``test='z'`` uses the normal distribution. Both are numpy only.
     """
     check_option("test", test, ("welch", "z"))
+    for name, value in (
+        ("var_a", var_a),
+        ("nobs_a", nobs_a),
+        ("var_b", var_b),
+        ("nobs_b", nobs_b),
+    ):
+        check_nonnegative(name, floats(name, value))
     va, vb = (
         var_a / nobs_a if nobs_a > 0 else math.nan,
         var_b / nobs_b if nobs_b > 0 else math.nan,
@@ -368,6 +382,18 @@ def net_score_difference(
     ``value`` is always the raw difference, times ``scale``.
     """
     check_option("method", method, ("adjusted_wald", "wald"))
+    for side, pos, neg, nobs in (
+        ("a", pos_a, neg_a, nobs_a),
+        ("b", pos_b, neg_b, nobs_b),
+    ):
+        check_counts(
+            {
+                f"pos_{side}": floats(f"pos_{side}", pos),
+                f"neg_{side}": floats(f"neg_{side}", neg),
+            },
+            f"nobs_{side}",
+            floats(f"nobs_{side}", nobs),
+        )
     pa, da = _ratio(pos_a, nobs_a), _ratio(neg_a, nobs_a)
     pb, db = _ratio(pos_b, nobs_b), _ratio(neg_b, nobs_b)
     diff = (pb - db) - (pa - da)

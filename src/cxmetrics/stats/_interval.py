@@ -14,7 +14,8 @@ from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._optional import require
 from cxmetrics._validation import check_option
-from cxmetrics.exceptions import InvalidInputError
+from cxmetrics.exceptions import InvalidInputTypeError
+from cxmetrics.stats._checks import check_counts, check_nonnegative, floats
 from cxmetrics.stats._distributions import critical_value, t_critical_value
 
 __all__ = [
@@ -87,7 +88,12 @@ def proportion_interval(
     Returns
     -------
     ConfidenceIntervalArray
-        Bounds in [0, 1]; NaN where ``nobs == 0``.
+        Bounds in [0, 1]; NaN where ``nobs == 0`` or an input is NaN.
+
+    Raises
+    ------
+    InvalidInputError
+        A negative count or ``nobs``, or ``count > nobs``.
 
     Notes
     -----
@@ -120,17 +126,11 @@ def proportion_interval(
     [0.3968, 0.8922]
     """
     check_option("method", method, PROPORTION_METHODS)
-    x = _f(count)
-    n = _f(nobs)
+    x = floats("count", count)
+    n = floats("nobs", nobs)
     x, n = np.broadcast_arrays(x, n)
-    bad = ~((x >= 0) & (x <= n))  # also catches NaN
-    if bad.any():
-        i = int(np.argmax(bad.ravel()))
-        msg = (
-            f"`count` must lie in [0, nobs]; got count={float(x.ravel()[i])!r} with "
-            f"nobs={float(n.ravel()[i])!r} at index {i}."
-        )
-        raise InvalidInputError(msg)
+    # NaN (an undefined group, e.g. one suppressed by min_n) passes and gives NaN
+    check_counts({"count": x}, "nobs", n)
     valid = n > 0
     safe_n = np.where(valid, n, 1.0)
     p = np.where(valid, x / safe_n, np.nan)
@@ -149,9 +149,10 @@ def proportion_interval(
             low, high = p_t - half, p_t + half
         elif method == "wilson":
             z2 = z * z
-            denom = 1.0 + z2 / safe_n
-            centre = (p + z2 / (2.0 * safe_n)) / denom
-            half = z * np.sqrt(p * (1.0 - p) / safe_n + z2 / (4.0 * safe_n**2)) / denom
+            # the textbook form times n/n: no overflow for tiny (weighted) n
+            denom = safe_n + z2
+            centre = (x + z2 / 2.0) / denom
+            half = z * np.sqrt(x * (1.0 - p) + z2 / 4.0) / denom
             # exact at the edges: the Wilson bound is 0 at x = 0 and 1 at x = n
             low = np.where(p == 0.0, 0.0, centre - half)
             high = np.where(p == 1.0, 1.0, centre + half)
@@ -196,7 +197,13 @@ def mean_interval(
     Returns
     -------
     ConfidenceIntervalArray
-        NaN where the standard error is NaN (fewer than two answers for ``'t'``).
+        NaN where the standard error is NaN, or ``df == 0`` for ``'t'`` (fewer than
+        two answers).
+
+    Raises
+    ------
+    InvalidInputError
+        A negative standard error or ``df``.
 
     Examples
     --------
@@ -205,15 +212,17 @@ def mean_interval(
     [4.02, 5.98]
     """
     check_option("method", method, MEAN_METHODS)
-    m = _f(mean)
-    se = _f(standard_error)
+    m = floats("mean", mean)
+    se = floats("standard_error", standard_error)
+    check_nonnegative("standard_error", se)
     if method == "normal":
         crit: NDArray[Any] = np.asarray(critical_value(confidence_level))
     else:
         if df is None:
             msg = "`df` is required for method='t'."
-            raise TypeError(msg)
-        d = _f(df)
+            raise InvalidInputTypeError(msg)
+        d = floats("df", df)
+        check_nonnegative("df", np.where(np.isposinf(d), 0.0, d))
         with np.errstate(invalid="ignore"):
             crit = t_critical_value(confidence_level, np.where(d > 0, d, np.nan))
     return ConfidenceIntervalArray(m - crit * se, m + crit * se)

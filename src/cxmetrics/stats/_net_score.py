@@ -14,6 +14,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._validation import check_option, check_positive_int
+from cxmetrics.stats._checks import check_counts, floats
 from cxmetrics.stats._distributions import critical_value
 from cxmetrics.stats._interval import ConfidenceIntervalArray
 
@@ -171,7 +172,12 @@ def net_score_interval(
     Returns
     -------
     ConfidenceIntervalArray
-        Bounds in [-1, 1]; NaN where ``nobs == 0``.
+        Bounds in [-1, 1]; NaN where ``nobs == 0`` or an input is NaN.
+
+    Raises
+    ------
+    InvalidInputError
+        Negative counts, or ``positive + negative > nobs``.
 
     Notes
     -----
@@ -206,7 +212,10 @@ def net_score_interval(
     [0.1469, 0.4531]
     """
     check_option("method", method, NET_SCORE_METHODS)
-    xp, xn, n = np.broadcast_arrays(_f(positive), _f(negative), _f(nobs))
+    xp, xn, n = np.broadcast_arrays(
+        floats("positive", positive), floats("negative", negative), floats("nobs", nobs)
+    )
+    check_counts({"positive": xp, "negative": xn}, "nobs", n)
     valid = n > 0
     safe_n = np.where(valid, n, 1.0)
     z = critical_value(confidence_level)

@@ -1,0 +1,83 @@
+"""Input checks of the public statistics building blocks.
+
+The blocks take summaries (counts, standard errors, degrees of freedom) that the
+library's own front doors compute, but users call them too, so they check like
+front doors: an impossible summary (a negative count, more successes than
+trials, a negative standard error or degrees of freedom) is an error naming the
+argument, the value and its index. NaN stays allowed: it is how an undefined
+summary (an empty group) travels, and it comes out as a NaN bound.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
+
+__all__ = ["check_counts", "check_nonnegative", "floats"]
+
+#: weighted counts are sums of floats: a part may exceed its total by rounding
+_REL_TOL = 1e-9
+
+
+def floats(name: str, values: Any) -> NDArray[np.float64]:
+    """``values`` as float64 (any shape), or a clear error for non-numbers."""
+    if isinstance(values, str | bytes | bool | np.bool_):
+        msg = f"`{name}` must be a number or an array of numbers; got {values!r}."
+        raise InvalidInputTypeError(msg)
+    try:
+        arr = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        msg = f"`{name}` must be a number or an array of numbers; got {values!r}."
+        raise InvalidInputTypeError(msg) from None
+    return arr
+
+
+def _where(arr: NDArray[Any], mask: NDArray[np.bool_]) -> str:
+    i = int(np.argmax(mask.ravel()))
+    value = float(arr.ravel()[i])
+    return f"{value!r}" if arr.ndim == 0 else f"{value!r} at index {i}"
+
+
+def check_nonnegative(name: str, arr: NDArray[np.float64]) -> None:
+    """Refuse negative or infinite values (NaN passes: undefined)."""
+    bad = (arr < 0) | np.isinf(arr)
+    if bad.any():
+        msg = f"`{name}` must be a finite number >= 0 (or NaN when undefined); got {_where(arr, bad)}."
+        raise InvalidInputError(msg)
+
+
+def check_counts(
+    parts: dict[str, NDArray[np.float64]], total_name: str, total: NDArray[np.float64]
+) -> None:
+    """Counts that are parts of ``total``: each in [0, total], together at most ``total``."""
+    check_nonnegative(total_name, total)
+    cap = total * (1.0 + _REL_TOL)
+    for name, arr in parts.items():
+        with np.errstate(invalid="ignore"):
+            bad = (arr < 0) | np.isinf(arr) | (arr > cap)
+        if bad.any():
+            shape = np.broadcast_shapes(bad.shape, total.shape)
+            i = int(np.argmax(np.broadcast_to(bad, shape).ravel()))
+            got = float(np.broadcast_to(arr, shape).ravel()[i])
+            top = float(np.broadcast_to(total, shape).ravel()[i])
+            where = "" if not shape else f" at index {i}"
+            msg = f"`{name}` must lie in [0, {total_name}]; got {name}={got!r} with {total_name}={top!r}{where}."
+            raise InvalidInputError(msg)
+    if len(parts) < 2:
+        return
+    together = sum(parts.values(), np.zeros(()))
+    with np.errstate(invalid="ignore"):
+        over = together > cap
+    if over.any():
+        shape = over.shape
+        names = " + ".join(f"`{n}`" for n in parts)
+        i = int(np.argmax(over.ravel()))
+        got = float(np.broadcast_to(together, shape).ravel()[i])
+        top = float(np.broadcast_to(total, shape).ravel()[i])
+        where = "" if not shape else f" at index {i}"
+        msg = f"{names} must be at most `{total_name}`; got {got!r} > {top!r}{where}."
+        raise InvalidInputError(msg)
