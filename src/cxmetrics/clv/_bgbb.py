@@ -30,6 +30,7 @@ from cxmetrics._display import DisplayMixin
 from cxmetrics._optional import require
 from cxmetrics._validation import check_positive_int
 from cxmetrics.clv._inputs import (
+    check_fit_data,
     positive_alpha,
     positive_beta,
     positive_delta,
@@ -310,6 +311,7 @@ def bgbb(
     1410.0
     """
     d = purchase_data(frequency, recency, n_periods, weights, discrete=True)
+    check_fit_data(d, "BG/BB")
     x, tx, n, w = d
 
     def loglik(theta: Float) -> tuple[float, Float | None]:
@@ -318,7 +320,7 @@ def bgbb(
     fit = maximise(
         loglik,
         np.ones(4),
-        scale=float(w.sum()) or 1.0,
+        scale=float(w.sum()),
         model="BG/BB",
         names=BGBBModel.parameter_names,
     )

@@ -33,6 +33,7 @@ from cxmetrics._display import DisplayMixin
 from cxmetrics._optional import require
 from cxmetrics.clv._hypergeometric import hyp2f1
 from cxmetrics.clv._inputs import (
+    check_fit_data,
     compress,
     positive_a,
     positive_alpha,
@@ -404,13 +405,14 @@ def bgnbd(
     -512.919
     """
     d = purchase_data(frequency, recency, T, weights)
+    check_fit_data(d, "BG/NBD")
     x, tx, big_t, w = compress(*d)
     data = _prepare(x, tx, big_t, w)
 
     def loglik(theta: Float) -> tuple[float, Float | None]:
         return _log_likelihood(theta, data, gradient=True)
 
-    scale = float(w.sum()) or 1.0
+    scale = float(w.sum())
     start = np.array([1.0, max(float(np.average(big_t, weights=w)), 1e-3), 1.0, 1.0])
     fit = maximise(
         loglik, start, scale=scale, model="BG/NBD", names=BGNBDModel.parameter_names
