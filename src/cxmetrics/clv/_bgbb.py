@@ -280,7 +280,8 @@ def bgbb(
     recency : array_like of int
         Opportunity :math:`t_x` of the last transaction (0 when x = 0).
     n_periods : array_like of int
-        Opportunities observed :math:`n`.
+        Opportunities observed :math:`n` (0 for a customer first seen at the
+        end: likelihood 1, the prior's predictions).
     weights : array_like, optional
         Number of customers with each (x, t_x, n) pattern: the BG/BB's usual
         compressed input.
@@ -290,6 +291,12 @@ def bgbb(
     BGBBResult
         Estimates, standard errors, log-likelihood, convergence and the
         predictions of :class:`BGBBModel`.
+
+    Raises
+    ------
+    InvalidInputError
+        Invalid summaries; no customer, weights all 0, or no customer with
+        :math:`n > 0`.
 
     Warns
     -----

@@ -359,7 +359,9 @@ def bgnbd(
         Repeat purchases :math:`x`, or an :class:`RFMSummary` (then leave
         ``recency`` and ``T`` out).
     recency, T : array_like
-        :math:`t_x` and :math:`T`, in one time unit.
+        :math:`t_x` and :math:`T`, in one time unit. A customer first seen at
+        the end of observation (T = 0) had no time at risk: her likelihood
+        term is 1, she is counted in ``n`` and her predictions are the prior's.
     weights : array_like, optional
         Number of customers with each row (for compressed data).
 
@@ -373,7 +375,9 @@ def bgnbd(
     ------
     InvalidInputError
         Non-integer or negative frequency, recency outside [0, T], recency > 0
-        with frequency 0, T <= 0.
+        with frequency 0 or recency 0 with frequency > 0 (named by customer for
+        an RFM summary), T < 0; no customer, weights all 0, or no customer
+        with T > 0 (nothing to fit).
     MissingDependencyError
         When scipy (the ``models`` extra) is missing.
 

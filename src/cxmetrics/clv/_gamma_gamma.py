@@ -112,7 +112,9 @@ class GammaGammaModel(DisplayMixin):
         Shape of the gamma distribution of a customer's purchase values.
     q, gamma : float
         Shape and rate of the gamma distribution of the purchase-value rate
-        :math:`\nu` across customers.
+        :math:`\nu` across customers. Predictions need :math:`q > 1` (the
+        population mean spend :math:`p\gamma/(q-1)` is infinite otherwise) and
+        raise :class:`InvalidInputError` for :math:`q \le 1`.
 
     Examples
     --------
@@ -297,9 +299,13 @@ def gamma_gamma(
     frequency : array_like or RFMSummary
         Repeat purchases :math:`x` (customers with x = 0 carry no spend
         information and are left out, counted in ``n_excluded``), or an
-        :class:`RFMSummary`.
+        :class:`RFMSummary` (then errors and warnings name its customers).
     monetary_value : array_like
-        Mean value :math:`\bar z` of the repeat purchases (positive where x > 0).
+        Mean value :math:`\bar z` of the repeat purchases, >= 0. Customers
+        with x > 0 and :math:`\bar z = 0` (refunds netted, free items) are
+        left out of the fit with a :class:`DataWarning` and counted in
+        ``n_zero_spend`` (the density needs :math:`\bar z > 0`, as in
+        lifetimes and PyMC-Marketing); predictions still accept them.
     weights : array_like, optional
         Number of customers with each row.
 
@@ -309,17 +315,30 @@ def gamma_gamma(
         Estimates, standard errors, log-likelihood, convergence and the
         predictions of :class:`GammaGammaModel`.
 
+    Raises
+    ------
+    InvalidInputError
+        A negative mean spend, or no customer with x > 0, a positive mean
+        spend and a positive weight (nothing to fit).
+
     Warns
     -----
+    DataWarning
+        When customers with repeat purchases but a mean spend of 0 are left out.
     ConvergenceWarning
-        When the fit did not converge.
+        When the fit did not converge, in particular when the likelihood rises
+        towards :math:`q = 1` (the unconstrained maximum has :math:`q \le 1`,
+        where the expected spend is infinite or negative).
 
     Notes
     -----
-    Maximises the sum of :math:`w_i \log f(\bar z_i \mid p, q, \gamma, x_i)` over
-    the logs of the parameters with L-BFGS-B and the analytic gradient. The
-    model assumes spend independent of frequency; check the correlation of
-    :math:`x` and :math:`\bar z` first (Fader & Hardie 2013).
+    Maximises the sum of :math:`w_i \log f(\bar z_i \mid p, q, \gamma, x_i)` with
+    L-BFGS-B and the analytic gradient over :math:`\log p`,
+    :math:`\log(q - 1)` and :math:`\log\gamma`: the conditional expectation
+    :math:`p(\gamma + x\bar z)/(px+q-1)` needs :math:`q > 1`, so the
+    estimate always satisfies it. The model assumes spend independent of
+    frequency; check the correlation of :math:`x` and :math:`\bar z` first
+    (Fader & Hardie 2013).
 
     References
     ----------

@@ -286,7 +286,8 @@ def pareto_nbd(
     frequency : array_like or RFMSummary
         Repeat purchases :math:`x`, or an :class:`RFMSummary`.
     recency, T : array_like
-        :math:`t_x` and :math:`T`.
+        :math:`t_x` and :math:`T`. Customers with T = 0 (first purchase at the
+        end of observation) have likelihood 1 and the prior's predictions.
     weights : array_like, optional
         Number of customers with each row.
 
@@ -295,6 +296,12 @@ def pareto_nbd(
     ParetoNBDResult
         Estimates, standard errors, log-likelihood, convergence and the
         predictions of :class:`ParetoNBDModel`.
+
+    Raises
+    ------
+    InvalidInputError
+        Invalid summaries (as :func:`bgnbd`); no customer, weights all 0, or
+        no customer with T > 0.
 
     Warns
     -----
