@@ -151,6 +151,8 @@ def _object_to_float(arr: NDArray[Any], name: str) -> NDArray[np.float64]:
 
     This is the slow path (one Python call per element); numeric dtypes never take it.
     """
+    if arr.ndim == 0:  # a scalar None, pandas NA/NaT: frompyfunc returns a bare bool
+        return _object_to_float(arr.reshape(1), name).reshape(())
     missing = np.frompyfunc(_is_missing_object, 1, 1)(arr).astype(bool)
     numeric = np.frompyfunc(_is_number_object, 1, 1)(arr).astype(bool)
     bad = ~(missing | numeric)

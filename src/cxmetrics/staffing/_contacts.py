@@ -12,6 +12,7 @@ from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
 from cxmetrics.staffing._contact_result import ContactResult, GroupedContactResult
 from cxmetrics.staffing._contact_scheme import ContactScheme
 from cxmetrics.staffing._contact_state import ContactState, GroupedContactState
+from cxmetrics.staffing._durations import Duration
 from cxmetrics.typing import NanPolicy, ServiceLevelDefinition
 
 __all__ = ["contact_metrics", "waits_from_instants"]
@@ -43,7 +44,7 @@ def contact_metrics(
     acw: ArrayLike | None = ...,
     by: ArrayLike | None = ...,
     arrived: ArrayLike | None = ...,
-    interval: float | None = ...,
+    interval: Duration | None = ...,
     levels: ArrayLike | None = ...,
     scheme: ContactScheme = ...,
     definition: ServiceLevelDefinition = ...,
@@ -58,7 +59,7 @@ def contact_metrics(
     acw: ArrayLike | None = None,
     by: ArrayLike | None = None,
     arrived: ArrayLike | None = None,
-    interval: float | None = None,
+    interval: Duration | None = None,
     levels: ArrayLike | None = None,
     scheme: ContactScheme = ContactScheme(),  # noqa: B008  (frozen, immutable)
     definition: ServiceLevelDefinition = "offered",
