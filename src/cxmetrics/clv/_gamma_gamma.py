@@ -377,12 +377,13 @@ def gamma_gamma(
             DataWarning,
             stacklevel=2,
         )
+    rows = x.shape[0]
     x, z, w = x[keep], z[keep], w[keep]
     if not x.shape[0]:
         msg = (
             "no customer has a repeat purchase (frequency > 0) with a positive mean "
-            f"spend: nothing to fit ({x.shape[0] + int(np.count_nonzero(~keep))} "
-            f"row(s), {int(np.count_nonzero(zero))} with a mean spend of 0)."
+            f"spend: nothing to fit ({rows} row(s), {int(np.count_nonzero(zero))} "
+            "with repeat purchases and a mean spend of 0)."
         )
         raise InvalidInputError(msg)
     total = float(w.sum())

@@ -1,13 +1,15 @@
 """Maximum likelihood for the CLV models: one optimiser, covariance and diagnostics.
 
-Every model is fitted over the logarithms of its (positive) parameters with
-scipy's L-BFGS-B, using the model's analytic gradient when it has one and
-central differences otherwise. The covariance is the inverse of the observed
+Every model is fitted over the logarithms of its (positive) parameters, or of
+their distance to a lower bound (the Gamma-Gamma's q > 1), with scipy's
+L-BFGS-B, using the model's analytic gradient when it has one and central
+differences otherwise. The covariance is the inverse of the observed
 information (the negative Hessian of the log-likelihood in the natural
 parameters), computed by central differences of the gradient. A fit is
 reported as converged only when the optimiser succeeded, the gradient per
-customer is ~0, no parameter ran to the box and the information is positive
-definite; otherwise a :class:`ConvergenceWarning` says why.
+customer is ~0, no parameter ran to the box or its lower bound and the
+information is positive definite; otherwise a :class:`ConvergenceWarning` says
+why.
 """
 
 from __future__ import annotations
