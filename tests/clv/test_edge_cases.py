@@ -221,6 +221,25 @@ def test_q_at_most_one_is_not_converged_and_spend_stays_positive():
     assert np.all(spend > 0)
 
 
+def test_the_constraint_binds_where_lifetimes_returns_negative_spend():
+    lifetimes = pytest.importorskip("lifetimes")
+    from cxmetrics.clv._gamma_gamma import _log_likelihood
+
+    x, z = heavy_tailed_spend()
+    ref = lifetimes.GammaGammaFitter().fit(x, z)
+    q_ref = ref.params_["q"]
+    assert q_ref < 1.0  # the unconstrained maximum (lifetimes 0.11.3: q = 0.606)
+    assert (
+        ref.conditional_expected_average_profit(np.array([0.0]), np.array([0.0]))[0] < 0
+    )
+    with pytest.warns(ConvergenceWarning):
+        fit = cx.gamma_gamma(x, z)
+    # lifetimes' maximum is higher: ours is the best point with q > 1, flagged
+    best = _log_likelihood(ref.params_.to_numpy(), x, z, np.ones_like(x))[0]
+    assert best > fit.log_likelihood
+    assert fit.q == pytest.approx(1.0, abs=1e-6)
+
+
 def test_regular_data_still_converge_inside_the_constraint():
     x, z = synthetic_spend(5, 600, q=1.5, zero_share=0.0)
     fit = cx.gamma_gamma(x[x > 0], z[x > 0])
