@@ -151,6 +151,8 @@ def _object_to_float(arr: NDArray[Any], name: str) -> NDArray[np.float64]:
 
     This is the slow path (one Python call per element); numeric dtypes never take it.
     """
+    if arr.ndim == 0:  # a scalar None, pandas NA/NaT: frompyfunc returns a bare bool
+        return _object_to_float(arr.reshape(1), name).reshape(())
     missing = np.frompyfunc(_is_missing_object, 1, 1)(arr).astype(bool)
     numeric = np.frompyfunc(_is_number_object, 1, 1)(arr).astype(bool)
     bad = ~(missing | numeric)
@@ -1423,14 +1425,21 @@ def rfm_arrays(
     weights: ArrayLike | None = None,
     *,
     discrete: bool = False,
+    ids: NDArray[Any] | None = None,
 ) -> RFMArrays:
     """Validate an RFM summary for the purchase models.
 
-    ``frequency`` whole numbers >= 0; ``recency`` in [0, ``T``] and 0 where
-    ``frequency`` is 0; ``T`` > 0; optional ``weights`` (counts of identical rows),
-    finite and non-negative. With ``discrete`` (BG/BB) recency and T are whole
-    numbers of periods and ``frequency <= recency``.
+    ``frequency`` whole numbers >= 0; ``recency`` in [0, ``T``], 0 where
+    ``frequency`` is 0 and positive where it is not; ``T`` >= 0 (0 for a customer
+    first seen at the end of observation); optional ``weights`` (counts of
+    identical rows), finite and non-negative. With ``discrete`` (BG/BB) recency
+    and T are whole numbers of periods and ``frequency <= recency``. With ``ids``
+    (the customers of an RFM summary) errors name the customer, not the index.
     """
+
+    def where(i: int) -> str:
+        return f"at index {i}" if ids is None else f"for customer {ids[i].item()!r}"
+
     x = durations_1d(frequency, "frequency")[0]
     n = x.shape[0]
     tx = durations_1d(recency, "recency")[0]
@@ -1442,19 +1451,14 @@ def rfm_arrays(
             frac = arr != np.floor(arr)
             if frac.any():
                 i, count = _first(frac)
-                msg = f"`{name}` must be whole numbers; got {_describe(arr[i])} at index {i} ({count} non-integer value(s))."
+                msg = f"`{name}` must be whole numbers; got {_describe(arr[i])} {where(i)} ({count} non-integer value(s))."
                 raise InvalidInputError(msg)
-    zero_t = big_t <= 0
-    if zero_t.any():
-        i, count = _first(zero_t)
-        msg = f"`T` must be positive; got {_describe(big_t[i])} at index {i} ({count} such value(s))."
-        raise InvalidInputError(msg)
     late = tx > big_t
     if late.any():
         i, count = _first(late)
         msg = (
             f"`recency` must not exceed `T`; got recency={_describe(tx[i])} and "
-            f"T={_describe(big_t[i])} at index {i} ({count} such row(s))."
+            f"T={_describe(big_t[i])} {where(i)} ({count} such row(s))."
         )
         raise InvalidInputError(msg)
     orphan = (x == 0) & (tx != 0)
@@ -1462,7 +1466,17 @@ def rfm_arrays(
         i, count = _first(orphan)
         msg = (
             f"`recency` must be 0 where `frequency` is 0 (no repeat purchase); got "
-            f"{_describe(tx[i])} at index {i} ({count} such row(s))."
+            f"{_describe(tx[i])} {where(i)} ({count} such row(s))."
+        )
+        raise InvalidInputError(msg)
+    instant = (x > 0) & (tx == 0)
+    if instant.any():
+        i, count = _first(instant)
+        msg = (
+            f"`recency` must be positive where `frequency` > 0 (repeat purchases come "
+            f"after the first one); got recency 0 with frequency "
+            f"{_describe(x[i])} {where(i)} ({count} such row(s)); check that "
+            "purchases were collapsed per period and recency measured from the first."
         )
         raise InvalidInputError(msg)
     if discrete:
@@ -1471,8 +1485,8 @@ def rfm_arrays(
             i, count = _first(over)
             msg = (
                 f"`frequency` must not exceed `recency` in discrete time; got "
-                f"frequency={_describe(x[i])} and recency={_describe(tx[i])} at "
-                f"index {i} ({count} such row(s))."
+                f"frequency={_describe(x[i])} and recency={_describe(tx[i])} "
+                f"{where(i)} ({count} such row(s))."
             )
             raise InvalidInputError(msg)
     w = np.ones(n) if weights is None else weights_array(weights, n, like="frequency")

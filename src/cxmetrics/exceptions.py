@@ -24,6 +24,7 @@ from __future__ import annotations
 __all__ = [
     "CXMetricsError",
     "ConvergenceWarning",
+    "DataWarning",
     "IncompatibleStateError",
     "InvalidInputError",
     "InvalidInputTypeError",
@@ -63,3 +64,7 @@ class UndefinedMetricWarning(RuntimeWarning):
 
 class ConvergenceWarning(RuntimeWarning):
     """A fitted model's optimiser did not converge; the result says why."""
+
+
+class DataWarning(UserWarning):
+    """Some rows were left out of a computation by a documented rule; the warning counts them."""

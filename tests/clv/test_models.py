@@ -339,8 +339,9 @@ def test_bgnbd_conditional_expectation_matches_mpmath_for_large_frequency():
 
 # --------------------------------------------------------------- properties
 
+# recency > 0 where frequency > 0 (a repeat purchase comes after the first one)
 histories = st.tuples(
-    st.integers(0, 500), st.floats(0.0, 1.0), st.floats(0.01, 5000.0)
+    st.integers(0, 500), st.floats(1e-9, 1.0), st.floats(0.01, 5000.0)
 ).map(lambda h: (float(h[0]), 0.0 if h[0] == 0 else h[1] * h[2], h[2]))
 params4 = st.tuples(*(st.floats(0.05, 20.0) for _ in range(4)))
 
@@ -480,7 +481,8 @@ def test_fit_accepts_an_rfm_summary():
         ),
         (([1], [3.0], [2.0]), "`recency` must not exceed `T`"),
         (([0], [1.0], [2.0]), "`recency` must be 0 where `frequency` is 0"),
-        (([0], [0.0], [0.0]), "`T` must be positive"),
+        (([0], [0.0], [-1.0]), "`T` must be non-negative"),
+        (([1], [0.0], [2.0]), "`recency` must be positive where `frequency` > 0"),
         (([-1], [0.0], [2.0]), "`frequency` must be non-negative"),
         (([1, 2], [1.0], [2.0]), "`recency` must have the same length"),
     ],
@@ -497,8 +499,8 @@ def test_bad_parameters_and_options():
         InvalidInputError, match="`frequency` must not exceed `recency`"
     ):
         cx.bgbb([3], [2], [6])
-    with pytest.raises(InvalidInputError, match="`monetary_value` must be positive"):
-        cx.gamma_gamma([1, 2], [0.0, 5.0])
+    with pytest.raises(InvalidInputError, match="`monetary_value` must be >= 0"):
+        cx.gamma_gamma([1, 2], [-1.0, 5.0])
     with pytest.raises(InvalidInputError, match="`t` must be >= 0"):
         cx.BGNBDModel(0.2, 4.0, 1.0, 1.0).expected_purchases(-1.0)
     with pytest.raises(InvalidInputError, match="`parameter` must be one of"):

@@ -30,6 +30,7 @@ from cxmetrics._display import DisplayMixin
 from cxmetrics._optional import require
 from cxmetrics._validation import check_positive_int
 from cxmetrics.clv._inputs import (
+    check_fit_data,
     positive_alpha,
     positive_beta,
     positive_delta,
@@ -279,7 +280,8 @@ def bgbb(
     recency : array_like of int
         Opportunity :math:`t_x` of the last transaction (0 when x = 0).
     n_periods : array_like of int
-        Opportunities observed :math:`n`.
+        Opportunities observed :math:`n` (0 for a customer first seen at the
+        end: likelihood 1, the prior's predictions).
     weights : array_like, optional
         Number of customers with each (x, t_x, n) pattern: the BG/BB's usual
         compressed input.
@@ -289,6 +291,12 @@ def bgbb(
     BGBBResult
         Estimates, standard errors, log-likelihood, convergence and the
         predictions of :class:`BGBBModel`.
+
+    Raises
+    ------
+    InvalidInputError
+        Invalid summaries; no customer, weights all 0, or no customer with
+        :math:`n > 0`.
 
     Warns
     -----
@@ -310,6 +318,7 @@ def bgbb(
     1410.0
     """
     d = purchase_data(frequency, recency, n_periods, weights, discrete=True)
+    check_fit_data(d, "BG/BB")
     x, tx, n, w = d
 
     def loglik(theta: Float) -> tuple[float, Float | None]:
@@ -318,7 +327,7 @@ def bgbb(
     fit = maximise(
         loglik,
         np.ones(4),
-        scale=float(w.sum()) or 1.0,
+        scale=float(w.sum()),
         model="BG/BB",
         names=BGBBModel.parameter_names,
     )

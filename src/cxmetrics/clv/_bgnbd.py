@@ -33,6 +33,7 @@ from cxmetrics._display import DisplayMixin
 from cxmetrics._optional import require
 from cxmetrics.clv._hypergeometric import hyp2f1
 from cxmetrics.clv._inputs import (
+    check_fit_data,
     compress,
     positive_a,
     positive_alpha,
@@ -358,7 +359,9 @@ def bgnbd(
         Repeat purchases :math:`x`, or an :class:`RFMSummary` (then leave
         ``recency`` and ``T`` out).
     recency, T : array_like
-        :math:`t_x` and :math:`T`, in one time unit.
+        :math:`t_x` and :math:`T`, in one time unit. A customer first seen at
+        the end of observation (T = 0) had no time at risk: her likelihood
+        term is 1, she is counted in ``n`` and her predictions are the prior's.
     weights : array_like, optional
         Number of customers with each row (for compressed data).
 
@@ -372,7 +375,9 @@ def bgnbd(
     ------
     InvalidInputError
         Non-integer or negative frequency, recency outside [0, T], recency > 0
-        with frequency 0, T <= 0.
+        with frequency 0 or recency 0 with frequency > 0 (named by customer for
+        an RFM summary), T < 0; no customer, weights all 0, or no customer
+        with T > 0 (nothing to fit).
     MissingDependencyError
         When scipy (the ``models`` extra) is missing.
 
@@ -404,13 +409,14 @@ def bgnbd(
     -512.919
     """
     d = purchase_data(frequency, recency, T, weights)
+    check_fit_data(d, "BG/NBD")
     x, tx, big_t, w = compress(*d)
     data = _prepare(x, tx, big_t, w)
 
     def loglik(theta: Float) -> tuple[float, Float | None]:
         return _log_likelihood(theta, data, gradient=True)
 
-    scale = float(w.sum()) or 1.0
+    scale = float(w.sum())
     start = np.array([1.0, max(float(np.average(big_t, weights=w)), 1e-3), 1.0, 1.0])
     fit = maximise(
         loglik, start, scale=scale, model="BG/NBD", names=BGNBDModel.parameter_names

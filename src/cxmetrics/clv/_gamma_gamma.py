@@ -19,7 +19,8 @@ mean :math:`p\gamma/(q-1)` and the customer's :math:`\bar z`.
 from __future__ import annotations
 
 import math
-from typing import Any, ClassVar
+import warnings
+from typing import Any, ClassVar, NamedTuple
 
 import attrs
 import numpy as np
@@ -37,29 +38,44 @@ from cxmetrics.clv._inputs import (
 )
 from cxmetrics.clv._mle import FitMethods, maximise
 from cxmetrics.clv._rfm import RFMSummary
-from cxmetrics.exceptions import InvalidInputError
+from cxmetrics.exceptions import DataWarning, InvalidInputError
 
 __all__ = ["GammaGammaModel", "GammaGammaResult", "gamma_gamma"]
 
 Float = NDArray[np.float64]
 
 
+class _Spend(NamedTuple):
+    """Validated spend data: x, zbar, weights and the customer ids (if known)."""
+
+    x: Float
+    z: Float
+    w: Float
+    ids: NDArray[Any] | None
+
+
+def _where(i: int, ids: NDArray[Any] | None) -> str:
+    return f"at index {i}" if ids is None else f"for customer {ids[i].item()!r}"
+
+
 def _spend_data(
     frequency: ArrayLike | RFMSummary,
     monetary_value: ArrayLike | None,
     weights: ArrayLike | None,
-) -> tuple[Float, Float, Float]:
+) -> _Spend:
+    ids: NDArray[Any] | None = None
     if isinstance(frequency, RFMSummary):
         if monetary_value is not None:
             msg = "pass either an RFMSummary or `frequency` and `monetary_value`, not both."
             raise InvalidInputError(msg)
         summary = frequency
+        ids = summary.customers
         frequency, monetary_value = summary.frequency, summary.monetary_value
     if monetary_value is None:
         msg = "`monetary_value` is needed with `frequency` (or pass an RFMSummary)."
         raise InvalidInputError(msg)
     x = parameter_array(frequency, "frequency", low=0.0, whole=True)
-    z = parameter_array(monetary_value, "monetary_value", low=0.0)
+    z = parameter_array(monetary_value, "monetary_value")
     try:
         x, z = (a.reshape(-1) for a in np.broadcast_arrays(x, z))
     except ValueError:
@@ -68,20 +84,22 @@ def _spend_data(
             f"({np.size(x)}); got {np.size(z)}."
         )
         raise InvalidInputError(msg) from None
+    negative = z < 0
+    if negative.any():
+        i = int(np.argmax(negative))
+        msg = (
+            f"`monetary_value` must be >= 0 (a mean spend per purchase); got "
+            f"{float(z[i])!r} {_where(i, ids)} ({int(negative.sum())} such row(s)); "
+            "refunds larger than the purchases leave no spend to model: drop or "
+            "correct these customers."
+        )
+        raise InvalidInputError(msg)
     w = (
         np.ones(x.shape[0])
         if weights is None
         else weights_array(weights, x.shape[0], like="frequency")
     )
-    bad = (x > 0) & (z <= 0)
-    if bad.any():
-        i = int(np.argmax(bad))
-        msg = (
-            "`monetary_value` must be positive where `frequency` > 0; got "
-            f"{z[i]!r} at index {i} ({int(bad.sum())} such row(s))."
-        )
-        raise InvalidInputError(msg)
-    return x, z, w
+    return _Spend(x, z, w, ids)
 
 
 @attrs.frozen
@@ -94,7 +112,9 @@ class GammaGammaModel(DisplayMixin):
         Shape of the gamma distribution of a customer's purchase values.
     q, gamma : float
         Shape and rate of the gamma distribution of the purchase-value rate
-        :math:`\nu` across customers.
+        :math:`\nu` across customers. Predictions need :math:`q > 1` (the
+        population mean spend :math:`p\gamma/(q-1)` is infinite otherwise) and
+        raise :class:`InvalidInputError` for :math:`q \le 1`.
 
     Examples
     --------
@@ -124,7 +144,15 @@ class GammaGammaModel(DisplayMixin):
         r"""Expected spend per purchase given :math:`x` purchases averaging :math:`\bar z`.
 
         :math:`p(\gamma + x\bar z)/(px+q-1)` (Fader, Hardie & Lee 2005, JMR,
-        eq. 5; Fader & Hardie 2013, eq. 8); the population mean for x = 0.
+        eq. 5; Fader & Hardie 2013, eq. 8); the population mean for x = 0. A
+        mean spend of 0 with x > 0 (refunds netted, free items) is a valid
+        input: the expectation shrinks towards 0 as x grows, and stays positive.
+
+        Raises
+        ------
+        InvalidInputError
+            When ``q <= 1`` (the expectation needs :math:`q > 1`), or for a
+            negative ``monetary_value``.
 
         Examples
         --------
@@ -132,8 +160,17 @@ class GammaGammaModel(DisplayMixin):
         >>> m = cx.GammaGammaModel(p=6.25, q=3.74, gamma=15.44)
         >>> round(m.conditional_expected_spend(0, 0.0), 2)
         35.22
+        >>> m.conditional_expected_spend([1, 5], [0.0, 0.0]).round(2).tolist()
+        [10.73, 2.84]
         """
-        x, z, _ = _spend_data(frequency, monetary_value, None)
+        if self.q <= 1.0:
+            msg = (
+                f"expected spend needs `q` > 1 (the population mean spend "
+                f"p*gamma/(q-1) is infinite otherwise); this model has q = {self.q:g}. "
+                "Refit, or check the fit's `converged` and `message`."
+            )
+            raise InvalidInputError(msg)
+        x, z, _, _ = _spend_data(frequency, monetary_value, None)
         out = self.p * (self.gamma + x * z) / (self.p * x + self.q - 1.0)
         shape = np.broadcast_shapes(np.shape(frequency), np.shape(monetary_value))
         return scalar_or_array(out.reshape(shape))
@@ -222,9 +259,13 @@ class GammaGammaResult(FitMethods, GammaGammaModel):
     iterations : int
         Optimiser iterations.
     n : float
-        Customers with a repeat purchase (sum of their weights).
+        Customers in the fit: with a repeat purchase and a positive mean spend
+        (sum of their weights).
     n_excluded : float
-        Customers left out because they have no repeat purchase.
+        Customers left out: no repeat purchase, or a mean spend of 0.
+    n_zero_spend : float
+        Of those, customers with repeat purchases but a mean spend of 0
+        (refunds netted, free items); a :class:`DataWarning` counted them.
 
     Examples
     --------
@@ -242,6 +283,7 @@ class GammaGammaResult(FitMethods, GammaGammaModel):
     iterations: int
     n: float
     n_excluded: float
+    n_zero_spend: float = 0.0
 
 
 def gamma_gamma(
@@ -257,9 +299,13 @@ def gamma_gamma(
     frequency : array_like or RFMSummary
         Repeat purchases :math:`x` (customers with x = 0 carry no spend
         information and are left out, counted in ``n_excluded``), or an
-        :class:`RFMSummary`.
+        :class:`RFMSummary` (then errors and warnings name its customers).
     monetary_value : array_like
-        Mean value :math:`\bar z` of the repeat purchases (positive where x > 0).
+        Mean value :math:`\bar z` of the repeat purchases, >= 0. Customers
+        with x > 0 and :math:`\bar z = 0` (refunds netted, free items) are
+        left out of the fit with a :class:`DataWarning` and counted in
+        ``n_zero_spend`` (the density needs :math:`\bar z > 0`, as in
+        lifetimes and PyMC-Marketing); predictions still accept them.
     weights : array_like, optional
         Number of customers with each row.
 
@@ -269,17 +315,30 @@ def gamma_gamma(
         Estimates, standard errors, log-likelihood, convergence and the
         predictions of :class:`GammaGammaModel`.
 
+    Raises
+    ------
+    InvalidInputError
+        A negative mean spend, or no customer with x > 0, a positive mean
+        spend and a positive weight (nothing to fit).
+
     Warns
     -----
+    DataWarning
+        When customers with repeat purchases but a mean spend of 0 are left out.
     ConvergenceWarning
-        When the fit did not converge.
+        When the fit did not converge, in particular when the likelihood rises
+        towards :math:`q = 1` (the unconstrained maximum has :math:`q \le 1`,
+        where the expected spend is infinite or negative).
 
     Notes
     -----
-    Maximises the sum of :math:`w_i \log f(\bar z_i \mid p, q, \gamma, x_i)` over
-    the logs of the parameters with L-BFGS-B and the analytic gradient. The
-    model assumes spend independent of frequency; check the correlation of
-    :math:`x` and :math:`\bar z` first (Fader & Hardie 2013).
+    Maximises the sum of :math:`w_i \log f(\bar z_i \mid p, q, \gamma, x_i)` with
+    L-BFGS-B and the analytic gradient over :math:`\log p`,
+    :math:`\log(q - 1)` and :math:`\log\gamma`: the conditional expectation
+    :math:`p(\gamma + x\bar z)/(px+q-1)` needs :math:`q > 1`, so the
+    estimate always satisfies it. The model assumes spend independent of
+    frequency; check the correlation of :math:`x` and :math:`\bar z` first
+    (Fader & Hardie 2013).
 
     References
     ----------
@@ -297,12 +356,42 @@ def gamma_gamma(
     >>> fit.converged
     True
     """
-    x, z, w = _spend_data(frequency, monetary_value, weights)
-    keep = x > 0
+    x, z, w, ids = _spend_data(frequency, monetary_value, weights)
+    repeat = x > 0
+    zero = repeat & (z <= 0)
+    keep = repeat & ~zero
+    n_zero = float(w[zero].sum())
     n_excluded = float(w[~keep].sum())
+    if zero.any():
+        shown = np.flatnonzero(zero)[:3]
+        examples = ", ".join(
+            repr(ids[i].item()) if ids is not None else str(int(i)) for i in shown
+        )
+        more = ", ..." if int(zero.sum()) > shown.shape[0] else ""
+        warnings.warn(
+            f"{n_zero:g} customer(s) with repeat purchases but a mean spend of 0 "
+            f"({'customers' if ids is not None else 'indices'} {examples}{more}) "
+            "are left out of the Gamma-Gamma fit, whose density needs positive "
+            "spend; they are counted in `n_zero_spend` and their expected spend "
+            "can still be predicted.",
+            DataWarning,
+            stacklevel=2,
+        )
+    rows = x.shape[0]
     x, z, w = x[keep], z[keep], w[keep]
     if not x.shape[0]:
-        msg = "no customer has a repeat purchase (frequency > 0): nothing to fit."
+        msg = (
+            "no customer has a repeat purchase (frequency > 0) with a positive mean "
+            f"spend: nothing to fit ({rows} row(s), {int(np.count_nonzero(zero))} "
+            "with repeat purchases and a mean spend of 0)."
+        )
+        raise InvalidInputError(msg)
+    total = float(w.sum())
+    if total <= 0:
+        msg = (
+            "the Gamma-Gamma fit needs a positive total weight over the customers "
+            "with a repeat purchase and a positive mean spend; theirs is 0."
+        )
         raise InvalidInputError(msg)
 
     def loglik(theta: Float) -> tuple[float, Float | None]:
@@ -313,9 +402,10 @@ def gamma_gamma(
     fit = maximise(
         loglik,
         start,
-        scale=float(w.sum()),
+        scale=total,
         model="Gamma-Gamma",
         names=GammaGammaModel.parameter_names,
+        lower=np.array([0.0, 1.0, 0.0]),
     )
     p, q, g = fit.params
     return GammaGammaResult(
@@ -327,6 +417,7 @@ def gamma_gamma(
         fit.converged,
         fit.message,
         fit.iterations,
-        float(w.sum()),
+        total,
         n_excluded,
+        n_zero,
     )

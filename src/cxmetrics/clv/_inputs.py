@@ -13,6 +13,7 @@ from cxmetrics.clv._rfm import RFMSummary
 from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
 
 __all__ = [
+    "check_fit_data",
     "compress",
     "positive",
     "positive_a",
@@ -55,11 +56,40 @@ def purchase_data(
             frequency.T,
             weights,
             discrete=discrete,
+            ids=frequency.customers,
         )
     if recency is None or T is None:
         msg = "`recency` and `T` are needed with `frequency` (or pass an RFMSummary)."
         raise InvalidInputError(msg)
     return rfm_arrays(frequency, recency, T, weights, discrete=discrete)
+
+
+def check_fit_data(d: RFMArrays, model: str) -> None:
+    """Refuse a summary that carries no information for a fit, with the reason.
+
+    A customer first seen at the end of observation (``T == 0``) had no time at
+    risk: her likelihood term is 1 whatever the parameters, so she is kept (and
+    counted in ``n``) but cannot identify them on her own.
+    """
+    w = d.weights
+    if not w.shape[0]:
+        msg = f"the {model} fit needs at least one customer; got an empty summary."
+        raise InvalidInputError(msg)
+    total = float(w.sum())
+    if total <= 0:
+        msg = (
+            f"the {model} fit needs a positive total weight; all {w.shape[0]} "
+            "`weights` are 0."
+        )
+        raise InvalidInputError(msg)
+    at_risk = float(w[d.T > 0].sum())
+    if at_risk <= 0:
+        msg = (
+            f"the {model} fit needs a customer observed for some time (T > 0); all "
+            f"{w.shape[0]} row(s) have T = 0 (first purchase at the end of "
+            "observation) or weight 0: nothing to fit."
+        )
+        raise InvalidInputError(msg)
 
 
 def prediction_data(

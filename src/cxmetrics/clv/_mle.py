@@ -1,13 +1,15 @@
 """Maximum likelihood for the CLV models: one optimiser, covariance and diagnostics.
 
-Every model is fitted over the logarithms of its (positive) parameters with
-scipy's L-BFGS-B, using the model's analytic gradient when it has one and
-central differences otherwise. The covariance is the inverse of the observed
+Every model is fitted over the logarithms of its (positive) parameters, or of
+their distance to a lower bound (the Gamma-Gamma's q > 1), with scipy's
+L-BFGS-B, using the model's analytic gradient when it has one and central
+differences otherwise. The covariance is the inverse of the observed
 information (the negative Hessian of the log-likelihood in the natural
 parameters), computed by central differences of the gradient. A fit is
 reported as converged only when the optimiser succeeded, the gradient per
-customer is ~0, no parameter ran to the box and the information is positive
-definite; otherwise a :class:`ConvergenceWarning` says why.
+customer is ~0, no parameter ran to the box or its lower bound and the
+information is positive definite; otherwise a :class:`ConvergenceWarning` says
+why.
 """
 
 from __future__ import annotations
@@ -111,24 +113,39 @@ def _hessian(f: LogLik, theta: Float) -> Float:
 
 
 def maximise(
-    loglik: LogLik, start: Float, *, scale: float, model: str, names: tuple[str, ...]
+    loglik: LogLik,
+    start: Float,
+    *,
+    scale: float,
+    model: str,
+    names: tuple[str, ...],
+    lower: Float | None = None,
 ) -> MLEFit:
-    """Maximise ``loglik`` over positive parameters from ``start``.
+    """Maximise ``loglik`` over parameters above ``lower`` (default 0) from ``start``.
 
-    ``scale`` (the number of customers) normalises the objective so tolerances
-    mean the same for 100 and 10^6 customers.
+    Each parameter is ``lower + exp(u)`` with ``u`` free (in a wide box), so the
+    estimate always lies strictly above its bound; one that runs to the bound
+    is reported as not converged. ``scale`` (the number of customers)
+    normalises the objective so tolerances mean the same for 100 and 10^6
+    customers.
     """
     optimize = require("scipy.optimize", feature=f"fitting the {model} model")
     lo, hi = _LOG_BOX
+    base = (
+        np.zeros(len(names)) if lower is None else np.asarray(lower, dtype=np.float64)
+    )
+
+    def natural(x: Float) -> Float:
+        return np.asarray(base + np.exp(np.clip(x, lo, hi)), dtype=np.float64)
 
     def objective(x: Float) -> tuple[float, Float]:
-        theta = np.exp(np.clip(x, lo, hi))
+        theta = natural(x)
         ll, grad = _gradient(loglik, theta)
         if not math.isfinite(ll):
             return math.inf, np.zeros_like(x)
-        return -ll / scale, -grad * theta / scale
+        return -ll / scale, -grad * (theta - base) / scale
 
-    x0 = np.log(np.asarray(start, dtype=np.float64))
+    x0 = np.log(np.asarray(start, dtype=np.float64) - base)
     try:
         with np.errstate(all="ignore"):
             res = optimize.minimize(
@@ -147,40 +164,61 @@ def maximise(
         )
     except (ValueError, FloatingPointError) as err:
         x_hat, why, iterations, ok = x0, f"the optimiser failed ({err})", 0, False
-    theta = np.exp(np.clip(x_hat, lo, hi))
+    theta = natural(x_hat)
     with np.errstate(all="ignore"):
         ll, grad = _gradient(loglik, theta)
         hess = _hessian(loglik, theta)
         # polish with Newton steps in the log-parameters: L-BFGS-B stops on the
         # relative change of the objective, a few digits short on flat ridges
         for _ in range(_NEWTON_STEPS):
-            g_u = grad * theta
-            h_u = hess * np.outer(theta, theta) + np.diag(g_u)
+            e = theta - base
+            g_u = grad * e
+            h_u = hess * np.outer(e, e) + np.diag(g_u)
             if not np.all(np.isfinite(h_u)) or np.any(np.linalg.eigvalsh(h_u) >= 0):
                 break
-            u_new = np.clip(np.log(theta) - np.linalg.solve(h_u, g_u), lo, hi)
-            theta_new = np.exp(u_new)
+            u_new = np.clip(np.log(e) - np.linalg.solve(h_u, g_u), lo, hi)
+            theta_new = natural(u_new)
             ll_new, grad_new = _gradient(loglik, theta_new)
             if not (math.isfinite(ll_new) and ll_new >= ll):
                 break
-            size = float(np.max(np.abs(u_new - np.log(theta))))
+            size = float(np.max(np.abs(u_new - np.log(e))))
             theta, ll, grad = theta_new, ll_new, grad_new
             if size < _SMALL_STEP:
                 # the curvature barely moves over so small a step: keep it
                 break
             hess = _hessian(loglik, theta)
-    step = float(np.max(np.abs(grad * theta))) / scale
+    step = float(np.max(np.abs(grad * (theta - base)))) / scale
     info = -hess
     positive = bool(np.all(np.isfinite(info)) and np.all(np.linalg.eigvalsh(info) > 0))
     covariance: Float = (
         np.linalg.inv(info) if positive else np.full(info.shape, np.nan)
     ).astype(np.float64)
     at_box = np.abs(x_hat) >= hi - 1e-6
+    # a bound above 0 is a model constraint (Gamma-Gamma: q > 1): the likelihood
+    # still rising towards it means the unconstrained maximum lies beyond it
+    at_bound = np.zeros(len(names), dtype=bool)
+    if lower is not None:
+        for i in np.flatnonzero(base > 0):
+            edge = theta.copy()
+            edge[i] = base[i] + (theta[i] - base[i]) * 1e-6
+            with np.errstate(all="ignore"):
+                ll_edge = loglik(edge)[0]
+            at_bound[i] = math.isfinite(ll_edge) and ll_edge >= ll - 1e-9 * scale
     converged = math.isfinite(ll) and step < _GRADIENT_TOL and positive
     with np.errstate(invalid="ignore"):
         rel_se = np.sqrt(np.abs(np.diag(covariance))) / theta
     loose = rel_se > _RELATIVE_SE_MAX
-    if at_box.any():
+    if at_bound.any():
+        converged = False
+        which = ", ".join(
+            f"{n} > {v:g}" for n, v, b in zip(names, base, at_bound, strict=True) if b
+        )
+        message = (
+            f"the likelihood rises towards the constraint {which} "
+            f"({theta.round(6).tolist()}): the maximum lies on or beyond it, where "
+            "the model's predictions are undefined"
+        )
+    elif at_box.any():
         converged = False
         which = ", ".join(n for n, b in zip(names, at_box, strict=True) if b)
         message = (

@@ -37,6 +37,7 @@ from cxmetrics._display import DisplayMixin
 from cxmetrics._optional import require
 from cxmetrics.clv._hypergeometric import hyp2f1
 from cxmetrics.clv._inputs import (
+    check_fit_data,
     compress,
     positive_alpha,
     positive_beta,
@@ -285,7 +286,8 @@ def pareto_nbd(
     frequency : array_like or RFMSummary
         Repeat purchases :math:`x`, or an :class:`RFMSummary`.
     recency, T : array_like
-        :math:`t_x` and :math:`T`.
+        :math:`t_x` and :math:`T`. Customers with T = 0 (first purchase at the
+        end of observation) have likelihood 1 and the prior's predictions.
     weights : array_like, optional
         Number of customers with each row.
 
@@ -294,6 +296,12 @@ def pareto_nbd(
     ParetoNBDResult
         Estimates, standard errors, log-likelihood, convergence and the
         predictions of :class:`ParetoNBDModel`.
+
+    Raises
+    ------
+    InvalidInputError
+        Invalid summaries (as :func:`bgnbd`); no customer, weights all 0, or
+        no customer with T > 0.
 
     Warns
     -----
@@ -327,12 +335,13 @@ def pareto_nbd(
     True
     """
     d = purchase_data(frequency, recency, T, weights)
+    check_fit_data(d, "Pareto/NBD")
     x, tx, big_t, w = compress(*d)
 
     def loglik(theta: Float) -> tuple[float, Float | None]:
         return float(np.sum(w * _parts(theta, x, tx, big_t)[2])), None
 
-    scale = float(w.sum()) or 1.0
+    scale = float(w.sum())
     mean_t = max(float(np.average(big_t, weights=w)), 1e-3)
     start = np.array([1.0, mean_t, 1.0, mean_t])
     fit = maximise(

@@ -100,7 +100,7 @@ class ResidualMethods:
         ...       step_length=4.345), 2)
         36.78
         """
-        spend = parameter_array(monetary_value, "monetary_value")
+        spend = parameter_array(monetary_value, "monetary_value", low=0.0)
         m = check_time("margin", margin)
         det = np.asarray(
             self.discounted_expected_transactions(

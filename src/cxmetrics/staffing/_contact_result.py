@@ -17,9 +17,10 @@ from numpy.typing import ArrayLike, NDArray
 from cxmetrics._arrays import array_eq, frozen_float, frozen_int, frozen_keys
 from cxmetrics._display import DisplayMixin
 from cxmetrics._grouped import GroupedResultMixin, to_python
-from cxmetrics._validation import check_option, parameter_array
+from cxmetrics._validation import check_option
 from cxmetrics.exceptions import InvalidInputError, UndefinedMetricWarning
 from cxmetrics.staffing._contact_scheme import ContactScheme
+from cxmetrics.staffing._durations import Duration, duration_parameter
 from cxmetrics.staffing._keys import key_columns
 from cxmetrics.stats._distributions import critical_value
 from cxmetrics.stats._interval import (
@@ -148,14 +149,38 @@ def _warn_empty(value: NDArray[np.float64]) -> None:
     warnings.warn(msg, UndefinedMetricWarning, stacklevel=4)
 
 
-def _occupancy(handle: Any, available_time: ArrayLike) -> NDArray[np.float64]:
-    avail = parameter_array(available_time, "available_time", low=0.0)
+def _occupancy(handle: Any, available_time: Any) -> NDArray[np.float64]:
+    """Handle time over available time, refusing a share above 1 (a unit mix-up)."""
+    avail = duration_parameter(available_time, "available_time")
     try:
         h, av = np.broadcast_arrays(np.asarray(handle, dtype=np.float64), avail)
     except ValueError:
         msg = f"`available_time` must have one value per group ({np.shape(handle)}); got shape {avail.shape}."
         raise InvalidInputError(msg) from None
-    return _ratio(h, av)
+    over = h > av * (1.0 + 1e-12)
+    if over.any():
+        flat_h, flat_av = h.reshape(-1), av.reshape(-1)
+        i = int(np.argmax(over.reshape(-1)))
+        where = f" at index {i}" if over.ndim else ""
+        ratio = flat_h[i] / flat_av[i] if flat_av[i] > 0 else math.inf
+        msg = (
+            f"`available_time` must be at least the handle time it contains; got "
+            f"{flat_av[i]:g} against a handle time of {flat_h[i]:g}{where} "
+            f"(occupancy {ratio:.4g} > 1, {int(over.sum())} such value(s)). Give it "
+            "in the unit of the handle times (seconds when they are time deltas), "
+            "for instance as a time delta: available_time=datetime.timedelta(hours=8)."
+        )
+        raise InvalidInputError(msg)
+    out = _ratio(h, av)
+    undefined = int(np.count_nonzero(np.isnan(out)))
+    if undefined:
+        warnings.warn(
+            f"occupancy is undefined for {undefined} value(s) with no available "
+            "time and no handle time; returning NaN.",
+            UndefinedMetricWarning,
+            stacklevel=3,
+        )
+    return out
 
 
 @attrs.frozen
@@ -311,12 +336,25 @@ class ContactResult(DisplayMixin):
         half = z * self.asa_standard_error
         return ConfidenceInterval(self.asa - half, self.asa + half)
 
-    def occupancy(self, available_time: float) -> float:
+    def occupancy(self, available_time: Duration) -> float:
         """Share of agents' available time spent handling: handle time / ``available_time``.
 
         Contacts carry handle times but not idle time, so the agents' logged-in
-        (available plus handling) time of the period must be given, in the unit of
-        the handle times.
+        (available plus handling) time of the period must be given: a number in
+        the unit of the handle times, or a time delta (seconds, the unit of
+        handle times given as time deltas).
+
+        Raises
+        ------
+        InvalidInputError
+            When the handle time exceeds ``available_time`` (an occupancy above
+            1, typically ``available_time`` in another unit, e.g. hours against
+            seconds).
+
+        Warns
+        -----
+        UndefinedMetricWarning
+            When both are 0 (NaN returned).
 
         Examples
         --------
@@ -324,6 +362,9 @@ class ContactResult(DisplayMixin):
         >>> res = cx.contact_metrics([5, 9], [False, False], talk=[200, 300], acw=[40, 60])
         >>> res.aht, res.occupancy(available_time=1200)
         (300.0, 0.5)
+        >>> from datetime import timedelta
+        >>> res.occupancy(timedelta(minutes=40))
+        0.25
         """
         handle = self.aht * self.handled if self.handled else 0.0
         return float(_occupancy(handle, available_time))
@@ -435,8 +476,13 @@ class GroupedContactResult(GroupedResultMixin):
             self.abandoned, self.offered, confidence_level, method=method
         )
 
-    def occupancy(self, available_time: ArrayLike) -> NDArray[np.float64]:
-        """Handle time over ``available_time`` (one value per cell, or one for all)."""
+    def occupancy(self, available_time: ArrayLike | Duration) -> NDArray[np.float64]:
+        """Handle time over ``available_time`` (one value per cell, or one for all).
+
+        Numbers in the unit of the handle times, or time deltas (seconds; pandas
+        ``Timedelta`` and polars ``Duration`` columns too); an occupancy above 1
+        is refused as in :meth:`ContactResult.occupancy`.
+        """
         handle = np.where(self.handled > 0, self.aht * self.handled, 0.0)
         return _occupancy(handle, available_time)
 

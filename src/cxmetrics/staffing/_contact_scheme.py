@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-import attrs
+from datetime import timedelta
 
-from cxmetrics._validation import parameter_array
+import attrs
+import numpy as np
+
+from cxmetrics.staffing._durations import duration_parameter
 
 __all__ = ["ContactScheme"]
 
 
-def _threshold(value: float) -> float:
-    return float(parameter_array(value, "threshold", low=0.0))
+def _threshold(value: float | timedelta | np.timedelta64) -> float:
+    return float(duration_parameter(value, "threshold"))
 
 
-def _short_abandon(value: float) -> float:
-    return float(parameter_array(value, "short_abandon", low=0.0))
+def _short_abandon(value: float | timedelta | np.timedelta64) -> float:
+    return float(duration_parameter(value, "short_abandon"))
 
 
 @attrs.frozen
@@ -23,13 +26,17 @@ class ContactScheme:
 
     Parameters
     ----------
-    threshold : float, default 20
+    threshold : float or time delta, default 20
         Service-level threshold :math:`T`: a contact answered after waiting at most
-        ``threshold`` (``wait <= T``) is answered "within T". Same unit as the waits
-        (seconds, usually); finite and ``>= 0``.
-    short_abandon : float, default 0
+        ``threshold`` (``wait <= T``) is answered "within T". A number is in the
+        unit of the waits (seconds, usually); a time delta
+        (:class:`datetime.timedelta`, ``numpy.timedelta64``, pandas ``Timedelta``)
+        is converted to seconds, the unit of waits given as time deltas. Finite
+        and ``>= 0``.
+    short_abandon : float or time delta, default 0
         Abandons with ``wait < short_abandon`` are *short* (callers who hung up
-        before they could reasonably be answered). The default 0 makes none short.
+        before they could reasonably be answered). The default 0 makes none
+        short. Units as ``threshold``.
 
     Examples
     --------
@@ -37,6 +44,9 @@ class ContactScheme:
     ContactScheme(threshold=20.0, short_abandon=0.0)
     >>> ContactScheme(threshold=30, short_abandon=5).short_abandon
     5.0
+    >>> from datetime import timedelta
+    >>> ContactScheme(threshold=timedelta(minutes=1)).threshold
+    60.0
     """
 
     threshold: float = attrs.field(default=20.0, converter=_threshold)

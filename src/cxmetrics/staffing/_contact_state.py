@@ -32,6 +32,7 @@ from cxmetrics.staffing._contact_result import (
     GroupedContactResult,
 )
 from cxmetrics.staffing._contact_scheme import ContactScheme
+from cxmetrics.staffing._durations import Duration
 from cxmetrics.staffing._keys import align_keys, contact_cells, position
 from cxmetrics.typing import ServiceLevelDefinition
 
@@ -49,7 +50,7 @@ def tally(
     nan_policy: str = "raise",
     by: ArrayLike | None = None,
     arrived: ArrayLike | None = None,
-    interval: float | None = None,
+    interval: Duration | None = None,
     levels: ArrayLike | None = None,
 ) -> tuple[NDArray[Any] | None, NDArray[np.int64], NDArray[np.float64]]:
     """Validate contacts and count them per cell: (keys, counts (g, 8), sums (g, 7)).
@@ -278,7 +279,7 @@ class GroupedContactState(Mergeable):
         *,
         by: ArrayLike | None = None,
         arrived: ArrayLike | None = None,
-        interval: float | None = None,
+        interval: Duration | None = None,
         levels: ArrayLike | None = None,
         talk: ArrayLike | None = None,
         hold: ArrayLike | None = None,

@@ -12,6 +12,7 @@ from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
 from cxmetrics.staffing._contact_result import ContactResult, GroupedContactResult
 from cxmetrics.staffing._contact_scheme import ContactScheme
 from cxmetrics.staffing._contact_state import ContactState, GroupedContactState
+from cxmetrics.staffing._durations import Duration
 from cxmetrics.typing import NanPolicy, ServiceLevelDefinition
 
 __all__ = ["contact_metrics", "waits_from_instants"]
@@ -43,7 +44,7 @@ def contact_metrics(
     acw: ArrayLike | None = ...,
     by: ArrayLike | None = ...,
     arrived: ArrayLike | None = ...,
-    interval: float | None = ...,
+    interval: Duration | None = ...,
     levels: ArrayLike | None = ...,
     scheme: ContactScheme = ...,
     definition: ServiceLevelDefinition = ...,
@@ -58,7 +59,7 @@ def contact_metrics(
     acw: ArrayLike | None = None,
     by: ArrayLike | None = None,
     arrived: ArrayLike | None = None,
-    interval: float | None = None,
+    interval: Duration | None = None,
     levels: ArrayLike | None = None,
     scheme: ContactScheme = ContactScheme(),  # noqa: B008  (frozen, immutable)
     definition: ServiceLevelDefinition = "offered",
@@ -68,27 +69,31 @@ def contact_metrics(
 
     Parameters
     ----------
-    wait : array_like of float, shape (n,)
+    wait : array_like of float or time deltas, shape (n,)
         Time each contact waited: until answered, or until it abandoned
-        (seconds, say; finite, ``>= 0``; NaN/None are missing).
+        (seconds, say; finite, ``>= 0``; NaN/None/NaT are missing). Time deltas
+        (numpy ``timedelta64``, pandas ``Timedelta`` columns, polars
+        ``Duration``, :class:`datetime.timedelta`) are converted to seconds.
         :func:`waits_from_instants` derives it from arrival/answer/abandon instants.
     abandoned : array_like of bool, shape (n,)
         True for contacts that hung up before being answered.
-    talk, hold, acw : array_like of float, shape (n,), optional
+    talk, hold, acw : array_like of float or time deltas, shape (n,), optional
         Handle-time components of answered contacts (talk, hold, after-contact
-        work); values on abandoned rows are ignored and may be NaN. Components not
-        given count as 0.
+        work); values on abandoned rows are ignored and may be NaN/NaT. Components
+        not given count as 0. Time deltas are converted to seconds.
     by : array_like, shape (n,), optional
         Group key per contact (queue, team, channel): a grouped result.
     arrived : array_like, shape (n,), optional
         Arrival instants (numbers, or datetimes) to bin into intervals.
-    interval : float, optional
+    interval : float or time delta, optional
         Interval length in seconds (or the unit of numeric ``arrived``), e.g. 1800
-        for half hours; intervals start at multiples of it from the epoch (0).
+        or ``timedelta(minutes=30)`` for half hours; intervals start at multiples
+        of it from the epoch (0).
     levels : array_like, optional
         With ``by``: every group to report, in order.
     scheme : ContactScheme, default ContactScheme()
-        Threshold (default 20) and short-abandon cut-off (default 0).
+        Threshold (default 20) and short-abandon cut-off (default 0), numbers in
+        the unit of the waits or time deltas (seconds).
     definition : {'offered', 'answered', 'excluding_short_abandons', 'abandons_met'}, default 'offered'
         Service-level formula (Notes).
     nan_policy : {'raise', 'omit'}, default 'raise'
@@ -154,6 +159,15 @@ def contact_metrics(
     >>> res = cx.contact_metrics(wait, abandoned, by=["a", "a", "b", "b", "a", "b", "a"])
     >>> res.keys.tolist(), res.value.round(3).tolist()
     (['a', 'b'], [0.75, 0.0])
+
+    Durations as time deltas are seconds:
+
+    >>> import numpy as np
+    >>> from datetime import timedelta
+    >>> res = cx.contact_metrics(np.array(wait, dtype="m8[s]"), abandoned,
+    ...                          scheme=cx.ContactScheme(threshold=timedelta(seconds=20)))
+    >>> res.value, res.asa
+    (0.4286, 22.0)
     """
     if by is None and interval is None and arrived is None:
         state = ContactState.from_contacts(

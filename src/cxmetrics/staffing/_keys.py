@@ -18,12 +18,12 @@ from cxmetrics._validation import (
     check_same_length,
     group_index,
     instants_1d,
-    parameter_array,
 )
 from cxmetrics.exceptions import (
     InvalidInputError,
     MissingValueError,
 )
+from cxmetrics.staffing._durations import Duration, duration_parameter
 
 __all__ = ["Cells", "align_keys", "contact_cells", "key_columns", "position"]
 
@@ -45,10 +45,10 @@ def _plain(labels: NDArray[Any]) -> NDArray[Any]:
 
 
 def _interval_codes(
-    arrived: ArrayLike, interval: float, n: int
+    arrived: ArrayLike, interval: Duration, n: int
 ) -> tuple[NDArray[np.int64], NDArray[Any]]:
     """Interval number of every row and a function of the code to the start."""
-    length = float(parameter_array(interval, "interval", low=0.0, low_inclusive=False))
+    length = float(duration_parameter(interval, "interval", positive=True))
     t = instants_1d(arrived, "arrived")
     check_same_length("arrived", t, "wait", n)
     if t.dtype.kind == "M":
@@ -82,7 +82,7 @@ def contact_cells(
     n: int,
     by: ArrayLike | None,
     arrived: ArrayLike | None,
-    interval: float | None,
+    interval: Duration | None,
     levels: ArrayLike | None,
 ) -> Cells | None:
     """Cells of ``n`` contacts; ``None`` when neither ``by`` nor ``interval`` is given."""
