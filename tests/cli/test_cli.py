@@ -238,7 +238,7 @@ def test_clv_command_matches_the_api(capsys):
         tx["date"],
         tx["amount"],
         observation_end="2026-06-30",
-        freq="D",
+        freq="day",
         freq_multiplier=7,
     )
     want = cx.bgnbd(rfm)

@@ -371,7 +371,7 @@ def test_repeat_purchases_with_zero_recency_are_refused_naming_the_customer(rfm)
     ):
         cx.bgnbd([0, 2], [0.0, 0.0], [5.0, 5.0])
     bad = cx.RFMSummary(
-        ["a", "b"], [0.0, 2.0], [0.0, 0.0], [5.0, 5.0], [0.0, 10.0], [1, 3], "D", 1.0
+        ["a", "b"], [0.0, 2.0], [0.0, 0.0], [5.0, 5.0], [0.0, 10.0], [1, 3], "day", 1.0
     )
     for fit in (cx.bgnbd, cx.pareto_nbd):
         with pytest.raises(InvalidInputError, match=r"frequency 2.0 for customer 'b'"):

@@ -57,7 +57,7 @@ def _same(a, b):
 
 
 @pytest.mark.parametrize("backend", sorted(BACKENDS))
-@pytest.mark.parametrize("freq", ["D", "W", "h"])
+@pytest.mark.parametrize("freq", ["day", "week", "hour"])
 def test_rfm_state_equals_the_array_api(backend, freq):
     got = frames.rfm_state(
         BACKENDS[backend](LOG),

@@ -325,7 +325,7 @@ def clv(args: argparse.Namespace) -> list[Table]:
             tx["date"],
             tx["amount"],
             observation_end=end,
-            freq="D",
+            freq="day",
             freq_multiplier=unit,
         )
         purchases = cx.bgnbd(rfm) if args.model == "bgnbd" else cx.pareto_nbd(rfm)

@@ -90,7 +90,7 @@ def calibration_holdout(
     *,
     calibration_end: object,
     observation_end: object = None,
-    freq: str = "D",
+    freq: str = "day",
     freq_multiplier: float = 1.0,
     nan_policy: str = "raise",
 ) -> CalibrationHoldout:

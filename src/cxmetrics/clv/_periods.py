@@ -15,19 +15,18 @@ from numpy.typing import NDArray
 
 from cxmetrics._validation import check_option
 from cxmetrics.exceptions import InvalidInputError
+from cxmetrics.periods import period_index as calendar_period_index
 
 __all__ = ["FREQS", "Collapsed", "collapse", "period_index"]
 
-#: calendar periods a purchase is collapsed to ("W": weeks Monday to Sunday, as
-#: pandas' ``to_period("W")``)
-FREQS = ("D", "W", "h", "min", "s")
+#: periods a purchase is collapsed to, in the library's one vocabulary
+#: (:data:`cxmetrics.typing.Freq`; weeks run Monday to Sunday, as pandas'
+#: ``to_period("W")``)
+FREQS = ("second", "minute", "hour", "day", "week")
 
 #: integer customer keys spanning at most this many times the rows are used directly
 _DENSE_FACTOR = 4
 _DENSE_MIN = 1 << 16
-
-#: 1970-01-01 (day 0 of numpy's calendar) was a Thursday; Monday 1969-12-29 is day -3
-_MONDAY_OFFSET = 3
 
 
 def period_index(instants: NDArray[Any], freq: str) -> NDArray[Any]:
@@ -35,11 +34,7 @@ def period_index(instants: NDArray[Any], freq: str) -> NDArray[Any]:
     if instants.dtype.kind != "M":
         return np.asarray(instants, dtype=np.float64)
     check_option("freq", freq, FREQS)
-    if freq == "W":
-        days = instants.astype("datetime64[D]").astype(np.int64)
-        return np.floor_divide(days + _MONDAY_OFFSET, 7).astype(np.float64)
-    unit = "m" if freq == "min" else freq
-    return instants.astype(f"datetime64[{unit}]").astype(np.int64).astype(np.float64)
+    return calendar_period_index(instants, freq).astype(np.float64)
 
 
 class Collapsed(NamedTuple):

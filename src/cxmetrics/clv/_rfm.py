@@ -67,10 +67,9 @@ def _end_period(observation_end: object, kind: str, freq: str) -> float:
 
 
 def _unit_label(kind: str, freq: str, multiplier: float) -> str:
-    base = {"D": "day", "W": "week", "h": "hour", "min": "minute", "s": "second"}
     if kind == "number":
         return "1 time unit" if multiplier == 1 else f"{multiplier:g} time units"
-    return f"{multiplier:g} {base[freq]}(s)"
+    return f"{multiplier:g} {freq}(s)"
 
 
 @attrs.frozen
@@ -95,10 +94,10 @@ class RFMSummary(DisplayMixin):
     transactions : ndarray of int64
         Raw transactions (rows) of each customer up to the end, before collapsing.
     freq : str
-        The period purchases are collapsed to (``"D"``, ``"W"`` ...), or
+        The period purchases are collapsed to (``"day"``, ``"week"`` ...), or
         ``"number"`` for numeric instants.
     freq_multiplier : float
-        Periods per time unit (7 with ``freq="D"`` for weeks).
+        Periods per time unit (7 with ``freq="day"`` for weeks).
     n_missing : int
         Rows dropped for a missing instant or value (``nan_policy='omit'``).
     n_after_end : int
@@ -230,7 +229,7 @@ class RFMState(Mergeable):
         """
         z = np.zeros(0)
         zi = np.zeros(0, np.int64)
-        return cls(z, z, z, zi, z, zi, None, "D", 1.0)
+        return cls(z, z, z, zi, z, zi, None, "day", 1.0)
 
     @classmethod
     def from_transactions(
@@ -240,7 +239,7 @@ class RFMState(Mergeable):
         values: ArrayLike | None = None,
         *,
         observation_end: object = None,
-        freq: str = "D",
+        freq: str = "day",
         freq_multiplier: float = 1.0,
         nan_policy: str = "raise",
     ) -> Self:
@@ -462,7 +461,7 @@ def rfm_summary(
     values: ArrayLike | None = None,
     *,
     observation_end: object = None,
-    freq: str = "D",
+    freq: str = "day",
     freq_multiplier: float = 1.0,
     nan_policy: str = "raise",
 ) -> RFMSummary:
@@ -486,7 +485,7 @@ def rfm_summary(
         value is their sum ('W': weeks Monday to Sunday). Ignored for numeric
         instants, where only equal instants are collapsed.
     freq_multiplier : float, default 1
-        Periods per time unit of the output (``freq="D", freq_multiplier=7``
+        Periods per time unit of the output (``freq="day", freq_multiplier=7``
         measures in weeks of days, as in the CDNOW papers).
     nan_policy : {'raise', 'omit'}, default 'raise'
         Rows with a missing instant or value.

@@ -23,7 +23,7 @@ from cxmetrics.frames._native import collect, log_frame, narwhals
 __all__ = ["rfm_state", "rfm_summary"]
 
 # weeks are collapsed to days in the engine and to weeks by the numpy kernel
-_EVERY = {"D": "1d", "W": "1d", "h": "1h", "min": "1m", "s": "1s"}
+_EVERY = {"day": "1d", "week": "1d", "hour": "1h", "minute": "1m", "second": "1s"}
 _P, _V, _N = "__cx_period", "__cx_value", "__cx_n"
 
 
@@ -34,7 +34,7 @@ def rfm_state(
     amount: str | None = None,
     *,
     observation_end: object = None,
-    freq: str = "D",
+    freq: str = "day",
     freq_multiplier: float = 1.0,
 ) -> RFMState:
     """The mergeable RFM state of a transaction log in a dataframe (see :func:`rfm_summary`).
@@ -92,7 +92,7 @@ def rfm_summary(
     amount: str | None = None,
     *,
     observation_end: object = None,
-    freq: str = "D",
+    freq: str = "day",
     freq_multiplier: float = 1.0,
 ) -> RFMSummary:
     """RFM summary of a transaction log in a dataframe (see :func:`cxmetrics.rfm_summary`).

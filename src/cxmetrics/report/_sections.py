@@ -159,7 +159,7 @@ def clv_section(tx: Columns, *, observation_end: object | None = None) -> list[s
         tx["date"],
         tx["amount"],
         observation_end=end,
-        freq="D",
+        freq="day",
         freq_multiplier=7,
     )
     purchases = cx.bgnbd(rfm)
