@@ -891,6 +891,10 @@ def _object_instants(arr: NDArray[Any]) -> str | None:
     return None
 
 
+#: text that stands for a missing date (numpy writes NaN and None this way)
+_MISSING_TEXT = ("", "nan", "nat", "none", "null")
+
+
 def datetimes_1d(
     values: ArrayLike, name: str, *, allow_missing: bool = False
 ) -> NDArray[np.datetime64]:
@@ -908,6 +912,11 @@ def datetimes_1d(
     arr = as_1d(values if aware_utc is None else aware_utc, name)
     kind = arr.dtype.kind
     if kind in "US":
+        if arr.size:
+            # numpy writes NaN and None in a list of strings as text
+            blank = np.isin(np.char.lower(arr.astype(str)), _MISSING_TEXT)
+            if blank.any():
+                arr = np.where(blank, "NaT", arr)
         try:
             arr = arr.astype("datetime64")
         except ValueError as err:
@@ -920,23 +929,28 @@ def datetimes_1d(
             out[~missing] = arr[~missing].astype("datetime64[D]")
             arr = out
         else:
-            return datetimes_1d(np.where(missing, "NaT", arr).astype(str), name)
+            return datetimes_1d(
+                np.where(missing, "NaT", arr).astype(str),
+                name,
+                allow_missing=allow_missing,
+            )
     elif kind != "M":
         arr = instants_1d(arr, name)
     if arr.dtype.kind != "M":
         if arr.size == 0:
             return np.zeros(0, dtype="datetime64[s]")
-        if allow_missing and np.isnan(arr).all():
-            return np.full(arr.shape, np.datetime64("NaT"), dtype="datetime64[D]")
         present = ~np.isnan(arr)
-        i = int(np.argmax(present))
-        msg = (
-            f"`{name}` must hold dates or datetimes (numpy datetime64, datetime, date "
-            f"or ISO 8601 strings); got dtype {np.asarray(values).dtype}, e.g. "
-            f"{_describe(arr[i])} at index {i}; parse text dates first (e.g. with "
-            "`pandas.to_datetime`)."
-        )
-        raise InvalidInputTypeError(msg)
+        if present.any():
+            i = int(np.argmax(present))
+            msg = (
+                f"`{name}` must hold dates or datetimes (numpy datetime64, datetime, "
+                f"date or ISO 8601 strings); got dtype {np.asarray(values).dtype}, e.g. "
+                f"{_describe(arr[i])} at index {i}; parse text dates first (e.g. with "
+                "`pandas.to_datetime`)."
+            )
+            raise InvalidInputTypeError(msg)
+        # nothing but missing values (NaN/None): no dates, every one missing
+        arr = np.full(arr.shape, np.datetime64("NaT"), dtype="datetime64[D]")
     nat = np.isnat(arr)
     if nat.any() and not allow_missing:
         i, count = _first(nat)
@@ -984,7 +998,9 @@ def _zone_aware(values: Any) -> bool | None:
     """
     dtype = getattr(values, "dtype", None)
     if type(values).__module__.startswith(("pandas", "polars")) and dtype is not None:
-        if (getattr(dtype, "tz", None) or getattr(dtype, "time_zone", None)) is not None:
+        if (
+            getattr(dtype, "tz", None) or getattr(dtype, "time_zone", None)
+        ) is not None:
             return True
         if getattr(dtype, "kind", None) == "M" or str(dtype).startswith(
             ("Datetime", "Date")

@@ -20,6 +20,7 @@ from cxmetrics._validation import check_option
 __all__ = [
     "FREQS",
     "Freq",
+    "last_observed_period",
     "period_index",
     "period_labels",
     "period_starts",
@@ -96,3 +97,14 @@ def period_starts(
 ) -> NDArray[np.datetime64]:
     """First instant of each period, in the datetime64 unit ``dtype``."""
     return period_labels(index, freq).astype(dtype)
+
+
+def last_observed_period(stamp: np.datetime64, freq: str) -> int:
+    """Index of the period holding the last instant before ``stamp`` (exclusive end).
+
+    One tick of ``stamp``'s unit earlier: for ``as_of = 2024-07-01`` (a day) the
+    last observed day is 2024-06-30, so the last observed month is June.
+    """
+    arr = np.array([stamp])
+    before = (arr.view(np.int64) - 1).view(arr.dtype)
+    return int(period_index(before, freq)[0])

@@ -27,7 +27,13 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._arrays import array_eq, frozen_float, frozen_int, frozen_keys
+from cxmetrics._arrays import (
+    array_eq,
+    frozen_float,
+    frozen_int,
+    frozen_keys,
+    nan_array_eq,
+)
 from cxmetrics._display import DisplayMixin
 from cxmetrics._grouped import GroupedResultMixin
 from cxmetrics._mergeable import Mergeable
@@ -48,6 +54,7 @@ from cxmetrics.exceptions import (
 )
 from cxmetrics.retention._calendar import (
     check_freq,
+    last_observed_period,
     period_index,
     period_labels,
     period_starts,
@@ -119,9 +126,7 @@ def _spell_counts(
     m = start.shape[0]
     ks = np.searchsorted(bounds, start, side="right").astype(np.int64) - 1
     ke = np.searchsorted(bounds, end, side="right").astype(np.int64) - 1
-    censored = (
-        np.zeros(m, dtype=bool) if censor_at is None else end >= censor_at
-    )
+    censored = np.zeros(m, dtype=bool) if censor_at is None else end >= censor_at
 
     # active at the start of period p: ks < p <= ke
     a = np.clip(ks + 1, 0, k)
@@ -195,11 +200,6 @@ def _instants(
     start: ArrayLike, end: ArrayLike, as_of: object | None
 ) -> tuple[NDArray[np.datetime64], NDArray[np.datetime64], np.datetime64 | None]:
     return spells_1d(start, end, as_of=as_of)
-
-
-def _last_observed(stamp: np.datetime64) -> NDArray[np.datetime64]:
-    """The last instant observed before ``as_of`` (one tick of its unit earlier)."""
-    return np.array([stamp - np.timedelta64(1, np.datetime_data(stamp.dtype)[0])])
 
 
 # --------------------------------------------------------------------- columns
@@ -463,16 +463,18 @@ class GroupedChurnResult(GroupedResultMixin, _Intervals):
     """
 
     keys: NDArray[Any] = attrs.field(converter=frozen_keys, eq=array_eq)
-    value: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
+    value: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=nan_array_eq)
     n: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
     numerator: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
-    denominator: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
+    denominator: NDArray[np.float64] = attrs.field(
+        converter=frozen_float, eq=nan_array_eq
+    )
     at_start: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
     at_end: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
     joined: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
     reactivated: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
     churned: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
-    exposure: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
+    exposure: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=nan_array_eq)
     convention: ChurnConvention
     freq: str
 
@@ -794,7 +796,7 @@ class ChurnState(Mergeable):
             c["joins"][0],
             int(c["reactivated"][0]),
             float(c["exposure"][0]),
-            (str(t0a[0]), str(t1a[0])),
+            (str(t0), str(t1)),
         )
 
     @property
@@ -1014,9 +1016,7 @@ class GroupedChurnState(Mergeable):
             else int(period_index(np.array([datetime_scalar(first, "first")]), freq)[0])
         )
         p_obs = (
-            None
-            if stamp is None
-            else int(period_index(_last_observed(stamp.astype(unit)), freq)[0])
+            None if stamp is None else last_observed_period(stamp.astype(unit), freq)
         )
         if last is not None:
             p1 = int(period_index(np.array([datetime_scalar(last, "last")]), freq)[0])

@@ -43,7 +43,12 @@ from cxmetrics.exceptions import (
     InvalidInputTypeError,
     UndefinedMetricWarning,
 )
-from cxmetrics.retention._calendar import check_freq, period_index, period_labels
+from cxmetrics.retention._calendar import (
+    check_freq,
+    last_observed_period,
+    period_index,
+    period_labels,
+)
 
 __all__ = [
     "MRRMovements",
@@ -280,8 +285,7 @@ class RevenueMatrix(Mergeable):
         )
         p_obs = None
         if stamp is not None:
-            tick = np.timedelta64(1, np.datetime_data(stamp.dtype)[0])
-            p_obs = int(period_index(np.array([stamp - tick]), freq)[0])
+            p_obs = last_observed_period(stamp, freq)
             # in force at as_of: counted through the period that holds as_of
             ke = np.where(e >= stamp, p_obs + 1, ke)
         if last is not None:
