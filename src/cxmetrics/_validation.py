@@ -36,6 +36,7 @@ __all__ = [
     "check_probability",
     "check_same_length",
     "check_time",
+    "check_zones",
     "common_unit",
     "datetime_scalar",
     "datetimes_1d",
@@ -1026,6 +1027,31 @@ def _zone_aware(values: Any) -> bool | None:
     return None
 
 
+def check_zones(named: dict[str, object]) -> None:
+    """Refuse naive and timezone-aware instants mixed across arguments (None skipped).
+
+    Cheap (reads dtypes, or the first datetime of an object array). A naive
+    instant is never read as UTC: the message says how to make them agree.
+    """
+    zones = {
+        label: z
+        for label, v in named.items()
+        if v is not None and (z := _zone_aware(v)) is not None
+    }
+    if len(set(zones.values())) > 1:
+        aware = [f"`{k}`" for k, z in zones.items() if z]
+        naive = [f"`{k}`" for k, z in zones.items() if not z]
+        msg = (
+            f"{' and '.join(aware)} {'holds' if len(aware) == 1 else 'hold'} "
+            "timezone-aware datetimes but "
+            f"{' and '.join(naive)} naive ones; a naive datetime is not read as UTC. "
+            "Use one kind: localise the naive ones (e.g. `.dt.tz_localize('UTC')`, "
+            "`pd.Timestamp('2024-07-01', tz='UTC')`) or drop the zone of the aware "
+            "ones (e.g. `.dt.tz_localize(None)`)."
+        )
+        raise InvalidInputError(msg)
+
+
 def spells_1d(
     start: ArrayLike,
     end: ArrayLike,
@@ -1045,23 +1071,7 @@ def spells_1d(
     a missing start, an end not after its start, and (with ``as_of``) a start on
     or after ``as_of``.
     """
-    zones = {
-        label: z
-        for label, v in ((names[0], start), (names[1], end), ("as_of", as_of))
-        if v is not None and (z := _zone_aware(v)) is not None
-    }
-    if len(set(zones.values())) > 1:
-        aware = [f"`{k}`" for k, z in zones.items() if z]
-        naive = [f"`{k}`" for k, z in zones.items() if not z]
-        msg = (
-            f"{' and '.join(aware)} {'holds' if len(aware) == 1 else 'hold'} "
-            "timezone-aware datetimes but "
-            f"{' and '.join(naive)} naive ones; a naive datetime is not read as UTC. "
-            "Use one kind: localise the naive ones (e.g. `.dt.tz_localize('UTC')`, "
-            "`pd.Timestamp('2024-07-01', tz='UTC')`) or drop the zone of the aware "
-            "ones (e.g. `.dt.tz_localize(None)`)."
-        )
-        raise InvalidInputError(msg)
+    check_zones({names[0]: start, names[1]: end, "as_of": as_of})
     s = datetimes_1d(start, names[0])
     e = datetimes_1d(end, names[1], allow_missing=True)
     check_same_length(names[1], e, names[0], s.shape[0])
