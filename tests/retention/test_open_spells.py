@@ -499,3 +499,17 @@ def test_window_states_from_pandas_and_numpy_merge():
     whole = cx.ChurnState.from_spells(["a", "b", "c"], start, closed, **window)
     assert a.window == b.window == ("2024-03-01", "2024-04-01")
     assert a + b == whole
+
+
+def test_cohort_matrix_refuses_naive_as_of_with_aware_times():
+    time = pd.Series(pd.to_datetime(["2024-01-03", "2024-02-07"])).dt.tz_localize("UTC")
+    with pytest.raises(
+        InvalidInputError,
+        match=r"`time` holds timezone-aware datetimes but `as_of` naive ones",
+    ):
+        cx.cohort_matrix(["a", "a"], time, as_of="2024-03-01")
+    aware = cx.cohort_matrix(
+        ["a", "a"], time, as_of=pd.Timestamp("2024-03-01", tz="UTC")
+    )
+    naive = cx.cohort_matrix(["a", "a"], time.dt.tz_convert(None), as_of="2024-03-01")
+    assert aware.classic.tolist() == naive.classic.tolist() == [[1, 1]]
