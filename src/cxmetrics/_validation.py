@@ -995,7 +995,7 @@ def _zone_aware(values: Any) -> bool | None:
 
     pandas and polars columns are read from their dtype; numpy ``datetime64``,
     dates and ISO strings are naive; object arrays and scalars by their first
-    datetime. Cheap: no pass over the data.
+    datetime. Cheap: no conversion of the data.
     """
     dtype = getattr(values, "dtype", None)
     if type(values).__module__.startswith(("pandas", "polars")) and dtype is not None:
@@ -1006,7 +1006,9 @@ def _zone_aware(values: Any) -> bool | None:
         if getattr(dtype, "kind", None) == "M" or str(dtype).startswith(
             ("Datetime", "Date")
         ):
-            return False
+            # a column of nothing but nulls (an end date nobody has yet) holds
+            # no instant, so no zone either
+            return None if np.isnat(np.asarray(values)).all() else False
     if isinstance(values, datetime):
         return values.tzinfo is not None and values.utcoffset() is not None
     if isinstance(values, np.datetime64 | date | str):
@@ -1016,7 +1018,9 @@ def _zone_aware(values: Any) -> bool | None:
             arr = np.asarray(values)
         except (TypeError, ValueError):
             return None
-        if arr.dtype.kind in "MUS":
+        if arr.dtype.kind == "M":
+            return None if np.isnat(arr).all() else False
+        if arr.dtype.kind in "US":
             return False
         if arr.dtype.kind == "O":
             for v in arr.reshape(-1).tolist():
@@ -1030,7 +1034,7 @@ def _zone_aware(values: Any) -> bool | None:
 def check_zones(named: dict[str, object]) -> None:
     """Refuse naive and timezone-aware instants mixed across arguments (None skipped).
 
-    Cheap (reads dtypes, or the first datetime of an object array). A naive
+    Cheap (dtypes, a NaT check, the first datetime of an object array). A naive
     instant is never read as UTC: the message says how to make them agree.
     """
     zones = {
@@ -1072,10 +1076,10 @@ def spells_1d(
     or after ``as_of``.
     """
     check_zones({names[0]: start, names[1]: end, "as_of": as_of})
+    t = None if as_of is None else datetime_scalar(as_of, "as_of")
     s = datetimes_1d(start, names[0])
     e = datetimes_1d(end, names[1], allow_missing=True)
     check_same_length(names[1], e, names[0], s.shape[0])
-    t = None if as_of is None else datetime_scalar(as_of, "as_of")
     s, e, *rest = common_unit(s, e, *([] if t is None else [np.array([t])]))
     bad = e <= s
     if bad.any():

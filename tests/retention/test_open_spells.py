@@ -513,3 +513,28 @@ def test_cohort_matrix_refuses_naive_as_of_with_aware_times():
     )
     naive = cx.cohort_matrix(["a", "a"], time.dt.tz_convert(None), as_of="2024-03-01")
     assert aware.classic.tolist() == naive.classic.tolist() == [[1, 1]]
+
+
+def test_an_end_column_with_no_date_at_all_has_no_zone():
+    """Every customer still active: the parsed end column is all NaT, naive by
+    dtype, and goes with timezone-aware starts and ``as_of``."""
+    start, _ = _closed()
+    aware = pd.Series(pd.to_datetime(start)).dt.tz_localize("UTC")
+    no_end = pd.to_datetime(pd.Series(["", "", ""]))
+    as_of = pd.Timestamp("2024-05-01", tz="UTC")
+    res = cx.churn_by_period(
+        ["a", "b", "c"], aware, no_end, as_of=as_of, first="2024-02"
+    )
+    ref = cx.churn_by_period(
+        ["a", "b", "c"], start, [None] * 3, as_of="2024-05-01", first="2024-02"
+    )
+    assert res == ref
+
+
+def test_options_are_checked_before_the_spells():
+    with pytest.raises(InvalidInputError, match="`freq` must be one of"):
+        cx.churn_by_period(["a"], ["2024-01-01"], ["not a date"], freq="fortnight")
+    with pytest.raises(InvalidInputError, match="convention"):
+        cx.churn_by_period(["a"], ["2024-01-01"], ["not a date"], convention="nope")
+    with pytest.raises(InvalidInputTypeError, match="`as_of` must hold ISO 8601"):
+        cx.churn_by_period(["a"], ["2024-01-01"], ["not a date"], as_of="nope")

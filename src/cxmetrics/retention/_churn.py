@@ -1409,10 +1409,11 @@ def churn_by_period(
     >>> res.value.round(3).tolist()
     [0.0, 0.333, 0.5, 1.0]
     """
+    conv = as_convention(convention)  # options first, before any pass
     state = GroupedChurnState.from_spells(
         customer, start, end, freq=freq, first=first, last=last, as_of=as_of
     )
-    return state.compute(convention)
+    return state.compute(conv)
 
 
 # ------------------------------------------------------- conversions, lifetime
