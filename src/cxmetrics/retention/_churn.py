@@ -1408,6 +1408,15 @@ def churn_by_period(
     >>> res = cx.churn_by_period([1, 2, 3], start, end, convention="stripe")
     >>> res.value.round(3).tolist()
     [0.0, 0.333, 0.5, 1.0]
+
+    Customer 2 still active (no end) and customer 3 with a placeholder end,
+    observed up to 15 April:
+
+    >>> open_end = np.array(["2024-02-15", "NaT", "2099-12-31"], dtype="datetime64[D]")
+    >>> res = cx.churn_by_period([1, 2, 3], start, open_end, as_of="2024-04-15",
+    ...                          convention="stripe")
+    >>> res.keys.astype(str).tolist(), res.churned.tolist(), res.at_end.tolist()
+    (['2024-01', '2024-02', '2024-03', '2024-04'], [0, 1, 0, 0], [2, 2, 2, 2])
     """
     conv = as_convention(convention)  # options first, before any pass
     state = GroupedChurnState.from_spells(

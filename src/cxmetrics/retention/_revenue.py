@@ -265,6 +265,19 @@ class RevenueMatrix(Mergeable):
         ['2023-12', '2024-01', '2024-02', '2024-03', '2024-04', '2024-05']
         >>> m.amounts.tolist()
         [[0, 1999, 1999, 2999, 2999, 0], [0, 0, 500, 500, 0, 0]]
+
+        A subscription still running (no end), observed up to 15 March: the
+        last column is the MRR in force then.
+
+        >>> m = cx.RevenueMatrix.from_subscriptions(
+        ...     [7, 8],
+        ...     np.array(["2024-01-01", "2024-02-01"], dtype="datetime64[D]"),
+        ...     [None, "2024-03-01"],
+        ...     [19.99, 5],
+        ...     as_of="2024-03-15",
+        ... )
+        >>> m.periods.astype(str).tolist(), m.amounts.tolist()
+        (['2023-12', '2024-01', '2024-02', '2024-03'], [[0, 1999, 1999, 1999], [0, 0, 500, 0]])
         """
         freq = check_freq(freq)
         s, e, stamp = spells_1d(start, end, as_of=as_of)
