@@ -5,7 +5,10 @@ measured in the same run on the same arrays. Two shapes of data: continuous
 durations (about n distinct times; the table is built with a sort) and whole months
 (a few hundred distinct times; the table is built with a bincount). Two more rows
 time the mergeable path: 64 chunk states built, merged (in one pass with
-``SurvivalState.merge_all``, or folded with ``+``), then the curve.
+``SurvivalState.merge_all``, or folded with ``+``), then the curve. The last two
+time curves by group: ``kaplan_meier(d, e, by=plan)`` for 4 plans with the
+log-rank test of the same tables, against 4 ``KaplanMeierFitter`` fits and
+``multivariate_logrank_test``.
 """
 
 from __future__ import annotations
@@ -89,6 +92,27 @@ def run(n: int, kind: str, repeats: int) -> list[tuple[str, float]]:
     ours = cx.kaplan_meier(d, e)
     theirs = lifelines_km().survival_function_.loc[ours.time].to_numpy()[:, 0]
     assert np.allclose(ours.survival, theirs, rtol=1e-10, atol=1e-12)
+
+    from lifelines.statistics import multivariate_logrank_test
+
+    plan = np.random.default_rng(7).integers(0, 4, d.size)
+
+    def ours_by_plan() -> Any:
+        res = cx.kaplan_meier(d, e, by=plan)
+        return res, res.logrank()
+
+    def lifelines_by_plan() -> Any:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fits = [
+                KaplanMeierFitter().fit(d[plan == g], e[plan == g]) for g in range(4)
+            ]
+            return fits, multivariate_logrank_test(d, plan, e)
+
+    rows.append(("cxmetrics by=4 plans + logrank", best_of(ours_by_plan, repeats)))
+    rows.append(("lifelines 4 fits + logrank", best_of(lifelines_by_plan, repeats)))
+    (_, test), (_, expected) = ours_by_plan(), lifelines_by_plan()
+    assert np.isclose(test.statistic, expected.test_statistic, rtol=1e-8)
     return rows
 
 
@@ -108,6 +132,10 @@ def report(n: int, kind: str, rows: list[tuple[str, float]], repeats: int) -> No
             print(
                 f"  speed-up of {mine:<34} over lifelines {other / times[mine]:6.1f}x"
             )
+    grouped = times.get("lifelines 4 fits + logrank")
+    if grouped is not None:
+        mine = "cxmetrics by=4 plans + logrank"
+        print(f"  speed-up of {mine:<34} over lifelines {grouped / times[mine]:6.1f}x")
 
 
 def main() -> None:

@@ -36,6 +36,7 @@ __all__ = [
     "check_probability",
     "check_same_length",
     "check_time",
+    "check_zones",
     "common_unit",
     "datetime_scalar",
     "datetimes_1d",
@@ -976,18 +977,32 @@ def _object_instants(arr: NDArray[Any]) -> str | None:
     return None
 
 
-def datetimes_1d(values: ArrayLike, name: str) -> NDArray[np.datetime64]:
+#: text that stands for a missing date (numpy writes NaN and None this way)
+_MISSING_TEXT = ("", "nan", "nat", "none", "null")
+
+
+def datetimes_1d(
+    values: ArrayLike, name: str, *, allow_missing: bool = False
+) -> NDArray[np.datetime64]:
     """Validate calendar instants: 1-D, every one present, returned as datetime64.
 
     Accepts numpy ``datetime64`` (returned as is, no copy), :class:`datetime.datetime`
     or pandas Timestamps (naive, or all timezone-aware: converted to UTC, see
     :func:`instants_1d`), :class:`datetime.date` objects and ISO 8601 strings.
     Numbers are refused (a period calendar needs dates), and so are missing
-    instants (NaT/None), with their count and first index.
+    instants (NaT/None), with their count and first index, unless
+    ``allow_missing`` (then they are NaT, and an all-missing column of any
+    dtype is all NaT).
     """
-    arr = as_1d(values, name)
+    aware_utc = _frame_aware_utc(values)
+    arr = as_1d(values if aware_utc is None else aware_utc, name)
     kind = arr.dtype.kind
     if kind in "US":
+        if arr.size:
+            # numpy writes NaN and None in a list of strings as text
+            blank = np.isin(np.char.lower(arr.astype(str)), _MISSING_TEXT)
+            if blank.any():
+                arr = np.where(blank, "NaT", arr)
         try:
             arr = arr.astype("datetime64")
         except ValueError as err:
@@ -1000,19 +1015,30 @@ def datetimes_1d(values: ArrayLike, name: str) -> NDArray[np.datetime64]:
             out[~missing] = arr[~missing].astype("datetime64[D]")
             arr = out
         else:
-            return datetimes_1d(np.where(missing, "NaT", arr).astype(str), name)
+            return datetimes_1d(
+                np.where(missing, "NaT", arr).astype(str),
+                name,
+                allow_missing=allow_missing,
+            )
     elif kind != "M":
         arr = instants_1d(arr, name)
     if arr.dtype.kind != "M":
         if arr.size == 0:
             return np.zeros(0, dtype="datetime64[s]")
-        msg = (
-            f"`{name}` must hold dates or datetimes (numpy datetime64, datetime, date "
-            f"or ISO 8601 strings); got dtype {np.asarray(values).dtype}."
-        )
-        raise InvalidInputTypeError(msg)
+        present = ~np.isnan(arr)
+        if present.any():
+            i = int(np.argmax(present))
+            msg = (
+                f"`{name}` must hold dates or datetimes (numpy datetime64, datetime, "
+                f"date or ISO 8601 strings); got dtype {np.asarray(values).dtype}, e.g. "
+                f"{_describe(arr[i])} at index {i}; parse text dates first (e.g. with "
+                "`pandas.to_datetime`)."
+            )
+            raise InvalidInputTypeError(msg)
+        # nothing but missing values (NaN/None): no dates, every one missing
+        arr = np.full(arr.shape, np.datetime64("NaT"), dtype="datetime64[D]")
     nat = np.isnat(arr)
-    if nat.any():
+    if nat.any() and not allow_missing:
         i, count = _first(nat)
         msg = f"`{name}` contains {count} missing instant(s) (NaT/None), the first at index {i}; every row needs a date."
         raise MissingValueError(msg)
@@ -1035,30 +1061,143 @@ def common_unit(*arrays: NDArray[np.datetime64]) -> list[NDArray[np.datetime64]]
     return [a.astype(dtype, copy=False) for a in arrays]
 
 
+def _frame_aware_utc(values: Any) -> NDArray[Any] | None:
+    """A timezone-aware pandas column as naive UTC datetime64 (vectorised), else None.
+
+    Duck-typed: pandas is never imported. Other input returns None (and takes the
+    general path, where aware datetime objects are converted one by one).
+    """
+    if not type(values).__module__.startswith("pandas"):
+        return None
+    if getattr(getattr(values, "dtype", None), "tz", None) is None:
+        return None
+    obj = values.dt if hasattr(values, "dt") else values
+    return np.asarray(obj.tz_convert(None))
+
+
+def _zone_aware(values: Any) -> bool | None:
+    """Whether instants carry a time zone: True, False (naive), None (no datetimes).
+
+    pandas and polars columns are read from their dtype; numpy ``datetime64``,
+    dates and ISO strings are naive; object arrays and scalars by their first
+    datetime. Cheap: no conversion of the data.
+    """
+    dtype = getattr(values, "dtype", None)
+    if type(values).__module__.startswith(("pandas", "polars")) and dtype is not None:
+        if (
+            getattr(dtype, "tz", None) or getattr(dtype, "time_zone", None)
+        ) is not None:
+            return True
+        if getattr(dtype, "kind", None) == "M" or str(dtype).startswith(
+            ("Datetime", "Date")
+        ):
+            # a column of nothing but nulls (an end date nobody has yet) holds
+            # no instant, so no zone either
+            return None if np.isnat(np.asarray(values)).all() else False
+    if isinstance(values, datetime):
+        return values.tzinfo is not None and values.utcoffset() is not None
+    if isinstance(values, np.datetime64 | date | str):
+        return False
+    if isinstance(values, np.ndarray | list | tuple) or dtype is not None:
+        try:
+            arr = np.asarray(values)
+        except (TypeError, ValueError):
+            return None
+        if arr.dtype.kind == "M":
+            return None if np.isnat(arr).all() else False
+        if arr.dtype.kind in "US":
+            return False
+        if arr.dtype.kind == "O":
+            for v in arr.reshape(-1).tolist():
+                if isinstance(v, datetime):
+                    return v.tzinfo is not None and v.utcoffset() is not None
+                if isinstance(v, date | str):
+                    return False
+    return None
+
+
+def check_zones(named: dict[str, object]) -> None:
+    """Refuse naive and timezone-aware instants mixed across arguments (None skipped).
+
+    Cheap (dtypes, a NaT check, the first datetime of an object array). A naive
+    instant is never read as UTC: the message says how to make them agree.
+    """
+    zones = {
+        label: z
+        for label, v in named.items()
+        if v is not None and (z := _zone_aware(v)) is not None
+    }
+    if len(set(zones.values())) > 1:
+        aware = [f"`{k}`" for k, z in zones.items() if z]
+        naive = [f"`{k}`" for k, z in zones.items() if not z]
+        msg = (
+            f"{' and '.join(aware)} {'holds' if len(aware) == 1 else 'hold'} "
+            "timezone-aware datetimes but "
+            f"{' and '.join(naive)} naive ones; a naive datetime is not read as UTC. "
+            "Use one kind: localise the naive ones (e.g. `.dt.tz_localize('UTC')`, "
+            "`pd.Timestamp('2024-07-01', tz='UTC')`) or drop the zone of the aware "
+            "ones (e.g. `.dt.tz_localize(None)`)."
+        )
+        raise InvalidInputError(msg)
+
+
 def spells_1d(
     start: ArrayLike,
     end: ArrayLike,
     *,
+    as_of: object | None = None,
     names: tuple[str, str] = ("start", "end"),
-) -> tuple[NDArray[np.datetime64], NDArray[np.datetime64]]:
-    """Validate spells ``[start, end)``: same length, no NaT, ``end`` after ``start``.
+) -> tuple[NDArray[np.datetime64], NDArray[np.datetime64], np.datetime64 | None]:
+    """Validate spells ``[start, end)`` observed up to ``as_of`` (exclusive).
 
-    Both are returned in their finest common datetime64 unit. A spell that ends
-    when (or before) it starts is refused with its index and the number of them.
+    A missing ``end`` (NaT, None, NaN, pandas/polars nulls) is a spell still
+    running: it needs ``as_of`` and is closed there; with ``as_of`` every end
+    after it is clipped to it, so an end equal to ``as_of`` means "still active
+    when observation stopped". Start, end and ``as_of`` must all be naive or all
+    timezone-aware (aware ones are compared in UTC). Returns ``(start, end,
+    as_of)`` in their finest common datetime64 unit (``as_of`` None when not
+    given); the input is never modified. Refused with the index and the count:
+    a missing start, an end not after its start, and (with ``as_of``) a start on
+    or after ``as_of``.
     """
+    check_zones({names[0]: start, names[1]: end, "as_of": as_of})
+    t = None if as_of is None else datetime_scalar(as_of, "as_of")
     s = datetimes_1d(start, names[0])
-    e = datetimes_1d(end, names[1])
+    e = datetimes_1d(end, names[1], allow_missing=True)
     check_same_length(names[1], e, names[0], s.shape[0])
-    s, e = common_unit(s, e)
+    s, e, *rest = common_unit(s, e, *([] if t is None else [np.array([t])]))
     bad = e <= s
     if bad.any():
         i, count = _first(bad)
         msg = (
             f"`{names[1]}` must be after `{names[0]}`; got {names[1]}={e[i]} and "
-            f"{names[0]}={s[i]} at index {i} ({count} such row(s))."
+            f"{names[0]}={s[i]} at index {i} ({count} such row(s)); correct or drop "
+            f"these rows (`{names[1]}` is the first instant without the spell; leave "
+            "it empty for one still running)."
         )
         raise InvalidInputError(msg)
-    return s, e
+    open_ = np.isnat(e)
+    if t is None:
+        if open_.any():
+            i, count = _first(open_)
+            msg = (
+                f"`{names[1]}` contains {count} missing instant(s) (NaT/None), the "
+                f"first at index {i}: spells still running; pass `as_of` (the date "
+                "the data were exported) to count them as active up to it."
+            )
+            raise MissingValueError(msg)
+        return s, e, None
+    stamp = rest[0][0]
+    late = s >= stamp
+    if late.any():
+        i, count = _first(late)
+        msg = (
+            f"`{names[0]}` must be before `as_of` ({stamp}); got {s[i]} at index {i} "
+            f"({count} such row(s)): those spells are not observed by then; drop "
+            "them or pass a later `as_of`."
+        )
+        raise InvalidInputError(msg)
+    return s, np.where(open_ | (e > stamp), stamp, e), stamp
 
 
 # ------------------------------------------------------------ money in minor units

@@ -32,6 +32,14 @@ assert_type(km.restricted_mean(6.0), cx.RestrictedMeanResult)
 assert_type(cx.SurvivalState.from_durations([3.0]).compute(), cx.KaplanMeierResult)
 assert_type(cx.logrank_test([1, 2], by=["a", "b"]).pvalue, float)
 assert_type(cx.nelson_aalen([1, 2], ties="fleming-harrington"), cx.NelsonAalenResult)
+assert_type(cx.kaplan_meier([3, 5], by=["a", "b"]), cx.GroupedKaplanMeierResult)
+assert_type(cx.kaplan_meier([3, 5], by=["a", "b"]).logrank(), cx.LogrankResult)
+assert_type(cx.nelson_aalen([3, 5], by=["a", "b"]), cx.GroupedNelsonAalenResult)
+open_end = np.array(["NaT"], dtype="datetime64[D]")
+assert_type(
+    cx.churn_by_period(["a"], ["2024-01-01"], open_end, as_of="2024-03-01"),
+    cx.GroupedChurnResult,
+)
 assert_type(cx.sbg([1000, 869, 743]), cx.SBGResult)
 assert_type(cx.SBGModel(0.7, 1.2).survival(3), float)
 assert_type(cx.erlang_c(10.0, 14), float)

@@ -22,6 +22,10 @@ from cxmetrics.retention._churn import (
 from cxmetrics.retention._cohorts import CohortResult, CohortState, cohort_matrix
 from cxmetrics.retention._conventions import ChurnConvention
 from cxmetrics.retention._event_table import GroupedSurvivalState, SurvivalState
+from cxmetrics.retention._grouped_survival import (
+    GroupedKaplanMeierResult,
+    GroupedNelsonAalenResult,
+)
 from cxmetrics.retention._km import KaplanMeierResult, RestrictedMeanResult
 from cxmetrics.retention._logrank import LogrankResult
 from cxmetrics.retention._nelson_aalen import NelsonAalenResult
@@ -44,6 +48,8 @@ __all__ = [
     "CohortState",
     "GroupedChurnResult",
     "GroupedChurnState",
+    "GroupedKaplanMeierResult",
+    "GroupedNelsonAalenResult",
     "GroupedSurvivalState",
     "KaplanMeierResult",
     "LogrankResult",

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Literal, TypeAlias
 
+import numpy as np
+
 from cxmetrics._validation import check_option
 from cxmetrics.periods import (
     CALENDAR_FREQS,
@@ -21,6 +23,7 @@ __all__ = [
     "FREQS",
     "Freq",
     "check_freq",
+    "last_observed_period",
     "period_index",
     "period_labels",
     "period_starts",
@@ -35,3 +38,14 @@ FREQS: tuple[str, ...] = CALENDAR_FREQS
 def check_freq(freq: str) -> str:
     """Return ``freq`` if it is a known calendar granularity."""
     return check_option("freq", freq, FREQS)
+
+
+def last_observed_period(stamp: np.datetime64, freq: str) -> int:
+    """Index of the period holding the last instant before ``stamp`` (exclusive end).
+
+    One tick of ``stamp``'s unit earlier: for ``as_of = 2024-07-01`` (a day) the
+    last observed day is 2024-06-30, so the last observed month is June.
+    """
+    arr = np.array([stamp])
+    before = (arr.view(np.int64) - 1).view(arr.dtype)
+    return int(period_index(before, freq)[0])

@@ -27,7 +27,13 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._arrays import array_eq, frozen_float, frozen_int, frozen_keys
+from cxmetrics._arrays import (
+    array_eq,
+    frozen_float,
+    frozen_int,
+    frozen_keys,
+    nan_array_eq,
+)
 from cxmetrics._display import DisplayMixin
 from cxmetrics._grouped import GroupedResultMixin
 from cxmetrics._mergeable import Mergeable
@@ -48,6 +54,7 @@ from cxmetrics.exceptions import (
 )
 from cxmetrics.retention._calendar import (
     check_freq,
+    last_observed_period,
     period_index,
     period_labels,
     period_starts,
@@ -106,13 +113,20 @@ def _spell_counts(
     start: NDArray[np.int64],
     end: NDArray[np.int64],
     bounds: NDArray[np.int64],
+    censor_at: int | None = None,
 ) -> dict[str, NDArray[Any]]:
-    """Per-period counts of merged spells over periods ``[bounds[k], bounds[k+1])``."""
+    """Per-period counts of merged spells over periods ``[bounds[k], bounds[k+1])``.
+
+    With ``censor_at`` (the ``as_of`` instant, every end already clipped to it),
+    a merged spell ending there is still active when observation stops: it is
+    no churn, and it stays active through the period that holds ``as_of``.
+    """
     k = bounds.shape[0] - 1
     codes, start, end = _merge_spells(codes, start, end)
     m = start.shape[0]
     ks = np.searchsorted(bounds, start, side="right").astype(np.int64) - 1
     ke = np.searchsorted(bounds, end, side="right").astype(np.int64) - 1
+    censored = np.zeros(m, dtype=bool) if censor_at is None else end >= censor_at
 
     # active at the start of period p: ks < p <= ke
     a = np.clip(ks + 1, 0, k)
@@ -129,9 +143,9 @@ def _spell_counts(
     is_comeback[1:] = comes_back[:-1]
     first = np.ones(m, dtype=bool)
     first[1:] = ~same_next[:-1]
-    within = ks == ke
+    within = (ks == ke) & ~censored
 
-    in_c = (ke >= 0) & (ke < k)
+    in_c = (ke >= 0) & (ke < k) & ~censored
     in_j = (ks >= 0) & (ks < k)
     churn = np.bincount(
         ke[in_c] * 4 + within[in_c] * 2 + comes_back[in_c], minlength=4 * k
@@ -183,9 +197,9 @@ def _codes(customer: ArrayLike, n: int) -> NDArray[np.int64]:
 
 
 def _instants(
-    start: ArrayLike, end: ArrayLike
-) -> tuple[NDArray[np.datetime64], NDArray[np.datetime64]]:
-    return spells_1d(start, end)
+    start: ArrayLike, end: ArrayLike, as_of: object | None
+) -> tuple[NDArray[np.datetime64], NDArray[np.datetime64], np.datetime64 | None]:
+    return spells_1d(start, end, as_of=as_of)
 
 
 # --------------------------------------------------------------------- columns
@@ -449,16 +463,18 @@ class GroupedChurnResult(GroupedResultMixin, _Intervals):
     """
 
     keys: NDArray[Any] = attrs.field(converter=frozen_keys, eq=array_eq)
-    value: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
+    value: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=nan_array_eq)
     n: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
     numerator: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
-    denominator: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
+    denominator: NDArray[np.float64] = attrs.field(
+        converter=frozen_float, eq=nan_array_eq
+    )
     at_start: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
     at_end: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
     joined: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
     reactivated: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
     churned: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
-    exposure: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
+    exposure: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=nan_array_eq)
     convention: ChurnConvention
     freq: str
 
@@ -715,6 +731,7 @@ class ChurnState(Mergeable):
         *,
         window_start: object,
         window_end: object,
+        as_of: object | None = None,
     ) -> Self:
         """Build the state of the period ``[window_start, window_end)`` from spells.
 
@@ -724,9 +741,15 @@ class ChurnState(Mergeable):
             Customer of each spell (integers or strings).
         start, end : array_like of datetime64, shape (n,)
             Each spell is ``[start, end)``; ``end`` must be after ``start``.
-            For a customer still active, pass an ``end`` after the window.
+            A missing end (NaT, None, NaN, a pandas or polars null) is a
+            customer still active: it needs ``as_of``.
         window_start, window_end : datetime64 or str
             The period.
+        as_of : datetime64, datetime or str, optional
+            When observation stops (exclusive; e.g. the export date). Open spells
+            are active up to it, ends after it are clipped to it, and a spell
+            active at ``as_of`` is not a churn. Must be after ``window_start``;
+            a window that ends after ``as_of`` is observed up to ``as_of`` only.
 
         Examples
         --------
@@ -747,18 +770,33 @@ class ChurnState(Mergeable):
         if not t1 > t0:
             msg = f"`window_end` must be after `window_start`; got {t1} and {t0}."
             raise InvalidInputError(msg)
-        s, e = _instants(start, end)
+        s, e, stamp = _instants(start, end, as_of)
         codes = _codes(customer, s.shape[0])
-        s, e, t0a, t1a = common_unit(s, e, np.array([t0]), np.array([t1]))
+        if stamp is not None and not stamp > t0:
+            msg = (
+                f"`as_of` ({stamp}) must be after `window_start` ({t0}): nothing of "
+                "the window is observed before it."
+            )
+            raise InvalidInputError(msg)
+        extra = [] if stamp is None else [np.array([stamp])]
+        s, e, t0a, t1a, *asof = common_unit(
+            s, e, np.array([t0]), np.array([t1]), *extra
+        )
         bounds = np.concatenate([t0a, t1a]).astype(np.int64)
-        c = _spell_counts(codes, s.astype(np.int64), e.astype(np.int64), bounds)
+        c = _spell_counts(
+            codes,
+            s.astype(np.int64),
+            e.astype(np.int64),
+            bounds,
+            None if not asof else int(asof[0].astype(np.int64)[0]),
+        )
         return cls(
             int(c["at_start"][0]),
             c["churn"][0],
             c["joins"][0],
             int(c["reactivated"][0]),
             float(c["exposure"][0]),
-            (str(t0a[0]), str(t1a[0])),
+            (str(t0), str(t1)),
         )
 
     @property
@@ -942,6 +980,7 @@ class GroupedChurnState(Mergeable):
         freq: str = "month",
         first: object | None = None,
         last: object | None = None,
+        as_of: object | None = None,
     ) -> Self:
         """Build the per-period state from spells ``[start, end)`` in one pass.
 
@@ -950,19 +989,24 @@ class GroupedChurnState(Mergeable):
         customer : array_like, shape (n,)
             Customer of each spell.
         start, end : array_like of datetime64, shape (n,)
-            Spells; ``end`` after ``start``. For a customer still active, pass an
-            ``end`` after ``last``.
+            Spells; ``end`` after ``start``. A missing end (NaT, None, NaN, a
+            pandas or polars null) is a customer still active: it needs
+            ``as_of``.
         freq : {'day', 'week', 'month', 'quarter', 'year'}, default 'month'
             Calendar periods (weeks start on Monday).
         first, last : datetime64 or str, optional
             The first and last periods reported (the periods holding these
             instants). Default: from the period of the earliest start to the
-            period of the latest end.
+            period holding the last instant before ``as_of``, or without
+            ``as_of`` to the period of the latest end.
+        as_of : datetime64, datetime or str, optional
+            When observation stops (exclusive; e.g. the export date): see
+            :func:`churn_by_period`.
         """
         freq = check_freq(freq)
-        s, e = _instants(start, end)
+        s, e, stamp = _instants(start, end, as_of)
         codes = _codes(customer, s.shape[0])
-        if s.shape[0] == 0 and (first is None or last is None):
+        if s.shape[0] == 0 and (first is None or (last is None and stamp is None)):
             return cls.empty(freq)
         unit = np.result_type(s.dtype, np.dtype("datetime64[D]"))
         s, e = s.astype(unit), e.astype(unit)
@@ -971,17 +1015,31 @@ class GroupedChurnState(Mergeable):
             if first is None
             else int(period_index(np.array([datetime_scalar(first, "first")]), freq)[0])
         )
-        p1 = (
-            int(period_index(e, freq).max())
-            if last is None
-            else int(period_index(np.array([datetime_scalar(last, "last")]), freq)[0])
+        p_obs = (
+            None if stamp is None else last_observed_period(stamp.astype(unit), freq)
         )
+        if last is not None:
+            p1 = int(period_index(np.array([datetime_scalar(last, "last")]), freq)[0])
+        else:
+            p1 = int(period_index(e, freq).max()) if p_obs is None else p_obs
+        if p_obs is not None and p1 > p_obs:
+            msg = (
+                f"`last` ({last}) is in a period after `as_of` ({stamp}), which is "
+                "not observed; pass an earlier `last` or leave it out."
+            )
+            raise InvalidInputError(msg)
         if p1 < p0:
             msg = "`last` must not be before `first`."
             raise InvalidInputError(msg)
         idx = np.arange(p0, p1 + 2, dtype=np.int64)
         bounds = period_starts(idx, freq, unit).astype(np.int64)
-        c = _spell_counts(codes, s.astype(np.int64), e.astype(np.int64), bounds)
+        c = _spell_counts(
+            codes,
+            s.astype(np.int64),
+            e.astype(np.int64),
+            bounds,
+            None if stamp is None else int(stamp.astype(unit).astype(np.int64)),
+        )
         return cls(
             freq,
             idx[:-1],
@@ -1285,6 +1343,7 @@ def churn_by_period(
     freq: str = "month",
     first: object | None = None,
     last: object | None = None,
+    as_of: object | None = None,
     convention: ChurnConvention | str = ChurnConvention(),  # noqa: B008
 ) -> GroupedChurnResult:
     r"""Customer churn rate of every calendar period, from spells of activity.
@@ -1295,13 +1354,25 @@ def churn_by_period(
         Customer of each spell (integers or strings). A customer may have many
         spells; overlapping or touching spells are merged.
     start, end : array_like of datetime64, shape (n,)
-        Spells ``[start, end)`` (e.g. subscription periods); ``end`` must be after
-        ``start``; no NaT: for a customer still active pass an ``end`` after
-        ``last``.
+        Spells ``[start, end)`` (e.g. subscription periods), as numpy
+        ``datetime64``, datetimes, dates, ISO strings or pandas/polars columns;
+        ``end`` must be after ``start``. A missing ``end`` (NaT, None, NaN, a
+        pandas or polars null: the empty end date of a current customer) is a
+        customer still active, which needs ``as_of``.
     freq : {'day', 'week', 'month', 'quarter', 'year'}, default 'month'
         Calendar periods (ISO weeks, Monday first).
     first, last : datetime64 or str, optional
-        First and last periods reported (default: earliest start to latest end).
+        First and last periods reported. Default: from the earliest start to
+        the period holding the last instant before ``as_of`` or, without
+        ``as_of``, to the period of the latest end (then a placeholder end such
+        as 2099-12-31 makes periods up to 2099: pass ``as_of``).
+    as_of : datetime64, datetime or str, optional
+        When observation stops, exclusive (e.g. the export date). Open spells
+        are active up to it, ends after it are clipped to it, and a customer
+        active at ``as_of`` is not a churn: an open end, an end at ``as_of`` and
+        any later end give the same result. The last period is partial when
+        ``as_of`` falls inside it. Start, end and ``as_of`` must be all naive
+        or all timezone-aware.
     convention : ChurnConvention or str, default ChurnConvention()
         Counting rules or a preset name.
 
@@ -1315,9 +1386,10 @@ def churn_by_period(
     ------
     InvalidInputError
         ``end`` not after ``start``, lengths that differ, ``last`` before
-        ``first``.
+        ``first`` or after ``as_of``, a ``start`` on or after ``as_of``, naive
+        and timezone-aware datetimes mixed.
     MissingValueError
-        NaT (or None) in ``start`` or ``end``.
+        NaT (or None) in ``start``, or in ``end`` without ``as_of``.
 
     Notes
     -----
@@ -1336,11 +1408,21 @@ def churn_by_period(
     >>> res = cx.churn_by_period([1, 2, 3], start, end, convention="stripe")
     >>> res.value.round(3).tolist()
     [0.0, 0.333, 0.5, 1.0]
+
+    Customer 2 still active (no end) and customer 3 with a placeholder end,
+    observed up to 15 April:
+
+    >>> open_end = np.array(["2024-02-15", "NaT", "2099-12-31"], dtype="datetime64[D]")
+    >>> res = cx.churn_by_period([1, 2, 3], start, open_end, as_of="2024-04-15",
+    ...                          convention="stripe")
+    >>> res.keys.astype(str).tolist(), res.churned.tolist(), res.at_end.tolist()
+    (['2024-01', '2024-02', '2024-03', '2024-04'], [0, 1, 0, 0], [2, 2, 2, 2])
     """
+    conv = as_convention(convention)  # options first, before any pass
     state = GroupedChurnState.from_spells(
-        customer, start, end, freq=freq, first=first, last=last
+        customer, start, end, freq=freq, first=first, last=last, as_of=as_of
     )
-    return state.compute(convention)
+    return state.compute(conv)
 
 
 # ------------------------------------------------------- conversions, lifetime

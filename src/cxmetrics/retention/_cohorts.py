@@ -31,6 +31,7 @@ from cxmetrics._optional import require
 from cxmetrics._validation import (
     check_option,
     check_same_length,
+    check_zones,
     datetime_scalar,
     datetimes_1d,
     group_index,
@@ -663,7 +664,8 @@ def cohort_matrix(
     ------
     InvalidInputError
         Lengths that differ; ``as_of`` not after the latest activity; amounts
-        that are negative or not whole minor units.
+        that are negative or not whole minor units; naive and timezone-aware
+        datetimes mixed across ``time`` and ``as_of``.
     MissingValueError
         NaT or missing customers.
 
@@ -691,6 +693,7 @@ def cohort_matrix(
     >>> res.value.tolist()
     [[1.0, 0.0, 1.0], [1.0, 0.0, nan], [1.0, nan, nan]]
     """
+    check_zones({"time": time, "as_of": as_of})
     state = CohortState.from_activity(
         customer, time, freq=freq, amount=amount, minor_units=minor_units
     )

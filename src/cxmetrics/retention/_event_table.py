@@ -504,7 +504,10 @@ class GroupedSurvivalState(Mergeable):
         if hits.size == 0:
             msg = f"no group {key!r}; the groups are {self.keys.tolist()!r}."
             raise KeyError(msg)
-        i = int(hits[0])
+        return self.row(int(hits[0]))
+
+    def row(self, i: int) -> SurvivalState:
+        """The event table of the ``i``-th group (times where it has no count dropped)."""
         e, d, c = self.entered[i], self.events[i], self.censored[i]
         keep = (e + d + c) > 0
         return SurvivalState(

@@ -171,6 +171,9 @@ class KaplanMeierResult(DisplayMixin):
         Events.
     n_missing : int
         Rows omitted for a missing value.
+    time_unit : str or None
+        ``'seconds'`` when the durations were time deltas (converted to
+        seconds), else None: times are in the unit of the numbers given.
 
     Examples
     --------
@@ -192,6 +195,7 @@ class KaplanMeierResult(DisplayMixin):
     n: int
     n_events: int
     n_missing: int = 0
+    time_unit: str | None = None
 
     def confidence_interval(
         self, confidence_level: float = 0.95, *, method: SurvivalBand = "log-log"
@@ -398,18 +402,20 @@ class KaplanMeierResult(DisplayMixin):
         return pd.DataFrame(self.to_dict())
 
     def __repr__(self) -> str:
+        unit = "" if self.time_unit is None else f", time_unit={self.time_unit!r}"
         return (
             f"KaplanMeierResult(n={self.n}, n_events={self.n_events}, "
-            f"times={self.time.size}, median={self.median!r})"
+            f"times={self.time.size}, median={self.median!r}{unit})"
         )
 
     def __str__(self) -> str:
         if self.n == 0:
             return "Kaplan-Meier curve undefined (n=0)"
         low, high = self.median_interval()
+        unit = "" if self.time_unit is None else f" {self.time_unit}"
         return (
             f"Kaplan-Meier curve: n={self.n}, events={self.n_events}, median "
-            f"{self.median:g} (95% CI {low:g} to {high:g}), {self.time.size} time point(s)"
+            f"{self.median:g}{unit} (95% CI {low:g} to {high:g}), {self.time.size} time point(s)"
         )
 
 

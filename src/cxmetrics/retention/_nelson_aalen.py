@@ -57,6 +57,9 @@ class NelsonAalenResult(DisplayMixin):
         Subjects.
     n_missing : int
         Rows omitted for a missing value.
+    time_unit : str or None
+        ``'seconds'`` when the durations were time deltas (converted to
+        seconds), else None: times are in the unit of the numbers given.
 
     Examples
     --------
@@ -76,6 +79,7 @@ class NelsonAalenResult(DisplayMixin):
     ties: str
     n: int
     n_missing: int = 0
+    time_unit: str | None = None
 
     @property
     def standard_error(self) -> Float:
@@ -161,9 +165,10 @@ class NelsonAalenResult(DisplayMixin):
 
     def __repr__(self) -> str:
         last = float(self.cumulative_hazard[-1]) if self.time.size else math.nan
+        unit = "" if self.time_unit is None else f", time_unit={self.time_unit!r}"
         return (
             f"NelsonAalenResult(n={self.n}, times={self.time.size}, ties={self.ties!r}, "
-            f"final_cumulative_hazard={last!r})"
+            f"final_cumulative_hazard={last!r}{unit})"
         )
 
 

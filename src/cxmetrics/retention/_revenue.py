@@ -43,7 +43,12 @@ from cxmetrics.exceptions import (
     InvalidInputTypeError,
     UndefinedMetricWarning,
 )
-from cxmetrics.retention._calendar import check_freq, period_index, period_labels
+from cxmetrics.retention._calendar import (
+    check_freq,
+    last_observed_period,
+    period_index,
+    period_labels,
+)
 
 __all__ = [
     "MRRMovements",
@@ -206,6 +211,7 @@ class RevenueMatrix(Mergeable):
         minor_units: int = 100,
         first: object | None = None,
         last: object | None = None,
+        as_of: object | None = None,
     ) -> Self:
         r"""Build the matrix from a subscription table (customer, start, end, MRR).
 
@@ -220,8 +226,8 @@ class RevenueMatrix(Mergeable):
         start, end : array_like of datetime64, shape (n,)
             Subscription periods, ``end`` after ``start`` (exclusive: a monthly
             subscription from 2019-01-01 to 2019-04-01 covers January to March).
-            No NaT: for a subscription still running pass an ``end`` after
-            ``last``.
+            A missing end (NaT, None, NaN, a pandas or polars null) is a
+            subscription still running: it needs ``as_of``.
         amount : array_like, shape (n,)
             Recurring amount per period (MRR for months), non-negative.
         freq : {'day', 'week', 'month', 'quarter', 'year'}, default 'month'
@@ -232,7 +238,18 @@ class RevenueMatrix(Mergeable):
         first, last : datetime64 or str, optional
             First and last periods (columns). Default: the period before the
             first start (an opening column of zeros, so the first customers show
-            as new) to the period of the latest end (where the last churn shows).
+            as new) to the period holding the last instant before ``as_of`` or,
+            without ``as_of``, to the period of the latest end (where the last
+            churn shows; a placeholder end such as 2099-12-31 then makes columns
+            up to 2099: pass ``as_of``).
+        as_of : datetime64, datetime or str, optional
+            When observation stops, exclusive (e.g. the export date). Open
+            subscriptions run up to it and ends after it are clipped to it; a
+            subscription in force at ``as_of`` counts in the last column, which
+            holds the MRR in force at ``as_of`` when ``as_of`` falls inside its
+            period. An open end, an end at ``as_of`` and any later end give the
+            same matrix. Start, end and ``as_of`` must be all naive or all
+            timezone-aware.
 
         Examples
         --------
@@ -248,9 +265,22 @@ class RevenueMatrix(Mergeable):
         ['2023-12', '2024-01', '2024-02', '2024-03', '2024-04', '2024-05']
         >>> m.amounts.tolist()
         [[0, 1999, 1999, 2999, 2999, 0], [0, 0, 500, 500, 0, 0]]
+
+        A subscription still running (no end), observed up to 15 March: the
+        last column is the MRR in force then.
+
+        >>> m = cx.RevenueMatrix.from_subscriptions(
+        ...     [7, 8],
+        ...     np.array(["2024-01-01", "2024-02-01"], dtype="datetime64[D]"),
+        ...     [None, "2024-03-01"],
+        ...     [19.99, 5],
+        ...     as_of="2024-03-15",
+        ... )
+        >>> m.periods.astype(str).tolist(), m.amounts.tolist()
+        (['2023-12', '2024-01', '2024-02', '2024-03'], [[0, 1999, 1999, 1999], [0, 0, 500, 0]])
         """
         freq = check_freq(freq)
-        s, e = spells_1d(start, end)
+        s, e, stamp = spells_1d(start, end, as_of=as_of)
         n = s.shape[0]
         cents = minor_units_1d(amount, "amount", minor_units=minor_units)
         check_same_length("amount", cents, "start", n)
@@ -258,7 +288,7 @@ class RevenueMatrix(Mergeable):
         codes = np.asarray(index.source, dtype=np.int64) - index.offset
         used, codes = np.unique(codes, return_inverse=True)
         keys = index.labels[used]
-        if n == 0 and (first is None or last is None):
+        if n == 0 and (first is None or (last is None and stamp is None)):
             return cls(keys, np.zeros((0, 0), np.int64), 0, minor_units, freq)
         ks, ke = period_index(s, freq), period_index(e, freq)
         p0 = (
@@ -266,11 +296,21 @@ class RevenueMatrix(Mergeable):
             if first is None
             else int(period_index(np.array([datetime_scalar(first, "first")]), freq)[0])
         )
-        p1 = (
-            int(ke.max())
-            if last is None
-            else int(period_index(np.array([datetime_scalar(last, "last")]), freq)[0])
-        )
+        p_obs = None
+        if stamp is not None:
+            p_obs = last_observed_period(stamp, freq)
+            # in force at as_of: counted through the period that holds as_of
+            ke = np.where(e >= stamp, p_obs + 1, ke)
+        if last is not None:
+            p1 = int(period_index(np.array([datetime_scalar(last, "last")]), freq)[0])
+        else:
+            p1 = int(ke.max()) if p_obs is None else p_obs
+        if p_obs is not None and p1 > p_obs:
+            msg = (
+                f"`last` ({last}) is in a period after `as_of` ({stamp}), which is "
+                "not observed; pass an earlier `last` or leave it out."
+            )
+            raise InvalidInputError(msg)
         if p1 < p0:
             msg = "`last` must not be before `first`."
             raise InvalidInputError(msg)

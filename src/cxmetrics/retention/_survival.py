@@ -8,9 +8,20 @@ SurvivalState.from_durations(d, e).compute()``.
 
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import Any, overload
+
+import attrs
+import numpy as np
 from numpy.typing import ArrayLike
 
+from cxmetrics._validation import check_option
+from cxmetrics.exceptions import InvalidInputError
 from cxmetrics.retention._event_table import GroupedSurvivalState, SurvivalState
+from cxmetrics.retention._grouped_survival import (
+    GroupedKaplanMeierResult,
+    GroupedNelsonAalenResult,
+)
 from cxmetrics.retention._km import KaplanMeierResult
 from cxmetrics.retention._logrank import LogrankResult
 from cxmetrics.retention._nelson_aalen import NelsonAalenResult
@@ -19,37 +30,123 @@ from cxmetrics.typing import CumulativeHazardTies, NanPolicy
 __all__ = ["kaplan_meier", "logrank_test", "nelson_aalen"]
 
 
+def _time_unit(durations: Any) -> str | None:
+    """``'seconds'`` when durations are time deltas (read from the dtype or first value).
+
+    numpy ``timedelta64``, pandas ``timedelta64[ns]``, polars ``Duration`` and
+    lists of :class:`datetime.timedelta` are converted to seconds by the
+    validation; numbers keep their unit (None).
+    """
+    dtype = getattr(durations, "dtype", None)
+    if dtype is not None and (
+        getattr(dtype, "kind", None) == "m" or str(dtype).startswith("Duration")
+    ):
+        return "seconds"
+    if dtype is not None and getattr(dtype, "kind", None) != "O":
+        return None
+    try:
+        arr = np.asarray(durations)
+    except (TypeError, ValueError):
+        return None
+    if arr.dtype.kind == "m":
+        return "seconds"
+    if arr.dtype.kind == "O" and arr.ndim == 1:
+        for v in arr.tolist():
+            if isinstance(v, timedelta | np.timedelta64):
+                return "seconds"
+            if v is not None and v == v:  # noqa: PLR0124  (skip NaN)
+                return None
+    return None
+
+
+def _grouped_state(
+    durations: ArrayLike,
+    events: ArrayLike | None,
+    by: ArrayLike,
+    entry: ArrayLike | None,
+    levels: ArrayLike | None,
+    nan_policy: str,
+) -> GroupedSurvivalState:
+    return GroupedSurvivalState.from_durations(
+        durations, by, events, entry=entry, nan_policy=nan_policy, levels=levels
+    )
+
+
+def _check_levels(by: ArrayLike | None, levels: ArrayLike | None) -> None:
+    if by is None and levels is not None:
+        msg = "`levels` lists the groups of `by`; pass `by` too, or leave `levels` out."
+        raise InvalidInputError(msg)
+
+
+@overload
+def kaplan_meier(
+    durations: ArrayLike,
+    events: ArrayLike | None = ...,
+    *,
+    by: None = ...,
+    entry: ArrayLike | None = ...,
+    levels: None = ...,
+    nan_policy: NanPolicy = ...,
+) -> KaplanMeierResult: ...
+@overload
+def kaplan_meier(
+    durations: ArrayLike,
+    events: ArrayLike | None = ...,
+    *,
+    by: ArrayLike,
+    entry: ArrayLike | None = ...,
+    levels: ArrayLike | None = ...,
+    nan_policy: NanPolicy = ...,
+) -> GroupedKaplanMeierResult: ...
 def kaplan_meier(
     durations: ArrayLike,
     events: ArrayLike | None = None,
     *,
+    by: ArrayLike | None = None,
     entry: ArrayLike | None = None,
+    levels: ArrayLike | None = None,
     nan_policy: NanPolicy = "raise",
-) -> KaplanMeierResult:
+) -> KaplanMeierResult | GroupedKaplanMeierResult:
     r"""Kaplan-Meier survival curve with right censoring and optional late entry.
 
     Parameters
     ----------
-    durations : array_like of float, shape (n,)
+    durations : array_like, shape (n,)
         Time from the origin (sign-up, first order) to the event (churn) or to
         censoring (still active at the end of observation); finite, >= 0.
+        Numbers (in any unit, kept as given) or time deltas (numpy
+        ``timedelta64``, a pandas ``timedelta64[ns]`` column, a polars
+        ``Duration`` column, :class:`datetime.timedelta`), which are converted
+        to **seconds**: every time of the result (``time``, ``median``,
+        quantiles, restricted mean) is then in seconds, and ``time_unit`` says
+        so. NaT is a missing value.
     events : array_like of {0, 1} or bool, shape (n,), optional
         1 (True) if the event was observed, 0 if the duration is censored.
         Default: every duration is an event.
-    entry : array_like of float, shape (n,), optional
+    by : array_like, shape (n,), optional
+        Group of each subject (numbers, strings or booleans): one curve per
+        group, returned as a :class:`GroupedKaplanMeierResult` whose
+        ``logrank()`` compares them.
+    entry : array_like, shape (n,), optional
         Late entry (left truncation): when each subject came under observation,
         on the same clock; ``entry < duration`` (or both 0). A subject is at risk
         on ``(entry, duration]``. Default: everyone from time 0.
+    levels : array_like, optional
+        With ``by``: every group to report, in order (groups without rows get
+        empty curves).
     nan_policy : {'raise', 'omit'}, default 'raise'
         Rows with a missing value raise, or are omitted and counted in
         ``n_missing``.
 
     Returns
     -------
-    KaplanMeierResult
+    KaplanMeierResult or GroupedKaplanMeierResult
         The curve (``survival``, fractions in [0, 1]) at each distinct event or
         censoring time, with ``at_risk``, ``events``, ``censored``, the Greenwood
-        ``standard_error``, bands, quantiles and the restricted mean.
+        ``standard_error``, bands, quantiles and the restricted mean. With
+        ``by``: one such curve per group (``res[key]``), a summary table of
+        ``n``, ``n_events``, ``median`` and its 95% interval (``to_pandas()``),
+        and ``res.logrank()``.
 
     Raises
     ------
@@ -106,26 +203,67 @@ def kaplan_meier(
     [0.9, 0.8, 0.6857, 0.5714, 0.381, 0.381]
     >>> round(res.survival_at(5), 4), res.median
     (0.6857, 9.0)
+
+    One curve per plan, and the log-rank test of the two:
+
+    >>> plan = ["basic"] * 5 + ["pro"] * 5
+    >>> by_plan = cx.kaplan_meier(months, churned, by=plan)
+    >>> by_plan.median.tolist(), by_plan["pro"].n
+    ([4.0, inf], 5)
+    >>> round(by_plan.logrank().pvalue, 4)
+    0.0045
     """
-    return SurvivalState.from_durations(
+    check_option("nan_policy", nan_policy, ("raise", "omit"))
+    _check_levels(by, levels)
+    unit = _time_unit(durations)
+    if by is not None:
+        state = _grouped_state(durations, events, by, entry, levels, nan_policy)
+        return GroupedKaplanMeierResult.from_state(state, time_unit=unit)
+    res = SurvivalState.from_durations(
         durations, events, entry=entry, nan_policy=nan_policy
     ).compute()
+    return res if unit is None else attrs.evolve(res, time_unit=unit)
 
 
+@overload
+def nelson_aalen(
+    durations: ArrayLike,
+    events: ArrayLike | None = ...,
+    *,
+    by: None = ...,
+    entry: ArrayLike | None = ...,
+    levels: None = ...,
+    ties: CumulativeHazardTies = ...,
+    nan_policy: NanPolicy = ...,
+) -> NelsonAalenResult: ...
+@overload
+def nelson_aalen(
+    durations: ArrayLike,
+    events: ArrayLike | None = ...,
+    *,
+    by: ArrayLike,
+    entry: ArrayLike | None = ...,
+    levels: ArrayLike | None = ...,
+    ties: CumulativeHazardTies = ...,
+    nan_policy: NanPolicy = ...,
+) -> GroupedNelsonAalenResult: ...
 def nelson_aalen(
     durations: ArrayLike,
     events: ArrayLike | None = None,
     *,
+    by: ArrayLike | None = None,
     entry: ArrayLike | None = None,
+    levels: ArrayLike | None = None,
     ties: CumulativeHazardTies = "nelson-aalen",
     nan_policy: NanPolicy = "raise",
-) -> NelsonAalenResult:
+) -> NelsonAalenResult | GroupedNelsonAalenResult:
     r"""Nelson-Aalen estimate of the cumulative hazard.
 
     Parameters
     ----------
-    durations, events, entry, nan_policy
-        As in :func:`kaplan_meier`.
+    durations, events, by, entry, levels, nan_policy
+        As in :func:`kaplan_meier` (time deltas are read in seconds; with
+        ``by``, one curve per group and ``logrank()``).
     ties : {'nelson-aalen', 'fleming-harrington'}, default 'nelson-aalen'
         ``'nelson-aalen'``: :math:`\sum d_j/n_j`, variance :math:`\sum d_j/n_j^2`
         (R's default ``ctype=1``). ``'fleming-harrington'``: tied events counted one
@@ -135,9 +273,9 @@ def nelson_aalen(
 
     Returns
     -------
-    NelsonAalenResult
+    NelsonAalenResult or GroupedNelsonAalenResult
         ``cumulative_hazard`` (events per subject, >= 0) and its ``variance`` at
-        each distinct event or censoring time.
+        each distinct event or censoring time; with ``by``, one per group.
 
     References
     ----------
@@ -156,9 +294,17 @@ def nelson_aalen(
     >>> res.cumulative_hazard.round(4).tolist()
     [0.2, 0.7, 0.7, 1.7]
     """
-    return SurvivalState.from_durations(
+    check_option("ties", ties, ("nelson-aalen", "fleming-harrington"))
+    check_option("nan_policy", nan_policy, ("raise", "omit"))
+    _check_levels(by, levels)
+    unit = _time_unit(durations)
+    if by is not None:
+        state = _grouped_state(durations, events, by, entry, levels, nan_policy)
+        return GroupedNelsonAalenResult.from_state(state, ties=ties, time_unit=unit)
+    res = SurvivalState.from_durations(
         durations, events, entry=entry, nan_policy=nan_policy
     ).nelson_aalen(ties=ties)
+    return res if unit is None else attrs.evolve(res, time_unit=unit)
 
 
 def logrank_test(
