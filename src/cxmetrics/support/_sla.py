@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import attrs
@@ -11,11 +12,18 @@ from numpy.typing import ArrayLike, NDArray
 from cxmetrics._arrays import array_eq, frozen_float, frozen_int, frozen_keys
 from cxmetrics._display import DisplayMixin
 from cxmetrics._validation import as_1d, check_same_length
-from cxmetrics.exceptions import InvalidInputError
-from cxmetrics.support._clock import NAT, run_clock
+from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
+from cxmetrics.support._calendar import BusinessCalendar
+from cxmetrics.support._clock import NAT, Clock, run_clock
+from cxmetrics.support._inputs import (
+    DUE_METRICS,
+    due_instants,
+    per_metric,
+    target_durations,
+)
 from cxmetrics.support._log import CLOSED, SOLVED, TicketLog, as_of_ns, lookup, show
-from cxmetrics.support._policy import METRICS, SLAPolicy
-from cxmetrics.support._timeline import deadline_ns
+from cxmetrics.support._policy import _SHOW_KEYS, METRICS, SLAPolicy
+from cxmetrics.support._timeline import business_ns, deadline_ns
 
 __all__ = ["TARGET_STATUSES", "SLATargets", "sla_targets", "ticket_attribute"]
 
@@ -29,6 +37,9 @@ TARGET_STATUSES = (
     "not_applicable",
 )
 ACHIEVED, BREACHED, ACTIVE, ACTIVE_BREACHED, PAUSED, NOT_APPLICABLE = range(6)
+#: the clock of per-ticket due instants and targets without a policy:
+#: all hours in UTC, no status pauses it
+_CLOCKS_ONLY = SLAPolicy({}, BusinessCalendar.always("UTC"), hours="calendar", pause={})
 
 
 def ticket_attribute(
@@ -241,27 +252,117 @@ def _instances(
     return code, number.astype(np.int64), start, _min_nat(done, fin)
 
 
+def _check_policy(policy: object) -> SLAPolicy:
+    if policy is None:
+        return _CLOCKS_ONLY
+    if not isinstance(policy, SLAPolicy):
+        msg = f"`policy` must be an SLAPolicy (or None for a 24x7 UTC clock); got {type(policy).__name__}."
+        raise InvalidInputTypeError(msg)
+    return policy
+
+
+def _sources(
+    policy: SLAPolicy, priority: ArrayLike | None, due: object, target: object
+) -> tuple[dict[str, tuple[str, Any]], dict[str, tuple[str, Any]]]:
+    """Check which source gives each metric's targets (before any pass over data)."""
+    due_cols = per_metric(due, "due", DUE_METRICS)
+    target_cols = per_metric(target, "target", METRICS)
+    both = sorted(set(due_cols) & set(target_cols))
+    if both:
+        msg = f"give each metric one per-ticket source: {both[0]!r} has both `due` and `target`."
+        raise InvalidInputError(msg)
+    if priority is None and policy.targets:
+        msg = "`priority` is needed to read the policy's per-key targets; pass it, or use a policy without `targets` with `due`/`target`."
+        raise InvalidInputError(msg)
+    if priority is None and not (due_cols or target_cols or policy.default):
+        msg = "nothing gives targets: pass `priority` (the policy key of each ticket), `due` (due instants) or `target` (target durations)."
+        raise InvalidInputError(msg)
+    return due_cols, target_cols
+
+
+def _check_keys(
+    log: TicketLog, policy: SLAPolicy, ukeys: NDArray[Any], kinv: NDArray[np.intp]
+) -> None:
+    """Every key needs targets in the policy (or the policy a default)."""
+    missing = [j for j, u in enumerate(ukeys.tolist()) if not policy.has_key(u)]
+    if not missing:
+        return
+    # the missing key of the first ticket that has one
+    bad = np.isin(kinv, missing)
+    i = int(np.argmax(bad))
+    u = ukeys[kinv[i]]
+    shown = [show(ukeys[j]) for j in missing[:_SHOW_KEYS]]
+    more = "" if len(missing) <= _SHOW_KEYS else ", ..."
+    listed = sorted(map(repr, policy.targets))
+    msg = (
+        f"`priority` has {show(u)} (ticket {show(log.tickets[i])}, index {i}), which has no "
+        f"targets in the policy; {len(missing)} key(s) of {int(bad.sum())} ticket(s) are "
+        f"missing: {', '.join(shown)}{more}; the policy's keys are "
+        f"{listed[:_SHOW_KEYS]}{' ...' if len(listed) > _SHOW_KEYS else ''}. Add them, or "
+        "give the policy a default (SLAPolicy(..., default={...}) or a '*' key)."
+    )
+    raise InvalidInputError(msg)
+
+
+def _level(
+    clk: Clock, code: NDArray[np.int64], t: NDArray[np.int64]
+) -> NDArray[np.int64]:
+    """The clock of ticket ``code`` at any instant ``t`` (NAT-free).
+
+    Before creation it reads 0; after the ticket's last segment it stays, or
+    keeps running with the calendar when that segment runs (as deadlines do).
+    """
+    log = clk.log
+    last = log.first[1:][code] - 1
+    stop = clk.seg_end[last]
+    r = clk.at(code, np.clip(t, log.instant[log.first[:-1][code]], stop))
+    beyond = (t > stop) & clk.running[last]
+    if beyond.any():
+        r[beyond] += business_ns(clk.calendar, stop[beyond], t[beyond])
+    return r
+
+
 def sla_targets(
     log: TicketLog,
-    policy: SLAPolicy,
+    policy: SLAPolicy | None = None,
     *,
-    priority: ArrayLike,
+    priority: ArrayLike | None = None,
+    due: ArrayLike | Mapping[str, ArrayLike] | None = None,
+    target: ArrayLike | Mapping[str, ArrayLike] | None = None,
     tickets: ArrayLike | None = None,
     as_of: object | None = None,
 ) -> SLATargets:
     """Every SLA target of every ticket: elapsed clock, deadline and status.
 
+    Targets come from the policy by key (``priority``), or per ticket: a due
+    instant (``due``, as ServiceNow task SLAs, Jira Service Management and
+    city 311 exports store them) or a target duration (``target``).
+
     Parameters
     ----------
     log : TicketLog
         Status events and public comments (:meth:`TicketLog.from_arrays`).
-    policy : SLAPolicy
-        Targets per key and metric, hours and pausing statuses.
-    priority : array_like, shape (k,)
+    policy : SLAPolicy, optional
+        Targets per key and metric, hours and pausing statuses. Default: a
+        24x7 UTC clock that no status pauses (for ``due`` / ``target`` alone).
+    priority : array_like, shape (k,), optional
         The policy key of each ticket: aligned with ``log.tickets`` (sorted
-        ids), or with ``tickets`` when given.
+        ids), or with ``tickets`` when given. Keys the policy does not list
+        take its ``default``; without one they are an error.
+    due : array_like of instants, shape (k,), or mapping, optional
+        Due instant of each ticket (numpy ``datetime64`` read as UTC, or
+        timezone-aware datetimes / pandas columns): a column for
+        ``'resolution'``, or ``{'first_reply': ..., 'resolution': ...}``.
+        NaT/None means no target for that ticket (status 'not_applicable',
+        counted as ``no_target`` by :func:`sla_compliance`).
+    target : array_like of durations, shape (k,), or mapping, optional
+        Target of each ticket: seconds (numbers, as in :class:`SLAPolicy`) or
+        time deltas; a column for ``'resolution'`` or ``{metric: column}``
+        (any metric). NaN/NaT/None means no target for that ticket. A metric
+        given per ticket ignores the policy's targets for that metric.
     tickets : array_like, shape (k,), optional
-        Ticket ids of ``priority``, in any order (each ticket once).
+        Ticket ids of ``priority``, ``due`` and ``target``, in any order (each
+        ticket once).
     as_of : instant, optional
         When the state is read. Required when any ticket is still unsolved at
         its last event (its clocks are still running); must not be before the
@@ -273,7 +374,7 @@ def sla_targets(
         One row per ticket for first reply and resolution, one per clock for
         next reply (each requester comment following an agent comment) and
         periodic update (each agent comment); metrics without a target for
-        any key are left out.
+        any key (and not given per ticket) are left out.
 
     Notes
     -----
@@ -282,11 +383,20 @@ def sla_targets(
     completed target; for an open one (at ``as_of``) ``active_breached`` once
     past the target (whether its clock runs or is paused), else ``active``
     when its clock runs at ``as_of`` and ``paused`` when it is stopped;
-    ``not_applicable`` when the ticket's key has no target for the metric.
+    ``not_applicable`` when the ticket has no target for the metric.
     Solving a ticket completes its open reply targets (it no longer awaits a
     reply); a reopened ticket's resolution clock resumes (full resolution).
     Zendesk's statuses [1]_ are the same ones under other names (closed,
     closed-breached, active, active-breached, paused).
+
+    A due instant ``d`` is read on the same clock: the target is the clock
+    time from the start to ``d`` (the clock keeps running past ``as_of`` as
+    it runs then), so a target is breached when clock time runs after ``d``
+    before it is completed. Completion after ``d`` with the clock stopped in
+    between (outside business hours, or paused) is met, exactly as for the
+    policy's own deadline: a due instant equal to the deadline the policy
+    gives yields the policy's statuses. With the default clock (24x7, no
+    pause) a target is met when completed at or before ``d``.
 
     References
     ----------
@@ -304,24 +414,44 @@ def sla_targets(
     (['active_breached'], [3600.0])
     >>> t.deadline  # 30 min after creation
     array(['2024-01-08T09:30:00.000000000'], dtype='datetime64[ns]')
+
+    Due instants per ticket (an empty one: no target), on a 24x7 clock:
+
+    >>> t = np.array(["2024-01-08T09:00", "2024-01-08T15:00", "2024-01-08T09:00",
+    ...               "2024-01-08T11:00", "2024-01-08T10:00"], dtype="datetime64[s]")
+    >>> log = TicketLog.from_arrays(["311-1", "311-1", "311-2", "311-2", "311-3"], t,
+    ...                             ["open", "closed", "open", "closed", "open"])
+    >>> due = np.array(["2024-01-08T12:00", "2024-01-08T12:00", "NaT"], dtype="datetime64[s]")
+    >>> r = sla_targets(log, due=due, as_of=np.datetime64("2024-01-08T16:00"))
+    >>> r.status.tolist()
+    ['breached', 'achieved', 'not_applicable']
     """
-    key = ticket_attribute(log, priority, "priority", tickets)
+    pol = _check_policy(policy)
+    due_cols, target_cols = _sources(pol, priority, due, target)
     k = log.n_tickets
-    # policy rows of each ticket (a loop over the few distinct keys)
-    try:
-        ukeys, kinv = np.unique(key, return_inverse=True)
-    except TypeError as err:
-        msg = f"`priority` must hold keys of one comparable type ({err})."
-        raise InvalidInputError(msg) from None
-    kinv = kinv.reshape(-1)
-    for j, u in enumerate(ukeys.tolist()):
-        if u not in policy.targets:
-            i = int(np.argmax(kinv == j))
-            msg = (
-                f"`priority` has {show(u)} (ticket {show(log.tickets[i])}, index {i}), which has no "
-                f"targets in the policy; its keys are {sorted(map(repr, policy.targets))}."
-            )
-            raise InvalidInputError(msg)
+    if priority is None:
+        key: NDArray[Any] = np.full(k, None, dtype=object)
+        ukeys: NDArray[Any] = np.array([None], dtype=object)
+        kinv = np.zeros(k, dtype=np.intp)
+    else:
+        key = ticket_attribute(log, priority, "priority", tickets)
+        # policy rows of each ticket (a loop over the few distinct keys)
+        try:
+            ukeys, kinv = np.unique(key, return_inverse=True)
+        except TypeError as err:
+            msg = f"`priority` must hold keys of one comparable type ({err})."
+            raise InvalidInputError(msg) from None
+        kinv = kinv.reshape(-1)
+        if set(METRICS) - set(due_cols) - set(target_cols):
+            _check_keys(log, pol, ukeys, kinv)
+    dues = {
+        m: ticket_attribute(log, due_instants(col, name), name.strip("`"), tickets)
+        for m, (name, col) in due_cols.items()
+    }
+    goals = {
+        m: ticket_attribute(log, target_durations(col, name), name.strip("`"), tickets)
+        for m, (name, col) in target_cols.items()
+    }
 
     last_event = log.instant[log.first[1:] - 1] if k else np.zeros(0, np.int64)
     final = _final_solve(log)
@@ -352,37 +482,54 @@ def sla_targets(
 
     parts: list[tuple[NDArray[Any], ...]] = []
     for m_idx, metric in enumerate(METRICS):
-        per_key = np.array(
-            [policy.target_ns(u, metric) or -1 for u in ukeys.tolist()], dtype=np.int64
-        )
-        if not (per_key > 0).any():
-            continue
-        clk = run_clock(
-            log, policy.clock_calendar(metric), policy.running_mask(metric), end
-        )
+        if metric in goals:
+            per_ticket = goals[metric]
+        elif metric not in dues:
+            per_key = np.array(
+                [
+                    (pol.target_ns(u, metric) if pol.has_key(u) else None) or -1
+                    for u in ukeys.tolist()
+                ],
+                dtype=np.int64,
+            )
+            if not (per_key > 0).any():
+                continue
+            per_ticket = per_key[kinv]
+        clk = run_clock(log, pol.clock_calendar(metric), pol.running_mask(metric), end)
         code, number, start, done = _instances(log, metric, final)
-        target = per_key[kinv[code]]
-        applicable = target > 0
         r0 = clk.at(code, start)
+        if metric in dues:
+            deadline = dues[metric][code]
+            applicable = deadline != NAT
+            target_ns = np.full(code.shape, -1, dtype=np.int64)
+            if applicable.any():
+                target_ns[applicable] = (
+                    _level(clk, code[applicable], deadline[applicable])
+                    - r0[applicable]
+                )
+        else:
+            target_ns = per_ticket[code]
+            applicable = target_ns > 0
+            deadline = np.full(code.shape, NAT, dtype=np.int64)
+            if applicable.any():
+                deadline[applicable] = clk.reach(
+                    code[applicable], r0[applicable] + target_ns[applicable]
+                )
         completed = done != NAT
         r1 = np.where(completed, clk.at(code, np.where(completed, done, start)), 0)
         r1 = np.where(completed, r1, clk.total[code])
         elapsed = r1 - r0
-        deadline = np.full(code.shape, NAT, dtype=np.int64)
-        if applicable.any():
-            deadline[applicable] = clk.reach(
-                code[applicable], r0[applicable] + target[applicable]
-            )
-        # a completed target whose clock stopped short: the clock is continued
-        # from the completion as if it kept running (the deadline it had)
-        short = applicable & completed & (deadline == NAT)
-        if short.any():
-            deadline[short] = deadline_ns(
-                policy.clock_calendar(metric),
-                done[short],
-                target[short] - elapsed[short],
-            )
-        over = elapsed > target
+        if metric not in dues:
+            # a completed target whose clock stopped short: the clock is continued
+            # from the completion as if it kept running (the deadline it had)
+            short = applicable & completed & (deadline == NAT)
+            if short.any():
+                deadline[short] = deadline_ns(
+                    pol.clock_calendar(metric),
+                    done[short],
+                    target_ns[short] - elapsed[short],
+                )
+        over = elapsed > target_ns
         runs_now = clk.running[log.first[1:][code] - 1] if code.size else over
         status = np.where(
             completed,
@@ -399,7 +546,7 @@ def sla_targets(
                 done,
                 deadline,
                 elapsed,
-                np.where(applicable, target, -1),
+                np.where(applicable, target_ns, -1),
                 status,
             )
         )
@@ -407,14 +554,14 @@ def sla_targets(
         cols = [np.concatenate(c) for c in zip(*parts, strict=True)]
     else:
         cols = [np.zeros(0, np.int64) for _ in range(9)]
-    code, metric_idx, number, start, done, deadline, elapsed, target, status = cols
+    code, metric_idx, number, start, done, deadline, elapsed, tgt_ns, status = cols
     order = np.lexsort((number, metric_idx, code))
     code, metric_idx, number = code[order], metric_idx[order], number[order]
 
     def instants(x: NDArray[np.int64]) -> NDArray[np.datetime64]:
         return x[order].view("datetime64[ns]")
 
-    tgt = target[order].astype(np.float64) / 1e9
+    tgt = tgt_ns[order].astype(np.float64) / 1e9
     return SLATargets(
         ticket=log.tickets[code],
         code=code,
