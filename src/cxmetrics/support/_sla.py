@@ -428,6 +428,7 @@ def sla_targets(
     """
     pol = _check_policy(policy)
     due_cols, target_cols = _sources(pol, priority, due, target)
+    cut = None if as_of is None else as_of_ns(as_of)
     k = log.n_tickets
     if priority is None:
         key: NDArray[Any] = np.full(k, None, dtype=object)
@@ -455,7 +456,7 @@ def sla_targets(
 
     last_event = log.instant[log.first[1:] - 1] if k else np.zeros(0, np.int64)
     final = _final_solve(log)
-    if as_of is None:
+    if cut is None:
         open_ = final == NAT
         if open_.any():
             i = int(np.argmax(open_))
@@ -466,7 +467,6 @@ def sla_targets(
             raise InvalidInputError(msg)
         end = last_event
     else:
-        cut = as_of_ns(as_of)
         latest = max(
             int(last_event.max()) if k else cut,
             int(log.comment_instant.max()) if log.comment_instant.size else cut,
@@ -504,8 +504,7 @@ def sla_targets(
             target_ns = np.full(code.shape, -1, dtype=np.int64)
             if applicable.any():
                 target_ns[applicable] = (
-                    _level(clk, code[applicable], deadline[applicable])
-                    - r0[applicable]
+                    _level(clk, code[applicable], deadline[applicable]) - r0[applicable]
                 )
         else:
             target_ns = per_ticket[code]
