@@ -319,8 +319,16 @@ class SLAComplianceState(Mergeable):
 
         Examples
         --------
-        >>> SLAComplianceState.from_targets.__doc__ is not None
-        True
+        >>> import numpy as np
+        >>> from cxmetrics.support import SLAPolicy, TicketLog, sla_targets
+        >>> t = np.array(["2024-01-08T09:00", "2024-01-08T09:30", "2024-01-08T09:00",
+        ...               "2024-01-08T13:00"], dtype="datetime64[s]")
+        >>> log = TicketLog.from_arrays(["a", "a", "b", "b"], t, ["new", "solved", "new", "solved"])
+        >>> targets = sla_targets(log, SLAPolicy({"p1": {"resolution": 3600}}, hours="calendar"),
+        ...                       priority=["p1", "p1"])
+        >>> s = SLAComplianceState.from_targets(targets, by=["web", "phone"], log=log)
+        >>> s.keys.tolist(), s.counts.tolist()  # counts per status, per group
+        (['phone', 'web'], [[0, 1, 0, 0, 0, 0], [1, 0, 0, 0, 0, 0]])
         """
         check_option("level", level, ("target", "ticket"))
         code, status = _group_rows(targets, level)

@@ -416,8 +416,12 @@ class Backlog(DisplayMixin):
 
     Examples
     --------
-    >>> Backlog.__name__
-    'Backlog'
+    >>> import numpy as np
+    >>> t = np.array(["2024-01-01", "2024-01-03", "2024-01-02"], dtype="datetime64[s]")
+    >>> log = TicketLog.from_arrays([1, 1, 2], t, ["new", "solved", "new"])
+    >>> b = backlog(log, np.array(["2024-01-02T12:00", "2024-01-04"], dtype="datetime64[s]"))
+    >>> b.counts
+    array([[2, 1]])
     """
 
     keys: NDArray[Any] = attrs.field(converter=frozen_keys, eq=array_eq)
@@ -433,8 +437,11 @@ class Backlog(DisplayMixin):
 
         Examples
         --------
-        >>> Backlog.to_dict.__name__
-        'to_dict'
+        >>> import numpy as np
+        >>> b = Backlog(np.array(["t1", "t2"]), np.array(["2024-01-01", "2024-01-02"],
+        ...             dtype="datetime64[ns]"), [[3, 1], [0, 2]])
+        >>> {k: v.tolist() for k, v in b.to_dict().items() if k != "instant"}
+        {'key': ['t1', 't1', 't2', 't2'], 'count': [3, 1, 0, 2]}
         """
         g, m = self.counts.shape
         return {

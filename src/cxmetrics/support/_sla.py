@@ -127,14 +127,20 @@ class SLATargets(DisplayMixin):
 
     @property
     def status(self) -> NDArray[np.str_]:
-        """Status names of the rows.
+        """Status names of the rows (read-only).
 
         Examples
         --------
-        >>> SLATargets.__doc__ is not None
-        True
+        >>> import numpy as np
+        >>> log = TicketLog.from_arrays(
+        ...     [1, 1, 2], np.array(["2024-01-08T09:00", "2024-01-08T10:00", "2024-01-08T09:50"],
+        ...                         dtype="datetime64[s]"), ["new", "solved", "new"])
+        >>> t = sla_targets(log, SLAPolicy({"p": {"resolution": 1800}}, hours="calendar"),
+        ...                 priority=["p", "p"], as_of=np.datetime64("2024-01-08T10:10"))
+        >>> t.status
+        array(['breached', 'active'], dtype='<U15')
         """
-        return np.asarray(TARGET_STATUSES)[self.status_code]
+        return frozen_keys(np.asarray(TARGET_STATUSES)[self.status_code])
 
     def __len__(self) -> int:
         return int(self.code.shape[0])
@@ -148,8 +154,17 @@ class SLATargets(DisplayMixin):
 
         Examples
         --------
-        >>> SLATargets.__name__
-        'SLATargets'
+        >>> import numpy as np
+        >>> log = TicketLog.from_arrays(
+        ...     ["x", "x"], np.array(["2024-01-08T09:00", "2024-01-08T09:45"], dtype="datetime64[s]"),
+        ...     ["new", "solved"])
+        >>> t = sla_targets(log, SLAPolicy({"p": {"resolution": 3600}}, hours="calendar"),
+        ...                 priority=["p"])
+        >>> row = {k: v[0].item() for k, v in t.to_dict().items()}
+        >>> row["ticket"], row["metric"], row["elapsed"], row["target"], row["status"]
+        ('x', 'resolution', 2700.0, 3600.0, 'achieved')
+        >>> str(t.to_dict()["deadline"][0])
+        '2024-01-08T10:00:00.000000000'
         """
         return {
             "ticket": self.ticket,

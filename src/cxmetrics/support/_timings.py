@@ -96,8 +96,14 @@ class TicketTimings(DisplayMixin):
 
     Examples
     --------
-    >>> TicketTimings.__name__
-    'TicketTimings'
+    >>> import numpy as np
+    >>> t = np.array(["2024-01-08T09:00", "2024-01-08T11:00", "2024-01-08T12:00",
+    ...               "2024-01-08T13:00"], dtype="datetime64[s]")
+    >>> r = ticket_timings(TicketLog.from_arrays(["T-1"] * 4, t, ["new", "pending", "open", "solved"]))
+    >>> r
+    TicketTimings(1 ticket(s); median full resolution 1.44e+04 s)
+    >>> r.agent_work / 3600, r.agent_wait / 3600
+    (array([3.]), array([1.]))
     """
 
     tickets: NDArray[Any] = attrs.field(converter=frozen_keys, eq=array_eq)
@@ -126,8 +132,11 @@ class TicketTimings(DisplayMixin):
 
         Examples
         --------
-        >>> TicketTimings.to_dict.__name__
-        'to_dict'
+        >>> import numpy as np
+        >>> t = np.array(["2024-01-08T09:00", "2024-01-08T09:30"], dtype="datetime64[s]")
+        >>> r = ticket_timings(TicketLog.from_arrays([7, 7], t, ["open", "solved"]))
+        >>> {k: v.tolist() for k, v in r.to_dict().items() if k in ("tickets", "full_resolution", "reopens")}
+        {'tickets': [7], 'full_resolution': [1800.0], 'reopens': [0]}
         """
         return {f.name: getattr(self, f.name) for f in attrs.fields(type(self))}
 
@@ -262,8 +271,15 @@ class NextReplyTimes(DisplayMixin):
 
     Examples
     --------
-    >>> NextReplyTimes.__name__
-    'NextReplyTimes'
+    >>> import numpy as np
+    >>> t = np.array(["2024-01-08T09:00", "2024-01-08T12:00"], dtype="datetime64[s]")
+    >>> c = np.array(["2024-01-08T09:05", "2024-01-08T09:20", "2024-01-08T09:50"],
+    ...              dtype="datetime64[s]")
+    >>> log = TicketLog.from_arrays([1, 1], t, ["open", "solved"], comment_ticket=[1, 1, 1],
+    ...     comment_instant=c, comment_author=["agent", "requester", "agent"])
+    >>> r = next_reply_times(log)
+    >>> r.ticket.tolist(), r.start.astype(str).tolist(), r.seconds.tolist()
+    ([1], ['2024-01-08T09:20:00.000000000'], [1800.0])
     """
 
     ticket: NDArray[Any] = attrs.field(converter=frozen_keys, eq=array_eq)
