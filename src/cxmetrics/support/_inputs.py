@@ -95,7 +95,7 @@ def target_durations(values: ArrayLike, name: str) -> NDArray[np.int64]:
     bad = ok & ((sec <= 0) | (sec > 9e9))
     if bad.any():
         i = int(np.argmax(bad))
-        msg = f"{name} must be positive and at most 9e9 seconds (missing values mean no target); got {sec[i]!r} seconds at index {i} ({int(bad.sum())} such value(s))."
+        msg = f"{name} must be positive and at most 9e9 seconds (missing values mean no target); got {float(sec[i])!r} seconds at index {i} ({int(bad.sum())} such value(s))."
         raise InvalidInputError(msg)
     ns = np.rint(np.where(ok, sec, 0.0) * 1e9).astype(np.int64)
     return np.where(ok, ns, -1)

@@ -319,22 +319,32 @@ def _check_keys(
     raise InvalidInputError(msg)
 
 
-def _level(
-    clk: Clock, code: NDArray[np.int64], t: NDArray[np.int64]
+def _due_target(
+    clk: Clock,
+    code: NDArray[np.int64],
+    r0: NDArray[np.int64],
+    stop: NDArray[np.int64],
+    elapsed: NDArray[np.int64],
+    due: NDArray[np.int64],
 ) -> NDArray[np.int64]:
-    """The clock of ticket ``code`` at any instant ``t`` (NAT-free).
+    """The clock time a due instant allows: the ticket's clock from the start to it.
 
-    Before creation it reads 0; after the ticket's last segment it stays, or
-    keeps running with the calendar when that segment runs (as deadlines do).
+    Up to ``stop`` (the completion, or the end of an open clock) it is the
+    ticket's own clock (before creation it reads 0); beyond ``stop`` the clock
+    is continued with the calendar as if it kept running: the inverse of the
+    policy's deadlines (:meth:`Clock.reach` and the completed-short rule).
     """
     log = clk.log
-    last = log.first[1:][code] - 1
-    stop = clk.seg_end[last]
-    r = clk.at(code, np.clip(t, log.instant[log.first[:-1][code]], stop))
-    beyond = (t > stop) & clk.running[last]
-    if beyond.any():
-        r[beyond] += business_ns(clk.calendar, stop[beyond], t[beyond])
-    return r
+    out = np.empty(code.shape, dtype=np.int64)
+    before = due <= stop
+    if before.any():
+        c = code[before]
+        at = np.maximum(due[before], log.instant[log.first[:-1][c]])
+        out[before] = clk.at(c, at) - r0[before]
+    after = ~before
+    if after.any():
+        out[after] = elapsed[after] + business_ns(clk.calendar, stop[after], due[after])
+    return out
 
 
 def sla_targets(
@@ -405,13 +415,15 @@ def sla_targets(
     closed-breached, active, active-breached, paused).
 
     A due instant ``d`` is read on the same clock: the target is the clock
-    time from the start to ``d`` (the clock keeps running past ``as_of`` as
-    it runs then), so a target is breached when clock time runs after ``d``
-    before it is completed. Completion after ``d`` with the clock stopped in
-    between (outside business hours, or paused) is met, exactly as for the
+    time from the start to ``d`` (past the completion, or past ``as_of`` for
+    an open target, the clock is continued with the calendar, as deadlines
+    are), so a target is breached when clock time runs after ``d`` before it
+    is completed. Completion after ``d`` with the clock stopped in between
+    (outside business hours, paused, or solved) is met, exactly as for the
     policy's own deadline: a due instant equal to the deadline the policy
-    gives yields the policy's statuses. With the default clock (24x7, no
-    pause) a target is met when completed at or before ``d``.
+    gives yields the policy's statuses. With the default clock
+    (24x7, no pause) a target is met when completed at or before ``d``
+    unless the ticket sat solved from ``d`` on.
 
     References
     ----------
@@ -513,13 +525,19 @@ def sla_targets(
         clk = run_clock(log, pol.clock_calendar(metric), pol.running_mask(metric), end)
         code, number, start, done = _instances(log, metric, final)
         r0 = clk.at(code, start)
+        completed = done != NAT
+        r1 = np.where(completed, clk.at(code, np.where(completed, done, start)), 0)
+        r1 = np.where(completed, r1, clk.total[code])
+        elapsed = r1 - r0
         if metric in dues:
             deadline = dues[metric][code]
             applicable = deadline != NAT
             target_ns = np.full(code.shape, -1, dtype=np.int64)
             if applicable.any():
-                target_ns[applicable] = (
-                    _level(clk, code[applicable], deadline[applicable]) - r0[applicable]
+                a = applicable
+                stop = np.where(completed, done, end[code])[a]
+                target_ns[a] = _due_target(
+                    clk, code[a], r0[a], stop, elapsed[a], deadline[a]
                 )
         else:
             target_ns = per_ticket[code]
@@ -529,10 +547,6 @@ def sla_targets(
                 deadline[applicable] = clk.reach(
                     code[applicable], r0[applicable] + target_ns[applicable]
                 )
-        completed = done != NAT
-        r1 = np.where(completed, clk.at(code, np.where(completed, done, start)), 0)
-        r1 = np.where(completed, r1, clk.total[code])
-        elapsed = r1 - r0
         if metric not in dues:
             # a completed target whose clock stopped short: the clock is continued
             # from the completion as if it kept running (the deadline it had)
