@@ -327,6 +327,24 @@ def test_confidence_level_is_honoured_against_statsmodels(level):
     assert grouped[key].confidence_level == level
 
 
+@pytest.mark.filterwarnings("ignore::cxmetrics.exceptions.UndefinedMetricWarning")
+@given(
+    st.floats(0.01, 0.999),
+    st.lists(st.integers(0, 20), min_size=6, max_size=6).map(lambda c: [c]),
+)
+def test_any_confidence_level_matches_statsmodels(level, counts):
+    res = SLAComplianceState(np.array(["all"]), counts).compute(
+        "pessimistic", confidence_level=level
+    )
+    lo, hi = res.confidence_interval()
+    if res.n == 0:
+        assert np.isnan(lo)
+        assert np.isnan(hi)
+        return
+    want = proportion_confint(res.met, res.n, alpha=1 - level, method="wilson")
+    np.testing.assert_allclose((lo, hi), want, rtol=1e-9, atol=1e-12)
+
+
 def test_regression_confidence_level_was_ignored():
     a = sla_compliance(
         LOG, POLICY, priority=PRIO, as_of=AS_OF, compliance="pessimistic"

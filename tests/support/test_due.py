@@ -580,3 +580,35 @@ def test_all_due_dates_missing_are_counted_not_dropped():
     with pytest.warns(UndefinedMetricWarning, match="undefined"):
         res = sla_compliance(log, due=due, as_of=t[1])
     assert (res.n, res.excluded, res.no_target) == (0, 2, 2)
+
+
+@settings(max_examples=40, deadline=None)
+@given(logs(), st.sampled_from(["default", "star", "no priority"]))
+def test_default_targets_equal_listing_every_key(case, form):
+    """A default for unlisted keys gives the rows of a policy listing them all."""
+    log, prio = case
+    p3 = {"resolution": 3 * H, "first_reply": 45 * 60}
+    listed = SLAPolicy(
+        {"p1": POLICY.targets["p1"], "p2": p3, "p3": p3},
+        calendar=CAL,
+        hours=POLICY.hours,
+        pause=POLICY.pause,
+    )
+    clocks = {"calendar": CAL, "hours": POLICY.hours, "pause": POLICY.pause}
+    if form == "default":
+        policy = SLAPolicy({"p1": POLICY.targets["p1"]}, default=p3, **clocks)
+    elif form == "star":
+        policy = SLAPolicy({"p1": POLICY.targets["p1"], "*": p3}, **clocks)
+    else:  # no keys at all: the default is every ticket's target
+        policy = SLAPolicy({}, default=p3, **clocks)
+        prio = np.array(["p3"] * log.n_tickets)
+    want = sla_targets(log, listed, priority=prio, as_of=LATER)
+    got = sla_targets(
+        log,
+        policy,
+        priority=None if form == "no priority" else prio,
+        as_of=LATER,
+    )
+    for name in ("ticket", "metric", "instance", "deadline", "elapsed", "status"):
+        assert getattr(got, name).tolist() == getattr(want, name).tolist(), name
+    np.testing.assert_array_equal(got.target, want.target)
