@@ -309,7 +309,9 @@ def _check_keys(
     shown = [show(ukeys[j]) for j in missing[:_SHOW_KEYS]]
     more = "" if len(missing) <= _SHOW_KEYS else ", ..."
     listed = sorted(map(repr, policy.targets))
-    lists = ", ".join(listed[:_SHOW_KEYS]) + (", ..." if len(listed) > _SHOW_KEYS else "")
+    lists = ", ".join(listed[:_SHOW_KEYS]) + (
+        ", ..." if len(listed) > _SHOW_KEYS else ""
+    )
     msg = (
         f"`priority` has {show(u)} (ticket {show(log.tickets[i])}, index {i}), which has no "
         f"targets in the policy; {len(missing)} key(s) of {int(bad.sum())} ticket(s) are "
