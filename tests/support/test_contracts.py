@@ -481,3 +481,18 @@ def test_aware_datetime_objects_for_due():
     r = sla_targets(LOG, due=due, as_of=AS_OF)
     # a: solved 10:00, reopened 12:00 and open since: clock time after 14:00
     assert r.status.tolist() == ["active_breached", "not_applicable", "not_applicable"]
+
+
+@pytest.mark.filterwarnings("ignore::cxmetrics.exceptions.UndefinedMetricWarning")
+def test_per_ticket_inputs_are_not_mutated():
+    due = np.array(
+        ["2024-01-08T14:00", "NaT", "2024-01-09T00:00"], dtype="datetime64[s]"
+    )
+    target = np.array([3600.0, np.nan, 60.0])
+    series = pd.Series(pd.to_datetime(["2024-01-08T14:00Z", None, "2024-01-09T00:00Z"]))
+    keep = (due.copy(), target.copy(), series.copy())
+    sla_compliance(LOG, due=due, as_of=AS_OF, by=TEAM)
+    sla_compliance(LOG, due={"first_reply": series}, target=target, as_of=AS_OF)
+    np.testing.assert_array_equal(due, keep[0])
+    np.testing.assert_array_equal(target, keep[1])
+    pd.testing.assert_series_equal(series, keep[2])
