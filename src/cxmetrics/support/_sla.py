@@ -88,15 +88,17 @@ class SLATargets(DisplayMixin):
     instance : ndarray of int64, shape (r,)
         0, 1, ... for the successive next-reply and periodic-update clocks.
     key : ndarray, shape (r,)
-        The policy key (priority) of the ticket.
+        The policy key (priority) of the ticket (None without ``priority``).
     start, fulfilled, deadline : ndarray of datetime64[ns], shape (r,)
         When the clock started; when the target was completed (NaT if open);
         when the clock reaches (or reached) the target. For a completed target
         whose clock stopped short, the clock is continued from the completion;
-        for an open target paused at ``as_of`` below the target, NaT.
+        for an open target paused at ``as_of`` below the target, NaT. For a
+        per-ticket due instant, the deadline is that instant (NaT if missing).
     elapsed, target : ndarray of float64, shape (r,)
         Clock time in seconds (to completion, else to ``as_of``); the target in
-        seconds (NaN when not applicable).
+        seconds (NaN when not applicable; for a due instant, the clock time
+        from the start to it).
     status : ndarray of str, shape (r,)
         One of ``TARGET_STATUSES``.
 
