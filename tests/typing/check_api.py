@@ -74,6 +74,11 @@ assert_type(
     cx.GroupedSLAComplianceResult,
 )
 assert_type(cx.ticket_timings(log), cx.TicketTimings)
+assert_type(cx.sla_compliance(log, due=span), cx.SLAComplianceResult)
+assert_type(
+    cx.sla_compliance(log, target={"resolution": [3600.0]}, by=["a"]),
+    cx.GroupedSLAComplianceResult,
+)
 assert_type(cx.SLAComplianceState.empty().compute(), cx.SLAComplianceResult)
 rfm = cx.rfm_summary([1, 1, 2], [0.0, 3.0, 1.0])
 assert_type(rfm, cx.RFMSummary)

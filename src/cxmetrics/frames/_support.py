@@ -133,7 +133,7 @@ def sla_compliance(
     -------
     dataframe
         The ``by`` columns (or one row), ``value``, ``n``, ``met``, ``breached``,
-        ``excluded``, ``ci_low``, ``ci_high``, as a frame of the caller's kind.
+        ``excluded``, ``no_target``, ``ci_low``, ``ci_high``, as a frame of the caller's kind.
 
     Examples
     --------

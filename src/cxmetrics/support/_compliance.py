@@ -2,24 +2,38 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar, Self, overload
 
 import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._arrays import array_eq, frozen_int, frozen_keys
+from cxmetrics._arrays import (
+    array_eq,
+    frozen_float,
+    frozen_int,
+    frozen_keys,
+    nan_array_eq,
+)
 from cxmetrics._display import DisplayMixin
 from cxmetrics._grouped import GroupedResultMixin, warn_undefined
 from cxmetrics._keys import align_keys, decode_keys, encode_keys, key_family
 from cxmetrics._mergeable import Mergeable
-from cxmetrics._validation import check_confidence_level, check_option, group_index
+from cxmetrics._validation import (
+    as_1d,
+    check_confidence_level,
+    check_option,
+    check_same_length,
+    group_index,
+)
 from cxmetrics.exceptions import IncompatibleStateError, InvalidInputError
 from cxmetrics.stats import ConfidenceInterval, ConfidenceIntervalArray
 from cxmetrics.stats import proportion_interval as _interval
 from cxmetrics.support._log import TicketLog
 from cxmetrics.support._policy import SLAPolicy
 from cxmetrics.support._sla import (
+    NOT_APPLICABLE,
     TARGET_STATUSES,
     SLATargets,
     sla_targets,
@@ -64,12 +78,20 @@ class SLAComplianceResult(DisplayMixin):
         The compliance policy that decided how open targets count.
     level : str
         ``'target'`` or ``'ticket'``.
+    no_target : int
+        Of ``excluded``, the targets (or tickets) with no target at all
+        ('not_applicable': a key without a target for the metric, or a missing
+        per-ticket due date or target).
+    confidence_level : float
+        The level of ``confidence_interval()`` by default (and of the repr).
 
     Examples
     --------
     >>> res = SLAComplianceResult(0.75, 4, 3, 1, 2, "zendesk", "target")
     >>> res
     SLA compliance 0.75 (95% CI 0.301 to 0.954; n=4 targets, met=3, breached=1, excluded=2; zendesk)
+    >>> SLAComplianceResult(0.75, 4, 3, 1, 2, "zendesk", "target", 1, confidence_level=0.9)
+    SLA compliance 0.75 (90% CI 0.36 to 0.94; n=4 targets, met=3, breached=1, excluded=2 (1 without target); zendesk)
     """
 
     value: float
@@ -79,15 +101,21 @@ class SLAComplianceResult(DisplayMixin):
     excluded: int
     compliance: str
     level: str
+    no_target: int = 0
+    confidence_level: float = attrs.field(
+        default=0.95, converter=check_confidence_level, kw_only=True
+    )
 
     def confidence_interval(
-        self, confidence_level: float = 0.95, *, method: str = "wilson"
+        self, confidence_level: float | None = None, *, method: str = "wilson"
     ) -> ConfidenceInterval:
         """Interval for the compliance share (Wilson by default).
 
         Parameters
         ----------
-        confidence_level : float, default 0.95
+        confidence_level : float, optional
+            Default: the result's ``confidence_level`` (that of
+            :func:`sla_compliance`, 0.95 unless given there).
         method : str, default 'wilson'
             Any method of :func:`cxmetrics.stats.proportion_interval`.
 
@@ -101,15 +129,17 @@ class SLAComplianceResult(DisplayMixin):
         >>> round(lo, 3), round(hi, 3)
         (0.301, 0.954)
         """
-        ci = _interval(self.met, self.n, confidence_level, method=method)
+        level = self.confidence_level if confidence_level is None else confidence_level
+        ci = _interval(self.met, self.n, level, method=method)
         return ConfidenceInterval(float(ci.low), float(ci.high))
 
     def __repr__(self) -> str:
         lo, hi = self.confidence_interval()
+        none = f" ({self.no_target} without target)" if self.no_target else ""
         return (
-            f"SLA compliance {self.value:.4g} (95% CI {lo:.3g} to {hi:.3g}; n={self.n} "
-            f"{self.level}s, met={self.met}, breached={self.breached}, "
-            f"excluded={self.excluded}; {self.compliance})"
+            f"SLA compliance {self.value:.4g} ({100 * self.confidence_level:g}% CI {lo:.3g} "
+            f"to {hi:.3g}; n={self.n} {self.level}s, met={self.met}, breached={self.breached}, "
+            f"excluded={self.excluded}{none}; {self.compliance})"
         )
 
 
@@ -126,30 +156,48 @@ class GroupedSLAComplianceResult(GroupedResultMixin):
     ...     compliance="zendesk", level="target")
     >>> res["b"].value
     0.5
+    >>> res.value.flags.writeable
+    False
     """
 
     _scalar_result: ClassVar[type] = SLAComplianceResult
-    _columns: ClassVar[tuple[str, ...]] = ("value", "n", "met", "breached", "excluded")
-    _shared: ClassVar[tuple[str, ...]] = ("compliance", "level")
+    _columns: ClassVar[tuple[str, ...]] = (
+        "value",
+        "n",
+        "met",
+        "breached",
+        "excluded",
+        "no_target",
+    )
+    _shared: ClassVar[tuple[str, ...]] = ("compliance", "level", "confidence_level")
     _table: ClassVar[tuple[str, ...]] = ("value", "n", "met", "breached", "excluded")
 
-    keys: NDArray[Any] = attrs.field(converter=frozen_keys)
-    value: NDArray[np.float64]
-    n: NDArray[np.int64]
-    met: NDArray[np.int64]
-    breached: NDArray[np.int64]
-    excluded: NDArray[np.int64]
+    keys: NDArray[Any] = attrs.field(converter=frozen_keys, eq=array_eq)
+    value: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=nan_array_eq)
+    n: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
+    met: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
+    breached: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
+    excluded: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
     compliance: str
     level: str
+    no_target: NDArray[np.int64] = attrs.field(
+        default=attrs.Factory(lambda self: np.zeros_like(self.n), takes_self=True),
+        converter=frozen_int,
+        eq=array_eq,
+    )
+    confidence_level: float = attrs.field(
+        default=0.95, converter=check_confidence_level, kw_only=True
+    )
 
     def confidence_interval(
-        self, confidence_level: float = 0.95, *, method: str = "wilson"
+        self, confidence_level: float | None = None, *, method: str = "wilson"
     ) -> ConfidenceIntervalArray:
         """Intervals for every group (Wilson by default).
 
         Parameters
         ----------
-        confidence_level : float, default 0.95
+        confidence_level : float, optional
+            Default: the result's ``confidence_level``.
         method : str, default 'wilson'
 
         Returns
@@ -164,7 +212,8 @@ class GroupedSLAComplianceResult(GroupedResultMixin):
         >>> [round(float(b[0]), 3) for b in res.confidence_interval()]
         [0.095, 0.905]
         """
-        return _interval(self.met, self.n, confidence_level, method=method)
+        level = self.confidence_level if confidence_level is None else confidence_level
+        return _interval(self.met, self.n, level, method=method)
 
 
 def _group_rows(
@@ -270,8 +319,16 @@ class SLAComplianceState(Mergeable):
 
         Examples
         --------
-        >>> SLAComplianceState.from_targets.__doc__ is not None
-        True
+        >>> import numpy as np
+        >>> from cxmetrics.support import SLAPolicy, TicketLog, sla_targets
+        >>> t = np.array(["2024-01-08T09:00", "2024-01-08T09:30", "2024-01-08T09:00",
+        ...               "2024-01-08T13:00"], dtype="datetime64[s]")
+        >>> log = TicketLog.from_arrays(["a", "a", "b", "b"], t, ["new", "solved", "new", "solved"])
+        >>> targets = sla_targets(log, SLAPolicy({"p1": {"resolution": 3600}}, hours="calendar"),
+        ...                       priority=["p1", "p1"])
+        >>> s = SLAComplianceState.from_targets(targets, by=["web", "phone"], log=log)
+        >>> s.keys.tolist(), s.counts.tolist()  # counts per status, per group
+        (['phone', 'web'], [[0, 1, 0, 0, 0, 0], [1, 0, 0, 0, 0, 0]])
         """
         check_option("level", level, ("target", "ticket"))
         code, status = _group_rows(targets, level)
@@ -398,15 +455,20 @@ class SLAComplianceState(Mergeable):
             "met": met,
             "breached": breached,
             "excluded": excluded,
+            "no_target": c[:, NOT_APPLICABLE],
         }
 
-    def compute(self, compliance: str = "zendesk") -> SLAComplianceResult:
+    def compute(
+        self, compliance: str = "zendesk", *, confidence_level: float = 0.95
+    ) -> SLAComplianceResult:
         """Compliance over all groups together.
 
         Parameters
         ----------
         compliance : {'zendesk', 'completed_only', 'pessimistic', 'optimistic'}
             How open targets count (see :func:`sla_compliance`).
+        confidence_level : float, default 0.95
+            The result's default interval level.
 
         Returns
         -------
@@ -419,6 +481,8 @@ class SLAComplianceState(Mergeable):
         >>> s.compute().n, s.compute("pessimistic").n
         (3, 4)
         """
+        check_option("compliance", compliance, tuple(COMPLIANCE))
+        level = check_confidence_level(confidence_level)
         total = type(self)(
             np.array(["all"]), self.counts.sum(axis=0, keepdims=True), self.level
         )
@@ -432,16 +496,20 @@ class SLAComplianceState(Mergeable):
             int(cols["excluded"][0]),
             compliance,
             self.level,
+            int(cols["no_target"][0]),
+            confidence_level=level,
         )
 
     def compute_grouped(
-        self, compliance: str = "zendesk"
+        self, compliance: str = "zendesk", *, confidence_level: float = 0.95
     ) -> GroupedSLAComplianceResult:
         """Compliance per group.
 
         Parameters
         ----------
         compliance : {'zendesk', 'completed_only', 'pessimistic', 'optimistic'}
+        confidence_level : float, default 0.95
+            The result's default interval level.
 
         Returns
         -------
@@ -454,19 +522,27 @@ class SLAComplianceState(Mergeable):
         >>> s.compute_grouped().value.tolist()
         [1.0, 0.5]
         """
+        check_option("compliance", compliance, tuple(COMPLIANCE))
+        level = check_confidence_level(confidence_level)
         cols = self.columns(compliance)
         warn_undefined("SLA compliance", cols["value"], stacklevel=3)
         return GroupedSLAComplianceResult(
-            keys=self.keys, **cols, compliance=compliance, level=self.level
+            keys=self.keys,
+            **cols,
+            compliance=compliance,
+            level=self.level,
+            confidence_level=level,
         )
 
 
 @overload
 def sla_compliance(
     log: TicketLog,
-    policy: SLAPolicy,
+    policy: SLAPolicy | None = None,
     *,
-    priority: ArrayLike,
+    priority: ArrayLike | None = None,
+    due: ArrayLike | Mapping[str, ArrayLike] | None = None,
+    target: ArrayLike | Mapping[str, ArrayLike] | None = None,
     by: None = None,
     tickets: ArrayLike | None = None,
     as_of: object | None = None,
@@ -479,9 +555,11 @@ def sla_compliance(
 @overload
 def sla_compliance(
     log: TicketLog,
-    policy: SLAPolicy,
+    policy: SLAPolicy | None = None,
     *,
-    priority: ArrayLike,
+    priority: ArrayLike | None = None,
+    due: ArrayLike | Mapping[str, ArrayLike] | None = None,
+    target: ArrayLike | Mapping[str, ArrayLike] | None = None,
     by: ArrayLike,
     tickets: ArrayLike | None = None,
     as_of: object | None = None,
@@ -493,9 +571,11 @@ def sla_compliance(
 
 def sla_compliance(
     log: TicketLog,
-    policy: SLAPolicy,
+    policy: SLAPolicy | None = None,
     *,
-    priority: ArrayLike,
+    priority: ArrayLike | None = None,
+    due: ArrayLike | Mapping[str, ArrayLike] | None = None,
+    target: ArrayLike | Mapping[str, ArrayLike] | None = None,
     by: ArrayLike | None = None,
     tickets: ArrayLike | None = None,
     as_of: object | None = None,
@@ -509,15 +589,20 @@ def sla_compliance(
     ----------
     log : TicketLog
         Status events and public comments.
-    policy : SLAPolicy
-        Targets per key (priority) and metric.
-    priority : array_like, shape (k,)
+    policy : SLAPolicy, optional
+        Targets per key (priority) and metric, and the clocks (calendar, hours,
+        pausing statuses); see :func:`sla_targets` (default: a 24x7 UTC clock).
+    priority : array_like, shape (k,), optional
         Policy key of each ticket (aligned with ``log.tickets``, or ``tickets``).
+    due, target : array_like or mapping, optional
+        Per-ticket due instants or target durations instead of the policy's
+        targets (see :func:`sla_targets`); missing ones mean no target and are
+        counted in ``no_target``.
     by : array_like, shape (k,), optional
         Group of each ticket (team, agent, channel, week ...): one vectorised
         pass gives every group with its ``n`` and a Wilson interval.
     tickets : array_like, shape (k,), optional
-        Ticket ids of ``priority`` and ``by``, in any order.
+        Ticket ids of ``priority``, ``due``, ``target`` and ``by``, in any order.
     as_of : instant, optional
         When open targets are read; required when any ticket is unsolved.
     compliance : {'zendesk', 'completed_only', 'pessimistic', 'optimistic'}, default 'zendesk'
@@ -532,7 +617,8 @@ def sla_compliance(
         Count targets, or tickets (a ticket complies when all its targets are
         met: it takes its most severe status).
     confidence_level : float, default 0.95
-        Checked here; intervals come from ``confidence_interval()``.
+        The level of the result's Wilson intervals (``confidence_interval()``
+        without an argument, the repr).
 
     Returns
     -------
@@ -548,13 +634,26 @@ def sla_compliance(
     >>> policy = SLAPolicy({"high": {"resolution": 3600}})
     >>> sla_compliance(log, policy, priority=["high", "high"])
     SLA compliance 0.5 (95% CI 0.0945 to 0.905; n=2 targets, met=1, breached=1, excluded=0; zendesk)
+    >>> sla_compliance(log, policy, priority=["high", "high"], confidence_level=0.8)
+    SLA compliance 0.5 (80% CI 0.164 to 0.836; n=2 targets, met=1, breached=1, excluded=0; zendesk)
     """
     check_confidence_level(confidence_level)
     check_option("compliance", compliance, tuple(COMPLIANCE))
-    targets = sla_targets(log, policy, priority=priority, tickets=tickets, as_of=as_of)
+    check_option("level", level, ("target", "ticket"))
+    if by is not None and tickets is None:
+        check_same_length("by", as_1d(by, "by"), "log.tickets", log.n_tickets)
+    targets = sla_targets(
+        log,
+        policy,
+        priority=priority,
+        due=due,
+        target=target,
+        tickets=tickets,
+        as_of=as_of,
+    )
     state = SLAComplianceState.from_targets(
         targets, by=by, tickets=tickets, log=log, level=level
     )
     if by is None:
-        return state.compute(compliance)
-    return state.compute_grouped(compliance)
+        return state.compute(compliance, confidence_level=confidence_level)
+    return state.compute_grouped(compliance, confidence_level=confidence_level)

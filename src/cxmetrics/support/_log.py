@@ -222,12 +222,12 @@ class TicketLog:
             error names both rows), comments on unknown tickets or before the
             ticket's creation, unknown statuses, naive datetimes.
         """
+        cut = None if as_of is None else _as_of(as_of)
         keys = _ticket_keys(ticket, "ticket")
         t = utc_instants_1d(instant, "instant")
         check_same_length("instant", t, "ticket", keys.shape[0])
         st = status_codes(status, "status")
         check_same_length("status", st, "ticket", keys.shape[0])
-        cut = None if as_of is None else _as_of(as_of)
         if cut is not None:
             keep = t <= cut
             keys, t, st = keys[keep], t[keep], st[keep]

@@ -13,10 +13,14 @@ from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
 from cxmetrics.support._calendar import BusinessCalendar
 from cxmetrics.support._log import _ALIASES, STATUSES, UNSOLVED
 
-__all__ = ["METRICS", "SLAPolicy"]
+__all__ = ["METRICS", "WILDCARD", "SLAPolicy"]
 
 #: the SLA metrics, in the order rows and columns are reported
 METRICS = ("first_reply", "next_reply", "periodic_update", "resolution")
+#: the key of ``targets`` that gives the default targets of unlisted keys
+WILDCARD = "*"
+#: at most this many missing keys are named in an error
+_SHOW_KEYS = 5
 
 
 def _metric(name: object, where: str) -> str:
@@ -47,24 +51,33 @@ def _seconds(value: object, where: str) -> float:
     return sec
 
 
+def _per_metric(value: object, where: str) -> dict[str, float]:
+    if not isinstance(value, Mapping):
+        msg = f"{where} must map metrics to seconds; got {value!r}."
+        raise InvalidInputTypeError(msg)
+    return {
+        _metric(m, where): _seconds(s, f"{where[:-1]}[{m!r}]`")
+        for m, s in value.items()
+    }
+
+
 def _targets(value: object) -> dict[Any, dict[str, float]]:
-    if not isinstance(value, Mapping) or not value:
+    if not isinstance(value, Mapping):
         msg = "`targets` must map each key (e.g. priority) to {metric: seconds}, e.g. {'urgent': {'first_reply': 3600}}."
         raise InvalidInputTypeError(msg)
     out: dict[Any, dict[str, float]] = {}
     for key, per_metric in value.items():
-        if not isinstance(per_metric, Mapping):
-            msg = f"`targets[{key!r}]` must map metrics to seconds; got {per_metric!r}."
-            raise InvalidInputTypeError(msg)
-        out[key] = {
-            _metric(m, f"`targets[{key!r}]`"): _seconds(s, f"`targets[{key!r}][{m!r}]`")
-            for m, s in per_metric.items()
-        }
-    kinds = {type(k).__name__ for k in out}
-    if len({"str" if isinstance(k, str) else "number" for k in out}) > 1:
+        out[key] = _per_metric(per_metric, f"`targets[{key!r}]`")
+    keys = [k for k in out if k != WILDCARD]  # '*' is the default, not a key
+    kinds = {type(k).__name__ for k in keys}
+    if len({"str" if isinstance(k, str) else "number" for k in keys}) > 1:
         msg = f"`targets` keys must be of one kind (all strings or all numbers); got {sorted(kinds)}."
         raise InvalidInputTypeError(msg)
     return out
+
+
+def _default(value: object) -> dict[str, float] | None:
+    return None if value is None else _per_metric(value, "`default`")
 
 
 def _hours(value: object) -> dict[str, str]:
@@ -117,9 +130,12 @@ class SLAPolicy:
     targets : mapping
         ``{key: {metric: seconds}}``; metrics are ``'first_reply'``,
         ``'next_reply'``, ``'periodic_update'`` and ``'resolution'``; seconds
-        may be numbers or timedeltas. A metric missing for a key has no target
-        there (its rows are 'not_applicable'); a ticket whose key is not in
-        ``targets`` is an error.
+        may be numbers or time deltas (``datetime.timedelta``, pandas
+        ``Timedelta``, ``numpy.timedelta64``). A metric missing for a key has
+        no target there (its rows are 'not_applicable'). The key ``'*'`` gives
+        the default targets of keys not listed (the same as ``default``). May
+        be empty: a policy of clocks only, for per-ticket due dates or targets
+        (see :func:`sla_targets`).
     calendar : BusinessCalendar, default Monday-Friday 09:00-17:00 UTC
         The business hours of business-hours targets.
     hours : {'business', 'calendar'} or mapping of metric to it, default 'business'
@@ -129,6 +145,11 @@ class SLAPolicy:
         Unsolved statuses that stop a metric's clock. Solved and closed stop
         every clock (a solved ticket awaits nothing); other metrics run in every
         unsolved status unless listed.
+    default : mapping, optional
+        ``{metric: seconds}``: the targets of every key not in ``targets``
+        (ticket types a policy does not list). Without it (and without a
+        ``'*'`` key) a ticket whose key is not in ``targets`` is an error that
+        names the first few missing keys and their count.
 
     Notes
     -----
@@ -156,6 +177,15 @@ class SLAPolicy:
     14400.0
     >>> policy.target_ns("normal", "resolution") is None
     True
+
+    A default for keys the policy does not list (``'*'`` works the same):
+
+    >>> from datetime import timedelta
+    >>> p = SLAPolicy({"urgent": {"resolution": 3600}}, default={"resolution": timedelta(hours=8)})
+    >>> p.target_ns("noise complaint", "resolution") / 3.6e12
+    8.0
+    >>> SLAPolicy({"urgent": {"resolution": 3600}, "*": {"resolution": 7200}}).default
+    {'resolution': 7200.0}
     """
 
     targets: dict[Any, dict[str, float]] = attrs.field(converter=_targets)
@@ -167,6 +197,38 @@ class SLAPolicy:
     pause: dict[str, frozenset[str]] = attrs.field(
         factory=lambda: {"resolution": ("pending", "hold")}, converter=_pause
     )
+    default: dict[str, float] | None = attrs.field(
+        default=None, converter=_default, kw_only=True
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if WILDCARD in self.targets:
+            if self.default is not None:
+                msg = "give the default targets once: as `default` or as `targets['*']`, not both."
+                raise InvalidInputError(msg)
+            targets = dict(self.targets)
+            object.__setattr__(self, "default", targets.pop(WILDCARD))
+            object.__setattr__(self, "targets", targets)
+
+    def has_key(self, key: object) -> bool:
+        """Whether ``key`` has targets: it is listed, or the policy has a default.
+
+        Parameters
+        ----------
+        key : object
+
+        Returns
+        -------
+        bool
+
+        Examples
+        --------
+        >>> SLAPolicy({"p1": {"resolution": 60}}).has_key("p2")
+        False
+        >>> SLAPolicy({"p1": {"resolution": 60}}, default={}).has_key("p2")
+        True
+        """
+        return self.default is not None or key in self.targets
 
     def target_ns(self, key: object, metric: str) -> int | None:
         """The target of ``metric`` for ``key`` in nanoseconds (None: no target).
@@ -174,7 +236,7 @@ class SLAPolicy:
         Parameters
         ----------
         key : object
-            A key of ``targets``.
+            A key of ``targets`` (any key when the policy has a default).
         metric : str
             One of ``'first_reply'``, ``'next_reply'``, ``'periodic_update'``,
             ``'resolution'``.
@@ -188,7 +250,12 @@ class SLAPolicy:
         >>> SLAPolicy({"p1": {"first_reply": 90}}).target_ns("p1", "first_reply")
         90000000000
         """
-        sec = self.targets[key].get(_metric(metric, "`metric`"))
+        metric = _metric(metric, "`metric`")
+        per_metric = self.targets.get(key, self.default)
+        if per_metric is None:
+            msg = f"`key` {key!r} has no targets in the policy and the policy has no default; its keys are {sorted(map(repr, self.targets))[:_SHOW_KEYS]}."
+            raise InvalidInputError(msg)
+        sec = per_metric.get(metric)
         return None if sec is None else round(sec * 1e9)
 
     def clock_calendar(self, metric: str) -> BusinessCalendar:

@@ -26,6 +26,8 @@ def read_policy(path: str | os.PathLike[str]) -> SLAPolicy:
     ``week`` (weekday ranges to lists of ``["HH:MM", "HH:MM"]`` windows),
     ``holidays`` (ISO dates) and ``overrides``. ``[hours]`` maps metrics to
     ``"business"`` or ``"calendar"``, and ``[pause]`` maps metrics to lists of statuses.
+    A ``[default]`` table (or ``[targets."*"]``) gives the targets of every key
+    not listed (see :class:`SLAPolicy`'s ``default``).
 
     Parameters
     ----------
@@ -51,6 +53,9 @@ def read_policy(path: str | os.PathLike[str]) -> SLAPolicy:
     >>> _ = path.write_text(chr(10).join(lines))
     >>> read_policy(path).targets["urgent"]["resolution"]
     28800.0
+    >>> _ = path.write_text(chr(10).join([*lines, "[default]", "resolution = 72"]))
+    >>> read_policy(path).default
+    {'resolution': 259200.0}
     """
     p = Path(path)
     try:
@@ -73,9 +78,9 @@ def _policy(data: dict[str, Any]) -> SLAPolicy:
     if unit not in _UNITS:
         msg = f"`unit` must be one of {sorted(_UNITS)}; got {unit!r}."
         raise InvalidInputError(msg)
-    raw = data.get("targets")
-    if not isinstance(raw, dict) or not raw:
-        msg = "the file needs a [targets.<key>] table per priority."
+    raw = data.get("targets", {})
+    if not isinstance(raw, dict) or not (raw or "default" in data):
+        msg = "the file needs a [targets.<key>] table per priority (or a [default] table)."
         raise InvalidInputError(msg)
     scale = _UNITS[unit]
     targets = {
@@ -99,4 +104,10 @@ def _policy(data: dict[str, Any]) -> SLAPolicy:
         kwargs["hours"] = data["hours"]
     if "pause" in data:
         kwargs["pause"] = data["pause"]
+    if "default" in data:
+        default = data["default"]
+        if not isinstance(default, dict):
+            msg = f"`default` must be a table of metric = number; got {default!r}."
+            raise InvalidInputError(msg)
+        kwargs["default"] = {m: float(v) * scale for m, v in default.items()}
     return SLAPolicy(targets, **kwargs)

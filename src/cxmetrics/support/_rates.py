@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any, ClassVar
 
 import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._arrays import array_eq, frozen_int, frozen_keys
+from cxmetrics._arrays import (
+    array_eq,
+    frozen_float,
+    frozen_int,
+    frozen_keys,
+    nan_array_eq,
+)
 from cxmetrics._display import DisplayMixin
 from cxmetrics._grouped import GroupedResultMixin, warn_undefined
 from cxmetrics._validation import (
     check_option,
     check_positive_int,
     group_index,
+    seconds_ns_1d,
     utc_instants_1d,
 )
 from cxmetrics.exceptions import InvalidInputError
@@ -118,10 +126,10 @@ class GroupedSupportRateResult(GroupedResultMixin):
     _shared: ClassVar[tuple[str, ...]] = ("metric", "proportion")
     _table: ClassVar[tuple[str, ...]] = ("value", "n", "count")
 
-    keys: NDArray[Any] = attrs.field(converter=frozen_keys)
-    value: NDArray[np.float64]
-    n: NDArray[np.int64]
-    count: NDArray[np.int64]
+    keys: NDArray[Any] = attrs.field(converter=frozen_keys, eq=array_eq)
+    value: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=nan_array_eq)
+    n: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
+    count: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
     metric: str
     proportion: bool = True
 
@@ -151,6 +159,13 @@ class GroupedSupportRateResult(GroupedResultMixin):
             msg = f"{self.metric} is a ratio, not a share: it has no binomial interval."
             raise InvalidInputError(msg)
         return _interval(self.count, self.n, confidence_level, method=method)
+
+
+def _window_ns(value: object) -> int:
+    """The ``within_days`` option as ns: whole days, or a time delta."""
+    if isinstance(value, timedelta | np.timedelta64):
+        return int(seconds_ns_1d(np.array([value]), "within_days")[0])
+    return check_positive_int("within_days", value, minimum=0) * _DAY_NS
 
 
 def _groups(
@@ -240,13 +255,13 @@ def resolution_rate(
     check_option("style", style, ("cohort", "period"))
     lo, hi = as_of_ns(start, "start"), as_of_ns(end, "end")
     if hi <= lo:
-        msg = "`end` must be after `start`."
+        msg = f"`end` must be after `start`; got start={np.datetime64(lo, 'ns')} and end={np.datetime64(hi, 'ns')}."
         raise InvalidInputError(msg)
+    cut = hi if as_of is None else as_of_ns(as_of)
     keys, g = _groups(log, by, tickets)
     created = log.created
     in_period = (created >= lo) & (created < hi)
     if style == "cohort":
-        cut = hi if as_of is None else as_of_ns(as_of)
         # status at `cut`: the last event at or before it
         solved, _ = _solved_runs(log)
         at = np.where(log.instant <= cut, np.arange(log.n_events), -1)
@@ -307,7 +322,7 @@ def first_contact_resolution(
     *,
     definition: str = "one_touch",
     requester: ArrayLike | None = None,
-    within_days: int = 7,
+    within_days: int | timedelta | np.timedelta64 = 7,
     by: ArrayLike | None = None,
     tickets: ArrayLike | None = None,
 ) -> SupportRateResult | GroupedSupportRateResult:
@@ -327,7 +342,9 @@ def first_contact_resolution(
     requester : array_like, shape (k,), optional
         Requester of each ticket (aligned like ``by``); needed for
         ``'no_repeat_contact'``.
-    within_days : int, default 7
+    within_days : int or time delta, default 7
+        Days (a whole number), or a time delta (``datetime.timedelta``,
+        pandas ``Timedelta``, ``numpy.timedelta64``) for other windows.
     by, tickets : array_like, optional
 
     Returns
@@ -351,6 +368,10 @@ def first_contact_resolution(
     check_option(
         "definition", definition, ("one_touch", "no_follow_up", "no_repeat_contact")
     )
+    window = _window_ns(within_days)
+    if definition == "no_repeat_contact" and requester is None:
+        msg = "`requester` is needed with definition='no_repeat_contact'."
+        raise InvalidInputError(msg)
     keys, g = _groups(log, by, tickets)
     k = log.n_tickets
     final = _final_solve(log)
@@ -369,11 +390,7 @@ def first_contact_resolution(
         np.minimum.at(first_agent, cc[agent], log.comment_instant[agent])
         late = ~agent & (log.comment_instant > first_agent[cc])
         ok &= np.bincount(cc[late], minlength=k) == 0
-    else:
-        if requester is None:
-            msg = "`requester` is needed with definition='no_repeat_contact'."
-            raise InvalidInputError(msg)
-        days = check_positive_int("within_days", within_days, minimum=0)
+    elif requester is not None:  # checked above: given with 'no_repeat_contact'
         req = ticket_attribute(log, requester, "requester", tickets)
         rg = group_index(req, k, name="requester", like="log.tickets")
         r = np.asarray(rg.source, dtype=np.int64) - rg.offset
@@ -382,7 +399,7 @@ def first_contact_resolution(
         nxt = np.full(k, np.iinfo(np.int64).max, dtype=np.int64)
         same_r = r[order][1:] == r[order][:-1]
         nxt[order[:-1][same_r]] = created[order][1:][same_r]
-        repeat = solved_now & (nxt <= final + days * _DAY_NS)
+        repeat = solved_now & (nxt <= final + window)
         ok &= ~repeat
     return _finish(keys, g, ok, solved_now, f"first_contact_resolution ({definition})")
 
@@ -399,8 +416,12 @@ class Backlog(DisplayMixin):
 
     Examples
     --------
-    >>> Backlog.__name__
-    'Backlog'
+    >>> import numpy as np
+    >>> t = np.array(["2024-01-01", "2024-01-03", "2024-01-02"], dtype="datetime64[s]")
+    >>> log = TicketLog.from_arrays([1, 1, 2], t, ["new", "solved", "new"])
+    >>> b = backlog(log, np.array(["2024-01-02T12:00", "2024-01-04"], dtype="datetime64[s]"))
+    >>> b.counts
+    array([[2, 1]])
     """
 
     keys: NDArray[Any] = attrs.field(converter=frozen_keys, eq=array_eq)
@@ -416,8 +437,11 @@ class Backlog(DisplayMixin):
 
         Examples
         --------
-        >>> Backlog.to_dict.__name__
-        'to_dict'
+        >>> import numpy as np
+        >>> b = Backlog(np.array(["t1", "t2"]), np.array(["2024-01-01", "2024-01-02"],
+        ...             dtype="datetime64[ns]"), [[3, 1], [0, 2]])
+        >>> {k: v.tolist() for k, v in b.to_dict().items() if k != "instant"}
+        {'key': ['t1', 't1', 't2', 't2'], 'count': [3, 1, 0, 2]}
         """
         g, m = self.counts.shape
         return {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import attrs
@@ -11,11 +12,18 @@ from numpy.typing import ArrayLike, NDArray
 from cxmetrics._arrays import array_eq, frozen_float, frozen_int, frozen_keys
 from cxmetrics._display import DisplayMixin
 from cxmetrics._validation import as_1d, check_same_length
-from cxmetrics.exceptions import InvalidInputError
-from cxmetrics.support._clock import NAT, run_clock
+from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
+from cxmetrics.support._calendar import BusinessCalendar
+from cxmetrics.support._clock import NAT, Clock, run_clock
+from cxmetrics.support._inputs import (
+    DUE_METRICS,
+    due_instants,
+    per_metric,
+    target_durations,
+)
 from cxmetrics.support._log import CLOSED, SOLVED, TicketLog, as_of_ns, lookup, show
-from cxmetrics.support._policy import METRICS, SLAPolicy
-from cxmetrics.support._timeline import deadline_ns
+from cxmetrics.support._policy import _SHOW_KEYS, METRICS, SLAPolicy
+from cxmetrics.support._timeline import business_ns, deadline_ns
 
 __all__ = ["TARGET_STATUSES", "SLATargets", "sla_targets", "ticket_attribute"]
 
@@ -29,6 +37,9 @@ TARGET_STATUSES = (
     "not_applicable",
 )
 ACHIEVED, BREACHED, ACTIVE, ACTIVE_BREACHED, PAUSED, NOT_APPLICABLE = range(6)
+#: the clock of per-ticket due instants and targets without a policy:
+#: all hours in UTC, no status pauses it
+_CLOCKS_ONLY = SLAPolicy({}, BusinessCalendar.always("UTC"), hours="calendar", pause={})
 
 
 def ticket_attribute(
@@ -77,15 +88,17 @@ class SLATargets(DisplayMixin):
     instance : ndarray of int64, shape (r,)
         0, 1, ... for the successive next-reply and periodic-update clocks.
     key : ndarray, shape (r,)
-        The policy key (priority) of the ticket.
+        The policy key (priority) of the ticket (None without ``priority``).
     start, fulfilled, deadline : ndarray of datetime64[ns], shape (r,)
         When the clock started; when the target was completed (NaT if open);
         when the clock reaches (or reached) the target. For a completed target
         whose clock stopped short, the clock is continued from the completion;
-        for an open target paused at ``as_of`` below the target, NaT.
+        for an open target paused at ``as_of`` below the target, NaT. For a
+        per-ticket due instant, the deadline is that instant (NaT if missing).
     elapsed, target : ndarray of float64, shape (r,)
         Clock time in seconds (to completion, else to ``as_of``); the target in
-        seconds (NaN when not applicable).
+        seconds (NaN when not applicable; for a due instant, the clock time
+        from the start to it).
     status : ndarray of str, shape (r,)
         One of ``TARGET_STATUSES``.
 
@@ -116,14 +129,20 @@ class SLATargets(DisplayMixin):
 
     @property
     def status(self) -> NDArray[np.str_]:
-        """Status names of the rows.
+        """Status names of the rows (read-only).
 
         Examples
         --------
-        >>> SLATargets.__doc__ is not None
-        True
+        >>> import numpy as np
+        >>> log = TicketLog.from_arrays(
+        ...     [1, 1, 2], np.array(["2024-01-08T09:00", "2024-01-08T10:00", "2024-01-08T09:50"],
+        ...                         dtype="datetime64[s]"), ["new", "solved", "new"])
+        >>> t = sla_targets(log, SLAPolicy({"p": {"resolution": 1800}}, hours="calendar"),
+        ...                 priority=["p", "p"], as_of=np.datetime64("2024-01-08T10:10"))
+        >>> t.status
+        array(['breached', 'active'], dtype='<U15')
         """
-        return np.asarray(TARGET_STATUSES)[self.status_code]
+        return frozen_keys(np.asarray(TARGET_STATUSES)[self.status_code])
 
     def __len__(self) -> int:
         return int(self.code.shape[0])
@@ -137,8 +156,17 @@ class SLATargets(DisplayMixin):
 
         Examples
         --------
-        >>> SLATargets.__name__
-        'SLATargets'
+        >>> import numpy as np
+        >>> log = TicketLog.from_arrays(
+        ...     ["x", "x"], np.array(["2024-01-08T09:00", "2024-01-08T09:45"], dtype="datetime64[s]"),
+        ...     ["new", "solved"])
+        >>> t = sla_targets(log, SLAPolicy({"p": {"resolution": 3600}}, hours="calendar"),
+        ...                 priority=["p"])
+        >>> row = {k: v[0].item() for k, v in t.to_dict().items()}
+        >>> row["ticket"], row["metric"], row["elapsed"], row["target"], row["status"]
+        ('x', 'resolution', 2700.0, 3600.0, 'achieved')
+        >>> str(t.to_dict()["deadline"][0])
+        '2024-01-08T10:00:00.000000000'
         """
         return {
             "ticket": self.ticket,
@@ -241,27 +269,129 @@ def _instances(
     return code, number.astype(np.int64), start, _min_nat(done, fin)
 
 
+def _check_policy(policy: object) -> SLAPolicy:
+    if policy is None:
+        return _CLOCKS_ONLY
+    if not isinstance(policy, SLAPolicy):
+        msg = f"`policy` must be an SLAPolicy (or None for a 24x7 UTC clock); got {type(policy).__name__}."
+        raise InvalidInputTypeError(msg)
+    return policy
+
+
+def _sources(
+    policy: SLAPolicy, priority: ArrayLike | None, due: object, target: object
+) -> tuple[dict[str, tuple[str, Any]], dict[str, tuple[str, Any]]]:
+    """Check which source gives each metric's targets (before any pass over data)."""
+    due_cols = per_metric(due, "due", DUE_METRICS)
+    target_cols = per_metric(target, "target", METRICS)
+    both = sorted(set(due_cols) & set(target_cols))
+    if both:
+        msg = f"give each metric one per-ticket source: {both[0]!r} has both `due` and `target`."
+        raise InvalidInputError(msg)
+    if priority is None and policy.targets:
+        msg = "`priority` is needed to read the policy's per-key targets; pass it, or use a policy without `targets` with `due`/`target`."
+        raise InvalidInputError(msg)
+    if priority is None and not (due_cols or target_cols or policy.default):
+        msg = "nothing gives targets: pass `priority` (the policy key of each ticket), `due` (due instants) or `target` (target durations)."
+        raise InvalidInputError(msg)
+    return due_cols, target_cols
+
+
+def _check_keys(
+    log: TicketLog, policy: SLAPolicy, ukeys: NDArray[Any], kinv: NDArray[np.intp]
+) -> None:
+    """Every key needs targets in the policy (or the policy a default)."""
+    missing = [j for j, u in enumerate(ukeys.tolist()) if not policy.has_key(u)]
+    if not missing:
+        return
+    # the missing key of the first ticket that has one
+    bad = np.isin(kinv, missing)
+    i = int(np.argmax(bad))
+    u = ukeys[kinv[i]]
+    shown = [show(ukeys[j]) for j in missing[:_SHOW_KEYS]]
+    more = "" if len(missing) <= _SHOW_KEYS else ", ..."
+    listed = sorted(map(repr, policy.targets))
+    lists = ", ".join(listed[:_SHOW_KEYS]) + (
+        ", ..." if len(listed) > _SHOW_KEYS else ""
+    )
+    msg = (
+        f"`priority` has {show(u)} (ticket {show(log.tickets[i])}, index {i}), which has no "
+        f"targets in the policy; {len(missing)} key(s) of {int(bad.sum())} ticket(s) are "
+        f"missing: {', '.join(shown)}{more}; the policy lists {lists or 'no keys'}. Add "
+        "them, or give the policy a default (SLAPolicy(..., default={...}) or a '*' key)."
+    )
+    raise InvalidInputError(msg)
+
+
+def _due_target(
+    clk: Clock,
+    code: NDArray[np.int64],
+    r0: NDArray[np.int64],
+    stop: NDArray[np.int64],
+    elapsed: NDArray[np.int64],
+    due: NDArray[np.int64],
+) -> NDArray[np.int64]:
+    """The clock time a due instant allows: the ticket's clock from the start to it.
+
+    Up to ``stop`` (the completion, or the end of an open clock) it is the
+    ticket's own clock (before creation it reads 0); beyond ``stop`` the clock
+    is continued with the calendar as if it kept running: the inverse of the
+    policy's deadlines (:meth:`Clock.reach` and the completed-short rule).
+    """
+    log = clk.log
+    out = np.empty(code.shape, dtype=np.int64)
+    before = due <= stop
+    if before.any():
+        c = code[before]
+        at = np.maximum(due[before], log.instant[log.first[:-1][c]])
+        out[before] = clk.at(c, at) - r0[before]
+    after = ~before
+    if after.any():
+        out[after] = elapsed[after] + business_ns(clk.calendar, stop[after], due[after])
+    return out
+
+
 def sla_targets(
     log: TicketLog,
-    policy: SLAPolicy,
+    policy: SLAPolicy | None = None,
     *,
-    priority: ArrayLike,
+    priority: ArrayLike | None = None,
+    due: ArrayLike | Mapping[str, ArrayLike] | None = None,
+    target: ArrayLike | Mapping[str, ArrayLike] | None = None,
     tickets: ArrayLike | None = None,
     as_of: object | None = None,
 ) -> SLATargets:
     """Every SLA target of every ticket: elapsed clock, deadline and status.
 
+    Targets come from the policy by key (``priority``), or per ticket: a due
+    instant (``due``, as ServiceNow task SLAs, Jira Service Management and
+    city 311 exports store them) or a target duration (``target``).
+
     Parameters
     ----------
     log : TicketLog
         Status events and public comments (:meth:`TicketLog.from_arrays`).
-    policy : SLAPolicy
-        Targets per key and metric, hours and pausing statuses.
-    priority : array_like, shape (k,)
+    policy : SLAPolicy, optional
+        Targets per key and metric, hours and pausing statuses. Default: a
+        24x7 UTC clock that no status pauses (for ``due`` / ``target`` alone).
+    priority : array_like, shape (k,), optional
         The policy key of each ticket: aligned with ``log.tickets`` (sorted
-        ids), or with ``tickets`` when given.
+        ids), or with ``tickets`` when given. Keys the policy does not list
+        take its ``default``; without one they are an error.
+    due : array_like of instants, shape (k,), or mapping, optional
+        Due instant of each ticket (numpy ``datetime64`` read as UTC, or
+        timezone-aware datetimes / pandas columns): a column for
+        ``'resolution'``, or ``{'first_reply': ..., 'resolution': ...}``.
+        NaT/None means no target for that ticket (status 'not_applicable',
+        counted as ``no_target`` by :func:`sla_compliance`).
+    target : array_like of durations, shape (k,), or mapping, optional
+        Target of each ticket: seconds (numbers, as in :class:`SLAPolicy`) or
+        time deltas; a column for ``'resolution'`` or ``{metric: column}``
+        (any metric). NaN/NaT/None means no target for that ticket. A metric
+        given per ticket ignores the policy's targets for that metric.
     tickets : array_like, shape (k,), optional
-        Ticket ids of ``priority``, in any order (each ticket once).
+        Ticket ids of ``priority``, ``due`` and ``target``, in any order (each
+        ticket once).
     as_of : instant, optional
         When the state is read. Required when any ticket is still unsolved at
         its last event (its clocks are still running); must not be before the
@@ -273,7 +403,7 @@ def sla_targets(
         One row per ticket for first reply and resolution, one per clock for
         next reply (each requester comment following an agent comment) and
         periodic update (each agent comment); metrics without a target for
-        any key are left out.
+        any key (and not given per ticket) are left out.
 
     Notes
     -----
@@ -282,11 +412,22 @@ def sla_targets(
     completed target; for an open one (at ``as_of``) ``active_breached`` once
     past the target (whether its clock runs or is paused), else ``active``
     when its clock runs at ``as_of`` and ``paused`` when it is stopped;
-    ``not_applicable`` when the ticket's key has no target for the metric.
+    ``not_applicable`` when the ticket has no target for the metric.
     Solving a ticket completes its open reply targets (it no longer awaits a
     reply); a reopened ticket's resolution clock resumes (full resolution).
     Zendesk's statuses [1]_ are the same ones under other names (closed,
     closed-breached, active, active-breached, paused).
+
+    A due instant ``d`` is read on the same clock: the target is the clock
+    time from the start to ``d`` (past the completion, or past ``as_of`` for
+    an open target, the clock is continued with the calendar, as deadlines
+    are), so a target is breached when clock time runs after ``d`` before it
+    is completed. Completion after ``d`` with the clock stopped in between
+    (outside business hours, paused, or solved) is met, exactly as for the
+    policy's own deadline: a due instant equal to the deadline the policy
+    gives yields the policy's statuses. With the default clock
+    (24x7, no pause) a target is met when completed at or before ``d``
+    unless the ticket sat solved from ``d`` on.
 
     References
     ----------
@@ -304,28 +445,49 @@ def sla_targets(
     (['active_breached'], [3600.0])
     >>> t.deadline  # 30 min after creation
     array(['2024-01-08T09:30:00.000000000'], dtype='datetime64[ns]')
+
+    Due instants per ticket (an empty one: no target), on a 24x7 clock:
+
+    >>> t = np.array(["2024-01-08T09:00", "2024-01-08T15:00", "2024-01-08T09:00",
+    ...               "2024-01-08T11:00", "2024-01-08T10:00"], dtype="datetime64[s]")
+    >>> log = TicketLog.from_arrays(["311-1", "311-1", "311-2", "311-2", "311-3"], t,
+    ...                             ["open", "closed", "open", "closed", "open"])
+    >>> due = np.array(["2024-01-08T12:00", "2024-01-08T12:00", "NaT"], dtype="datetime64[s]")
+    >>> r = sla_targets(log, due=due, as_of=np.datetime64("2024-01-08T16:00"))
+    >>> r.status.tolist()
+    ['breached', 'achieved', 'not_applicable']
     """
-    key = ticket_attribute(log, priority, "priority", tickets)
+    pol = _check_policy(policy)
+    due_cols, target_cols = _sources(pol, priority, due, target)
+    cut = None if as_of is None else as_of_ns(as_of)
     k = log.n_tickets
-    # policy rows of each ticket (a loop over the few distinct keys)
-    try:
-        ukeys, kinv = np.unique(key, return_inverse=True)
-    except TypeError as err:
-        msg = f"`priority` must hold keys of one comparable type ({err})."
-        raise InvalidInputError(msg) from None
-    kinv = kinv.reshape(-1)
-    for j, u in enumerate(ukeys.tolist()):
-        if u not in policy.targets:
-            i = int(np.argmax(kinv == j))
-            msg = (
-                f"`priority` has {show(u)} (ticket {show(log.tickets[i])}, index {i}), which has no "
-                f"targets in the policy; its keys are {sorted(map(repr, policy.targets))}."
-            )
-            raise InvalidInputError(msg)
+    if priority is None:
+        key: NDArray[Any] = np.full(k, None, dtype=object)
+        ukeys: NDArray[Any] = np.array([None], dtype=object)
+        kinv = np.zeros(k, dtype=np.intp)
+    else:
+        key = ticket_attribute(log, priority, "priority", tickets)
+        # policy rows of each ticket (a loop over the few distinct keys)
+        try:
+            ukeys, kinv = np.unique(key, return_inverse=True)
+        except TypeError as err:
+            msg = f"`priority` must hold keys of one comparable type ({err})."
+            raise InvalidInputError(msg) from None
+        kinv = kinv.reshape(-1)
+        if set(METRICS) - set(due_cols) - set(target_cols):
+            _check_keys(log, pol, ukeys, kinv)
+    dues = {
+        m: ticket_attribute(log, due_instants(col, name), name.strip("`"), tickets)
+        for m, (name, col) in due_cols.items()
+    }
+    goals = {
+        m: ticket_attribute(log, target_durations(col, name), name.strip("`"), tickets)
+        for m, (name, col) in target_cols.items()
+    }
 
     last_event = log.instant[log.first[1:] - 1] if k else np.zeros(0, np.int64)
     final = _final_solve(log)
-    if as_of is None:
+    if cut is None:
         open_ = final == NAT
         if open_.any():
             i = int(np.argmax(open_))
@@ -336,7 +498,6 @@ def sla_targets(
             raise InvalidInputError(msg)
         end = last_event
     else:
-        cut = as_of_ns(as_of)
         latest = max(
             int(last_event.max()) if k else cut,
             int(log.comment_instant.max()) if log.comment_instant.size else cut,
@@ -352,37 +513,55 @@ def sla_targets(
 
     parts: list[tuple[NDArray[Any], ...]] = []
     for m_idx, metric in enumerate(METRICS):
-        per_key = np.array(
-            [policy.target_ns(u, metric) or -1 for u in ukeys.tolist()], dtype=np.int64
-        )
-        if not (per_key > 0).any():
-            continue
-        clk = run_clock(
-            log, policy.clock_calendar(metric), policy.running_mask(metric), end
-        )
+        if metric in goals:
+            per_ticket = goals[metric]
+        elif metric not in dues:
+            per_key = np.array(
+                [
+                    (pol.target_ns(u, metric) if pol.has_key(u) else None) or -1
+                    for u in ukeys.tolist()
+                ],
+                dtype=np.int64,
+            )
+            if not (per_key > 0).any():
+                continue
+            per_ticket = per_key[kinv]
+        clk = run_clock(log, pol.clock_calendar(metric), pol.running_mask(metric), end)
         code, number, start, done = _instances(log, metric, final)
-        target = per_key[kinv[code]]
-        applicable = target > 0
         r0 = clk.at(code, start)
         completed = done != NAT
         r1 = np.where(completed, clk.at(code, np.where(completed, done, start)), 0)
         r1 = np.where(completed, r1, clk.total[code])
         elapsed = r1 - r0
-        deadline = np.full(code.shape, NAT, dtype=np.int64)
-        if applicable.any():
-            deadline[applicable] = clk.reach(
-                code[applicable], r0[applicable] + target[applicable]
-            )
-        # a completed target whose clock stopped short: the clock is continued
-        # from the completion as if it kept running (the deadline it had)
-        short = applicable & completed & (deadline == NAT)
-        if short.any():
-            deadline[short] = deadline_ns(
-                policy.clock_calendar(metric),
-                done[short],
-                target[short] - elapsed[short],
-            )
-        over = elapsed > target
+        if metric in dues:
+            deadline = dues[metric][code]
+            applicable = deadline != NAT
+            target_ns = np.full(code.shape, -1, dtype=np.int64)
+            if applicable.any():
+                a = applicable
+                stop = np.where(completed, done, end[code])[a]
+                target_ns[a] = _due_target(
+                    clk, code[a], r0[a], stop, elapsed[a], deadline[a]
+                )
+        else:
+            target_ns = per_ticket[code]
+            applicable = target_ns > 0
+            deadline = np.full(code.shape, NAT, dtype=np.int64)
+            if applicable.any():
+                deadline[applicable] = clk.reach(
+                    code[applicable], r0[applicable] + target_ns[applicable]
+                )
+        if metric not in dues:
+            # a completed target whose clock stopped short: the clock is continued
+            # from the completion as if it kept running (the deadline it had)
+            short = applicable & completed & (deadline == NAT)
+            if short.any():
+                deadline[short] = deadline_ns(
+                    pol.clock_calendar(metric),
+                    done[short],
+                    target_ns[short] - elapsed[short],
+                )
+        over = elapsed > target_ns
         runs_now = clk.running[log.first[1:][code] - 1] if code.size else over
         status = np.where(
             completed,
@@ -399,7 +578,7 @@ def sla_targets(
                 done,
                 deadline,
                 elapsed,
-                np.where(applicable, target, -1),
+                np.where(applicable, target_ns, -1),
                 status,
             )
         )
@@ -407,14 +586,14 @@ def sla_targets(
         cols = [np.concatenate(c) for c in zip(*parts, strict=True)]
     else:
         cols = [np.zeros(0, np.int64) for _ in range(9)]
-    code, metric_idx, number, start, done, deadline, elapsed, target, status = cols
+    code, metric_idx, number, start, done, deadline, elapsed, tgt_ns, status = cols
     order = np.lexsort((number, metric_idx, code))
     code, metric_idx, number = code[order], metric_idx[order], number[order]
 
     def instants(x: NDArray[np.int64]) -> NDArray[np.datetime64]:
         return x[order].view("datetime64[ns]")
 
-    tgt = target[order].astype(np.float64) / 1e9
+    tgt = tgt_ns[order].astype(np.float64) / 1e9
     return SLATargets(
         ticket=log.tickets[code],
         code=code,

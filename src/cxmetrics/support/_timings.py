@@ -8,17 +8,24 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._arrays import array_eq, frozen_float, frozen_int, frozen_keys
+from cxmetrics._arrays import (
+    array_eq,
+    frozen_float,
+    frozen_int,
+    frozen_keys,
+    nan_array_eq,
+)
 from cxmetrics._display import DisplayMixin
 from cxmetrics._grouped import GroupedResultMixin
 from cxmetrics._validation import (
+    check_option,
     check_same_length,
     durations_1d,
     group_index,
     parameter_array,
     utc_instants_1d,
 )
-from cxmetrics.exceptions import InvalidInputError
+from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
 from cxmetrics.support._calendar import BusinessCalendar
 from cxmetrics.support._clock import NAT, run_clock
 from cxmetrics.support._log import (
@@ -53,6 +60,16 @@ _STATUS_SETS = {
 }
 
 
+def _calendar(value: object) -> BusinessCalendar:
+    """The ``calendar`` option: a BusinessCalendar, default 24x7 UTC."""
+    if value is None:
+        return BusinessCalendar.always()
+    if not isinstance(value, BusinessCalendar):
+        msg = f"`calendar` must be a BusinessCalendar (or None for all hours); got {type(value).__name__}."
+        raise InvalidInputTypeError(msg)
+    return value
+
+
 def _seconds(ns: NDArray[np.int64], defined: NDArray[np.bool_]) -> NDArray[np.float64]:
     return np.where(defined, ns / 1e9, np.nan)
 
@@ -79,8 +96,14 @@ class TicketTimings(DisplayMixin):
 
     Examples
     --------
-    >>> TicketTimings.__name__
-    'TicketTimings'
+    >>> import numpy as np
+    >>> t = np.array(["2024-01-08T09:00", "2024-01-08T11:00", "2024-01-08T12:00",
+    ...               "2024-01-08T13:00"], dtype="datetime64[s]")
+    >>> r = ticket_timings(TicketLog.from_arrays(["T-1"] * 4, t, ["new", "pending", "open", "solved"]))
+    >>> r
+    TicketTimings(1 ticket(s); median full resolution 1.44e+04 s)
+    >>> r.agent_work / 3600, r.agent_wait / 3600
+    (array([3.]), array([1.]))
     """
 
     tickets: NDArray[Any] = attrs.field(converter=frozen_keys, eq=array_eq)
@@ -109,8 +132,11 @@ class TicketTimings(DisplayMixin):
 
         Examples
         --------
-        >>> TicketTimings.to_dict.__name__
-        'to_dict'
+        >>> import numpy as np
+        >>> t = np.array(["2024-01-08T09:00", "2024-01-08T09:30"], dtype="datetime64[s]")
+        >>> r = ticket_timings(TicketLog.from_arrays([7, 7], t, ["open", "solved"]))
+        >>> {k: v.tolist() for k, v in r.to_dict().items() if k in ("tickets", "full_resolution", "reopens")}
+        {'tickets': [7], 'full_resolution': [1800.0], 'reopens': [0]}
         """
         return {f.name: getattr(self, f.name) for f in attrs.fields(type(self))}
 
@@ -178,16 +204,16 @@ def ticket_timings(
     >>> r.first_reply / 3600, r.agent_work / 3600, r.agent_wait / 3600, r.full_resolution / 3600
     (array([1.]), array([2.5]), array([0.5]), array([3.]))
     """
-    cal = BusinessCalendar.always() if calendar is None else calendar
+    cal = _calendar(calendar)
+    cut = None if as_of is None else as_of_ns(as_of)
     k = log.n_tickets
     final = _final_solve(log)
     solved_now = final != NAT
     last_event = log.instant[log.first[1:] - 1] if k else np.zeros(0, np.int64)
-    if as_of is None:
+    if cut is None:
         end = last_event
         live = solved_now
     else:
-        cut = as_of_ns(as_of)
         if k and int(last_event.max()) > cut:
             msg = "`as_of` must not be before the log's last event; build the log with TicketLog.from_arrays(..., as_of=...)."
             raise InvalidInputError(msg)
@@ -245,8 +271,15 @@ class NextReplyTimes(DisplayMixin):
 
     Examples
     --------
-    >>> NextReplyTimes.__name__
-    'NextReplyTimes'
+    >>> import numpy as np
+    >>> t = np.array(["2024-01-08T09:00", "2024-01-08T12:00"], dtype="datetime64[s]")
+    >>> c = np.array(["2024-01-08T09:05", "2024-01-08T09:20", "2024-01-08T09:50"],
+    ...              dtype="datetime64[s]")
+    >>> log = TicketLog.from_arrays([1, 1], t, ["open", "solved"], comment_ticket=[1, 1, 1],
+    ...     comment_instant=c, comment_author=["agent", "requester", "agent"])
+    >>> r = next_reply_times(log)
+    >>> r.ticket.tolist(), r.start.astype(str).tolist(), r.seconds.tolist()
+    ([1], ['2024-01-08T09:20:00.000000000'], [1800.0])
     """
 
     ticket: NDArray[Any] = attrs.field(converter=frozen_keys, eq=array_eq)
@@ -292,7 +325,7 @@ def next_reply_times(
     >>> next_reply_times(log).seconds / 60
     array([60.])
     """
-    cal = BusinessCalendar.always() if calendar is None else calendar
+    cal = _calendar(calendar)
     k = log.n_tickets
     code, _, start, done = _instances(log, "next_reply", np.full(k, NAT, np.int64))
     sec = np.full(code.shape, np.nan)
@@ -336,7 +369,7 @@ def handle_time(
     >>> handle_time([3, 3], s, e)
     (array([3]), array([1500.]))
     """
-    cal = BusinessCalendar.always() if calendar is None else calendar
+    cal = _calendar(calendar)
     keys = np.asarray(ticket)
     s = utc_instants_1d(start, "start")
     e = utc_instants_1d(end, "end")
@@ -383,13 +416,15 @@ class DurationSummary(GroupedResultMixin):
     _shared: ClassVar[tuple[str, ...]] = ()
     _table: ClassVar[tuple[str, ...]] = ("n", "mean", "median", "p90")
 
-    keys: NDArray[Any] = attrs.field(converter=frozen_keys)
-    value: NDArray[np.float64]
-    n: NDArray[np.int64]
-    mean: NDArray[np.float64]
-    median: NDArray[np.float64]
-    p90: NDArray[np.float64]
-    quantiles: NDArray[np.float64]
+    keys: NDArray[Any] = attrs.field(converter=frozen_keys, eq=array_eq)
+    value: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=nan_array_eq)
+    n: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
+    mean: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=nan_array_eq)
+    median: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=nan_array_eq)
+    p90: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=nan_array_eq)
+    quantiles: NDArray[np.float64] = attrs.field(
+        converter=frozen_float, eq=nan_array_eq
+    )
     probabilities: tuple[float, ...]
     n_missing: int = 0
 
@@ -473,8 +508,9 @@ def duration_summary(
     >>> res.n.tolist(), res.median.tolist(), res.quantiles.tolist(), res.n_missing
     ([4], [25.0], [[17.5]], 1)
     """
-    x, missing = durations_1d(durations, "durations", nan_policy=nan_policy)
+    check_option("nan_policy", nan_policy, ("raise", "omit"))
     probs = parameter_array(quantiles, "quantiles", low=0.0, high=1.0).reshape(-1)
+    x, missing = durations_1d(durations, "durations", nan_policy=nan_policy)
     all_probs = np.concatenate([[0.5, 0.9], probs])
     if by is None:
         keys: NDArray[Any] = np.array(["all"])
