@@ -240,3 +240,29 @@ def test_trend_by_segment_and_month_in_one_call():
         assert res[(key["by0"], key["by1"])].value == pytest.approx(
             cx.nps(scores[rows]).value
         )
+
+
+def test_key_dtypes_survive_json_for_every_keyed_state():
+    # int8 keys came back as int64 after a JSON round trip (issue #14's finding)
+    keys8 = np.array([3, 1, 3, 1], dtype=np.int8)
+    states = [
+        cx.GroupedNPSState.from_responses([10, 0, 9, 7], keys8),
+        cx.GroupedSurvivalState.from_durations(
+            [1.0, 2.0, 3.0, 4.0], keys8, [1, 0, 1, 1]
+        ),
+        cx.GroupedSurvivalState.empty(),
+    ]
+    for state in states:
+        loaded = type(state).from_dict(json.loads(json.dumps(state.to_dict())))
+        assert loaded.keys.dtype == state.keys.dtype, type(state).__name__
+        assert np.array_equal(loaded.keys, state.keys)
+    churn = cx.GroupedChurnState.from_spells(
+        [1, 2],
+        ["2024-01-03", "2024-02-01"],
+        ["2024-03-05", "2024-04-01"],
+        freq="month",
+        first="2024-02",
+    )
+    loaded = type(churn).from_dict(json.loads(json.dumps(churn.to_dict())))
+    assert loaded.keys.dtype == churn.keys.dtype
+    assert np.array_equal(loaded.compute().value, churn.compute().value, equal_nan=True)

@@ -36,6 +36,7 @@ from cxmetrics._arrays import (
 )
 from cxmetrics._display import DisplayMixin
 from cxmetrics._grouped import GroupedResultMixin
+from cxmetrics._keys import decode_keys, encode_keys
 from cxmetrics._mergeable import Mergeable
 from cxmetrics._validation import (
     check_option,
@@ -1219,7 +1220,7 @@ class GroupedChurnState(Mergeable):
         return {
             **self._tag(),
             "freq": self.freq,
-            "keys": self.keys.tolist(),
+            "keys": encode_keys(self.keys),
             "at_start": self.at_start.tolist(),
             "churn_table": self.churn_table.tolist(),
             "join_table": self.join_table.tolist(),
@@ -1231,10 +1232,11 @@ class GroupedChurnState(Mergeable):
     def from_dict(cls, data: dict[str, Any]) -> Self:
         """Rebuild a state from :meth:`to_dict` output."""
         cls._check_tag(data)
-        k = len(data["keys"])
+        keys = decode_keys(data["keys"])
+        k = len(keys)
         return cls(
             data["freq"],
-            data["keys"],
+            keys,
             data["at_start"],
             np.array(data["churn_table"], dtype=np.int64).reshape(k, 2, 2),
             np.array(data["join_table"], dtype=np.int64).reshape(k, 2, 2),

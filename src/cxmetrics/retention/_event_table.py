@@ -28,7 +28,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._arrays import array_eq, frozen_float, frozen_int, frozen_keys
-from cxmetrics._keys import align_keys
+from cxmetrics._keys import align_keys, decode_keys, encode_keys
 from cxmetrics._mergeable import Mergeable
 from cxmetrics._validation import (
     SurvivalData,
@@ -553,7 +553,7 @@ class GroupedSurvivalState(Mergeable):
         """Plain-Python form (JSON-ready); :meth:`from_dict` reverses it."""
         return {
             **self._tag(),
-            "keys": self.keys.tolist(),
+            "keys": encode_keys(self.keys),
             "times": self.times.tolist(),
             "entered": self.entered.tolist(),
             "events": self.events.tolist(),
@@ -566,9 +566,10 @@ class GroupedSurvivalState(Mergeable):
         """Rebuild a grouped state from :meth:`to_dict` output."""
         cls._check_tag(data)
         times = np.asarray(data["times"], dtype=np.float64)
-        shape = (-1, times.size)
+        keys = decode_keys(data["keys"])
+        shape = (len(keys), times.size)  # also for no groups or no times
         return cls(
-            np.array(data["keys"]),
+            keys,
             times,
             np.asarray(data["entered"], dtype=np.int64).reshape(shape),
             np.asarray(data["events"], dtype=np.int64).reshape(shape),
