@@ -14,6 +14,7 @@ from cxmetrics._display import DisplayMixin
 from cxmetrics._grouped import GroupedResultMixin, finish_grouped, finish_scalar
 from cxmetrics.stats._interval import ConfidenceInterval, ConfidenceIntervalArray
 from cxmetrics.stats._net_score import net_score_interval, net_score_variance
+from cxmetrics.survey._options import check_compute_options, check_score_options
 from cxmetrics.survey._scheme import NPSScheme
 from cxmetrics.survey._state import GroupedScaleState, ScaleState
 from cxmetrics.survey._summary import ScaleSummary
@@ -347,6 +348,7 @@ class NPSState(ScaleState[NPSScheme]):
         With fewer than ``min_n`` answers the result is flagged and, unless
         ``small_groups='flag'``, its estimate and counts are blanked.
         """
+        check_compute_options(min_n, small_groups)
         cols = _columns(*self.histogram, self.scheme)
         return finish_scalar(
             NPSResult,
@@ -379,6 +381,7 @@ class GroupedNPSState(GroupedScaleState[NPSScheme]):
         self, *, min_n: int = 0, small_groups: SmallGroupPolicy = "suppress"
     ) -> GroupedNPSResult:
         """The :class:`GroupedNPSResult`; groups under ``min_n`` answers are flagged or suppressed."""
+        check_compute_options(min_n, small_groups)
         cols = _columns(*self.histogram, self.scheme)
         return finish_grouped(
             GroupedNPSResult,
@@ -516,6 +519,13 @@ def nps(
     >>> by_region["south"].value.__round__(1)
     -33.3
     """
+    check_score_options(
+        scheme=scheme,
+        kind=NPSScheme,
+        nan_policy=nan_policy,
+        min_n=min_n,
+        small_groups=small_groups,
+    )
     if by is None:
         return NPSState.from_responses(
             responses, weights=weights, scheme=scheme, nan_policy=nan_policy

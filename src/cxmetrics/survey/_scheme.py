@@ -6,11 +6,13 @@ standard; every departure is one argument away.
 
 from __future__ import annotations
 
-from typing import Self
+from collections.abc import Mapping, Sequence
+from typing import Any, Self, cast
 
 import attrs
 
 from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
+from cxmetrics.survey._inputs import Labels, convert_labels
 
 __all__ = ["CESScheme", "CSATScheme", "NPSScheme"]
 
@@ -30,8 +32,79 @@ def _check_scale(low: int, high: int) -> None:
         raise InvalidInputError(msg)
 
 
-@attrs.frozen
-class NPSScheme:
+class _Labelled:
+    """What every scheme shares about answers given as text labels."""
+
+    __slots__ = ()
+
+    low: int
+    high: int
+    labels: Labels | None
+
+    def _check_labels(self) -> None:
+        for label, point in self.labels or ():
+            if not self.low <= point <= self.high:
+                msg = (
+                    f"`labels` maps {label!r} to {point}, outside the scale "
+                    f"[{self.low}, {self.high}]."
+                )
+                raise InvalidInputError(msg)
+
+    def __repr__(self) -> str:
+        fields = [
+            f"{a.name}={getattr(self, a.name)!r}"
+            for a in attrs.fields(cast("Any", type(self)))
+            if a.name != "labels"
+        ]
+        if self.labels:
+            fields.append(f"labels={dict(self.labels)!r}")
+        return f"{type(self).__name__}({', '.join(fields)})"
+
+    @classmethod
+    def from_labels(
+        cls, *scales: Sequence[str], low: int | None = None, **options: int
+    ) -> Self:
+        """A scheme whose scale points are named by labels, from lowest to highest.
+
+        Parameters
+        ----------
+        *scales : sequence of str
+            One or more lists of labels, lowest scale point first, all of the same
+            length (e.g. the English and the Spanish wording of one question).
+        low : int, optional
+            The lowest scale point (default: the class default, 1 for CSAT and
+            CES, 0 for NPS); ``high`` is ``low + len(labels) - 1``.
+        **options : int
+            The other scheme arguments (``satisfied_min``, ``easy_min``, ...).
+
+        Returns
+        -------
+        scheme
+            With ``labels`` mapping every label to its scale point.
+        """
+        if not scales:
+            msg = "from_labels needs at least one list of labels, lowest point first."
+            raise InvalidInputError(msg)
+        sizes = {len(s) for s in scales}
+        if len(sizes) != 1 or isinstance(scales[0], str | Mapping):
+            msg = (
+                "from_labels takes lists of labels of equal length (one per "
+                f"language), lowest point first; got lengths {sorted(sizes)}."
+            )
+            raise InvalidInputError(msg)
+        start = _default(cls, "low") if low is None else _int("low", low)
+        size = sizes.pop()
+        pairs = [(label, start + i) for s in scales for i, label in enumerate(s)]
+        return cls(low=start, high=start + size - 1, labels=pairs, **options)  # type: ignore[call-arg]
+
+
+def _default(cls: type, name: str) -> int:
+    field: Any = attrs.fields_dict(cast("Any", cls))[name]
+    return int(field.default)
+
+
+@attrs.frozen(repr=False)
+class NPSScheme(_Labelled):
     """Net Promoter categories on an integer scale.
 
     Parameters
@@ -55,6 +128,10 @@ class NPSScheme:
     high: int = 10
     promoter_min: int = 9
     detractor_max: int = 6
+    # not part of equality: labels say how text is read, not what counts mean
+    labels: Labels | None = attrs.field(
+        default=None, kw_only=True, converter=convert_labels, eq=False, repr=False
+    )
 
     def __attrs_post_init__(self) -> None:
         _check_scale(self.low, self.high)
@@ -67,6 +144,7 @@ class NPSScheme:
                 f"promoter_min={self.promoter_min}, high={self.high}."
             )
             raise InvalidInputError(msg)
+        self._check_labels()
 
     @property
     def passive_range(self) -> tuple[int, int] | None:
@@ -75,8 +153,8 @@ class NPSScheme:
         return (lo, hi) if lo <= hi else None
 
 
-@attrs.frozen
-class CSATScheme:
+@attrs.frozen(repr=False)
+class CSATScheme(_Labelled):
     """Customer-satisfaction scale and the threshold for "satisfied".
 
     Parameters
@@ -97,6 +175,10 @@ class CSATScheme:
     low: int = 1
     high: int = 5
     satisfied_min: int = 4
+    # not part of equality: labels say how text is read, not what counts mean
+    labels: Labels | None = attrs.field(
+        default=None, kw_only=True, converter=convert_labels, eq=False, repr=False
+    )
 
     def __attrs_post_init__(self) -> None:
         _check_scale(self.low, self.high)
@@ -107,6 +189,7 @@ class CSATScheme:
                 f"low={self.low}, satisfied_min={self.satisfied_min}, high={self.high}."
             )
             raise InvalidInputError(msg)
+        self._check_labels()
 
     @classmethod
     def binary(cls) -> Self:
@@ -118,8 +201,8 @@ class CSATScheme:
         return cls(low=0, high=1, satisfied_min=1)
 
 
-@attrs.frozen
-class CESScheme:
+@attrs.frozen(repr=False)
+class CESScheme(_Labelled):
     """Customer Effort Score scale and which answers mean "easy".
 
     Parameters
@@ -147,6 +230,10 @@ class CESScheme:
     high: int = 7
     easy_min: int = 5
     easy_max: int = 7
+    # not part of equality: labels say how text is read, not what counts mean
+    labels: Labels | None = attrs.field(
+        default=None, kw_only=True, converter=convert_labels, eq=False, repr=False
+    )
 
     def __attrs_post_init__(self) -> None:
         _check_scale(self.low, self.high)
@@ -161,6 +248,7 @@ class CESScheme:
                 f"[{self.low}, {self.high}]."
             )
             raise InvalidInputError(msg)
+        self._check_labels()
 
     @property
     def higher_is_easier(self) -> bool:

@@ -1,0 +1,245 @@
+"""Survey answers as exports hold them: numbers, numbers stored as text, labels.
+
+One entry point, :func:`scale_answers`, turns the answers given to a survey front
+door into the validated integer codes the counting kernel reads. Numeric arrays go
+straight to :func:`cxmetrics._validation.integer_scale` (no copy). Text is read
+once per *distinct* string (``np.unique(..., return_inverse=True)``), never row by
+row; the parsed values then take the numeric path, so missing answers, the range
+and whole numbers are checked in one place with the same messages.
+
+How a distinct answer text is read, first rule that applies:
+
+1. empty or only spaces: a missing answer (``nan_policy`` decides);
+2. one of the scheme's ``labels`` (compared without case, with runs of spaces made
+   one): its scale point;
+3. a number (``"9"``, ``" 9 "``, ``"9.0"``, ``"-1"``): that number;
+4. a whole number followed by a label (``"10 - Extremely likely"``,
+   ``"1: Very dissatisfied"``, ``"5 (Very satisfied)"``): the leading number, which
+   must be the scale point;
+5. anything else is an unknown label: an error listing the unknown labels, their
+   counts and the first index.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from cxmetrics._validation import ScaleData, as_1d, check_option, integer_scale
+from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
+from cxmetrics.typing import NanPolicy
+
+__all__ = ["Labels", "convert_labels", "normalise_label", "scale_answers"]
+
+#: a scheme's labels: (label, scale point) pairs in the order given
+Labels = tuple[tuple[str, int], ...]
+
+_NUMBER = re.compile(r"[+-]?\d+(?:\.\d*)?")
+_LEADING = re.compile(r"([+-]?\d+)\s*(?:[-\u2013\u2014:.)(=|/]\s*)?(?=[^\W\d_])")
+_SHOW = 5  # unknown labels named in an error message
+
+_MISSING, _NUMERIC, _TEXT, _OTHER = 0, 1, 2, 3
+
+
+def normalise_label(text: str) -> str:
+    """The form labels are compared in: no case, single spaces, no outer spaces.
+
+    Examples
+    --------
+    >>> normalise_label("  Muy   Satisfecho ")
+    'muy satisfecho'
+    """
+    return " ".join(text.split()).casefold()
+
+
+def convert_labels(value: Mapping[str, int] | Iterable[Any] | None) -> Labels | None:
+    """Check a ``labels`` argument and freeze it as (label, point) pairs.
+
+    Accepts a mapping ``{label: point}`` or pairs (the form ``to_dict`` stores).
+    Several labels may share a point (e.g. English and Spanish); one label (after
+    :func:`normalise_label`) may not name two points.
+    """
+    if value is None:
+        return None
+    if isinstance(value, str):
+        msg = f"`labels` must map answer texts to scale points, e.g. {{'Very satisfied': 5}}; got the string {value!r}."
+        raise InvalidInputTypeError(msg)
+    items = list(value.items()) if isinstance(value, Mapping) else list(value)
+    seen: dict[str, tuple[str, int]] = {}
+    out: list[tuple[str, int]] = []
+    for item in items:
+        if not (isinstance(item, tuple | list) and len(item) == 2):
+            msg = f"`labels` must be a mapping {{label: point}} or (label, point) pairs; got {item!r}."
+            raise InvalidInputTypeError(msg)
+        label, point = item
+        if not isinstance(label, str) or not label.strip():
+            msg = f"`labels` keys must be non-empty text; got {label!r}."
+            raise InvalidInputTypeError(msg)
+        if isinstance(point, bool) or not isinstance(point, int | np.integer):
+            msg = f"`labels` must map each label to an integer scale point; got {label!r}: {point!r}."
+            raise InvalidInputTypeError(msg)
+        key = normalise_label(label)
+        if key in seen and seen[key][1] != int(point):
+            first = seen[key]
+            msg = (
+                f"`labels` gives {first[0]!r} the point {first[1]} and {label!r} the "
+                f"point {int(point)}; labels are compared without case or extra "
+                "spaces, so give each label one point."
+            )
+            raise InvalidInputError(msg)
+        if key not in seen:
+            seen[key] = (label, int(point))
+            out.append((label, int(point)))
+    return tuple(out)
+
+
+def _kind(v: object) -> int:
+    if v is None or type(v).__name__ in {"NAType", "NaTType"}:
+        return _MISSING
+    if isinstance(v, str):
+        return _TEXT
+    if isinstance(v, float | np.floating) and v != v:  # noqa: PLR0124  (NaN test)
+        return _MISSING
+    if isinstance(v, int | float | np.integer | np.floating | np.bool_):
+        return _NUMERIC
+    return _OTHER
+
+
+_kinds = np.frompyfunc(_kind, 1, 1)
+
+
+def _read_text(text: str, lookup: Mapping[str, int]) -> float | None:
+    """The value of one distinct answer text; NaN if missing, None if unknown."""
+    stripped = text.strip()
+    if not stripped:
+        return float("nan")
+    point = lookup.get(normalise_label(stripped))
+    if point is not None:
+        return float(point)
+    if _NUMBER.fullmatch(stripped):
+        return float(stripped)
+    lead = _LEADING.match(stripped)
+    if lead:
+        return float(int(lead.group(1)))
+    return None
+
+
+def _unknown_error(
+    name: str,
+    uniques: NDArray[Any],
+    counts: NDArray[np.int64],
+    unknown: NDArray[np.bool_],
+    first: int,
+    labels: Labels | None,
+) -> InvalidInputError:
+    idx = np.flatnonzero(unknown)
+    order = idx[np.lexsort((uniques[idx].astype(str), -counts[idx]))]
+    shown = ", ".join(f"{str(uniques[i])!r} ({counts[i]})" for i in order[:_SHOW])
+    total = int(counts[idx].sum())
+    more = f", and {idx.size - _SHOW} more" if idx.size > _SHOW else ""
+    known = (
+        "the scheme has no `labels`"
+        if not labels
+        else "the scheme's labels are "
+        + ", ".join(repr(lb) for lb, _ in labels[:6])
+        + (", ..." if len(labels) > 6 else "")
+    )
+    msg = (
+        f"`{name}` has {total} answer(s) that are neither numbers nor labels of the "
+        f"scheme, {idx.size} distinct: {shown}{more}; the first at index {first}. "
+        f"({known}.) Map them to scale points with the scheme's `labels` (e.g. "
+        "CSATScheme.from_labels([...])) or clean them first."
+    )
+    return InvalidInputError(msg)
+
+
+def _text_values(
+    texts: NDArray[Any],
+    positions: NDArray[np.intp],
+    out: NDArray[np.float64],
+    name: str,
+    labels: Labels | None,
+) -> None:
+    """Write the values of ``texts`` (at ``positions`` of ``out``), one parse per distinct text."""
+    uniques, inverse = np.unique(texts, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    lookup = {normalise_label(lb): p for lb, p in labels or ()}
+    parsed = [_read_text(str(u), lookup) for u in uniques.tolist()]
+    unknown = np.array([v is None for v in parsed], dtype=bool)
+    if unknown.any():
+        counts = np.bincount(inverse, minlength=uniques.size)
+        first = int(positions[np.argmax(unknown[inverse])])
+        raise _unknown_error(name, uniques, counts, unknown, first, labels)
+    values = np.array(parsed, dtype=np.float64)
+    out[positions] = values[inverse]
+
+
+def scale_answers(
+    values: ArrayLike,
+    name: str,
+    *,
+    low: int,
+    high: int,
+    labels: Labels | None,
+    nan_policy: NanPolicy | str,
+) -> ScaleData:
+    """Validate answers on ``[low, high]`` given as numbers, text numbers or labels.
+
+    Parameters
+    ----------
+    values : array_like, shape (n,)
+        Numbers, strings, or an object array mixing them with missing values
+        (None, NaN, pandas NA); pandas and polars string columns arrive as the
+        latter.
+    name : str
+        Argument name for messages.
+    low, high : int
+        The scale.
+    labels : tuple of (str, int) pairs or None
+        The scheme's labels.
+    nan_policy : {'raise', 'omit'}
+        As in :func:`cxmetrics._validation.integer_scale`.
+
+    Returns
+    -------
+    ScaleData
+        As :func:`cxmetrics._validation.integer_scale` returns it.
+
+    Examples
+    --------
+    >>> scale_answers(["5", " 4 ", "Very satisfied", None], "r", low=1, high=5,
+    ...               labels=(("Very satisfied", 5),), nan_policy="omit")
+    ScaleData(values=array([5, 4, 5, 6], dtype=int8), n_missing=1)
+    """
+    check_option("nan_policy", nan_policy, ("raise", "omit"))
+    arr = as_1d(values, name)
+    kind = arr.dtype.kind
+    if kind not in "USO":
+        return integer_scale(arr, name, low=low, high=high, nan_policy=nan_policy)
+    out = np.full(arr.shape, np.nan)
+    if kind == "O":
+        with np.errstate(invalid="ignore"):  # NaN objects compared with themselves
+            kinds = np.asarray(_kinds(arr), dtype=np.int8).reshape(arr.shape)
+        other = kinds == _OTHER
+        if other.any():
+            i = int(np.argmax(other))
+            msg = (
+                f"`{name}` must hold numbers or text answers; got {arr[i]!r} of type "
+                f"{type(arr[i]).__name__} at index {i} "
+                f"({int(np.count_nonzero(other))} such value(s))."
+            )
+            raise InvalidInputTypeError(msg)
+        numeric = kinds == _NUMERIC
+        out[numeric] = arr[numeric].astype(np.float64)
+        text_at = np.flatnonzero(kinds == _TEXT)
+        texts = arr[text_at]
+    else:
+        text_at = np.arange(arr.shape[0], dtype=np.intp)
+        texts = arr.astype(str) if kind == "S" else arr
+    if text_at.size:
+        _text_values(texts, text_at, out, name, labels)
+    return integer_scale(out, name, low=low, high=high, nan_policy=nan_policy)
