@@ -186,8 +186,12 @@ def ces(
 
     Parameters
     ----------
-    responses : array_like of int, shape (n,)
+    responses : array_like of int or str, shape (n,)
         Answers on the scheme's scale; NaN/None are missing.
+        Numbers stored as text (``"9"``, ``" 9 "``), ``"10 - Extremely likely"`` style
+        answers (the leading number is the scale point) and the scheme's
+        ``labels`` are read too, each distinct text once; an unknown text is an
+        error listing the unknown texts; ``""`` is missing.
     weights : array_like of float, shape (n,), optional
         Non-negative survey weights (Kish effective n in the intervals).
     by : array_like, shape (n,), optional

@@ -187,9 +187,13 @@ def csat(
 
     Parameters
     ----------
-    responses : array_like of int, shape (n,)
+    responses : array_like of int or str, shape (n,)
         Ratings on the scheme's scale (default 1-5, higher is more satisfied);
         NaN/None are missing (unrated).
+        Numbers stored as text (``"9"``, ``" 9 "``), ``"10 - Extremely likely"`` style
+        answers (the leading number is the scale point) and the scheme's
+        ``labels`` are read too, each distinct text once; an unknown text is an
+        error listing the unknown texts; ``""`` is missing.
     weights : array_like of float, shape (n,), optional
         Non-negative survey weights (Kish effective n in the intervals).
     by : array_like, shape (n,), optional

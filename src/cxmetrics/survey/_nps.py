@@ -435,10 +435,14 @@ def nps(
 
     Parameters
     ----------
-    responses : array_like of int, shape (n,)
+    responses : array_like of int or str, shape (n,)
         Answers on the scheme's scale (default 0-10). Integer arrays of any width
         (int8 included) are read without copying; floats must be whole numbers;
         NaN/None are missing.
+        Numbers stored as text (``"9"``, ``" 9 "``), ``"10 - Extremely likely"`` style
+        answers (the leading number is the scale point) and the scheme's
+        ``labels`` are read too, each distinct text once; an unknown text is an
+        error listing the unknown texts; ``""`` is missing.
     weights : array_like of float, shape (n,), optional
         Non-negative survey weights. The shares are weighted and the standard
         error and intervals use Kish's effective sample size.
@@ -469,11 +473,13 @@ def nps(
     Raises
     ------
     InvalidInputError
-        Answers out of the scale or not whole numbers; lengths that differ.
+        Answers out of the scale or not whole numbers; unknown answer texts;
+        lengths that differ; an option not among those listed (checked before the
+        answers are read).
     MissingValueError
         Missing answers with ``nan_policy='raise'``, or missing group keys.
     InvalidInputTypeError
-        Non-numeric answers.
+        Answers that are neither numbers nor text; a scheme of another kind.
 
     Warns
     -----

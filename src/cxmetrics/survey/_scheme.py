@@ -2,6 +2,13 @@
 
 A scheme is a frozen value, validated when built. Defaults are the industry
 standard; every departure is one argument away.
+
+A scheme's ``labels`` say how answers stored as text are read (``"Muy
+satisfecho"`` is 5). They are kept with the scheme (and in ``to_dict``) but are
+not part of its equality or hash: two schemes with the same scale and categories
+count the same things, so a state read from an English export merges with one
+read from a Spanish export, and their results compare. What a count *means* (the
+scale and the category bounds) must match; how the text was worded need not.
 """
 
 from __future__ import annotations
@@ -81,6 +88,15 @@ class _Labelled:
         -------
         scheme
             With ``labels`` mapping every label to its scale point.
+
+        Examples
+        --------
+        >>> from cxmetrics import CESScheme
+        >>> agree = ["Strongly disagree", "Disagree", "Somewhat disagree", "Neutral",
+        ...          "Somewhat agree", "Agree", "Strongly agree"]
+        >>> s = CESScheme.from_labels(agree)
+        >>> s.high, s.easy_min, dict(s.labels)["Somewhat agree"]
+        (7, 5, 5)
         """
         if not scales:
             msg = "from_labels needs at least one list of labels, lowest point first."
@@ -115,6 +131,11 @@ class NPSScheme(_Labelled):
         Answers ``>= promoter_min`` are promoters.
     detractor_max : int, default 6
         Answers ``<= detractor_max`` are detractors; those between are passives.
+    labels : mapping of str to int, optional (keyword only)
+        Answer texts and the scale points they stand for; several texts may
+        share a point (e.g. English and Spanish). Compared without case or extra
+        spaces. Not part of equality (see the module notes), so states read
+        from differently worded exports merge.
 
     Examples
     --------
@@ -122,6 +143,13 @@ class NPSScheme(_Labelled):
     NPSScheme(low=0, high=10, promoter_min=9, detractor_max=6)
     >>> NPSScheme(promoter_min=8).passive_range
     (7, 7)
+
+    "10 - Extremely likely" style answers need no labels (the leading number is
+    read); fully worded ends do:
+
+    >>> s = NPSScheme(labels={"Extremely likely": 10, "Not at all likely": 0})
+    >>> s == NPSScheme()
+    True
     """
 
     low: int = 0
@@ -163,6 +191,11 @@ class CSATScheme(_Labelled):
         The answer scale; higher is more satisfied.
     satisfied_min : int, default 4
         Answers ``>= satisfied_min`` count as satisfied (top-2-box on 1-5).
+    labels : mapping of str to int, optional (keyword only)
+        Answer texts and the scale points they stand for; several texts may
+        share a point (e.g. English and Spanish). Compared without case or extra
+        spaces. Not part of equality (see the module notes), so states read
+        from differently worded exports merge.
 
     Examples
     --------
@@ -170,6 +203,10 @@ class CSATScheme(_Labelled):
     CSATScheme(low=1, high=5, satisfied_min=4)
     >>> CSATScheme.binary()
     CSATScheme(low=0, high=1, satisfied_min=1)
+    >>> CSATScheme.from_labels(
+    ...     ["Very dissatisfied", "Dissatisfied", "Neutral", "Satisfied", "Very satisfied"]
+    ... ).labels[-1]
+    ('Very satisfied', 5)
     """
 
     low: int = 1
@@ -215,6 +252,11 @@ class CESScheme(_Labelled):
         company made it easy for me to handle my issue") has ``easy = 5..7`` and
         higher is better; the original CES (1-5 "how much effort did you personally
         have to put forth") has ``easy = 1..2`` and lower is better.
+    labels : mapping of str to int, optional (keyword only)
+        Answer texts and the scale points they stand for; several texts may
+        share a point (e.g. English and Spanish). Compared without case or extra
+        spaces. Not part of equality (see the module notes), so states read
+        from differently worded exports merge.
 
     Examples
     --------
