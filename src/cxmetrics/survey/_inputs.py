@@ -16,7 +16,11 @@ How a distinct answer text is read, first rule that applies:
 4. a whole number followed by a label (``"10 - Extremely likely"``,
    ``"1: Very dissatisfied"``, ``"5 (Very satisfied)"``): the leading number, which
    must be the scale point;
-5. anything else is an unknown label: an error listing the unknown labels, their
+5. the text numpy, pandas and polars write for a missing value (``"nan"``,
+   ``"<NA>"``, ``"None"``, ``"null"``, any case): a missing answer, as in 1. A list
+   such as ``[float("nan"), "5"]`` becomes the strings ``"nan"`` and ``"5"`` in
+   numpy, and ``Series.astype(str)`` writes ``"nan"``;
+6. anything else is an unknown label: an error listing the unknown labels, their
    counts and the first index.
 """
 
@@ -41,6 +45,7 @@ Labels = tuple[tuple[str, int], ...]
 _NUMBER = re.compile(r"[+-]?\d+(?:\.\d*)?")
 _LEADING = re.compile(r"([+-]?\d+)\s*(?:[-\u2013\u2014:.)(=|/]\s*)?(?=[^\W\d_])")
 _SHOW = 5  # unknown labels named in an error message
+_MISSING_TEXT = frozenset({"nan", "<na>", "none", "null"})
 
 _MISSING, _NUMERIC, _TEXT, _OTHER = 0, 1, 2, 3
 
@@ -125,6 +130,8 @@ def _read_text(text: str, lookup: Mapping[str, int]) -> float | None:
     lead = _LEADING.match(stripped)
     if lead:
         return float(int(lead.group(1)))
+    if stripped.casefold() in _MISSING_TEXT:
+        return float("nan")
     return None
 
 
