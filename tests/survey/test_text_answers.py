@@ -155,14 +155,14 @@ def test_unknown_labels_are_listed_with_counts():
     msg = str(info.value)
     assert "`responses` has 11 answer(s) that are neither numbers nor labels" in msg
     assert (
-        "7 distinct: 'Bueno' (4), 'N/A' (2), 'fine' (1), 'great' (1), 'meh' (1), and 2 more"
+        "(7 distinct): 'Bueno' (4), 'N/A' (2), 'fine' (1), 'great' (1), 'meh' (1), and 2 more"
         in msg
     )
     assert "the first at index 3" in msg
-    assert "'Very dissatisfied', 'Dissatisfied'" in msg  # the labels the scheme knows
+    assert "The scheme's 5 label(s) include 'Very dissatisfied', 'Dissatisfied'" in msg
     with pytest.raises(
         InvalidInputError,
-        match=r"'x' \(1\); the first at index 1\. \(the scheme has no `labels`",
+        match=r"'x' \(1\); the first at index 1\. The scheme has no labels\.",
     ):
         cx.ces(["5", "x"])
     with pytest.raises(InvalidInputError, match=r"`a` has 1 answer"):

@@ -148,18 +148,16 @@ def _unknown_error(
     shown = ", ".join(f"{str(uniques[i])!r} ({counts[i]})" for i in order[:_SHOW])
     total = int(counts[idx].sum())
     more = f", and {idx.size - _SHOW} more" if idx.size > _SHOW else ""
-    known = (
-        "the scheme has no `labels`"
-        if not labels
-        else "the scheme's labels are "
-        + ", ".join(repr(lb) for lb, _ in labels[:6])
-        + (", ..." if len(labels) > 6 else "")
-    )
+    if labels:
+        some = ", ".join(repr(lb) for lb, _ in labels[:_SHOW])
+        known = f"The scheme's {len(labels)} label(s) include {some}."
+    else:
+        known = "The scheme has no labels."
     msg = (
         f"`{name}` has {total} answer(s) that are neither numbers nor labels of the "
-        f"scheme, {idx.size} distinct: {shown}{more}; the first at index {first}. "
-        f"({known}.) Map them to scale points with the scheme's `labels` (e.g. "
-        "CSATScheme.from_labels([...])) or clean them first."
+        f"scheme ({idx.size} distinct): {shown}{more}; the first at index {first}. "
+        f"{known} Map them to scale points with the scheme's `labels` (e.g. "
+        "CSATScheme.from_labels([...])), or clean them first."
     )
     return InvalidInputError(msg)
 
