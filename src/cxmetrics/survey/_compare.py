@@ -81,12 +81,8 @@ def _paired_codes(
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], int]:
     """Per-pair category values of a and b, the pair weights, and pairs dropped."""
     low, high = scheme.low, scheme.high
-    da = scale_answers(
-        a, "a", low=low, high=high, labels=scheme.labels, nan_policy=nan_policy
-    )
-    db = scale_answers(
-        b, "b", low=low, high=high, labels=scheme.labels, nan_policy=nan_policy
-    )
+    da = scale_answers(a, "a", scheme, nan_policy=nan_policy)
+    db = scale_answers(b, "b", scheme, nan_policy=nan_policy)
     n = da.values.shape[0]
     check_same_length("b", db.values, "a", n)
     w = np.ones(n) if weights is None else weights_array(weights, n, like="a")

@@ -142,6 +142,7 @@ def _unknown_error(
     unknown: NDArray[np.bool_],
     first: int,
     labels: Labels | None,
+    kind: str,
 ) -> InvalidInputError:
     idx = np.flatnonzero(unknown)
     order = idx[np.lexsort((uniques[idx].astype(str), -counts[idx]))]
@@ -157,7 +158,7 @@ def _unknown_error(
         f"`{name}` has {total} answer(s) that are neither numbers nor labels of the "
         f"scheme ({idx.size} distinct): {shown}{more}; the first at index {first}. "
         f"{known} Map them to scale points with the scheme's `labels` (e.g. "
-        "CSATScheme.from_labels([...])), or clean them first."
+        f"{kind}.from_labels([...])), or clean them first."
     )
     return InvalidInputError(msg)
 
@@ -168,6 +169,7 @@ def _text_values(
     out: NDArray[np.float64],
     name: str,
     labels: Labels | None,
+    kind: str,
 ) -> None:
     """Write the values of ``texts`` (at ``positions`` of ``out``), one parse per distinct text."""
     uniques, inverse = np.unique(texts, return_inverse=True)
@@ -178,19 +180,13 @@ def _text_values(
     if unknown.any():
         counts = np.bincount(inverse, minlength=uniques.size)
         first = int(positions[np.argmax(unknown[inverse])])
-        raise _unknown_error(name, uniques, counts, unknown, first, labels)
+        raise _unknown_error(name, uniques, counts, unknown, first, labels, kind)
     values = np.array(parsed, dtype=np.float64)
     out[positions] = values[inverse]
 
 
 def scale_answers(
-    values: ArrayLike,
-    name: str,
-    *,
-    low: int,
-    high: int,
-    labels: Labels | None,
-    nan_policy: NanPolicy | str,
+    values: ArrayLike, name: str, scheme: Any, *, nan_policy: NanPolicy | str
 ) -> ScaleData:
     """Validate answers on ``[low, high]`` given as numbers, text numbers or labels.
 
@@ -202,10 +198,8 @@ def scale_answers(
         latter.
     name : str
         Argument name for messages.
-    low, high : int
-        The scale.
-    labels : tuple of (str, int) pairs or None
-        The scheme's labels.
+    scheme : NPSScheme, CSATScheme or CESScheme
+        Its scale (``low``, ``high``) and ``labels``.
     nan_policy : {'raise', 'omit'}
         As in :func:`cxmetrics._validation.integer_scale`.
 
@@ -216,11 +210,13 @@ def scale_answers(
 
     Examples
     --------
-    >>> scale_answers(["5", " 4 ", "Very satisfied", None], "r", low=1, high=5,
-    ...               labels=(("Very satisfied", 5),), nan_policy="omit")
+    >>> from cxmetrics import CSATScheme
+    >>> scheme = CSATScheme(labels={"Very satisfied": 5})
+    >>> scale_answers(["5", " 4 ", "very satisfied", None], "r", scheme, nan_policy="omit")
     ScaleData(values=array([5, 4, 5, 6], dtype=int8), n_missing=1)
     """
     check_option("nan_policy", nan_policy, ("raise", "omit"))
+    low, high = scheme.low, scheme.high
     arr = as_1d(values, name)
     kind = arr.dtype.kind
     if kind not in "USO":
@@ -246,5 +242,5 @@ def scale_answers(
         text_at = np.arange(arr.shape[0], dtype=np.intp)
         texts = arr.astype(str) if kind == "S" else arr
     if text_at.size:
-        _text_values(texts, text_at, out, name, labels)
+        _text_values(texts, text_at, out, name, scheme.labels, type(scheme).__name__)
     return integer_scale(out, name, low=low, high=high, nan_policy=nan_policy)

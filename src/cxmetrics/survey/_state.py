@@ -60,14 +60,7 @@ def _tally(
     NDArray[np.float64] | None,
 ]:
     """Validate and count: returns (keys, counts incl. missing bin, wsum, w2sum)."""
-    data = scale_answers(
-        responses,
-        "responses",
-        low=scheme.low,
-        high=scheme.high,
-        labels=scheme.labels,
-        nan_policy=nan_policy,
-    )
+    data = scale_answers(responses, "responses", scheme, nan_policy=nan_policy)
     n = data.values.shape[0]
     w = None if weights is None else weights_array(weights, n)
     index: GroupIndex | None = None
