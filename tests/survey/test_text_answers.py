@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import sys
+from contextlib import nullcontext
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -38,6 +41,16 @@ EXPORT = [
 ]
 EXPORT_POINTS = [5, 4, None, 5, 2, None, 3, 4, 4, 1]
 SEGMENT = ["es", "en", "en", "en", "es", "es", "es", "en", "es", "en"]
+
+
+def numpy_only(hide: bool = True):
+    """Hide pandas from sys.modules: object columns take the numpy-only path."""
+    return mock.patch.dict(sys.modules, {"pandas": None}) if hide else nullcontext()
+
+
+BOTH_PATHS = pytest.mark.parametrize(
+    "hide_pandas", [False, True], ids=["pandas", "numpy"]
+)
 
 
 def test_from_labels_builds_the_scale():
@@ -85,16 +98,22 @@ def test_polars_string_column_with_nulls():
     assert cx.csat(cat, scheme=BILINGUAL, nan_policy="omit") == res
 
 
-def test_missing_answers_follow_nan_policy():
+@BOTH_PATHS
+def test_missing_answers_follow_nan_policy(hide_pandas):
+    pd = pytest.importorskip("pandas")
+    mixed = np.array(
+        ["5", None, np.nan, pd.NA, "", "   ", 4, "nan", "<NA>"], dtype=object
+    )
+    with numpy_only(hide_pandas):
+        res = cx.csat(mixed, nan_policy="omit")
+        assert (res.n, res.n_missing, res.counts) == (2, 7, (0, 0, 0, 1, 1))
+        with pytest.raises(MissingValueError, match=r"7 missing value\(s\).*index 1"):
+            cx.csat(mixed)
     with pytest.raises(
         MissingValueError,
         match=r"2 missing value\(s\) \(NaN/None\), the first at index 2",
     ):
         cx.csat(EXPORT, scheme=BILINGUAL)
-    pd = pytest.importorskip("pandas")
-    mixed = np.array(["5", None, np.nan, pd.NA, "", "   ", 4], dtype=object)
-    res = cx.csat(mixed, nan_policy="omit")
-    assert (res.n, res.n_missing, res.counts) == (2, 5, (0, 0, 0, 1, 1))
 
 
 def test_nps_export_with_numbered_labels():
@@ -143,15 +162,16 @@ def test_numbers_as_text_are_range_checked_with_their_index():
         cx.csat(["7 - Delighted", "5"])
 
 
-def test_unknown_labels_are_listed_with_counts():
+@BOTH_PATHS
+def test_unknown_labels_are_listed_with_counts(hide_pandas):
     answers = (
         ["Satisfied"] * 3
         + ["Bueno"] * 4
         + ["N/A"] * 2
         + ["meh", "ok", "fine", "so-so", "great"]
     )
-    with pytest.raises(InvalidInputError) as info:
-        cx.csat(answers, scheme=cx.CSATScheme.from_labels(EN))
+    with numpy_only(hide_pandas), pytest.raises(InvalidInputError) as info:
+        cx.csat(np.array(answers, dtype=object), scheme=cx.CSATScheme.from_labels(EN))
     msg = str(info.value)
     assert "`responses` has 11 answer(s) that are neither numbers nor labels" in msg
     assert (
@@ -169,14 +189,23 @@ def test_unknown_labels_are_listed_with_counts():
         cx.compare_csat(["5", "good"], ["4", "5"], paired=True)
 
 
-def test_text_of_other_kinds_is_refused():
+@BOTH_PATHS
+def test_text_of_other_kinds_is_refused(hide_pandas):
+    with (
+        numpy_only(hide_pandas),
+        pytest.raises(
+            InvalidInputTypeError, match=r"got b'x' of type bytes at index 2 \(1 such"
+        ),
+    ):
+        cx.nps(np.array([9, "9", b"x", None], dtype=object))
     with pytest.raises(
         InvalidInputTypeError, match=r"got \[1\] of type list at index 1"
     ):
         cx.nps(np.array([9, [1], "9"], dtype=object))
 
 
-def test_each_distinct_text_is_parsed_once(monkeypatch):
+@BOTH_PATHS
+def test_each_distinct_text_is_parsed_once(monkeypatch, hide_pandas):
     calls = []
     real = inputs._read_text
 
@@ -186,7 +215,8 @@ def test_each_distinct_text_is_parsed_once(monkeypatch):
 
     monkeypatch.setattr(inputs, "_read_text", counting)
     answers = np.array(["Muy satisfecho", "4", "Satisfied"] * 10_000, dtype=object)
-    res = cx.csat(answers, scheme=BILINGUAL)
+    with numpy_only(hide_pandas):
+        res = cx.csat(answers, scheme=BILINGUAL)
     assert res.n == 30_000
     assert sorted(calls) == ["4", "Muy satisfecho", "Satisfied"]
 
@@ -334,7 +364,8 @@ def test_labelled_answers_equal_the_mapped_numbers(x, data):
         for i in data.draw(st.lists(st.integers(0, x.size - 1), max_size=3)):
             text[i] = data.draw(st.sampled_from([None, "", " ", float("nan")]))
             codes[i] = np.nan
-    got = cx.CSATState.from_responses(text, scheme=BILINGUAL, nan_policy="omit")
+    with numpy_only(data.draw(st.booleans())):
+        got = cx.CSATState.from_responses(text, scheme=BILINGUAL, nan_policy="omit")
     assert got == cx.CSATState.from_responses(codes, nan_policy="omit")
     if x.size:
         by = _per_answer(data, x.size, st.sampled_from(["a", "b"]))

@@ -27,6 +27,7 @@ How a distinct answer text is read, first rule that applies:
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -163,26 +164,88 @@ def _unknown_error(
     return InvalidInputError(msg)
 
 
-def _text_values(
-    texts: NDArray[Any],
-    positions: NDArray[np.intp],
-    out: NDArray[np.float64],
+def _other_error(name: str, arr: NDArray[Any], bad: NDArray[np.bool_]) -> Exception:
+    i = int(np.argmax(bad))
+    msg = (
+        f"`{name}` must hold numbers or text answers; got {arr[i]!r} of type "
+        f"{type(arr[i]).__name__} at index {i} "
+        f"({int(np.count_nonzero(bad))} such value(s))."
+    )
+    return InvalidInputTypeError(msg)
+
+
+def _object_codes(
+    arr: NDArray[Any], name: str
+) -> tuple[NDArray[np.intp], NDArray[Any]]:
+    """Distinct values of an object array and each row's code (-1: missing).
+
+    With pandas already imported (the answers most likely came from it), its
+    hash-based ``factorize`` does this in one C pass. Otherwise each row's kind
+    is read once, and numbers and texts are reduced with :func:`numpy.unique`.
+    pandas is never imported here.
+    """
+    pd = sys.modules.get("pandas")
+    if pd is not None:
+        try:
+            codes, uniques = pd.factorize(arr)
+        except TypeError:  # unhashable objects: the slow path names them
+            pass
+        else:
+            return np.asarray(codes, dtype=np.intp), np.asarray(uniques, dtype=object)
+    with np.errstate(invalid="ignore"):  # NaN objects compared with themselves
+        kinds = np.asarray(_kinds(arr), dtype=np.int8).reshape(arr.shape)
+    if (kinds == _OTHER).any():
+        raise _other_error(name, arr, kinds == _OTHER)
+    codes = np.full(arr.shape, -1, dtype=np.intp)
+    parts: list[NDArray[Any]] = []
+    offset = 0
+    for kind, dtype in ((_NUMERIC, np.float64), (_TEXT, object)):
+        at = np.flatnonzero(kinds == kind)
+        if at.size:
+            uniques, inverse = np.unique(arr[at].astype(dtype), return_inverse=True)
+            codes[at] = inverse.reshape(-1) + offset
+            parts.append(uniques.astype(object))
+            offset += uniques.size
+    return codes, (np.concatenate(parts) if parts else np.empty(0, dtype=object))
+
+
+def _decode(
+    codes: NDArray[np.intp],
+    uniques: NDArray[Any],
     name: str,
-    labels: Labels | None,
-    kind: str,
-) -> None:
-    """Write the values of ``texts`` (at ``positions`` of ``out``), one parse per distinct text."""
-    uniques, inverse = np.unique(texts, return_inverse=True)
-    inverse = inverse.reshape(-1)
-    lookup = {normalise_label(lb): p for lb, p in labels or ()}
-    parsed = [_read_text(str(u), lookup) for u in uniques.tolist()]
-    unknown = np.array([v is None for v in parsed], dtype=bool)
+    scheme: Any,
+) -> NDArray[np.float64]:
+    """Each row's value from the value of each distinct answer (read once)."""
+    lookup = {normalise_label(lb): p for lb, p in scheme.labels or ()}
+    values = np.full(uniques.size + 1, np.nan)  # the last one is for code -1
+    unknown = np.zeros(uniques.size + 1, dtype=bool)
+    other = np.zeros(uniques.size + 1, dtype=bool)
+    for j, u in enumerate(uniques.tolist()):  # distinct answers, not rows
+        kind = _kind(u)
+        if kind == _TEXT:
+            value = _read_text(u, lookup)
+            unknown[j] = value is None
+            values[j] = np.nan if value is None else value
+        elif kind == _NUMERIC:
+            values[j] = float(u)
+        elif kind == _OTHER:
+            other[j] = True
+    if other.any():
+        raise _other_error(name, uniques[codes], other[codes])
     if unknown.any():
-        counts = np.bincount(inverse, minlength=uniques.size)
-        first = int(positions[np.argmax(unknown[inverse])])
-        raise _unknown_error(name, uniques, counts, unknown, first, labels, kind)
-    values = np.array(parsed, dtype=np.float64)
-    out[positions] = values[inverse]
+        counts = np.bincount(codes[codes >= 0], minlength=uniques.size)
+        first = int(np.argmax(unknown[codes]))
+        raise _unknown_error(
+            name,
+            uniques,
+            counts,
+            unknown[:-1],
+            first,
+            scheme.labels,
+            type(scheme).__name__,
+        )
+    out: NDArray[np.float64] = values[codes]
+    return out
 
 
 def scale_answers(
@@ -221,26 +284,12 @@ def scale_answers(
     kind = arr.dtype.kind
     if kind not in "USO":
         return integer_scale(arr, name, low=low, high=high, nan_policy=nan_policy)
-    out = np.full(arr.shape, np.nan)
     if kind == "O":
-        with np.errstate(invalid="ignore"):  # NaN objects compared with themselves
-            kinds = np.asarray(_kinds(arr), dtype=np.int8).reshape(arr.shape)
-        other = kinds == _OTHER
-        if other.any():
-            i = int(np.argmax(other))
-            msg = (
-                f"`{name}` must hold numbers or text answers; got {arr[i]!r} of type "
-                f"{type(arr[i]).__name__} at index {i} "
-                f"({int(np.count_nonzero(other))} such value(s))."
-            )
-            raise InvalidInputTypeError(msg)
-        numeric = kinds == _NUMERIC
-        out[numeric] = arr[numeric].astype(np.float64)
-        text_at = np.flatnonzero(kinds == _TEXT)
-        texts = arr[text_at]
+        codes, uniques = _object_codes(arr, name)
     else:
-        text_at = np.arange(arr.shape[0], dtype=np.intp)
         texts = arr.astype(str) if kind == "S" else arr
-    if text_at.size:
-        _text_values(texts, text_at, out, name, scheme.labels, type(scheme).__name__)
+        uniques, inverse = np.unique(texts, return_inverse=True)
+        codes = inverse.reshape(-1).astype(np.intp, copy=False)
+        uniques = uniques.astype(object)
+    out = _decode(codes, uniques, name, scheme)
     return integer_scale(out, name, low=low, high=high, nan_policy=nan_policy)
