@@ -3,9 +3,10 @@
 One entry point, :func:`scale_answers`, turns the answers given to a survey front
 door into the validated integer codes the counting kernel reads. Numeric arrays go
 straight to :func:`cxmetrics._validation.integer_scale` (no copy). Text is read
-once per *distinct* string (``np.unique(..., return_inverse=True)``), never row by
-row; the parsed values then take the numeric path, so missing answers, the range
-and whole numbers are checked in one place with the same messages.
+once per *distinct* value (``np.unique(..., return_inverse=True)``, or pandas'
+``factorize`` for object columns when pandas is already imported), never row by
+row; the decoded values then take the numeric path, so missing answers, the
+range and whole numbers are checked in one place with the same messages.
 
 How a distinct answer text is read, first rule that applies:
 
