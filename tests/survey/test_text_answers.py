@@ -19,7 +19,7 @@ from cxmetrics.exceptions import (
     InvalidInputTypeError,
     MissingValueError,
 )
-from strategies import csat_answers, nps_answers
+from strategies import csat_answers, nps_answers, split_points
 
 EN = ["Very dissatisfied", "Dissatisfied", "Neutral", "Satisfied", "Very satisfied"]
 ES = ["Muy insatisfecho", "Insatisfecho", "Neutral", "Satisfecho", "Muy satisfecho"]
@@ -387,3 +387,27 @@ def test_arbitrary_text_gives_a_result_or_a_clear_error(texts):
     except cx.exceptions.CXMetricsError:  # pragma: no cover
         raise
     assert res.n + res.n_missing == len(texts)
+
+
+@given(csat_answers, st.data())
+def test_chunks_in_either_language_merge_to_the_whole(x, data):
+    # a file per country: each chunk is worded in one language, with its own scheme
+    cuts = data.draw(split_points(x.size))
+    by = np.array(_per_answer(data, x.size, st.sampled_from(["web", "phone"])))
+    states, grouped = [], []
+    for i, (chunk, keys) in enumerate(
+        zip(np.split(x, cuts), np.split(by, cuts), strict=True)
+    ):
+        names = EN if i % 2 else ES
+        scheme = cx.CSATScheme.from_labels(names)
+        text = np.array([names[v - 1] for v in chunk], dtype=object)
+        states.append(cx.CSATState.from_responses(text, scheme=scheme))
+        if chunk.size:
+            grouped.append(
+                cx.GroupedCSATState.from_responses(text, keys, scheme=scheme)
+            )
+    assert sum(states, cx.CSATState.empty()) == cx.CSATState.from_responses(x)
+    if x.size:
+        assert sum(grouped, cx.GroupedCSATState.empty()) == (
+            cx.GroupedCSATState.from_responses(x, by)
+        )
