@@ -242,6 +242,10 @@ def test_scheme_labels_are_checked():
         cx.CSATScheme(labels="Good")
     with pytest.raises(InvalidInputError, match=r"lengths \[3, 5\]"):
         cx.CSATScheme.from_labels(EN, ["a", "b", "c"])
+    with pytest.raises(InvalidInputTypeError, match=r"CESScheme\(labels=\.\.\.\)"):
+        cx.CESScheme.from_labels({"Easy": 7})
+    with pytest.raises(InvalidInputTypeError, match="takes lists of labels"):
+        cx.CSATScheme.from_labels("Very satisfied")
     with pytest.raises(InvalidInputError, match="at least one list"):
         cx.CSATScheme.from_labels()
     with pytest.raises(InvalidInputError, match="satisfied_min <= high"):

@@ -53,7 +53,8 @@ class _Labelled:
             if not self.low <= point <= self.high:
                 msg = (
                     f"`labels` maps {label!r} to {point}, outside the scale "
-                    f"[{self.low}, {self.high}]."
+                    f"[{self.low}, {self.high}]; give each label a point on the "
+                    "scale (or widen it with `low`/`high`)."
                 )
                 raise InvalidInputError(msg)
 
@@ -101,8 +102,14 @@ class _Labelled:
         if not scales:
             msg = "from_labels needs at least one list of labels, lowest point first."
             raise InvalidInputError(msg)
+        if any(isinstance(s, str | Mapping) for s in scales):
+            msg = (
+                "from_labels takes lists of labels, lowest point first; for a "
+                f"mapping {{label: point}} use {cls.__name__}(labels=...)."
+            )
+            raise InvalidInputTypeError(msg)
         sizes = {len(s) for s in scales}
-        if len(sizes) != 1 or isinstance(scales[0], str | Mapping):
+        if len(sizes) != 1:
             msg = (
                 "from_labels takes lists of labels of equal length (one per "
                 f"language), lowest point first; got lengths {sorted(sizes)}."
