@@ -190,6 +190,20 @@ def compare_nps(
         ``value`` (points), ``standard_error``, ``statistic`` (z), ``pvalue``,
         ``confidence_interval()``.
 
+    Raises
+    ------
+    IncompatibleStateError
+        ``a`` and ``b`` are results on different schemes (scales or category
+        bounds; labels do not count): their difference would mean nothing.
+    InvalidInputError
+        An option not among those listed (checked before the answers are read).
+
+    Warns
+    -----
+    UndefinedMetricWarning
+        When ``value``, ``standard_error`` or ``pvalue`` is NaN: a sample with no
+        answers or zero total weight, or too few answers for a variance.
+
     Notes
     -----
     Independent: :math:`\mathrm{Var}(\hat\Delta_b - \hat\Delta_a) = V_a/n_a + V_b/n_b`
