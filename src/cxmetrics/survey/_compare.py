@@ -456,6 +456,16 @@ def compare_csat(
         Shares: pooled two-proportion z test, Newcombe interval by default
         (paired: McNemar's test and Tango's score interval). Means: Welch t.
 
+    Raises
+    ------
+    IncompatibleStateError
+        Results on different schemes, as in :func:`compare_nps`.
+
+    Warns
+    -----
+    UndefinedMetricWarning
+        When the difference, its standard error or its p-value is NaN.
+
     Examples
     --------
     >>> import cxmetrics as cx
@@ -521,6 +531,16 @@ def compare_ces(
     DifferenceResult
         ``value``, ``standard_error``, ``statistic``, ``pvalue``, ``df``,
         ``confidence_interval()``.
+
+    Raises
+    ------
+    IncompatibleStateError
+        Results on different schemes, as in :func:`compare_nps`.
+
+    Warns
+    -----
+    UndefinedMetricWarning
+        When the difference, its standard error or its p-value is NaN.
 
     Examples
     --------
