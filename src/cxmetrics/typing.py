@@ -12,13 +12,16 @@ from typing import Literal, TypeAlias
 
 __all__ = [
     "Alternative",
+    "CompareTest",
     "CumulativeHazardTies",
     "Freq",
     "MeanMethod",
+    "NPSCompareMethod",
     "NPSMethod",
     "NanPolicy",
     "ProportionMethod",
     "QueueModel",
+    "RatingDefinition",
     "ServiceLevelDefinition",
     "SmallGroupPolicy",
     "SurvivalBand",
@@ -67,3 +70,12 @@ ServiceLevelDefinition: TypeAlias = Literal[
 answered; ``'excluding_short_abandons'``: answered within T / (offered - short
 abandons); ``'abandons_met'``: (answered within T + abandoned within T) / offered.
 """
+
+RatingDefinition: TypeAlias = Literal["share", "mean"]
+"""Headline of a CSAT or CES result: the share of positive answers, or the mean."""
+
+CompareTest: TypeAlias = Literal["t", "z"]
+"""Test of a difference of means in the survey comparisons: Student t, or z."""
+
+NPSCompareMethod: TypeAlias = Literal["adjusted_wald", "wald"]
+"""Variance of the z test comparing two independent Net Promoter Scores."""

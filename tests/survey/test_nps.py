@@ -389,15 +389,21 @@ def test_polars_input():
         ([1, np.inf], InvalidInputError, r"must lie in \[0, 10\]; got inf at index 1"),
         ([9.223372036854776e18], InvalidInputError, "must lie in"),
         (
-            ["1", "2"],
+            np.array(["2024-01-01"], dtype="datetime64[D]"),
             InvalidInputTypeError,
-            r"`responses` must be numeric; got dtype <U1",
+            r"`responses` must be numeric; got dtype datetime64\[D\]",
         ),
-        ([1, "a"], InvalidInputTypeError, "must be numeric"),
+        # text answers are read (numbers as text, labels); unknown text is an error
+        ([1, "a"], InvalidInputError, r"'a' \(1\); the first at index 1"),
         (
             np.array([1, "a", None], dtype=object),
+            InvalidInputError,
+            r"1 answer\(s\) that are neither numbers nor labels.*'a' \(1\); the first at index 1",
+        ),
+        (
+            np.array([1, b"x"], dtype=object),
             InvalidInputTypeError,
-            r"got 'a' of type str at index 1",
+            r"must hold numbers or text answers; got b'x' of type bytes at index 1",
         ),
         (
             [[1, 2]],

@@ -22,6 +22,13 @@ assert_type(total.compute(), cx.NPSResult)
 assert_type(cx.csat([5, 4]), cx.CSATResult)
 assert_type(cx.ces([5, 4], by=[1, 2]), cx.GroupedCESResult)
 assert_type(cx.compare_nps([10], [9]), cx.DifferenceResult)
+assert_type(
+    cx.CSATScheme.from_labels(["Bad", "OK", "Good"], satisfied_min=3), cx.CSATScheme
+)
+assert_type(
+    cx.nps([" 9 ", "10 - Extremely likely"], scheme=cx.NPSScheme(labels={"Top": 10})),
+    cx.NPSResult,
+)
 assert_type(cx.nps_sample_size(5), int)
 km = cx.kaplan_meier([3, 5, 8], [1, 0, 1])
 assert_type(km, cx.KaplanMeierResult)

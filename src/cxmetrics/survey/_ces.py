@@ -8,6 +8,7 @@ import attrs
 from numpy.typing import ArrayLike
 
 from cxmetrics._grouped import finish_grouped, finish_scalar
+from cxmetrics.survey._options import check_compute_options, check_score_options
 from cxmetrics.survey._rating import (
     RATING_BLANK,
     Definition,
@@ -88,6 +89,7 @@ class CESState(ScaleState[CESScheme]):
         small_groups: SmallGroupPolicy = "suppress",
     ) -> CESResult:
         """The :class:`CESResult`; ``definition`` picks mean (default) or share."""
+        check_compute_options(min_n, small_groups, definition)
         return finish_scalar(
             CESResult,
             "CES",
@@ -125,6 +127,7 @@ class GroupedCESState(GroupedScaleState[CESScheme]):
         small_groups: SmallGroupPolicy = "suppress",
     ) -> GroupedCESResult:
         """The :class:`GroupedCESResult`; small groups flagged or suppressed."""
+        check_compute_options(min_n, small_groups, definition)
         return finish_grouped(
             GroupedCESResult,
             "CES",
@@ -183,8 +186,12 @@ def ces(
 
     Parameters
     ----------
-    responses : array_like of int, shape (n,)
+    responses : array_like of int or str, shape (n,)
         Answers on the scheme's scale; NaN/None are missing.
+        Numbers stored as text (``"9"``, ``" 9 "``), ``"10 - Extremely likely"`` style
+        answers (the leading number is the scale point) and the scheme's
+        ``labels`` are read too, each distinct text once; an unknown text is an
+        error listing the unknown texts; ``""`` is missing.
     weights : array_like of float, shape (n,), optional
         Non-negative survey weights (Kish effective n in the intervals).
     by : array_like, shape (n,), optional
@@ -237,6 +244,14 @@ def ces(
     >>> cx.ces([1, 2, 2, 4, 5], scheme=cx.CESScheme.ces1(), definition="share").value
     0.6
     """
+    check_score_options(
+        scheme=scheme,
+        kind=CESScheme,
+        nan_policy=nan_policy,
+        min_n=min_n,
+        small_groups=small_groups,
+        definition=definition,
+    )
     if by is None:
         state = CESState.from_responses(
             responses, weights=weights, scheme=scheme, nan_policy=nan_policy

@@ -7,18 +7,19 @@ two answers (e.g. two survey waves), position by position.
 
 from __future__ import annotations
 
+import math
+import warnings
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._validation import (
-    check_option,
-    check_same_length,
-    integer_scale,
-    weights_array,
+from cxmetrics._validation import check_same_length, weights_array
+from cxmetrics.exceptions import (
+    IncompatibleStateError,
+    InvalidInputError,
+    UndefinedMetricWarning,
 )
-from cxmetrics.exceptions import InvalidInputError
 from cxmetrics.stats._difference import (
     DifferenceResult,
     mean_difference,
@@ -28,26 +29,60 @@ from cxmetrics.stats._difference import (
 )
 from cxmetrics.survey._ces import CESResult, ces
 from cxmetrics.survey._csat import CSATResult, csat
+from cxmetrics.survey._inputs import scale_answers
 from cxmetrics.survey._nps import NPSResult, nps
+from cxmetrics.survey._options import check_compare_options
 from cxmetrics.survey._rating import Definition, RatingResult
 from cxmetrics.survey._scheme import CESScheme, CSATScheme, NPSScheme
-from cxmetrics.typing import Alternative, NanPolicy
+from cxmetrics.typing import (
+    Alternative,
+    CompareTest,
+    NanPolicy,
+    NPSCompareMethod,
+)
 
 __all__ = ["compare_ces", "compare_csat", "compare_nps"]
+
+
+def _same_scheme(ra: Any, rb: Any, function: str) -> None:
+    """Refuse to compare results whose answers were read with different schemes."""
+    if ra.scheme != rb.scheme:
+        msg = (
+            f"{function} cannot compare a result on scheme {ra.scheme!r} with one on "
+            f"scheme {rb.scheme!r}: the scores are on different scales or categories. "
+            "Compute both with the same scheme."
+        )
+        raise IncompatibleStateError(msg)
+
+
+def _warn_undefined(d: DifferenceResult, function: str, stacklevel: int) -> None:
+    """Warn when the difference, its standard error or its p-value is NaN."""
+    nan = [
+        name
+        for name in ("value", "standard_error", "pvalue")
+        if math.isnan(getattr(d, name))
+    ]
+    if nan:
+        msg = (
+            f"{function}: {', '.join(nan)} undefined (NaN): a sample has no answers or "
+            f"zero total weight, or too few answers for a variance (n_a={d.n_a}, "
+            f"n_b={d.n_b})."
+        )
+        warnings.warn(msg, UndefinedMetricWarning, stacklevel=stacklevel)
 
 
 def _paired_codes(
     a: ArrayLike,
     b: ArrayLike,
     weights: ArrayLike | None,
-    low: int,
-    high: int,
+    scheme: Any,
     lut: NDArray[np.float64],
     nan_policy: str,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], int]:
     """Per-pair category values of a and b, the pair weights, and pairs dropped."""
-    da = integer_scale(a, "a", low=low, high=high, nan_policy=nan_policy)
-    db = integer_scale(b, "b", low=low, high=high, nan_policy=nan_policy)
+    low, high = scheme.low, scheme.high
+    da = scale_answers(a, "a", scheme, nan_policy=nan_policy)
+    db = scale_answers(b, "b", scheme, nan_policy=nan_policy)
     n = da.values.shape[0]
     check_same_length("b", db.values, "a", n)
     w = np.ones(n) if weights is None else weights_array(weights, n, like="a")
@@ -121,7 +156,7 @@ def compare_nps(
     weights_a: ArrayLike | None = None,
     weights_b: ArrayLike | None = None,
     scheme: NPSScheme = NPSScheme(),  # noqa: B008  (frozen, immutable)
-    method: str = "adjusted_wald",
+    method: NPSCompareMethod = "adjusted_wald",
     nan_policy: NanPolicy = "raise",
     alternative: Alternative = "two-sided",
 ) -> DifferenceResult:
@@ -155,6 +190,20 @@ def compare_nps(
         ``value`` (points), ``standard_error``, ``statistic`` (z), ``pvalue``,
         ``confidence_interval()``.
 
+    Raises
+    ------
+    IncompatibleStateError
+        ``a`` and ``b`` are results on different schemes (scales or category
+        bounds; labels do not count): their difference would mean nothing.
+    InvalidInputError
+        An option not among those listed (checked before the answers are read).
+
+    Warns
+    -----
+    UndefinedMetricWarning
+        When ``value``, ``standard_error`` or ``pvalue`` is NaN: a sample with no
+        answers or zero total weight, or too few answers for a variance.
+
     Notes
     -----
     Independent: :math:`\mathrm{Var}(\hat\Delta_b - \hat\Delta_a) = V_a/n_a + V_b/n_b`
@@ -174,7 +223,14 @@ def compare_nps(
     >>> round(d.pvalue, 4)
     0.1025
     """
-    check_option("method", method, ("adjusted_wald", "wald"))
+    check_compare_options(
+        scheme=scheme,
+        kind=NPSScheme,
+        paired=paired,
+        nan_policy=nan_policy,
+        alternative=alternative,
+        method=method,
+    )
     _check_weights_args(paired, weights, weights_a, weights_b)
     if paired:
         if isinstance(a, NPSResult) or isinstance(b, NPSResult):
@@ -185,10 +241,8 @@ def compare_nps(
         lut = np.zeros(scheme.high - scheme.low + 2)
         lut[scheme.promoter_min - scheme.low : scheme.high - scheme.low + 1] = 1.0
         lut[: scheme.detractor_max - scheme.low + 1] = -1.0
-        ca, cb, w, _ = _paired_codes(
-            a, b, weights, scheme.low, scheme.high, lut, nan_policy
-        )
-        return _paired(
+        ca, cb, w, _ = _paired_codes(a, b, weights, scheme, lut, nan_policy)
+        d = _paired(
             ca,
             cb,
             w,
@@ -198,6 +252,8 @@ def compare_nps(
             scale=100.0,
             ddof=0,
         )
+        _warn_undefined(d, "compare_nps", stacklevel=2)
+        return d
     ra = (
         a
         if isinstance(a, NPSResult)
@@ -208,8 +264,9 @@ def compare_nps(
         if isinstance(b, NPSResult)
         else nps(b, weights=weights_b, scheme=scheme, nan_policy=nan_policy)
     )
+    _same_scheme(ra, rb, "compare_nps")
     na, nb = ra.effective_n, rb.effective_n
-    return net_score_difference(
+    d = net_score_difference(
         ra.promoter_share * na,
         ra.detractor_share * na,
         na,
@@ -221,6 +278,8 @@ def compare_nps(
         method=method,
         alternative=alternative,
     )
+    _warn_undefined(d, "compare_nps", stacklevel=2)
+    return d
 
 
 def _compare_rating(
@@ -258,18 +317,18 @@ def _paired_rating(
     a: Any,
     b: Any,
     weights: ArrayLike | None,
-    low: int,
-    high: int,
+    scheme: Any,
     positive: tuple[int, int],
     definition: str,
     test: str,
     alternative: str,
     nan_policy: str,
 ) -> DifferenceResult:
+    low, high = scheme.low, scheme.high
     if definition == "share":
         lut = np.zeros(high - low + 2)
         lut[positive[0] - low : positive[1] - low + 1] = 1.0
-        ca, cb, w, _ = _paired_codes(a, b, weights, low, high, lut, nan_policy)
+        ca, cb, w, _ = _paired_codes(a, b, weights, scheme, lut, nan_policy)
         return _paired(
             ca,
             cb,
@@ -281,7 +340,7 @@ def _paired_rating(
             ddof=0,
         )
     lut = np.arange(low, high + 2, dtype=np.float64)
-    ca, cb, w, _ = _paired_codes(a, b, weights, low, high, lut, nan_policy)
+    ca, cb, w, _ = _paired_codes(a, b, weights, scheme, lut, nan_policy)
     return _paired(
         ca,
         cb,
@@ -299,8 +358,9 @@ def _compare_scores(
     b: Any,
     result_type: type[RatingResult],
     metric: Any,
-    positive: tuple[int, int],
     *,
+    function: str,
+    kind: type,
     paired: bool,
     weights: ArrayLike | None,
     weights_a: ArrayLike | None,
@@ -312,25 +372,38 @@ def _compare_scores(
     alternative: str,
 ) -> DifferenceResult:
     """What compare_csat and compare_ces share: checks, paired or independent path."""
-    check_option("definition", definition, ("share", "mean"))
-    check_option("test", test, ("t", "z"))
+    check_compare_options(
+        scheme=scheme,
+        kind=kind,
+        paired=paired,
+        nan_policy=nan_policy,
+        alternative=alternative,
+        definition=definition,
+        test=test,
+    )
     _check_weights_args(paired, weights, weights_a, weights_b)
+    positive = (
+        (scheme.satisfied_min, scheme.high)
+        if kind is CSATScheme
+        else (scheme.easy_min, scheme.easy_max)
+    )
     if paired:
         if isinstance(a, RatingResult) or isinstance(b, RatingResult):
             msg = "paired comparison needs the answers themselves, not result objects."
             raise InvalidInputError(msg)
-        return _paired_rating(
+        d = _paired_rating(
             a,
             b,
             weights,
-            scheme.low,
-            scheme.high,
+            scheme,
             positive,
             definition,
             test,
             alternative,
             nan_policy,
         )
+        _warn_undefined(d, function, stacklevel=4)
+        return d
 
     def result(x: Any, w: ArrayLike | None) -> RatingResult:
         if isinstance(x, result_type):
@@ -340,9 +413,11 @@ def _compare_scores(
         )
         return res
 
-    return _compare_rating(
-        result(a, weights_a), result(b, weights_b), definition, test, alternative
-    )
+    ra, rb = result(a, weights_a), result(b, weights_b)
+    _same_scheme(ra, rb, function)
+    d = _compare_rating(ra, rb, definition, test, alternative)
+    _warn_undefined(d, function, stacklevel=4)
+    return d
 
 
 def compare_csat(
@@ -355,7 +430,7 @@ def compare_csat(
     weights_b: ArrayLike | None = None,
     scheme: CSATScheme = CSATScheme(),  # noqa: B008  (frozen, immutable)
     definition: Definition = "share",
-    test: str = "t",
+    test: CompareTest = "t",
     nan_policy: NanPolicy = "raise",
     alternative: Alternative = "two-sided",
 ) -> DifferenceResult:
@@ -381,6 +456,16 @@ def compare_csat(
         Shares: pooled two-proportion z test, Newcombe interval by default
         (paired: McNemar's test and Tango's score interval). Means: Welch t.
 
+    Raises
+    ------
+    IncompatibleStateError
+        Results on different schemes, as in :func:`compare_nps`.
+
+    Warns
+    -----
+    UndefinedMetricWarning
+        When the difference, its standard error or its p-value is NaN.
+
     Examples
     --------
     >>> import cxmetrics as cx
@@ -396,7 +481,8 @@ def compare_csat(
         b,
         CSATResult,
         csat,
-        (scheme.satisfied_min, scheme.high),
+        function="compare_csat",
+        kind=CSATScheme,
         paired=paired,
         weights=weights,
         weights_a=weights_a,
@@ -419,7 +505,7 @@ def compare_ces(
     weights_b: ArrayLike | None = None,
     scheme: CESScheme = CESScheme(),  # noqa: B008  (frozen, immutable)
     definition: Definition = "mean",
-    test: str = "t",
+    test: CompareTest = "t",
     nan_policy: NanPolicy = "raise",
     alternative: Alternative = "two-sided",
 ) -> DifferenceResult:
@@ -446,6 +532,16 @@ def compare_ces(
         ``value``, ``standard_error``, ``statistic``, ``pvalue``, ``df``,
         ``confidence_interval()``.
 
+    Raises
+    ------
+    IncompatibleStateError
+        Results on different schemes, as in :func:`compare_nps`.
+
+    Warns
+    -----
+    UndefinedMetricWarning
+        When the difference, its standard error or its p-value is NaN.
+
     Examples
     --------
     >>> import cxmetrics as cx
@@ -458,7 +554,8 @@ def compare_ces(
         b,
         CESResult,
         ces,
-        (scheme.easy_min, scheme.easy_max),
+        function="compare_ces",
+        kind=CESScheme,
         paired=paired,
         weights=weights,
         weights_a=weights_a,

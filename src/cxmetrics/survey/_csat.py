@@ -8,6 +8,7 @@ import attrs
 from numpy.typing import ArrayLike
 
 from cxmetrics._grouped import finish_grouped, finish_scalar
+from cxmetrics.survey._options import check_compute_options, check_score_options
 from cxmetrics.survey._rating import (
     RATING_BLANK,
     Definition,
@@ -89,6 +90,7 @@ class CSATState(ScaleState[CSATScheme]):
         small_groups: SmallGroupPolicy = "suppress",
     ) -> CSATResult:
         """The :class:`CSATResult`; ``definition`` picks share or mean as ``value``."""
+        check_compute_options(min_n, small_groups, definition)
         return finish_scalar(
             CSATResult,
             "CSAT",
@@ -126,6 +128,7 @@ class GroupedCSATState(GroupedScaleState[CSATScheme]):
         small_groups: SmallGroupPolicy = "suppress",
     ) -> GroupedCSATResult:
         """The :class:`GroupedCSATResult`; small groups flagged or suppressed."""
+        check_compute_options(min_n, small_groups, definition)
         return finish_grouped(
             GroupedCSATResult,
             "CSAT",
@@ -184,9 +187,13 @@ def csat(
 
     Parameters
     ----------
-    responses : array_like of int, shape (n,)
+    responses : array_like of int or str, shape (n,)
         Ratings on the scheme's scale (default 1-5, higher is more satisfied);
         NaN/None are missing (unrated).
+        Numbers stored as text (``"9"``, ``" 9 "``), ``"10 - Extremely likely"`` style
+        answers (the leading number is the scale point) and the scheme's
+        ``labels`` are read too, each distinct text once; an unknown text is an
+        error listing the unknown texts; ``""`` is missing.
     weights : array_like of float, shape (n,), optional
         Non-negative survey weights (Kish effective n in the intervals).
     by : array_like, shape (n,), optional
@@ -248,6 +255,14 @@ def csat(
     >>> res.value, res.n, res.n_missing
     (0.75, 4, 1)
     """
+    check_score_options(
+        scheme=scheme,
+        kind=CSATScheme,
+        nan_policy=nan_policy,
+        min_n=min_n,
+        small_groups=small_groups,
+        definition=definition,
+    )
     if by is None:
         state = CSATState.from_responses(
             responses, weights=weights, scheme=scheme, nan_policy=nan_policy

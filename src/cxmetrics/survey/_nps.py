@@ -14,6 +14,7 @@ from cxmetrics._display import DisplayMixin
 from cxmetrics._grouped import GroupedResultMixin, finish_grouped, finish_scalar
 from cxmetrics.stats._interval import ConfidenceInterval, ConfidenceIntervalArray
 from cxmetrics.stats._net_score import net_score_interval, net_score_variance
+from cxmetrics.survey._options import check_compute_options, check_score_options
 from cxmetrics.survey._scheme import NPSScheme
 from cxmetrics.survey._state import GroupedScaleState, ScaleState
 from cxmetrics.survey._summary import ScaleSummary
@@ -347,6 +348,7 @@ class NPSState(ScaleState[NPSScheme]):
         With fewer than ``min_n`` answers the result is flagged and, unless
         ``small_groups='flag'``, its estimate and counts are blanked.
         """
+        check_compute_options(min_n, small_groups)
         cols = _columns(*self.histogram, self.scheme)
         return finish_scalar(
             NPSResult,
@@ -379,6 +381,7 @@ class GroupedNPSState(GroupedScaleState[NPSScheme]):
         self, *, min_n: int = 0, small_groups: SmallGroupPolicy = "suppress"
     ) -> GroupedNPSResult:
         """The :class:`GroupedNPSResult`; groups under ``min_n`` answers are flagged or suppressed."""
+        check_compute_options(min_n, small_groups)
         cols = _columns(*self.histogram, self.scheme)
         return finish_grouped(
             GroupedNPSResult,
@@ -432,10 +435,14 @@ def nps(
 
     Parameters
     ----------
-    responses : array_like of int, shape (n,)
+    responses : array_like of int or str, shape (n,)
         Answers on the scheme's scale (default 0-10). Integer arrays of any width
         (int8 included) are read without copying; floats must be whole numbers;
         NaN/None are missing.
+        Numbers stored as text (``"9"``, ``" 9 "``), ``"10 - Extremely likely"`` style
+        answers (the leading number is the scale point) and the scheme's
+        ``labels`` are read too, each distinct text once; an unknown text is an
+        error listing the unknown texts; ``""`` is missing.
     weights : array_like of float, shape (n,), optional
         Non-negative survey weights. The shares are weighted and the standard
         error and intervals use Kish's effective sample size.
@@ -466,11 +473,13 @@ def nps(
     Raises
     ------
     InvalidInputError
-        Answers out of the scale or not whole numbers; lengths that differ.
+        Answers out of the scale or not whole numbers; unknown answer texts;
+        lengths that differ; an option not among those listed (checked before the
+        answers are read).
     MissingValueError
         Missing answers with ``nan_policy='raise'``, or missing group keys.
     InvalidInputTypeError
-        Non-numeric answers.
+        Answers that are neither numbers nor text; a scheme of another kind.
 
     Warns
     -----
@@ -516,6 +525,13 @@ def nps(
     >>> by_region["south"].value.__round__(1)
     -33.3
     """
+    check_score_options(
+        scheme=scheme,
+        kind=NPSScheme,
+        nan_policy=nan_policy,
+        min_n=min_n,
+        small_groups=small_groups,
+    )
     if by is None:
         return NPSState.from_responses(
             responses, weights=weights, scheme=scheme, nan_policy=nan_policy

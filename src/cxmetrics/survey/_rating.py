@@ -7,7 +7,7 @@ and the mean answer; ``definition`` picks which is the headline ``value``.
 from __future__ import annotations
 
 import math
-from typing import Any, ClassVar, Literal, TypeAlias
+from typing import Any, ClassVar, TypeAlias
 
 import attrs
 import numpy as np
@@ -26,6 +26,7 @@ from cxmetrics.stats._interval import (
     proportion_interval,
 )
 from cxmetrics.survey._summary import ScaleSummary
+from cxmetrics.typing import RatingDefinition
 
 __all__ = [
     "RATING_BLANK",
@@ -35,7 +36,7 @@ __all__ = [
     "rating_columns",
 ]
 
-Definition: TypeAlias = Literal["share", "mean"]
+Definition: TypeAlias = RatingDefinition
 
 RATING_BLANK = (
     "value",
@@ -96,9 +97,11 @@ class _Intervals(DisplayMixin):
         self, confidence_level: float, method: str
     ) -> ConfidenceIntervalArray:
         check_option("method", method, PROPORTION_METHODS)
-        ne = np.asarray(self.effective_n, dtype=np.float64)
+        share = np.asarray(self.positive_share, dtype=np.float64)
+        # a suppressed (or empty) group has no share: its interval is NaN
+        ne = np.where(np.isnan(share), 0.0, np.asarray(self.effective_n, np.float64))
         return proportion_interval(
-            np.asarray(self.positive_share) * ne, ne, confidence_level, method=method
+            np.where(ne > 0, share * ne, 0.0), ne, confidence_level, method=method
         )
 
     def _mean_ci(self, confidence_level: float, method: str) -> ConfidenceIntervalArray:

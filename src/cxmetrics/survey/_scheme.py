@@ -2,15 +2,24 @@
 
 A scheme is a frozen value, validated when built. Defaults are the industry
 standard; every departure is one argument away.
+
+A scheme's ``labels`` say how answers stored as text are read (``"Muy
+satisfecho"`` is 5). They are kept with the scheme (and in ``to_dict``) but are
+not part of its equality or hash: two schemes with the same scale and categories
+count the same things, so a state read from an English export merges with one
+read from a Spanish export, and their results compare. What a count *means* (the
+scale and the category bounds) must match; how the text was worded need not.
 """
 
 from __future__ import annotations
 
-from typing import Self
+from collections.abc import Mapping, Sequence
+from typing import Any, Self, cast
 
 import attrs
 
 from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
+from cxmetrics.survey._inputs import Labels, convert_labels
 
 __all__ = ["CESScheme", "CSATScheme", "NPSScheme"]
 
@@ -30,8 +39,95 @@ def _check_scale(low: int, high: int) -> None:
         raise InvalidInputError(msg)
 
 
-@attrs.frozen
-class NPSScheme:
+class _Labelled:
+    """What every scheme shares about answers given as text labels."""
+
+    __slots__ = ()
+
+    low: int
+    high: int
+    labels: Labels | None
+
+    def _check_labels(self) -> None:
+        for label, point in self.labels or ():
+            if not self.low <= point <= self.high:
+                msg = (
+                    f"`labels` maps {label!r} to {point}, outside the scale "
+                    f"[{self.low}, {self.high}]; give each label a point on the "
+                    "scale (or widen it with `low`/`high`)."
+                )
+                raise InvalidInputError(msg)
+
+    def __repr__(self) -> str:
+        fields = [
+            f"{a.name}={getattr(self, a.name)!r}"
+            for a in attrs.fields(cast("Any", type(self)))
+            if a.name != "labels"
+        ]
+        if self.labels:
+            fields.append(f"labels={dict(self.labels)!r}")
+        return f"{type(self).__name__}({', '.join(fields)})"
+
+    @classmethod
+    def from_labels(
+        cls, *scales: Sequence[str], low: int | None = None, **options: int
+    ) -> Self:
+        """A scheme whose scale points are named by labels, from lowest to highest.
+
+        Parameters
+        ----------
+        *scales : sequence of str
+            One or more lists of labels, lowest scale point first, all of the same
+            length (e.g. the English and the Spanish wording of one question).
+        low : int, optional
+            The lowest scale point (default: the class default, 1 for CSAT and
+            CES, 0 for NPS); ``high`` is ``low + len(labels) - 1``.
+        **options : int
+            The other scheme arguments (``satisfied_min``, ``easy_min``, ...).
+
+        Returns
+        -------
+        scheme
+            With ``labels`` mapping every label to its scale point.
+
+        Examples
+        --------
+        >>> from cxmetrics import CESScheme
+        >>> agree = ["Strongly disagree", "Disagree", "Somewhat disagree", "Neutral",
+        ...          "Somewhat agree", "Agree", "Strongly agree"]
+        >>> s = CESScheme.from_labels(agree)
+        >>> s.high, s.easy_min, dict(s.labels)["Somewhat agree"]
+        (7, 5, 5)
+        """
+        if not scales:
+            msg = "from_labels needs at least one list of labels, lowest point first."
+            raise InvalidInputError(msg)
+        if any(isinstance(s, str | Mapping) for s in scales):
+            msg = (
+                "from_labels takes lists of labels, lowest point first; for a "
+                f"mapping {{label: point}} use {cls.__name__}(labels=...)."
+            )
+            raise InvalidInputTypeError(msg)
+        sizes = {len(s) for s in scales}
+        if len(sizes) != 1:
+            msg = (
+                "from_labels takes lists of labels of equal length (one per "
+                f"language), lowest point first; got lengths {sorted(sizes)}."
+            )
+            raise InvalidInputError(msg)
+        start = _default(cls, "low") if low is None else _int("low", low)
+        size = sizes.pop()
+        pairs = [(label, start + i) for s in scales for i, label in enumerate(s)]
+        return cls(low=start, high=start + size - 1, labels=pairs, **options)  # type: ignore[call-arg]
+
+
+def _default(cls: type, name: str) -> int:
+    field: Any = attrs.fields_dict(cast("Any", cls))[name]
+    return int(field.default)
+
+
+@attrs.frozen(repr=False)
+class NPSScheme(_Labelled):
     """Net Promoter categories on an integer scale.
 
     Parameters
@@ -42,6 +138,11 @@ class NPSScheme:
         Answers ``>= promoter_min`` are promoters.
     detractor_max : int, default 6
         Answers ``<= detractor_max`` are detractors; those between are passives.
+    labels : mapping of str to int, optional (keyword only)
+        Answer texts and the scale points they stand for; several texts may
+        share a point (e.g. English and Spanish). Compared without case or extra
+        spaces. Not part of equality (see the module notes), so states read
+        from differently worded exports merge.
 
     Examples
     --------
@@ -49,12 +150,23 @@ class NPSScheme:
     NPSScheme(low=0, high=10, promoter_min=9, detractor_max=6)
     >>> NPSScheme(promoter_min=8).passive_range
     (7, 7)
+
+    "10 - Extremely likely" style answers need no labels (the leading number is
+    read); fully worded ends do:
+
+    >>> s = NPSScheme(labels={"Extremely likely": 10, "Not at all likely": 0})
+    >>> s == NPSScheme()
+    True
     """
 
     low: int = 0
     high: int = 10
     promoter_min: int = 9
     detractor_max: int = 6
+    # not part of equality: labels say how text is read, not what counts mean
+    labels: Labels | None = attrs.field(
+        default=None, kw_only=True, converter=convert_labels, eq=False, repr=False
+    )
 
     def __attrs_post_init__(self) -> None:
         _check_scale(self.low, self.high)
@@ -67,6 +179,7 @@ class NPSScheme:
                 f"promoter_min={self.promoter_min}, high={self.high}."
             )
             raise InvalidInputError(msg)
+        self._check_labels()
 
     @property
     def passive_range(self) -> tuple[int, int] | None:
@@ -75,8 +188,8 @@ class NPSScheme:
         return (lo, hi) if lo <= hi else None
 
 
-@attrs.frozen
-class CSATScheme:
+@attrs.frozen(repr=False)
+class CSATScheme(_Labelled):
     """Customer-satisfaction scale and the threshold for "satisfied".
 
     Parameters
@@ -85,6 +198,11 @@ class CSATScheme:
         The answer scale; higher is more satisfied.
     satisfied_min : int, default 4
         Answers ``>= satisfied_min`` count as satisfied (top-2-box on 1-5).
+    labels : mapping of str to int, optional (keyword only)
+        Answer texts and the scale points they stand for; several texts may
+        share a point (e.g. English and Spanish). Compared without case or extra
+        spaces. Not part of equality (see the module notes), so states read
+        from differently worded exports merge.
 
     Examples
     --------
@@ -92,11 +210,19 @@ class CSATScheme:
     CSATScheme(low=1, high=5, satisfied_min=4)
     >>> CSATScheme.binary()
     CSATScheme(low=0, high=1, satisfied_min=1)
+    >>> CSATScheme.from_labels(
+    ...     ["Very dissatisfied", "Dissatisfied", "Neutral", "Satisfied", "Very satisfied"]
+    ... ).labels[-1]
+    ('Very satisfied', 5)
     """
 
     low: int = 1
     high: int = 5
     satisfied_min: int = 4
+    # not part of equality: labels say how text is read, not what counts mean
+    labels: Labels | None = attrs.field(
+        default=None, kw_only=True, converter=convert_labels, eq=False, repr=False
+    )
 
     def __attrs_post_init__(self) -> None:
         _check_scale(self.low, self.high)
@@ -107,6 +233,7 @@ class CSATScheme:
                 f"low={self.low}, satisfied_min={self.satisfied_min}, high={self.high}."
             )
             raise InvalidInputError(msg)
+        self._check_labels()
 
     @classmethod
     def binary(cls) -> Self:
@@ -118,8 +245,8 @@ class CSATScheme:
         return cls(low=0, high=1, satisfied_min=1)
 
 
-@attrs.frozen
-class CESScheme:
+@attrs.frozen(repr=False)
+class CESScheme(_Labelled):
     """Customer Effort Score scale and which answers mean "easy".
 
     Parameters
@@ -132,6 +259,11 @@ class CESScheme:
         company made it easy for me to handle my issue") has ``easy = 5..7`` and
         higher is better; the original CES (1-5 "how much effort did you personally
         have to put forth") has ``easy = 1..2`` and lower is better.
+    labels : mapping of str to int, optional (keyword only)
+        Answer texts and the scale points they stand for; several texts may
+        share a point (e.g. English and Spanish). Compared without case or extra
+        spaces. Not part of equality (see the module notes), so states read
+        from differently worded exports merge.
 
     Examples
     --------
@@ -147,6 +279,10 @@ class CESScheme:
     high: int = 7
     easy_min: int = 5
     easy_max: int = 7
+    # not part of equality: labels say how text is read, not what counts mean
+    labels: Labels | None = attrs.field(
+        default=None, kw_only=True, converter=convert_labels, eq=False, repr=False
+    )
 
     def __attrs_post_init__(self) -> None:
         _check_scale(self.low, self.high)
@@ -161,6 +297,7 @@ class CESScheme:
                 f"[{self.low}, {self.high}]."
             )
             raise InvalidInputError(msg)
+        self._check_labels()
 
     @property
     def higher_is_easier(self) -> bool:

@@ -8,7 +8,7 @@ Unweighted states merge exactly; weighted ones up to floating-point rounding.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Generic, Protocol, Self, TypeVar, cast
+from typing import Any, ClassVar, Generic, Protocol, Self, TypeVar
 
 import attrs
 import numpy as np
@@ -20,11 +20,12 @@ from cxmetrics._mergeable import Mergeable
 from cxmetrics._validation import (
     GroupIndex,
     group_index,
-    integer_scale,
     weights_array,
 )
 from cxmetrics.exceptions import IncompatibleStateError, InvalidInputError
+from cxmetrics.survey._inputs import Labels, scale_answers
 from cxmetrics.survey._kernel import scale_histogram
+from cxmetrics.survey._options import check_scheme
 
 __all__ = ["GroupedScaleState", "ScaleScheme", "ScaleState"]
 
@@ -37,6 +38,9 @@ class ScaleScheme(Protocol):
 
     @property
     def high(self) -> int: ...  # pragma: no cover
+
+    @property
+    def labels(self) -> Labels | None: ...  # pragma: no cover
 
 
 SchemeT = TypeVar("SchemeT", bound=ScaleScheme)
@@ -56,9 +60,7 @@ def _tally(
     NDArray[np.float64] | None,
 ]:
     """Validate and count: returns (keys, counts incl. missing bin, wsum, w2sum)."""
-    data = integer_scale(
-        responses, "responses", low=scheme.low, high=scheme.high, nan_policy=nan_policy
-    )
+    data = scale_answers(responses, "responses", scheme, nan_policy=nan_policy)
     n = data.values.shape[0]
     w = None if weights is None else weights_array(weights, n)
     index: GroupIndex | None = None
@@ -89,6 +91,14 @@ def _check_same_scheme(a: Any, b: Any) -> None:
     if a.scheme != b.scheme:
         msg = f"cannot merge {type(a).__name__} with scheme {a.scheme!r} and {type(b).__name__} with scheme {b.scheme!r}."
         raise IncompatibleStateError(msg)
+
+
+def scheme_dict(scheme: Any) -> dict[str, Any]:
+    """A scheme as plain Python (``labels`` only when it has some, as pairs)."""
+    out: dict[str, Any] = attrs.asdict(scheme)
+    if out.get("labels") is None:
+        out.pop("labels", None)
+    return out
 
 
 def _weights_of(state: Any) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
@@ -168,6 +178,7 @@ class ScaleState(Mergeable, Generic[SchemeT]):
             Missing answers raise, or are omitted and counted in ``n_missing``.
         """
         sch = cls._default_scheme() if scheme is None else scheme
+        check_scheme(sch, cls._default_scheme)
         _, counts, wsum, w2sum = _tally(responses, sch, weights, nan_policy)
         return cls(
             sch,
@@ -214,7 +225,7 @@ class ScaleState(Mergeable, Generic[SchemeT]):
         """Plain-Python form (JSON-ready); :meth:`from_dict` reverses it exactly."""
         return {
             **self._tag(),
-            "scheme": attrs.asdict(cast("Any", self.scheme)),
+            "scheme": scheme_dict(self.scheme),
             "counts": self.counts.tolist(),
             "n_missing": self.n_missing,
             "weight_sums": None
@@ -318,6 +329,7 @@ class GroupedScaleState(Mergeable, Generic[SchemeT]):
             Every group to report, in order; groups without answers get ``n == 0``.
         """
         sch = cls._default_scheme() if scheme is None else scheme
+        check_scheme(sch, cls._default_scheme)
         keys, counts, wsum, w2sum = _tally(
             responses, sch, weights, nan_policy, by, levels
         )
@@ -403,7 +415,7 @@ class GroupedScaleState(Mergeable, Generic[SchemeT]):
         """Plain-Python form (JSON-ready); :meth:`from_dict` reverses it."""
         return {
             **self._tag(),
-            "scheme": attrs.asdict(cast("Any", self.scheme)),
+            "scheme": scheme_dict(self.scheme),
             "keys": encode_keys(self.keys),
             "counts": self.counts.tolist(),
             "n_missing": self.n_missing.tolist(),
