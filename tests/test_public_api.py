@@ -6,6 +6,7 @@ import inspect
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 import cxmetrics as cx
@@ -90,7 +91,7 @@ def test_every_error_is_a_cxmetrics_error():
     try:
         import cxmetrics as cx
 
-        cx.nps(["x"])
+        cx.nps(np.array(["2026-01-01"], dtype="datetime64[D]"))
     except e.CXMetricsError as err:
         assert isinstance(err, TypeError)
     else:  # pragma: no cover
