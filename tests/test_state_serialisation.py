@@ -87,6 +87,9 @@ def _halves():  # builders per state class; halves split customers disjointly
             observation_end="2024-06-01",
         ),
         "CohortState": lambda s: cx.CohortState.from_activity(list("xxyzzw")[s], T[s]),
+        "DurationSketchState": lambda s: cx.DurationSketchState.from_durations(
+            [30.0, 0.0, 600.0, 45.0, 3600.0, float("nan")][s], by=list("abaabb")[s]
+        ),
     }
 
 

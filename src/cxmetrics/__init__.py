@@ -110,6 +110,7 @@ from cxmetrics.stats import (
 from cxmetrics.support import (
     Backlog,
     BusinessCalendar,
+    DurationSketchState,
     DurationSummary,
     GroupedSLAComplianceResult,
     GroupedSupportRateResult,
@@ -188,6 +189,7 @@ __all__ = [
     "ContactScheme",
     "ContactState",
     "DifferenceResult",
+    "DurationSketchState",
     "DurationSummary",
     "GammaGammaModel",
     "GammaGammaResult",

@@ -32,6 +32,7 @@ from cxmetrics.support._rates import (
     reopen_rate,
     resolution_rate,
 )
+from cxmetrics.support._sketch import DurationSketchState
 from cxmetrics.support._sla import SLATargets, sla_targets
 from cxmetrics.support._timings import (
     DurationSummary,
@@ -46,6 +47,7 @@ from cxmetrics.support._timings import (
 __all__ = [
     "Backlog",
     "BusinessCalendar",
+    "DurationSketchState",
     "DurationSummary",
     "GroupedSLAComplianceResult",
     "GroupedSupportRateResult",

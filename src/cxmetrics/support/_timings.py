@@ -39,6 +39,7 @@ from cxmetrics.support._log import (
     as_of_ns,
     lookup,
 )
+from cxmetrics.support._sketch import DurationSketchState
 from cxmetrics.support._sla import _final_solve, _instances
 from cxmetrics.support._timeline import business_ns
 
@@ -480,6 +481,8 @@ def duration_summary(
     by: ArrayLike | None = None,
     quantiles: ArrayLike = (0.5, 0.9),
     nan_policy: str = "omit",
+    method: str = "exact",
+    relative_accuracy: float = 0.01,
 ) -> DurationSummary:
     """Summarise durations (e.g. a :class:`TicketTimings` column) per group.
 
@@ -494,6 +497,14 @@ def duration_summary(
     nan_policy : {'omit', 'raise'}, default 'omit'
         Undefined durations (unanswered, unsolved) are left out and counted in
         ``n_missing``, or raise.
+    method : {'exact', 'sketch'}, default 'exact'
+        ``'exact'``: numpy's linear interpolation between order statistics.
+        ``'sketch'``: the quantiles of a :class:`DurationSketchState` (DDSketch),
+        each within ``relative_accuracy`` of the order statistic of rank
+        ``floor(q (n - 1))``; the sketch of a split log merges exactly, so this is
+        the summary to compute per partition, file or day. n and mean are exact.
+    relative_accuracy : float, default 0.01
+        Relative accuracy of ``method='sketch'``.
 
     Returns
     -------
@@ -509,7 +520,27 @@ def duration_summary(
     ([4], [25.0], [[17.5]], 1)
     """
     check_option("nan_policy", nan_policy, ("raise", "omit"))
+    check_option("method", method, ("exact", "sketch"))
     probs = parameter_array(quantiles, "quantiles", low=0.0, high=1.0).reshape(-1)
+    if method == "sketch":
+        sketch = DurationSketchState.from_durations(
+            durations, by=by, relative_accuracy=relative_accuracy, nan_policy=nan_policy
+        )
+        q = sketch.quantile_table(np.concatenate([[0.5, 0.9], probs]))
+        n_s = sketch.n
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean_s = np.where(n_s > 0, sketch.total / np.maximum(n_s, 1), np.nan)
+        return DurationSummary(
+            keys=sketch.keys,
+            value=mean_s,
+            n=n_s,
+            mean=mean_s,
+            median=q[:, 0],
+            p90=q[:, 1],
+            quantiles=q[:, 2:],
+            probabilities=tuple(float(p) for p in probs),
+            n_missing=int(sketch.n_missing.sum()),
+        )
     x, missing = durations_1d(durations, "durations", nan_policy=nan_policy)
     all_probs = np.concatenate([[0.5, 0.9], probs])
     if by is None:

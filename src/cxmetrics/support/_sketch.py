@@ -1,0 +1,413 @@
+"""Mergeable percentiles of durations: a log-bucket quantile sketch (DDSketch).
+
+Teams report first-reply, resolution, handle and wait times as p50/p90 per
+queue, on data spread over files, partitions or days. Exact quantiles do not
+merge; a DDSketch does (Masson, Rim & Lee 2019): every duration ``x > 0`` falls
+in the bucket ``k = ceil(log_gamma(x))`` with ``gamma = (1 + a) / (1 - a)``, and
+the bucket is represented by ``2 gamma^k / (1 + gamma)``, within relative error
+``a`` of every value in it. Zero durations have a bucket of their own. Counting
+buckets is exact, so two sketches add exactly and a split log gives the sketch
+of the whole.
+
+The quantile at ``q`` targets the order statistic of rank ``floor(q (n - 1))``
+(0-based; numpy's ``method="lower"``), as the ``ddsketch`` package does: it is
+returned within relative error ``a``. numpy's default ``linear`` percentile
+interpolates between two order statistics, so the two can differ by more than
+``a`` where neighbouring durations are far apart.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Self
+
+import attrs
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from cxmetrics._arrays import array_eq, frozen_float, frozen_int, frozen_keys
+from cxmetrics._grouped import warn_undefined
+from cxmetrics._keys import align_keys, decode_keys, encode_keys, position
+from cxmetrics._mergeable import Mergeable
+from cxmetrics._validation import (
+    check_option,
+    durations_1d,
+    group_index,
+    parameter_array,
+)
+from cxmetrics.exceptions import IncompatibleStateError, InvalidInputError
+
+__all__ = ["DurationSketchState"]
+
+#: durations at or below this are counted in the zero bucket (ddsketch's
+#: ``min_possible`` for the default accuracy is about 2.3e-308)
+_TINY = 1e-300
+
+
+#: the key given to zero durations: below every real key (|key| < 3.5e8 for any
+#: float above _TINY at accuracies >= 1e-6), and far enough from the int32 limit
+#: that shifting keys by the lowest one cannot overflow
+_ZERO_KEY = -(2**30)
+#: rows per block of the key computation (the temporaries stay in the cache)
+_BLOCK = 1 << 16
+
+
+def _bucket_keys(x: NDArray[np.float64], mult: float) -> NDArray[np.int32]:
+    """``ceil(log2(x) * mult)`` per duration (ddsketch's keys); zeros get ``_ZERO_KEY``.
+
+    Computed block by block so that the float temporaries stay in the cache:
+    no loop over rows, one over blocks of 65,536.
+    """
+    n = x.shape[0]
+    out = np.empty(n, dtype=np.int32)
+    buf = np.empty(min(n, _BLOCK))
+    for start in range(0, n, _BLOCK):
+        xb = x[start : start + _BLOCK]
+        kb = buf[: xb.shape[0]]
+        positive = xb > _TINY
+        kb.fill(-np.inf)
+        np.log2(xb, out=kb, where=positive)
+        kb *= mult
+        np.ceil(kb, out=kb)
+        np.maximum(kb, float(_ZERO_KEY), out=kb)
+        out[start : start + xb.shape[0]] = kb
+    return out
+
+
+def _multiplier(relative_accuracy: float) -> float:
+    """``1 / log2(gamma)`` as the ``ddsketch`` package computes it (same keys)."""
+    gamma_mantissa = 2.0 * relative_accuracy / (1.0 - relative_accuracy)
+    return math.log(2.0) / math.log1p(gamma_mantissa)
+
+
+def _check_accuracy(relative_accuracy: Any) -> float:
+    a = float(
+        parameter_array(
+            relative_accuracy,
+            "relative_accuracy",
+            low=0.0,
+            high=0.5,
+            low_inclusive=False,
+        )
+    )
+    if a < 1e-6:
+        msg = f"`relative_accuracy` must be at least 1e-6 (buckets grow as 1/a); got {a!r}."
+        raise InvalidInputError(msg)
+    return a
+
+
+def _combine(
+    groups: NDArray[np.int64], bins: NDArray[np.int64], counts: NDArray[np.int64]
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+    """Sum the counts of equal (group, bin) pairs; sorted by group, then bin.
+
+    One int64 code per pair; a bincount over the dense code range when it is
+    small (sketches: a few hundred buckets per group), else one sort.
+    """
+    if groups.size == 0:
+        return groups, bins, counts
+    lo = int(bins.min())
+    width = int(bins.max()) - lo + 1
+    code = groups * width + (bins - lo)
+    size = (int(groups.max()) + 1) * width
+    if size <= 4 * code.size + (1 << 16):
+        cells = np.bincount(code, counts, minlength=size).astype(np.int64)
+        nz = np.flatnonzero(cells)
+        return nz // width, nz % width + lo, cells[nz]
+    order = np.argsort(code, kind="stable")
+    c, v = code[order], counts[order]
+    start = np.empty(c.size, dtype=bool)
+    start[0] = True
+    start[1:] = c[1:] != c[:-1]
+    idx = np.flatnonzero(start)
+    return c[idx] // width, c[idx] % width + lo, np.add.reduceat(v, idx)
+
+
+@attrs.frozen(eq=False)
+class DurationSketchState(Mergeable):
+    """Mergeable quantile sketch of non-negative durations, per group.
+
+    Attributes
+    ----------
+    keys : ndarray, shape (g,)
+        Group labels (``['all']`` without ``by``).
+    relative_accuracy : float
+        ``a``: every quantile is within relative error ``a`` of the order
+        statistic it targets.
+    bin_group, bin_key, bin_count : ndarray of int64, shape (m,)
+        The non-empty buckets: group position, bucket index ``k`` and count,
+        sorted by group then bucket.
+    zero_count, n_missing : ndarray of int64, shape (g,)
+        Durations of zero; missing durations left out.
+    total : ndarray of float64, shape (g,)
+        Sum of the durations (for the exact mean).
+
+    Examples
+    --------
+    >>> from cxmetrics.support import DurationSketchState
+    >>> a = DurationSketchState.from_durations([30.0, 60.0, 0.0], by=["chat", "chat", "mail"])
+    >>> b = DurationSketchState.from_durations([600.0, 3600.0], by=["mail", "mail"])
+    >>> s = a + b
+    >>> s.n.tolist(), s.quantile(0.5).round(1).tolist()
+    ([2, 3], [30.3, 596.0])
+    """
+
+    keys: NDArray[Any] = attrs.field(converter=frozen_keys, eq=array_eq)
+    relative_accuracy: float
+    bin_group: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
+    bin_key: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
+    bin_count: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
+    zero_count: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
+    n_missing: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
+    total: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return bool(
+            self.relative_accuracy == other.relative_accuracy
+            and self.keys.dtype == other.keys.dtype
+            and np.array_equal(self.keys, other.keys)
+            and np.array_equal(self.bin_group, other.bin_group)
+            and np.array_equal(self.bin_key, other.bin_key)
+            and np.array_equal(self.bin_count, other.bin_count)
+            and np.array_equal(self.zero_count, other.zero_count)
+            and np.array_equal(self.n_missing, other.n_missing)
+            and np.array_equal(self.total, other.total)
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    @property
+    def n(self) -> NDArray[np.int64]:
+        """Durations counted per group (zeros included, missing ones not)."""
+        per = np.bincount(self.bin_group, self.bin_count, minlength=len(self.keys))
+        out: NDArray[np.int64] = per.astype(np.int64) + self.zero_count
+        return out
+
+    @classmethod
+    def empty(cls, relative_accuracy: float = 0.01) -> Self:
+        """The identity of ``+``: no groups, no durations."""
+        a = _check_accuracy(relative_accuracy)
+        z = np.zeros(0, dtype=np.int64)
+        return cls(np.array([], dtype=str), a, z, z, z, z, z, np.zeros(0))
+
+    @classmethod
+    def from_durations(
+        cls,
+        durations: ArrayLike,
+        *,
+        by: ArrayLike | None = None,
+        relative_accuracy: float = 0.01,
+        nan_policy: str = "omit",
+    ) -> Self:
+        """Sketch durations (seconds, or time deltas read as seconds) in one pass.
+
+        Parameters
+        ----------
+        durations : array_like, shape (n,)
+            Non-negative durations; NaN/NaT marks one not defined yet.
+        by : array_like or list of array_like, optional
+            Group keys (one or several columns); one group ``'all'`` by default.
+        relative_accuracy : float, default 0.01
+            ``a`` in (0, 0.5): quantiles within 1 % of the targeted order statistic.
+        nan_policy : {'omit', 'raise'}, default 'omit'
+            Missing durations are left out and counted in ``n_missing``, or raise.
+        """
+        check_option("nan_policy", nan_policy, ("raise", "omit"))
+        a = _check_accuracy(relative_accuracy)
+        x, missing = durations_1d(durations, "durations", nan_policy=nan_policy)
+        n = x.shape[0]
+        if by is None:
+            keys: NDArray[Any] = np.array(["all"])
+            g: NDArray[np.int64] | None = None
+        else:
+            gi = group_index(by, n, like="durations")
+            keys = gi.labels
+            g = np.asarray(gi.source, dtype=np.int64) - gi.offset
+        size = len(keys)
+        n_missing = np.zeros(size, dtype=np.int64)
+        if missing is not None:
+            x = x[~missing]
+            if g is None:
+                n_missing[0] = int(np.count_nonzero(missing))
+            else:
+                n_missing = np.bincount(g[missing], minlength=size).astype(np.int64)
+                g = g[~missing]
+        k = _bucket_keys(x, _multiplier(a))
+        zero = k == _ZERO_KEY
+        if g is None:
+            zero_count = np.array([int(np.count_nonzero(zero))], dtype=np.int64)
+            total = np.array([float(x.sum())])
+        else:
+            zero_count = np.bincount(g[zero], minlength=size).astype(np.int64)
+            total = np.bincount(g, x, minlength=size)
+        if zero_count.sum() == k.size:
+            z = np.zeros(0, dtype=np.int64)
+            return cls(keys, a, z, z, z, zero_count, n_missing, total)
+        # the zero bucket's sentinel lies below every real key: count it, drop it
+        lo = int(k[~zero].min()) if zero.any() else int(k.min())
+        hi = int(k.max())
+        width = hi - lo + 2  # one extra cell (index 0) takes the zeros
+        shifted = np.maximum(k - (lo - 1), 0)
+        if g is None:
+            cells = np.bincount(shifted, minlength=width)
+            cells[0] = 0
+            nz = np.flatnonzero(cells)
+            bg, bk, bc = np.zeros(nz.size, np.int64), nz + (lo - 1), cells[nz]
+        elif width * size <= 4 * k.size + (1 << 16):
+            cells = np.bincount(g * width + shifted, minlength=width * size)
+            cells[::width] = 0
+            nz = np.flatnonzero(cells)
+            bg, bk, bc = nz // width, nz % width + (lo - 1), cells[nz]
+        else:
+            keep = ~zero
+            bg, bk, bc = _combine(
+                g[keep], k[keep].astype(np.int64), np.ones(int(keep.sum()), np.int64)
+            )
+        return cls(keys, a, bg, bk, bc, zero_count, n_missing, total)
+
+    def merge(self, other: Self) -> Self:
+        """Exact sum of two sketches of the same accuracy (groups aligned by key)."""
+        if self.relative_accuracy != other.relative_accuracy:
+            msg = (
+                "cannot merge duration sketches of different relative accuracy "
+                f"({self.relative_accuracy} and {other.relative_accuracy})."
+            )
+            raise IncompatibleStateError(msg)
+        if not len(self.keys):
+            return other
+        if not len(other.keys):
+            return self
+        keys, pos_a, pos_b = align_keys(self.keys, other.keys)
+        size = len(keys)
+
+        def scatter(a: NDArray[Any], b: NDArray[Any]) -> NDArray[Any]:
+            out = np.zeros(size, dtype=np.result_type(a, b))
+            np.add.at(out, pos_a, a)
+            np.add.at(out, pos_b, b)
+            return out
+
+        bg, bk, bc = _combine(
+            np.concatenate([pos_a[self.bin_group], pos_b[other.bin_group]]),
+            np.concatenate([self.bin_key, other.bin_key]),
+            np.concatenate([self.bin_count, other.bin_count]),
+        )
+        return type(self)(
+            keys,
+            self.relative_accuracy,
+            bg,
+            bk,
+            bc,
+            scatter(self.zero_count, other.zero_count),
+            scatter(self.n_missing, other.n_missing),
+            scatter(self.total, other.total),
+        )
+
+    def quantile(self, q: ArrayLike) -> NDArray[np.float64]:
+        """Quantiles per group: shape (g,) for a scalar ``q``, else (g, len(q)).
+
+        Empty groups give NaN with an :class:`~cxmetrics.exceptions.UndefinedMetricWarning`.
+        """
+        probs = parameter_array(q, "q", low=0.0, high=1.0)
+        out = self.quantile_table(probs.reshape(-1))
+        warn_undefined("a duration quantile", out[:, 0] if out.size else out)
+        result: NDArray[np.float64] = out[:, 0] if probs.ndim == 0 else out
+        return result
+
+    def quantile_table(self, probs: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Quantiles at the (validated) ``probs``, shape (g, len(probs)); NaN when empty."""
+        flat = probs
+        size = len(self.keys)
+        n = self.n
+        gamma = 1.0 + 2.0 * self.relative_accuracy / (1.0 - self.relative_accuracy)
+        mult = _multiplier(self.relative_accuracy)
+        cum = np.cumsum(self.bin_count)
+        starts = np.searchsorted(self.bin_group, np.arange(size))
+        before = np.concatenate([[0], cum])  # buckets counted before each group
+        base = before[starts]
+        rank = flat[None, :] * (n[:, None] - 1.0)  # (g, q)
+        target = rank - self.zero_count[:, None]
+        idx = np.searchsorted(cum, base[:, None] + target, side="right")
+        idx = np.clip(idx, 0, max(cum.size - 1, 0))
+        if cum.size:
+            with np.errstate(over="ignore"):
+                value = np.exp2(self.bin_key[idx] / mult) * (2.0 / (1.0 + gamma))
+        else:
+            value = np.zeros(rank.shape)
+        out = np.where(target < 0, 0.0, value)
+        table: NDArray[np.float64] = np.where(n[:, None] == 0, np.nan, out)
+        return table
+
+    def mean(self) -> NDArray[np.float64]:
+        """Exact mean duration per group (NaN, with a warning, for empty groups)."""
+        n = self.n
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out: NDArray[np.float64] = np.where(
+                n > 0, self.total / np.maximum(n, 1), np.nan
+            )
+        warn_undefined("a mean duration", out)
+        return out
+
+    def __getitem__(self, key: object) -> Self:
+        """The sketch of one group."""
+        i = position(self.keys, key)
+        sel = self.bin_group == i
+        z = np.zeros(int(np.count_nonzero(sel)), dtype=np.int64)
+        return type(self)(
+            self.keys[i : i + 1],
+            self.relative_accuracy,
+            z,
+            self.bin_key[sel],
+            self.bin_count[sel],
+            self.zero_count[i : i + 1],
+            self.n_missing[i : i + 1],
+            self.total[i : i + 1],
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-Python form (JSON-ready); :meth:`from_dict` reverses it exactly."""
+        return {
+            **self._tag(),
+            "keys": encode_keys(self.keys),
+            "relative_accuracy": self.relative_accuracy,
+            "bin_group": self.bin_group.tolist(),
+            "bin_key": self.bin_key.tolist(),
+            "bin_count": self.bin_count.tolist(),
+            "zero_count": self.zero_count.tolist(),
+            "n_missing": self.n_missing.tolist(),
+            "total": self.total.tolist(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Self:
+        """Rebuild a sketch from :meth:`to_dict` output, checking it is consistent."""
+        cls._check_tag(data)
+        try:
+            keys = decode_keys(data["keys"])
+            a = _check_accuracy(data["relative_accuracy"])
+            bg = np.asarray(data["bin_group"], dtype=np.int64)
+            bk = np.asarray(data["bin_key"], dtype=np.int64)
+            bc = np.asarray(data["bin_count"], dtype=np.int64)
+            zc = np.asarray(data["zero_count"], dtype=np.int64)
+            nm = np.asarray(data["n_missing"], dtype=np.int64)
+            tot = np.asarray(data["total"], dtype=np.float64)
+        except (KeyError, TypeError, ValueError) as err:
+            msg = f"`data` is not a DurationSketchState dict ({type(err).__name__}: {err})."
+            raise InvalidInputError(msg) from None
+        g = len(keys)
+        ok = (
+            bg.shape == bk.shape == bc.shape
+            and zc.shape == nm.shape == tot.shape == (g,)
+            and (bc > 0).all()
+            and (zc >= 0).all()
+            and (nm >= 0).all()
+            and np.isfinite(tot).all()
+            and (tot >= 0).all()
+            and ((bg >= 0) & (bg < g)).all()
+        )
+        if not ok:
+            msg = "`data` describes an inconsistent DurationSketchState (shapes, negative or non-finite counts, or bins outside the groups)."
+            raise InvalidInputError(msg)
+        bg, bk, bc = _combine(bg, bk, bc)
+        return cls(keys, a, bg, bk, bc, zc, nm, tot)

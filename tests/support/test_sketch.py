@@ -1,0 +1,133 @@
+"""Mergeable duration percentiles: the DDSketch mapping, exact merges, ddsketch agreement."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import cxmetrics as cx
+from cxmetrics.exceptions import (
+    IncompatibleStateError,
+    InvalidInputError,
+    UndefinedMetricWarning,
+)
+
+Sketch = cx.DurationSketchState
+PROBS = [0.0, 0.001, 0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 0.999, 1.0]
+
+
+def _log(seed, n=20_000):
+    rng = np.random.default_rng(seed)
+    x = rng.lognormal(5.0, 2.0, n)
+    x[rng.random(n) < 0.05] = 0.0  # answered at once
+    return x
+
+
+@pytest.mark.parametrize("alpha", [0.01, 0.02, 0.05])
+def test_quantiles_equal_the_ddsketch_package(alpha):
+    ddsketch = pytest.importorskip("ddsketch")
+    x = _log(3, 5_000)
+    ref = ddsketch.DDSketch(relative_accuracy=alpha)
+    for v in x:
+        ref.add(float(v))
+    got = Sketch.from_durations(x, relative_accuracy=alpha).quantile(PROBS)[0]
+    want = [ref.get_quantile_value(q) for q in PROBS]
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    x=st.lists(st.one_of(st.just(0.0), st.floats(1e-3, 1e9)), min_size=1, max_size=200),
+    alpha=st.sampled_from([0.005, 0.01, 0.05, 0.2]),
+    q=st.floats(0.0, 1.0),
+)
+def test_every_quantile_is_within_alpha_of_the_lower_order_statistic(x, alpha, q):
+    arr = np.asarray(x)
+    target = float(np.sort(arr)[math.floor(q * (arr.size - 1))])
+    got = float(Sketch.from_durations(arr, relative_accuracy=alpha).quantile(q)[0])
+    assert abs(got - target) <= alpha * target * (1 + 1e-9)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    x=st.lists(st.floats(0.0, 1e7), min_size=0, max_size=80),
+    groups=st.lists(st.sampled_from("abc"), min_size=80, max_size=80),
+    cut=st.integers(0, 80),
+)
+def test_merge_of_a_split_equals_the_whole_exactly(x, groups, cut):
+    arr = np.round(np.asarray(x, dtype=float))  # whole seconds: sums are exact
+    g = np.asarray(groups[: arr.size])
+    cut = min(cut, arr.size)
+    if arr.size == 0:
+        return
+    whole = Sketch.from_durations(arr, by=g)
+    parts = [p for p in (slice(0, cut), slice(cut, None)) if arr[p].size]
+    merged = sum(Sketch.from_durations(arr[p], by=g[p]) for p in parts)
+    assert merged == whole
+    assert Sketch.empty() + whole == whole
+    back = Sketch.from_dict(json.loads(json.dumps(merged.to_dict())))
+    assert back == whole
+
+
+def test_grouped_equals_each_group_alone_and_quantiles_are_monotone():
+    x = _log(5, 3_000)
+    g = np.random.default_rng(6).choice(["chat", "mail", "phone"], x.size)
+    s = Sketch.from_durations(x, by=g)
+    table = s.quantile(PROBS)
+    assert table.shape == (3, len(PROBS))
+    assert (np.diff(table, axis=1) >= 0).all()
+    for i, key in enumerate(s.keys):
+        alone = Sketch.from_durations(x[g == key])
+        np.testing.assert_array_equal(table[i], alone.quantile(PROBS)[0])
+        assert s[key].quantile(0.9)[0] == alone.quantile(0.9)[0]
+        assert s.n[i] == (g == key).sum()
+    np.testing.assert_allclose(s.mean(), [x[g == k].mean() for k in s.keys], rtol=1e-12)
+
+
+def test_duration_summary_by_sketch_and_time_deltas():
+    pd = pytest.importorskip("pandas")
+    waits = pd.Series(pd.to_timedelta([0, 30, 45, 60, 600, None], unit="s"))
+    res = cx.duration_summary(waits, by=list("aabbbb"), method="sketch")
+    assert res.n.tolist() == [2, 3]
+    assert res.n_missing == 1
+    assert res.mean.tolist() == [15.0, 235.0]
+    # median of [0, 30] is the lower one (0); of [45, 60, 600] it is 60 within 1 %
+    assert res.median[0] == 0.0
+    assert res.median[1] == pytest.approx(60.0, rel=0.01)
+    exact = cx.duration_summary(waits, by=list("aabbbb"))
+    assert exact.n.tolist() == res.n.tolist()
+    with pytest.raises(InvalidInputError, match="`method`"):
+        cx.duration_summary(waits, method="tdigest")
+
+
+def test_empty_groups_and_bad_input():
+    s = Sketch.from_durations([float("nan"), 5.0], by=["a", "b"])
+    with pytest.warns(UndefinedMetricWarning):
+        q = s.quantile(0.5)
+    assert math.isnan(q[0])
+    assert q[1] == pytest.approx(5.0, rel=0.01)
+    with pytest.raises(InvalidInputError, match="non-negative"):
+        Sketch.from_durations([-1.0])
+    with pytest.raises(InvalidInputError, match="`relative_accuracy`"):
+        Sketch.from_durations([1.0], relative_accuracy=0.0)
+    with pytest.raises(InvalidInputError, match="`q`"):
+        s.quantile(1.5)
+    with pytest.raises(IncompatibleStateError, match="relative accuracy"):
+        Sketch.from_durations([1.0]) + Sketch.from_durations(
+            [1.0], relative_accuracy=0.02
+        )
+    bad = Sketch.from_durations([1.0, 2.0]).to_dict()
+    bad["bin_count"] = [-3]
+    with pytest.raises(InvalidInputError, match="inconsistent"):
+        Sketch.from_dict(bad)
+    del bad["total"]
+    with pytest.raises(InvalidInputError, match="not a DurationSketchState"):
+        Sketch.from_dict(bad)
+    frozen = Sketch.from_durations([1.0, 2.0])
+    with pytest.raises(ValueError, match="read-only"):
+        frozen.bin_count[0] = 9
