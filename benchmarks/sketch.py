@@ -41,7 +41,7 @@ def main() -> None:
     x[rng.random(n) < 0.05] = 0.0
     queues = rng.integers(0, 50, n).astype(np.int16)
 
-    t_build, sk = best(lambda: cx.DurationSketchState.from_durations(x), repeats)
+    t_build, _ = best(lambda: cx.DurationSketchState.from_durations(x), repeats)
     t_grouped, gsk = best(
         lambda: cx.DurationSketchState.from_durations(x, by=queues), repeats
     )
