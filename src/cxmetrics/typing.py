@@ -17,8 +17,11 @@ __all__ = [
     "MeanMethod",
     "NPSMethod",
     "NanPolicy",
+    "PatienceMethod",
     "ProportionMethod",
     "QueueModel",
+    "ScheduleMethod",
+    "ScheduleObjective",
     "ServiceLevelDefinition",
     "SmallGroupPolicy",
     "SurvivalBand",
@@ -67,3 +70,14 @@ ServiceLevelDefinition: TypeAlias = Literal[
 answered; ``'excluding_short_abandons'``: answered within T / (offered - short
 abandons); ``'abandons_met'``: (answered within T + abandoned within T) / offered.
 """
+
+ScheduleObjective: TypeAlias = Literal["headcount", "paid_time", "cost", "deviation"]
+"""What shift scheduling minimises: agents, paid intervals, pattern cost, or
+weighted under/over-staffing."""
+
+ScheduleMethod: TypeAlias = Literal["auto", "lp", "milp"]
+"""Solver of shift scheduling: linear programme (interval matrices), integer
+programme, or the first that applies."""
+
+PatienceMethod: TypeAlias = Literal["exponential", "kaplan_meier"]
+"""Estimator of customer patience from censored waits."""
