@@ -22,6 +22,7 @@ from cxmetrics import (
     support,
     survey,
     typing,
+    workforce,
 )
 from cxmetrics.clv import (
     BGBBModel,
@@ -161,6 +162,12 @@ try:
     __version__ = version("cxmetrics")
 except PackageNotFoundError:  # pragma: no cover  (running from a source tree)
     __version__ = "0+unknown"
+from cxmetrics.workforce import (
+    ShiftPatterns,
+    ShiftSchedule,
+    schedule_shifts,
+    shift_patterns,
+)
 
 __all__ = [
     "BGBBModel",
@@ -230,6 +237,8 @@ __all__ = [
     "SLAComplianceState",
     "SLAPolicy",
     "SLATargets",
+    "ShiftPatterns",
+    "ShiftSchedule",
     "StaffingResult",
     "StaffingResultArray",
     "SupportRateResult",
@@ -285,6 +294,8 @@ __all__ = [
     "rfm_scores",
     "rfm_summary",
     "sbg",
+    "schedule_shifts",
+    "shift_patterns",
     "sla_compliance",
     "sla_targets",
     "staffing",
@@ -294,4 +305,5 @@ __all__ = [
     "ticket_timings",
     "typing",
     "waits_from_instants",
+    "workforce",
 ]

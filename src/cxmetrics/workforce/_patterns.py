@@ -261,7 +261,7 @@ def shift_patterns(
 
     >>> import cxmetrics as cx
     >>> tours = cx.shift_patterns(0, 1, periods_per_day=1, days=7, days_on=5)
-    >>> tours.coverage[0].tolist(), tours.names[0]
+    >>> tours.coverage[0].tolist(), str(tours.names[0])
     ([1, 1, 1, 1, 1, 0, 0], '0+1 days 0-4')
 
     A 22:00-06:00 shift (hours) on a week covers two days:
