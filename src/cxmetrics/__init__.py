@@ -163,10 +163,13 @@ try:
 except PackageNotFoundError:  # pragma: no cover  (running from a source tree)
     __version__ = "0+unknown"
 from cxmetrics.workforce import (
+    ProjectedService,
     ShiftPatterns,
     ShiftSchedule,
+    projected_service,
     schedule_shifts,
     shift_patterns,
+    staff_requirements,
 )
 
 __all__ = [
@@ -223,6 +226,7 @@ __all__ = [
     "NextReplyTimes",
     "ParetoNBDModel",
     "ParetoNBDResult",
+    "ProjectedService",
     "QueueMetrics",
     "QueueMetricsArray",
     "RFMScores",
@@ -286,6 +290,7 @@ __all__ = [
     "nps_sample_size",
     "pareto_nbd",
     "period_start",
+    "projected_service",
     "proportion_sample_size",
     "queue_metrics",
     "reopen_rate",
@@ -298,6 +303,7 @@ __all__ = [
     "shift_patterns",
     "sla_compliance",
     "sla_targets",
+    "staff_requirements",
     "staffing",
     "stats",
     "support",

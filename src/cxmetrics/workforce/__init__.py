@@ -12,10 +12,18 @@ from __future__ import annotations
 
 from cxmetrics.workforce._patterns import ShiftPatterns, shift_patterns
 from cxmetrics.workforce._schedule import ShiftSchedule, schedule_shifts
+from cxmetrics.workforce._service import (
+    ProjectedService,
+    projected_service,
+    staff_requirements,
+)
 
 __all__ = [
+    "ProjectedService",
     "ShiftPatterns",
     "ShiftSchedule",
+    "projected_service",
     "schedule_shifts",
     "shift_patterns",
+    "staff_requirements",
 ]
