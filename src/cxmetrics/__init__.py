@@ -157,22 +157,29 @@ from cxmetrics.survey import (
     enps,
     nps,
 )
+from cxmetrics.workforce import (
+    ArrivalProfile,
+    ForecastAccuracy,
+    ProjectedService,
+    ShiftPatterns,
+    ShiftSchedule,
+    arrival_profile,
+    forecast_accuracy,
+    moving_average_forecast,
+    projected_service,
+    schedule_shifts,
+    seasonal_naive,
+    shift_patterns,
+    staff_requirements,
+)
 
 try:
     __version__ = version("cxmetrics")
 except PackageNotFoundError:  # pragma: no cover  (running from a source tree)
     __version__ = "0+unknown"
-from cxmetrics.workforce import (
-    ProjectedService,
-    ShiftPatterns,
-    ShiftSchedule,
-    projected_service,
-    schedule_shifts,
-    shift_patterns,
-    staff_requirements,
-)
 
 __all__ = [
+    "ArrivalProfile",
     "BGBBModel",
     "BGBBResult",
     "BGNBDModel",
@@ -199,6 +206,7 @@ __all__ = [
     "ContactState",
     "DifferenceResult",
     "DurationSummary",
+    "ForecastAccuracy",
     "GammaGammaModel",
     "GammaGammaResult",
     "GroupedCESResult",
@@ -251,6 +259,7 @@ __all__ = [
     "TicketTimings",
     "__version__",
     "agents_required",
+    "arrival_profile",
     "backlog",
     "bgbb",
     "bgnbd",
@@ -276,12 +285,14 @@ __all__ = [
     "exceptions",
     "expected_lifetime",
     "first_contact_resolution",
+    "forecast_accuracy",
     "frames",
     "gamma_gamma",
     "gross_revenue_retention",
     "handle_time",
     "kaplan_meier",
     "logrank_test",
+    "moving_average_forecast",
     "mrr_movements",
     "nelson_aalen",
     "net_revenue_retention",
@@ -300,6 +311,7 @@ __all__ = [
     "rfm_summary",
     "sbg",
     "schedule_shifts",
+    "seasonal_naive",
     "shift_patterns",
     "sla_compliance",
     "sla_targets",

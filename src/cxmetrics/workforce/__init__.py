@@ -10,6 +10,14 @@ Examples
 
 from __future__ import annotations
 
+from cxmetrics.workforce._forecast import (
+    ArrivalProfile,
+    ForecastAccuracy,
+    arrival_profile,
+    forecast_accuracy,
+    moving_average_forecast,
+    seasonal_naive,
+)
 from cxmetrics.workforce._patterns import ShiftPatterns, shift_patterns
 from cxmetrics.workforce._schedule import ShiftSchedule, schedule_shifts
 from cxmetrics.workforce._service import (
@@ -19,11 +27,17 @@ from cxmetrics.workforce._service import (
 )
 
 __all__ = [
+    "ArrivalProfile",
+    "ForecastAccuracy",
     "ProjectedService",
     "ShiftPatterns",
     "ShiftSchedule",
+    "arrival_profile",
+    "forecast_accuracy",
+    "moving_average_forecast",
     "projected_service",
     "schedule_shifts",
+    "seasonal_naive",
     "shift_patterns",
     "staff_requirements",
 ]
