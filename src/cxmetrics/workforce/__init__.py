@@ -18,6 +18,11 @@ from cxmetrics.workforce._forecast import (
     moving_average_forecast,
     seasonal_naive,
 )
+from cxmetrics.workforce._patience import (
+    GroupedPatienceResult,
+    PatienceResult,
+    estimate_patience,
+)
 from cxmetrics.workforce._patterns import ShiftPatterns, shift_patterns
 from cxmetrics.workforce._schedule import ShiftSchedule, schedule_shifts
 from cxmetrics.workforce._service import (
@@ -29,10 +34,13 @@ from cxmetrics.workforce._service import (
 __all__ = [
     "ArrivalProfile",
     "ForecastAccuracy",
+    "GroupedPatienceResult",
+    "PatienceResult",
     "ProjectedService",
     "ShiftPatterns",
     "ShiftSchedule",
     "arrival_profile",
+    "estimate_patience",
     "forecast_accuracy",
     "moving_average_forecast",
     "projected_service",
