@@ -158,13 +158,16 @@ from cxmetrics.survey import (
     nps,
 )
 from cxmetrics.workforce import (
+    AdherenceResult,
     ArrivalProfile,
     ForecastAccuracy,
+    GroupedAdherenceResult,
     GroupedPatienceResult,
     PatienceResult,
     ProjectedService,
     ShiftPatterns,
     ShiftSchedule,
+    adherence,
     arrival_profile,
     estimate_patience,
     forecast_accuracy,
@@ -182,6 +185,7 @@ except PackageNotFoundError:  # pragma: no cover  (running from a source tree)
     __version__ = "0+unknown"
 
 __all__ = [
+    "AdherenceResult",
     "ArrivalProfile",
     "BGBBModel",
     "BGBBResult",
@@ -212,6 +216,7 @@ __all__ = [
     "ForecastAccuracy",
     "GammaGammaModel",
     "GammaGammaResult",
+    "GroupedAdherenceResult",
     "GroupedCESResult",
     "GroupedCESState",
     "GroupedCSATResult",
@@ -263,6 +268,7 @@ __all__ = [
     "TicketLog",
     "TicketTimings",
     "__version__",
+    "adherence",
     "agents_required",
     "arrival_profile",
     "backlog",

@@ -10,6 +10,11 @@ Examples
 
 from __future__ import annotations
 
+from cxmetrics.workforce._adherence import (
+    AdherenceResult,
+    GroupedAdherenceResult,
+    adherence,
+)
 from cxmetrics.workforce._forecast import (
     ArrivalProfile,
     ForecastAccuracy,
@@ -32,13 +37,16 @@ from cxmetrics.workforce._service import (
 )
 
 __all__ = [
+    "AdherenceResult",
     "ArrivalProfile",
     "ForecastAccuracy",
+    "GroupedAdherenceResult",
     "GroupedPatienceResult",
     "PatienceResult",
     "ProjectedService",
     "ShiftPatterns",
     "ShiftSchedule",
+    "adherence",
     "arrival_profile",
     "estimate_patience",
     "forecast_accuracy",
