@@ -10,7 +10,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import cxmetrics as cx
-from cxmetrics.exceptions import InvalidInputError, MissingValueError, UndefinedMetricWarning
+from cxmetrics.exceptions import (
+    InvalidInputError,
+    MissingValueError,
+    UndefinedMetricWarning,
+)
 
 STATES = ["phone", "email", "break", "off"]
 
@@ -39,10 +43,15 @@ def test_state_log_export_with_agents_and_missing_rows():
         "012,2026-03-02T09:30:00+01:00,15,off,phone\n"
     )
     df = pd.read_csv(io.StringIO(csv), dtype={"agent_id": str})
-    with pytest.raises(MissingValueError, match="`actual` has a missing value at index 3"):
+    with pytest.raises(
+        MissingValueError, match="`actual` has a missing value at index 3"
+    ):
         cx.adherence(df["scheduled"], df["actual"], by=df["agent_id"])
     g = cx.adherence(
-        df["scheduled"], df["actual"], durations=df["minutes"], by=df["agent_id"],
+        df["scheduled"],
+        df["actual"],
+        durations=df["minutes"],
+        by=df["agent_id"],
         nan_policy="omit",
     )
     assert g.keys.tolist() == ["007", "012"]
@@ -52,8 +61,10 @@ def test_state_log_export_with_agents_and_missing_rows():
     assert g["012"].scheduled == 15.0
     assert g["012"].conformance == 2.0  # worked 09:30 unscheduled
     timed = cx.adherence(
-        df["scheduled"], df["actual"],
-        durations=pd.to_timedelta(df["minutes"], unit="min"), nan_policy="omit",
+        df["scheduled"],
+        df["actual"],
+        durations=pd.to_timedelta(df["minutes"], unit="min"),
+        nan_policy="omit",
     )
     assert timed.scheduled == 60 * 60.0  # seconds
 
@@ -63,7 +74,10 @@ def test_errors_and_undefined():
         cx.adherence(["phone"], ["phone", "off"])
     with pytest.raises(InvalidInputError, match="`nan_policy` must be one of"):
         cx.adherence(["phone"], ["phone"], nan_policy="drop")  # type: ignore[arg-type]
-    with pytest.raises(InvalidInputError, match=r"`durations` must be non-negative; got -5.0 at index 0"):
+    with pytest.raises(
+        InvalidInputError,
+        match=r"`durations` must be non-negative; got -5.0 at index 0",
+    ):
         cx.adherence(["phone"], ["phone"], durations=[-5])
     with pytest.warns(UndefinedMetricWarning, match="no scheduled working time"):
         a = cx.adherence(["off"], ["phone"])
@@ -77,9 +91,14 @@ def test_errors_and_undefined():
 @settings(max_examples=80)
 @given(
     st.lists(
-        st.tuples(st.sampled_from(STATES), st.sampled_from(STATES), st.integers(1, 60),
-                  st.sampled_from(["a", "b", "c"])),
-        min_size=1, max_size=40,
+        st.tuples(
+            st.sampled_from(STATES),
+            st.sampled_from(STATES),
+            st.integers(1, 60),
+            st.sampled_from(["a", "b", "c"]),
+        ),
+        min_size=1,
+        max_size=40,
     )
 )
 def test_property_bounds_and_grouped_equals_scalar(rows):

@@ -21,7 +21,9 @@ from cxmetrics.exceptions import (
 
 def test_forecast_accuracy_hand_computed():
     # actual 100, 120, 80; forecast 110, 115, 70: errors y - f = -10, 5, 10
-    a = cx.forecast_accuracy([100, 120, 80], [110, 115, 70], insample=[90, 110, 95, 105])
+    a = cx.forecast_accuracy(
+        [100, 120, 80], [110, 115, 70], insample=[90, 110, 95, 105]
+    )
     assert a.n == 3
     assert a.mae == pytest.approx(25 / 3)
     assert a.rmse == pytest.approx(np.sqrt((100 + 25 + 100) / 3))
@@ -51,7 +53,9 @@ def test_against_utilsforecast():
     train = rng.poisson(50, size=48).astype(float)
     actual = rng.poisson(50, size=12).astype(float)
     fc = actual + rng.normal(0, 5, size=12)
-    df = pd.DataFrame({"unique_id": "q1", "ds": np.arange(48, 60), "y": actual, "m": fc})
+    df = pd.DataFrame(
+        {"unique_id": "q1", "ds": np.arange(48, 60), "y": actual, "m": fc}
+    )
     tr = pd.DataFrame({"unique_id": "q1", "ds": np.arange(48), "y": train})
     a = cx.forecast_accuracy(actual, fc, insample=train, season=12)
     assert a.mase == pytest.approx(float(losses.mase(df, ["m"], 12, tr)["m"].iloc[0]))
@@ -66,7 +70,9 @@ def test_zero_actuals_and_missing_values_are_counted():
     assert a.n_zero_actual == 1
     assert a.mape == pytest.approx((0.2 + 0.1) / 2)
     assert a.wape == pytest.approx(5 / 30)
-    with pytest.raises(MissingValueError, match="`forecast` has a missing value at index 1"):
+    with pytest.raises(
+        MissingValueError, match="`forecast` has a missing value at index 1"
+    ):
         cx.forecast_accuracy([5, 10, 20], [5, None, 18])
     b = cx.forecast_accuracy([5, 10, None], [5, None, 18], nan_policy="omit")
     assert b.n == 1
@@ -94,7 +100,9 @@ def test_forecast_errors():
         cx.forecast_accuracy([1], [1], insample=[3, 3, 3])
     with pytest.raises(InvalidInputError, match="at least 8 values"):
         cx.forecast_accuracy([1], [1], insample=[3, 4, 5], season=7)
-    with pytest.raises(InvalidInputError, match=r"`forecast` must be finite; got inf at index 0"):
+    with pytest.raises(
+        InvalidInputError, match=r"`forecast` must be finite; got inf at index 0"
+    ):
         cx.forecast_accuracy([1], [np.inf])
 
 
@@ -116,10 +124,22 @@ def test_property_scaling(actual, k):
 
 def test_seasonal_naive_and_moving_average():
     y = np.arange(1, 15, dtype=float)  # two weeks of one value a day
-    assert cx.seasonal_naive(y, season=7, horizon=9).tolist() == [8, 9, 10, 11, 12, 13, 14, 8, 9]
+    assert cx.seasonal_naive(y, season=7, horizon=9).tolist() == [
+        8,
+        9,
+        10,
+        11,
+        12,
+        13,
+        14,
+        8,
+        9,
+    ]
     ma = cx.moving_average_forecast(y, season=7, window=2, horizon=7)
     assert ma.tolist() == [4.5, 5.5, 6.5, 7.5, 8.5, 9.5, 10.5]
-    assert cx.moving_average_forecast([1, 2, 3, 4], season=1, window=3, horizon=2).tolist() == [3.0, 3.0]
+    assert cx.moving_average_forecast(
+        [1, 2, 3, 4], season=1, window=3, horizon=2
+    ).tolist() == [3.0, 3.0]
     assert not ma.flags.writeable
     with pytest.raises(InvalidInputError, match="at least 14 values"):
         cx.moving_average_forecast(y[:10], season=7, window=2, horizon=1)
@@ -168,10 +188,14 @@ def test_arrival_profile_missing_days_and_errors():
     counts = [10, 30, 20, np.nan, 20, 20]
     with pytest.raises(MissingValueError, match="index 3"):
         cx.arrival_profile(counts, periods_per_day=2, days_per_week=1)
-    p = cx.arrival_profile(counts, periods_per_day=2, days_per_week=1, nan_policy="omit")
+    p = cx.arrival_profile(
+        counts, periods_per_day=2, days_per_week=1, nan_policy="omit"
+    )
     assert p.n_missing == 1
     assert p.shares.tolist() == [[0.375, 0.625]]
     with pytest.raises(InvalidInputError, match="whole days of 2 intervals"):
         cx.arrival_profile([1, 2, 3], periods_per_day=2)
-    with pytest.raises(InvalidInputError, match=r"`counts` must be >= 0; got -1.0 at index 1"):
+    with pytest.raises(
+        InvalidInputError, match=r"`counts` must be >= 0; got -1.0 at index 1"
+    ):
         cx.arrival_profile([1, -1], periods_per_day=2)

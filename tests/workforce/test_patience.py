@@ -13,7 +13,11 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import cxmetrics as cx
-from cxmetrics.exceptions import InvalidInputError, MissingValueError, UndefinedMetricWarning
+from cxmetrics.exceptions import (
+    InvalidInputError,
+    MissingValueError,
+    UndefinedMetricWarning,
+)
 
 
 def test_hand_computed_censored_example():
@@ -70,18 +74,23 @@ def test_grouped_by_queue_and_interval_matches_scalar():
     ab = df["outcome"] == "abandoned"
     with pytest.raises(MissingValueError, match="index 5"):
         cx.estimate_patience(df["wait"], ab, by=df["queue"])
-    g = cx.estimate_patience(df["wait"], ab, by=[df["queue"], df["interval"]], nan_policy="omit")
+    g = cx.estimate_patience(
+        df["wait"], ab, by=[df["queue"], df["interval"]], nan_policy="omit"
+    )
     assert len(g) == 4
     one = g[("care", "08:30")]
     assert (one.n, one.n_missing, one.abandons, one.mean) == (1, 1, 1, 80.0)
     for queue in ("sales", "care"):
         rows = (df["queue"] == queue).to_numpy() & df["wait"].notna().to_numpy()
         s = cx.estimate_patience(df["wait"][rows], ab[rows])
-        q = cx.estimate_patience(df["wait"], ab, by=df["queue"], nan_policy="omit")[queue]
+        q = cx.estimate_patience(df["wait"], ab, by=df["queue"], nan_policy="omit")[
+            queue
+        ]
         assert q.mean == pytest.approx(s.mean)
         assert q.abandons == s.abandons
     low, high = g.confidence_interval()
-    assert low.shape == (4,)
+    assert low.shape == high.shape == (4,)
+    assert (low < g.mean).all()
     assert "GroupedPatienceResult" in repr(g)
 
 
@@ -101,7 +110,9 @@ def test_no_abandons_and_errors():
         p = cx.estimate_patience([10, 20], [False, False])
     assert p.mean == math.inf
     assert all(math.isnan(v) for v in p.confidence_interval())
-    with pytest.raises(InvalidInputError, match=r"`waits` must be non-negative; got -3.0 at index 1"):
+    with pytest.raises(
+        InvalidInputError, match=r"`waits` must be non-negative; got -3.0 at index 1"
+    ):
         cx.estimate_patience([1, -3], [0, 1])
     with pytest.raises(InvalidInputError, match="`method` must be one of"):
         cx.estimate_patience([1], [1], method="weibull")  # type: ignore[arg-type]
@@ -129,7 +140,11 @@ def test_property_split_additivity_and_definition(args):
     assert p.mean == pytest.approx(w.sum() / ab.sum())
     # events and exposure add across any split (the sufficient statistic)
     labels = np.where(np.arange(w.size) < cut, "a", "b")
-    g = cx.estimate_patience(w, ab, by=labels) if ab[:cut].any() and ab[cut:].any() else None
+    g = (
+        cx.estimate_patience(w, ab, by=labels)
+        if ab[:cut].any() and ab[cut:].any()
+        else None
+    )
     if g is not None:
         assert int(g.abandons.sum()) == p.abandons
         assert float(g.exposure.sum()) == pytest.approx(p.exposure)

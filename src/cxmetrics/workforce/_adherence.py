@@ -114,18 +114,30 @@ class GroupedAdherenceResult(GroupedResultMixin):
     _scalar_result: ClassVar[type] = AdherenceResult
     _columns: ClassVar[tuple[str, ...]] = _COLUMNS
     _shared: ClassVar[tuple[str, ...]] = ()
-    _table: ClassVar[tuple[str, ...]] = ("adherence", "conformance", "scheduled", "worked", "n")
+    _table: ClassVar[tuple[str, ...]] = (
+        "adherence",
+        "conformance",
+        "scheduled",
+        "worked",
+        "n",
+    )
 
 
 def _missing(arr: NDArray[Any]) -> NDArray[np.bool_]:
     if arr.dtype.kind == "O":
-        return np.fromiter(
-            (v is None or (isinstance(v, float) and math.isnan(v)) for v in arr.tolist()),
+        return np.asarray(
+            np.fromiter(
+                (
+                    v is None or (isinstance(v, float) and math.isnan(v))
+                    for v in arr.tolist()
+                ),
+                dtype=bool,
+                count=arr.size,
+            ),
             dtype=bool,
-            count=arr.size,
         )
     if arr.dtype.kind == "f":
-        return np.isnan(arr)
+        return np.asarray(np.isnan(arr), dtype=bool)
     return np.zeros(arr.size, dtype=bool)
 
 
@@ -250,7 +262,11 @@ def adherence(
     w_work = np.where(a_work, t, 0.0)
     w_same = np.where(same, t, 0.0)
     if by is None:
-        sched_t, work_t, same_t = float(w_sched.sum()), float(w_work.sum()), float(w_same.sum())
+        sched_t, work_t, same_t = (
+            float(w_sched.sum()),
+            float(w_work.sum()),
+            float(w_same.sum()),
+        )
         if sched_t == 0.0:
             warnings.warn(
                 "adherence is undefined with no scheduled working time; returning NaN.",

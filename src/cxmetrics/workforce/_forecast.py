@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import warnings
+
 import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -32,8 +33,7 @@ _NAN_POLICIES = ("raise", "omit")
 
 
 def _series(values: ArrayLike, name: str) -> NDArray[np.float64]:
-    arr = numeric_1d(values, name).astype(np.float64)
-    return arr
+    return numeric_1d(values, name).astype(np.float64)
 
 
 def _first_missing(mask: NDArray[np.bool_]) -> tuple[int, int]:
@@ -56,7 +56,7 @@ class ArrivalProfile(DisplayMixin):
         0 = Monday when the data start on a Monday).
     daily_mean : ndarray, shape (days_per_week,)
         Mean contacts per day, by weekday.
-    n : int
+    n : float
         Contacts counted.
     n_missing : int
         Days left out under ``nan_policy='omit'``.
@@ -73,7 +73,7 @@ class ArrivalProfile(DisplayMixin):
     counts: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
     days: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
     daily_mean: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
-    n: int
+    n: float
     n_missing: int
 
     @property
@@ -81,7 +81,9 @@ class ArrivalProfile(DisplayMixin):
         """The shares (the headline table)."""
         return self.shares
 
-    def forecast(self, daily_volumes: ArrayLike, *, first_weekday: int = 0) -> NDArray[np.float64]:
+    def forecast(
+        self, daily_volumes: ArrayLike, *, first_weekday: int = 0
+    ) -> NDArray[np.float64]:
         """Spread daily volume forecasts over the intervals by the profile.
 
         Parameters
@@ -215,7 +217,7 @@ def arrival_profile(
         counts=sums,
         days=n_days,
         daily_mean=mean,
-        n=float(totals.sum()) if not float(totals.sum()).is_integer() else int(totals.sum()),
+        n=float(totals.sum()),
         n_missing=int((~keep).sum()),
     )
 
@@ -232,7 +234,9 @@ def _history(history: ArrayLike, season: int, need: int) -> NDArray[np.float64]:
     return y
 
 
-def seasonal_naive(history: ArrayLike, *, season: int, horizon: int) -> NDArray[np.float64]:
+def seasonal_naive(
+    history: ArrayLike, *, season: int, horizon: int
+) -> NDArray[np.float64]:
     r"""Seasonal naive forecast: each interval repeats the same interval one season ago.
 
     :math:`\hat y_{T+h} = y_{T+h-m(k+1)}` with :math:`k = \lfloor (h-1)/m \rfloor`
@@ -481,7 +485,20 @@ def forecast_accuracy(
             stacklevel=2,
         )
         nan = math.nan
-        return ForecastAccuracy(nan, 0, n_missing, nan, nan, nan, 0, nan, nan, nan, None if scale is None else nan, scale)
+        return ForecastAccuracy(
+            nan,
+            0,
+            n_missing,
+            nan,
+            nan,
+            nan,
+            0,
+            nan,
+            nan,
+            nan,
+            None if scale is None else nan,
+            scale,
+        )
     e = y - f
     ae = np.abs(e)
     zero = y == 0
@@ -517,4 +534,3 @@ def forecast_accuracy(
         mase=None if scale is None else mae / scale,
         scale=scale,
     )
-

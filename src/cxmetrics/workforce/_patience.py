@@ -100,7 +100,7 @@ class PatienceResult(DisplayMixin):
 
     @property
     def rate(self) -> float:
-        """Abandonment hazard :math:`d / \\sum w_i` (per unit of waiting time)."""
+        r"""Abandonment hazard :math:`d / \sum w_i` (per unit of waiting time)."""
         return self.abandons / self.exposure if self.exposure else math.nan
 
     def confidence_interval(self, confidence_level: float = 0.95) -> ConfidenceInterval:
@@ -127,7 +127,16 @@ class PatienceResult(DisplayMixin):
         )
 
 
-_COLUMNS = ("value", "mean", "median", "abandons", "answered", "exposure", "n", "n_missing")
+_COLUMNS = (
+    "value",
+    "mean",
+    "median",
+    "abandons",
+    "answered",
+    "exposure",
+    "n",
+    "n_missing",
+)
 
 
 @attrs.frozen(repr=False)
@@ -162,7 +171,9 @@ class GroupedPatienceResult(GroupedResultMixin):
     _shared: ClassVar[tuple[str, ...]] = ("method", "time_unit")
     _table: ClassVar[tuple[str, ...]] = ("value", "mean", "abandons", "answered", "n")
 
-    def confidence_interval(self, confidence_level: float = 0.95) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    def confidence_interval(
+        self, confidence_level: float = 0.95
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """Per-group interval of the exponential mean patience (low, high arrays).
 
         Examples
@@ -310,7 +321,9 @@ def estimate_patience(
     exposure = np.bincount(kc, weights=kw, minlength=g)
     n_missing = np.bincount(codes[~keep], minlength=g)
     with np.errstate(divide="ignore", invalid="ignore"):
-        mean = np.where(n > 0, np.where(d > 0, exposure / np.maximum(d, 1), np.inf), np.nan)
+        mean = np.where(
+            n > 0, np.where(d > 0, exposure / np.maximum(d, 1), np.inf), np.nan
+        )
     _warn(int((d == 0).sum()), int((n == 0).sum()), grouped=True)
     if method == "kaplan_meier":
         km = kaplan_meier(kw, ka, by=gi.labels[kc], levels=gi.labels)
@@ -352,7 +365,11 @@ def _warn(no_abandons: int, empty: int, *, grouped: bool) -> None:
 
 
 def _scalar(
-    w: NDArray[np.float64], ab: NDArray[np.bool_], n_missing: int, method: str, unit: str | None
+    w: NDArray[np.float64],
+    ab: NDArray[np.bool_],
+    n_missing: int,
+    method: str,
+    unit: str | None,
 ) -> PatienceResult:
     n = int(w.size)
     d = int(ab.sum())

@@ -139,7 +139,7 @@ class ShiftPatterns(DisplayMixin):
         if cov.ndim != 2 or cov.shape[0] == 0 or cov.shape[1] == 0:
             msg = f"`coverage` must be a non-empty 2-D 0/1 matrix (patterns x intervals); got shape {cov.shape}."
             raise InvalidInputError(msg)
-        empty = ~cov.any(axis=1)
+        empty = np.asarray(~cov.any(axis=1), dtype=bool)
         if empty.any():
             msg = f"`coverage` has pattern(s) that work no interval, rows {_indices(empty)}; a zero-length shift staffs nothing, drop it."
             raise InvalidInputError(msg)
@@ -282,7 +282,9 @@ def shift_patterns(
     try:
         s, ln = np.broadcast_arrays(s.reshape(-1), ln.reshape(-1))
     except ValueError:
-        msg = f"`starts` and `lengths` must broadcast; got {s.size} and {ln.size} values."
+        msg = (
+            f"`starts` and `lengths` must broadcast; got {s.size} and {ln.size} values."
+        )
         raise InvalidInputError(msg) from None
     if (s >= p).any():
         i = int(np.argmax(s >= p))
@@ -357,7 +359,9 @@ def shift_patterns(
     )
     label = np.char.add(base[:, None, None], _day_labels(d, days_on)[None, :, None])
     if blen:
-        label = np.char.add(label, np.char.add(" break ", offsets.astype(str))[None, None, :])
+        label = np.char.add(
+            label, np.char.add(" break ", offsets.astype(str))[None, None, :]
+        )
     label = np.broadcast_to(label, (n_shift, d, n_break)).reshape(-1)
     paid = cov.sum(axis=1).astype(np.float64)
     per = np.ones(n_shift) if cost is None else _per_shift(cost, "cost", n_shift)

@@ -13,7 +13,7 @@ from cxmetrics._arrays import array_eq, frozen_float, frozen_int, frozen_keys
 from cxmetrics._display import DisplayMixin
 from cxmetrics._optional import require
 from cxmetrics._validation import check_option, parameter_array
-from cxmetrics.exceptions import CXMetricsError, ConvergenceWarning, InvalidInputError
+from cxmetrics.exceptions import ConvergenceWarning, CXMetricsError, InvalidInputError
 from cxmetrics.typing import ScheduleMethod, ScheduleObjective
 from cxmetrics.workforce._patterns import ShiftPatterns, _indices
 
@@ -127,7 +127,9 @@ class ShiftSchedule(DisplayMixin):
         )
 
 
-def _bounds_vector(values: ArrayLike | None, name: str, size: int) -> NDArray[np.float64]:
+def _bounds_vector(
+    values: ArrayLike | None, name: str, size: int
+) -> NDArray[np.float64]:
     if values is None:
         return np.full(size, np.inf)
     arr = parameter_array(values, name, low=0.0, allow_inf=True, whole=True)
@@ -270,22 +272,29 @@ def schedule_shifts(
     """
     check_option("objective", objective, _OBJECTIVES)
     check_option("method", method, _METHODS)
-    if not isinstance(patterns, ShiftPatterns):
-        msg = f"`patterns` must be a ShiftPatterns (from shift_patterns or ShiftPatterns.from_coverage); got {type(patterns).__name__}."
+    given: object = patterns
+    if not isinstance(given, ShiftPatterns):
+        msg = f"`patterns` must be a ShiftPatterns (from shift_patterns or ShiftPatterns.from_coverage); got {type(given).__name__}."
         raise InvalidInputError(msg)
-    w_under = float(parameter_array(under_weight, "under_weight", low=0.0, low_inclusive=False))
-    w_over = float(parameter_array(over_weight, "over_weight", low=0.0, low_inclusive=False))
+    w_under = float(
+        parameter_array(under_weight, "under_weight", low=0.0, low_inclusive=False)
+    )
+    w_over = float(
+        parameter_array(over_weight, "over_weight", low=0.0, low_inclusive=False)
+    )
     limit = (
         None
         if time_limit is None
-        else float(parameter_array(time_limit, "time_limit", low=0.0, low_inclusive=False))
+        else float(
+            parameter_array(time_limit, "time_limit", low=0.0, low_inclusive=False)
+        )
     )
     gap_opt = (
         None
         if mip_rel_gap is None
         else float(parameter_array(mip_rel_gap, "mip_rel_gap", low=0.0))
     )
-    n_int, n_pat = patterns.n_intervals, patterns.n_patterns
+    n_int = patterns.n_intervals
     req = parameter_array(required, "required", low=0.0)
     if req.ndim != 1 or req.size != n_int:
         msg = f"`required` must hold one value per interval of the patterns' horizon ({n_int}); got shape {req.shape}."
@@ -308,8 +317,15 @@ def schedule_shifts(
         raise InvalidInputError(msg)
     use_lp = method == "lp" or (method == "auto" and exact_lp)
     x = _solve(
-        need, cover, patterns, objective, (w_under, w_over), cap,
-        use_lp=use_lp, time_limit=limit, mip_rel_gap=gap_opt,
+        need,
+        cover,
+        patterns,
+        objective,
+        (w_under, w_over),
+        cap,
+        use_lp=use_lp,
+        time_limit=limit,
+        mip_rel_gap=gap_opt,
     )
     agents, method_used, optimal, gap, message = x
     scheduled = cover.T @ agents
@@ -364,11 +380,15 @@ def _solve(
     if objective == "deviation":
         eye = sparse.identity(n_int, format="csr")
         a_eq = sparse.hstack([a, eye, -eye], format="csr")
-        c = np.concatenate([np.zeros(n_pat), np.full(n_int, weights[0]), np.full(n_int, weights[1])])
+        c = np.concatenate(
+            [np.zeros(n_pat), np.full(n_int, weights[0]), np.full(n_int, weights[1])]
+        )
         lb = np.zeros(n_pat + 2 * n_int)
         ub = np.concatenate([ub_x, np.full(2 * n_int, np.inf)])
         rows = [(a_eq, need, need)]
-        cap_rows = sparse.hstack([a, sparse.csr_array((n_int, 2 * n_int))], format="csr")
+        cap_rows = sparse.hstack(
+            [a, sparse.csr_array((n_int, 2 * n_int))], format="csr"
+        )
     else:
         c = {
             "headcount": np.ones(n_pat),
@@ -381,7 +401,13 @@ def _solve(
         cap_rows = a
     finite_cap = np.isfinite(cap)
     if finite_cap.any():
-        rows.append((cap_rows[np.flatnonzero(finite_cap)], np.full(int(finite_cap.sum()), -np.inf), cap[finite_cap]))
+        rows.append(
+            (
+                cap_rows[np.flatnonzero(finite_cap)],
+                np.full(int(finite_cap.sum()), -np.inf),
+                cap[finite_cap],
+            )
+        )
     if use_lp:
         res = _linprog(opt, sparse, c, rows, lb, ub, time_limit)
         if res is not None:
@@ -409,7 +435,11 @@ def _solve(
         )
         raise CXMetricsError(msg)
     optimal = res.status == 0
-    gap = float(getattr(res, "mip_gap", np.nan) or 0.0) if optimal else float(getattr(res, "mip_gap", np.nan))
+    gap = (
+        float(getattr(res, "mip_gap", np.nan) or 0.0)
+        if optimal
+        else float(getattr(res, "mip_gap", np.nan))
+    )
     if not optimal:
         warnings.warn(
             f"the scheduling solver stopped before proving optimality ({res.message.strip()}); "
@@ -417,7 +447,13 @@ def _solve(
             ConvergenceWarning,
             stacklevel=3,
         )
-    return np.round(np.asarray(res.x[:n_pat])), "milp", bool(optimal), gap, str(res.message)
+    return (
+        np.round(np.asarray(res.x[:n_pat])),
+        "milp",
+        bool(optimal),
+        gap,
+        str(res.message),
+    )
 
 
 def _linprog(
@@ -429,7 +465,7 @@ def _linprog(
     ub: NDArray[np.float64],
     time_limit: float | None,
 ) -> Any:
-    """linprog in its A_ub / A_eq form; None when it does not reach an optimum."""
+    """Linprog in its A_ub / A_eq form; None when it does not reach an optimum."""
     ub_parts, ub_rhs, eq_parts, eq_rhs = [], [], [], []
     for m, lo, hi in rows:
         if np.array_equal(lo, hi):
@@ -452,9 +488,7 @@ def _linprog(
         b_ub=np.concatenate(ub_rhs) if ub_rhs else None,
         A_eq=sparse.vstack(eq_parts, format="csr") if eq_parts else None,
         b_eq=np.concatenate(eq_rhs) if eq_rhs else None,
-        bounds=np.column_stack([lb, np.where(np.isinf(ub), None, ub)]).tolist()
-        if np.isfinite(ub).any()
-        else (0, None),
+        bounds=np.column_stack([lb, ub]),
         method="highs-ds",
         options=options,
     )

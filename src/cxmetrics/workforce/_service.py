@@ -96,7 +96,11 @@ def staff_requirements(
     """
     check_option("model", model, _MODELS)
     check_option("definition", definition, _DEFINITIONS)
-    length = float(parameter_array(interval_length, "interval_length", low=0.0, low_inclusive=False))
+    length = float(
+        parameter_array(
+            interval_length, "interval_length", low=0.0, low_inclusive=False
+        )
+    )
     vol = _volumes(volumes)
     return agents_required(
         arrival_rate=vol / length,
@@ -155,8 +159,12 @@ class ProjectedService(DisplayMixin):
     scheduled: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
     on_queue: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
     volumes: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
-    required: NDArray[np.float64] | None = attrs.field(converter=optional_float, eq=array_eq)
-    surplus: NDArray[np.float64] | None = attrs.field(converter=optional_float, eq=array_eq)
+    required: NDArray[np.float64] | None = attrs.field(
+        converter=optional_float, eq=array_eq
+    )
+    surplus: NDArray[np.float64] | None = attrs.field(
+        converter=optional_float, eq=array_eq
+    )
     service_level: float
     asa: float
     abandon_probability: float
@@ -294,8 +302,14 @@ def projected_service(
     """
     check_option("model", model, _MODELS)
     check_option("definition", definition, _DEFINITIONS)
-    length = float(parameter_array(interval_length, "interval_length", low=0.0, low_inclusive=False))
-    shr = float(parameter_array(shrinkage, "shrinkage", low=0.0, high=1.0, high_inclusive=False))
+    length = float(
+        parameter_array(
+            interval_length, "interval_length", low=0.0, low_inclusive=False
+        )
+    )
+    shr = float(
+        parameter_array(shrinkage, "shrinkage", low=0.0, high=1.0, high_inclusive=False)
+    )
     req_in: ArrayLike | None = required
     if isinstance(scheduled, ShiftSchedule):
         sched = np.asarray(scheduled.scheduled, dtype=np.float64)
@@ -344,6 +358,8 @@ def projected_service(
         service_level=_weighted(m.service_level, sl_weights),
         asa=_weighted(m.asa, answered),
         abandon_probability=_weighted(m.abandon_probability, vol),
-        occupancy=float((occ * on_queue).sum() / on_queue.sum()) if on_queue.sum() else math.nan,
+        occupancy=float((occ * on_queue).sum() / on_queue.sum())
+        if on_queue.sum()
+        else math.nan,
         offered=offered,
     )
