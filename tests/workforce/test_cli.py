@@ -98,3 +98,35 @@ def test_schedule_command_errors(tmp_path, capsys):
         == 2
     )
     assert "no pattern covers" in capsys.readouterr().err
+
+
+def test_report_staffing_section():
+    pytest.importorskip("matplotlib")
+    from cxmetrics import report
+
+    vol = np.tile([0, 10, 40, 60, 50, 30, 10, 0], 2)
+    page = report.build_report(
+        workforce={
+            "volume": vol,
+            "periods_per_day": 8,
+            "aht": 600,
+            "shift_length": 4,
+            "shrinkage": 0.2,
+        }
+    )
+    assert "Staffing: schedule and projected service" in page
+    assert "data:image/png;base64" in page
+    req = cx.staff_requirements(
+        vol,
+        interval_length=10800,
+        aht=600,
+        target_service_level=0.8,
+        threshold=20,
+        shrinkage=0.2,
+    )
+    sched = cx.schedule_shifts(
+        req.headcount, cx.shift_patterns(np.arange(8), 4, periods_per_day=8, days=2)
+    )
+    assert f"<td>{sched.headcount}</td>" in page
+    with pytest.raises(cx.exceptions.InvalidInputError, match="missing"):
+        report.build_report(workforce={"volume": vol})
