@@ -36,6 +36,7 @@ def test_staff_requirements_is_agents_required_on_rates():
 
 
 def test_projected_service_of_a_schedule_closes_the_loop():
+    pytest.importorskip("scipy")  # schedule_shifts solves with HiGHS
     # a day of 8 half hours: requirement -> schedule -> projected service
     vol = np.array([20, 60, 110, 140, 120, 90, 60, 30])
     req = cx.staff_requirements(
