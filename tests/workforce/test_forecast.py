@@ -199,3 +199,35 @@ def test_arrival_profile_missing_days_and_errors():
         InvalidInputError, match=r"`counts` must be >= 0; got -1.0 at index 1"
     ):
         cx.arrival_profile([1, -1], periods_per_day=2)
+
+
+def test_profile_from_a_contact_log_matches_interval_counts():
+    pd = pytest.importorskip("pandas")
+    # an export with zone-aware text times, converted to the centre's local clock
+    rng = np.random.default_rng(11)
+    start = pd.Timestamp("2026-03-02 00:00", tz="Europe/Paris")  # a Monday
+    offsets = pd.to_timedelta(rng.integers(0, 14 * 24 * 60, 500), unit="min")
+    local = (start + offsets).tz_localize(None)
+    text = pd.Series(local.strftime("%Y-%m-%dT%H:%M:%S"))
+    text[3] = None
+    with pytest.raises(MissingValueError, match="index 3"):
+        cx.ArrivalProfile.from_timestamps(text, periods_per_day=48)
+    p = cx.ArrivalProfile.from_timestamps(
+        text,
+        periods_per_day=48,
+        start="2026-03-02",
+        end="2026-03-15",
+        nan_policy="omit",
+    )
+    assert p.n_missing == 1
+    assert p.days.tolist() == [2] * 7
+    kept = pd.to_datetime(text.dropna())
+    minutes = (kept - pd.Timestamp("2026-03-02")).dt.total_seconds() // 1800
+    counts = np.bincount(minutes.astype(int), minlength=14 * 48)
+    ref = cx.arrival_profile(counts, periods_per_day=48)
+    np.testing.assert_allclose(p.shares, ref.shares)
+    assert p.n == 499
+    with pytest.raises(InvalidInputError, match="outside"):
+        cx.ArrivalProfile.from_timestamps(
+            text.dropna(), periods_per_day=48, end="2026-03-10"
+        )

@@ -11,7 +11,13 @@ from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._arrays import array_eq, frozen_float, frozen_int
 from cxmetrics._display import DisplayMixin
-from cxmetrics._validation import check_option, check_positive_int, numeric_1d
+from cxmetrics._validation import (
+    check_option,
+    check_positive_int,
+    datetime_scalar,
+    datetimes_1d,
+    numeric_1d,
+)
 from cxmetrics.exceptions import (
     DataWarning,
     InvalidInputError,
@@ -59,7 +65,8 @@ class ArrivalProfile(DisplayMixin):
     n : float
         Contacts counted.
     n_missing : int
-        Days left out under ``nan_policy='omit'``.
+        Left out under ``nan_policy='omit'``: days with a missing count, or
+        contacts without a time (:meth:`from_timestamps`).
 
     Examples
     --------
@@ -114,6 +121,93 @@ class ArrivalProfile(DisplayMixin):
         rows = (int(first_weekday) + np.arange(d.size)) % week
         out = self.shares[rows] * d[:, None]
         return frozen_float(out.reshape(-1))
+
+    @classmethod
+    def from_timestamps(
+        cls,
+        timestamps: ArrayLike,
+        *,
+        periods_per_day: int,
+        start: object | None = None,
+        end: object | None = None,
+        nan_policy: NanPolicy = "raise",
+    ) -> ArrivalProfile:
+        """The weekly profile from a contact log: one arrival time per contact.
+
+        Parameters
+        ----------
+        timestamps : array_like
+            Arrival times as **local wall-clock** datetimes (naive ``datetime64``,
+            datetime objects or ISO strings); convert zone-aware columns to the
+            centre's zone and drop the zone first (zone-aware values are read
+            as UTC, which would shift the profile).
+        periods_per_day : int
+            Intervals per day.
+        start, end : date, optional
+            First and last day of the log (default: the first and last contact's
+            day); days without contacts count as observed days with zero.
+        nan_policy : {'raise', 'omit'}, default 'raise'
+            A contact without a time raises, or is left out and counted in
+            ``n_missing``.
+
+        Returns
+        -------
+        ArrivalProfile
+            Weekday rows Monday (0) to Sunday (6).
+
+        Raises
+        ------
+        InvalidInputError
+            Contacts outside ``[start, end]``.
+
+        Examples
+        --------
+        A week from Monday 2 March 2026: a contact at 09:00 every day, and one
+        more at 14:00 on the Monday.
+
+        >>> import cxmetrics as cx
+        >>> import numpy as np
+        >>> days = np.arange("2026-03-02", "2026-03-09", dtype="datetime64[D]")
+        >>> log = np.concatenate([days + np.timedelta64(9, "h"),
+        ...                       days[:1] + np.timedelta64(14, "h")])
+        >>> p = cx.ArrivalProfile.from_timestamps(log, periods_per_day=24)
+        >>> p.days.tolist(), p.shares[0, [9, 14]].tolist(), p.daily_mean.tolist()
+        ([1, 1, 1, 1, 1, 1, 1], [0.5, 0.5], [2.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0])
+        """
+        check_option("nan_policy", nan_policy, _NAN_POLICIES)
+        p = check_positive_int("periods_per_day", periods_per_day)
+        ts = datetimes_1d(timestamps, "timestamps", allow_missing=nan_policy == "omit")
+        missing = np.isnat(ts)
+        ts = ts[~missing]
+        day = ts.astype("datetime64[D]")
+        if day.size == 0 and (start is None or end is None):
+            msg = "`timestamps` holds no contact; pass `start` and `end` to profile an empty log."
+            raise InvalidInputError(msg)
+        first = (
+            day.min()
+            if start is None
+            else datetime_scalar(start, "start").astype("datetime64[D]")
+        )
+        last = (
+            day.max()
+            if end is None
+            else datetime_scalar(end, "end").astype("datetime64[D]")
+        )
+        outside = (day < first) | (day > last)
+        if outside.any():
+            i = int(np.argmax(outside))
+            msg = f"`timestamps` has {int(outside.sum())} contact(s) outside [{first}, {last}], e.g. {ts[i]}; widen `start`/`end`."
+            raise InvalidInputError(msg)
+        n_days = int((last - first).astype(np.int64)) + 1
+        seconds = (ts - day).astype("timedelta64[ms]").astype(np.int64) / 1000.0
+        slot = np.minimum((seconds * p // 86400).astype(np.int64), p - 1)
+        cell = (day - first).astype(np.int64) * p + slot
+        counts = np.bincount(cell, minlength=n_days * p).astype(np.float64)
+        weekday = (int(first.astype(np.int64)) + 3) % 7  # 1970-01-01 was a Thursday
+        prof = arrival_profile(
+            counts, periods_per_day=p, days_per_week=7, first_weekday=weekday
+        )
+        return attrs.evolve(prof, n_missing=int(missing.sum()))
 
     def __repr__(self) -> str:
         return (
