@@ -59,8 +59,8 @@ class PatienceResult(DisplayMixin):
         (total waiting time over abandons): the ``patience`` Erlang A takes.
         ``inf`` with no abandons.
     median : float
-        Median patience: Kaplan-Meier (``'kaplan_meier'``; NaN when the curve
-        stays above 0.5) or :math:`\hat\theta \ln 2` (exponential).
+        Median patience: Kaplan-Meier (``'kaplan_meier'``; ``inf`` when the
+        curve stays above 0.5 up to the longest wait, as :func:`~cxmetrics.kaplan_meier`) or :math:`\hat\theta \ln 2` (exponential).
     abandons : int
         Abandoned calls (observed patience).
     answered : int
