@@ -87,6 +87,11 @@ def _halves():  # builders per state class; halves split customers disjointly
             observation_end="2024-06-01",
         ),
         "CohortState": lambda s: cx.CohortState.from_activity(list("xxyzzw")[s], T[s]),
+        "PatienceState": lambda s: cx.PatienceState.from_waits(
+            [30.0, 60.0, 10.0, 100.0, 20.5, 7.0][s],
+            [True, False, True, False, True, False][s],
+            by=list("qqrqrr")[s],
+        ),
     }
 
 

@@ -100,3 +100,8 @@ assert_type(cx.estimate_patience([1.0], [True], by=["q"]), cx.GroupedPatienceRes
 assert_type(cx.adherence(["a"], ["a"]), cx.AdherenceResult)
 assert_type(cx.adherence(["a"], ["a"], by=[1]), cx.GroupedAdherenceResult)
 assert_type(cx.forecast_accuracy([1.0], [1.0]), cx.ForecastAccuracy)
+assert_type(
+    cx.PatienceState.from_waits([1.0], [True])
+    + cx.PatienceState.from_waits([2.0], [False]),
+    cx.PatienceState,
+)

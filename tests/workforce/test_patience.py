@@ -148,3 +148,76 @@ def test_property_split_additivity_and_definition(args):
     if g is not None:
         assert int(g.abandons.sum()) == p.abandons
         assert float(g.exposure.sum()) == pytest.approx(p.exposure)
+
+
+# --- PatienceState: the mergeable sufficient statistic --------------------------
+
+calls = st.integers(0, 30).flatmap(
+    lambda n: st.tuples(
+        hnp.arrays(np.float64, n, elements=st.integers(0, 600).map(float)),
+        hnp.arrays(np.bool_, n),
+        hnp.arrays(np.int64, n, elements=st.integers(0, 3)),
+    )
+)
+
+
+@settings(max_examples=60)
+@given(calls, st.data())
+def test_state_merge_laws_and_homomorphism(call, data):
+    w, ab, q = call
+    S = cx.PatienceState
+    cuts = sorted(data.draw(st.lists(st.integers(0, w.size), max_size=3)))
+    parts = np.split(np.arange(w.size), cuts)
+    for by in (None, q.astype(str)):
+        pieces = [
+            S.from_waits(w[i], ab[i], by=None if by is None else by[i]) for i in parts
+        ]
+        whole = S.from_waits(w, ab, by=by)
+        merged = sum(pieces, S.empty())
+        assert merged == whole  # integer-valued waits: exact sums
+        a, b = pieces[0], pieces[-1]
+        assert a + S.empty() == a == S.empty() + a
+        assert a + b == b + a
+        c = S.from_waits(w[:1], ab[:1], by=None if by is None else by[:1])
+        assert (a + b) + c == a + (b + c)
+
+
+def test_state_compute_equals_function_and_round_trips():
+    import json
+
+    w = [30.0, 60.0, 10.0, 100.0, 20.0]
+    ab = [True, False, True, False, True]
+    days = np.array(
+        ["2026-03-02", "2026-03-02", "2026-03-03", "2026-03-03", "2026-03-03"],
+        dtype="datetime64[D]",
+    )
+    for by in (None, ["a", "a", "b", "b", "b"], [7, 7, 9, 9, 9], days):
+        s = cx.PatienceState.from_waits(w, ab, by=by)
+        back = cx.PatienceState.from_dict(json.loads(json.dumps(s.to_dict())))
+        assert back == s
+        if by is not None:
+            assert back.keys.dtype == s.keys.dtype
+        direct = cx.estimate_patience(w, ab, by=by)
+        res = s.compute()
+        np.testing.assert_array_equal(np.asarray(res.mean), np.asarray(direct.mean))
+    # no empty groups from a dense integer key range
+    assert cx.PatienceState.from_waits([1.0, 2.0], [1, 1], by=[1, 3]).keys.tolist() == [
+        1,
+        3,
+    ]
+
+
+def test_state_errors_and_read_only():
+    from cxmetrics.exceptions import IncompatibleStateError
+
+    s = cx.PatienceState.from_waits([1.0], [1])
+    g = cx.PatienceState.from_waits([1.0], [1], by=["x"])
+    with pytest.raises(IncompatibleStateError, match="grouped"):
+        s + g
+    with pytest.raises(InvalidInputError, match="not a PatienceState"):
+        cx.PatienceState.from_dict(cx.NPSState.from_responses([9]).to_dict())
+    with pytest.raises(ValueError, match="read-only"):
+        s.exposure[0] = 2.0
+    with pytest.warns(UndefinedMetricWarning, match="zero calls"):
+        assert math.isnan(cx.PatienceState.empty().compute().mean)
+    assert "PatienceState(" in repr(g)

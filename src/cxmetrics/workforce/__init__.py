@@ -28,6 +28,7 @@ from cxmetrics.workforce._patience import (
     PatienceResult,
     estimate_patience,
 )
+from cxmetrics.workforce._patience_state import PatienceState
 from cxmetrics.workforce._patterns import ShiftPatterns, shift_patterns
 from cxmetrics.workforce._schedule import ShiftSchedule, schedule_shifts
 from cxmetrics.workforce._service import (
@@ -43,6 +44,7 @@ __all__ = [
     "GroupedAdherenceResult",
     "GroupedPatienceResult",
     "PatienceResult",
+    "PatienceState",
     "ProjectedService",
     "ShiftPatterns",
     "ShiftSchedule",

@@ -3,7 +3,6 @@ r"""Customer patience from call records (censored waits), to calibrate Erlang A.
 from __future__ import annotations
 
 import math
-import warnings
 from typing import Any, ClassVar, overload
 
 import attrs
@@ -16,13 +15,8 @@ from cxmetrics._grouped import GroupedResultMixin
 from cxmetrics._validation import (
     check_confidence_level,
     check_option,
-    check_same_length,
-    durations_1d,
-    flags_1d,
-    group_index,
     timedelta_seconds,
 )
-from cxmetrics.exceptions import UndefinedMetricWarning
 from cxmetrics.retention import KaplanMeierResult, kaplan_meier
 from cxmetrics.stats import ConfidenceInterval
 from cxmetrics.typing import NanPolicy, PatienceMethod
@@ -305,95 +299,23 @@ def estimate_patience(
     """
     check_option("method", method, _METHODS)
     check_option("nan_policy", nan_policy, ("raise", "omit"))
-    w, missing = durations_1d(waits, "waits", nan_policy=nan_policy)
-    ab = flags_1d(abandoned, "abandoned")
-    check_same_length("abandoned", ab, "waits", w.size)
+    from cxmetrics.workforce._patience_state import PatienceState  # noqa: PLC0415
+
+    state, (kw, ka, kc, labels) = PatienceState._build(  # noqa: SLF001
+        waits, abandoned, by, nan_policy
+    )
     unit = "seconds" if timedelta_seconds(waits, "waits") is not None else None
-    keep = np.ones(w.size, dtype=bool) if missing is None else ~missing
+    res = state.compute(time_unit=unit)
+    if method == "exponential":
+        return res  # type: ignore[no-any-return]
     if by is None:
-        return _scalar(w[keep], ab[keep], int((~keep).sum()), method, unit)
-    gi = group_index(by, w.size, like="waits")
-    codes = np.asarray(gi.source, dtype=np.int64) - gi.offset
-    g = len(gi.labels)
-    kc, kw, ka = codes[keep], w[keep], ab[keep]
-    n = np.bincount(kc, minlength=g)
-    d = np.bincount(kc, weights=ka, minlength=g).astype(np.int64)
-    exposure = np.bincount(kc, weights=kw, minlength=g)
-    n_missing = np.bincount(codes[~keep], minlength=g)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        mean = np.where(
-            n > 0, np.where(d > 0, exposure / np.maximum(d, 1), np.inf), np.nan
-        )
-    _warn(int((d == 0).sum()), int((n == 0).sum()), grouped=True)
-    if method == "kaplan_meier":
-        km = kaplan_meier(kw, ka, by=gi.labels[kc], levels=gi.labels)
-        median = np.asarray(km.median, dtype=np.float64)
-        value = median
-    else:
-        median = mean * math.log(2)
-        value = mean
-    return GroupedPatienceResult(
-        keys=gi.labels,
-        value=value,
-        mean=mean,
-        median=median,
-        abandons=d,
-        answered=n - d,
-        exposure=exposure,
-        n=n,
-        n_missing=n_missing,
-        method=method,
-        time_unit=unit,
-    )
-
-
-def _warn(no_abandons: int, empty: int, *, grouped: bool) -> None:
-    if no_abandons - empty > 0:
-        where = f"{no_abandons - empty} group(s) have" if grouped else "the calls have"
-        warnings.warn(
-            f"{where} no abandons: patience is unbounded on these data; mean patience is inf (Erlang A then equals Erlang C).",
-            UndefinedMetricWarning,
-            stacklevel=4,
-        )
-    if empty:
-        where = f"{empty} group(s) without calls" if grouped else "zero calls"
-        warnings.warn(
-            f"patience is undefined for {where}; returning NaN.",
-            UndefinedMetricWarning,
-            stacklevel=4,
-        )
-
-
-def _scalar(
-    w: NDArray[np.float64],
-    ab: NDArray[np.bool_],
-    n_missing: int,
-    method: str,
-    unit: str | None,
-) -> PatienceResult:
-    n = int(w.size)
-    d = int(ab.sum())
-    exposure = float(w.sum())
-    _warn(int(d == 0), int(n == 0), grouped=False)
-    mean = math.nan if n == 0 else (exposure / d if d else math.inf)
-    curve = None
-    if method == "kaplan_meier" and n:
-        curve = kaplan_meier(w, ab)
+        if not kw.size:
+            return attrs.evolve(res, method=method)  # type: ignore[no-any-return]
+        curve = kaplan_meier(kw, ka)
         median = float(curve.median)
-        value = median
-    else:
-        median = mean * math.log(2) if n else math.nan
-        value = mean if method == "exponential" else math.nan
-    return PatienceResult(
-        value=value,
-        mean=mean,
-        median=median,
-        abandons=d,
-        answered=n - d,
-        exposure=exposure,
-        n=n,
-        n_missing=n_missing,
-        method=method,
-        time_unit=unit,
-        curve=curve,
-    )
+        return attrs.evolve(  # type: ignore[no-any-return]
+            res, value=median, median=median, method=method, curve=curve
+        )
+    km = kaplan_meier(kw, ka, by=labels[kc], levels=labels)
+    median_g = np.asarray(km.median, dtype=np.float64)
+    return attrs.evolve(res, value=median_g, median=median_g, method=method)  # type: ignore[no-any-return]
