@@ -434,3 +434,36 @@ def test_results_are_frozen_and_input_untouched():
     assert "ShiftSchedule(" in repr(s)
     assert s.patterns()["agents"].sum() == s.headcount
     assert s.to_dict()["surplus"].tolist() == s.surplus.tolist()
+
+
+@settings(max_examples=60)
+@given(
+    st.integers(4, 12).flatmap(
+        lambda ppd: st.tuples(
+            st.just(ppd),
+            st.integers(0, ppd - 1),
+            st.integers(3, ppd),
+            st.integers(1, 7),
+            st.integers(1, 7),
+            st.booleans(),
+        )
+    )
+)
+def test_property_pattern_structure(args):
+    ppd, start, length, days, days_on, with_break = args
+    days_on = min(days_on, days)
+    kw = {"break_window": (1, length - 2), "break_length": 1} if with_break else {}
+    p = cx.shift_patterns(
+        start, length, periods_per_day=ppd, days=days, days_on=days_on, **kw
+    )
+    n_break = length - 2 if with_break else 1
+    assert p.n_patterns == days * n_break
+    worked = days_on * (length - (1 if with_break else 0))
+    np.testing.assert_array_equal(p.paid, worked)
+    np.testing.assert_array_equal(p.coverage.sum(axis=1), worked)
+    # the tour starting on day d is the day-0 tour rotated by d days (a cyclic week)
+    first = p.coverage[:n_break]
+    for d in range(days):
+        np.testing.assert_array_equal(
+            p.coverage[d * n_break : (d + 1) * n_break], np.roll(first, d * ppd, axis=1)
+        )
