@@ -61,6 +61,7 @@ bench-smoke: $(VENV)/.installed
 	$(PY) benchmarks/support.py --smoke
 	$(PY) benchmarks/clv.py --smoke
 	$(PY) benchmarks/sketch.py --smoke
+	$(PY) benchmarks/workforce.py --smoke
 
 ## test-core: numpy + attrs only (no scipy, pandas, polars): the core must work there
 test-core: $(CORE_VENV)/.installed

@@ -90,6 +90,11 @@ def _halves():  # builders per state class; halves split customers disjointly
         "DurationSketchState": lambda s: cx.DurationSketchState.from_durations(
             [30.0, 0.0, 600.0, 45.0, 3600.0, float("nan")][s], by=list("abaabb")[s]
         ),
+        "PatienceState": lambda s: cx.PatienceState.from_waits(
+            [30.0, 60.0, 10.0, 100.0, 20.5, 7.0][s],
+            [True, False, True, False, True, False][s],
+            by=list("qqrqrr")[s],
+        ),
     }
 
 

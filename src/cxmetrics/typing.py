@@ -19,9 +19,12 @@ __all__ = [
     "NPSCompareMethod",
     "NPSMethod",
     "NanPolicy",
+    "PatienceMethod",
     "ProportionMethod",
     "QueueModel",
     "RatingDefinition",
+    "ScheduleMethod",
+    "ScheduleObjective",
     "ServiceLevelDefinition",
     "SmallGroupPolicy",
     "SurvivalBand",
@@ -79,3 +82,14 @@ CompareTest: TypeAlias = Literal["t", "z"]
 
 NPSCompareMethod: TypeAlias = Literal["adjusted_wald", "wald"]
 """Variance of the z test comparing two independent Net Promoter Scores."""
+
+ScheduleObjective: TypeAlias = Literal["headcount", "paid_time", "cost", "deviation"]
+"""What shift scheduling minimises: agents, paid intervals, pattern cost, or
+weighted under/over-staffing."""
+
+ScheduleMethod: TypeAlias = Literal["auto", "lp", "milp"]
+"""Solver of shift scheduling: linear programme (interval matrices), integer
+programme, or the first that applies."""
+
+PatienceMethod: TypeAlias = Literal["exponential", "kaplan_meier"]
+"""Estimator of customer patience from censored waits."""

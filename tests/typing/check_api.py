@@ -99,3 +99,16 @@ assert_type(cx.pareto_nbd([0, 1], [0, 1.0], [2.0, 2.0]), cx.ParetoNBDResult)
 assert_type(cx.gamma_gamma([1, 2], [3.0, 4.0]), cx.GammaGammaResult)
 assert_type(cx.bgbb([0, 1], [0, 1], [2, 2]), cx.BGBBResult)
 assert_type(cx.clv_retention(10.0, retention=0.8), cx.CLVResult)
+tours = cx.shift_patterns(0, 1, periods_per_day=1, days=7, days_on=5)
+assert_type(tours, cx.ShiftPatterns)
+assert_type(cx.schedule_shifts([1] * 7, tours), cx.ShiftSchedule)
+assert_type(cx.estimate_patience([1.0], [True]), cx.PatienceResult)
+assert_type(cx.estimate_patience([1.0], [True], by=["q"]), cx.GroupedPatienceResult)
+assert_type(cx.adherence(["a"], ["a"]), cx.AdherenceResult)
+assert_type(cx.adherence(["a"], ["a"], by=[1]), cx.GroupedAdherenceResult)
+assert_type(cx.forecast_accuracy([1.0], [1.0]), cx.ForecastAccuracy)
+assert_type(
+    cx.PatienceState.from_waits([1.0], [True])
+    + cx.PatienceState.from_waits([2.0], [False]),
+    cx.PatienceState,
+)

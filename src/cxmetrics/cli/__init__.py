@@ -6,6 +6,7 @@ Subcommands::
     cxmetrics sla tickets.csv --comments comments.csv --policy policy.toml --as-of 2026-06-30T00:00:00Z
     cxmetrics retention activity.csv --customer customer --time time --freq month
     cxmetrics clv purchases.csv --customer customer --time date --amount amount
+    cxmetrics schedule volumes.csv --periods-per-day 48 --aht 300 --shift-length 16 --days-on 5
     cxmetrics report --sample -o report.html
     cxmetrics report --surveys answers.csv --activity renewals.csv -o report.html
 
@@ -30,7 +31,7 @@ import sys
 import warnings
 from collections.abc import Sequence
 
-from cxmetrics.cli import _commands
+from cxmetrics.cli import _commands, _workforce
 from cxmetrics.cli._output import render
 from cxmetrics.exceptions import CXMetricsError, MissingDependencyError
 
@@ -188,6 +189,8 @@ def parser() -> argparse.ArgumentParser:
         "--transactions", help="purchases: columns customer, date, amount (needs scipy)"
     )
     o.set_defaults(run=_commands.report, format="table")
+
+    _workforce.add_parser(sub, _common)
 
     return top
 

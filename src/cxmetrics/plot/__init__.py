@@ -20,6 +20,7 @@ from cxmetrics.plot._durations import distribution
 from cxmetrics.plot._groups import rate_by_group
 from cxmetrics.plot._retention import cohort_heatmap, survival_curve
 from cxmetrics.plot._survey import answer_mix, score_trend
+from cxmetrics.plot._workforce import schedule_coverage
 
 __all__ = [
     "answer_mix",
@@ -27,6 +28,7 @@ __all__ = [
     "distribution",
     "p_alive_matrix",
     "rate_by_group",
+    "schedule_coverage",
     "score_trend",
     "survival_curve",
 ]

@@ -34,6 +34,7 @@ from cxmetrics.report._sections import (
     survey_section,
     tickets_section,
 )
+from cxmetrics.report._workforce import workforce_section
 
 __all__ = ["build_report", "write_report"]
 
@@ -48,6 +49,7 @@ def build_report(
     activity: Columns | None = None,
     transactions: Columns | None = None,
     extra_sections: list[tuple[str, str, list[str]]] | None = None,
+    workforce: dict[str, Any] | None = None,
     as_of: object | None = None,
     title: str = "Customer experience report",
 ) -> str:
@@ -70,6 +72,11 @@ def build_report(
         the CLV models (needs the ``models`` extra, scipy).
     extra_sections : list of (id, heading, html parts), optional
         More sections from other families (e.g. CLV).
+    workforce : dict, optional
+        Staffing: ``volume`` per interval, ``periods_per_day``, ``aht`` and
+        ``shift_length`` (optional ``threshold``, ``target``, ``shrinkage``,
+        ``days_on``, ``start_every``): requirement, schedule and projected
+        service (needs scipy).
     as_of : instant, optional
         When the ticket log was exported (UTC).
     title : str
@@ -110,6 +117,14 @@ def build_report(
                 "clv",
                 "Customer lifetime value: BG/NBD and Gamma-Gamma",
                 clv_section(transactions),
+            )
+        )
+    if workforce is not None:
+        sections.append(
+            (
+                "staffing",
+                "Staffing: schedule and projected service",
+                workforce_section(workforce),
             )
         )
     sections.extend(extra_sections or [])
