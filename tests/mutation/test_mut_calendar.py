@@ -14,7 +14,7 @@ Saturday 13, Sunday 14, Monday 15.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 
 import numpy as np
 import pytest
@@ -170,7 +170,7 @@ def test_negative_raise_accepts_equal_instants():
     assert secs(
         cal, [same, "2024-01-08T09:00"], [same, "2024-01-08T12:00"], negative="raise"
     ) == [0.0, 3 * H]
-    aware = datetime(2024, 1, 8, 10, tzinfo=timezone.utc)
+    aware = datetime(2024, 1, 8, 10, tzinfo=UTC)
     out = cal.business_time([aware], [aware], negative="raise")
     assert out.view(np.int64).tolist() == [0]
     # one second backwards is refused, naming the row
@@ -215,8 +215,7 @@ def test_any_day_range_opens_length_days_from_first(first, length):
 def test_window_start_minutes_are_kept(h, m, length):
     start = h * H + m * 60
     end = start + length * 60
-    if end > 24 * H:
-        end = 24 * H
+    end = min(end, 24 * H)
     cal = BusinessCalendar(
         week={
             "mon": [

@@ -115,3 +115,4 @@ def test_t_interval_is_finite_and_symmetric_for_any_positive_df(df, level, se):
     # wider than the normal interval (heavier tails), for every df
     n_low, n_high = mean_interval(1.0, se, level, method="normal")
     assert float(high) >= float(n_high) - 1e-9 * se
+    assert float(low) <= float(n_low) + 1e-9 * se

@@ -103,6 +103,7 @@ def test_threaded_partial_histograms_add_squared_weights(monkeypatch):
     np.testing.assert_allclose(state.weight_squares, w2sum, rtol=1e-9)
     res = state.compute()
     value, n_eff, se = _kish_nps(wsum, w2sum)
+    np.testing.assert_allclose(res.value, value, rtol=1e-9)
     np.testing.assert_allclose(res.effective_n, n_eff, rtol=1e-9)
     np.testing.assert_allclose(res.standard_error, se, rtol=1e-9)
 
