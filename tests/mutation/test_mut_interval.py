@@ -103,7 +103,7 @@ def test_proportion_interval_levels_match_statsmodels(
 
 
 @given(
-    df=st.floats(1e-3, 1e4),
+    df=st.floats(0.5, 1e4),  # below ~0.5 df the 99.9 % quantile overflows float64
     level=st.floats(0.5, 0.999),
     se=st.floats(1e-3, 1e3),
 )
