@@ -9,6 +9,7 @@ computed in the test (test-only dependencies; skipped where absent).
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 
 import numpy as np
 import pytest
@@ -16,6 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import cxmetrics as cx
+from cxmetrics.exceptions import InvalidInputTypeError
 from cxmetrics.stats import mean_interval, proportion_interval
 
 LEVELS = [0.5, 0.8, 0.9, 0.95, 0.99, 0.999]
@@ -116,3 +118,47 @@ def test_t_interval_is_finite_and_symmetric_for_any_positive_df(df, level, se):
     n_low, n_high = mean_interval(1.0, se, level, method="normal")
     assert float(high) >= float(n_high) - 1e-9 * se
     assert float(low) <= float(n_low) + 1e-9 * se
+
+
+def test_t_is_the_default_method():
+    # mean_interval(..., df=...) without a method is the t interval; with 1 df and
+    # 50 % the critical value is tan(pi / 4) = 1
+    low, high = mean_interval(3.0, 0.5, 0.5, df=1)
+    assert float(low) == pytest.approx(2.5, rel=1e-12)
+    assert float(high) == pytest.approx(3.5, rel=1e-12)
+    assert mean_interval(3.0, 0.5, df=4) == mean_interval(3.0, 0.5, method="t", df=4)
+
+
+def test_t_without_df_is_a_clear_error():
+    # a cxmetrics error (also a TypeError) naming the argument and what to do
+    with pytest.raises(InvalidInputTypeError, match=r"`df` is required for method='t'"):
+        mean_interval(3.0, 0.5)
+    with pytest.raises(TypeError, match="or method='normal'"):
+        mean_interval(3.0, 0.5, method="t")
+
+
+def test_decimal_inputs_from_a_database_export():
+    # NUMERIC columns arrive as decimal.Decimal: read as floats, same bounds
+    low, high = mean_interval(Decimal("4.2"), Decimal("0.3"), 0.9, method="normal")
+    want = mean_interval(4.2, 0.3, 0.9, method="normal")
+    assert (float(low), float(high)) == (float(want.low), float(want.high))
+    t = mean_interval([Decimal("4.2")], [Decimal("0.3")], df=[Decimal(3)])
+    assert t.low.dtype == np.float64
+    assert float(t.high[0]) == pytest.approx(float(mean_interval(4.2, 0.3, df=3).high))
+    p = proportion_interval([Decimal(7)], [Decimal(10)], 0.9)
+    q = proportion_interval(7, 10, 0.9)
+    assert p.low.dtype == np.float64
+    assert (float(p.low[0]), float(p.high[0])) == (float(q.low), float(q.high))
+
+
+@pytest.mark.parametrize("level", LEVELS)
+def test_wilson_is_exactly_zero_and_one_at_the_edges(level):
+    # Wilson's bound is 0 at x = 0 and 1 at x = n exactly; the closed form in float64
+    # misses both by rounding for many n, so the edges are set, not computed
+    n = np.arange(1.0, 400.0)
+    low0, high0 = proportion_interval(np.zeros_like(n), n, level)
+    lown, highn = proportion_interval(n, n, level)
+    assert (low0 == 0.0).all()
+    assert (highn == 1.0).all()
+    assert (high0 < 1.0).all()
+    assert (lown > 0.0).all()

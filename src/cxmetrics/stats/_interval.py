@@ -14,7 +14,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._optional import require
 from cxmetrics._validation import check_option
-from cxmetrics.exceptions import InvalidInputError
+from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
 from cxmetrics.stats._distributions import critical_value, t_critical_value
 
 __all__ = [
@@ -198,6 +198,11 @@ def mean_interval(
     ConfidenceIntervalArray
         NaN where the standard error is NaN (fewer than two answers for ``'t'``).
 
+    Raises
+    ------
+    InvalidInputTypeError
+        ``method='t'`` without ``df``.
+
     Examples
     --------
     >>> ci = mean_interval(5.0, 0.5, method="normal")
@@ -211,8 +216,11 @@ def mean_interval(
         crit: NDArray[Any] = np.asarray(critical_value(confidence_level))
     else:
         if df is None:
-            msg = "`df` is required for method='t'."
-            raise TypeError(msg)
+            msg = (
+                "`df` is required for method='t'; got None. Pass the degrees of "
+                "freedom (n_eff - 1 for a sample mean) or method='normal'."
+            )
+            raise InvalidInputTypeError(msg)
         d = _f(df)
         with np.errstate(invalid="ignore"):
             crit = t_critical_value(confidence_level, np.where(d > 0, d, np.nan))
