@@ -130,10 +130,15 @@ def test_t_is_the_default_method():
 
 
 def test_t_without_df_is_a_clear_error():
-    # a cxmetrics error (also a TypeError) naming the argument and what to do
-    with pytest.raises(InvalidInputTypeError, match=r"`df` is required for method='t'"):
+    # a cxmetrics error (also a TypeError) naming the argument and what to do; the
+    # whole message is checked (anchored), so a garbled message fails
+    whole = (
+        r"^`df` is required for method='t'; got None\. Pass the degrees of freedom "
+        r"\(n_eff - 1 for a sample mean\) or method='normal'\.$"
+    )
+    with pytest.raises(InvalidInputTypeError, match=whole):
         mean_interval(3.0, 0.5)
-    with pytest.raises(TypeError, match="or method='normal'"):
+    with pytest.raises(TypeError, match=whole):
         mean_interval(3.0, 0.5, method="t")
 
 
