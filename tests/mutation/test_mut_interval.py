@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import cxmetrics as cx
-from cxmetrics.exceptions import InvalidInputTypeError
+from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
 from cxmetrics.stats import mean_interval, proportion_interval
 
 LEVELS = [0.5, 0.8, 0.9, 0.95, 0.99, 0.999]
@@ -167,3 +167,35 @@ def test_wilson_is_exactly_zero_and_one_at_the_edges(level):
     assert (highn == 1.0).all()
     assert (high0 < 1.0).all()
     assert (lown > 0.0).all()
+
+
+@pytest.mark.parametrize(
+    ("count", "nobs", "match"),
+    [
+        (
+            np.inf,
+            np.inf,
+            r"^`nobs` must be finite; got nobs=inf \(count=inf\) at index 1\.$",
+        ),
+        (
+            3.0,
+            np.inf,
+            r"^`nobs` must be finite; got nobs=inf \(count=3\.0\) at index 1\.$",
+        ),
+        (
+            np.nan,
+            5.0,
+            r"^`count` must lie in \[0, nobs\]; got count=nan with nobs=5\.0 at index 1\.$",
+        ),
+        (
+            2.0,
+            np.nan,
+            r"^`count` must lie in \[0, nobs\]; got count=2\.0 with nobs=nan at index 1\.$",
+        ),
+    ],
+)
+def test_infinite_or_missing_counts_are_refused(count, nobs, match):
+    # regression: inf / inf used to give a RuntimeWarning and NaN bounds, and
+    # 3 of inf the interval [0, 0]; now a clear error naming the index
+    with pytest.raises(InvalidInputError, match=match):
+        proportion_interval([1.0, count], [2.0, nobs])

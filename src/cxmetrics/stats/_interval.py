@@ -89,6 +89,11 @@ def proportion_interval(
     ConfidenceIntervalArray
         Bounds in [0, 1]; NaN where ``nobs == 0``.
 
+    Raises
+    ------
+    InvalidInputError
+        A count outside ``[0, nobs]`` or NaN, or an infinite ``nobs``.
+
     Notes
     -----
     With :math:`\hat p = x/n` and :math:`z` the normal critical value:
@@ -129,6 +134,14 @@ def proportion_interval(
         msg = (
             f"`count` must lie in [0, nobs]; got count={float(x.ravel()[i])!r} with "
             f"nobs={float(n.ravel()[i])!r} at index {i}."
+        )
+        raise InvalidInputError(msg)
+    infinite = np.isinf(n)
+    if infinite.any():
+        i = int(np.argmax(infinite.ravel()))
+        msg = (
+            f"`nobs` must be finite; got nobs={float(n.ravel()[i])!r} (count="
+            f"{float(x.ravel()[i])!r}) at index {i}."
         )
         raise InvalidInputError(msg)
     valid = n > 0
