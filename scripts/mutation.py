@@ -47,7 +47,11 @@ MODULES: dict[str, tuple[str, ...]] = {
     "stats/_interval.py": ("tests/stats", "tests/mutation/test_mut_interval.py"),
     "stats/_net_score.py": ("tests/stats", "tests/mutation/test_mut_net_score.py"),
     "survey/_kernel.py": ("tests/survey", "tests/mutation/test_mut_survey_kernel.py"),
-    "survey/_nps.py": ("tests/survey", "tests/mutation/test_mut_survey_values.py"),
+    "survey/_nps.py": (
+        "tests/survey",
+        "tests/mutation/test_mut_survey_values.py",
+        "tests/mutation/test_mut_survey_front_doors.py",
+    ),
     "survey/_summary.py": (
         "tests/survey",
         "tests/mutation/test_mut_survey_values.py",
