@@ -81,3 +81,14 @@ sample-data: $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV) $(CORE_VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis site
+
+## mutation: mutation testing of the core modules with mutmut (slow, not part of `make test`);
+## one module: make mutation MODULES=stats/_interval.py; MUTATION_JOBS=2 runs two mutants at once
+MUTMUT_VERSION := 3.8.1
+MUTATION_JOBS ?= 1
+MODULES ?=
+.PHONY: mutation
+mutation: $(VENV)/.installed
+	@$(PY) -c "import importlib.metadata as m, sys; sys.exit(m.version('mutmut') != '$(MUTMUT_VERSION)')" 2>/dev/null \
+	  || $(PY) -m pip install --quiet 'mutmut==$(MUTMUT_VERSION)'
+	$(PY) scripts/mutation.py --jobs $(MUTATION_JOBS) $(MODULES)

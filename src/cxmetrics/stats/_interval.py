@@ -93,7 +93,7 @@ def proportion_interval(
     Raises
     ------
     InvalidInputError
-        A negative count or ``nobs``, or ``count > nobs``.
+        A negative count or ``nobs``, ``count > nobs``, or an infinite ``nobs``.
 
     Notes
     -----
@@ -219,7 +219,10 @@ def mean_interval(
         crit: NDArray[Any] = np.asarray(critical_value(confidence_level))
     else:
         if df is None:
-            msg = "`df` is required for method='t'."
+            msg = (
+                "`df` is required for method='t'; got None. Pass the degrees of "
+                "freedom (n_eff - 1 for a sample mean) or method='normal'."
+            )
             raise InvalidInputTypeError(msg)
         d = floats("df", df)
         check_nonnegative("df", np.where(np.isposinf(d), 0.0, d))

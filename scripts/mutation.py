@@ -1,0 +1,256 @@
+"""Mutation testing of the core modules with mutmut, one module at a time (issue #21).
+
+Each module is mutated against its own test folders only: for every module the
+script makes a scratch copy of ``src/``, ``tests/`` and ``pyproject.toml`` under
+``build/mutation/<module>/`` whose ``[tool.mutmut]`` table is the repository's
+table (the settings every module shares) plus ``only_mutate`` (this module) and
+``pytest_add_cli_args_test_selection`` (its tests), runs ``mutmut run`` there and
+reads ``mutmut results --all true``. The score of a module is
+
+    (killed + timeouts + accepted equivalent survivors) / mutants
+
+where the accepted equivalent mutants (a change that cannot alter any result,
+with a one-line reason each) are listed in ``tests/mutation/equivalent.toml``.
+Mutant names depend on mutmut's numbering, so the version is pinned (Makefile).
+
+Usage::
+
+    python scripts/mutation.py                      # every module, sequentially
+    python scripts/mutation.py stats/_interval.py   # one module
+    python scripts/mutation.py --list               # the modules and their tests
+    python scripts/mutation.py --jobs 2 --keep ...  # parallel mutants; keep scratch
+
+Exit status 0 when every run finished (whatever the scores), 1 when mutmut
+failed to run, 2 for a bad argument. Surviving mutants are printed under each
+module's score; ``cd build/mutation/<module> && mutmut show <name>`` shows one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+EQUIVALENT = ROOT / "tests" / "mutation" / "equivalent.toml"
+SCRATCH = ROOT / "build" / "mutation"
+
+#: module (under src/cxmetrics/) -> the test paths that must kill its mutants
+MODULES: dict[str, tuple[str, ...]] = {
+    "stats/_interval.py": ("tests/stats", "tests/mutation/test_mut_interval.py"),
+    "stats/_net_score.py": ("tests/stats", "tests/mutation/test_mut_net_score.py"),
+    "survey/_kernel.py": ("tests/survey", "tests/mutation/test_mut_survey_kernel.py"),
+    "survey/_nps.py": (
+        "tests/survey",
+        "tests/mutation/test_mut_survey_values.py",
+        "tests/mutation/test_mut_survey_front_doors.py",
+    ),
+    "survey/_summary.py": (
+        "tests/survey",
+        "tests/mutation/test_mut_survey_values.py",
+    ),
+    "survey/_scheme.py": ("tests/survey", "tests/mutation/test_mut_survey_values.py"),
+    "support/_clock.py": ("tests/support", "tests/mutation/test_mut_clock.py"),
+    "support/_calendar.py": ("tests/support", "tests/mutation/test_mut_calendar.py"),
+    "support/_timeline.py": (
+        "tests/support",
+        "tests/mutation/test_mut_calendar.py",
+        "tests/mutation/test_mut_clock.py",
+    ),
+    "retention/_km.py": ("tests/retention", "tests/mutation/test_mut_km.py"),
+}
+
+#: mutmut's result names counted as killed (a timeout is a mutant the tests stopped)
+KILLED = {"killed", "timeout", "caught by type check"}
+_RESULT = re.compile(r"^\s+(?P<name>\S+): (?P<status>.+)$")
+
+
+def _toml_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    msg = f"cannot write {value!r} to TOML"
+    raise TypeError(msg)
+
+
+def _without_mutmut_table(text: str) -> str:
+    """The pyproject text without its ``[tool.mutmut]`` table (to be rewritten)."""
+    out: list[str] = []
+    skipping = False
+    for line in text.splitlines(keepends=True):
+        header = line.strip()
+        if header.startswith("["):
+            skipping = header == "[tool.mutmut]"
+        if not skipping:
+            out.append(line)
+    return "".join(out)
+
+
+def mutmut_table(module: str, tests: tuple[str, ...]) -> dict[str, object]:
+    """The repository's ``[tool.mutmut]`` settings narrowed to one module."""
+    with (ROOT / "pyproject.toml").open("rb") as f:
+        base = tomllib.load(f).get("tool", {}).get("mutmut", {})
+    table: dict[str, object] = dict(base)
+    table["only_mutate"] = [f"src/cxmetrics/{module}"]
+    table["pytest_add_cli_args_test_selection"] = list(tests)
+    return table
+
+
+def load_equivalent() -> dict[str, dict[str, str]]:
+    """Accepted equivalent mutants: module -> {mutant name: reason}."""
+    if not EQUIVALENT.exists():
+        return {}
+    with EQUIVALENT.open("rb") as f:
+        data = tomllib.load(f)
+    out: dict[str, dict[str, str]] = {}
+    for module, names in data.items():
+        if module not in MODULES:
+            msg = f"{EQUIVALENT}: unknown module {module!r}; known: {sorted(MODULES)}"
+            raise SystemExit(msg)
+        for name, reason in names.items():
+            if not isinstance(reason, str) or not reason.strip():
+                msg = f"{EQUIVALENT}: {module} {name} needs a one-line reason"
+                raise SystemExit(msg)
+        out[module] = dict(names)
+    return out
+
+
+def prepare(module: str, tests: tuple[str, ...]) -> Path:
+    """A scratch copy of the repository for one module's mutation run."""
+    slug = module.replace("/", "__").removesuffix(".py")
+    work = SCRATCH / slug
+    if work.exists():
+        shutil.rmtree(work)
+    work.mkdir(parents=True)
+    ignore = shutil.ignore_patterns("__pycache__", ".hypothesis", "*.pyc")
+    shutil.copytree(ROOT / "src", work / "src", ignore=ignore)
+    shutil.copytree(ROOT / "tests", work / "tests", ignore=ignore)
+    text = _without_mutmut_table((ROOT / "pyproject.toml").read_text("utf-8"))
+    table = mutmut_table(module, tests)
+    lines = ["", "[tool.mutmut]"]
+    lines += [f"{k} = {_toml_value(v)}" for k, v in table.items()]
+    (work / "pyproject.toml").write_text(
+        text.rstrip("\n") + "\n" + "\n".join(lines) + "\n", "utf-8"
+    )
+    return work
+
+
+def run_module(module: str, jobs: int) -> dict[str, str] | None:
+    """Mutant name -> status for one module, or None when mutmut failed."""
+    tests = MODULES[module]
+    work = prepare(module, tests)
+    env = dict(os.environ)
+    env.setdefault("CXMETRICS_HYPOTHESIS_PROFILE", "ci")
+    # the scratch copy's src/ is what mutmut mutates: drop this checkout's src/
+    paths = env.get("PYTHONPATH", "").split(os.pathsep)
+    keep = [p for p in paths if p and Path(p).resolve() != ROOT / "src"]
+    env["PYTHONPATH"] = os.pathsep.join(keep)
+    print(f"== {module}: mutmut run against {', '.join(tests)}", flush=True)
+    run = subprocess.run(  # noqa: S603  (our interpreter, fixed arguments)
+        [sys.executable, "-m", "mutmut", "run", "--max-children", str(jobs)],
+        cwd=work,
+        env=env,
+        check=False,
+    )
+    if run.returncode != 0:
+        print(f"   mutmut run failed for {module} (exit {run.returncode})")
+        return None
+    res = subprocess.run(
+        [sys.executable, "-m", "mutmut", "results", "--all", "true"],
+        cwd=work,
+        env=env,
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    if res.returncode != 0:
+        print(res.stdout, res.stderr)
+        return None
+    statuses = {}
+    for line in res.stdout.splitlines():
+        m = _RESULT.match(line)
+        if m:
+            statuses[m["name"]] = m["status"].strip()
+    return statuses
+
+
+def score(
+    module: str, statuses: dict[str, str], equivalent: dict[str, str]
+) -> tuple[float, list[str], list[str]]:
+    """The module's score, its surviving mutants and stale equivalent entries."""
+    killed = [n for n, s in statuses.items() if s in KILLED]
+    accepted = [n for n, s in statuses.items() if s not in KILLED and n in equivalent]
+    alive = sorted(
+        n for n, s in statuses.items() if s not in KILLED and n not in equivalent
+    )
+    stale = sorted(
+        n for n in equivalent if statuses.get(n) in KILLED or n not in statuses
+    )
+    total = len(statuses)
+    value = (len(killed) + len(accepted)) / total if total else float("nan")
+    counts = Counter(statuses.values())
+    detail = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+    print(
+        f"   {module}: score {100 * value:.1f}% ({len(killed)} killed + "
+        f"{len(accepted)} accepted equivalent of {total}; {detail})"
+    )
+    return value, alive, stale
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("modules", nargs="*", help="modules under src/cxmetrics/")
+    parser.add_argument("--jobs", type=int, default=1, help="mutants run at once")
+    parser.add_argument("--list", action="store_true", help="list the modules")
+    parser.add_argument("--keep", action="store_true", help="keep build/mutation/")
+    args = parser.parse_args(argv)
+    if args.list:
+        for module, tests in MODULES.items():
+            print(f"{module}: {' '.join(tests)}")
+        return 0
+    unknown = [m for m in args.modules if m not in MODULES]
+    if unknown:
+        print(f"unknown module(s) {unknown}; known: {sorted(MODULES)}")
+        return 2
+    if args.jobs < 1:
+        print(f"--jobs must be at least 1; got {args.jobs}")
+        return 2
+    equivalent = load_equivalent()
+    failed = False
+    summary = []
+    for module in args.modules or list(MODULES):
+        statuses = run_module(module, args.jobs)
+        if statuses is None:
+            failed = True
+            summary.append(f"{module}: mutmut failed")
+            continue
+        value, alive, stale = score(module, statuses, equivalent.get(module, {}))
+        for name in alive:
+            print(f"   survived: {name} ({statuses[name]})")
+        for name in stale:
+            print(
+                f"   equivalent.toml lists {name}, which is killed or gone: remove it"
+            )
+        summary.append(f"{module}: {100 * value:.1f}% ({len(alive)} surviving)")
+        if not args.keep:
+            shutil.rmtree(SCRATCH / module.replace("/", "__").removesuffix(".py"))
+    print("\nmutation scores")
+    for line in summary:
+        print(f"  {line}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
