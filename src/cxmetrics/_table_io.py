@@ -204,7 +204,11 @@ def _parquet(
     if missing:
         msg = f"{p}: no column {missing[0]!r}; the columns are {names}."
         raise TableError(msg)
-    wanted = [*columns, *(c for c in optional if c in names)]
+    wanted = list(dict.fromkeys([*columns, *(c for c in optional if c in names)]))
+    dup = [c for c in wanted if names.count(c) > 1]
+    if dup:
+        msg = f"{p}: the column {dup[0]!r} appears {names.count(dup[0])} times; rename one so it is clear which to read."
+        raise TableError(msg)
     table = pq.read_table(p, columns=wanted)
     out: dict[str, NDArray[Any]] = {}
     for c in wanted:

@@ -156,7 +156,7 @@ def _contacts_options(p: argparse.ArgumentParser) -> None:
         default="offered",
         help="service-level definition (default offered)",
     )
-    p.add_argument("--interval", choices=("15min", "30min", "hour", "day", "week", "month"), help="rows per interval of the arrival time")
+    p.add_argument("--interval", choices=("15min", "30min", "hour", "day"), help="rows per interval of the arrival time (UTC when it has a Z)")
     _nan_policy(p, "empty waits or handle times")
 
 
@@ -268,6 +268,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as err:  # writing the output failed after the checks (disk full...)
         print(f"cxmetrics: error: {err.filename or ''}: {err.strerror or err}; nothing was written.", file=sys.stderr)  # noqa: T201
         return 2
+    except Exception as err:  # noqa: BLE001  (a bug of ours: still one line, never a traceback)
+        text = " ".join(f"{type(err).__name__}: {err}".split())
+        print(f"cxmetrics: internal error (please report it with the command you ran): {text}", file=sys.stderr)  # noqa: T201
+        return 1
     for w in caught:  # undefined metrics, fits that did not converge: one line each
         text = " ".join(str(w.message).split())
         print(f"cxmetrics: warning: {text}", file=sys.stderr)  # noqa: T201

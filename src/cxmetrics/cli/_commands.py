@@ -428,6 +428,7 @@ def clv(args: argparse.Namespace) -> list[Table]:
         "fits",
         f"Model fits on {rfm.n:,} customers (time unit: {args.unit}; Gamma-Gamma on the {int(spend.n):,} with repeat purchases; {args.confidence:.0%} intervals)",
         rows,
+        kinds={"converged": "alarm"},
     )
     q = [0.1, 0.25, 0.5, 0.75, 0.9]
     stats: dict[str, list[Any]] = {"statistic": ["CLV", "P(alive)"], "n": [value.size, alive.size]}
@@ -470,6 +471,17 @@ def clv(args: argparse.Namespace) -> list[Table]:
 # --- contact centre --------------------------------------------------------------
 
 
+_MINUTES = {"15min": 15, "30min": 30, "hour": 60, "day": 1440}
+
+
+def _interval_start(t: NDArray[np.datetime64], interval: str) -> NDArray[np.str_]:
+    """The start of each instant's interval (15 or 30 minutes, hour, day), as ISO text."""
+    step = _MINUTES[interval]
+    m = t.astype("datetime64[m]").astype(np.int64)
+    start = (m - m % step).astype("datetime64[m]")
+    return np.datetime_as_string(start, unit="m")
+
+
 def contacts(args: argparse.Namespace) -> list[Table]:
     """Observed service level, abandonment, ASA and AHT per queue (and interval) from a call log."""
     cols = resolve(args, ROLES["contacts"])
@@ -496,8 +508,7 @@ def contacts(args: argparse.Namespace) -> list[Table]:
         raw = ft.columns[a]
         aware = bool(np.char.endswith(np.char.strip(raw.astype(str)), "Z").any())
         t = instants(ft.path, a, raw, utc=aware, lines=ft.lines)
-        with _located(ft, a):
-            by.append(cx.period_start(t, args.interval).astype("datetime64[s]").astype(str))
+        by.append(_interval_start(t, args.interval))
         by_names.append("interval")
     by_arg: Any = None if not by else by[0] if len(by) == 1 else by
     scheme = cx.ContactScheme(threshold=args.threshold, short_abandon=args.short_abandon)

@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from cxmetrics._optional import require
 from cxmetrics._table_io import TableError
 
@@ -51,7 +53,8 @@ class Table:
     """One result table: a file-safe ``name``, a readable ``title``, columns and rows.
 
     ``kinds`` says how the text table shows a column: ``share`` (a fraction,
-    shown as a percentage), ``count``, ``number``, ``text``.
+    shown as a percentage), ``count``, ``number``, ``text``, ``alarm`` (a flag
+    whose false value is shown as ``NO``).
     """
 
     name: str
@@ -72,7 +75,9 @@ class Table:
         notes: Sequence[str] = (),
     ) -> Table:
         """A table from columns (numpy arrays or lists), converted to Python values."""
-        cols = [list(v.tolist()) if hasattr(v, "tolist") else list(v) for v in data.values()]
+        arrays = [np.atleast_1d(np.asarray(v)) for v in data.values()]
+        size = max((a.shape[0] for a in arrays), default=0)
+        cols = [(np.broadcast_to(a, (size,)) if a.shape == (1,) else a).tolist() for a in arrays]
         rows = [tuple(_plain(x) for x in r) for r in zip(*cols, strict=True)]
         return cls(name, title, tuple(data), rows, dict(kinds or {}), tuple(notes))
 
@@ -93,6 +98,8 @@ def human(value: Any, kind: str = "number") -> str:
     if value is None:
         return "-"
     if isinstance(value, bool):
+        if kind == "alarm":  # a failure that must stand out, e.g. a fit that did not converge
+            return "yes" if value else "NO"
         return "yes" if value else "no"
     if isinstance(value, int):
         return f"{value:,}"
