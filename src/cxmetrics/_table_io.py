@@ -16,10 +16,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import attrs
 import numpy as np
 from numpy.typing import NDArray
-
-import attrs
 
 from cxmetrics._optional import require
 from cxmetrics.exceptions import InvalidInputError
@@ -116,9 +115,7 @@ def read_file(
         if n == 0 and not allow_empty:
             msg = f"{p}: the file has no rows."
             raise TableError(msg)
-        return FileTable(
-            str(p), cols, np.arange(2, n + 2, dtype=np.int64), tuple(cols)
-        )
+        return FileTable(str(p), cols, np.arange(2, n + 2, dtype=np.int64), tuple(cols))
     if text is None:
         text = _read_text(p)
     reader = csv.reader(io.StringIO(text))
@@ -353,7 +350,7 @@ def keys(
     empty = stripped == ""
     if empty.any():
         i = int(np.argmax(empty))
-        hint = f" (column mapped by {flag})" if flag else ""
+        hint = f" ({flag})" if flag else ""
         msg = (
             f"{path}: column {name!r}{hint}, line {_line(lines, i)}: empty id or group "
             f"({int(empty.sum())} empty); fill it in or remove the row."
@@ -381,7 +378,7 @@ def flags(
             i = int(np.argmin(ok))
             msg = f"{path}: column {name!r}, line {_line(lines, i)}: {values[i]!r} is not 0 or 1."
             raise TableError(msg)
-        return values == 1
+        return np.asarray(values == 1, dtype=np.bool_)
     s = np.char.lower(np.char.strip(values.astype(str)))
     yes = np.isin(s, _TRUE)
     no = np.isin(s, _FALSE)
@@ -393,7 +390,7 @@ def flags(
             "value (1/0, true/false, yes/no)."
         )
         raise TableError(msg)
-    return yes
+    return np.asarray(yes, dtype=np.bool_)
 
 
 def seconds(

@@ -82,7 +82,11 @@ def test_survey_all_metrics_two_keys_csv(capsys, tmp_path):
     )
     assert status == 0
     assert out == ""
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["ces.csv", "csat.csv", "nps.csv"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "ces.csv",
+        "csat.csv",
+        "nps.csv",
+    ]
     s = load_sample_survey()
     for metric, fn in (("nps", cx.nps), ("csat", cx.csat), ("ces", cx.ces)):
         text = (tmp_path / f"{metric}.csv").read_text()
@@ -267,7 +271,9 @@ def test_clv_command_matches_the_api(capsys):
         freq_multiplier=7,
     )
     want = cx.bgnbd(rfm)
-    got = {r["parameter"]: r["estimate"] for r in fits["rows"] if r["model"] == "BG/NBD"}
+    got = {
+        r["parameter"]: r["estimate"] for r in fits["rows"] if r["model"] == "BG/NBD"
+    }
     assert got == pytest.approx(want.params, rel=1e-9)
     assert summary["rows"][0]["statistic"] == "CLV"
     assert "6-month CLV" in summary["title"]

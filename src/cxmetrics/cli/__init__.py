@@ -31,6 +31,7 @@ import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from cxmetrics._table_io import TableError
 from cxmetrics.cli import _commands
 from cxmetrics.cli._output import FORMATS, check_destination, write_tables
 from cxmetrics.cli._roles import Role, add_roles
@@ -66,7 +67,9 @@ def _common(p: argparse.ArgumentParser) -> None:
         "(schema cxmetrics-tables/1) or parquet (needs pyarrow); default: from the "
         "--output suffix, else table",
     )
-    p.add_argument("-o", "--output", help="write the result to this file instead of the terminal")
+    p.add_argument(
+        "-o", "--output", help="write the result to this file instead of the terminal"
+    )
     p.add_argument(
         "--output-dir",
         help="write each table to its own file in this folder (NAME.csv, NAME.parquet)",
@@ -90,20 +93,37 @@ def _survey_options(s: argparse.ArgumentParser) -> None:
         action="append",
         help="column of answers (default: the metric's role); repeat with --metric all",
     )
-    s.add_argument("--by", action="append", default=[], help="grouping column (repeat for several)")
+    s.add_argument(
+        "--by", action="append", default=[], help="grouping column (repeat for several)"
+    )
     _nan_policy(s, "empty answers")
-    s.add_argument("--min-n", type=int, default=0, help="suppress groups with fewer answers")
+    s.add_argument(
+        "--min-n", type=int, default=0, help="suppress groups with fewer answers"
+    )
 
 
 def _ticket_file(t: argparse.ArgumentParser) -> None:
-    t.add_argument("file", help="status events: one row per status change (ticket, instant, status, priority)")
-    t.add_argument("--as-of", help="when the log was exported (ISO instant with Z or offset); needed for open tickets")
+    t.add_argument(
+        "file",
+        help="status events: one row per status change (ticket, instant, status, priority)",
+    )
+    t.add_argument(
+        "--as-of",
+        help="when the log was exported (ISO instant with Z or offset); needed for open tickets",
+    )
 
 
 def _sla_options(t: argparse.ArgumentParser) -> None:
     _ticket_file(t)
-    t.add_argument("--comments", help="public comments: columns ticket, instant, author (agent or requester)")
-    t.add_argument("--policy", required=True, help="SLA policy TOML file (see cxmetrics.support.read_policy)")
+    t.add_argument(
+        "--comments",
+        help="public comments: columns ticket, instant, author (agent or requester)",
+    )
+    t.add_argument(
+        "--policy",
+        required=True,
+        help="SLA policy TOML file (see cxmetrics.support.read_policy)",
+    )
     t.add_argument("--by", help="per-ticket column to group by (default: priority)")
     t.add_argument(
         "--compliance",
@@ -115,15 +135,30 @@ def _sla_options(t: argparse.ArgumentParser) -> None:
 
 def _backlog_options(b: argparse.ArgumentParser) -> None:
     _ticket_file(b)
-    b.add_argument("--freq", choices=("day", "week", "month"), default="week", help="when to count (default week)")
+    b.add_argument(
+        "--freq",
+        choices=("day", "week", "month"),
+        default="week",
+        help="when to count (default week)",
+    )
 
 
 def _retention_options(r: argparse.ArgumentParser) -> None:
     r.add_argument("file", help="one row per activity (renewal, login, order)")
-    r.add_argument("--freq", choices=("day", "week", "month", "quarter", "year"), default="month")
+    r.add_argument(
+        "--freq", choices=("day", "week", "month", "quarter", "year"), default="month"
+    )
     r.add_argument(
         "--convention",
-        choices=("default", "chartmogul", "profitwell", "baremetrics", "recurly", "stripe", "shopify"),
+        choices=(
+            "default",
+            "chartmogul",
+            "profitwell",
+            "baremetrics",
+            "recurly",
+            "stripe",
+            "shopify",
+        ),
         default=None,
         help="churn convention; default: the library's ChurnConvention() (denominator start, "
         "same-period joiners excluded, reactivations counted), as in Python",
@@ -132,13 +167,34 @@ def _retention_options(r: argparse.ArgumentParser) -> None:
 
 def _clv_options(c: argparse.ArgumentParser) -> None:
     c.add_argument("file", help="purchases: one row per transaction")
-    c.add_argument("--end", help="end of the observation period (default: the last purchase date)")
-    c.add_argument("--unit", choices=("days", "weeks"), default="weeks", help="time unit of the models (default: weeks)")
+    c.add_argument(
+        "--end", help="end of the observation period (default: the last purchase date)"
+    )
+    c.add_argument(
+        "--unit",
+        choices=("days", "weeks"),
+        default="weeks",
+        help="time unit of the models (default: weeks)",
+    )
     c.add_argument("--model", choices=("bgnbd", "pareto_nbd"), default="bgnbd")
-    c.add_argument("--horizon", type=int, default=12, help="CLV horizon in months (default 12)")
-    c.add_argument("--discount", type=float, default=0.01, help="monthly discount rate (default 0.01)")
-    c.add_argument("--margin", type=float, default=1.0, help="profit margin on spend (default 1: revenue)")
-    c.add_argument("--currency", help="currency of the amounts, shown in titles (e.g. USD)")
+    c.add_argument(
+        "--horizon", type=int, default=12, help="CLV horizon in months (default 12)"
+    )
+    c.add_argument(
+        "--discount",
+        type=float,
+        default=0.01,
+        help="monthly discount rate (default 0.01)",
+    )
+    c.add_argument(
+        "--margin",
+        type=float,
+        default=1.0,
+        help="profit margin on spend (default 1: revenue)",
+    )
+    c.add_argument(
+        "--currency", help="currency of the amounts, shown in titles (e.g. USD)"
+    )
     c.add_argument(
         "--customers",
         action="store_true",
@@ -148,56 +204,165 @@ def _clv_options(c: argparse.ArgumentParser) -> None:
 
 def _contacts_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("file", help="call log: one row per offered contact")
-    p.add_argument("--threshold", type=float, default=20.0, help="service-level threshold in seconds (default 20)")
-    p.add_argument("--short-abandon", type=float, default=0.0, help="short-abandon threshold in seconds (default 0)")
+    p.add_argument(
+        "--threshold",
+        type=float,
+        default=20.0,
+        help="service-level threshold in seconds (default 20)",
+    )
+    p.add_argument(
+        "--short-abandon",
+        type=float,
+        default=0.0,
+        help="short-abandon threshold in seconds (default 0)",
+    )
     p.add_argument(
         "--definition",
         choices=("offered", "answered", "excluding_short_abandons", "abandons_met"),
         default="offered",
         help="service-level definition (default offered)",
     )
-    p.add_argument("--interval", choices=("15min", "30min", "hour", "day"), help="rows per interval of the arrival time (UTC when it has a Z)")
+    p.add_argument(
+        "--interval",
+        choices=("15min", "30min", "hour", "day"),
+        help="rows per interval of the arrival time (UTC when it has a Z)",
+    )
     _nan_policy(p, "empty waits or handle times")
 
 
 def _staffing_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("file", help="volume forecast: one row per interval (and queue)")
-    p.add_argument("--interval-minutes", type=float, default=30.0, help="interval length in minutes (default 30)")
-    p.add_argument("--aht", type=float, help="average handle time in seconds, for every interval")
-    p.add_argument("--target", type=float, default=0.8, help="service-level target (default 0.8)")
-    p.add_argument("--threshold", type=float, default=20.0, help="seconds of the service level (default 20)")
-    p.add_argument("--shrinkage", type=float, default=0.0, help="share of paid time unavailable (default 0)")
+    p.add_argument(
+        "--interval-minutes",
+        type=float,
+        default=30.0,
+        help="interval length in minutes (default 30)",
+    )
+    p.add_argument(
+        "--aht", type=float, help="average handle time in seconds, for every interval"
+    )
+    p.add_argument(
+        "--target", type=float, default=0.8, help="service-level target (default 0.8)"
+    )
+    p.add_argument(
+        "--threshold",
+        type=float,
+        default=20.0,
+        help="seconds of the service level (default 20)",
+    )
+    p.add_argument(
+        "--shrinkage",
+        type=float,
+        default=0.0,
+        help="share of paid time unavailable (default 0)",
+    )
     p.add_argument("--model", choices=("erlang_c", "erlang_a"), default="erlang_c")
     p.add_argument("--patience", type=float, help="mean patience in seconds (Erlang A)")
-    p.add_argument("--max-occupancy", type=float, help="upper bound on occupancy, e.g. 0.85")
-    p.add_argument("--max-asa", type=float, help="upper bound on the average speed of answer, seconds")
+    p.add_argument(
+        "--max-occupancy", type=float, help="upper bound on occupancy, e.g. 0.85"
+    )
+    p.add_argument(
+        "--max-asa",
+        type=float,
+        help="upper bound on the average speed of answer, seconds",
+    )
 
 
 def _report_options(o: argparse.ArgumentParser) -> None:
     o.add_argument("-o", "--output", required=True, help="the HTML file to write")
-    o.add_argument("--sample", action="store_true", help="use the bundled sample data (alone)")
-    o.add_argument("--surveys", help="survey answers: nps, month [, segment, csat, ces, weight]")
+    o.add_argument(
+        "--sample", action="store_true", help="use the bundled sample data (alone)"
+    )
+    o.add_argument(
+        "--surveys", help="survey answers: nps, month [, segment, csat, ces, weight]"
+    )
     o.add_argument("--tickets", help="ticket status events (as for the sla command)")
     o.add_argument("--comments", help="ticket comments (as for the sla command)")
     o.add_argument("--policy", help="SLA policy TOML file (its calendar and targets)")
-    o.add_argument("--as-of", help="when the tickets were exported (ISO instant with Z or offset)")
+    o.add_argument(
+        "--as-of", help="when the tickets were exported (ISO instant with Z or offset)"
+    )
     o.add_argument("--activity", help="subscription activity: customer, time")
-    o.add_argument("--transactions", help="purchases: customer, date, amount (needs scipy)")
-    o.add_argument("--currency", help="currency of the amounts, e.g. USD (default: none shown)")
-    o.add_argument("--min-n", type=int, default=30, help="smallest n for a headline comparison (default 30)")
-    o.add_argument("--sla-target", type=float, help="SLA compliance target line, e.g. 0.9 (default: none)")
-    o.add_argument("--csat-target", type=float, help="CSAT target line, e.g. 0.8 (default: none)")
+    o.add_argument(
+        "--transactions", help="purchases: customer, date, amount (needs scipy)"
+    )
+    o.add_argument(
+        "--currency", help="currency of the amounts, e.g. USD (default: none shown)"
+    )
+    o.add_argument(
+        "--min-n",
+        type=int,
+        default=30,
+        help="smallest n for a headline comparison (default 30)",
+    )
+    o.add_argument(
+        "--sla-target",
+        type=float,
+        help="SLA compliance target line, e.g. 0.9 (default: none)",
+    )
+    o.add_argument(
+        "--csat-target", type=float, help="CSAT target line, e.g. 0.8 (default: none)"
+    )
 
 
 COMMANDS: tuple[Command, ...] = (
-    Command("survey", "NPS, CSAT or CES of a survey file, by group", _survey_options, _commands.survey, _commands.ROLES["survey"]),
-    Command("sla", "SLA compliance of a ticket status log", _sla_options, _commands.sla, _commands.ROLES["sla"]),
-    Command("backlog", "open tickets at the start of each day, week or month", _backlog_options, _commands.backlog, _commands.ROLES["backlog"]),
-    Command("retention", "churn by period and cohort retention of an activity log", _retention_options, _commands.retention, _commands.ROLES["retention"]),
-    Command("clv", "RFM summary, BG/NBD (or Pareto/NBD) and Gamma-Gamma fits, CLV (needs scipy)", _clv_options, _commands.clv, _commands.ROLES["clv"]),
-    Command("contacts", "service level, abandonment, ASA and AHT of a call log, by queue and interval", _contacts_options, _commands.contacts, _commands.ROLES["contacts"]),
-    Command("staffing", "agents required per interval from a volume forecast (Erlang C or A)", _staffing_options, _commands.staffing, _commands.ROLES["staffing"]),
-    Command("report", "one self-contained HTML report with an executive summary and charts", _report_options, _commands.report, _commands.REPORT_ROLES, tables=False),
+    Command(
+        "survey",
+        "NPS, CSAT or CES of a survey file, by group",
+        _survey_options,
+        _commands.survey,
+        _commands.ROLES["survey"],
+    ),
+    Command(
+        "sla",
+        "SLA compliance of a ticket status log",
+        _sla_options,
+        _commands.sla,
+        _commands.ROLES["sla"],
+    ),
+    Command(
+        "backlog",
+        "open tickets at the start of each day, week or month",
+        _backlog_options,
+        _commands.backlog,
+        _commands.ROLES["backlog"],
+    ),
+    Command(
+        "retention",
+        "churn by period and cohort retention of an activity log",
+        _retention_options,
+        _commands.retention,
+        _commands.ROLES["retention"],
+    ),
+    Command(
+        "clv",
+        "RFM summary, BG/NBD (or Pareto/NBD) and Gamma-Gamma fits, CLV (needs scipy)",
+        _clv_options,
+        _commands.clv,
+        _commands.ROLES["clv"],
+    ),
+    Command(
+        "contacts",
+        "service level, abandonment, ASA and AHT of a call log, by queue and interval",
+        _contacts_options,
+        _commands.contacts,
+        _commands.ROLES["contacts"],
+    ),
+    Command(
+        "staffing",
+        "agents required per interval from a volume forecast (Erlang C or A)",
+        _staffing_options,
+        _commands.staffing,
+        _commands.ROLES["staffing"],
+    ),
+    Command(
+        "report",
+        "one self-contained HTML report with an executive summary and charts",
+        _report_options,
+        _commands.report,
+        _commands.REPORT_ROLES,
+        tables=False,
+    ),
 )
 """The subcommands, in ``--help`` order: add a command here (one place)."""
 
@@ -236,7 +401,7 @@ def _run(args: argparse.Namespace) -> str | None:
     fmt = _format(args)
     if args.output and args.output_dir:
         msg = "give --output FILE or --output-dir DIR, not both."
-        raise _commands.TableError(msg)
+        raise TableError(msg)
     check_destination(args.output, args.output_dir)
     if fmt == "parquet":
         from cxmetrics._optional import require  # noqa: PLC0415
@@ -254,29 +419,37 @@ def _run(args: argparse.Namespace) -> str | None:
     )
 
 
+def _say(kind: str, text: object) -> None:
+    """One line on stderr, whatever the message held."""
+    print(f"cxmetrics: {kind}: {' '.join(str(text).split())}", file=sys.stderr)  # noqa: T201
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status (0 ok, 2 bad input)."""
+    """Run the command line; returns the exit status (0 ok, 2 bad input, 1 a bug of ours)."""
     args = parser().parse_args(argv)
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             out = _run(args)
     except CXMetricsError as err:
-        text = " ".join(str(err).split())  # one line, whatever the message held
-        print(f"cxmetrics: error: {text}", file=sys.stderr)  # noqa: T201
+        _say("error", err)
         return 2
     except OSError as err:  # writing the output failed after the checks (disk full...)
-        print(f"cxmetrics: error: {err.filename or ''}: {err.strerror or err}; nothing was written.", file=sys.stderr)  # noqa: T201
+        _say(
+            "error",
+            f"{err.filename or ''}: {err.strerror or err}; nothing was written.",
+        )
         return 2
     except Exception as err:  # noqa: BLE001  (a bug of ours: still one line, never a traceback)
-        text = " ".join(f"{type(err).__name__}: {err}".split())
-        print(f"cxmetrics: internal error (please report it with the command you ran): {text}", file=sys.stderr)  # noqa: T201
+        _say(
+            "internal error (please report it with the command you ran)",
+            f"{type(err).__name__}: {err}",
+        )
         return 1
     for w in caught:  # undefined metrics, fits that did not converge: one line each
-        text = " ".join(str(w.message).split())
-        print(f"cxmetrics: warning: {text}", file=sys.stderr)  # noqa: T201
+        _say("warning", w.message)
     for text in args.warnings:
-        print(f"cxmetrics: warning: {text}", file=sys.stderr)  # noqa: T201
+        _say("warning", text)
     if out is not None:
         print(out)  # noqa: T201
     return 0

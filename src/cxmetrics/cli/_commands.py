@@ -15,6 +15,7 @@ import argparse
 import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -74,7 +75,9 @@ ROLES: dict[str, tuple[Role, ...]] = {
         Role("queue", None, "queue or skill to group by"),
         Role("arrived", None, "arrival time, for per-interval rows (with --interval)"),
         Role("wait", "wait", "seconds waited (or H:MM:SS) until answer or abandon"),
-        Role("abandoned", "abandoned", "1/0, yes/no: the caller hung up before an answer"),
+        Role(
+            "abandoned", "abandoned", "1/0, yes/no: the caller hung up before an answer"
+        ),
         Role("talk", None, "talk time of answered calls (seconds or H:MM:SS)"),
         Role("hold", None, "hold time"),
         Role("acw", None, "after-call work time"),
@@ -101,7 +104,9 @@ def _reword(text: str, ft: FileTable | None, flagmap: dict[str, str]) -> str:
             return f"line {int(lines[i])}" if 0 <= i < len(lines) else m.group(0)
 
         text = re.sub(r"\bindex (\d+)", line, text)
-    text = _NAN_HINT[0].sub(lambda m: ("use " if m.group(1) else "") + _NAN_HINT[1], text)
+    text = _NAN_HINT[0].sub(
+        lambda m: ("use " if m.group(1) else "") + _NAN_HINT[1], text
+    )
     for keyword, flag in flagmap.items():
         text = text.replace(f"`{keyword}`", flag)
     return text
@@ -109,13 +114,19 @@ def _reword(text: str, ft: FileTable | None, flagmap: dict[str, str]) -> str:
 
 @contextmanager
 def _located(
-    ft: FileTable | None, column: str | None = None, flagmap: dict[str, str] | None = None
+    ft: FileTable | None,
+    column: str | None = None,
+    flagmap: dict[str, str] | None = None,
 ) -> Iterator[None]:
     """Re-raise a library error as one line naming the file, column and line."""
     try:
         yield
     except cx.exceptions.CXMetricsError as err:
-        where = "" if ft is None else f"{ft.path}: " + (f"column {column!r}: " if column else "")
+        where = (
+            ""
+            if ft is None
+            else f"{ft.path}: " + (f"column {column!r}: " if column else "")
+        )
         msg = where + _reword(str(err), ft, flagmap or {})
         raise TableError(msg) from None
 
@@ -177,14 +188,22 @@ def survey(args: argparse.Namespace) -> list[Table]:
         raise TableError(msg)
     by_cols, _ = _group_columns(ft, args.by)
     by_arg: Any = None if not by_cols else by_cols[0] if len(by_cols) == 1 else by_cols
-    w = None if weight is None else numbers(ft.path, weight, ft.columns[weight], ft.lines)
+    w = (
+        None
+        if weight is None
+        else numbers(ft.path, weight, ft.columns[weight], ft.lines)
+    )
     tables: list[Table] = []
     for metric in present:
         column = str(cols[metric])
         values = numbers(ft.path, column, ft.columns[column], ft.lines)
         with _located(ft, column, {"weights": "--weight-col", "min_n": "--min-n"}):
             res = _SCORES[metric](
-                values, by=by_arg, weights=w, nan_policy=args.nan_policy, min_n=args.min_n
+                values,
+                by=by_arg,
+                weights=w,
+                nan_policy=args.nan_policy,
+                min_n=args.min_n,
             )
         tables.append(_survey_table(metric, column, res, args, weighted=w is not None))
     if skipped:
@@ -229,9 +248,13 @@ def _survey_table(
             "suppressed by --min-n (value and interval left empty)."
         )
     if weighted:
-        notes.append("weighted by the survey weights; n counts answers, effective_n is Kish's.")
+        notes.append(
+            "weighted by the survey weights; n counts answers, effective_n is Kish's."
+        )
     label = _SURVEY_NAMES[metric]
-    title = f"{label} from column {column!r}" + (f" by {' / '.join(args.by)}" if args.by else "")
+    title = f"{label} from column {column!r}" + (
+        f" by {' / '.join(args.by)}" if args.by else ""
+    )
     title += f" ({args.confidence:.0%} intervals)"
     return Table.from_columns(metric, title, data, kinds=kinds, notes=notes)
 
@@ -242,12 +265,20 @@ _PER_TICKET = ("team", "channel", "agent", "group", "queue")
 
 
 def _ticket_inputs(
-    args: argparse.Namespace, path: str, comments: str | None, as_of: object, cols: dict[str, str | None], extra: Sequence[str] = ()
+    path: str,
+    comments: str | None,
+    as_of: object,
+    cols: dict[str, str | None],
+    extra: Sequence[str] = (),
 ) -> tuple[Any, NDArray[Any], dict[str, NDArray[Any]], FileTable]:
     """A TicketLog, the sorted ticket ids, per-ticket columns, and the status file."""
-    tk, ins, st, pr = (str(cols[k]) for k in ("ticket", "instant", "status", "priority"))
+    tk, ins, st, pr = (
+        str(cols[k]) for k in ("ticket", "instant", "status", "priority")
+    )
     due = cols.get("due")
-    ft = read_file(path, [tk, ins, st, pr, *extra, *([due] if due else [])], optional=_PER_TICKET)
+    ft = read_file(
+        path, [tk, ins, st, pr, *extra, *([due] if due else [])], optional=_PER_TICKET
+    )
     ticket = keys(ft.path, tk, ft.columns[tk], ft.lines, flag="--ticket-col")
     t = instants(ft.path, ins, ft.columns[ins], lines=ft.lines)
     kw: dict[str, Any] = {}
@@ -255,15 +286,21 @@ def _ticket_inputs(
         author = str(cols.get("author") or "author")
         cf = read_file(comments, [tk, ins, author], allow_empty=True)
         kw = {
-            "comment_ticket": keys(cf.path, tk, cf.columns[tk], cf.lines, flag="--ticket-col"),
+            "comment_ticket": keys(
+                cf.path, tk, cf.columns[tk], cf.lines, flag="--ticket-col"
+            ),
             "comment_instant": instants(cf.path, ins, cf.columns[ins], lines=cf.lines),
             "comment_author": cf.columns[author],
         }
     with _located(ft, None):
         log = cx.TicketLog.from_arrays(ticket, t, ft.columns[st], as_of=as_of, **kw)
     ids, first = np.unique(ticket, return_index=True)
-    per = {c: ft.columns[c][first] for c in (pr, *_PER_TICKET, *extra) if c in ft.columns}
-    per["priority"] = keys(ft.path, pr, ft.columns[pr], ft.lines, flag="--priority-col")[first]
+    per = {
+        c: ft.columns[c][first] for c in (pr, *_PER_TICKET, *extra) if c in ft.columns
+    }
+    per["priority"] = keys(
+        ft.path, pr, ft.columns[pr], ft.lines, flag="--priority-col"
+    )[first]
     if due:
         raw = np.char.strip(ft.columns[due].astype(str))[first]
         d = np.full(raw.shape, np.datetime64("NaT"), dtype="datetime64[s]")
@@ -273,28 +310,60 @@ def _ticket_inputs(
     return log, ids, per, ft
 
 
+def _read_policy(path: str) -> Any:
+    """The SLA policy file, with file problems as one-line errors naming the file and line."""
+    p = Path(path)
+    if p.is_dir():
+        msg = f"{p}: is a directory; give the path of the SLA policy TOML file (--policy)."
+        raise TableError(msg)
+    try:
+        data = p.read_bytes()
+    except FileNotFoundError:
+        msg = f"{p}: no such file (--policy)."
+        raise TableError(msg) from None
+    except OSError as err:
+        msg = f"{p}: cannot be read ({err.strerror or err}) (--policy)."
+        raise TableError(msg) from None
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data.count(b"\n", 0, err.start) + 1
+        msg = f"{p}: line {line}: not UTF-8 text ({err.reason} at byte {err.start}); save the policy file as UTF-8 (--policy)."
+        raise TableError(msg) from None
+    return cx.support.read_policy(p)
+
+
 def _as_of(text: str | None) -> np.datetime64 | None:
     if text is None:
         return None
-    return instants("--as-of", "as_of", np.array([text]))[0]
+    out: np.datetime64 = instants("--as-of", "as_of", np.array([text]))[0]
+    return out
 
 
 def sla(args: argparse.Namespace) -> list[Table]:
     """SLA compliance by priority (or a per-ticket column)."""
     cols = resolve(args, ROLES["sla"])
-    policy = cx.support.read_policy(args.policy)
+    policy = _read_policy(args.policy)
     as_of = _as_of(args.as_of)
-    log, ids, per, ft = _ticket_inputs(args, args.file, args.comments, as_of, cols, [args.by] if args.by else [])
+    log, ids, per, ft = _ticket_inputs(
+        args.file, args.comments, as_of, cols, [args.by] if args.by else []
+    )
     if args.by:
         by = keys(ft.path, args.by, per[args.by], None, flag="--by")
     else:
         by = per["priority"]
     with _located(ft, None, {"as_of": "--as-of"}):
         targets = cx.sla_targets(
-            log, policy, priority=per["priority"], tickets=ids, as_of=as_of,
+            log,
+            policy,
+            priority=per["priority"],
+            tickets=ids,
+            as_of=as_of,
             due=per.get("__due__"),
         )
-        state = cx.SLAComplianceState.from_targets(targets, by=by, tickets=ids, log=log, level=args.level)
+        state = cx.SLAComplianceState.from_targets(
+            targets, by=by, tickets=ids, log=log, level=args.level
+        )
     res = state.compute_grouped(args.compliance)
     lo, hi = _ci(res, args.confidence)
     name = args.by or "priority"
@@ -317,20 +386,30 @@ def backlog(args: argparse.Namespace) -> list[Table]:
     """Open tickets at the start of each day, week or month, by priority."""
     cols = resolve(args, ROLES["backlog"])
     as_of = _as_of(args.as_of)
-    log, ids, per, ft = _ticket_inputs(args, args.file, None, as_of, cols)
-    t = instants(ft.path, str(cols["instant"]), ft.columns[str(cols["instant"])], lines=ft.lines)
+    log, ids, per, ft = _ticket_inputs(args.file, None, as_of, cols)
+    t = instants(
+        ft.path, str(cols["instant"]), ft.columns[str(cols["instant"])], lines=ft.lines
+    )
     with _located(ft, None):
         starts = np.unique(cx.period_start(t, args.freq))
         res = cx.backlog(log, starts, by=per["priority"], tickets=ids)
     counts = np.asarray(res.counts)
-    labels = [str(k) for k in np.asarray(res.keys).tolist()] if res.keys is not None else ["open"]
-    counts = counts.reshape(len(starts), -1) if counts.ndim == 2 and counts.shape[0] == len(starts) else counts.reshape(-1, len(starts)).T
-    data: dict[str, Any] = {"instant": np.datetime_as_string(np.asarray(res.instants), unit="s")}
+    labels = [str(k) for k in np.asarray(res.keys).tolist()]
+    counts = (
+        counts.reshape(len(starts), -1)
+        if counts.ndim == 2 and counts.shape[0] == len(starts)
+        else counts.reshape(-1, len(starts)).T
+    )
+    data: dict[str, Any] = {
+        "instant": np.datetime_as_string(np.asarray(res.instants), unit="s")
+    }
     for j, k in enumerate(labels):
         data[k] = counts[:, j]
     data["total"] = counts.sum(axis=1)
     title = f"Open tickets at the start of each {args.freq} by priority (UTC)"
-    return [Table.from_columns("backlog", title, data, kinds=dict.fromkeys(data, "count"))]
+    return [
+        Table.from_columns("backlog", title, data, kinds=dict.fromkeys(data, "count"))
+    ]
 
 
 # --- retention ---------------------------------------------------------------
@@ -352,7 +431,9 @@ def retention(args: argparse.Namespace) -> list[Table]:
     t = instants(ft.path, tm, ft.columns[tm], utc=False, lines=ft.lines)
     convention = _convention(args.convention)
     with _located(ft, None, {"convention": "--convention"}):
-        churn = cx.GroupedChurnState.from_activity(customer, t, freq=args.freq).compute(convention)
+        churn = cx.GroupedChurnState.from_activity(customer, t, freq=args.freq).compute(
+            convention
+        )
         cohorts = cx.cohort_matrix(customer, t, freq=args.freq)
     lo, hi = _ci(churn, args.confidence)
     label = args.convention or "default"
@@ -360,8 +441,21 @@ def retention(args: argparse.Namespace) -> list[Table]:
         "churn",
         f"Churn by {args.freq} ({label} convention: denominator {convention.denominator}, "
         f"same-period joiners {convention.same_period_joiners}, reactivations {convention.reactivations})",
-        {args.freq: churn.keys, "churn": churn.value, "at_start": churn.at_start, "churned": churn.churned, "ci_low": lo, "ci_high": hi},
-        kinds={"churn": "share", "ci_low": "share", "ci_high": "share", "at_start": "count", "churned": "count"},
+        {
+            args.freq: churn.keys,
+            "churn": churn.value,
+            "at_start": churn.at_start,
+            "churned": churn.churned,
+            "ci_low": lo,
+            "ci_high": hi,
+        },
+        kinds={
+            "churn": "share",
+            "ci_low": "share",
+            "ci_high": "share",
+            "at_start": "count",
+            "churned": "count",
+        },
     )
     width = cohorts.value.shape[1] if cohorts.value.ndim == 2 else 0
     vals = np.where(cohorts.mask, np.nan, cohorts.value) if width else cohorts.value
@@ -380,7 +474,9 @@ def retention(args: argparse.Namespace) -> list[Table]:
 # --- clv -----------------------------------------------------------------------
 
 
-def _transactions(path: str, cols: dict[str, str | None]) -> tuple[dict[str, NDArray[Any]], FileTable]:
+def _transactions(
+    path: str, cols: dict[str, str | None]
+) -> tuple[dict[str, NDArray[Any]], FileTable]:
     cu, tm, am = (str(cols[k]) for k in ("customer", "time", "amount"))
     ft = read_file(path, [cu, tm, am])
     return {
@@ -401,7 +497,8 @@ def _end(text: str | None, dates: NDArray[np.datetime64]) -> np.datetime64:
             "give an end on or after the last purchase, or leave --end out."
         )
         raise TableError(msg)
-    return end
+    out: np.datetime64 = end
+    return out
 
 
 def clv(args: argparse.Namespace) -> list[Table]:
@@ -411,18 +508,61 @@ def clv(args: argparse.Namespace) -> list[Table]:
     end = _end(args.end, tx["date"])
     unit = {"days": 1.0, "weeks": 7.0}[args.unit]
     with _located(ft, None, {"observation_end": "--end"}):
-        rfm = cx.rfm_summary(tx["customer"], tx["date"], tx["amount"], observation_end=end, freq="day", freq_multiplier=unit)
+        rfm = cx.rfm_summary(
+            tx["customer"],
+            tx["date"],
+            tx["amount"],
+            observation_end=end,
+            freq="day",
+            freq_multiplier=unit,
+        )
         purchases = cx.bgnbd(rfm) if args.model == "bgnbd" else cx.pareto_nbd(rfm)
         spend = cx.gamma_gamma(rfm)
     per_month = (365.25 / 12) / unit
     f, r, T, m = rfm.frequency, rfm.recency, rfm.T, rfm.monetary_value
-    value = np.asarray(spend.customer_lifetime_value(purchases, f, r, T, m, margin=args.margin, steps=args.horizon, step_length=per_month, discount_rate=args.discount), dtype=float)
+    value = np.asarray(
+        spend.customer_lifetime_value(
+            purchases,
+            f,
+            r,
+            T,
+            m,
+            margin=args.margin,
+            steps=args.horizon,
+            step_length=per_month,
+            discount_rate=args.discount,
+        ),
+        dtype=float,
+    )
     alive = np.asarray(purchases.probability_alive(f, r, T), dtype=float)
-    rows: dict[str, list[Any]] = {k: [] for k in ("model", "parameter", "estimate", "standard_error", "ci_low", "ci_high", "converged")}
+    rows: dict[str, list[Any]] = {
+        k: []
+        for k in (
+            "model",
+            "parameter",
+            "estimate",
+            "standard_error",
+            "ci_low",
+            "ci_high",
+            "converged",
+        )
+    }
     for fit in (purchases, spend):
         for name in fit.parameter_names:
             lo, hi = fit.confidence_interval(name, args.confidence)
-            for k, v in zip(rows, (fit.model_name, name, fit.params[name], fit.standard_errors[name], lo, hi, bool(fit.converged)), strict=True):
+            for k, v in zip(
+                rows,
+                (
+                    fit.model_name,
+                    name,
+                    fit.params[name],
+                    fit.standard_errors[name],
+                    lo,
+                    hi,
+                    bool(fit.converged),
+                ),
+                strict=True,
+            ):
                 rows[k].append(v)
     fits = Table.from_columns(
         "fits",
@@ -431,10 +571,16 @@ def clv(args: argparse.Namespace) -> list[Table]:
         kinds={"converged": "alarm"},
     )
     q = [0.1, 0.25, 0.5, 0.75, 0.9]
-    stats: dict[str, list[Any]] = {"statistic": ["CLV", "P(alive)"], "n": [value.size, alive.size]}
+    stats: dict[str, list[Any]] = {
+        "statistic": ["CLV", "P(alive)"],
+        "n": [value.size, alive.size],
+    }
     stats["mean"] = [float(np.mean(value)), float(np.mean(alive))]
     for x in q:
-        stats[f"p{int(x * 100)}"] = [float(np.quantile(value, x)), float(np.quantile(alive, x))]
+        stats[f"p{int(x * 100)}"] = [
+            float(np.quantile(value, x)),
+            float(np.quantile(alive, x)),
+        ]
     currency = f" ({args.currency})" if args.currency else ""
     summary = Table.from_columns(
         "summary",
@@ -445,7 +591,9 @@ def clv(args: argparse.Namespace) -> list[Table]:
     tables = [fits, summary]
     if args.customers:
         horizon = args.horizon * per_month
-        expected = np.asarray(purchases.conditional_expected_purchases(horizon, f, r, T), dtype=float)
+        expected = np.asarray(
+            purchases.conditional_expected_purchases(horizon, f, r, T), dtype=float
+        )
         exp_spend = np.asarray(spend.conditional_expected_spend(f, m), dtype=float)
         tables.append(
             Table.from_columns(
@@ -486,7 +634,9 @@ def contacts(args: argparse.Namespace) -> list[Table]:
     """Observed service level, abandonment, ASA and AHT per queue (and interval) from a call log."""
     cols = resolve(args, ROLES["contacts"])
     wait_c, ab_c = str(cols["wait"]), str(cols["abandoned"])
-    optional = [c for c in (cols[k] for k in ("queue", "arrived", "talk", "hold", "acw")) if c]
+    optional = [
+        c for c in (cols[k] for k in ("queue", "arrived", "talk", "hold", "acw")) if c
+    ]
     if args.interval and not cols["arrived"]:
         msg = "--interval needs the arrival time column: add --arrived-col HEADER."
         raise TableError(msg)
@@ -511,9 +661,19 @@ def contacts(args: argparse.Namespace) -> list[Table]:
         by.append(_interval_start(t, args.interval))
         by_names.append("interval")
     by_arg: Any = None if not by else by[0] if len(by) == 1 else by
-    scheme = cx.ContactScheme(threshold=args.threshold, short_abandon=args.short_abandon)
+    scheme = cx.ContactScheme(
+        threshold=args.threshold, short_abandon=args.short_abandon
+    )
     with _located(ft, None):
-        res = cx.contact_metrics(wait, abandoned, by=by_arg, scheme=scheme, definition=args.definition, nan_policy=args.nan_policy, **kw)
+        res = cx.contact_metrics(
+            wait,
+            abandoned,
+            by=by_arg,
+            scheme=scheme,
+            definition=args.definition,
+            nan_policy=args.nan_policy,
+            **kw,
+        )
     lo, hi = _ci(res, args.confidence)
     data: dict[str, Any] = _key_columns(res, by_names)
     data |= {
@@ -528,8 +688,10 @@ def contacts(args: argparse.Namespace) -> list[Table]:
     }
     if "talk" in kw:
         data["aht_seconds"] = _listify(res.aht)
-    kinds = {c: "share" for c in ("service_level", "ci_low", "ci_high", "abandon_rate")}
-    kinds |= {c: "count" for c in ("offered", "answered", "abandoned")}
+    kinds = dict.fromkeys(
+        ("service_level", "ci_low", "ci_high", "abandon_rate"), "share"
+    )
+    kinds |= dict.fromkeys(("offered", "answered", "abandoned"), "count")
     title = (
         f"Contacts: service level ({args.definition}, answered within {args.threshold:g} s), abandonment, ASA"
         + (", AHT" if "talk" in kw else "")
@@ -562,15 +724,25 @@ def staffing(args: argparse.Namespace) -> list[Table]:
             msg = f"{ft.path}: column {name!r}, line {ft.line(i)}: empty value; every interval needs one."
             raise TableError(msg)
     rate = volume / (args.interval_minutes * 60.0)
-    with _located(ft, None, {"aht": "--aht", "shrinkage": "--shrinkage", "patience": "--patience"}):
+    with _located(
+        ft, None, {"aht": "--aht", "shrinkage": "--shrinkage", "patience": "--patience"}
+    ):
         res = cx.agents_required(
-            arrival_rate=rate, aht=aht, target_service_level=args.target, threshold=args.threshold,
-            shrinkage=args.shrinkage, model=args.model, patience=args.patience,
-            max_occupancy=args.max_occupancy, max_asa=args.max_asa,
+            arrival_rate=rate,
+            aht=aht,
+            target_service_level=args.target,
+            threshold=args.threshold,
+            shrinkage=args.shrinkage,
+            model=args.model,
+            patience=args.patience,
+            max_occupancy=args.max_occupancy,
+            max_asa=args.max_asa,
         )
     data: dict[str, Any] = {}
     if cols["queue"]:
-        data[str(cols["queue"])] = keys(ft.path, str(cols["queue"]), ft.columns[str(cols["queue"])], ft.lines)
+        data[str(cols["queue"])] = keys(
+            ft.path, str(cols["queue"]), ft.columns[str(cols["queue"])], ft.lines
+        )
     data |= {
         iv: ft.columns[iv],
         "volume": volume,
@@ -583,7 +755,13 @@ def staffing(args: argparse.Namespace) -> list[Table]:
         "occupancy": _listify(res.occupancy),
         "binding": _listify(res.binding),
     }
-    kinds = {"service_level": "share", "occupancy": "share", "agents": "count", "headcount": "count", "volume": "count"}
+    kinds = {
+        "service_level": "share",
+        "occupancy": "share",
+        "agents": "count",
+        "headcount": "count",
+        "volume": "count",
+    }
     model = {"erlang_c": "Erlang C", "erlang_a": "Erlang A"}[args.model]
     title = (
         f"Agents required per {args.interval_minutes:g}-minute interval ({model}; {args.target:.0%} answered "
@@ -617,13 +795,15 @@ REPORT_ROLES: tuple[Role, ...] = (
 
 def _sub(cols: dict[str, str | None], file: str) -> dict[str, str | None]:
     pre = f"{file}:"
-    return {k[len(pre):]: v for k, v in cols.items() if k.startswith(pre)}
+    return {k[len(pre) :]: v for k, v in cols.items() if k.startswith(pre)}
 
 
 def _months(ft: FileTable, name: str) -> NDArray[Any]:
     raw = np.char.strip(ft.columns[name].astype(str))
     if raw.size and bool((np.char.str_len(raw) == 7).all()):
-        instants(ft.path, name, np.char.add(raw, "-01"), utc=False, lines=ft.lines)  # checks them
+        instants(
+            ft.path, name, np.char.add(raw, "-01"), utc=False, lines=ft.lines
+        )  # checks them
         return raw
     aware = bool((np.char.endswith(raw, "Z") | (np.char.find(raw, "+") >= 10)).any())
     t = instants(ft.path, name, raw, utc=aware, lines=ft.lines)
@@ -632,14 +812,24 @@ def _months(ft: FileTable, name: str) -> NDArray[Any]:
 
 def _survey_columns(path: str, cols: dict[str, str | None]) -> dict[str, NDArray[Any]]:
     opt = [c for c in (cols["csat"], cols["ces"], cols["segment"], cols["weight"]) if c]
-    ft = read_file(path, [str(cols["nps"]), str(cols["time"]), *([cols["weight"]] if cols["weight"] else [])], optional=opt)
+    ft = read_file(
+        path,
+        [
+            str(cols["nps"]),
+            str(cols["time"]),
+            *([cols["weight"]] if cols["weight"] else []),
+        ],
+        optional=opt,
+    )
     out: dict[str, NDArray[Any]] = {"month": _months(ft, str(cols["time"]))}
     for role in ("nps", "csat", "ces", "weight"):
         c = cols[role]
         if c and c in ft.columns:
             out[role] = numbers(ft.path, c, ft.columns[c], ft.lines)
     if cols["segment"] and cols["segment"] in ft.columns:
-        out["segment"] = keys(ft.path, str(cols["segment"]), ft.columns[str(cols["segment"])], ft.lines)
+        out["segment"] = keys(
+            ft.path, str(cols["segment"]), ft.columns[str(cols["segment"])], ft.lines
+        )
     return out
 
 
@@ -648,7 +838,18 @@ def report(args: argparse.Namespace) -> str:
     from cxmetrics import datasets  # noqa: PLC0415
     from cxmetrics.report import write_report  # noqa: PLC0415
 
-    files = [f for f in ("surveys", "tickets", "comments", "policy", "activity", "transactions") if getattr(args, f)]
+    files = [
+        f
+        for f in (
+            "surveys",
+            "tickets",
+            "comments",
+            "policy",
+            "activity",
+            "transactions",
+        )
+        if getattr(args, f)
+    ]
     if args.sample and files:
         msg = f"--sample reports the bundled data; it cannot be combined with --{files[0]}. Drop --sample to report your files."
         raise TableError(msg)
@@ -675,11 +876,16 @@ def report(args: argparse.Namespace) -> str:
             if not args.policy or not args.as_of:
                 msg = "--tickets needs --policy and --as-of."
                 raise TableError(msg)
-            inputs["policy"] = cx.support.read_policy(args.policy)
+            inputs["policy"] = _read_policy(args.policy)
             as_of = _as_of(args.as_of)
             tc = _sub(cols, "tickets")
-            log, ids, per, _ = _ticket_inputs(args, args.tickets, args.comments, as_of, tc)
-            inputs["tickets"] = {"log": log, "ids": ids, "priority": per["priority"], "due": per.get("__due__")}
+            log, ids, per, _ = _ticket_inputs(args.tickets, args.comments, as_of, tc)
+            inputs["tickets"] = {
+                "log": log,
+                "ids": ids,
+                "priority": per["priority"],
+                "due": per.get("__due__"),
+            }
             inputs["as_of"] = as_of
         if args.transactions:
             tx, _ = _transactions(args.transactions, _sub(cols, "transactions"))
@@ -688,8 +894,20 @@ def report(args: argparse.Namespace) -> str:
             ac = _sub(cols, "activity")
             ft = read_file(args.activity, [str(ac["customer"]), str(ac["time"])])
             inputs["activity"] = {
-                "customer": keys(ft.path, str(ac["customer"]), ft.columns[str(ac["customer"])], ft.lines, flag="--activity-customer-col"),
-                "time": instants(ft.path, str(ac["time"]), ft.columns[str(ac["time"])], utc=False, lines=ft.lines),
+                "customer": keys(
+                    ft.path,
+                    str(ac["customer"]),
+                    ft.columns[str(ac["customer"])],
+                    ft.lines,
+                    flag="--activity-customer-col",
+                ),
+                "time": instants(
+                    ft.path,
+                    str(ac["time"]),
+                    ft.columns[str(ac["time"])],
+                    utc=False,
+                    lines=ft.lines,
+                ),
             }
     if not any(k in inputs for k in ("surveys", "tickets", "activity", "transactions")):
         msg = "nothing to report: give --sample, or at least one of --surveys, --tickets, --activity, --transactions."

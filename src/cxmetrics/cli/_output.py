@@ -21,7 +21,7 @@ import json
 import math
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -69,7 +69,7 @@ class Table:
         cls,
         name: str,
         title: str,
-        data: dict[str, Sequence[Any] | Any],
+        data: Mapping[str, Any],
         *,
         kinds: dict[str, str] | None = None,
         notes: Sequence[str] = (),
@@ -77,7 +77,10 @@ class Table:
         """A table from columns (numpy arrays or lists), converted to Python values."""
         arrays = [np.atleast_1d(np.asarray(v)) for v in data.values()]
         size = max((a.shape[0] for a in arrays), default=0)
-        cols = [(np.broadcast_to(a, (size,)) if a.shape == (1,) else a).tolist() for a in arrays]
+        cols = [
+            (np.broadcast_to(a, (size,)) if a.shape == (1,) else a).tolist()
+            for a in arrays
+        ]
         rows = [tuple(_plain(x) for x in r) for r in zip(*cols, strict=True)]
         return cls(name, title, tuple(data), rows, dict(kinds or {}), tuple(notes))
 
@@ -98,7 +101,9 @@ def human(value: Any, kind: str = "number") -> str:
     if value is None:
         return "-"
     if isinstance(value, bool):
-        if kind == "alarm":  # a failure that must stand out, e.g. a fit that did not converge
+        if (
+            kind == "alarm"
+        ):  # a failure that must stand out, e.g. a fit that did not converge
             return "yes" if value else "NO"
         return "yes" if value else "no"
     if isinstance(value, int):
@@ -122,10 +127,23 @@ def render_text(tables: Sequence[Table]) -> str:
     """All tables as aligned text, each with its title and notes."""
     blocks = []
     for t in tables:
-        cells = [[human(v, t.kinds.get(c, "number")) for c, v in zip(t.columns, r, strict=True)] for r in t.rows]
-        widths = [max([len(h)] + [len(r[j]) for r in cells]) for j, h in enumerate(t.columns)]
-        lines = [t.title, "  ".join(h.rjust(w) for h, w in zip(t.columns, widths, strict=True))]
-        lines += ["  ".join(c.rjust(w) for c, w in zip(r, widths, strict=True)) for r in cells]
+        cells = [
+            [
+                human(v, t.kinds.get(c, "number"))
+                for c, v in zip(t.columns, r, strict=True)
+            ]
+            for r in t.rows
+        ]
+        widths = [
+            max([len(h)] + [len(r[j]) for r in cells]) for j, h in enumerate(t.columns)
+        ]
+        lines = [
+            t.title,
+            "  ".join(h.rjust(w) for h, w in zip(t.columns, widths, strict=True)),
+        ]
+        lines += [
+            "  ".join(c.rjust(w) for c, w in zip(r, widths, strict=True)) for r in cells
+        ]
         if not t.rows:
             lines.append("(no rows)")
         lines += [f"note: {n}" for n in t.notes]
@@ -152,7 +170,9 @@ def to_csv(table: Table) -> str:
     return buf.getvalue()
 
 
-def to_json(tables: Sequence[Table], command: str, meta: dict[str, Any] | None = None) -> str:
+def to_json(
+    tables: Sequence[Table], command: str, meta: dict[str, Any] | None = None
+) -> str:
     """Every table in one JSON document (schema ``cxmetrics-tables/1``)."""
     doc = {
         "schema": SCHEMA,
@@ -183,8 +203,12 @@ def check_destination(output: str | None, output_dir: str | None) -> None:
         if not parent.is_dir():
             msg = f"{p}: the folder {str(parent)!r} does not exist; create it or choose another --output."
             raise TableError(msg)
-        if not os.access(parent, os.W_OK | os.X_OK) or (p.exists() and not os.access(p, os.W_OK)):
-            msg = f"{p}: cannot be written (permission denied); choose another --output."
+        if not os.access(parent, os.W_OK | os.X_OK) or (
+            p.exists() and not os.access(p, os.W_OK)
+        ):
+            msg = (
+                f"{p}: cannot be written (permission denied); choose another --output."
+            )
             raise TableError(msg)
     if output_dir is not None:
         d = Path(output_dir)
@@ -220,7 +244,9 @@ def _parquet_bytes(table: Table) -> bytes:
     return bytes(buf.getvalue().to_pybytes())
 
 
-def _encode(tables: Sequence[Table], fmt: str, command: str, meta: dict[str, Any]) -> bytes:
+def _encode(
+    tables: Sequence[Table], fmt: str, command: str, meta: dict[str, Any]
+) -> bytes:
     if fmt == "json":
         return (to_json(tables, command, meta) + "\n").encode()
     if fmt == "csv":
@@ -245,10 +271,14 @@ def write_tables(
         d = Path(output_dir)
         d.mkdir(parents=True, exist_ok=True)
         if fmt in ("json", "table"):
-            _atomic_write(d / f"{command}.{_EXT[fmt]}", _encode(tables, fmt, command, meta))
+            _atomic_write(
+                d / f"{command}.{_EXT[fmt]}", _encode(tables, fmt, command, meta)
+            )
         else:
             for t in tables:
-                _atomic_write(d / f"{t.name}.{_EXT[fmt]}", _encode([t], fmt, command, meta))
+                _atomic_write(
+                    d / f"{t.name}.{_EXT[fmt]}", _encode([t], fmt, command, meta)
+                )
         return None
     if fmt in ("csv", "parquet") and len(tables) > 1:
         names = ", ".join(t.name for t in tables)

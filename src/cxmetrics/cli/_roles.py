@@ -44,9 +44,7 @@ def _key(role: Role) -> str:
 
 def add_roles(p: argparse.ArgumentParser, roles: Sequence[Role]) -> None:
     """Add ``--col ROLE=HEADER`` and one ``--ROLE-col`` flag per role to ``p``."""
-    listing = ", ".join(
-        f"{_key(r)} ({r.default if r.default else 'none'})" for r in roles
-    )
+    listing = ", ".join(f"{_key(r)} ({r.default or 'none'})" for r in roles)
     g = p.add_argument_group(
         "columns",
         "Map each role to a header of your file with --ROLE-col HEADER or --col ROLE=HEADER "

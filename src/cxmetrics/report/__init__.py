@@ -70,8 +70,14 @@ def _check_options(
     if isinstance(min_n, bool) or not isinstance(min_n, int) or min_n < 1:
         msg = f"`min_n` (--min-n) must be a whole number >= 1; got {min_n!r}."
         raise InvalidInputError(msg)
-    if isinstance(confidence_level, bool) or not isinstance(confidence_level, float | int) or not 0 < confidence_level < 1:
-        msg = f"`confidence_level` must be a number in (0, 1); got {confidence_level!r}."
+    if (
+        isinstance(confidence_level, bool)
+        or not isinstance(confidence_level, float | int)
+        or not 0 < confidence_level < 1
+    ):
+        msg = (
+            f"`confidence_level` must be a number in (0, 1); got {confidence_level!r}."
+        )
         raise InvalidInputError(msg)
     if targets is None:
         return {}
@@ -83,7 +89,11 @@ def _check_options(
         if k not in _TARGETS:
             msg = f"`targets` has an unknown key {k!r}; the keys are {list(_TARGETS)}."
             raise InvalidInputError(msg)
-        if isinstance(v, bool) or not isinstance(v, float | int) or not (math.isfinite(v) and 0 < v <= 1):
+        if (
+            isinstance(v, bool)
+            or not isinstance(v, float | int)
+            or not (math.isfinite(v) and 0 < v <= 1)
+        ):
             msg = f"the {k} target (--{k}-target) must be a share in (0, 1], e.g. 0.9; got {v!r}."
             raise InvalidInputError(msg)
         out[k] = float(v)

@@ -56,7 +56,10 @@ def figure_html(ax: Any, caption: str) -> str:
 def table_html(table: Table) -> str:
     """A result table with a readable caption and human formatting (percentages, thousands)."""
     cells = [
-        [human(v, table.kinds.get(c, "number")) for c, v in zip(table.columns, row, strict=True)]
+        [
+            human(v, table.kinds.get(c, "number"))
+            for c, v in zip(table.columns, row, strict=True)
+        ]
         for row in table.rows
     ]
     out = html_table(list(table.columns), cells, caption=table.title)
@@ -73,7 +76,9 @@ def tiles_html(tiles: list[Any]) -> str:
         if t.significance:
             cls = "no" if t.significance.startswith("not") else "yes"
             sig = f'<div class="detail sig {cls}">{html.escape(t.significance)}</div>'
-        change = f'<div class="detail">{html.escape(t.change)}</div>' if t.change else ""
+        change = (
+            f'<div class="detail">{html.escape(t.change)}</div>' if t.change else ""
+        )
         parts.append(
             f'<div class="tile"><div class="label">{html.escape(t.label)}</div>'
             f'<div class="value">{html.escape(t.value)}</div>'

@@ -39,7 +39,16 @@ __all__ = [
 Columns = dict[str, NDArray[Any]]
 
 # Okabe-Ito: distinct for colour-blind readers, in the order series are drawn
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442", "#000000")
+PALETTE = (
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#CC79A7",
+    "#D55E00",
+    "#56B4E9",
+    "#F0E442",
+    "#000000",
+)
 
 
 @dataclass(frozen=True)
@@ -113,7 +122,11 @@ def _money(x: float, currency: str | None) -> str:
 
 def _distinct(ax: Any) -> Any:
     """Give every vertical target line its own colour (and the legend with it)."""
-    lines = [ln for ln in ax.get_lines() if ln.get_label() and not ln.get_label().startswith("_")]
+    lines = [
+        ln
+        for ln in ax.get_lines()
+        if ln.get_label() and not ln.get_label().startswith("_")
+    ]
     if len(lines) > 1:
         for ln, colour in zip(lines, PALETTE[1:], strict=False):
             ln.set_color(colour)
@@ -138,10 +151,18 @@ def _level(inputs: ReportInputs) -> str:
 
 # --- surveys -------------------------------------------------------------------
 
-_SURVEY = {
+_SURVEY: dict[
+    str, tuple[str, Callable[..., Any], Callable[..., Any], Callable[[float], str], str]
+] = {
     "nps": ("NPS", cx.nps, cx.compare_nps, lambda v: _num(v, 1, sign=True), "points"),
     "csat": ("CSAT", cx.csat, cx.compare_csat, _pct, "share satisfied (4-5 of 5)"),
-    "ces": ("CES", cx.ces, cx.compare_ces, lambda v: _num(v, 2), "mean effort score, 1-7"),
+    "ces": (
+        "CES",
+        cx.ces,
+        cx.compare_ces,
+        lambda v: _num(v, 2),
+        "mean effort score, 1-7",
+    ),
 }
 
 
@@ -162,8 +183,15 @@ def _score_tile(key: str, s: Columns, inputs: ReportInputs) -> Tile | None:
     sel = (months == last) & answered
     res = fn(values[sel], weights=None if w is None else w[sel])
     lo, hi = res.confidence_interval(inputs.confidence_level)
-    n_text = f"n = {res.n:,}" + (f" (effective {res.effective_n:,.0f})" if w is not None else "")
-    tile = Tile(f"{label}, {last}", fmt(float(res.value)), f"{_level(inputs)} CI {fmt(float(lo))} to {fmt(float(hi))}", n_text)
+    n_text = f"n = {res.n:,}" + (
+        f" (effective {res.effective_n:,.0f})" if w is not None else ""
+    )
+    tile = Tile(
+        f"{label}, {last}",
+        fmt(float(res.value)),
+        f"{_level(inputs)} CI {fmt(float(lo))} to {fmt(float(hi))}",
+        n_text,
+    )
     if periods.size < 2:
         return attrs_replace(tile, change="no previous period")
     prev = periods[-2]
@@ -176,9 +204,17 @@ def _score_tile(key: str, s: Columns, inputs: ReportInputs) -> Tile | None:
         )
     kw = {} if w is None else {"weights_a": w[psel], "weights_b": w[sel]}
     d = compare(values[psel], values[sel], **kw)
-    unit = (lambda v: _num(100 * v, 1, sign=True) + " pts") if key == "csat" else (lambda v: _num(v, 2 if key == "ces" else 1, sign=True))
+    unit = (
+        (lambda v: _num(100 * v, 1, sign=True) + " pts")
+        if key == "csat"
+        else (lambda v: _num(v, 2 if key == "ces" else 1, sign=True))
+    )
     change, sig = _change_text(d, unit)
-    return attrs_replace(tile, change=f"{change} vs {prev} (n = {n_prev:,} and {n_last:,})", significance=sig)
+    return attrs_replace(
+        tile,
+        change=f"{change} vs {prev} (n = {n_prev:,} and {n_last:,})",
+        significance=sig,
+    )
 
 
 def attrs_replace(tile: Tile, **kw: str) -> Tile:
@@ -186,13 +222,25 @@ def attrs_replace(tile: Tile, **kw: str) -> Tile:
     return Tile(**{**tile.__dict__, **kw})
 
 
-def _grouped_table(name: str, title: str, res: Any, group: str, *, share: bool, level: float) -> Table:
+def _grouped_table(
+    name: str, title: str, res: Any, group: str, *, share: bool, level: float
+) -> Table:
     lo, hi = res.confidence_interval(level)
     data: dict[str, Any] = {group: res.keys, "value": res.value, "n": res.n}
     if hasattr(res, "promoters"):
-        data |= {"promoters": res.promoters, "passives": res.passives, "detractors": res.detractors}
+        data |= {
+            "promoters": res.promoters,
+            "passives": res.passives,
+            "detractors": res.detractors,
+        }
     data |= {f"{level:.0%} CI low": lo, "high": hi, "missing": res.n_missing}
-    kinds = {"n": "count", "promoters": "count", "passives": "count", "detractors": "count", "missing": "count"}
+    kinds = {
+        "n": "count",
+        "promoters": "count",
+        "passives": "count",
+        "detractors": "count",
+        "missing": "count",
+    }
     if share:
         kinds |= {"value": "share", f"{level:.0%} CI low": "share", "high": "share"}
     return Table.from_columns(name, title, data, kinds=kinds)
@@ -218,34 +266,82 @@ def survey_section(s: Columns, inputs: ReportInputs | None = None) -> SectionOut
                 out.tiles.append(tile)
     trend = cx.nps(s["nps"], by=s["month"], weights=w, nan_policy="omit")
     if int(np.sum(trend.n)) == 0:
-        out.parts.append(_empty("No NPS answers in the survey file, so there is no trend to draw."))
+        out.parts.append(
+            _empty("No NPS answers in the survey file, so there is no trend to draw.")
+        )
         return out
-    out.parts.append(figure_html(_dates(plot.score_trend(trend, confidence_level=level)), f"NPS by month with its {level:.0%} interval and n"))
+    out.parts.append(
+        figure_html(
+            _dates(plot.score_trend(trend, confidence_level=level)),
+            f"NPS by month with its {level:.0%} interval and n",
+        )
+    )
     if "segment" in s:
         by_seg = cx.nps(s["nps"], by=s["segment"], weights=w, nan_policy="omit")
-        out.parts.append(figure_html(plot.answer_mix(by_seg), "Promoters, passives and detractors by segment"))
-        out.parts.append(table_html(_grouped_table("nps", "NPS by segment (points, -100 to 100)", by_seg, "segment", share=False, level=level)))
+        out.parts.append(
+            figure_html(
+                plot.answer_mix(by_seg), "Promoters, passives and detractors by segment"
+            )
+        )
+        out.parts.append(
+            table_html(
+                _grouped_table(
+                    "nps",
+                    "NPS by segment (points, -100 to 100)",
+                    by_seg,
+                    "segment",
+                    share=False,
+                    level=level,
+                )
+            )
+        )
         if "csat" in s:
             csat = cx.csat(s["csat"], by=s["segment"], weights=w, nan_policy="omit")
             target = inputs.targets.get("csat")
             out.parts.append(
                 figure_html(
-                    plot.rate_by_group(csat, target=target, label="CSAT", confidence_level=level),
+                    plot.rate_by_group(
+                        csat, target=target, label="CSAT", confidence_level=level
+                    ),
                     f"CSAT (share satisfied, 4-5 of 5) by segment, {level:.0%} intervals"
                     + (f"; target {target:.0%}" if target is not None else ""),
                 )
             )
-            out.parts.append(table_html(_grouped_table("csat", "CSAT by segment (share satisfied)", csat, "segment", share=True, level=level)))
+            out.parts.append(
+                table_html(
+                    _grouped_table(
+                        "csat",
+                        "CSAT by segment (share satisfied)",
+                        csat,
+                        "segment",
+                        share=True,
+                        level=level,
+                    )
+                )
+            )
         if "ces" in s:
             ces = cx.ces(s["ces"], by=s["segment"], weights=w, nan_policy="omit")
-            out.parts.append(table_html(_grouped_table("ces", "CES by segment (mean, 1-7, higher is easier)", ces, "segment", share=False, level=level)))
+            out.parts.append(
+                table_html(
+                    _grouped_table(
+                        "ces",
+                        "CES by segment (mean, 1-7, higher is easier)",
+                        ces,
+                        "segment",
+                        share=False,
+                        level=level,
+                    )
+                )
+            )
     return out
 
 
 # --- support -------------------------------------------------------------------
 
 
-def _ticket_log(t: Mapping[str, Any], as_of: object) -> tuple[Any, NDArray[Any], NDArray[Any], Any]:
+def _ticket_log(
+    t: Mapping[str, Any], as_of: object
+) -> tuple[Any, NDArray[Any], NDArray[Any], Any]:
     """A TicketLog, ticket ids, their priority and due dates, from columns or a built log."""
     if "log" in t:
         return t["log"], t["ids"], t["priority"], t.get("due")
@@ -273,22 +369,34 @@ def _calendar_text(policy: Any) -> str:
     )
 
 
-def tickets_section(t: Mapping[str, Any], policy: Any, as_of: object, inputs: ReportInputs | None = None) -> SectionOut:
+def tickets_section(
+    t: Mapping[str, Any], policy: Any, as_of: object, inputs: ReportInputs | None = None
+) -> SectionOut:
     """SLA compliance by priority, first-reply times against targets, timings by priority."""
     inputs = inputs or ReportInputs(tickets=t, policy=policy, as_of=as_of)
     level = inputs.confidence_level
     out = SectionOut()
     log, ids, priority, due = _ticket_log(t, as_of)
-    targets = cx.sla_targets(log, policy, priority=priority, tickets=ids, as_of=as_of, due=due)
-    state = cx.SLAComplianceState.from_targets(targets, by=priority, tickets=ids, log=log)
+    targets = cx.sla_targets(
+        log, policy, priority=priority, tickets=ids, as_of=as_of, due=due
+    )
+    state = cx.SLAComplianceState.from_targets(
+        targets, by=priority, tickets=ids, log=log
+    )
     res = state.compute_grouped("zendesk")
     goal = inputs.targets.get("sla")
     if int(np.sum(res.n)) == 0:
-        out.parts.append(_empty("No ticket has a decided SLA target yet, so there is no compliance to show."))
+        out.parts.append(
+            _empty(
+                "No ticket has a decided SLA target yet, so there is no compliance to show."
+            )
+        )
     else:
         out.parts.append(
             figure_html(
-                plot.rate_by_group(res, target=goal, label="SLA compliance", confidence_level=level),
+                plot.rate_by_group(
+                    res, target=goal, label="SLA compliance", confidence_level=level
+                ),
                 f"SLA compliance by priority (targets met of decided, Zendesk's rule), {level:.0%} intervals"
                 + (f"; target {goal:.0%}" if goal is not None else ""),
             )
@@ -299,23 +407,48 @@ def tickets_section(t: Mapping[str, Any], policy: Any, as_of: object, inputs: Re
                 Table.from_columns(
                     "sla",
                     "SLA compliance by priority",
-                    {"priority": res.keys, "compliance": res.value, "decided": res.n, "met": res.met, "breached": res.breached, f"{level:.0%} CI low": lo, "high": hi},
-                    kinds={"compliance": "share", f"{level:.0%} CI low": "share", "high": "share", "decided": "count", "met": "count", "breached": "count"},
+                    {
+                        "priority": res.keys,
+                        "compliance": res.value,
+                        "decided": res.n,
+                        "met": res.met,
+                        "breached": res.breached,
+                        f"{level:.0%} CI low": lo,
+                        "high": hi,
+                    },
+                    kinds={
+                        "compliance": "share",
+                        f"{level:.0%} CI low": "share",
+                        "high": "share",
+                        "decided": "count",
+                        "met": "count",
+                        "breached": "count",
+                    },
                 )
             )
         )
         out.tiles.append(_sla_tile(log, ids, targets, inputs))
     if due is not None:
-        out.parts.append(_note(f"Resolution targets come from each ticket's due date ({int(np.sum(~np.isnat(due))):,} of {len(ids):,} tickets have one)."))
+        out.parts.append(
+            _note(
+                f"Resolution targets come from each ticket's due date ({int(np.sum(~np.isnat(due))):,} of {len(ids):,} tickets have one)."
+            )
+        )
     timings = cx.ticket_timings(log, calendar=policy.calendar, as_of=as_of)
     order = np.searchsorted(ids, timings.tickets)
     hours = np.asarray(timings.first_reply, dtype=float) / 3600
     replied = hours[~np.isnan(hours)]
     if replied.size == 0:
-        out.parts.append(_empty("No ticket has a first reply yet, so there are no reply times to draw."))
+        out.parts.append(
+            _empty(
+                "No ticket has a first reply yet, so there are no reply times to draw."
+            )
+        )
     else:
         summary = cx.duration_summary(replied, quantiles=[0.5, 0.9])
-        p50, p90 = (float(np.asarray(q).reshape(-1)[0]) for q in (summary.median, summary.p90))
+        p50, p90 = (
+            float(np.asarray(q).reshape(-1)[0]) for q in (summary.median, summary.p90)
+        )
         out.tiles.append(
             Tile(
                 "First reply time",
@@ -326,49 +459,94 @@ def tickets_section(t: Mapping[str, Any], policy: Any, as_of: object, inputs: Re
         )
         cap = float(np.quantile(replied, 0.99))
         clipped = np.minimum(replied, cap)
-        goals = {f"{k} target": v["first_reply"] / 3600 for k, v in policy.targets.items() if "first_reply" in v}
+        goals = {
+            f"{k} target": v["first_reply"] / 3600
+            for k, v in policy.targets.items()
+            if "first_reply" in v
+        }
         out.parts.append(
             figure_html(
                 _distinct(
-                    plot.distribution(clipped, targets=goals, xlabel="first reply time (business hours)", log=False, share_within=False)
+                    plot.distribution(
+                        clipped,
+                        targets=goals,
+                        xlabel="first reply time (business hours)",
+                        log=False,
+                        share_within=False,
+                    )
                 ),
                 "First reply time of every replied ticket against the policy's targets per priority; "
                 f"times beyond the 99th percentile ({cap:,.1f} h) are drawn at it",
             )
         )
     full = np.asarray(timings.full_resolution, dtype=float) / 3600
-    res_summary = cx.duration_summary(full, by=priority[order], quantiles=[0.5, 0.9], nan_policy="omit")
+    res_summary = cx.duration_summary(
+        full, by=priority[order], quantiles=[0.5, 0.9], nan_policy="omit"
+    )
     out.parts.append(
         table_html(
             Table.from_columns(
                 "resolution",
                 "Full resolution time by priority (business hours)",
-                {"priority": res_summary.keys, "solved": res_summary.n, "unsolved": res_summary.n_missing, "median": res_summary.median, "p90": res_summary.p90, "mean": res_summary.mean},
+                {
+                    "priority": res_summary.keys,
+                    "solved": res_summary.n,
+                    "unsolved": res_summary.n_missing,
+                    "median": res_summary.median,
+                    "p90": res_summary.p90,
+                    "mean": res_summary.mean,
+                },
                 kinds={"solved": "count", "unsolved": "count"},
             )
         )
     )
-    out.parts.append(_note(_calendar_text(policy) + " Unsolved tickets are counted apart, not as zero."))
+    out.parts.append(
+        _note(
+            _calendar_text(policy) + " Unsolved tickets are counted apart, not as zero."
+        )
+    )
     return out
 
 
 def _sla_tile(log: Any, ids: NDArray[Any], targets: Any, inputs: ReportInputs) -> Tile:
     level = inputs.confidence_level
-    overall = cx.SLAComplianceState.from_targets(targets, tickets=ids, log=log).compute("zendesk")
+    overall = cx.SLAComplianceState.from_targets(targets, tickets=ids, log=log).compute(
+        "zendesk"
+    )
     lo, hi = overall.confidence_interval(level)
-    tile = Tile("SLA compliance", _pct(float(overall.value)), f"{_level(inputs)} CI {_pct(float(lo))} to {_pct(float(hi))}", f"n = {int(overall.n):,} decided targets")
+    tile = Tile(
+        "SLA compliance",
+        _pct(float(overall.value)),
+        f"{_level(inputs)} CI {_pct(float(lo))} to {_pct(float(hi))}",
+        f"n = {int(overall.n):,} decided targets",
+    )
     pos = np.searchsorted(log.tickets, ids)
-    month = np.asarray(log.created, dtype="datetime64[ns]")[pos].astype("datetime64[M]").astype(str)
-    monthly = cx.SLAComplianceState.from_targets(targets, by=month, tickets=ids, log=log).compute_grouped("zendesk")
+    month = (
+        np.asarray(log.created, dtype="datetime64[ns]")[pos]
+        .astype("datetime64[M]")
+        .astype(str)
+    )
+    monthly = cx.SLAComplianceState.from_targets(
+        targets, by=month, tickets=ids, log=log
+    ).compute_grouped("zendesk")
     keys = monthly.keys.tolist()
     if len(keys) < 2:
         return attrs_replace(tile, change="no previous month")
     n_a, n_b = int(monthly.n[-2]), int(monthly.n[-1])
     if min(n_a, n_b) < inputs.min_n:
-        return attrs_replace(tile, change=f"{keys[-1]} not compared with {keys[-2]}: n = {n_a:,} and {n_b:,}, below the minimum of {inputs.min_n}")
-    d = cx.stats.proportion_difference(float(monthly.met[-2]), n_a, float(monthly.met[-1]), n_b, n_a=n_a, n_b=n_b)
+        return attrs_replace(
+            tile,
+            change=f"{keys[-1]} not compared with {keys[-2]}: n = {n_a:,} and {n_b:,}, below the minimum of {inputs.min_n}",
+        )
+    d = cx.stats.proportion_difference(
+        float(monthly.met[-2]), n_a, float(monthly.met[-1]), n_b, n_a=n_a, n_b=n_b
+    )
     change, sig = _change_text(d, lambda v: _num(100 * v, 1, sign=True) + " pts")
-    return attrs_replace(tile, change=f"{change}, tickets created in {keys[-1]} vs {keys[-2]} (n = {n_a:,} and {n_b:,})", significance=sig)
+    return attrs_replace(
+        tile,
+        change=f"{change}, tickets created in {keys[-1]} vs {keys[-2]} (n = {n_a:,} and {n_b:,})",
+        significance=sig,
+    )
 
 
 # --- retention -----------------------------------------------------------------
@@ -381,7 +559,12 @@ def retention_section(a: Columns, inputs: ReportInputs | None = None) -> Section
     out = SectionOut()
     cohorts = cx.cohort_matrix(a["customer"], a["time"], freq="month")
     if cohorts.value.size:
-        out.parts.append(figure_html(plot.cohort_heatmap(cohorts, annotate=False), "Share of each monthly cohort still active k months after joining"))
+        out.parts.append(
+            figure_html(
+                plot.cohort_heatmap(cohorts, annotate=False),
+                "Share of each monthly cohort still active k months after joining",
+            )
+        )
     ids, inverse = np.unique(a["customer"], return_inverse=True)
     months = a["time"].astype("datetime64[M]").astype(np.int64)
     first = np.full(len(ids), np.iinfo(np.int64).max)
@@ -390,16 +573,22 @@ def retention_section(a: Columns, inputs: ReportInputs | None = None) -> Section
     np.maximum.at(last, inverse, months)
     end = int(months.max())
     lifetime = (last - first + 1).astype(float)
-    km = cx.kaplan_meier(lifetime, last < end)  # still active in the last month: censored
+    km = cx.kaplan_meier(
+        lifetime, last < end
+    )  # still active in the last month: censored
     out.parts.append(
         figure_html(
-            plot.survival_curve(km, label=f"all customers (n={km.n:,})", confidence_level=level),
+            plot.survival_curve(
+                km, label=f"all customers (n={km.n:,})", confidence_level=level
+            ),
             f"Months a subscription survives (Kaplan-Meier, {level:.0%} band); active customers are censored",
         )
     )
     convention = cx.ChurnConvention()
     state = cx.GroupedChurnState.from_activity(a["customer"], a["time"], freq="month")
-    with warnings.catch_warnings():  # months with nobody at their start are left out below, and said so
+    with (
+        warnings.catch_warnings()
+    ):  # months with nobody at their start are left out below, and said so
         warnings.simplefilter("ignore", cx.exceptions.UndefinedMetricWarning)
         churn = state.compute(convention)
         lo, hi = churn.confidence_interval(level)
@@ -418,7 +607,13 @@ def retention_section(a: Columns, inputs: ReportInputs | None = None) -> Section
                     f"{level:.0%} CI low": np.asarray(lo)[at_risk],
                     "high": np.asarray(hi)[at_risk],
                 },
-                kinds={"churn": "share", f"{level:.0%} CI low": "share", "high": "share", "at start": "count", "churned": "count"},
+                kinds={
+                    "churn": "share",
+                    f"{level:.0%} CI low": "share",
+                    "high": "share",
+                    "at start": "count",
+                    "churned": "count",
+                },
             )
         )
     )
@@ -426,7 +621,11 @@ def retention_section(a: Columns, inputs: ReportInputs | None = None) -> Section
         _note(
             "Churn uses the library's default convention (the same as the command line's): customers active at the "
             "start of the month, joiners of the same month left out, each churn counted."
-            + (f" Left out, with no customer at their start: {', '.join(skipped)}." if skipped else "")
+            + (
+                f" Left out, with no customer at their start: {', '.join(skipped)}."
+                if skipped
+                else ""
+            )
         )
     )
     ok = np.flatnonzero(np.asarray(churn.at_start) > 0)
@@ -444,11 +643,27 @@ def retention_section(a: Columns, inputs: ReportInputs | None = None) -> Section
             j = int(ok[-2])
             n_a, n_b = int(churn.at_start[j]), int(churn.at_start[i])
             if min(n_a, n_b) < inputs.min_n:
-                tile = attrs_replace(tile, change=f"not compared with {churn.keys[j]}: n = {n_a:,} and {n_b:,}, below the minimum of {inputs.min_n}")
+                tile = attrs_replace(
+                    tile,
+                    change=f"not compared with {churn.keys[j]}: n = {n_a:,} and {n_b:,}, below the minimum of {inputs.min_n}",
+                )
             else:
-                d = cx.stats.proportion_difference(float(churn.churned[j]), n_a, float(churn.churned[i]), n_b, n_a=n_a, n_b=n_b)
-                change, sig = _change_text(d, lambda v: _num(100 * v, 1, sign=True) + " pts")
-                tile = attrs_replace(tile, change=f"{change} vs {churn.keys[j]} (n = {n_a:,} and {n_b:,})", significance=sig)
+                d = cx.stats.proportion_difference(
+                    float(churn.churned[j]),
+                    n_a,
+                    float(churn.churned[i]),
+                    n_b,
+                    n_a=n_a,
+                    n_b=n_b,
+                )
+                change, sig = _change_text(
+                    d, lambda v: _num(100 * v, 1, sign=True) + " pts"
+                )
+                tile = attrs_replace(
+                    tile,
+                    change=f"{change} vs {churn.keys[j]} (n = {n_a:,} and {n_b:,})",
+                    significance=sig,
+                )
         out.tiles.append(tile)
     return out
 
@@ -462,31 +677,77 @@ def _median_interval(x: NDArray[np.float64], level: float) -> tuple[float, float
     n = s.size
     z = float(cx.stats.critical_value(level))
     half = z * math.sqrt(n) / 2
-    lo_i = max(int(math.floor(n / 2 - half)), 0)
-    hi_i = min(int(math.ceil(n / 2 + half)), n - 1)
+    lo_i = max(math.floor(n / 2 - half), 0)
+    hi_i = min(math.ceil(n / 2 + half), n - 1)
     return float(s[lo_i]), float(s[hi_i])
 
 
-def clv_section(tx: Columns, *, observation_end: object | None = None, inputs: ReportInputs | None = None) -> SectionOut:
+def clv_section(
+    tx: Columns,
+    *,
+    observation_end: object | None = None,
+    inputs: ReportInputs | None = None,
+) -> SectionOut:
     """BG/NBD and Gamma-Gamma fits, 12-month CLV per customer, P(alive) matrix, median-CLV tile."""
     inputs = inputs or ReportInputs(transactions=tx)
     level = inputs.confidence_level
     cur = inputs.currency
     out = SectionOut()
     end = observation_end if observation_end is not None else tx["date"].max()
-    rfm = cx.rfm_summary(tx["customer"], tx["date"], tx["amount"], observation_end=end, freq="day", freq_multiplier=7)
+    rfm = cx.rfm_summary(
+        tx["customer"],
+        tx["date"],
+        tx["amount"],
+        observation_end=end,
+        freq="day",
+        freq_multiplier=7,
+    )
     purchases = cx.bgnbd(rfm)
     spend = cx.gamma_gamma(rfm)
     value = np.asarray(
-        spend.customer_lifetime_value(purchases, rfm.frequency, rfm.recency, rfm.T, rfm.monetary_value, steps=12, step_length=52 / 12, discount_rate=0.01),
+        spend.customer_lifetime_value(
+            purchases,
+            rfm.frequency,
+            rfm.recency,
+            rfm.T,
+            rfm.monetary_value,
+            steps=12,
+            step_length=52 / 12,
+            discount_rate=0.01,
+        ),
         dtype=float,
     )
-    alive = np.asarray(purchases.probability_alive(rfm.frequency, rfm.recency, rfm.T), dtype=float)
-    fit_rows: dict[str, list[Any]] = {k: [] for k in ("model", "parameter", "estimate", "standard error", f"{level:.0%} CI low", "high", "converged")}
+    alive = np.asarray(
+        purchases.probability_alive(rfm.frequency, rfm.recency, rfm.T), dtype=float
+    )
+    fit_rows: dict[str, list[Any]] = {
+        k: []
+        for k in (
+            "model",
+            "parameter",
+            "estimate",
+            "standard error",
+            f"{level:.0%} CI low",
+            "high",
+            "converged",
+        )
+    }
     for fit in (purchases, spend):
         for name in fit.parameter_names:
             lo, hi = fit.confidence_interval(name, level)
-            for k, v in zip(fit_rows, (fit.model_name, name, fit.params[name], fit.standard_errors[name], lo, hi, bool(fit.converged)), strict=True):
+            for k, v in zip(
+                fit_rows,
+                (
+                    fit.model_name,
+                    name,
+                    fit.params[name],
+                    fit.standard_errors[name],
+                    lo,
+                    hi,
+                    bool(fit.converged),
+                ),
+                strict=True,
+            ):
                 fit_rows[k].append(v)
     out.parts.append(
         table_html(
@@ -504,7 +765,12 @@ def clv_section(tx: Columns, *, observation_end: object | None = None, inputs: R
         near_zero = float(np.mean(value < 0.01 * max(cap, 1e-9)))
         out.parts.append(
             figure_html(
-                plot.distribution(np.clip(value, None, cap), xlabel=f"12-month CLV{money}, 1% monthly discount", bins=50, log=False),
+                plot.distribution(
+                    np.clip(value, None, cap),
+                    xlabel=f"12-month CLV{money}, 1% monthly discount",
+                    bins=50,
+                    log=False,
+                ),
                 f"Predicted 12-month customer lifetime value (BG/NBD x Gamma-Gamma), linear axis; {near_zero:.0%} of customers "
                 f"are in the first bar near zero; values beyond the 99th percentile ({_money(cap, cur)}) are drawn at it",
             )
@@ -532,7 +798,9 @@ def clv_section(tx: Columns, *, observation_end: object | None = None, inputs: R
             )
         )
     else:
-        out.parts.append(_empty("No customer in the purchase log, so there is no CLV to show."))
+        out.parts.append(
+            _empty("No customer in the purchase log, so there is no CLV to show.")
+        )
     return out
 
 
@@ -558,8 +826,17 @@ def _transactions(i: ReportInputs) -> SectionOut:
 
 SECTIONS: tuple[Section, ...] = (
     Section("surveys", "Surveys: NPS, CSAT and CES", ("surveys",), _surveys),
-    Section("support", "Support: SLA compliance and response times", ("tickets",), _tickets),
-    Section("retention", "Retention: cohorts, survival and churn", ("activity",), _activity),
-    Section("clv", "Customer lifetime value: BG/NBD and Gamma-Gamma", ("transactions",), _transactions),
+    Section(
+        "support", "Support: SLA compliance and response times", ("tickets",), _tickets
+    ),
+    Section(
+        "retention", "Retention: cohorts, survival and churn", ("activity",), _activity
+    ),
+    Section(
+        "clv",
+        "Customer lifetime value: BG/NBD and Gamma-Gamma",
+        ("transactions",),
+        _transactions,
+    ),
 )
 """The report's sections, in page order: add a section here (one place)."""
