@@ -446,8 +446,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{type(err).__name__}: {err}",
         )
         return 1
+    seen: dict[str, int] = {}
     for w in caught:  # undefined metrics, fits that did not converge: one line each
-        _say("warning", w.message)
+        seen[str(w.message)] = seen.get(str(w.message), 0) + 1
+    for text, count in seen.items():
+        _say("warning", text + (f" ({count} times)" if count > 1 else ""))
     for text in args.warnings:
         _say("warning", text)
     if out is not None:

@@ -501,6 +501,14 @@ def _end(text: str | None, dates: NDArray[np.datetime64]) -> np.datetime64:
     return out
 
 
+def _mean(x: NDArray[np.float64]) -> float | None:
+    return float(np.mean(x)) if x.size else None
+
+
+def _quantile(x: NDArray[np.float64], q: float) -> float | None:
+    return float(np.quantile(x, q)) if x.size else None
+
+
 def clv(args: argparse.Namespace) -> list[Table]:
     """RFM summary, BG/NBD (or Pareto/NBD) and Gamma-Gamma fits, CLV over a horizon."""
     cols = resolve(args, ROLES["clv"])
@@ -571,22 +579,28 @@ def clv(args: argparse.Namespace) -> list[Table]:
         kinds={"converged": "alarm"},
     )
     q = [0.1, 0.25, 0.5, 0.75, 0.9]
+    ok_v, ok_a = value[np.isfinite(value)], alive[np.isfinite(alive)]
     stats: dict[str, list[Any]] = {
         "statistic": ["CLV", "P(alive)"],
-        "n": [value.size, alive.size],
+        "n": [ok_v.size, ok_a.size],
+        "n_missing": [value.size - ok_v.size, alive.size - ok_a.size],
     }
-    stats["mean"] = [float(np.mean(value)), float(np.mean(alive))]
+    stats["mean"] = [_mean(ok_v), _mean(ok_a)]
     for x in q:
-        stats[f"p{int(x * 100)}"] = [
-            float(np.quantile(value, x)),
-            float(np.quantile(alive, x)),
-        ]
+        stats[f"p{int(x * 100)}"] = [_quantile(ok_v, x), _quantile(ok_a, x)]
+    notes = []
+    if ok_v.size < value.size:
+        notes.append(
+            f"{value.size - ok_v.size:,} customer(s) have no finite CLV (the fitted models give none): "
+            "left out of these statistics and counted in n_missing."
+        )
     currency = f" ({args.currency})" if args.currency else ""
     summary = Table.from_columns(
         "summary",
         f"Per customer: {args.horizon}-month CLV{currency} (margin {args.margin:g}, {args.discount:.1%} monthly discount) and P(alive)",
         stats,
-        kinds={"n": "count"},
+        kinds={"n": "count", "n_missing": "count"},
+        notes=notes,
     )
     tables = [fits, summary]
     if args.customers:

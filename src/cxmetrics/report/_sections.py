@@ -760,6 +760,15 @@ def clv_section(
         )
     )
     money = f" ({cur})" if cur else ""
+    missing = int(np.sum(~np.isfinite(value)))
+    if missing:
+        out.parts.append(
+            _note(
+                f"{missing:,} customer(s) have no finite CLV from the fitted models; they are left out below."
+            )
+        )
+        value = value[np.isfinite(value)]
+        alive = alive[np.isfinite(alive)]
     if value.size:
         cap = float(np.quantile(value, 0.99))
         near_zero = float(np.mean(value < 0.01 * max(cap, 1e-9)))
