@@ -44,19 +44,18 @@ def survey_export(folder: Path, *, n: int = 900, seed: int = 1) -> Path:
     csat = rng.integers(1, 6, n)
     ces = rng.integers(1, 8, n)
     weight = np.round(rng.uniform(0.5, 2.0, n), 3)
-    rows: list[list[object]] = []
-    for i in range(n):
-        rows.append(
-            [
-                f"R-{i:05d}",
-                f"2026-{month[i]:02d}-{day[i]:02d}T10:{i % 60:02d}:00+02:00",
-                country[i],
-                "" if i % 37 == 5 else int(nps[i]),
-                "" if i % 29 == 3 else int(csat[i]),
-                "" if i % 23 == 7 else int(ces[i]),
-                float(weight[i]),
-            ]
-        )
+    rows: list[list[object]] = [
+        [
+            f"R-{i:05d}",
+            f"2026-{month[i]:02d}-{day[i]:02d}T10:{i % 60:02d}:00+02:00",
+            country[i],
+            "" if i % 37 == 5 else int(nps[i]),
+            "" if i % 29 == 3 else int(csat[i]),
+            "" if i % 23 == 7 else int(ces[i]),
+            float(weight[i]),
+        ]
+        for i in range(n)
+    ]
     return _write(
         folder / "survey_export.csv",
         [

@@ -14,11 +14,11 @@ import sys
 
 import numpy as np
 import pytest
-from cli_exports import SURVEY_ROLES, purchase_export, survey_export, ticket_export
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import cxmetrics as cx
+from cli_exports import SURVEY_ROLES, purchase_export, survey_export, ticket_export
 from cxmetrics._table_io import instants, keys, numbers, read_file
 from cxmetrics.cli import COMMANDS, main
 from cxmetrics.cli._roles import Role
@@ -682,7 +682,7 @@ def test_header_only_directory_non_utf8_and_huge_fields(tmp_path, capsys):
 
 
 def test_unwritable_output_is_refused_before_any_work(tmp_path, capsys, monkeypatch):
-    import cxmetrics.report as report
+    from cxmetrics import report
 
     def boom(*args, **kwargs):
         raise AssertionError("the report was built before the output was checked")
