@@ -72,9 +72,13 @@ def survey_export(folder: Path, *, n: int = 900, seed: int = 1) -> Path:
 
 
 def ticket_export(folder: Path, *, n: int = 240, seed: int = 2) -> tuple[Path, Path]:
-    """A help-desk status log (zoned instants) with per-ticket due dates, and a policy."""
+    """A help-desk status log (UTC instants) with per-ticket due dates, and a policy.
+
+    Public comments go to ``ticket_comments.csv`` beside it (requester, then agent).
+    """
     rng = np.random.default_rng(seed)
     rows: list[list[object]] = []
+    comments: list[list[object]] = []
     start = np.datetime64("2026-03-02T08:00:00")
     for i in range(n):
         created = start + np.timedelta64(int(rng.integers(0, 90 * 24 * 3600)), "s")
@@ -88,10 +92,18 @@ def ticket_export(folder: Path, *, n: int = 240, seed: int = 2) -> tuple[Path, P
         tid = f"INC{i + 1:06d}"
         rows.append([tid, str(created) + "Z", "new", prio, due])
         rows.append([tid, str(solved) + "Z", "solved", prio, due])
+        reply = created + (solved - created) // 3
+        comments.append([tid, str(created) + "Z", "requester"])
+        comments.append([tid, str(reply) + "Z", "agent"])
     status = _write(
         folder / "ticket_export.csv",
         ["Ticket #", "Updated (UTC)", "State", "Priority", "Resolve by"],
         rows,
+    )
+    _write(
+        folder / "ticket_comments.csv",
+        ["Ticket #", "Updated (UTC)", "Author"],
+        comments,
     )
     policy = folder / "policy.toml"
     policy.write_text(

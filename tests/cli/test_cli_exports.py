@@ -814,3 +814,22 @@ def test_roles_are_declared_once_per_command():
         names = [(r.file, r.name) for r in cmd.roles]
         assert len(names) == len(set(names)), cmd.name
         assert all(isinstance(r, Role) for r in cmd.roles)
+
+
+def test_human_formatting():
+    from cxmetrics.cli._output import human
+
+    assert human(16270.3) == "16,270"
+    assert human(0.834, "share") == "83.4%"
+    assert human(1234567) == "1,234,567"
+    assert human(None) == "-"
+    assert human(0.00012345) == "0.000123"
+    assert human(False, "alarm") == "NO"
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False))
+def test_property_human_numbers_never_use_an_exponent(x):
+    from cxmetrics.cli._output import human
+
+    for kind in ("number", "share", "count"):
+        assert "e" not in human(x, kind)

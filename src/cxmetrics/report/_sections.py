@@ -264,12 +264,12 @@ def survey_section(s: Columns, inputs: ReportInputs | None = None) -> SectionOut
             tile = _score_tile(key, s, inputs)
             if tile is not None:
                 out.tiles.append(tile)
-    trend = cx.nps(s["nps"], by=s["month"], weights=w, nan_policy="omit")
-    if int(np.sum(trend.n)) == 0:
+    if not bool(np.any(~np.isnan(s["nps"]))):
         out.parts.append(
             _empty("No NPS answers in the survey file, so there is no trend to draw.")
         )
         return out
+    trend = cx.nps(s["nps"], by=s["month"], weights=w, nan_policy="omit")
     out.parts.append(
         figure_html(
             _dates(plot.score_trend(trend, confidence_level=level)),

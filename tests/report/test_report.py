@@ -1,0 +1,186 @@
+"""The report's content: executive-summary tiles, weights, targets, currency, formatting
+(issue 13). The browser checks are in test_report_browser.py."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import numpy as np
+import pytest
+from cli_exports import purchase_export, survey_export, ticket_export
+
+import cxmetrics as cx
+from cxmetrics.cli import main
+from cxmetrics.datasets import load_sample_survey
+from cxmetrics.report import SECTIONS, build_report, survey_section, write_report
+from cxmetrics.report._sections import ReportInputs
+
+pytest.importorskip("matplotlib", reason="the report needs the plot extra (matplotlib)")
+
+
+def _text(page: str) -> str:
+    """The visible text of a page (images and tags removed)."""
+    page = re.sub(r'src="data:image/png;base64,[^"]+"', "", page)
+    return html.unescape(re.sub(r"<[^>]+>", " ", page))
+
+
+def _tiles(page: str) -> list[str]:
+    block = page.split('<div class="tiles">', 1)[1].split("</div></div></section>", 1)[
+        0
+    ]
+    return [_text(t) for t in block.split('<div class="tile">')[1:]]
+
+
+def _surveys(
+    n_per_month: tuple[int, ...], *, seed: int = 0, weights: bool = False
+) -> dict:
+    rng = np.random.default_rng(seed)
+    months = np.concatenate(
+        [np.full(k, f"2026-{m + 1:02d}") for m, k in enumerate(n_per_month)]
+    )
+    out = {"nps": rng.integers(0, 11, months.size).astype(float), "month": months}
+    if weights:
+        out["weight"] = rng.uniform(0.2, 3.0, months.size)
+    return out
+
+
+def test_nps_tile_is_the_api_number_with_interval_n_and_tested_change():
+    s = _surveys((200, 180), weights=True)
+    page = build_report(surveys=s)
+    (tile,) = _tiles(page)
+    last = s["month"] == "2026-02"
+    want = cx.nps(s["nps"][last], weights=s["weight"][last])
+    lo, hi = want.confidence_interval()
+    assert f"{want.value:+,.1f}" in tile
+    assert f"95% CI {lo:+,.1f} to {hi:+,.1f}" in tile
+    assert f"n = {want.n:,} (effective {want.effective_n:,.0f})" in tile
+    d = cx.compare_nps(
+        s["nps"][~last],
+        s["nps"][last],
+        weights_a=s["weight"][~last],
+        weights_b=s["weight"][last],
+    )
+    assert f"{d.value:+,.1f} vs 2026-01 (n = 200 and 180)" in tile
+    assert f"(p = {d.pvalue:.3f})" in tile
+    assert "Weighted by the survey weights" in _text(page)
+
+
+def test_a_change_is_tested_only_when_both_periods_reach_min_n():
+    s = _surveys((12, 200))
+    (tile,) = _tiles(build_report(surveys=s))
+    assert "not compared with 2026-01: n = 12 and 200, below the minimum of 30" in tile
+    assert "significant" not in tile
+    (tile,) = _tiles(build_report(surveys=s, min_n=10))
+    assert "vs 2026-01 (n = 12 and 200)" in tile
+    assert "significant (p = " in tile
+
+
+def test_targets_only_where_the_user_gives_them():
+    s = load_sample_survey()
+    plain = _text(build_report(surveys=s))
+    assert "target" not in plain.lower()
+    given = _text(build_report(surveys=s, targets={"csat": 0.8}))
+    assert "target 80%" in given
+
+
+def test_options_are_checked_before_any_work():
+    for kw, pattern in [
+        ({"min_n": 0}, "min_n"),
+        ({"currency": 5}, "currency"),
+        ({"targets": {"sla": 90}}, "sla target"),
+        ({"targets": {"nps": 0.5}}, "unknown key"),
+        ({"confidence_level": 95}, "confidence_level"),
+    ]:
+        with pytest.raises(cx.exceptions.CXMetricsError, match=pattern):
+            build_report(
+                surveys={"nps": np.array([1.0]), "month": np.array(["x"])}, **kw
+            )
+
+
+def test_no_empty_chart_and_human_formatting(tmp_path):
+    s = {"nps": np.full(5, np.nan), "month": np.array(["2026-01"] * 5)}
+    out = survey_section(s, ReportInputs(surveys=s))
+    assert out.tiles == []
+    assert len(out.parts) == 1
+    assert "No NPS answers" in out.parts[0]
+    assert "<img" not in out.parts[0]
+    pytest.importorskip("scipy")
+    sv = survey_export(tmp_path)
+    tk, policy = ticket_export(tmp_path)
+    orders = purchase_export(tmp_path)
+    target = tmp_path / "report.html"
+    status = main(
+        [
+            "report",
+            "-o",
+            str(target),
+            "--surveys",
+            str(sv),
+            "--tickets",
+            str(tk),
+            "--comments",
+            str(tmp_path / "ticket_comments.csv"),
+            "--col",
+            "author=Author",
+            "--policy",
+            str(policy),
+            "--as-of",
+            "2026-06-30T00:00:00Z",
+            "--transactions",
+            str(orders),
+            "--col",
+            "nps=Likelihood to recommend (0-10)",
+            "--col",
+            "csat=Satisfaction (1-5)",
+            "--col",
+            "ces=Effort (1-7)",
+            "--col",
+            "weight=Weight",
+            "--col",
+            "surveys:time=Submitted At",
+            "--col",
+            "segment=Country",
+            "--col",
+            "ticket=Ticket #",
+            "--col",
+            "instant=Updated (UTC)",
+            "--col",
+            "status=State",
+            "--col",
+            "priority=Priority",
+            "--col",
+            "due=Resolve by",
+            "--col",
+            "customer=Customer ID",
+            "--col",
+            "transactions:time=Order Date",
+            "--col",
+            "amount=Total (USD)",
+            "--currency",
+            "USD",
+        ]
+    )
+    assert status == 0
+    page = target.read_text()
+    text = _text(page)
+    assert not re.search(r"\d\.\d+e[+-]\d", text)  # no 1.627e+04
+    assert "Result:" not in text
+    assert "GroupedNPSResult" not in text  # readable titles, not class names
+    assert "NPS by segment" in text
+    assert "USD" in text
+    assert "euros" not in text.lower()
+    assert "€" not in text
+    assert "Europe/Madrid" in text  # the calendar of the user's policy is stated
+    assert "due date" in text
+    labels = [t.split()[0] for t in _tiles(page)]
+    assert labels == ["NPS,", "CSAT,", "CES,", "SLA", "First", "Median"]
+    assert re.search(r"\b\d{1,3}\.\d%", text)  # shares as percentages
+    assert "%" in _tiles(page)[1]
+
+
+def test_section_registry_is_the_one_list_of_sections(tmp_path):
+    assert [s.id for s in SECTIONS] == ["surveys", "support", "retention", "clv"]
+    path = tmp_path / "r.html"
+    write_report(path, surveys=load_sample_survey(), currency="USD")
+    assert 'id="summary"' in path.read_text()
