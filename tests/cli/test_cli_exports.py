@@ -824,7 +824,7 @@ def test_human_formatting():
     assert human(1234567) == "1,234,567"
     assert human(None) == "-"
     assert human(0.00012345) == "0.000123"
-    assert human(False, "alarm") == "NO"
+    assert human(value=False, kind="alarm") == "NO"
 
 
 @given(st.floats(allow_nan=False, allow_infinity=False))

@@ -8,9 +8,9 @@ import re
 
 import numpy as np
 import pytest
-from cli_exports import purchase_export, survey_export, ticket_export
 
 import cxmetrics as cx
+from cli_exports import purchase_export, survey_export, ticket_export
 from cxmetrics.cli import main
 from cxmetrics.datasets import load_sample_survey
 from cxmetrics.report import SECTIONS, build_report, survey_section, write_report
