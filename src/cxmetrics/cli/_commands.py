@@ -232,11 +232,11 @@ def _survey_table(
         for c in ("promoters", "passives", "detractors"):
             data[c] = _listify(getattr(res, c))
             kinds[c] = "count"
+    elif metric == "csat":  # the value is the share satisfied
+        kinds |= {"value": "share", "ci_low": "share", "ci_high": "share"}
     else:
         data["positive_share"] = _listify(res.positive_share)
         kinds["positive_share"] = "share"
-        if metric == "csat":
-            kinds |= {"value": "share", "ci_low": "share", "ci_high": "share"}
     if weighted:
         data["effective_n"] = _listify(res.effective_n)
     flagged = _listify(getattr(res, "flagged", np.zeros(len(data["value"]), bool)))
