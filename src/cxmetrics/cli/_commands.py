@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -431,11 +432,24 @@ def retention(args: argparse.Namespace) -> list[Table]:
     t = instants(ft.path, tm, ft.columns[tm], utc=False, lines=ft.lines)
     convention = _convention(args.convention)
     with _located(ft, None, {"convention": "--convention"}):
-        churn = cx.GroupedChurnState.from_activity(customer, t, freq=args.freq).compute(
-            convention
-        )
+        state = cx.GroupedChurnState.from_activity(customer, t, freq=args.freq)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            churn = state.compute(convention)
+            lo, hi = _ci(churn, args.confidence)
         cohorts = cx.cohort_matrix(customer, t, freq=args.freq)
-    lo, hi = _ci(churn, args.confidence)
+    empty = np.asarray(churn.at_start) == 0
+    notes = []
+    for w in caught:  # periods with nobody at risk are said once, in the table's words
+        if issubclass(w.category, cx.exceptions.UndefinedMetricWarning) and empty.any():
+            continue
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    if empty.any():
+        first = [str(k) for k in np.asarray(churn.keys)[empty].tolist()]
+        notes.append(
+            f"no churn rate (empty cells) for {', '.join(first)}: no customer was active at "
+            "the start (the data begin there)."
+        )
     label = args.convention or "default"
     churn_table = Table.from_columns(
         "churn",
@@ -456,6 +470,7 @@ def retention(args: argparse.Namespace) -> list[Table]:
             "at_start": "count",
             "churned": "count",
         },
+        notes=notes,
     )
     width = cohorts.value.shape[1] if cohorts.value.ndim == 2 else 0
     vals = np.where(cohorts.mask, np.nan, cohorts.value) if width else cohorts.value
