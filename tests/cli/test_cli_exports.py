@@ -833,3 +833,26 @@ def test_property_human_numbers_never_use_an_exponent(x):
 
     for kind in ("number", "share", "count"):
         assert "e" not in human(x, kind)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["survey", "FILE", "--confidence", "95"],
+        ["staffing", "FILE", "--aht", "300", "--target", "80"],
+        ["staffing", "FILE", "--aht", "300", "--shrinkage", "1"],
+        ["staffing", "FILE", "--aht", "0"],
+        ["clv", "FILE", "--horizon", "0"],
+        ["report", "--surveys", "FILE", "-o", "OUT", "--sla-target", "90"],
+        ["report", "--surveys", "FILE", "-o", "OUT", "--min-n", "0"],
+    ],
+)
+def test_options_are_checked_before_the_file_is_read(tmp_path, capsys, argv):
+    missing = tmp_path / "not-there.csv"  # never opened: the option fails first
+    argv = [
+        str(missing) if a == "FILE" else str(tmp_path / "r.html") if a == "OUT" else a
+        for a in argv
+    ]
+    err = one_line_error(*run(capsys, *argv))
+    assert "no such file" not in err
+    assert "must be" in err

@@ -392,9 +392,49 @@ def _format(args: argparse.Namespace) -> str:
     return suffix if suffix in ("csv", "json", "parquet") else "table"
 
 
+_RANGES: dict[str, tuple[float, float, bool, bool, str]] = {
+    # option: (low, high, low included, high included, what it is)
+    "confidence": (0.0, 1.0, False, False, "a confidence level such as 0.95"),
+    "target": (0.0, 1.0, False, True, "a service-level target such as 0.8"),
+    "shrinkage": (0.0, 1.0, True, False, "a share of paid time such as 0.3"),
+    "max_occupancy": (0.0, 1.0, False, True, "a share such as 0.85"),
+    "sla_target": (0.0, 1.0, False, True, "a share such as 0.9"),
+    "csat_target": (0.0, 1.0, False, True, "a share such as 0.8"),
+    "threshold": (0.0, float("inf"), True, False, "seconds, 0 or more"),
+    "short_abandon": (0.0, float("inf"), True, False, "seconds, 0 or more"),
+    "interval_minutes": (0.0, float("inf"), False, False, "minutes, more than 0"),
+    "aht": (0.0, float("inf"), False, False, "seconds, more than 0"),
+    "patience": (0.0, float("inf"), False, False, "seconds, more than 0"),
+    "max_asa": (0.0, float("inf"), False, False, "seconds, more than 0"),
+    "discount": (0.0, 1.0, True, False, "a monthly rate such as 0.01"),
+    "margin": (0.0, float("inf"), False, False, "a share of spend such as 0.3"),
+    "horizon": (1.0, 1200.0, True, True, "whole months, 1 to 1200"),
+    "min_n": (0.0, float("inf"), True, False, "a whole number, 0 or more"),
+}
+
+
+def _check_options(args: argparse.Namespace) -> None:
+    """Every numeric option in its range, before any file is read."""
+    for name, (lo, hi, lo_in, hi_in, what) in _RANGES.items():
+        value = getattr(args, name, None)
+        if value is None:
+            continue
+        ok = (value > lo or (lo_in and value == lo)) and (
+            value < hi or (hi_in and value == hi)
+        )
+        if not ok or value != value:  # NaN
+            flag = "--" + name.replace("_", "-")
+            msg = f"{flag} {value!r}: must be {what}."
+            raise TableError(msg)
+    if getattr(args, "command", None) == "report" and args.min_n < 1:
+        msg = f"--min-n {args.min_n!r}: must be a whole number, 1 or more."
+        raise TableError(msg)
+
+
 def _run(args: argparse.Namespace) -> str | None:
     cmd: Command = args.command_spec
     args.warnings = []
+    _check_options(args)
     if not cmd.tables:
         check_destination(args.output, None)
         return str(cmd.run(args))
