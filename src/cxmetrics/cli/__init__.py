@@ -26,6 +26,7 @@ NPS from column 'nps' by segment
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import warnings
 from collections.abc import Callable, Sequence
@@ -422,7 +423,7 @@ def _check_options(args: argparse.Namespace) -> None:
         ok = (value > lo or (lo_in and value == lo)) and (
             value < hi or (hi_in and value == hi)
         )
-        if not ok or value != value:  # NaN
+        if not ok or math.isnan(value):
             flag = "--" + name.replace("_", "-")
             msg = f"{flag} {value!r}: must be {what}."
             raise TableError(msg)
