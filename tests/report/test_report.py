@@ -184,3 +184,58 @@ def test_section_registry_is_the_one_list_of_sections(tmp_path):
     path = tmp_path / "r.html"
     write_report(path, surveys=load_sample_survey(), currency="USD")
     assert 'id="summary"' in path.read_text()
+
+
+def test_activity_export_mapped_by_role_gives_a_churn_tile(tmp_path):
+    rng = np.random.default_rng(4)
+    lines = ["Account ID,Renewed on,Plan"]
+    for c in range(120):
+        start = int(rng.integers(0, 3))
+        stay = int(rng.integers(1, 7))
+        lines += [
+            f"A-{c:03d},2026-{m + 1:02d}-15,Pro"
+            for m in range(start, min(start + stay, 6))
+        ]
+    path = tmp_path / "renewals.csv"
+    path.write_text("\n".join(lines) + "\n")
+    out = tmp_path / "r.html"
+    status = main(
+        [
+            "report",
+            "-o",
+            str(out),
+            "--activity",
+            str(path),
+            "--col",
+            "customer=Account ID",
+            "--col",
+            "activity:time=Renewed on",
+        ]
+    )
+    assert status == 0
+    (tile,) = _tiles(out.read_text())
+    assert tile.split()[0] == "Churn,"
+    a = {
+        "customer": np.array([ln.split(",")[0] for ln in lines[1:]]),
+        "time": np.array([ln.split(",")[1] for ln in lines[1:]], dtype="datetime64[s]"),
+    }
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", cx.exceptions.UndefinedMetricWarning)
+        churn = cx.GroupedChurnState.from_activity(a["customer"], a["time"]).compute()
+    assert f"{100 * churn.value[-1]:.1f}%" in tile
+    assert f"n = {int(churn.at_start[-1]):,} at start" in tile
+
+
+def test_several_target_lines_get_distinct_colours():
+    import matplotlib.pyplot as plt
+
+    from cxmetrics import plot
+    from cxmetrics.report._sections import _distinct
+
+    ax = _distinct(plot.distribution([1.0, 2, 3, 8], targets={"a": 1, "b": 2, "c": 4}))
+    colours = [line.get_color() for line in ax.get_lines()]
+    plt.close(ax.figure)
+    assert len(colours) == 3
+    assert len(set(colours)) == 3
