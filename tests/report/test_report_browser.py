@@ -87,7 +87,6 @@ def real_report(tmp_path_factory):
     """A report of real-shaped exports: survey weights, per-ticket due dates, zero-heavy CLV."""
     pytest.importorskip("scipy", reason="the CLV section needs scipy")
     from cli_exports import purchase_export, survey_export, ticket_export
-
     from cxmetrics.cli import main
 
     d = tmp_path_factory.mktemp("real")
@@ -175,7 +174,8 @@ def test_real_shaped_report_renders_with_its_summary_tiles(real_report, tmp_path
     tile = np.all(np.abs(rgb - np.array([232, 241, 248])) <= 3, axis=-1)
     assert tile.sum() > 6 * 150 * 80
     rows = np.flatnonzero(tile.sum(axis=1) > 200)
-    assert rows.size and rows.min() < 700  # at the top, above the first section
+    assert rows.size
+    assert rows.min() < 700  # at the top, above the first section
     # the big tile numbers (#0b3d62) are drawn in them
     ink = np.all(np.abs(rgb - np.array([11, 61, 98])) <= 20, axis=-1)
     assert ink.sum() > 500
