@@ -856,3 +856,23 @@ def test_options_are_checked_before_the_file_is_read(tmp_path, capsys, argv):
     err = one_line_error(*run(capsys, *argv))
     assert "no such file" not in err
     assert "must be" in err
+
+
+def test_report_ticket_options_without_tickets_are_refused(tmp_path, capsys):
+    path = survey_export(tmp_path)
+    err = one_line_error(
+        *run(
+            capsys,
+            "report",
+            "--surveys",
+            path,
+            "--col",
+            f"nps={SCORE}",
+            "--policy",
+            str(sample_path("sample_policy.toml")),
+            "-o",
+            tmp_path / "r.html",
+        )
+    )
+    assert "--policy belongs to --tickets" in err
+    assert not (tmp_path / "r.html").exists()

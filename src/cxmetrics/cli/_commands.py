@@ -882,6 +882,12 @@ def report(args: argparse.Namespace) -> str:
     if args.sample and files:
         msg = f"--sample reports the bundled data; it cannot be combined with --{files[0]}. Drop --sample to report your files."
         raise TableError(msg)
+    if not args.tickets:
+        lone = [f for f in ("comments", "policy", "as_of") if getattr(args, f)]
+        if lone:
+            flag = "--" + lone[0].replace("_", "-")
+            msg = f"{flag} belongs to --tickets, which is not given; add --tickets FILE or drop {flag}."
+            raise TableError(msg)
     cols = resolve(args, REPORT_ROLES)
     inputs: dict[str, Any] = {"currency": args.currency, "min_n": args.min_n}
     if args.sla_target is not None:
