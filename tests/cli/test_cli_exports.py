@@ -876,3 +876,18 @@ def test_report_ticket_options_without_tickets_are_refused(tmp_path, capsys):
     )
     assert "--policy belongs to --tickets" in err
     assert not (tmp_path / "r.html").exists()
+
+
+def test_per_customer_indices_are_not_read_as_file_lines():
+    from cxmetrics.cli._commands import _reword
+
+    ft = read_file("x.csv", ["a"], text="a\n1\n\n2\n")
+    assert _reword("bad at index 1", ft, {}) == "bad at line 4"
+    assert _reword("bad at index 1", ft, {}, rows=False) == "bad at index 1"
+    assert (
+        _reword("bad at index 9", ft, {}) == "bad at index 9"
+    )  # not a row of the file
+    assert (
+        _reword("pass nan_policy='omit' to drop", ft, {})
+        == "use --nan-policy omit to drop"
+    )

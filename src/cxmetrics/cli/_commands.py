@@ -95,9 +95,15 @@ ROLES["backlog"] = ROLES["sla"][:4]
 _NAN_HINT = (re.compile(r"(pass )?nan_policy='omit'"), "--nan-policy omit")
 
 
-def _reword(text: str, ft: FileTable | None, flagmap: dict[str, str]) -> str:
-    """A library message in command-line words: indices as lines, keywords as flags."""
-    if ft is not None:
+def _reword(
+    text: str, ft: FileTable | None, flagmap: dict[str, str], *, rows: bool = True
+) -> str:
+    """A library message in command-line words: indices as lines, keywords as flags.
+
+    ``rows`` says the library's arrays were the file's rows in order, so an index
+    is a row; otherwise (per-customer or per-ticket arrays) indices are left as they are.
+    """
+    if ft is not None and rows:
         lines = ft.lines
 
         def line(m: re.Match[str]) -> str:
@@ -118,6 +124,8 @@ def _located(
     ft: FileTable | None,
     column: str | None = None,
     flagmap: dict[str, str] | None = None,
+    *,
+    rows: bool = True,
 ) -> Iterator[None]:
     """Re-raise a library error as one line naming the file, column and line."""
     try:
@@ -128,7 +136,9 @@ def _located(
             if ft is None
             else f"{ft.path}: " + (f"column {column!r}: " if column else "")
         )
-        msg = where + _reword(str(err), ft, flagmap or {})
+        text = str(err)
+        aligned = rows and "comment" not in text  # comment arrays are another file
+        msg = where + _reword(text, ft, flagmap or {}, rows=aligned)
         raise TableError(msg) from None
 
 
@@ -353,7 +363,7 @@ def sla(args: argparse.Namespace) -> list[Table]:
         by = keys(ft.path, args.by, per[args.by], None, flag="--by")
     else:
         by = per["priority"]
-    with _located(ft, None, {"as_of": "--as-of"}):
+    with _located(ft, None, {"as_of": "--as-of"}, rows=False):
         targets = cx.sla_targets(
             log,
             policy,
@@ -391,7 +401,7 @@ def backlog(args: argparse.Namespace) -> list[Table]:
     t = instants(
         ft.path, str(cols["instant"]), ft.columns[str(cols["instant"])], lines=ft.lines
     )
-    with _located(ft, None):
+    with _located(ft, None, rows=False):
         starts = np.unique(cx.period_start(t, args.freq))
         res = cx.backlog(log, starts, by=per["priority"], tickets=ids)
     counts = np.asarray(res.counts)
@@ -539,6 +549,7 @@ def clv(args: argparse.Namespace) -> list[Table]:
             freq="day",
             freq_multiplier=unit,
         )
+    with _located(ft, None, rows=False):  # the fits see one row per customer
         purchases = cx.bgnbd(rfm) if args.model == "bgnbd" else cx.pareto_nbd(rfm)
         spend = cx.gamma_gamma(rfm)
     per_month = (365.25 / 12) / unit
