@@ -891,3 +891,27 @@ def test_per_customer_indices_are_not_read_as_file_lines():
         _reword("pass nan_policy='omit' to drop", ft, {})
         == "use --nan-policy omit to drop"
     )
+
+
+def test_sla_by_column_empty_cell_names_its_own_line(tmp_path, capsys):
+    path = tmp_path / "t.csv"
+    path.write_text(
+        "ticket,instant,status,priority,team\n"
+        "T1,2026-01-05T09:00:00Z,new,urgent,Billing\n"
+        "T2,2026-01-05T09:30:00Z,new,urgent,Billing\n"
+        "T2,2026-01-05T10:00:00Z,solved,urgent,\n"
+    )
+    err = one_line_error(
+        *run(
+            capsys,
+            "sla",
+            path,
+            "--policy",
+            str(sample_path("sample_policy.toml")),
+            "--as-of",
+            "2026-07-01T00:00:00Z",
+            "--by",
+            "team",
+        )
+    )
+    assert "column 'team' (--by), line 4" in err

@@ -306,9 +306,9 @@ def _ticket_inputs(
     with _located(ft, None):
         log = cx.TicketLog.from_arrays(ticket, t, ft.columns[st], as_of=as_of, **kw)
     ids, first = np.unique(ticket, return_index=True)
-    per = {
-        c: ft.columns[c][first] for c in (pr, *_PER_TICKET, *extra) if c in ft.columns
-    }
+    per = {c: ft.columns[c][first] for c in (pr, *_PER_TICKET) if c in ft.columns}
+    for c in extra:  # grouping columns: an empty cell is refused on its own line
+        per[c] = keys(ft.path, c, ft.columns[c], ft.lines, flag="--by")[first]
     per["priority"] = keys(
         ft.path, pr, ft.columns[pr], ft.lines, flag="--priority-col"
     )[first]
@@ -360,7 +360,7 @@ def sla(args: argparse.Namespace) -> list[Table]:
         args.file, args.comments, as_of, cols, [args.by] if args.by else []
     )
     if args.by:
-        by = keys(ft.path, args.by, per[args.by], None, flag="--by")
+        by = per[args.by]
     else:
         by = per["priority"]
     with _located(ft, None, {"as_of": "--as-of"}, rows=False):
