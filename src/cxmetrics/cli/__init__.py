@@ -91,6 +91,8 @@ def _survey_options(s: argparse.ArgumentParser) -> None:
     s.add_argument("--metric", choices=("nps", "csat", "ces", "all"), default="nps")
     s.add_argument(
         "--score",
+        "--score-col",
+        dest="score",
         action="append",
         help="column of answers (default: the metric's role); repeat with --metric all",
     )
