@@ -915,3 +915,40 @@ def test_sla_by_column_empty_cell_names_its_own_line(tmp_path, capsys):
         )
     )
     assert "column 'team' (--by), line 4" in err
+
+
+def test_contacts_interval_reads_offsets_as_utc(tmp_path, capsys):
+    path = tmp_path / "calls.csv"
+    path.write_text(
+        "arrived,wait,abandoned\n"
+        "2026-03-02T10:05:00+01:00,10,0\n"  # 09:05 UTC
+        "2026-03-02T09:10:00Z,30,0\n"
+        "2026-03-02T09:40:00Z,5,1\n"
+    )
+    status, out, err = run(
+        capsys,
+        "contacts",
+        path,
+        "--arrived-col",
+        "arrived",
+        "--interval",
+        "30min",
+        "--format",
+        "json",
+    )
+    assert status == 0, err
+    rows = json.loads(out)["tables"][0]["rows"]
+    assert [(r["interval"], r["offered"]) for r in rows] == [
+        ("2026-03-02T09:00", 2),
+        ("2026-03-02T09:30", 1),
+    ]
+    path.write_text(
+        "arrived,wait,abandoned\n2026-03-02T10:05:00+01:00,10,0\n2026-03-02T09:10:00,30,0\n"
+    )
+    err = one_line_error(
+        *run(
+            capsys, "contacts", path, "--arrived-col", "arrived", "--interval", "30min"
+        )
+    )
+    assert "line 3" in err
+    assert "no time zone" in err

@@ -659,6 +659,16 @@ def clv(args: argparse.Namespace) -> list[Table]:
 # --- contact centre --------------------------------------------------------------
 
 
+def _any_instants(ft: FileTable, name: str) -> NDArray[np.datetime64]:
+    """Local times as written, or instants with a zone (Z or an offset) in UTC."""
+    try:
+        return instants(ft.path, name, ft.columns[name], utc=False, lines=ft.lines)
+    except TableError as err:
+        if "has a time zone" not in str(err):
+            raise
+    return instants(ft.path, name, ft.columns[name], utc=True, lines=ft.lines)
+
+
 _MINUTES = {"15min": 15, "30min": 30, "hour": 60, "day": 1440}
 
 
@@ -695,9 +705,7 @@ def contacts(args: argparse.Namespace) -> list[Table]:
         by_names.append(q)
     if args.interval:
         a = str(cols["arrived"])
-        raw = ft.columns[a]
-        aware = bool(np.char.endswith(np.char.strip(raw.astype(str)), "Z").any())
-        t = instants(ft.path, a, raw, utc=aware, lines=ft.lines)
+        t = _any_instants(ft, a)
         by.append(_interval_start(t, args.interval))
         by_names.append("interval")
     by_arg: Any = None if not by else by[0] if len(by) == 1 else by
@@ -845,9 +853,7 @@ def _months(ft: FileTable, name: str) -> NDArray[Any]:
             ft.path, name, np.char.add(raw, "-01"), utc=False, lines=ft.lines
         )  # checks them
         return raw
-    aware = bool((np.char.endswith(raw, "Z") | (np.char.find(raw, "+") >= 10)).any())
-    t = instants(ft.path, name, raw, utc=aware, lines=ft.lines)
-    return t.astype("datetime64[M]").astype(str)
+    return _any_instants(ft, name).astype("datetime64[M]").astype(str)
 
 
 def _survey_columns(path: str, cols: dict[str, str | None]) -> dict[str, NDArray[Any]]:
