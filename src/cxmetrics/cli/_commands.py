@@ -359,10 +359,7 @@ def sla(args: argparse.Namespace) -> list[Table]:
     log, ids, per, ft = _ticket_inputs(
         args.file, args.comments, as_of, cols, [args.by] if args.by else []
     )
-    if args.by:
-        by = per[args.by]
-    else:
-        by = per["priority"]
+    by = per[args.by] if args.by else per["priority"]
     with _located(ft, None, {"as_of": "--as-of"}, rows=False):
         targets = cx.sla_targets(
             log,
