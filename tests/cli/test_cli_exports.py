@@ -952,3 +952,57 @@ def test_contacts_interval_reads_offsets_as_utc(tmp_path, capsys):
     )
     assert "line 3" in err
     assert "no time zone" in err
+
+
+def test_infinite_values_are_null_in_json_and_inf_in_csv():
+    from cxmetrics.cli._output import Table, to_csv, to_json
+
+    t = Table.from_columns("t", "T", {"k": ["a", "b"], "v": np.array([np.inf, np.nan])})
+    rows = json.loads(to_json([t], "x"))["tables"][0]["rows"]
+    assert rows == [{"k": "a", "v": None}, {"k": "b", "v": None}]
+    assert list(csv.reader(io.StringIO(to_csv(t)))) == [
+        ["k", "v"],
+        ["a", "inf"],
+        ["b", ""],
+    ]
+
+
+cells = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\x00"),
+    max_size=8,
+)
+
+
+@settings(deadline=None, max_examples=60)
+@given(
+    table=st.lists(st.tuples(cells, cells), min_size=1, max_size=12),
+    blanks=st.lists(st.booleans(), min_size=12, max_size=12),
+)
+def test_property_read_file_gives_each_row_its_first_line(table, blanks):
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["a", "b"])
+    starts = []
+    for (x, y), blank in zip(table, blanks, strict=False):
+        if blank:
+            buf.write("\n")
+        starts.append(buf.getvalue().count("\n") + 1)
+        w.writerow([x, y])
+    ft = read_file("t.csv", ["a", "b"], text=buf.getvalue(), allow_empty=True)
+    got = list(zip(ft.columns["a"].tolist(), ft.columns["b"].tolist(), strict=True))
+    # a row whose cells are all empty is written as '""' or ',' and kept; csv drops nothing else
+    assert got == [(x, y) for x, y in table]
+    assert ft.lines.tolist() == starts
+
+
+@given(h=st.integers(0, 99), m=st.integers(0, 59), sec=st.integers(0, 59))
+def test_property_clock_durations_are_seconds(h, m, sec):
+    from cxmetrics._table_io import seconds
+
+    text = np.array(
+        [f"{h}:{m:02d}:{sec:02d}", f"{m}:{sec:02d}", str(h * 3600 + m * 60 + sec), ""]
+    )
+    got = seconds("f", "wait", text)
+    np.testing.assert_array_equal(
+        got, [h * 3600 + m * 60 + sec, m * 60 + sec, h * 3600 + m * 60 + sec, np.nan]
+    )

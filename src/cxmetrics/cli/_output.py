@@ -170,6 +170,13 @@ def to_csv(table: Table) -> str:
     return buf.getvalue()
 
 
+def _json_cell(v: Any) -> Any:
+    """JSON has no infinity: a non-finite number is ``null``, like a missing one."""
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    return v
+
+
 def to_json(
     tables: Sequence[Table], command: str, meta: dict[str, Any] | None = None
 ) -> str:
@@ -183,7 +190,10 @@ def to_json(
                 "name": t.name,
                 "title": t.title,
                 "columns": list(t.columns),
-                "rows": [dict(zip(t.columns, r, strict=True)) for r in t.rows],
+                "rows": [
+                    dict(zip(t.columns, map(_json_cell, r), strict=True))
+                    for r in t.rows
+                ],
                 "notes": list(t.notes),
             }
             for t in tables
