@@ -1006,3 +1006,23 @@ def test_property_clock_durations_are_seconds(h, m, sec):
     np.testing.assert_array_equal(
         got, [h * 3600 + m * 60 + sec, m * 60 + sec, h * 3600 + m * 60 + sec, np.nan]
     )
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["survey"],
+        ["survey", "x.csv", "--metric", "foo"],
+        ["clv", "x.csv", "--horizon", "twelve"],
+    ],
+)
+def test_usage_errors_are_one_line_and_exit_2(capsys, argv):
+    with pytest.raises(SystemExit) as done:
+        main(argv)
+    assert done.value.code == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.count("\n") == 1
+    assert err.startswith("cxmetrics: error: ")
+    assert "--help" in err

@@ -31,6 +31,7 @@ import sys
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import NoReturn
 
 from cxmetrics._table_io import TableError
 from cxmetrics.cli import _commands
@@ -370,9 +371,17 @@ COMMANDS: tuple[Command, ...] = (
 """The subcommands, in ``--help`` order: add a command here (one place)."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a usage error as one line (and exit status 2) like every other error."""
+
+    def error(self, message: str) -> NoReturn:
+        text = " ".join(message.split())
+        self.exit(2, f"cxmetrics: error: {text} (see `{self.prog} --help`)\n")
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for the docs and the tests)."""
-    top = argparse.ArgumentParser(
+    top = _Parser(
         prog="cxmetrics",
         description="Customer-experience metrics with n and confidence intervals, from CSV or Parquet files.",
     )
