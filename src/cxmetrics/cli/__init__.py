@@ -1,16 +1,24 @@
 """The ``cxmetrics`` command: CX metrics of CSV or Parquet files, and the HTML report.
 
-Subcommands::
+Also ``python -m cxmetrics``. Subcommands::
 
-    cxmetrics survey responses.csv --metric nps --score nps --by region
-    cxmetrics sla tickets.csv --comments comments.csv --policy policy.toml --as-of 2026-06-30T00:00:00Z
-    cxmetrics retention activity.csv --customer customer --time time --freq month
-    cxmetrics clv purchases.csv --customer customer --time date --amount amount
-    cxmetrics report --sample -o report.html
-    cxmetrics report --surveys answers.csv --activity renewals.csv -o report.html
+    cxmetrics survey answers.csv --metric all --by Country --col nps="Likelihood (0-10)"
+    cxmetrics sla tickets.csv --policy policy.toml --as-of 2026-06-30T00:00:00Z --due-col "Resolve by"
+    cxmetrics backlog tickets.csv --freq week
+    cxmetrics retention activity.csv --customer-col "Account ID" --time-col "Renewed on"
+    cxmetrics clv orders.csv --col customer="Customer ID" --customers --format csv --output-dir clv/
+    cxmetrics contacts calls.csv --col queue=Queue --interval 30min --arrived-col Start
+    cxmetrics staffing forecast.csv --aht 300 --target 0.8 --threshold 20 --shrinkage 0.3
+    cxmetrics report --surveys answers.csv --activity renewals.csv -o report.html --currency USD
 
-Bad files, missing columns and wrong values print one line naming the file,
-column, line and problem, and exit with status 2; nothing is written half-way.
+Every command maps its column roles to your headers (``--ROLE-col HEADER`` or
+``--col ROLE=HEADER``; ``--help`` lists roles and defaults) and writes aligned
+text, CSV, JSON (schema ``cxmetrics-tables/1``) or Parquet. Bad files, missing
+columns and wrong values print one line naming the file, column, the file's own
+line and the problem, and exit with status 2; nothing is written half-way.
+
+To add a command, append a :class:`Command` to :data:`COMMANDS` (its options,
+its roles and a function returning tables); nothing else needs to change.
 
 Examples
 --------
@@ -18,7 +26,7 @@ Examples
 >>> from cxmetrics.datasets import sample_path
 >>> main(["survey", str(sample_path("sample_survey.csv")), "--metric", "nps", "--by", "segment",
 ...       "--nan-policy", "omit"])  # doctest: +ELLIPSIS
-NPS from column 'nps' by segment
+NPS from column 'nps' by segment (95% intervals)
 ...
 0
 """
