@@ -239,3 +239,47 @@ def test_several_target_lines_get_distinct_colours():
     plt.close(ax.figure)
     assert len(colours) == 3
     assert len(set(colours)) == 3
+
+
+def test_clv_chart_caption_counts_the_first_bar(tmp_path):
+    pytest.importorskip("scipy")
+    from cxmetrics._table_io import instants, numbers, read_file
+    from cxmetrics.report import clv_section
+
+    path = purchase_export(tmp_path)
+    ft = read_file(path, ["Customer ID", "Order Date", "Total (USD)"])
+    tx = {
+        "customer": ft.columns["Customer ID"],
+        "date": instants(path, "d", ft.columns["Order Date"], utc=False),
+        "amount": numbers(path, "a", ft.columns["Total (USD)"]),
+    }
+    out = clv_section(tx, inputs=ReportInputs(transactions=tx, currency="USD"))
+    rfm = cx.rfm_summary(
+        tx["customer"],
+        tx["date"],
+        tx["amount"],
+        observation_end=tx["date"].max(),
+        freq="day",
+        freq_multiplier=7,
+    )
+    bg, gg = cx.bgnbd(rfm), cx.gamma_gamma(rfm)
+    value = gg.customer_lifetime_value(
+        bg,
+        rfm.frequency,
+        rfm.recency,
+        rfm.T,
+        rfm.monetary_value,
+        steps=12,
+        step_length=52 / 12,
+        discount_rate=0.01,
+    )
+    drawn = np.clip(value, None, np.quantile(value, 0.99))
+    edge = drawn.min() + (drawn.max() - drawn.min()) / 50
+    caption = _text("".join(out.parts))
+    assert (
+        f"{np.mean(drawn <= edge):.0%} of customers are in the first bar (up to {edge:,.2f} USD)"
+        in caption
+    )
+    assert "log" not in caption.lower()
+    (tile,) = out.tiles
+    assert f"{np.median(value):,.2f} USD" in tile.value

@@ -771,17 +771,19 @@ def clv_section(
         alive = alive[np.isfinite(alive)]
     if value.size:
         cap = float(np.quantile(value, 0.99))
-        near_zero = float(np.mean(value < 0.01 * max(cap, 1e-9)))
+        drawn = np.clip(value, None, cap)
+        first_edge = float(drawn.min() + (drawn.max() - drawn.min()) / 50)
+        first_bar = float(np.mean(drawn <= first_edge))
         out.parts.append(
             figure_html(
                 plot.distribution(
-                    np.clip(value, None, cap),
+                    drawn,
                     xlabel=f"12-month CLV{money}, 1% monthly discount",
                     bins=50,
                     log=False,
                 ),
-                f"Predicted 12-month customer lifetime value (BG/NBD x Gamma-Gamma), linear axis; {near_zero:.0%} of customers "
-                f"are in the first bar near zero; values beyond the 99th percentile ({_money(cap, cur)}) are drawn at it",
+                f"Predicted 12-month customer lifetime value (BG/NBD x Gamma-Gamma), linear axis; {first_bar:.0%} of customers "
+                f"are in the first bar (up to {_money(first_edge, cur)}); values beyond the 99th percentile ({_money(cap, cur)}) are drawn at it",
             )
         )
         lo, hi = _median_interval(value, level)
