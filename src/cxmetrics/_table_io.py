@@ -33,6 +33,7 @@ __all__ = [
     "read_file",
     "read_table",
     "seconds",
+    "wall_clock",
 ]
 
 
@@ -432,3 +433,24 @@ def seconds(
         raise TableError(msg) from None
     out[clock] = hours * 3600 + mins * 60 + secs
     return out
+
+
+def wall_clock(
+    path: str | os.PathLike[str],
+    name: str,
+    values: NDArray[Any],
+    lines: NDArray[np.int64] | None = None,
+) -> NDArray[np.datetime64]:
+    """Dates or times as written on the local clock: a ``Z`` or ``+02:00`` suffix is dropped.
+
+    For periods a person reads (an answer given at 23:30 on 31 May in Madrid
+    belongs to May), not for durations. Vectorised: the zone can only follow the
+    time part, so everything after a ``+`` or ``-`` in it is the offset.
+    """
+    if values.dtype.kind == "M":
+        return values.astype("datetime64[s]")
+    s = np.char.rstrip(np.char.strip(values.astype(str)), "Z")
+    parts = np.char.partition(s, "T")
+    clock = np.char.partition(np.char.partition(parts[:, 2], "+")[:, 0], "-")[:, 0]
+    local = np.char.add(np.char.add(parts[:, 0], parts[:, 1]), clock)
+    return instants(path, name, local, utc=False, lines=lines)

@@ -5,6 +5,7 @@ the file's own line numbers (issue 13; issue 20 items 6 and 12)."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import math
@@ -1026,3 +1027,58 @@ def test_usage_errors_are_one_line_and_exit_2(capsys, argv):
     assert err.count("\n") == 1
     assert err.startswith("cxmetrics: error: ")
     assert "--help" in err
+
+
+def test_survey_by_period_reads_the_clock_as_written(tmp_path, capsys):
+    path = tmp_path / "a.csv"
+    path.write_text(
+        "When,Score\n"
+        "2026-05-31T23:30:00+02:00,10\n"  # 21:30 UTC but still May on the respondent's clock
+        "2026-06-01T00:30:00+02:00,0\n"  # 22:30 UTC on 31 May, June as written
+        "2026-06-15T12:00:00Z,9\n"
+        "2026-06-20T08:00:00-05:00,7\n"
+        "2026-05-02,9\n"
+    )
+    status, out, err = run(
+        capsys,
+        "survey",
+        path,
+        "--nps-col",
+        "Score",
+        "--time-col",
+        "When",
+        "--period",
+        "month",
+        "--format",
+        "json",
+    )
+    assert status == 0, err
+    rows = json.loads(out)["tables"][0]["rows"]
+    assert [(r["month"], r["n"], r["promoters"], r["detractors"]) for r in rows] == [
+        ("2026-05", 2, 2, 0),
+        ("2026-06", 3, 1, 1),
+    ]
+    err = one_line_error(
+        *run(capsys, "survey", path, "--nps-col", "Score", "--period", "month")
+    )
+    assert "--time-col" in err
+
+
+@given(
+    day=st.dates(
+        min_value=dt.date(2000, 1, 1),
+        max_value=dt.date(2099, 12, 31),
+    ),
+    hour=st.integers(0, 23),
+    offset=st.sampled_from(["", "Z", "+02:00", "-05:00", "+05:30"]),
+)
+def test_property_wall_clock_drops_only_the_zone(day, hour, offset):
+    from cxmetrics._table_io import wall_clock
+
+    got = wall_clock(
+        "f",
+        "t",
+        np.array([f"{day.isoformat()}T{hour:02d}:15:00{offset}", day.isoformat()]),
+    )
+    assert got.tolist()[0].isoformat() == f"{day.isoformat()}T{hour:02d}:15:00"
+    assert str(got[1])[:10] == day.isoformat()

@@ -110,6 +110,11 @@ def _survey_options(s: argparse.ArgumentParser) -> None:
     )
     _nan_policy(s, "empty answers")
     s.add_argument(
+        "--period",
+        choices=("day", "week", "month", "quarter", "year"),
+        help="also group by the period of the answer time (--time-col), on its clock as written",
+    )
+    s.add_argument(
         "--min-n", type=int, default=0, help="suppress groups with fewer answers"
     )
 

@@ -32,6 +32,7 @@ from cxmetrics._table_io import (
     numbers,
     read_file,
     seconds,
+    wall_clock,
 )
 from cxmetrics.cli._output import Table
 from cxmetrics.cli._roles import Role, resolve
@@ -54,6 +55,11 @@ ROLES: dict[str, tuple[Role, ...]] = {
         Role("csat", "csat", "CSAT answers, 1-5"),
         Role("ces", "ces", "CES answers, 1-7"),
         Role("weight", None, "survey weights", ("--weights", "--weight")),
+        Role(
+            "time",
+            None,
+            "answer date or time, for --period (read on the clock as written)",
+        ),
     ),
     "sla": (
         Role("ticket", "ticket", "ticket id (status and comment files)"),
@@ -184,8 +190,15 @@ def survey(args: argparse.Namespace) -> list[Table]:
             raise TableError(msg)
         for m, c in zip(metrics, args.score, strict=True):
             cols[m] = c
-    weight = cols["weight"]
-    required = [*args.by, *([weight] if weight else [])]
+    weight, time = cols["weight"], cols["time"]
+    if args.period and not time:
+        msg = "--period needs the answer time column: add --time-col HEADER."
+        raise TableError(msg)
+    required = [
+        *args.by,
+        *([weight] if weight else []),
+        *([time] if args.period else []),
+    ]
     if args.metric != "all":
         required.append(str(cols[args.metric]))
     ft = read_file(args.file, required, optional=[str(cols[m]) for m in metrics])
@@ -198,6 +211,11 @@ def survey(args: argparse.Namespace) -> list[Table]:
         )
         raise TableError(msg)
     by_cols, _ = _group_columns(ft, args.by)
+    by_names = list(args.by)
+    if args.period:
+        t = wall_clock(ft.path, str(time), ft.columns[str(time)], ft.lines)
+        by_cols.append(np.datetime_as_string(cx.period_start(t, args.period)))
+        by_names.append(args.period)
     by_arg: Any = None if not by_cols else by_cols[0] if len(by_cols) == 1 else by_cols
     w = (
         None
@@ -216,7 +234,9 @@ def survey(args: argparse.Namespace) -> list[Table]:
                 nan_policy=args.nan_policy,
                 min_n=args.min_n,
             )
-        tables.append(_survey_table(metric, column, res, args, weighted=w is not None))
+        tables.append(
+            _survey_table(metric, column, res, args, by_names, weighted=w is not None)
+        )
     if skipped:
         note = "skipped (no such column): " + ", ".join(
             f"{_SURVEY_NAMES[m]} ({cols[m]!r})" for m in skipped
@@ -227,10 +247,16 @@ def survey(args: argparse.Namespace) -> list[Table]:
 
 
 def _survey_table(
-    metric: str, column: str, res: Any, args: argparse.Namespace, *, weighted: bool
+    metric: str,
+    column: str,
+    res: Any,
+    args: argparse.Namespace,
+    by: Sequence[str],
+    *,
+    weighted: bool,
 ) -> Table:
     lo, hi = _ci(res, args.confidence)
-    data: dict[str, Any] = _key_columns(res, args.by)
+    data: dict[str, Any] = _key_columns(res, by)
     data |= {
         "value": _listify(res.value),
         "n": _listify(res.n),
@@ -263,9 +289,7 @@ def _survey_table(
             "weighted by the survey weights; n counts answers, effective_n is Kish's."
         )
     label = _SURVEY_NAMES[metric]
-    title = f"{label} from column {column!r}" + (
-        f" by {' / '.join(args.by)}" if args.by else ""
-    )
+    title = f"{label} from column {column!r}" + (f" by {' / '.join(by)}" if by else "")
     title += f" ({args.confidence:.0%} intervals)"
     return Table.from_columns(metric, title, data, kinds=kinds, notes=notes)
 
@@ -850,7 +874,11 @@ def _months(ft: FileTable, name: str) -> NDArray[Any]:
             ft.path, name, np.char.add(raw, "-01"), utc=False, lines=ft.lines
         )  # checks them
         return raw
-    return _any_instants(ft, name).astype("datetime64[M]").astype(str)
+    return (
+        wall_clock(ft.path, name, ft.columns[name], ft.lines)
+        .astype("datetime64[M]")
+        .astype(str)
+    )
 
 
 def _survey_columns(path: str, cols: dict[str, str | None]) -> dict[str, NDArray[Any]]:
