@@ -145,3 +145,27 @@ def purchase_export(folder: Path, *, n_customers: int = 400, seed: int = 3) -> P
         ["Customer ID", "Order Date", "Total (USD)", "Line"],
         rows,
     )
+
+
+def subscription_export(folder: Path, *, n: int = 300, seed: int = 5) -> Path:
+    """A billing export: one row per subscription, running ones without an end date."""
+    rng = np.random.default_rng(seed)
+    rows: list[list[object]] = []
+    for i in range(n):
+        start = np.datetime64("2024-01-01") + np.timedelta64(
+            int(rng.integers(0, 700)), "D"
+        )
+        months = int(rng.integers(1, 30))
+        end = start.astype("datetime64[M]") + np.timedelta64(months, "M")
+        running = end > np.datetime64("2026-06", "M")
+        mrr = round(
+            float(rng.choice([29.0, 79.0, 199.0])) * float(rng.uniform(0.9, 1.1)), 2
+        )
+        rows.append(
+            [f"ACC-{i:04d}", str(start), "" if running else f"{end}-01", f"{mrr:.2f}"]
+        )
+    return _write(
+        folder / "subscriptions.csv",
+        ["Account", "Started", "Cancelled", "MRR (USD)"],
+        rows,
+    )

@@ -180,7 +180,13 @@ def test_no_empty_chart_and_human_formatting(tmp_path):
 
 
 def test_section_registry_is_the_one_list_of_sections(tmp_path):
-    assert [s.id for s in SECTIONS] == ["surveys", "support", "retention", "clv"]
+    assert [s.id for s in SECTIONS] == [
+        "surveys",
+        "support",
+        "retention",
+        "revenue",
+        "clv",
+    ]
     path = tmp_path / "r.html"
     write_report(path, surveys=load_sample_survey(), currency="USD")
     assert 'id="summary"' in path.read_text()
@@ -283,3 +289,74 @@ def test_clv_chart_caption_counts_the_first_bar(tmp_path):
     assert "log" not in caption.lower()
     (tile,) = out.tiles
     assert f"{np.median(value):,.2f} USD" in tile.value
+
+
+def test_revenue_retention_tile_and_table_match_the_api(tmp_path):
+    from cli_exports import subscription_export
+    from cxmetrics._table_io import instants, numbers, read_file
+
+    path = subscription_export(tmp_path)
+    out = tmp_path / "r.html"
+    status = main(
+        [
+            "report",
+            "-o",
+            str(out),
+            "--subscriptions",
+            str(path),
+            "--subscriptions-as-of",
+            "2026-07-01",
+            "--col",
+            "subscriptions:customer=Account",
+            "--col",
+            "start=Started",
+            "--col",
+            "end=Cancelled",
+            "--col",
+            "subscriptions:amount=MRR (USD)",
+            "--currency",
+            "USD",
+        ]
+    )
+    assert status == 0
+    page = out.read_text()
+    (tile,) = _tiles(page)
+    ft = read_file(path, ["Account", "Started", "Cancelled", "MRR (USD)"])
+    raw = ft.columns["Cancelled"]
+    end = np.full(raw.shape, np.datetime64("NaT"), dtype="datetime64[s]")
+    end[raw != ""] = instants(path, "c", raw[raw != ""], utc=False)
+    m = cx.RevenueMatrix.from_subscriptions(
+        ft.columns["Account"],
+        instants(path, "s", ft.columns["Started"], utc=False),
+        end,
+        numbers(path, "m", ft.columns["MRR (USD)"]),
+        as_of=np.datetime64("2026-07-01"),
+    )
+    nrr = cx.net_revenue_retention(m, horizon=12)
+    grr = cx.gross_revenue_retention(m, horizon=12)
+    assert tile.split()[:4] == ["NRR,", str(nrr.start), "to", str(nrr.end)]
+    assert f"{100 * nrr.value:.1f}%" in tile
+    assert f"GRR {100 * grr.value:.1f}%" in tile
+    assert f"n = {nrr.n:,} customers" in tile
+    assert "not tested" in tile
+    assert "Revenue retention over 12 months" in _text(page)
+    short = tmp_path / "short.csv"
+    short.write_text("customer,start,end,mrr\na,2026-01-01,2026-03-01,10\n")
+    out2 = tmp_path / "r2.html"
+    assert (
+        main(
+            [
+                "report",
+                "-o",
+                str(out2),
+                "--subscriptions",
+                str(short),
+                "--nrr-horizon",
+                "12",
+            ]
+        )
+        == 0
+    )
+    text = _text(out2.read_text())
+    assert "needs at least 13" in text
+    assert 'class="tiles"' not in out2.read_text()

@@ -304,6 +304,17 @@ def _report_options(o: argparse.ArgumentParser) -> None:
         "--transactions", help="purchases: customer, date, amount (needs scipy)"
     )
     o.add_argument(
+        "--subscriptions",
+        help="subscriptions: customer, start, end (empty: running), mrr; for NRR and GRR",
+    )
+    o.add_argument(
+        "--subscriptions-as-of",
+        help="date of the subscription export (needed when some have no end)",
+    )
+    o.add_argument(
+        "--nrr-horizon", type=int, default=12, help="months of NRR and GRR (default 12)"
+    )
+    o.add_argument(
         "--currency", help="currency of the amounts, e.g. USD (default: none shown)"
     )
     o.add_argument(
@@ -435,6 +446,7 @@ _RANGES: dict[str, tuple[float, float, bool, bool, str]] = {
     "margin": (0.0, float("inf"), False, False, "a share of spend such as 0.3"),
     "horizon": (1.0, 1200.0, True, True, "whole months, 1 to 1200"),
     "min_n": (0.0, float("inf"), True, False, "a whole number, 0 or more"),
+    "nrr_horizon": (1.0, 600.0, True, True, "whole months, 1 to 600"),
 }
 
 

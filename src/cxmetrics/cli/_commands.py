@@ -859,6 +859,10 @@ REPORT_ROLES: tuple[Role, ...] = (
     Role("customer", "customer", "customer id", file="transactions"),
     Role("time", "date", "purchase date", file="transactions"),
     Role("amount", "amount", "purchase amount", file="transactions"),
+    Role("customer", "customer", "customer id", file="subscriptions"),
+    Role("start", "start", "subscription start date", file="subscriptions"),
+    Role("end", "end", "subscription end date (empty: running)", file="subscriptions"),
+    Role("amount", "mrr", "monthly recurring revenue", file="subscriptions"),
 )
 
 
@@ -904,6 +908,24 @@ def _survey_columns(path: str, cols: dict[str, str | None]) -> dict[str, NDArray
     return out
 
 
+def _subscription_columns(
+    path: str, cols: dict[str, str | None]
+) -> dict[str, NDArray[Any]]:
+    cu, st, en, am = (str(cols[k]) for k in ("customer", "start", "end", "amount"))
+    ft = read_file(path, [cu, st, en, am])
+    raw_end = np.char.strip(ft.columns[en].astype(str))
+    end = np.full(raw_end.shape, np.datetime64("NaT"), dtype="datetime64[s]")
+    given = raw_end != ""
+    end[given] = instants(ft.path, en, raw_end[given], utc=False, lines=ft.lines[given])
+    flag = "--col subscriptions:customer"
+    return {
+        "customer": keys(ft.path, cu, ft.columns[cu], ft.lines, flag=flag),
+        "start": instants(ft.path, st, ft.columns[st], utc=False, lines=ft.lines),
+        "end": end,
+        "amount": numbers(ft.path, am, ft.columns[am], ft.lines),
+    }
+
+
 def report(args: argparse.Namespace) -> str:
     """Write the HTML report; returns the line to print."""
     from cxmetrics import datasets  # noqa: PLC0415
@@ -918,6 +940,7 @@ def report(args: argparse.Namespace) -> str:
             "policy",
             "activity",
             "transactions",
+            "subscriptions",
         )
         if getattr(args, f)
     ]
@@ -967,6 +990,18 @@ def report(args: argparse.Namespace) -> str:
         if args.transactions:
             tx, _ = _transactions(args.transactions, _sub(cols, "transactions"))
             inputs["transactions"] = tx
+        if args.subscriptions:
+            inputs["subscriptions"] = _subscription_columns(
+                args.subscriptions, _sub(cols, "subscriptions")
+            )
+            if args.subscriptions_as_of:
+                inputs["subscriptions_as_of"] = instants(
+                    "--subscriptions-as-of",
+                    "as_of",
+                    np.array([args.subscriptions_as_of]),
+                    utc=False,
+                )[0]
+            inputs["nrr_horizon"] = args.nrr_horizon
         if args.activity:
             ac = _sub(cols, "activity")
             ft = read_file(args.activity, [str(ac["customer"]), str(ac["time"])])
@@ -986,8 +1021,14 @@ def report(args: argparse.Namespace) -> str:
                     lines=ft.lines,
                 ),
             }
-    if not any(k in inputs for k in ("surveys", "tickets", "activity", "transactions")):
-        msg = "nothing to report: give --sample, or at least one of --surveys, --tickets, --activity, --transactions."
+    if not any(
+        k in inputs
+        for k in ("surveys", "tickets", "activity", "transactions", "subscriptions")
+    ):
+        msg = (
+            "nothing to report: give --sample, or at least one of --surveys, --tickets, "
+            "--activity, --transactions, --subscriptions."
+        )
         raise TableError(msg)
     write_report(args.output, **inputs)
     return f"wrote {args.output}"

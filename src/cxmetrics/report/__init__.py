@@ -38,6 +38,7 @@ from cxmetrics.report._sections import (
     Tile,
     clv_section,
     retention_section,
+    revenue_section,
     survey_section,
     tickets_section,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "build_report",
     "clv_section",
     "retention_section",
+    "revenue_section",
     "survey_section",
     "tickets_section",
     "write_report",
@@ -100,6 +102,12 @@ def _check_options(
     return out
 
 
+def _check_months(value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        msg = f"`nrr_horizon` (--nrr-horizon) must be a whole number of months >= 1; got {value!r}."
+        raise InvalidInputError(msg)
+
+
 def build_report(
     *,
     surveys: Columns | None = None,
@@ -107,6 +115,7 @@ def build_report(
     policy: Any | None = None,
     activity: Columns | None = None,
     transactions: Columns | None = None,
+    subscriptions: Columns | None = None,
     extra_sections: list[tuple[str, str, list[str]]] | None = None,
     as_of: object | None = None,
     title: str = "Customer experience report",
@@ -114,6 +123,8 @@ def build_report(
     min_n: int = 30,
     targets: Mapping[str, float] | None = None,
     confidence_level: float = 0.95,
+    subscriptions_as_of: object | None = None,
+    nrr_horizon: int = 12,
 ) -> str:
     """The report as an HTML string, with an executive summary at the top.
 
@@ -134,6 +145,10 @@ def build_report(
     transactions : dict of columns, optional
         ``customer``, ``date`` (naive dates) and ``amount``: a purchase log for
         the CLV models (needs scipy).
+    subscriptions : dict of columns, optional
+        ``customer``, ``start``, ``end`` (naive dates, NaT for running ones) and
+        ``amount`` (MRR): net and gross revenue retention over ``nrr_horizon``
+        months, with an NRR tile.
     extra_sections : list of (id, heading, html parts), optional
         More sections from other families.
     as_of : instant, optional
@@ -149,6 +164,10 @@ def build_report(
         Target lines, only where given: ``{'sla': 0.9, 'csat': 0.8}``.
     confidence_level : float, default 0.95
         Level of every interval.
+    subscriptions_as_of : date, optional
+        When the subscription export was taken (needed for running subscriptions).
+    nrr_horizon : int, default 12
+        Months between the opening and closing MRR of NRR and GRR.
 
     Returns
     -------
@@ -162,6 +181,7 @@ def build_report(
         (checked before any work).
     """
     goals = _check_options(currency, min_n, targets, confidence_level)
+    _check_months(nrr_horizon)
     if tickets is not None and (policy is None or as_of is None):
         msg = "`tickets` need a `policy` and an `as_of` instant."
         raise InvalidInputError(msg)
@@ -171,6 +191,9 @@ def build_report(
         policy=policy,
         activity=activity,
         transactions=transactions,
+        subscriptions=subscriptions,
+        subscriptions_as_of=subscriptions_as_of,
+        nrr_horizon=nrr_horizon,
         as_of=as_of,
         currency=currency,
         min_n=min_n,

@@ -32,6 +32,7 @@ __all__ = [
     "Tile",
     "clv_section",
     "retention_section",
+    "revenue_section",
     "survey_section",
     "tickets_section",
 ]
@@ -80,7 +81,10 @@ class ReportInputs:
     policy: Any | None = None
     activity: Columns | None = None
     transactions: Columns | None = None
+    subscriptions: Columns | None = None
     as_of: object | None = None
+    subscriptions_as_of: object | None = None
+    nrr_horizon: int = 12
     currency: str | None = None
     min_n: int = 30
     targets: Mapping[str, float] = field(default_factory=dict)
@@ -815,6 +819,91 @@ def clv_section(
     return out
 
 
+def revenue_section(sub: Columns, inputs: ReportInputs | None = None) -> SectionOut:
+    """Net and gross revenue retention (snapshot method) from a subscription table."""
+    inputs = inputs or ReportInputs(subscriptions=sub)
+    cur = inputs.currency
+    h = inputs.nrr_horizon
+    out = SectionOut()
+    matrix = cx.RevenueMatrix.from_subscriptions(
+        sub["customer"],
+        sub["start"],
+        sub["end"],
+        sub["amount"],
+        as_of=inputs.subscriptions_as_of,
+    )
+    periods = [str(p) for p in np.asarray(matrix.periods).tolist()]
+    if len(periods) <= h:
+        out.parts.append(
+            _empty(
+                f"The subscriptions cover {len(periods)} month(s); net revenue retention over "
+                f"{h} months needs at least {h + 1}, so there is none to show."
+            )
+        )
+        return out
+    starts = periods[: len(periods) - h]
+    rows: dict[str, list[Any]] = {
+        k: []
+        for k in ("from", "to", "customers", "NRR", "GRR", "MRR at start", "MRR at end")
+    }
+    for start in starts:  # one row per opening month (a few dozen), not per customer
+        nrr = cx.net_revenue_retention(matrix, horizon=h, start=start)
+        grr = cx.gross_revenue_retention(matrix, horizon=h, start=start)
+        for k, v in zip(
+            rows,
+            (
+                nrr.start,
+                nrr.end,
+                nrr.n,
+                nrr.value,
+                grr.value,
+                nrr.denominator / matrix.minor_units,
+                nrr.numerator / matrix.minor_units,
+            ),
+            strict=True,
+        ):
+            rows[k].append(v)
+    money = f" ({cur})" if cur else ""
+    out.parts.append(
+        table_html(
+            Table.from_columns(
+                "revenue",
+                f"Revenue retention over {h} months by opening month (snapshot method){money}",
+                rows,
+                kinds={"NRR": "share", "GRR": "share", "customers": "count"},
+            )
+        )
+    )
+    out.parts.append(
+        _note(
+            "NRR: the MRR of the customers paying in the opening month, h months later, over their MRR then "
+            "(expansion counts, new customers do not); GRR caps each customer at their opening MRR. "
+            "A ratio of revenue sums has no interval here."
+        )
+    )
+    last, prev = -1, -2
+    tile = Tile(
+        f"NRR, {rows['from'][last]} to {rows['to'][last]}",
+        _pct(float(rows["NRR"][last])),
+        f"GRR {_pct(float(rows['GRR'][last]))}; no interval (a ratio of revenue sums)",
+        f"n = {int(rows['customers'][last]):,} customers",
+    )
+    if len(starts) > 1:
+        d = float(rows["NRR"][last]) - float(rows["NRR"][prev])
+        tile = attrs_replace(
+            tile,
+            change=f"{_num(100 * d, 1, sign=True)} pts vs the cohort from {rows['from'][prev]} "
+            f"(n = {int(rows['customers'][prev]):,} and {int(rows['customers'][last]):,}); not tested",
+        )
+    out.tiles.append(tile)
+    return out
+
+
+def _subscriptions(i: ReportInputs) -> SectionOut:
+    assert i.subscriptions is not None  # noqa: S101
+    return revenue_section(i.subscriptions, i)
+
+
 def _surveys(i: ReportInputs) -> SectionOut:
     assert i.surveys is not None  # noqa: S101
     return survey_section(i.surveys, i)
@@ -842,6 +931,12 @@ SECTIONS: tuple[Section, ...] = (
     ),
     Section(
         "retention", "Retention: cohorts, survival and churn", ("activity",), _activity
+    ),
+    Section(
+        "revenue",
+        "Revenue retention: NRR and GRR",
+        ("subscriptions",),
+        _subscriptions,
     ),
     Section(
         "clv",
