@@ -149,6 +149,12 @@ def _dates(ax: Any) -> Any:
     return ax
 
 
+def _xlabel(ax: Any, text: str) -> Any:
+    """Name the x axis in the reader's unit."""
+    ax.set_xlabel(text)
+    return ax
+
+
 def _level(inputs: ReportInputs) -> str:
     return f"{inputs.confidence_level:.0%}"
 
@@ -582,8 +588,11 @@ def retention_section(a: Columns, inputs: ReportInputs | None = None) -> Section
     )  # still active in the last month: censored
     out.parts.append(
         figure_html(
-            plot.survival_curve(
-                km, label=f"all customers (n={km.n:,})", confidence_level=level
+            _xlabel(
+                plot.survival_curve(
+                    km, label=f"all customers (n={km.n:,})", confidence_level=level
+                ),
+                "months since first activity",
             ),
             f"Months a subscription survives (Kaplan-Meier, {level:.0%} band); active customers are censored",
         )
