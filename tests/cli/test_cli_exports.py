@@ -466,6 +466,18 @@ def test_contacts_per_queue_and_interval_match_the_api(tmp_path, capsys):
     ]
 
 
+def _erlang_c_agents(traffic, aht, target, threshold):
+    """Smallest N with 1 - C(N, A) exp(-(N - A) T / AHT) >= target (Erlang C, plain loop)."""
+    n = math.floor(traffic) + 1
+    while True:
+        terms = [traffic**k / math.factorial(k) for k in range(n)]
+        top = traffic**n / math.factorial(n) * n / (n - traffic)
+        wait = top / (sum(terms) + top)
+        if 1 - wait * math.exp(-(n - traffic) * threshold / aht) >= target:
+            return n
+        n += 1
+
+
 def test_staffing_matches_agents_required(tmp_path, capsys):
     path = tmp_path / "forecast.csv"
     path.write_text(
@@ -499,7 +511,11 @@ def test_staffing_matches_agents_required(tmp_path, capsys):
         threshold=20,
         shrinkage=0.3,
     )
-    # Erlang C at 20 and 28 Erlangs, 80/20: published tables give 25 and 33 agents
+    # an independent Erlang C (textbook formula, below) gives the same agents
+    assert [
+        _erlang_c_agents(v * a / 1800, a, 0.8, 20)
+        for v, a in ((120, 300), (180, 280), (90, 310))
+    ] == [25, 33, 20]
     assert [r["agents"] for r in rows] == want.agents.tolist() == [25, 33, 20]
     assert [r["headcount"] for r in rows] == want.headcount.tolist()
     assert [r["Interval start"] for r in rows] == ["09:00", "09:30", "10:00"]
