@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import shutil
 import subprocess
@@ -43,15 +45,22 @@ def test_survey_table_matches_the_api(capsys):
     )
     assert status == 0
     assert err == ""
-    (table,) = json.loads(out)
+    doc = json.loads(out)
+    assert doc["schema"] == "cxmetrics-tables/1"
+    (table,) = doc["tables"]
     s = load_sample_survey()
     want = cx.nps(s["nps"], by=s["segment"], nan_policy="omit")
-    assert [r[0] for r in table["rows"]] == want.keys.tolist()
-    assert [float(r[1]) for r in table["rows"]] == pytest.approx(want.value, rel=1e-3)
-    assert [int(r[2].replace(",", "")) for r in table["rows"]] == want.n.tolist()
+    lo, hi = want.confidence_interval()
+    assert [r["segment"] for r in table["rows"]] == want.keys.tolist()
+    assert [r["value"] for r in table["rows"]] == pytest.approx(want.value, rel=1e-12)
+    assert [r["n"] for r in table["rows"]] == want.n.tolist()
+    assert [r["promoters"] for r in table["rows"]] == want.promoters.tolist()
+    assert [r["detractors"] for r in table["rows"]] == want.detractors.tolist()
+    assert [r["ci_low"] for r in table["rows"]] == pytest.approx(lo, rel=1e-12)
+    assert [r["ci_high"] for r in table["rows"]] == pytest.approx(hi, rel=1e-12)
 
 
-def test_survey_all_metrics_two_keys_csv(capsys):
+def test_survey_all_metrics_two_keys_csv(capsys, tmp_path):
     status, out, _ = run(
         capsys,
         "survey",
@@ -68,11 +77,31 @@ def test_survey_all_metrics_two_keys_csv(capsys):
         "csv",
         "--confidence",
         "0.9",
+        "--output-dir",
+        str(tmp_path),
     )
     assert status == 0
-    assert out.count("# ") == 3
-    assert "Enterprise / EMEA" in out
-    assert "ci_low (90%)" in out
+    assert out == ""
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "ces.csv",
+        "csat.csv",
+        "nps.csv",
+    ]
+    s = load_sample_survey()
+    for metric, fn in (("nps", cx.nps), ("csat", cx.csat), ("ces", cx.ces)):
+        text = (tmp_path / f"{metric}.csv").read_text()
+        assert "#" not in text
+        rows = list(csv.DictReader(io.StringIO(text)))
+        want = fn(s[metric], by=[s["segment"], s["region"]], nan_policy="omit")
+        lo, _ = want.confidence_interval(0.9)
+        got = {(r["segment"], r["region"]): r for r in rows}
+        assert ("Enterprise", "EMEA") in got
+        for (seg, reg), v, n, low in zip(
+            want.keys.tolist(), want.value, want.n, lo, strict=True
+        ):
+            assert float(got[seg, reg]["value"]) == v  # full precision
+            assert int(got[seg, reg]["n"]) == n
+            assert float(got[seg, reg]["ci_low"]) == low
 
 
 def test_sla_and_retention_on_the_samples(capsys):
@@ -110,7 +139,7 @@ def test_sla_and_retention_on_the_samples(capsys):
         (
             "score,region\n9,a\n11,b\n",
             ["--score", "score"],
-            r"column 'score'.*11.*index 1",
+            r"column 'score'.*11.*line 3",
         ),
         (
             "answer,region\n9,a\n",
@@ -184,8 +213,8 @@ def test_parquet_input(tmp_path, capsys):
         capsys, "survey", str(path), "--by", "team", "--format", "json"
     )
     assert status == 0
-    rows = json.loads(out)[0]["rows"]
-    assert [r[1] for r in rows] == ["100", "-50"]
+    rows = json.loads(out)["tables"][0]["rows"]
+    assert [r["value"] for r in rows] == [100, -50]
 
 
 def test_report_writes_one_file_or_nothing(tmp_path, capsys):
@@ -231,7 +260,7 @@ def test_clv_command_matches_the_api(capsys):
         capsys, "clv", path, "--end", "2026-06-30", "--format", "json", "--horizon", "6"
     )
     assert status == 0, err
-    fits, summary = json.loads(out)
+    fits, summary = json.loads(out)["tables"]
     tx = load_sample_transactions()
     rfm = cx.rfm_summary(
         tx["customer"],
@@ -242,9 +271,11 @@ def test_clv_command_matches_the_api(capsys):
         freq_multiplier=7,
     )
     want = cx.bgnbd(rfm)
-    got = {r[1]: float(r[2]) for r in fits["rows"] if r[0] == "BG/NBD"}
-    assert got == pytest.approx(want.params, rel=1e-3)
-    assert summary["rows"][0][0] == "CLV"
+    got = {
+        r["parameter"]: r["estimate"] for r in fits["rows"] if r["model"] == "BG/NBD"
+    }
+    assert got == pytest.approx(want.params, rel=1e-9)
+    assert summary["rows"][0]["statistic"] == "CLV"
     assert "6-month CLV" in summary["title"]
 
 

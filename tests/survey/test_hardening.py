@@ -168,11 +168,13 @@ def test_command_line_prints_suppressed_groups(tmp_path, capsys):
         )
         out, err = capsys.readouterr()
         assert (status, err) == (0, "")
-        (table,) = json.loads(out)
-        rows = {r[0]: r for r in table["rows"]}
-        assert rows["b"][1] == "nan"
-        assert rows["b"][4] == "nan"
-        assert rows["a"][4] != "nan"
+        (table,) = json.loads(out)["tables"]
+        rows = {r["team"]: r for r in table["rows"]}
+        assert rows["b"]["value"] is None  # suppressed: null, not a number
+        assert rows["b"]["ci_low"] is None
+        assert rows["b"]["suppressed"] is True
+        assert rows["a"]["ci_low"] is not None
+        assert rows["a"]["suppressed"] is False
 
 
 # --- options are checked before the pass over the answers ---------------------------

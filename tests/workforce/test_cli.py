@@ -41,8 +41,10 @@ def test_schedule_command_matches_the_library(tmp_path, capsys):
         ]
     )
     assert status == 0
-    tables = json.loads(capsys.readouterr().out)
-    summary = dict(zip(tables[0]["columns"], tables[0]["rows"][0], strict=True))
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["schema"] == "cxmetrics-tables/1"
+    tables = doc["tables"]
+    summary = tables[0]["rows"][0]
     req = cx.staff_requirements(
         vol,
         interval_length=10800,
@@ -55,9 +57,9 @@ def test_schedule_command_matches_the_library(tmp_path, capsys):
         req.headcount, cx.shift_patterns(np.arange(8), 4, periods_per_day=8, days=2)
     )
     assert int(summary["headcount"]) == sched.headcount
-    assert summary["optimal"] == "yes"
+    assert summary["optimal"] is True
     assert len(tables[2]["rows"]) == vol.size
-    assert sum(int(r[1]) for r in tables[1]["rows"]) == sched.headcount
+    assert sum(r["agents"] for r in tables[1]["rows"]) == sched.headcount
 
 
 def test_schedule_command_errors(tmp_path, capsys):

@@ -8,26 +8,24 @@ from typing import Any
 import numpy as np
 
 import cxmetrics as cx
-from cxmetrics._display import format_value
-from cxmetrics._table_io import TableError, numbers, read_table
+from cxmetrics._table_io import TableError, numbers, read_file
+from cxmetrics.cli._output import Table
+from cxmetrics.cli._roles import Role, resolve
 
-__all__ = ["add_parser", "schedule"]
+__all__ = ["HELP", "ROLES", "options", "schedule"]
 
-Table = tuple[str, list[str], list[list[str]]]
+HELP = "agents per interval (Erlang C/A), shifts to staff and their projected service (needs scipy)"
 
 
-def add_parser(sub: Any, common: Any) -> None:
-    """Register the ``schedule`` subcommand on the CLI's subparsers."""
-    p = sub.add_parser(
-        "schedule",
-        help="agents per interval (Erlang C/A), shifts to staff and their projected service (needs scipy)",
-    )
+ROLES = (Role("volume", "volume", "contacts forecast for the interval"),)
+"""Column roles of ``cxmetrics schedule`` (``--volume-col`` or ``--col volume=HEADER``)."""
+
+
+def options(p: argparse.ArgumentParser) -> None:
+    """The options of ``cxmetrics schedule``."""
     p.add_argument(
         "file",
         help="one row per interval, in time order (whole days), with a volume column",
-    )
-    p.add_argument(
-        "--volume", default="volume", help="contacts column (default: volume)"
     )
     p.add_argument(
         "--periods-per-day",
@@ -71,14 +69,17 @@ def add_parser(sub: Any, common: Any) -> None:
         default="headcount",
     )
     p.add_argument("--time-limit", type=float, help="solver time limit in seconds")
-    common(p)
-    p.set_defaults(run=schedule)
 
 
 def schedule(args: argparse.Namespace) -> list[Table]:
     """Requirement, schedule and projection tables of an interval volume file."""
-    cols = read_table(args.file, [args.volume])
-    vol = numbers(args.file, args.volume, cols[args.volume])
+    volume = str(resolve(args, ROLES)["volume"])
+    ft = read_file(args.file, [volume])
+    vol = numbers(ft.path, volume, ft.columns[volume], ft.lines)
+    if np.isnan(vol).any():
+        i = int(np.argmax(np.isnan(vol)))
+        msg = f"{ft.path}: column {volume!r}, line {ft.line(i)}: empty value; every interval needs one."
+        raise TableError(msg)
     ppd = int(args.periods_per_day)
     if ppd < 1 or vol.size % ppd:
         msg = f"{args.file}: {vol.size} rows are not whole days of --periods-per-day {ppd} intervals."
@@ -121,76 +122,46 @@ def schedule(args: argparse.Namespace) -> list[Table]:
         shrinkage=args.shrinkage,
         **erlang,
     )
-    summary: Table = (
+    summary = Table.from_columns(
+        "schedule",
         f"Schedule of {args.file}: {days} day(s) of {ppd} intervals, {patterns.n_patterns} patterns",
-        [
-            "headcount",
-            "objective",
-            "value",
-            "solver",
-            "optimal",
-            "gap",
-            "service_level",
-            "asa",
-            "occupancy",
-            "short_intervals",
-        ],
-        [
-            [
-                format_value(sched.headcount),
-                sched.objective,
-                format_value(sched.objective_value),
-                sched.method,
-                "yes" if sched.optimal else "NO",
-                format_value(sched.gap),
-                format_value(proj.service_level),
-                format_value(proj.asa),
-                format_value(proj.occupancy),
-                format_value(int((sched.surplus < 0).sum())),
-            ]
-        ],
+        {
+            "headcount": sched.headcount,
+            "objective": sched.objective,
+            "value": sched.objective_value,
+            "solver": sched.method,
+            "optimal": bool(sched.optimal),
+            "gap": sched.gap,
+            "service_level": proj.service_level,
+            "asa": proj.asa,
+            "occupancy": proj.occupancy,
+            "short_intervals": int((sched.surplus < 0).sum()),
+        },
+        kinds={"service_level": "share", "occupancy": "share", "optimal": "alarm"},
     )
     used = sched.patterns()
-    shifts: Table = (
+    shifts = Table.from_columns(
+        "patterns",
         "Agents per pattern",
-        ["pattern", "agents"],
-        [
-            [str(n), format_value(int(a))]
-            for n, a in zip(used["name"], used["agents"], strict=True)
-        ],
+        {"pattern": used["name"], "agents": used["agents"]},
+        kinds={"agents": "count"},
     )
     table = proj.to_dict()
-    intervals: Table = (
+    intervals = Table.from_columns(
+        "intervals",
         "Per interval: required (after shrinkage), scheduled, projected service",
-        [
-            "interval",
-            "volume",
-            "required",
-            "scheduled",
-            "surplus",
-            "service_level",
-            "asa",
-        ],
-        [
-            [
-                format_value(int(i)),
-                format_value(v),
-                format_value(r),
-                format_value(int(s)),
-                format_value(d),
-                format_value(sl),
-                format_value(a),
-            ]
-            for i, v, r, s, d, sl, a in zip(
-                table["interval"],
-                table["volume"],
-                table["required"],
-                table["scheduled"],
-                table["surplus"],
-                table["service_level"],
-                table["asa"],
-                strict=True,
+        {
+            name: table[name]
+            for name in (
+                "interval",
+                "volume",
+                "required",
+                "scheduled",
+                "surplus",
+                "service_level",
+                "asa",
             )
-        ],
+        },
+        kinds={"service_level": "share", "scheduled": "count"},
     )
     return [summary, shifts, intervals]

@@ -19,59 +19,140 @@ True
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from numpy.typing import NDArray
 
-from cxmetrics.exceptions import InvalidInputError
-from cxmetrics.report._html import page
+from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
+from cxmetrics.report._html import page, tiles_html
 from cxmetrics.report._sections import (
+    SECTIONS,
+    ReportInputs,
+    Section,
+    SectionOut,
+    Tile,
     clv_section,
     retention_section,
+    revenue_section,
     survey_section,
     tickets_section,
 )
 from cxmetrics.report._workforce import workforce_section
 
-__all__ = ["build_report", "write_report"]
+__all__ = [
+    "SECTIONS",
+    "ReportInputs",
+    "Section",
+    "SectionOut",
+    "Tile",
+    "build_report",
+    "clv_section",
+    "retention_section",
+    "revenue_section",
+    "survey_section",
+    "tickets_section",
+    "write_report",
+]
 
 Columns = dict[str, NDArray[Any]]
+
+_TARGETS = ("sla", "csat")
+
+
+def _check_options(
+    currency: object, min_n: object, targets: object, confidence_level: object
+) -> dict[str, float]:
+    if currency is not None and not isinstance(currency, str):
+        msg = f"`currency` must be text such as 'USD'; got {currency!r}."
+        raise InvalidInputTypeError(msg)
+    if isinstance(min_n, bool) or not isinstance(min_n, int) or min_n < 1:
+        msg = f"`min_n` (--min-n) must be a whole number >= 1; got {min_n!r}."
+        raise InvalidInputError(msg)
+    if (
+        isinstance(confidence_level, bool)
+        or not isinstance(confidence_level, float | int)
+        or not 0 < confidence_level < 1
+    ):
+        msg = (
+            f"`confidence_level` must be a number in (0, 1); got {confidence_level!r}."
+        )
+        raise InvalidInputError(msg)
+    if targets is None:
+        return {}
+    if not isinstance(targets, Mapping):
+        msg = f"`targets` must be a mapping such as {{'sla': 0.9}}; got {targets!r}."
+        raise InvalidInputTypeError(msg)
+    out: dict[str, float] = {}
+    for k, v in targets.items():
+        if k not in _TARGETS:
+            msg = f"`targets` has an unknown key {k!r}; the keys are {list(_TARGETS)}."
+            raise InvalidInputError(msg)
+        if (
+            isinstance(v, bool)
+            or not isinstance(v, float | int)
+            or not (math.isfinite(v) and 0 < v <= 1)
+        ):
+            msg = f"the {k} target (--{k}-target) must be a share in (0, 1], e.g. 0.9; got {v!r}."
+            raise InvalidInputError(msg)
+        out[k] = float(v)
+    return out
+
+
+def _check_months(value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        msg = f"`nrr_horizon` (--nrr-horizon) must be a whole number of months >= 1; got {value!r}."
+        raise InvalidInputError(msg)
 
 
 def build_report(
     *,
     surveys: Columns | None = None,
-    tickets: Columns | None = None,
+    tickets: Mapping[str, Any] | None = None,
     policy: Any | None = None,
     activity: Columns | None = None,
     transactions: Columns | None = None,
+    subscriptions: Columns | None = None,
     extra_sections: list[tuple[str, str, list[str]]] | None = None,
     workforce: dict[str, Any] | None = None,
     as_of: object | None = None,
     title: str = "Customer experience report",
+    currency: str | None = None,
+    min_n: int = 30,
+    targets: Mapping[str, float] | None = None,
+    confidence_level: float = 0.95,
+    subscriptions_as_of: object | None = None,
+    nrr_horizon: int = 12,
 ) -> str:
-    """The report as an HTML string.
+    """The report as an HTML string, with an executive summary at the top.
 
     Parameters
     ----------
     surveys : dict of columns, optional
         ``nps`` (0-10, NaN for unanswered) and ``month``; optional ``segment``,
-        ``csat``, ``ces`` (as :func:`cxmetrics.datasets.load_sample_survey`).
+        ``csat``, ``ces`` and ``weight`` (survey weights: every survey number
+        then uses them, and the report says so).
     tickets : dict of columns, optional
-        A ticket log as :func:`cxmetrics.datasets.load_sample_tickets` returns it;
-        needs ``policy`` and ``as_of``.
+        A ticket log as :func:`cxmetrics.datasets.load_sample_tickets` returns it
+        (or ``log``, ``ids``, ``priority`` and optional ``due`` per ticket); needs
+        ``policy`` and ``as_of``.
     policy : SLAPolicy, optional
-        The SLA policy of the tickets.
+        The SLA policy of the tickets; its calendar is the report's calendar.
     activity : dict of columns, optional
         ``customer`` and ``time`` (naive dates): a subscription activity log.
     transactions : dict of columns, optional
         ``customer``, ``date`` (naive dates) and ``amount``: a purchase log for
-        the CLV models (needs the ``models`` extra, scipy).
+        the CLV models (needs scipy).
+    subscriptions : dict of columns, optional
+        ``customer``, ``start``, ``end`` (naive dates, NaT for running ones) and
+        ``amount`` (MRR): net and gross revenue retention over ``nrr_horizon``
+        months, with an NRR tile.
     extra_sections : list of (id, heading, html parts), optional
-        More sections from other families (e.g. CLV).
+        More sections from other families.
     workforce : dict, optional
         Staffing: ``volume`` per interval, ``periods_per_day``, ``aht`` and
         ``shift_length`` (optional ``threshold``, ``target``, ``shrinkage``,
@@ -81,44 +162,58 @@ def build_report(
         When the ticket log was exported (UTC).
     title : str
         Page title.
+    currency : str, optional
+        Currency of the amounts (e.g. ``'USD'``), shown with every money value;
+        none is shown by default.
+    min_n : int, default 30
+        A headline change is tested only between periods that each reach it.
+    targets : mapping, optional
+        Target lines, only where given: ``{'sla': 0.9, 'csat': 0.8}``.
+    confidence_level : float, default 0.95
+        Level of every interval.
+    subscriptions_as_of : date, optional
+        When the subscription export was taken (needed for running subscriptions).
+    nrr_horizon : int, default 12
+        Months between the opening and closing MRR of NRR and GRR.
 
     Returns
     -------
     str
         A complete HTML page with every chart embedded as PNG.
+
+    Raises
+    ------
+    InvalidInputError
+        No input, tickets without a policy or ``as_of``, or a bad option
+        (checked before any work).
     """
+    goals = _check_options(currency, min_n, targets, confidence_level)
+    _check_months(nrr_horizon)
+    if tickets is not None and (policy is None or as_of is None):
+        msg = "`tickets` need a `policy` and an `as_of` instant."
+        raise InvalidInputError(msg)
+    inputs = ReportInputs(
+        surveys=surveys,
+        tickets=tickets,
+        policy=policy,
+        activity=activity,
+        transactions=transactions,
+        subscriptions=subscriptions,
+        subscriptions_as_of=subscriptions_as_of,
+        nrr_horizon=nrr_horizon,
+        as_of=as_of,
+        currency=currency,
+        min_n=min_n,
+        targets=goals,
+        confidence_level=float(confidence_level),
+    )
     sections: list[tuple[str, str, list[str]]] = []
-    if surveys is not None:
-        sections.append(
-            ("surveys", "Surveys: NPS, CSAT and CES", survey_section(surveys))
-        )
-    if tickets is not None:
-        if policy is None or as_of is None:
-            msg = "`tickets` need a `policy` and an `as_of` instant."
-            raise InvalidInputError(msg)
-        sections.append(
-            (
-                "support",
-                "Support: SLA compliance and response times",
-                tickets_section(tickets, policy, as_of),
-            )
-        )
-    if activity is not None:
-        sections.append(
-            (
-                "retention",
-                "Retention: cohorts, survival and churn",
-                retention_section(activity),
-            )
-        )
-    if transactions is not None:
-        sections.append(
-            (
-                "clv",
-                "Customer lifetime value: BG/NBD and Gamma-Gamma",
-                clv_section(transactions),
-            )
-        )
+    tiles: list[Tile] = []
+    for sec in SECTIONS:
+        if all(getattr(inputs, need) is not None for need in sec.needs):
+            out = sec.build(inputs)
+            sections.append((sec.id, sec.heading, out.parts))
+            tiles.extend(out.tiles)
     if workforce is not None:
         sections.append(
             (
@@ -131,8 +226,16 @@ def build_report(
     if not sections:
         msg = "the report needs at least one input (surveys, tickets, activity, ...)."
         raise InvalidInputError(msg)
+    if tiles:
+        note = (
+            f'<p class="meta">Latest period of each KPI with its {confidence_level:.0%} interval and n; a change is '
+            f"tested only when both periods have at least {min_n} observations.</p>"
+        )
+        sections.insert(0, ("summary", "Executive summary", [tiles_html(tiles), note]))
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    meta = f"Generated by cxmetrics on {stamp}. Every estimate is shown with its n and a 95% interval."
+    meta = f"Generated by cxmetrics on {stamp}. Every estimate is shown with its n and a {confidence_level:.0%} interval."
+    if currency:
+        meta += f" Money in {currency}."
     return page(title, meta, sections)
 
 
