@@ -13,10 +13,14 @@ from typing import Literal, TypeAlias
 __all__ = [
     "Alternative",
     "CumulativeHazardTies",
+    "ExperimentKind",
+    "ExperimentTest",
     "Freq",
+    "LiftInterval",
     "MeanMethod",
     "NPSMethod",
     "NanPolicy",
+    "PValueAdjustment",
     "ProportionMethod",
     "QueueModel",
     "ServiceLevelDefinition",
@@ -67,3 +71,15 @@ ServiceLevelDefinition: TypeAlias = Literal[
 answered; ``'excluding_short_abandons'``: answered within T / (offered - short
 abandons); ``'abandons_met'``: (answered within T + abandoned within T) / offered.
 """
+
+ExperimentKind: TypeAlias = Literal["mean", "proportion", "nps", "ratio"]
+"""What an experiment's per-unit values are: a mean, a 0/1 flag, an NPS answer, a ratio numerator."""
+
+ExperimentTest: TypeAlias = Literal["auto", "welch", "z"]
+"""Test of an experiment's lift: Welch's t, z, or by kind (Welch for means and ratios)."""
+
+LiftInterval: TypeAlias = Literal["delta", "fieller"]
+"""Interval of a relative lift: delta method, or Fieller's."""
+
+PValueAdjustment: TypeAlias = Literal["holm", "bonferroni", "benjamini_hochberg"]
+"""Multiple-testing adjustments of p-values (family-wise error or false discovery rate)."""

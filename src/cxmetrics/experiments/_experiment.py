@@ -1,0 +1,149 @@
+"""The front door: :func:`experiment` on per-unit data."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from numpy.typing import ArrayLike
+
+from cxmetrics._validation import check_option
+from cxmetrics.experiments._analysis import DEFAULT_TUNING, check_analysis_options
+from cxmetrics.experiments._inputs import KINDS
+from cxmetrics.experiments._srm import DEFAULT_SRM_THRESHOLD
+from cxmetrics.experiments._state import ExperimentState
+
+if TYPE_CHECKING:
+    from cxmetrics.experiments._result import ExperimentResult
+    from cxmetrics.survey._scheme import NPSScheme
+
+__all__ = ["experiment"]
+
+
+def experiment(
+    values: ArrayLike,
+    arm: ArrayLike,
+    *,
+    control: object,
+    kind: str = "mean",
+    denominator: ArrayLike | None = None,
+    covariate: ArrayLike | None = None,
+    scheme: NPSScheme | None = None,
+    relative: bool = False,
+    test: str = "auto",
+    interval: str = "delta",
+    sequential: bool = False,
+    tuning: float = DEFAULT_TUNING,
+    confidence_level: float = 0.95,
+    alternative: str = "two-sided",
+    expected_split: Mapping[Any, float] | Sequence[float] | ArrayLike | None = None,
+    srm_threshold: float = DEFAULT_SRM_THRESHOLD,
+    nan_policy: str = "raise",
+) -> ExperimentResult:
+    r"""Lift of each treatment arm over the control on one CX KPI, with its test.
+
+    Parameters
+    ----------
+    values : array_like
+        One value per randomised unit (customer, contact, session): a number or a
+        time delta (``kind='mean'``; time deltas are read as seconds), a 0/1 flag
+        (``'proportion'``), a 0-10 answer (``'nps'``) or a numerator (``'ratio'``).
+        Missing values are NaN/None/NaT.
+    arm : array_like
+        The arm each unit was assigned to (text, integers, booleans).
+    control : object
+        The control arm's label; every other arm is compared with it.
+    kind : {'mean', 'proportion', 'nps', 'ratio'}, default 'mean'
+        What ``values`` are. ``'nps'`` recodes answers to +1/0/-1 with ``scheme`` and
+        reports absolute lifts in NPS points; ``'ratio'`` compares
+        ``sum(values) / sum(denominator)`` per arm (delta method).
+    denominator : array_like, optional
+        The ratio's denominator per unit (``kind='ratio'`` only).
+    covariate : array_like, optional
+        A pre-period value per unit (e.g. last quarter's contacts) for CUPED; its
+        slope :math:`\theta` is pooled over all arms.
+    scheme : NPSScheme, optional
+        Categories for ``kind='nps'`` (default 0-10, promoters 9-10, detractors 0-6).
+    relative : bool, default False
+        Report ``(treatment - control) / control`` (the *unadjusted* control mean is
+        the denominator, also with CUPED) instead of the difference.
+    test : {'auto', 'welch', 'z'}, default 'auto'
+        Welch's t test (Welch-Satterthwaite df) or the z test; ``'auto'`` is Welch for
+        means and ratios, z for proportions and NPS.
+    interval : {'delta', 'fieller'}, default 'delta'
+        Interval of a relative lift: delta-method, or Fieller's (honest when the
+        control mean is near zero; may be unbounded).
+    sequential : bool, default False
+        Always-valid p-values and confidence sequences (Waudby-Smith et al. 2023),
+        valid however often the experiment is looked at. Two-sided only.
+    tuning : float, default 5000
+        The sequential method's tuning parameter: the total units near which the
+        confidence sequence is tightest (GrowthBook's default, 5000).
+    confidence_level : float, default 0.95
+        Level of the intervals, and :math:`1 - \alpha` of the sequential test.
+    alternative : {'two-sided', 'less', 'greater'}, default 'two-sided'
+        ``'greater'`` tests that the treatment is above the control.
+    expected_split : mapping or sequence of float, optional
+        The designed share per arm for the sample-ratio check (default: equal).
+    srm_threshold : float, default 0.001
+        The sample-ratio check fails (and warns) when its p-value is below this.
+    nan_policy : {'raise', 'omit'}, default 'raise'
+        Units with a missing value, denominator or covariate: raise, or omit and
+        count them per arm in ``arm_missing`` (they still count as assigned for the
+        sample-ratio check).
+
+    Returns
+    -------
+    ExperimentResult
+        One row per treatment arm; ``result[arm]`` is a :class:`LiftResult`.
+
+    Notes
+    -----
+    See the docs page *Experiments* for every formula and its source. Absolute lifts
+    of means use Welch's t test as ``scipy.stats.ttest_ind(equal_var=False)``;
+    proportions the unpooled z test; CUPED follows Deng et al. (2013) with the
+    slope pooled over arms as GrowthBook and tea-tasting do.
+
+    Examples
+    --------
+    >>> import cxmetrics as cx
+    >>> handle = [310, 295, 402, 280, 333, 290, 265, 301, 270, 255]
+    >>> arms = ["old", "old", "old", "old", "old", "new", "new", "new", "new", "new"]
+    >>> res = cx.experiment(handle, arms, control="old", relative=True)
+    >>> lift = res["new"]
+    >>> round(lift.value, 4), round(lift.pvalue, 4)
+    (-0.1385, 0.1162)
+    """
+    check_option("kind", kind, KINDS)
+    check_option("nan_policy", nan_policy, ("raise", "omit"))
+    check_analysis_options(
+        relative=relative,
+        test=test,
+        interval=interval,
+        sequential=sequential,
+        tuning=tuning,
+        confidence_level=confidence_level,
+        alternative=alternative,
+        srm_threshold=srm_threshold,
+    )
+    state = ExperimentState.from_units(
+        values,
+        arm,
+        kind=kind,
+        denominator=denominator,
+        covariate=covariate,
+        scheme=scheme,
+        nan_policy=nan_policy,
+    )
+    return state.compute(
+        control,
+        relative=relative,
+        test=test,
+        interval=interval,
+        sequential=sequential,
+        tuning=tuning,
+        confidence_level=confidence_level,
+        alternative=alternative,
+        expected_split=expected_split,
+        srm_threshold=srm_threshold,
+    )
