@@ -202,7 +202,6 @@ def analyze(
     raw_var = var_raw[t] + var_raw[c]
     with np.errstate(invalid="ignore", divide="ignore"):
         se = np.sqrt(diff_var)
-        stat = np.where(se > 0, diff / se, np.where(diff == 0, 0.0, np.nan))
         if test == "welch":
             df = diff_var**2 / (
                 var_adj[t] ** 2 / (n[t] - 1.0) + var_adj[c] ** 2 / (n[c] - 1.0)
@@ -212,12 +211,6 @@ def analyze(
         reduction = np.where(
             raw_var > 0, 1.0 - diff_var / raw_var, 0.0 if state.covariate else 0.0
         )
-    total = n[t] + n[c]
-    if sequential:
-        pvalue = sequential_pvalue(diff, diff_var, total, 1.0 - level, tune)
-    else:
-        pvalue = test_pvalue(stat, df, alternative)
-
     den = np.full(diff.shape, mean[c])
     den_var = np.full(diff.shape, var_raw[c])
     cov = np.full(diff.shape, -cov_adj_raw[c])  # Cov(Delta, control mean)
@@ -237,6 +230,16 @@ def analyze(
         out_value, out_se = value, rel_se
     else:
         out_value, out_se = diff * scale, se * scale
+    # the test is on the reported scale (as gbstats), so p-value and interval agree
+    est = out_value if relative else diff
+    est_se = out_se if relative else se
+    with np.errstate(invalid="ignore", divide="ignore"):
+        stat = np.where(est_se > 0, est / est_se, np.where(est == 0, 0.0, np.nan))
+    total = n[t] + n[c]
+    if sequential:
+        pvalue = sequential_pvalue(est, est_se * est_se, total, 1.0 - level, tune)
+    else:
+        pvalue = test_pvalue(stat, df, alternative)
     if np.isnan(se).any():
         bad = keys[t][np.isnan(se)].tolist()
         warnings.warn(

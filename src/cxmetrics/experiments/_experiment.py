@@ -112,7 +112,7 @@ def experiment(
     >>> res = cx.experiment(handle, arms, control="old", relative=True)
     >>> lift = res["new"]
     >>> round(lift.value, 4), round(lift.pvalue, 4)
-    (-0.1385, 0.1162)
+    (-0.1475, 0.061)
     """
     check_option("kind", kind, KINDS)
     check_option("nan_policy", nan_policy, ("raise", "omit"))

@@ -71,7 +71,7 @@ class PowerResult(DisplayMixin):
     >>> import cxmetrics as cx
     >>> plan = cx.sample_size(0.02, kind="proportion", baseline=0.70, daily_units=800)
     >>> plan.n_control, plan.n_total, plan.days
-    (8045, 16090, 21.0)
+    (8077, 16154, 21.0)
     """
 
     value: float
@@ -288,7 +288,7 @@ def sample_size(
     >>> cx.sample_size(10, kind="mean", std=60).n_control  # 10 s off handle time
     566
     >>> cx.sample_size(10, kind="mean", std=60, covariate_correlation=0.6).n_control
-    363
+    362
     >>> cx.sample_size(5, kind="nps", promoter_share=0.45, detractor_share=0.2).n_control
     3502
     """

@@ -84,7 +84,9 @@ class LiftResult(DisplayMixin):
     standard_error : float
         Standard error of ``value`` (delta method for relative lifts and ratios).
     statistic : float
-        Test statistic of "no difference" (Welch t or z) on the absolute difference.
+        ``value / standard_error``: the Welch t or z statistic of "no difference",
+        on the reported scale (as gbstats), so the p-value and the delta-method
+        interval agree.
     pvalue : float
         P-value of that test; always valid (sequential) when ``sequential`` is True.
     df : float
@@ -112,7 +114,7 @@ class LiftResult(DisplayMixin):
     1.0
     >>> lo, hi = lift.confidence_interval()
     >>> round(lo, 3), round(hi, 3)
-    (-5.084, 7.084)
+    (-5.085, 7.085)
     """
 
     value: float
@@ -242,7 +244,7 @@ class ExperimentResult(GroupedResultMixin):
     >>> res = cx.experiment(
     ...     [1, 0, 1, 1, 0, 1, 1, 1, 0], list("AAABBBCCC"), control="A", kind="proportion"
     ... )
-    >>> res.keys.tolist(), [round(v, 3) for v in res.value]
+    >>> res.keys.tolist(), res.value.tolist()
     (['B', 'C'], [0.0, 0.0])
     """
 

@@ -179,7 +179,7 @@ def sample_ratio_mismatch(
     >>> import cxmetrics as cx
     >>> srm = cx.sample_ratio_mismatch([821, 1020, 990], {"A": 1, "B": 1, "C": 1}, arms=["A", "B", "C"])
     >>> srm.failed, f"{srm.pvalue:.2e}"
-    (True, '3.88e-05')
+    (True, '5.04e-06')
     """
     level = check_probability("threshold", threshold)
     obs = as_1d(counts, "counts")
