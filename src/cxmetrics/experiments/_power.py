@@ -290,7 +290,7 @@ def sample_size(
     >>> cx.sample_size(10, kind="mean", std=60, covariate_correlation=0.6).n_control
     362
     >>> cx.sample_size(5, kind="nps", promoter_share=0.45, detractor_share=0.2).n_control
-    3502
+    3689
     """
     design = _Design(
         kind=kind,
