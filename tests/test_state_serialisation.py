@@ -87,6 +87,11 @@ def _halves():  # builders per state class; halves split customers disjointly
             observation_end="2024-06-01",
         ),
         "CohortState": lambda s: cx.CohortState.from_activity(list("xxyzzw")[s], T[s]),
+        "ExperimentState": lambda s: cx.ExperimentState.from_units(
+            [310.0, 295.5, 402.0, 280.25, 333.0, 290.0][s],
+            ["old", "new", "old", "new", "old", "new"][s],
+            covariate=[3.0, 1.0, 4.0, 0.0, 2.0, 5.0][s],
+        ),
     }
 
 

@@ -111,7 +111,7 @@ def expected_shares(
     bad = ~np.isfinite(weights) | (weights <= 0)
     if bad.any():
         i = int(np.argmax(bad))
-        msg = f"`expected_split` weights must be positive and finite; got {_describe(weights[i])} for arm {arms[i]!r} (index {i})."
+        msg = f"`expected_split` weights must be positive and finite; got {_describe(weights[i])} for arm {arms.tolist()[i]!r} (index {i})."
         raise InvalidInputError(msg)
     out: NDArray[np.float64] = weights / weights.sum()
     return out
