@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import operator
 import pickle
@@ -255,7 +256,7 @@ def test_experiment_state_laws(kind, units, data):
 
     cuts = data.draw(split_points(values.size))
     bounds = [0, *cuts, values.size]
-    parts = [build(slice(a, b)) for a, b in zip(bounds, bounds[1:])]
+    parts = [build(slice(a, b)) for a, b in itertools.pairwise(bounds)]
     empty = cx.ExperimentState.empty(kind, covariate=True)
     whole = build(slice(None))
     # integer data: sums are exact, so every law holds with ==

@@ -38,11 +38,17 @@ OUT = Path(__file__).with_name("gbstats_fixture.json")
 def sums(cols: list[np.ndarray]) -> dict:
     v = len(cols)
     prods = [[float(np.sum(cols[i] * cols[j])) for j in range(v)] for i in range(v)]
-    return {"n": len(cols[0]), "sums": [float(c.sum()) for c in cols], "products": prods}
+    return {
+        "n": len(cols[0]),
+        "sums": [float(c.sum()) for c in cols],
+        "products": prods,
+    }
 
 
 def mean_stat(s: dict, i: int = 0) -> SampleMeanStatistic:
-    return SampleMeanStatistic(n=s["n"], sum=s["sums"][i], sum_squares=s["products"][i][i])
+    return SampleMeanStatistic(
+        n=s["n"], sum=s["sums"][i], sum_squares=s["products"][i][i]
+    )
 
 
 def prop_stat(s: dict, i: int = 0) -> ProportionStatistic:
@@ -136,7 +142,7 @@ def main() -> None:
         cases.append(out)
     payload = {
         "source": f"gbstats {version('gbstats')} (numpy {np.__version__})",
-        "command": "/tmp/gbvenv/bin/python tests/experiments/make_gbstats_fixture.py",
+        "command": "/tmp/gbvenv/bin/python tests/experiments/make_gbstats_fixture.py",  # noqa: S108
         "cases": cases,
     }
     assert all(math.isfinite(c["absolute"]["p_value"]) for c in cases)

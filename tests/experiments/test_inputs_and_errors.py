@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import warnings
 
 import numpy as np
 import pytest
@@ -25,10 +24,30 @@ def _export():
     # an export as it arrives: string ids, text arms, durations, nulls, text dates
     return pd.DataFrame(
         {
-            "customer_id": ["C-001", "C-002", "C-003", "C-004", "C-005", "C-006", "C-007", "C-008"],
-            "variant": ["control", "ivr_v2", "control", "ivr_v2", "control", "ivr_v2", "control", "ivr_v2"],
+            "customer_id": [
+                "C-001",
+                "C-002",
+                "C-003",
+                "C-004",
+                "C-005",
+                "C-006",
+                "C-007",
+                "C-008",
+            ],
+            "variant": [
+                "control",
+                "ivr_v2",
+                "control",
+                "ivr_v2",
+                "control",
+                "ivr_v2",
+                "control",
+                "ivr_v2",
+            ],
             "assigned_at": ["2026-11-02T09:15:00Z"] * 8,
-            "handle_time": pd.to_timedelta(["5m 10s", "4m 02s", None, "3m 55s", "6m", "4m 30s", "5m 40s", "4m 10s"]),
+            "handle_time": pd.to_timedelta(
+                ["5m 10s", "4m 02s", None, "3m 55s", "6m", "4m 30s", "5m 40s", "4m 10s"]
+            ),
             "resolved": [True, True, False, True, None, True, False, True],
             "nps": [9, 10, 6, None, 3, 9, 8, 10],
             "contacts_before": [2.0, 1.0, 4.0, 0.0, 3.0, 2.0, 5.0, 1.0],
@@ -38,7 +57,10 @@ def _export():
 
 def test_pandas_export_with_timedeltas_and_nulls():
     df = _export()
-    with pytest.raises(MissingValueError, match=r"`values` contains 1 missing value.*index 2.*nan_policy='omit'"):
+    with pytest.raises(
+        MissingValueError,
+        match=r"`values` contains 1 missing value.*index 2.*nan_policy='omit'",
+    ):
         cx.experiment(df["handle_time"], df["variant"], control="control")
     res = cx.experiment(
         df["handle_time"], df["variant"], control="control", nan_policy="omit"
@@ -55,8 +77,11 @@ def test_pandas_export_with_timedeltas_and_nulls():
 def test_object_flags_with_none_and_nps_with_nulls():
     df = _export()
     fcr = cx.experiment(
-        df["resolved"].to_numpy(object), df["variant"], control="control",
-        kind="proportion", nan_policy="omit",
+        df["resolved"].to_numpy(object),
+        df["variant"],
+        control="control",
+        kind="proportion",
+        nan_policy="omit",
     )["ivr_v2"]
     assert (fcr.estimate_control, fcr.estimate_arm) == pytest.approx((1 / 3, 1.0))
     nps = cx.experiment(
@@ -86,7 +111,8 @@ def test_integer_and_boolean_arms():
     assert res.keys.tolist() == [True]
     res = cx.experiment([1.0, 2.0, 3.0, 4.0, 5, 6], [0, 1, 2, 0, 1, 2], control=0)
     assert res.keys.tolist() == [1, 2]
-    assert res[2].arm == 2 and res[2].control == 0
+    assert res[2].arm == 2
+    assert res[2].control == 0
 
 
 def test_results_are_frozen_and_inputs_untouched():
@@ -109,7 +135,9 @@ def test_results_are_frozen_and_inputs_untouched():
 
 
 def test_state_round_trip_and_incompatible_merges():
-    s = cx.ExperimentState.from_units([1.0, 2, 3, 4], list("abab"), covariate=[1.0, 1, 2, 2])
+    s = cx.ExperimentState.from_units(
+        [1.0, 2, 3, 4], list("abab"), covariate=[1.0, 1, 2, 2]
+    )
     assert cx.ExperimentState.from_dict(json.loads(json.dumps(s.to_dict()))) == s
     with pytest.raises(IncompatibleStateError, match="covariate"):
         s + cx.ExperimentState.from_units([1.0], ["a"])
@@ -118,11 +146,21 @@ def test_state_round_trip_and_incompatible_merges():
             [1], ["a"], kind="proportion"
         )
     with pytest.raises(IncompatibleStateError, match="different types"):
-        cx.ExperimentState.from_units([1.0], ["a"]) + cx.ExperimentState.from_units([1.0], [1])
+        cx.ExperimentState.from_units([1.0], ["a"]) + cx.ExperimentState.from_units(
+            [1.0], [1]
+        )
     with pytest.raises(InvalidInputError, match="not a ExperimentState"):
         cx.ExperimentState.from_dict(cx.NPSState.empty().to_dict())
     with pytest.raises(InvalidInputError, match="shape"):
-        cx.ExperimentState("mean", False, ["a"], [1], [0], [[1.0, 2.0]], [[[1.0]]])
+        cx.ExperimentState(
+            "mean",
+            covariate=False,
+            keys=["a"],
+            count=[1],
+            n_missing=[0],
+            sums=[[1.0, 2.0]],
+            products=[[[1.0]]],
+        )
 
 
 @pytest.mark.parametrize(
@@ -131,18 +169,38 @@ def test_state_round_trip_and_incompatible_merges():
         ({"kind": "median"}, InvalidInputError, r"`kind` must be one of"),
         ({"test": "student"}, InvalidInputError, r"`test` must be one of"),
         ({"interval": "bootstrap"}, InvalidInputError, r"`interval` must be one of"),
-        ({"alternative": "two_sided"}, InvalidInputError, r"`alternative` must be one of"),
-        ({"confidence_level": 95}, InvalidInputError, r"`confidence_level` must lie strictly between 0 and 1; got 95"),
+        (
+            {"alternative": "two_sided"},
+            InvalidInputError,
+            r"`alternative` must be one of",
+        ),
+        (
+            {"confidence_level": 95},
+            InvalidInputError,
+            r"`confidence_level` must lie strictly between 0 and 1; got 95",
+        ),
         ({"confidence_level": 0.0}, InvalidInputError, r"strictly between 0 and 1"),
         ({"confidence_level": 1.0}, InvalidInputError, r"strictly between 0 and 1"),
         ({"nan_policy": "drop"}, InvalidInputError, r"`nan_policy` must be one of"),
         ({"tuning": 0}, InvalidInputError, r"`tuning` must be a positive"),
         ({"tuning": "5000"}, TypeError, r"`tuning` must be a positive number"),
-        ({"srm_threshold": 2}, InvalidInputError, r"`srm_threshold` must lie in \[0, 1\]"),
+        (
+            {"srm_threshold": 2},
+            InvalidInputError,
+            r"`srm_threshold` must lie in \[0, 1\]",
+        ),
         ({"interval": "fieller"}, InvalidInputError, r"pass relative=True"),
-        ({"sequential": True, "alternative": "greater"}, InvalidInputError, r"two-sided"),
+        (
+            {"sequential": True, "alternative": "greater"},
+            InvalidInputError,
+            r"two-sided",
+        ),
         ({"relative": "yes"}, TypeError, r"`relative` must be True or False"),
-        ({"denominator": [1, 2, 3, 4]}, InvalidInputError, r"only used with kind='ratio'"),
+        (
+            {"denominator": [1, 2, 3, 4]},
+            InvalidInputError,
+            r"only used with kind='ratio'",
+        ),
         ({"kind": "ratio"}, InvalidInputError, r"needs `denominator`"),
     ],
 )
@@ -150,8 +208,12 @@ def test_bad_options_are_named_before_any_pass_over_the_data(kwargs, error, matc
     # the values are not even numbers: options are checked first
     with pytest.raises(error, match=match):
         cx.experiment(
-            kwargs.pop("values", ["x", "y"]) if "denominator" not in kwargs and kwargs.get("kind") != "ratio" else [1.0, 2, 3, 4],
-            ["a", "b"] if "denominator" not in kwargs and kwargs.get("kind") != "ratio" else list("abab"),
+            kwargs.pop("values", ["x", "y"])
+            if "denominator" not in kwargs and kwargs.get("kind") != "ratio"
+            else [1.0, 2, 3, 4],
+            ["a", "b"]
+            if "denominator" not in kwargs and kwargs.get("kind") != "ratio"
+            else list("abab"),
             control="a",
             **kwargs,
         )
@@ -160,19 +222,64 @@ def test_bad_options_are_named_before_any_pass_over_the_data(kwargs, error, matc
 @pytest.mark.parametrize(
     ("values", "arms", "kwargs", "match"),
     [
-        ([1.0, 2.0, 3.0], ["a", "b"], {}, r"`arm` must have the same length as `values` \(3\); got 2"),
-        ([1.0, 2.0], ["a", "b"], {"covariate": [1.0]}, r"`covariate` must have the same length as `values` \(2\); got 1"),
+        (
+            [1.0, 2.0, 3.0],
+            ["a", "b"],
+            {},
+            r"`arm` must have the same length as `values` \(3\); got 2",
+        ),
+        (
+            [1.0, 2.0],
+            ["a", "b"],
+            {"covariate": [1.0]},
+            r"`covariate` must have the same length as `values` \(2\); got 1",
+        ),
         ([1.0, np.inf], ["a", "b"], {}, r"`values` must be finite; got inf at index 1"),
-        ([1, 0, 2], ["a", "b", "a"], {"kind": "proportion"}, r"0/1 flags.*got 2.0 at index 2"),
+        (
+            [1, 0, 2],
+            ["a", "b", "a"],
+            {"kind": "proportion"},
+            r"0/1 flags.*got 2.0 at index 2",
+        ),
         ([10, 11], ["a", "b"], {"kind": "nps"}, r"`values`.*11.*index 1"),
         ([1.0, 2.0], ["a", None], {}, r"`arm`.*missing.*index 1"),
-        ([1.0, 2.0], ["a", "b"], {"control": "c"}, r"`control` 'c' is not an arm; the arms are \['a', 'b'\]"),
+        (
+            [1.0, 2.0],
+            ["a", "b"],
+            {"control": "c"},
+            r"`control` 'c' is not an arm; the arms are \['a', 'b'\]",
+        ),
         ([1.0, 2.0], ["a", "a"], {}, r"at least one other arm"),
-        ([1.0, 2.0], ["a", "b"], {"covariate": [1.0, None]}, r"`covariate` contains 1 missing value.*index 1"),
-        ([1.0, 2.0], ["a", "b"], {"expected_split": [1, 2, 3]}, r"one weight per arm \(2"),
-        ([1.0, 2.0], ["a", "b"], {"expected_split": {"a": 1}}, r"no weight for arm 'b'"),
-        ([1.0, 2.0], ["a", "b"], {"expected_split": {"a": 1, "b": 1, "z": 1}}, r"names arm 'z'"),
-        ([1.0, 2.0], ["a", "b"], {"expected_split": [1, -1]}, r"positive and finite; got -1.0 for arm 'b' \(index 1\)"),
+        (
+            [1.0, 2.0],
+            ["a", "b"],
+            {"covariate": [1.0, None]},
+            r"`covariate` contains 1 missing value.*index 1",
+        ),
+        (
+            [1.0, 2.0],
+            ["a", "b"],
+            {"expected_split": [1, 2, 3]},
+            r"one weight per arm \(2",
+        ),
+        (
+            [1.0, 2.0],
+            ["a", "b"],
+            {"expected_split": {"a": 1}},
+            r"no weight for arm 'b'",
+        ),
+        (
+            [1.0, 2.0],
+            ["a", "b"],
+            {"expected_split": {"a": 1, "b": 1, "z": 1}},
+            r"names arm 'z'",
+        ),
+        (
+            [1.0, 2.0],
+            ["a", "b"],
+            {"expected_split": [1, -1]},
+            r"positive and finite; got -1.0 for arm 'b' \(index 1\)",
+        ),
     ],
 )
 def test_bad_data_errors_name_argument_value_and_index(values, arms, kwargs, match):
@@ -187,9 +294,14 @@ def test_empty_control_and_zero_control_mean():
         cx.experiment([1.0, 2.0], ["b", "c"], control="a")
     with pytest.warns(UndefinedMetricWarning, match="control mean is 0"):
         lift = cx.experiment(
-            [0, 0, 0, 1, 0, 1], list("aaabbb"), control="a", kind="proportion", relative=True
+            [0, 0, 0, 1, 0, 1],
+            list("aaabbb"),
+            control="a",
+            kind="proportion",
+            relative=True,
         )["b"]
-    assert np.isnan(lift.value) and np.isnan(lift.pvalue)
+    assert np.isnan(lift.value)
+    assert np.isnan(lift.pvalue)
     assert all(np.isnan(lift.confidence_interval()))
     # the absolute lift is defined
     assert cx.experiment(
@@ -204,7 +316,8 @@ def test_constant_covariate_warns_and_falls_back_to_unadjusted():
         adj = cx.experiment(y, arms, control="a", covariate=[2.0] * 6)["b"]
     plain = cx.experiment(y, arms, control="a")["b"]
     assert adj.theta == 0.0
-    assert adj.value == plain.value and adj.standard_error == plain.standard_error
+    assert adj.value == plain.value
+    assert adj.standard_error == plain.standard_error
 
 
 def test_srm_failure_warns_on_the_result():
@@ -214,7 +327,8 @@ def test_srm_failure_warns_on_the_result():
         res = cx.experiment(y, arms, control="a")
     assert res.srm.failed
     ok = cx.experiment(y, arms, control="a", expected_split={"a": 0.6, "b": 0.4})
-    assert not ok.srm.failed and ok.srm.pvalue == pytest.approx(1.0)
+    assert not ok.srm.failed
+    assert ok.srm.pvalue == pytest.approx(1.0)
 
 
 @pytest.mark.parametrize(
@@ -223,21 +337,47 @@ def test_srm_failure_warns_on_the_result():
         (lambda: cx.sample_size(0, std=1.0), r"`effect` must be non-zero"),
         (lambda: cx.sample_size(1.0), r"needs `std`"),
         (lambda: cx.sample_size(0.1, kind="proportion"), r"needs `baseline`"),
-        (lambda: cx.sample_size(0.5, kind="proportion", baseline=0.7), r"treated share.*outside \[0, 1\]"),
-        (lambda: cx.sample_size(5, kind="nps", promoter_share=0.7, detractor_share=0.5), r"must not exceed 1"),
+        (
+            lambda: cx.sample_size(0.5, kind="proportion", baseline=0.7),
+            r"treated share.*outside \[0, 1\]",
+        ),
+        (
+            lambda: cx.sample_size(
+                5, kind="nps", promoter_share=0.7, detractor_share=0.5
+            ),
+            r"must not exceed 1",
+        ),
         (lambda: cx.sample_size(5, kind="nps"), r"needs `promoter_share`"),
-        (lambda: cx.sample_size(0.1, std=1.0, power=1.2), r"`power` must lie in \(0, 1\); got 1.2"),
-        (lambda: cx.sample_size(0.1, std=1.0, confidence_level=1.5), r"`confidence_level`"),
-        (lambda: cx.sample_size(0.1, std=1.0, covariate_correlation=1.0), r"`covariate_correlation` must lie in \(-1, 1\)"),
+        (
+            lambda: cx.sample_size(0.1, std=1.0, power=1.2),
+            r"`power` must lie in \(0, 1\); got 1.2",
+        ),
+        (
+            lambda: cx.sample_size(0.1, std=1.0, confidence_level=1.5),
+            r"`confidence_level`",
+        ),
+        (
+            lambda: cx.sample_size(0.1, std=1.0, covariate_correlation=1.0),
+            r"`covariate_correlation` must lie in \(-1, 1\)",
+        ),
         (lambda: cx.sample_size(0.1, std=1.0, relative=True), r"non-zero `baseline`"),
         (lambda: cx.sample_size(0.1, std=1.0, arms=1), r"`arms` must be >= 2"),
         (lambda: cx.sample_size(0.1, std=1.0, kind="mode"), r"`kind` must be one of"),
         (lambda: cx.minimum_detectable_effect(1, std=1.0), r"`n_control` must be >= 2"),
-        (lambda: cx.adjust_pvalues([0.1, 1.2]), r"`pvalues` must lie in \[0, 1\]; got 1.2 at index 1"),
+        (
+            lambda: cx.adjust_pvalues([0.1, 1.2]),
+            r"`pvalues` must lie in \[0, 1\]; got 1.2 at index 1",
+        ),
         (lambda: cx.adjust_pvalues([0.1], method="fdr"), r"`method` must be one of"),
-        (lambda: cx.sample_ratio_mismatch([10, -1]), r"`counts` must be non-negative; got -1 at index 1"),
+        (
+            lambda: cx.sample_ratio_mismatch([10, -1]),
+            r"`counts` must be non-negative; got -1 at index 1",
+        ),
         (lambda: cx.sample_ratio_mismatch([10.5, 3]), r"whole numbers"),
-        (lambda: cx.sample_ratio_mismatch([10, 3], threshold=5), r"`threshold` must lie in \[0, 1\]"),
+        (
+            lambda: cx.sample_ratio_mismatch([10, 3], threshold=5),
+            r"`threshold` must lie in \[0, 1\]",
+        ),
     ],
 )
 def test_planning_errors(call, match):
@@ -246,13 +386,24 @@ def test_planning_errors(call, match):
 
 
 def test_power_results_behave():
-    plan = cx.sample_size(0.05, kind="mean", std=1.0, relative=True, baseline=2.0, arms=3, daily_units=1000)
+    plan = cx.sample_size(
+        0.05,
+        kind="mean",
+        std=1.0,
+        relative=True,
+        baseline=2.0,
+        arms=3,
+        daily_units=1000,
+    )
     assert plan.effect == pytest.approx(0.1)
     assert plan.n_total == plan.n_control + 2 * plan.n_treatment
     assert plan.days == np.ceil(plan.n_total / 1000)
     assert "per treatment arm" in str(plan)
-    mde = cx.minimum_detectable_effect(plan.n_control, kind="mean", std=1.0, baseline=2.0)
-    assert mde.effect <= 0.1 + 1e-12 and mde.relative_effect == pytest.approx(mde.effect / 2)
+    mde = cx.minimum_detectable_effect(
+        plan.n_control, kind="mean", std=1.0, baseline=2.0
+    )
+    assert mde.effect <= 0.1 + 1e-12
+    assert mde.relative_effect == pytest.approx(mde.effect / 2)
     down = cx.minimum_detectable_effect(500, std=1.0, alternative="less")
     assert down.effect < 0
     ratio = cx.sample_size(0.01, kind="ratio", std=0.3)

@@ -61,7 +61,11 @@ def check_analysis_options(
     check_option("alternative", alternative, ALTERNATIVES)
     level = check_confidence_level(confidence_level)
     threshold = check_probability("srm_threshold", srm_threshold)
-    for name, flag in (("relative", relative), ("sequential", sequential)):
+    flags: tuple[tuple[str, object], ...] = (
+        ("relative", relative),
+        ("sequential", sequential),
+    )
+    for name, flag in flags:
         if not isinstance(flag, bool | np.bool_):
             msg = f"`{name}` must be True or False; got {flag!r}."
             raise InvalidInputTypeError(msg)
@@ -93,11 +97,11 @@ def _cov(p: _F, si: _F, sj: _F, n: _F, ddof: int) -> _F:
 
 
 def _moments(
-    kind: str, covariate: bool, n: _F, sums: _F, products: _F
+    kind: str, *, covariate: bool, n: _F, sums: _F, products: _F
 ) -> tuple[_F, _F, _F, _F, _F]:
-    """Per arm: metric mean, its per-unit variance, covariate mean, variance, covariance.
+    r"""Per arm: metric mean, its per-unit variance, covariate mean, variance, covariance.
 
-    Ratio metrics are linearised (delta method): :math:`u = (y - r d)/\\bar d`.
+    Ratio metrics are linearised (delta method): :math:`u = (y - r d)/\bar d`.
     Proportions and NPS take the binomial / trinomial variance (ddof 0); means,
     ratios and every covariate term take ddof 1 (the gbstats conventions).
     """
@@ -134,7 +138,9 @@ def _theta(state: ExperimentState) -> tuple[float, float]:
     n = np.array([float(state.count.sum())])
     sums = state.sums.sum(axis=0)[None, :]
     products = state.products.sum(axis=0)[None, :, :]
-    _, _, mx, vxx, cux = _moments(state.kind, True, n, sums, products)
+    _, _, mx, vxx, cux = _moments(
+        state.kind, covariate=True, n=n, sums=sums, products=products
+    )
     if not (vxx[0] > 0):
         warnings.warn(
             "the covariate is constant over all units (variance 0): CUPED cannot "
@@ -186,7 +192,11 @@ def analyze(
 
     n = state.count.astype(np.float64)
     mean, var, mx, vxx, cux = _moments(
-        state.kind, state.covariate, n, state.sums, state.products
+        state.kind,
+        covariate=state.covariate,
+        n=n,
+        sums=state.sums,
+        products=state.products,
     )
     theta, mx_all = _theta(state) if state.covariate else (0.0, 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -208,9 +218,7 @@ def analyze(
             )
         else:
             df = np.full(diff.shape, np.inf)
-        reduction = np.where(
-            raw_var > 0, 1.0 - diff_var / raw_var, 0.0 if state.covariate else 0.0
-        )
+        reduction = np.where(raw_var > 0, 1.0 - diff_var / raw_var, 0.0)
     den = np.full(diff.shape, mean[c])
     den_var = np.full(diff.shape, var_raw[c])
     cov = np.full(diff.shape, -cov_adj_raw[c])  # Cov(Delta, control mean)
@@ -218,7 +226,9 @@ def analyze(
     if relative:
         with np.errstate(invalid="ignore", divide="ignore"):
             value = np.where(den != 0, diff / den, np.nan)
-            rel_var = (diff_var - 2 * value * cov + value * value * den_var) / (den * den)
+            rel_var = (diff_var - 2 * value * cov + value * value * den_var) / (
+                den * den
+            )
             rel_se = np.sqrt(rel_var)
         if (den == 0).any():
             warnings.warn(

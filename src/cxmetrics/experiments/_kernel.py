@@ -87,9 +87,7 @@ def sequential_rho(alpha: float, tuning: float) -> float:
     return math.sqrt((-2.0 * la + math.log(1.0 - 2.0 * la)) / tuning)
 
 
-def sequential_halfwidth(
-    variance: _F, total: _F, alpha: float, tuning: float
-) -> _F:
+def sequential_halfwidth(variance: _F, total: _F, alpha: float, tuning: float) -> _F:
     r"""Half-width of the two-sided asymptotic confidence sequence (eq. 9 there).
 
     With :math:`N` units in the two arms, :math:`\hat\sigma^2 = N\operatorname{Var}`:

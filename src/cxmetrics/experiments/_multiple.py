@@ -8,7 +8,7 @@ Hochberg (1995) the false discovery rate. Same results as statsmodels'
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -22,12 +22,16 @@ __all__ = ["ADJUSTMENTS", "adjust_pvalues"]
 ADJUSTMENTS = ("holm", "bonferroni", "benjamini_hochberg")
 
 
-def _pvalues(pvalues: ArrayLike | Iterable[Any]) -> NDArray[np.float64]:
-    items = list(pvalues) if not isinstance(pvalues, np.ndarray) else None
-    if items is not None and items and all(hasattr(r, "pvalue") for r in items):
-        parts = [np.atleast_1d(np.asarray(r.pvalue, dtype=np.float64)) for r in items]
-        return np.concatenate(parts)
-    arr = as_1d(pvalues if items is None else items, "pvalues")
+def _pvalues(pvalues: object) -> NDArray[np.float64]:
+    if isinstance(pvalues, Iterable) and not isinstance(pvalues, np.ndarray | str):
+        items = list(pvalues)
+        if items and all(hasattr(r, "pvalue") for r in items):
+            parts = [
+                np.atleast_1d(np.asarray(r.pvalue, dtype=np.float64)) for r in items
+            ]
+            return np.concatenate(parts)
+        pvalues = items
+    arr = as_1d(cast("ArrayLike", pvalues), "pvalues")
     return arr.astype(np.float64)
 
 

@@ -140,14 +140,18 @@ class _Design:
         self.power = _number("power", power, low=0.0, high=1.0)
         self.ratio = _number("ratio", ratio, low=0.0, high=math.inf)
         self.arms = check_positive_int("arms", arms, minimum=2)
-        rho = _number("covariate_correlation", covariate_correlation, low=-1.0, high=1.0)
+        rho = _number(
+            "covariate_correlation", covariate_correlation, low=-1.0, high=1.0
+        )
         self.factor = 1.0 - rho * rho
         self.daily = (
             None
             if daily_units is None
             else _number("daily_units", daily_units, low=0.0, high=math.inf)
         )
-        tail = (1.0 - self.level) / 2.0 if alternative == "two-sided" else 1.0 - self.level
+        tail = (
+            (1.0 - self.level) / 2.0 if alternative == "two-sided" else 1.0 - self.level
+        )
         self.z = _N.inv_cdf(1.0 - tail) + _N.inv_cdf(self.power)
         self.scale = 100.0 if kind == "nps" else 1.0
         self.baseline = math.nan
@@ -170,20 +174,30 @@ class _Design:
             self.baseline = (pp - pn) * 100.0
         else:
             if std is None:
-                what = "per-unit standard deviation" if kind == "mean" else "standard deviation of the linearised ratio (see the docs)"
+                what = (
+                    "per-unit standard deviation"
+                    if kind == "mean"
+                    else "standard deviation of the linearised ratio (see the docs)"
+                )
                 msg = f"kind={kind!r} needs `std`, the {what}."
                 raise InvalidInputError(msg)
             self.var_c = _number("std", std, low=0.0, high=math.inf) ** 2
             if baseline is not None:
                 self.baseline = float(baseline)
-        if kind in ("mean", "ratio") and baseline is not None and not math.isfinite(self.baseline):
+        if (
+            kind in ("mean", "ratio")
+            and baseline is not None
+            and not math.isfinite(self.baseline)
+        ):
             msg = f"`baseline` must be finite; got {baseline!r}."
             raise InvalidInputError(msg)
 
     def absolute(self, effect: float, relative: bool) -> float:
         if relative:
             if not (math.isfinite(self.baseline) and self.baseline != 0):
-                msg = "a relative effect needs a non-zero `baseline` (the control's KPI)."
+                msg = (
+                    "a relative effect needs a non-zero `baseline` (the control's KPI)."
+                )
                 raise InvalidInputError(msg)
             return effect * self.baseline
         return effect
@@ -200,7 +214,11 @@ class _Design:
 
     def result(self, solved: str, delta: float, n_c: int, n_t: int) -> PowerResult:
         total = n_c + (self.arms - 1) * n_t
-        days = math.nan if self.daily is None else float(math.ceil(total / self.daily - 1e-9))
+        days = (
+            math.nan
+            if self.daily is None
+            else float(math.ceil(total / self.daily - 1e-9))
+        )
         eff = delta * self.scale
         rel = (
             eff / self.baseline
@@ -365,8 +383,12 @@ def minimum_detectable_effect(
     sign = -1.0 if alternative == "less" else 1.0
     delta = 0.0
     for _ in range(200):  # fixed point; proportions only need more than one step
-        new = sign * design.z * math.sqrt(
-            (design.var_c / n_c + design.var_t(delta) / n_t) * design.factor
+        new = (
+            sign
+            * design.z
+            * math.sqrt(
+                (design.var_c / n_c + design.var_t(delta) / n_t) * design.factor
+            )
         )
         if design.kind == "proportion":
             new = max(-design.baseline, min(1.0 - design.baseline, new))

@@ -14,6 +14,7 @@ from cxmetrics._grouped import GroupedResultMixin, to_python
 from cxmetrics._validation import check_confidence_level, check_option
 from cxmetrics.exceptions import InvalidInputError
 from cxmetrics.experiments._kernel import critical, fieller, sequential_halfwidth
+from cxmetrics.experiments._multiple import adjust_pvalues
 from cxmetrics.experiments._srm import SRMResult
 from cxmetrics.stats._interval import ConfidenceInterval, ConfidenceIntervalArray
 
@@ -38,7 +39,9 @@ def _intervals(
     if method == "fieller" and not obj.relative:
         msg = "method='fieller' is an interval for a relative lift; pass relative=True."
         raise InvalidInputError(msg)
-    value = np.asarray(obj.value, dtype=np.float64) / (1.0 if obj.relative else obj.scale)
+    value = np.asarray(obj.value, dtype=np.float64) / (
+        1.0 if obj.relative else obj.scale
+    )
     se = np.asarray(obj.standard_error, dtype=np.float64) / (
         1.0 if obj.relative else obj.scale
     )
@@ -51,11 +54,11 @@ def _intervals(
         crit = critical(level, df, obj.alternative)
         if method == "fieller":
             low, high = fieller(
-                np.asarray(obj._difference),
-                np.asarray(obj._difference_variance),
-                np.asarray(obj._denominator),
-                np.asarray(obj._denominator_variance),
-                np.asarray(obj._covariance),
+                np.asarray(obj.difference),
+                np.asarray(obj.difference_variance),
+                np.asarray(obj.denominator),
+                np.asarray(obj.denominator_variance),
+                np.asarray(obj.covariance),
                 crit,
             )
         else:
@@ -104,6 +107,11 @@ class LiftResult(DisplayMixin):
     kind, relative, test, interval, sequential, tuning, confidence_level, alternative, theta, scale
         The method and its options (``theta`` is CUPED's pooled slope, 0 without it;
         ``scale`` is 100 for NPS points, else 1).
+    difference, difference_variance, denominator, denominator_variance, covariance
+        On the internal scale (NPS on [-1, 1]; hidden from the repr): the adjusted
+        difference and its variance, the unadjusted control mean and its variance,
+        and their covariance, from which the relative lift and Fieller's interval
+        are built.
 
     Examples
     --------
@@ -141,15 +149,14 @@ class LiftResult(DisplayMixin):
     alternative: str
     theta: float
     scale: float
-    # internal scale: difference, its variance, the relative denominator, its
-    # variance and their covariance (Fieller's interval)
-    _difference: float = attrs.field(repr=False, alias="difference")
-    _difference_variance: float = attrs.field(repr=False, alias="difference_variance")
-    _denominator: float = attrs.field(repr=False, alias="denominator")
-    _denominator_variance: float = attrs.field(
-        repr=False, alias="denominator_variance"
-    )
-    _covariance: float = attrs.field(repr=False, alias="covariance")
+    # on the internal scale (NPS on [-1, 1]): the difference, its variance, the
+    # relative lift's denominator (the unadjusted control mean), its variance and
+    # their covariance; Fieller's interval needs them
+    difference: float = attrs.field(repr=False)
+    difference_variance: float = attrs.field(repr=False)
+    denominator: float = attrs.field(repr=False)
+    denominator_variance: float = attrs.field(repr=False)
+    covariance: float = attrs.field(repr=False)
 
     def confidence_interval(
         self, confidence_level: float | None = None, *, method: str | None = None
@@ -193,11 +200,11 @@ _COLUMNS = (
     "variance_reduction",
 )
 _HIDDEN = (
-    "_difference",
-    "_difference_variance",
-    "_denominator",
-    "_denominator_variance",
-    "_covariance",
+    "difference",
+    "difference_variance",
+    "denominator",
+    "denominator_variance",
+    "covariance",
 )
 _SHARED = (
     "control",
@@ -212,12 +219,6 @@ _SHARED = (
     "theta",
     "scale",
 )
-
-
-def _hidden(name: str) -> Any:
-    return attrs.field(
-        converter=frozen_float, eq=array_eq, repr=False, alias=name.lstrip("_")
-    )
 
 
 @attrs.frozen(repr=False)
@@ -276,11 +277,15 @@ class ExperimentResult(GroupedResultMixin):
     arm_count: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
     arm_missing: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
     srm: SRMResult
-    _difference: _F = _hidden("_difference")
-    _difference_variance: _F = _hidden("_difference_variance")
-    _denominator: _F = _hidden("_denominator")
-    _denominator_variance: _F = _hidden("_denominator_variance")
-    _covariance: _F = _hidden("_covariance")
+    difference: _F = attrs.field(converter=frozen_float, eq=array_eq, repr=False)
+    difference_variance: _F = attrs.field(
+        converter=frozen_float, eq=array_eq, repr=False
+    )
+    denominator: _F = attrs.field(converter=frozen_float, eq=array_eq, repr=False)
+    denominator_variance: _F = attrs.field(
+        converter=frozen_float, eq=array_eq, repr=False
+    )
+    covariance: _F = attrs.field(converter=frozen_float, eq=array_eq, repr=False)
 
     _scalar_result: ClassVar[type] = LiftResult
     _columns: ClassVar[tuple[str, ...]] = _COLUMNS
@@ -292,7 +297,9 @@ class ExperimentResult(GroupedResultMixin):
         i = self._position(key)
         fields = {name: to_python(getattr(self, name)[i]) for name in _COLUMNS}
         fields.update({name: getattr(self, name) for name in _SHARED})
-        hidden = {name.lstrip("_"): float(getattr(self, name)[i]) for name in _HIDDEN}
+        hidden: dict[str, Any] = {
+            name: float(getattr(self, name)[i]) for name in _HIDDEN
+        }
         return LiftResult(**fields, arm=to_python(self.keys[i]), **hidden)
 
     def confidence_interval(
@@ -304,12 +311,9 @@ class ExperimentResult(GroupedResultMixin):
 
     def adjusted_pvalues(self, method: str = "holm") -> _F:
         """P-values adjusted for the several arms (see :func:`adjust_pvalues`)."""
-        from cxmetrics.experiments._multiple import adjust_pvalues
-
         return adjust_pvalues(self.pvalue, method=method)
 
     def __str__(self) -> str:
         rows = [str(self[k]) for k in self.keys.tolist()]
         srm = "SRM check failed" if self.srm.failed else "SRM check passed"
         return "\n".join([*rows, f"{srm} (p = {self.srm.pvalue:.3g})"])
-

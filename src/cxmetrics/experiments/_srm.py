@@ -1,4 +1,4 @@
-r"""Sample-ratio mismatch: are the arms the sizes the design said?
+r"""Sample-ratio mismatch: a test that the arms are the sizes the design said.
 
 A chi-square goodness-of-fit test of the units assigned to each arm against the
 designed split (Fabijan et al. 2019, "Diagnosing sample ratio mismatch in online
@@ -184,7 +184,9 @@ def sample_ratio_mismatch(
     level = check_probability("threshold", threshold)
     obs = as_1d(counts, "counts")
     if obs.dtype.kind not in "iu" and not (
-        obs.dtype.kind == "f" and np.all(np.isfinite(obs)) and np.all(obs == np.floor(obs))
+        obs.dtype.kind == "f"
+        and np.all(np.isfinite(obs))
+        and np.all(obs == np.floor(obs))
     ):
         msg = f"`counts` must be whole numbers of units per arm; got {obs.tolist()!r}."
         raise InvalidInputError(msg)

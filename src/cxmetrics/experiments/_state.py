@@ -23,6 +23,7 @@ from cxmetrics._keys import align_keys, decode_keys, encode_keys
 from cxmetrics._mergeable import Mergeable
 from cxmetrics._validation import check_option
 from cxmetrics.exceptions import IncompatibleStateError, InvalidInputError
+from cxmetrics.experiments._analysis import analyze
 from cxmetrics.experiments._inputs import KINDS, unit_data
 
 if TYPE_CHECKING:
@@ -203,8 +204,6 @@ class ExperimentState(Mergeable):
 
     def compute(self, control: object, **options: Any) -> ExperimentResult:
         """The experiment's result; ``options`` are those of :func:`experiment`."""
-        from cxmetrics.experiments._analysis import analyze
-
         return analyze(self, control, **options)
 
     def to_dict(self) -> dict[str, Any]:
