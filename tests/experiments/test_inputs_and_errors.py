@@ -7,6 +7,8 @@ import json
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import cxmetrics as cx
 from cxmetrics.exceptions import (
@@ -408,3 +410,53 @@ def test_power_results_behave():
     assert down.effect < 0
     ratio = cx.sample_size(0.01, kind="ratio", std=0.3)
     assert ratio.n_control == cx.sample_size(0.01, kind="mean", std=0.3).n_control
+
+
+@given(st.data())
+def test_survey_states_give_the_same_experiment_as_units(data):
+    n = data.draw(st.integers(2, 40))
+    arm = np.array(
+        data.draw(st.lists(st.sampled_from(["ctl", "b"]), min_size=n, max_size=n))
+    )
+    nps_scores = np.array(
+        data.draw(st.lists(st.integers(0, 10), min_size=n, max_size=n))
+    )
+    csat_scores = np.array(
+        data.draw(st.lists(st.integers(1, 5), min_size=n, max_size=n))
+    )
+    ces_scores = np.array(
+        data.draw(st.lists(st.integers(1, 7), min_size=n, max_size=n))
+    )
+    scheme = cx.NPSScheme(promoter_min=8)
+    assert cx.ExperimentState.from_survey(
+        cx.GroupedNPSState.from_responses(nps_scores, by=arm, scheme=scheme)
+    ) == cx.ExperimentState.from_units(nps_scores, arm, kind="nps", scheme=scheme)
+    assert cx.ExperimentState.from_survey(
+        cx.GroupedCSATState.from_responses(csat_scores, by=arm)
+    ) == cx.ExperimentState.from_units(
+        (csat_scores >= 4).astype(int), arm, kind="proportion"
+    )
+    ces = cx.GroupedCESState.from_responses(ces_scores, by=arm)
+    assert cx.ExperimentState.from_survey(ces) == cx.ExperimentState.from_units(
+        ces_scores.astype(float), arm
+    )
+    easy = (ces_scores >= 5).astype(int)
+    assert cx.ExperimentState.from_survey(
+        ces, definition="share"
+    ) == cx.ExperimentState.from_units(easy, arm, kind="proportion")
+
+
+def test_survey_state_errors():
+    weighted = cx.GroupedNPSState.from_responses(
+        [9, 3], by=["a", "b"], weights=[1.0, 2.0]
+    )
+    with pytest.raises(InvalidInputError, match="weighted"):
+        cx.ExperimentState.from_survey(weighted)
+    with pytest.raises(
+        TypeError, match="GroupedNPSState, GroupedCSATState or GroupedCESState"
+    ):
+        cx.ExperimentState.from_survey(cx.NPSState.from_responses([9, 3]))
+    with pytest.raises(InvalidInputError, match="`definition` must be one of"):
+        cx.ExperimentState.from_survey(
+            cx.GroupedCESState.from_responses([5], by=["a"]), definition="median"
+        )

@@ -24,6 +24,7 @@ from cxmetrics._mergeable import Mergeable
 from cxmetrics._validation import check_option
 from cxmetrics.exceptions import IncompatibleStateError, InvalidInputError
 from cxmetrics.experiments._analysis import analyze
+from cxmetrics.experiments._from_survey import survey_sums
 from cxmetrics.experiments._inputs import KINDS, unit_data
 
 if TYPE_CHECKING:
@@ -174,6 +175,33 @@ class ExperimentState(Mergeable):
             sums[seen],
             products[seen],
         )
+
+    @classmethod
+    def from_survey(cls, state: object, *, definition: str = "mean") -> Self:
+        """Per-arm sums from a grouped survey state whose groups are the arms.
+
+        Parameters
+        ----------
+        state : GroupedNPSState, GroupedCSATState or GroupedCESState
+            Unweighted, grouped by arm (``by=arm``). NPS gives ``kind='nps'``, CSAT
+            ``'proportion'`` (the satisfied share), CES ``'mean'`` (the CES mean).
+        definition : {'mean', 'share'}, default 'mean'
+            For CES only: ``'share'`` compares the share of "easy" answers instead.
+
+        Examples
+        --------
+        >>> import cxmetrics as cx
+        >>> scores = [9, 10, 6, 3, 8, 10, 9, 7, 10, 9, 10, 4]
+        >>> arm = ["control"] * 6 + ["callback"] * 6
+        >>> grouped = cx.GroupedNPSState.from_responses(scores, by=arm)
+        >>> state = cx.ExperimentState.from_survey(grouped)
+        >>> state == cx.ExperimentState.from_units(scores, arm, kind="nps")
+        True
+        >>> round(state.compute("control")["callback"].value, 2)
+        33.33
+        """
+        kind, fields = survey_sums(state, definition)
+        return cls(kind, **fields)
 
     def merge(self, other: ExperimentState) -> ExperimentState:
         """Combine with the state of other units (another day, file or partition)."""
