@@ -175,7 +175,8 @@ def parser() -> argparse.ArgumentParser:
     o.add_argument("-o", "--output", required=True, help="the HTML file to write")
     o.add_argument("--sample", action="store_true", help="use the bundled sample data")
     o.add_argument(
-        "--surveys", help="survey answers: columns nps, month [, segment, csat, ces]"
+        "--surveys",
+        help="survey answers: columns nps, month [, segment, csat, ces, arm (an experiment's assignment)]",
     )
     o.add_argument("--tickets", help="ticket status events (as for the sla command)")
     o.add_argument("--comments", help="ticket comments (as for the sla command)")

@@ -289,13 +289,17 @@ def retention(args: argparse.Namespace) -> list[Table]:
 
 
 def _survey_columns(path: str) -> dict[str, NDArray[Any]]:
-    cols = read_table(path, ["nps", "month"], optional=["segment", "csat", "ces"])
+    cols = read_table(
+        path, ["nps", "month"], optional=["segment", "csat", "ces", "arm"]
+    )
     out: dict[str, NDArray[Any]] = {"month": cols["month"]}
     for name in ("nps", "csat", "ces"):
         if name in cols:
             out[name] = numbers(path, name, cols[name])
     if "segment" in cols:
         out["segment"] = cols["segment"]
+    if "arm" in cols:
+        out["arm"] = cols["arm"]
     return out
 
 

@@ -27,6 +27,7 @@ from typing import Any
 from numpy.typing import NDArray
 
 from cxmetrics.exceptions import InvalidInputError
+from cxmetrics.report._experiments import experiment_section
 from cxmetrics.report._html import page
 from cxmetrics.report._sections import (
     clv_section,
@@ -57,7 +58,9 @@ def build_report(
     ----------
     surveys : dict of columns, optional
         ``nps`` (0-10, NaN for unanswered) and ``month``; optional ``segment``,
-        ``csat``, ``ces`` (as :func:`cxmetrics.datasets.load_sample_survey`).
+        ``csat``, ``ces`` (as :func:`cxmetrics.datasets.load_sample_survey`), and
+        ``arm``, an experiment's assignment: it adds a section comparing each
+        KPI across arms against the arm labelled ``"control"`` (else the first).
     tickets : dict of columns, optional
         A ticket log as :func:`cxmetrics.datasets.load_sample_tickets` returns it;
         needs ``policy`` and ``as_of``.
@@ -85,6 +88,14 @@ def build_report(
         sections.append(
             ("surveys", "Surveys: NPS, CSAT and CES", survey_section(surveys))
         )
+        if "arm" in surveys:
+            sections.append(
+                (
+                    "experiment",
+                    "Experiment: arms against the control",
+                    experiment_section(surveys),
+                )
+            )
     if tickets is not None:
         if policy is None or as_of is None:
             msg = "`tickets` need a `policy` and an `as_of` instant."
