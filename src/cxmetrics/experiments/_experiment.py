@@ -16,6 +16,13 @@ from cxmetrics.experiments._state import ExperimentState
 if TYPE_CHECKING:
     from cxmetrics.experiments._result import ExperimentResult
     from cxmetrics.survey._scheme import NPSScheme
+    from cxmetrics.typing import (
+        Alternative,
+        ExperimentKind,
+        ExperimentTest,
+        LiftInterval,
+        NanPolicy,
+    )
 
 __all__ = ["experiment"]
 
@@ -25,20 +32,20 @@ def experiment(
     arm: ArrayLike,
     *,
     control: object,
-    kind: str = "mean",
+    kind: ExperimentKind = "mean",
     denominator: ArrayLike | None = None,
     covariate: ArrayLike | None = None,
     scheme: NPSScheme | None = None,
     relative: bool = False,
-    test: str = "auto",
-    interval: str = "delta",
+    test: ExperimentTest = "auto",
+    interval: LiftInterval = "delta",
     sequential: bool = False,
     tuning: float = DEFAULT_TUNING,
     confidence_level: float = 0.95,
-    alternative: str = "two-sided",
+    alternative: Alternative = "two-sided",
     expected_split: Mapping[Any, float] | Sequence[float] | ArrayLike | None = None,
     srm_threshold: float = DEFAULT_SRM_THRESHOLD,
-    nan_policy: str = "raise",
+    nan_policy: NanPolicy = "raise",
 ) -> ExperimentResult:
     r"""Lift of each treatment arm over the control on one CX KPI, with its test.
 

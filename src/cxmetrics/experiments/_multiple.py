@@ -16,6 +16,7 @@ from numpy.typing import ArrayLike, NDArray
 from cxmetrics._arrays import frozen_float
 from cxmetrics._validation import _describe, as_1d, check_option
 from cxmetrics.exceptions import InvalidInputError
+from cxmetrics.typing import PValueAdjustment
 
 __all__ = ["ADJUSTMENTS", "adjust_pvalues"]
 
@@ -36,7 +37,7 @@ def _pvalues(pvalues: object) -> NDArray[np.float64]:
 
 
 def adjust_pvalues(
-    pvalues: ArrayLike | Iterable[Any], *, method: str = "holm"
+    pvalues: ArrayLike | Iterable[Any], *, method: PValueAdjustment = "holm"
 ) -> NDArray[np.float64]:
     r"""Adjust a family of p-values for multiple comparisons.
 

@@ -33,6 +33,7 @@ from cxmetrics._validation import (
 )
 from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
 from cxmetrics.experiments._inputs import KINDS
+from cxmetrics.typing import Alternative, ExperimentKind
 
 __all__ = ["PowerResult", "minimum_detectable_effect", "sample_size"]
 
@@ -248,7 +249,7 @@ class _Design:
 def sample_size(
     effect: float,
     *,
-    kind: str = "mean",
+    kind: ExperimentKind = "mean",
     baseline: float | None = None,
     std: float | None = None,
     promoter_share: float | None = None,
@@ -256,7 +257,7 @@ def sample_size(
     relative: bool = False,
     power: float = 0.8,
     confidence_level: float = 0.95,
-    alternative: str = "two-sided",
+    alternative: Alternative = "two-sided",
     ratio: float = 1.0,
     arms: int = 2,
     covariate_correlation: float = 0.0,
@@ -339,14 +340,14 @@ def sample_size(
 def minimum_detectable_effect(
     n_control: int,
     *,
-    kind: str = "mean",
+    kind: ExperimentKind = "mean",
     baseline: float | None = None,
     std: float | None = None,
     promoter_share: float | None = None,
     detractor_share: float | None = None,
     power: float = 0.8,
     confidence_level: float = 0.95,
-    alternative: str = "two-sided",
+    alternative: Alternative = "two-sided",
     ratio: float = 1.0,
     arms: int = 2,
     covariate_correlation: float = 0.0,

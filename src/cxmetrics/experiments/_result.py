@@ -17,6 +17,7 @@ from cxmetrics.experiments._kernel import critical, fieller, sequential_halfwidt
 from cxmetrics.experiments._multiple import adjust_pvalues
 from cxmetrics.experiments._srm import SRMResult
 from cxmetrics.stats._interval import ConfidenceInterval, ConfidenceIntervalArray
+from cxmetrics.typing import PValueAdjustment
 
 __all__ = ["ExperimentResult", "LiftResult"]
 
@@ -309,7 +310,7 @@ class ExperimentResult(GroupedResultMixin):
         low, high = _intervals(self, confidence_level, method)
         return ConfidenceIntervalArray(np.asarray(low), np.asarray(high))
 
-    def adjusted_pvalues(self, method: str = "holm") -> _F:
+    def adjusted_pvalues(self, method: PValueAdjustment = "holm") -> _F:
         """P-values adjusted for the several arms (see :func:`adjust_pvalues`)."""
         return adjust_pvalues(self.pvalue, method=method)
 

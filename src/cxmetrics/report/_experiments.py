@@ -14,12 +14,13 @@ from cxmetrics import plot
 from cxmetrics._display import html_table
 from cxmetrics.exceptions import DataWarning, UndefinedMetricWarning
 from cxmetrics.report._html import figure_html
+from cxmetrics.typing import ExperimentKind
 
 __all__ = ["experiment_section"]
 
 Columns = dict[str, NDArray[Any]]
 
-_KPIS = (
+_KPIS: tuple[tuple[str, str, ExperimentKind], ...] = (
     ("nps", "NPS (points)", "nps"),
     ("csat", "CSAT share satisfied (4-5)", "proportion"),
     ("ces", "CES mean", "mean"),
