@@ -460,3 +460,69 @@ def test_survey_state_errors():
         cx.ExperimentState.from_survey(
             cx.GroupedCESState.from_responses([5], by=["a"]), definition="median"
         )
+
+
+def test_experiment_takes_states_and_grouped_survey_states():
+    scores = [9, 10, 6, 3, 8, 10, 9, 7, 10, 9, 10, 4]
+    who = ["control"] * 6 + ["callback"] * 6
+    direct = cx.experiment(scores, who, control="control", kind="nps")
+    grouped = cx.GroupedNPSState.from_responses(scores, by=who)
+    assert cx.experiment(grouped, control="control") == direct
+    state = cx.ExperimentState.from_units(scores, who, kind="nps")
+    assert cx.experiment(state, control="control", relative=True) == state.compute(
+        "control", relative=True
+    )
+    with pytest.raises(
+        InvalidInputError,
+        match=r"already holds the sums per arm; do not pass `arm`, `covariate`",
+    ):
+        cx.experiment(state, who, control="control", covariate=scores)
+    with pytest.raises(InvalidInputError, match="`arm` is required"):
+        cx.experiment(scores, control="control")
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "match"),
+    [
+        ((["a", "a"], [1, 2], [1.0, 2.0], [1.0, 1.0]), {}, r"each arm once"),
+        (
+            (["a", "b"], [1, 2.5], [1.0, 2.0], [1.0, 1.0]),
+            {},
+            r"`n` must be whole.*2.5 at index 1",
+        ),
+        (
+            (["a", "b"], [1, 2], [1.0], [1.0, 1.0]),
+            {},
+            r"`mean` must have one value per arm \(2\); got 1",
+        ),
+        (
+            (["a", "b"], [1, 2], [1.0, np.nan], [1.0, 1.0]),
+            {},
+            r"`mean` must be finite; got nan at index 1",
+        ),
+        ((["a", "b"], [1, 2], [1.0, 2.0]), {}, r"needs `std`"),
+        (
+            (["a", "b"], [1, 2], [1.0, 2.0], [1.0, -1.0]),
+            {},
+            r"`std` must be non-negative; got -1.0 at index 1",
+        ),
+        (
+            (["a", "b"], [1, 2], [0.5, 1.5]),
+            {"kind": "proportion"},
+            r"shares in \[0, 1\].*1.5 at index 1",
+        ),
+        (
+            (["a", "b"], [1, 2], [0.5, 0.5], [1.0, 1.0]),
+            {"kind": "proportion"},
+            r"`std` is not used",
+        ),
+        (
+            (["a", "b"], [1, 2], [0.5, 0.5]),
+            {"kind": "nps"},
+            r"`kind` must be one of \('mean', 'proportion'\)",
+        ),
+    ],
+)
+def test_summary_errors(args, kwargs, match):
+    with pytest.raises(CXMetricsError, match=match):
+        cx.ExperimentState.from_summary(*args, **kwargs)

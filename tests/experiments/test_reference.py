@@ -323,3 +323,40 @@ def test_sample_size_published_example():
     plan = cx.sample_size(0.05, kind="mean", std=1.0)
     assert plan.n_control == math.ceil(15.6978 / 0.0025 * 1.0) or plan.n_control == 6280
     assert 15.6 * 400 < plan.n_control < 16 * 400
+
+
+def test_summary_rows_match_scipy_ttest_ind_from_stats():
+    stats = pytest.importorskip("scipy.stats")
+    state = cx.ExperimentState.from_summary(
+        ["new", "control"], n=[1180, 1200], mean=[301.5, 312.0], std=[84.0, 88.0]
+    )
+    lift = state.compute("control")["new"]
+    ref = stats.ttest_ind_from_stats(
+        301.5, 84.0, 1180, 312.0, 88.0, 1200, equal_var=False
+    )
+    assert lift.statistic == pytest.approx(ref.statistic, rel=1e-10)
+    assert lift.pvalue == pytest.approx(ref.pvalue, rel=1e-8)
+    assert state.keys.tolist() == ["control", "new"]
+
+
+def test_summary_rows_equal_unit_data():
+    rng = np.random.default_rng(5)
+    y = rng.normal(50, 9, 300)
+    arms = np.repeat(["a", "b"], 150)
+    units = cx.ExperimentState.from_units(y, arms)
+    summary = cx.ExperimentState.from_summary(
+        ["a", "b"],
+        [150, 150],
+        [y[:150].mean(), y[150:].mean()],
+        [y[:150].std(ddof=1), y[150:].std(ddof=1)],
+    )
+    np.testing.assert_allclose(summary.sums, units.sums, rtol=1e-12)
+    np.testing.assert_allclose(summary.products, units.products, rtol=1e-12)
+    flags = (y > 50).astype(int)
+    shares = cx.ExperimentState.from_summary(
+        ["a", "b"],
+        [150, 150],
+        [flags[:150].mean(), flags[150:].mean()],
+        kind="proportion",
+    )
+    assert shares == cx.ExperimentState.from_units(flags, arms, kind="proportion")

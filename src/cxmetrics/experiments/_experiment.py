@@ -8,10 +8,12 @@ from typing import TYPE_CHECKING, Any
 from numpy.typing import ArrayLike
 
 from cxmetrics._validation import check_option
+from cxmetrics.exceptions import InvalidInputError
 from cxmetrics.experiments._analysis import DEFAULT_TUNING, check_analysis_options
 from cxmetrics.experiments._inputs import KINDS
 from cxmetrics.experiments._srm import DEFAULT_SRM_THRESHOLD
 from cxmetrics.experiments._state import ExperimentState
+from cxmetrics.survey._state import GroupedScaleState
 
 if TYPE_CHECKING:
     from cxmetrics.experiments._result import ExperimentResult
@@ -28,8 +30,8 @@ __all__ = ["experiment"]
 
 
 def experiment(
-    values: ArrayLike,
-    arm: ArrayLike,
+    values: ArrayLike | ExperimentState | GroupedScaleState[Any],
+    arm: ArrayLike | None = None,
     *,
     control: object,
     kind: ExperimentKind = "mean",
@@ -51,13 +53,18 @@ def experiment(
 
     Parameters
     ----------
-    values : array_like
+    values : array_like, ExperimentState or grouped survey state
         One value per randomised unit (customer, contact, session): a number or a
         time delta (``kind='mean'``; time deltas are read as seconds), a 0/1 flag
         (``'proportion'``), a 0-10 answer (``'nps'``) or a numerator (``'ratio'``).
-        Missing values are NaN/None/NaT.
+        Missing values are NaN/None/NaT. Or sums already taken: an
+        :class:`ExperimentState` (e.g. merged from daily files), or a
+        ``GroupedNPSState`` / ``GroupedCSATState`` / ``GroupedCESState`` grouped by
+        arm (see :meth:`ExperimentState.from_survey`); ``arm`` and the per-unit
+        arguments are then not given, and ``kind`` comes from the state.
     arm : array_like
-        The arm each unit was assigned to (text, integers, booleans).
+        The arm each unit was assigned to (text, integers, booleans); required
+        with per-unit ``values``.
     control : object
         The control arm's label; every other arm is compared with it.
     kind : {'mean', 'proportion', 'nps', 'ratio'}, default 'mean'
@@ -133,15 +140,41 @@ def experiment(
         alternative=alternative,
         srm_threshold=srm_threshold,
     )
-    state = ExperimentState.from_units(
-        values,
-        arm,
-        kind=kind,
-        denominator=denominator,
-        covariate=covariate,
-        scheme=scheme,
-        nan_policy=nan_policy,
-    )
+    if isinstance(values, ExperimentState | GroupedScaleState):
+        given = [
+            name
+            for name, v in (
+                ("arm", arm),
+                ("denominator", denominator),
+                ("covariate", covariate),
+                ("scheme", scheme),
+            )
+            if v is not None
+        ]
+        if given:
+            msg = (
+                f"`values` is a {type(values).__name__}, which already holds the sums "
+                f"per arm; do not pass {', '.join(f'`{g}`' for g in given)}."
+            )
+            raise InvalidInputError(msg)
+        state = (
+            values
+            if isinstance(values, ExperimentState)
+            else ExperimentState.from_survey(values)
+        )
+    else:
+        if arm is None:
+            msg = "`arm` is required with per-unit `values`: the arm each unit was assigned to."
+            raise InvalidInputError(msg)
+        state = ExperimentState.from_units(
+            values,
+            arm,
+            kind=kind,
+            denominator=denominator,
+            covariate=covariate,
+            scheme=scheme,
+            nan_policy=nan_policy,
+        )
     return state.compute(
         control,
         relative=relative,

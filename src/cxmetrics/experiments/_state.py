@@ -26,6 +26,7 @@ from cxmetrics.exceptions import IncompatibleStateError, InvalidInputError
 from cxmetrics.experiments._analysis import analyze
 from cxmetrics.experiments._from_survey import survey_sums
 from cxmetrics.experiments._inputs import KINDS, unit_data
+from cxmetrics.experiments._summary import summary_sums
 
 if TYPE_CHECKING:
     from cxmetrics.experiments._result import ExperimentResult
@@ -202,6 +203,48 @@ class ExperimentState(Mergeable):
         """
         kind, fields = survey_sums(state, definition)
         return cls(kind, **fields)
+
+    @classmethod
+    def from_summary(
+        cls,
+        arm: ArrayLike,
+        n: ArrayLike,
+        mean: ArrayLike,
+        std: ArrayLike | None = None,
+        *,
+        kind: str = "mean",
+    ) -> Self:
+        r"""Per-arm sums from an aggregated export: one row per arm.
+
+        Parameters
+        ----------
+        arm : array_like
+            Arm labels, each once.
+        n : array_like of int
+            Units per arm.
+        mean : array_like of float
+            The KPI's mean per arm (the share for ``kind='proportion'``).
+        std : array_like of float, optional
+            Standard deviation per arm with ddof 1 (``kind='mean'`` only).
+        kind : {'mean', 'proportion'}, default 'mean'
+            NPS summaries need the answer counts: use :meth:`from_survey`.
+
+        Notes
+        -----
+        :math:`\sum y = n\bar y` and :math:`\sum y^2 = (n-1)s^2 + n\bar y^2`;
+        the lift then equals ``scipy.stats.ttest_ind_from_stats(equal_var=False)``.
+
+        Examples
+        --------
+        >>> import cxmetrics as cx
+        >>> state = cx.ExperimentState.from_summary(
+        ...     ["control", "new"], n=[1200, 1180], mean=[312.0, 301.5], std=[88.0, 84.0]
+        ... )
+        >>> lift = state.compute("control")["new"]
+        >>> round(lift.value, 1), round(lift.pvalue, 4)
+        (-10.5, 0.0029)
+        """
+        return cls(kind, **summary_sums(arm, n, mean, std, kind))
 
     def merge(self, other: ExperimentState) -> ExperimentState:
         """Combine with the state of other units (another day, file or partition)."""
