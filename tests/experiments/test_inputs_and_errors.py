@@ -526,3 +526,33 @@ def test_experiment_takes_states_and_grouped_survey_states():
 def test_summary_errors(args, kwargs, match):
     with pytest.raises(CXMetricsError, match=match):
         cx.ExperimentState.from_summary(*args, **kwargs)
+
+
+@pytest.mark.parametrize("sequential", [False, True])
+def test_no_variance_gives_p_one_or_zero_not_nan(sequential):
+    # regression: Welch df was 0/0 and the p-value NaN when both arms were constant
+    same = cx.experiment(
+        [4.0, 4, 4, 4], list("aabb"), control="a", sequential=sequential
+    )["b"]
+    assert same.pvalue == 1.0
+    assert same.confidence_interval() == (0.0, 0.0)
+    apart = cx.experiment(
+        [4.0, 4, 5, 5], list("aabb"), control="a", sequential=sequential
+    )["b"]
+    assert apart.pvalue == 0.0
+    assert apart.value == 1.0
+
+
+def test_an_arm_whose_units_are_all_missing_is_nan_and_warns():
+    with pytest.warns(UndefinedMetricWarning, match=r"\['b'\].*fewer than 2 units"):
+        res = cx.experiment(
+            [1.0, 2.0, None, None, 3.0, 4.0],
+            ["a", "a", "b", "b", "c", "c"],
+            control="a",
+            nan_policy="omit",
+            expected_split=[1, 1, 1],
+        )
+    assert res.n_arm.tolist() == [0, 2]
+    assert np.isnan(res["b"].value)
+    assert res["c"].value == pytest.approx(2.0)
+    assert res.srm.observed.tolist() == [2, 2, 2]

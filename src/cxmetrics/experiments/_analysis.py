@@ -216,6 +216,8 @@ def analyze(
             df = diff_var**2 / (
                 var_adj[t] ** 2 / (n[t] - 1.0) + var_adj[c] ** 2 / (n[c] - 1.0)
             )
+            # no variance at all: nothing to estimate the df from; the test is exact
+            df = np.where(diff_var == 0, np.inf, df)
         else:
             df = np.full(diff.shape, np.inf)
         reduction = np.where(raw_var > 0, 1.0 - diff_var / raw_var, 0.0)
@@ -244,7 +246,13 @@ def analyze(
     est = out_value if relative else diff
     est_se = out_se if relative else se
     with np.errstate(invalid="ignore", divide="ignore"):
-        stat = np.where(est_se > 0, est / est_se, np.where(est == 0, 0.0, np.nan))
+        # no variance: a zero difference is no evidence (p = 1), any other is certain
+        stat = np.where(
+            est_se > 0,
+            est / est_se,
+            np.where(est == 0, 0.0, np.copysign(np.inf, est)),
+        )
+        stat = np.where(np.isnan(est) | np.isnan(est_se), np.nan, stat)
     total = n[t] + n[c]
     if sequential:
         pvalue = sequential_pvalue(est, est_se * est_se, total, 1.0 - level, tune)

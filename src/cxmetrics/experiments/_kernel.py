@@ -115,4 +115,6 @@ def sequential_pvalue(
         st2 = estimate * estimate * total / variance
         log_e = rho * rho * st2 / (2.0 * tr) - 0.5 * np.log(tr)
         p = np.minimum(1.0, np.exp(-log_e))
-    return np.where(np.isnan(log_e), np.nan, p)
+    # no variance: a zero difference is no evidence, any other is certain
+    p = np.where(variance == 0, np.where(estimate == 0, 1.0, 0.0), p)
+    return np.where(np.isnan(estimate) | np.isnan(variance), np.nan, p)
