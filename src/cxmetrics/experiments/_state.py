@@ -12,6 +12,7 @@ standard deviation.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
 import attrs
@@ -23,14 +24,20 @@ from cxmetrics._keys import align_keys, decode_keys, encode_keys
 from cxmetrics._mergeable import Mergeable
 from cxmetrics._validation import check_option
 from cxmetrics.exceptions import IncompatibleStateError, InvalidInputError
-from cxmetrics.experiments._analysis import analyze
+from cxmetrics.experiments._analysis import DEFAULT_TUNING, analyze
 from cxmetrics.experiments._from_survey import survey_sums
 from cxmetrics.experiments._inputs import KINDS, unit_data
+from cxmetrics.experiments._srm import DEFAULT_SRM_THRESHOLD
 from cxmetrics.experiments._summary import summary_sums
 
 if TYPE_CHECKING:
     from cxmetrics.experiments._result import ExperimentResult
     from cxmetrics.survey._scheme import NPSScheme
+    from cxmetrics.typing import (
+        Alternative,
+        ExperimentTest,
+        LiftInterval,
+    )
 
 __all__ = ["ExperimentState"]
 
@@ -273,9 +280,38 @@ class ExperimentState(Mergeable):
             self.kind, self.covariate, keys, count, missing, sums, products
         )
 
-    def compute(self, control: object, **options: Any) -> ExperimentResult:
-        """The experiment's result; ``options`` are those of :func:`experiment`."""
-        return analyze(self, control, **options)
+    def compute(
+        self,
+        control: object,
+        *,
+        relative: bool = False,
+        test: ExperimentTest = "auto",
+        interval: LiftInterval = "delta",
+        sequential: bool = False,
+        tuning: float = DEFAULT_TUNING,
+        confidence_level: float = 0.95,
+        alternative: Alternative = "two-sided",
+        expected_split: Mapping[Any, float] | Sequence[float] | ArrayLike | None = None,
+        srm_threshold: float = DEFAULT_SRM_THRESHOLD,
+    ) -> ExperimentResult:
+        """The experiment's result: every arm against ``control``.
+
+        The options are those of :func:`experiment`, checked before anything is
+        computed; no pass over data is needed (the state holds the sums).
+        """
+        return analyze(
+            self,
+            control,
+            relative=relative,
+            test=test,
+            interval=interval,
+            sequential=sequential,
+            tuning=tuning,
+            confidence_level=confidence_level,
+            alternative=alternative,
+            expected_split=expected_split,
+            srm_threshold=srm_threshold,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-Python form (JSON-ready); :meth:`from_dict` reverses it exactly."""
