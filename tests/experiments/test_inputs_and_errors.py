@@ -556,3 +556,16 @@ def test_an_arm_whose_units_are_all_missing_is_nan_and_warns():
     assert np.isnan(res["b"].value)
     assert res["c"].value == pytest.approx(2.0)
     assert res.srm.observed.tolist() == [2, 2, 2]
+
+
+def test_ratio_arm_with_zero_denominator_is_nan_not_inf():
+    with pytest.warns(UndefinedMetricWarning, match="denominator sums to 0"):
+        lift = cx.experiment(
+            [1.0, 2, 3, 4],
+            list("aabb"),
+            control="a",
+            kind="ratio",
+            denominator=[1.0, 1, 0, 0],
+        )["b"]
+    assert np.isnan(lift.value)
+    assert np.isnan(lift.pvalue)

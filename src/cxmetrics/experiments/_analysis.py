@@ -111,7 +111,8 @@ def _moments(
         vyy = _cov(products[:, 0, 0], sums[:, 0], sums[:, 0], n, ddof)
         if kind == "ratio":
             md = sums[:, 1] / n
-            r = sums[:, 0] / sums[:, 1]
+            # a ratio over a zero denominator is undefined, not infinite
+            r = np.where(sums[:, 1] != 0, sums[:, 0] / sums[:, 1], np.nan)
             vyd = _cov(products[:, 0, 1], sums[:, 0], sums[:, 1], n, 1)
             vdd = _cov(products[:, 1, 1], sums[:, 1], sums[:, 1], n, 1)
             mean = r
@@ -262,7 +263,8 @@ def analyze(
         bad = keys[t][np.isnan(se)].tolist()
         warnings.warn(
             f"the lift's standard error is undefined for arm(s) {bad!r} against "
-            f"{control!r}: an arm has fewer than 2 units; returning NaN.",
+            f"{control!r}: an arm has fewer than 2 units (or, for a ratio, its "
+            "denominator sums to 0); returning NaN.",
             UndefinedMetricWarning,
             stacklevel=3,
         )
