@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import operator
 import pickle
@@ -224,3 +225,52 @@ def test_rfm_state_parameters_must_match():
         a + cx.RFMState.from_transactions([2], [0.0], observation_end=6.0)
     with pytest.raises(ValueError, match="describes a 'NPSState', not a RFMState"):
         cx.RFMState.from_dict(cx.NPSState.empty().to_dict())
+
+
+# ---------------------------------------------------------------- experiments
+
+experiment_units = st.integers(0, 30).flatmap(
+    lambda n: st.tuples(
+        st.lists(st.integers(-50, 500), min_size=n, max_size=n),
+        st.lists(st.sampled_from(["control", "b", "c"]), min_size=n, max_size=n),
+        st.lists(st.integers(1, 9), min_size=n, max_size=n),
+        st.lists(st.integers(0, 20), min_size=n, max_size=n),
+    )
+)
+
+
+@pytest.mark.parametrize("kind", ["mean", "ratio"])
+@given(units=experiment_units, data=st.data())
+def test_experiment_state_laws(kind, units, data):
+    values, arms, den, cov = (np.asarray(u) for u in units)
+    values = values.astype(np.float64)
+
+    def build(rows):
+        return cx.ExperimentState.from_units(
+            values[rows],
+            arms[rows],
+            kind=kind,
+            denominator=den[rows].astype(float) if kind == "ratio" else None,
+            covariate=cov[rows].astype(float),
+        )
+
+    cuts = data.draw(split_points(values.size))
+    bounds = [0, *cuts, values.size]
+    parts = [build(slice(a, b)) for a, b in itertools.pairwise(bounds)]
+    empty = cx.ExperimentState.empty(kind, covariate=True)
+    whole = build(slice(None))
+    # integer data: sums are exact, so every law holds with ==
+    assert sum(parts, empty) == whole
+    a, b, c = (build(slice(i, None, 3)) for i in range(3))
+    assert a + empty == a == empty + a
+    assert (a + b) + c == a + (b + c)
+    assert a + b == b + a
+    back = cx.ExperimentState.from_dict(json.loads(json.dumps(whole.to_dict())))
+    assert back == whole
+    assert pickle.loads(pickle.dumps(whole)) == whole
+
+
+def test_experiment_states_of_different_designs_do_not_merge():
+    a = cx.ExperimentState.from_units([1.0], ["a"])
+    with pytest.raises(IncompatibleStateError, match="kind"):
+        a + cx.ExperimentState.from_units([1.0], ["a"], kind="ratio", denominator=[1.0])

@@ -95,6 +95,11 @@ def _halves():  # builders per state class; halves split customers disjointly
             [True, False, True, False, True, False][s],
             by=list("qqrqrr")[s],
         ),
+        "ExperimentState": lambda s: cx.ExperimentState.from_units(
+            [310.0, 295.5, 402.0, 280.25, 333.0, 290.0][s],
+            ["old", "new", "old", "new", "old", "new"][s],
+            covariate=[3.0, 1.0, 4.0, 0.0, 2.0, 5.0][s],
+        ),
     }
 
 

@@ -14,11 +14,15 @@ __all__ = [
     "Alternative",
     "CompareTest",
     "CumulativeHazardTies",
+    "ExperimentKind",
+    "ExperimentTest",
     "Freq",
+    "LiftInterval",
     "MeanMethod",
     "NPSCompareMethod",
     "NPSMethod",
     "NanPolicy",
+    "PValueAdjustment",
     "PatienceMethod",
     "ProportionMethod",
     "QueueModel",
@@ -93,3 +97,14 @@ programme, or the first that applies."""
 
 PatienceMethod: TypeAlias = Literal["exponential", "kaplan_meier"]
 """Estimator of customer patience from censored waits."""
+ExperimentKind: TypeAlias = Literal["mean", "proportion", "nps", "ratio"]
+"""What an experiment's per-unit values are: a mean, a 0/1 flag, an NPS answer, a ratio numerator."""
+
+ExperimentTest: TypeAlias = Literal["auto", "welch", "z"]
+"""Test of an experiment's lift: Welch's t, z, or by kind (Welch for means and ratios)."""
+
+LiftInterval: TypeAlias = Literal["delta", "fieller"]
+"""Interval of a relative lift: delta method, or Fieller's."""
+
+PValueAdjustment: TypeAlias = Literal["holm", "bonferroni", "benjamini_hochberg"]
+"""Multiple-testing adjustments of p-values (family-wise error or false discovery rate)."""

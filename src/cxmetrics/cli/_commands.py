@@ -848,6 +848,7 @@ REPORT_ROLES: tuple[Role, ...] = (
     Role("time", "month", "answer month (YYYY-MM) or date", file="surveys"),
     Role("segment", "segment", "segment to compare", file="surveys"),
     Role("weight", None, "survey weights", file="surveys"),
+    Role("arm", "arm", "experiment arm (adds the experiment section)", file="surveys"),
     Role("ticket", "ticket", "ticket id", file="tickets"),
     Role("instant", "instant", "event time (UTC, Z or offset)", file="tickets"),
     Role("status", "status", "ticket status", file="tickets"),
@@ -886,7 +887,17 @@ def _months(ft: FileTable, name: str) -> NDArray[Any]:
 
 
 def _survey_columns(path: str, cols: dict[str, str | None]) -> dict[str, NDArray[Any]]:
-    opt = [c for c in (cols["csat"], cols["ces"], cols["segment"], cols["weight"]) if c]
+    opt = [
+        c
+        for c in (
+            cols["csat"],
+            cols["ces"],
+            cols["segment"],
+            cols["weight"],
+            cols["arm"],
+        )
+        if c
+    ]
     ft = read_file(
         path,
         [
@@ -901,10 +912,10 @@ def _survey_columns(path: str, cols: dict[str, str | None]) -> dict[str, NDArray
         c = cols[role]
         if c and c in ft.columns:
             out[role] = numbers(ft.path, c, ft.columns[c], ft.lines)
-    if cols["segment"] and cols["segment"] in ft.columns:
-        out["segment"] = keys(
-            ft.path, str(cols["segment"]), ft.columns[str(cols["segment"])], ft.lines
-        )
+    for role in ("segment", "arm"):
+        c = cols[role]
+        if c and c in ft.columns:
+            out[role] = keys(ft.path, c, ft.columns[c], ft.lines)
     return out
 
 

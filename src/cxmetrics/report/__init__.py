@@ -29,6 +29,7 @@ from typing import Any
 from numpy.typing import NDArray
 
 from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
+from cxmetrics.report._experiments import experiment_section
 from cxmetrics.report._html import page, tiles_html
 from cxmetrics.report._sections import (
     SECTIONS,
@@ -135,7 +136,9 @@ def build_report(
     surveys : dict of columns, optional
         ``nps`` (0-10, NaN for unanswered) and ``month``; optional ``segment``,
         ``csat``, ``ces`` and ``weight`` (survey weights: every survey number
-        then uses them, and the report says so).
+        then uses them, and the report says so), and ``arm``, an experiment's
+        assignment: it adds a section comparing each KPI across arms against
+        the arm labelled ``"control"`` (else the first).
     tickets : dict of columns, optional
         A ticket log as :func:`cxmetrics.datasets.load_sample_tickets` returns it
         (or ``log``, ``ids``, ``priority`` and optional ``due`` per ticket); needs
@@ -214,6 +217,14 @@ def build_report(
             out = sec.build(inputs)
             sections.append((sec.id, sec.heading, out.parts))
             tiles.extend(out.tiles)
+    if surveys is not None and "arm" in surveys:
+        sections.append(
+            (
+                "experiment",
+                "Experiment: arms against the control",
+                experiment_section(surveys),
+            )
+        )
     if workforce is not None:
         sections.append(
             (
