@@ -14,7 +14,12 @@ __all__ = [
     "Alternative",
     "CumulativeHazardTies",
     "Freq",
+    "FunnelAttribution",
+    "FunnelCompare",
+    "FunnelEntry",
+    "FunnelMode",
     "MeanMethod",
+    "MultipleTesting",
     "NPSMethod",
     "NanPolicy",
     "ProportionMethod",
@@ -67,3 +72,20 @@ ServiceLevelDefinition: TypeAlias = Literal[
 answered; ``'excluding_short_abandons'``: answered within T / (offered - short
 abandons); ``'abandons_met'``: (answered within T + abandoned within T) / offered.
 """
+
+FunnelMode: TypeAlias = Literal[
+    "ordered", "strict_order", "strict_deduplication", "strict_increase", "any_order"
+]
+"""How a funnel's steps must follow each other (ClickHouse ``windowFunnel`` modes and any order)."""
+
+FunnelEntry: TypeAlias = Literal["any", "first"]
+"""Which step-1 events may start a funnel chain: any (re-entry) or the unit's first."""
+
+FunnelAttribution: TypeAlias = Literal["first_touch", "last_touch"]
+"""Which event's segment a unit is counted under: its first or its last in the log."""
+
+FunnelCompare: TypeAlias = Literal["overall", "step"]
+"""Funnel conversion compared between segments: from step 1, or from the previous step."""
+
+MultipleTesting: TypeAlias = Literal["holm", "bonferroni", "none"]
+"""Adjustment of a family of p-values."""
