@@ -87,6 +87,14 @@ def _halves():  # builders per state class; halves split customers disjointly
             observation_end="2024-06-01",
         ),
         "CohortState": lambda s: cx.CohortState.from_activity(list("xxyzzw")[s], T[s]),
+        "FunnelState": lambda s: cx.FunnelState.from_log(
+            list("aabccd")[s],
+            T[s],
+            ["cart", "paid", "cart", "cart", "paid", "view"][s],
+            ["cart", "paid"],
+            window=np.timedelta64(60, "D"),
+            by=["web", "web", "app", "app", "app", "web"][s],
+        ),
     }
 
 
