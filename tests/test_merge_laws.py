@@ -228,7 +228,9 @@ def test_rfm_state_parameters_must_match():
 
 @given(
     st.lists(
-        st.tuples(st.integers(0, 6), st.integers(0, 30), st.sampled_from(["v", "c", "p"])),
+        st.tuples(
+            st.integers(0, 6), st.integers(0, 30), st.sampled_from(["v", "c", "p"])
+        ),
         max_size=30,
     ),
     st.data(),
@@ -241,7 +243,9 @@ def test_funnel_state_laws_for_logs_split_by_unit(log, data):
     where = part[units] if units.size else units
 
     def state(m):
-        return cx.FunnelState.from_log(units[m], times[m], events[m], ["v", "c", "p"], window=8)
+        return cx.FunnelState.from_log(
+            units[m], times[m], events[m], ["v", "c", "p"], window=8
+        )
 
     a, b, c = (state(where == p) for p in range(3))
     empty = cx.FunnelState.empty(["v", "c", "p"], window=8)

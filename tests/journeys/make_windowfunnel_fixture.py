@@ -25,17 +25,19 @@ OUT = Path(__file__).with_name("windowfunnel_fixture.json")
 
 def clickhouse_levels(units, times, events, steps, window, mode):
     """Levels per unit (sorted by unit) from chdb's windowFunnel."""
-    import chdb  # noqa: PLC0415
+    import chdb
 
     rows = ",".join(
-        f"({int(u)},{int(t)},'{e}')" for u, t, e in zip(units, times, events, strict=True)
+        f"({int(u)},{int(t)},'{e}')"
+        for u, t, e in zip(units, times, events, strict=True)
     )
     conds = ", ".join(
         "e IN (" + ",".join(f"'{n}'" for n in sorted(step)) + ")" for step in steps
     )
     opt = "" if mode == "ordered" else f", '{mode}'"
+    # our own generated test data, not user input
     q = (
-        f"SELECT u, windowFunnel({int(window)}{opt})(ts, {conds}) "
+        f"SELECT u, windowFunnel({int(window)}{opt})(ts, {conds}) "  # noqa: S608
         f"FROM values('u UInt32, ts UInt32, e String', {rows}) GROUP BY u ORDER BY u"
     )
     out = chdb.query(q, "CSV").bytes().decode().strip().splitlines()
@@ -58,8 +60,32 @@ def cases():
     yield {
         "name": "edges",
         "units": [1, 1, 1, 2, 2, 3, 3, 3, 3, 4, 4, 4, 5, 5, 5, 5, 6, 6, 6, 6, 7, 7, 7],
-        "times": [5, 5, 5, 1, 2, 1, 2, 3, 4, 0, 50, 55, 1, 2, 3, 4, 1, 2, 2, 3, 1, 3, 3],
-        "events": list("ABC" "BA" "AXBC" "AAB" "ABAB" "ABBC" "AQC"),
+        "times": [
+            5,
+            5,
+            5,
+            1,
+            2,
+            1,
+            2,
+            3,
+            4,
+            0,
+            50,
+            55,
+            1,
+            2,
+            3,
+            4,
+            1,
+            2,
+            2,
+            3,
+            1,
+            3,
+            3,
+        ],
+        "events": list("ABCBAAXBCAABABABABBCAQC"),
         "steps": [["A", "Q"], ["B", "Q"], ["C"]],
         "window": 10,
     }
@@ -73,7 +99,9 @@ def cases():
             "name": f"random_{seed}",
             "units": rng.integers(0, 60, n).tolist(),
             "times": rng.integers(0, 40, n).tolist(),
-            "events": rng.choice(list("ABCDQX"), n, p=[0.25, 0.2, 0.15, 0.1, 0.1, 0.2]).tolist(),
+            "events": rng.choice(
+                list("ABCDQX"), n, p=[0.25, 0.2, 0.15, 0.1, 0.1, 0.2]
+            ).tolist(),
             "steps": [["A", "Q"], ["B", "Q"], ["C"], ["D"]],
             "window": int(rng.integers(3, 20)),
         }
@@ -84,16 +112,29 @@ def main():
     for case in cases():
         case["levels"] = {
             mode: clickhouse_levels(
-                case["units"], case["times"], case["events"], case["steps"], case["window"], mode
+                case["units"],
+                case["times"],
+                case["events"],
+                case["steps"],
+                case["window"],
+                mode,
             )
             for mode in MODES
         }
         out.append(case)
-    import chdb  # noqa: PLC0415
+    import chdb
 
-    meta = {"clickhouse": chdb.query("SELECT version()", "CSV").bytes().decode().strip().strip('"')}
-    OUT.write_text(json.dumps({"meta": meta, "cases": out}, separators=(",", ":")) + "\n")
-    print(f"wrote {OUT} ({len(out)} cases)")
+    meta = {
+        "clickhouse": chdb.query("SELECT version()", "CSV")
+        .bytes()
+        .decode()
+        .strip()
+        .strip('"')
+    }
+    OUT.write_text(
+        json.dumps({"meta": meta, "cases": out}, separators=(",", ":")) + "\n"
+    )
+    print(f"wrote {OUT} ({len(out)} cases)")  # noqa: T201
 
 
 if __name__ == "__main__":

@@ -18,24 +18,39 @@ from hypothesis import strategies as st
 import cxmetrics as cx
 
 STEPS = [{"A", "Q"}, {"B", "Q"}, {"C"}, {"D"}]
-MODES = ["ordered", "strict_order", "strict_deduplication", "strict_increase", "any_order"]
+MODES = [
+    "ordered",
+    "strict_order",
+    "strict_deduplication",
+    "strict_increase",
+    "any_order",
+]
 
 
-def oracle_level(entries, k, window, mode, entry, excl):  # noqa: C901, PLR0912
+def oracle_level(entries, k, window, mode, entry, excl):
     """One unit: ``entries`` is a list of (time, code) sorted by (time, code), code 0 = other."""
     if entry == "first":
         ones = [i for i, (_, c) in enumerate(entries) if c == 1]
-        entries = [x for i, x in enumerate(entries) if x[1] != 1 or i == ones[0]] if ones else entries
+        entries = (
+            [x for i, x in enumerate(entries) if x[1] != 1 or i == ones[0]]
+            if ones
+            else entries
+        )
         # a dropped restart leaves no trace at all
     if mode == "any_order":
         best = 0
         for i, (t0, c) in enumerate(entries):
             if c != 1:
                 continue
-            cut = min([t for (t, cc) in entries[i + 1 :] if cc == 0 and excl] or [np.inf])
+            cut = min(
+                [t for (t, cc) in entries[i + 1 :] if cc == 0 and excl] or [np.inf]
+            )
             lvl = 1
             for step in range(2, k + 1):
-                if any(cc == step and t0 <= t <= t0 + window and t < cut for (t, cc) in entries):
+                if any(
+                    cc == step and t0 <= t <= t0 + window and t < cut
+                    for (t, cc) in entries
+                ):
                     lvl += 1
                 else:
                     break
@@ -54,9 +69,9 @@ def oracle_level(entries, k, window, mode, entry, excl):  # noqa: C901, PLR0912
         if idx == 0:
             state[0] = (t, t, seen)
             first_event = True
-        elif mode == "strict_deduplication" and state[idx] is not None:
-            break
-        elif mode == "strict_order" and first_event and state[idx - 1] is None:
+        elif (mode == "strict_deduplication" and state[idx] is not None) or (
+            mode == "strict_order" and first_event and state[idx - 1] is None
+        ):
             break
         elif state[idx - 1] is not None:
             f, last, s0 = state[idx - 1]
@@ -101,7 +116,6 @@ logs = st.integers(0, 30).flatmap(
 )
 
 
-
 @given(
     logs,
     st.integers(1, 12),
@@ -114,7 +128,16 @@ def test_kernel_equals_loop_oracle(log, window, mode, entry, use_exclude, n_step
     units, times, events = log
     steps = STEPS[:n_steps]
     exclude = ["X"] if use_exclude else None
-    lv = cx.funnel_levels(units, times, events, steps, window=window, mode=mode, entry=entry, exclude=exclude)
+    lv = cx.funnel_levels(
+        units,
+        times,
+        events,
+        steps,
+        window=window,
+        mode=mode,
+        entry=entry,
+        exclude=exclude,
+    )
     expected = oracle_levels(units, times, events, steps, window, mode, entry, exclude)
     assert dict(zip(lv.units.tolist(), lv.level.tolist(), strict=True)) == expected
 
@@ -129,17 +152,30 @@ def test_levels_never_exceed_steps_and_strict_never_exceed_default(log, window, 
         assert (lv.level <= base.level).all()
 
 
-@given(logs, st.integers(1, 12), st.integers(0, 5), st.integers(0, 20), st.sampled_from(list("ABCDQX")))
+@given(
+    logs,
+    st.integers(1, 12),
+    st.integers(0, 5),
+    st.integers(0, 20),
+    st.sampled_from(list("ABCDQX")),
+)
 def test_adding_an_event_never_lowers_a_level(log, window, u, t, e):
     units, times, events = log
     before = cx.funnel_levels(units, times, events, STEPS, window=window)
-    after = cx.funnel_levels([*units, u], [*times, t], [*events, e], STEPS, window=window)
+    after = cx.funnel_levels(
+        [*units, u], [*times, t], [*events, e], STEPS, window=window
+    )
     old = dict(zip(before.units.tolist(), before.level.tolist(), strict=True))
     for unit, level in zip(after.units.tolist(), after.level.tolist(), strict=True):
         assert level >= old.get(unit, 0)
 
 
-@given(logs, st.integers(1, 12), st.integers(0, 10), st.sampled_from(["ordered", "any_order", "strict_increase"]))
+@given(
+    logs,
+    st.integers(1, 12),
+    st.integers(0, 10),
+    st.sampled_from(["ordered", "any_order", "strict_increase"]),
+)
 def test_a_wider_window_never_lowers_a_level(log, window, extra, mode):
     units, times, events = log
     a = cx.funnel_levels(units, times, events, STEPS, window=window, mode=mode)
@@ -166,18 +202,30 @@ def test_states_of_unit_partitions_merge_to_the_whole(log, window, mode, data):
     parts = data.draw(st.lists(st.integers(0, 2), min_size=6, max_size=6))
     part_of_unit = np.array(parts)[units] if units.size else units
     seg = np.where(np.isin(events, ["A", "B"]), "web", "app")
-    whole = cx.FunnelState.from_log(units, times, events, STEPS, window=window, mode=mode, by=seg)
+    whole = cx.FunnelState.from_log(
+        units, times, events, STEPS, window=window, mode=mode, by=seg
+    )
     pieces = [
         cx.FunnelState.from_log(
-            units[part_of_unit == p], times[part_of_unit == p], events[part_of_unit == p],
-            STEPS, window=window, mode=mode, by=seg[part_of_unit == p],
+            units[part_of_unit == p],
+            times[part_of_unit == p],
+            events[part_of_unit == p],
+            STEPS,
+            window=window,
+            mode=mode,
+            by=seg[part_of_unit == p],
         )
         for p in range(3)
     ]
     merged = functools.reduce(operator.add, pieces)
     assert merged == whole
     assert sum(pieces) == whole
-    empty = cx.FunnelState.empty([*map(lambda s: " | ".join(sorted(s)), STEPS)], window=window, mode=mode, grouped=True)
+    empty = cx.FunnelState.empty(
+        [" | ".join(sorted(s)) for s in STEPS],
+        window=window,
+        mode=mode,
+        grouped=True,
+    )
     assert whole + empty == whole == empty + whole
     a, b, c = pieces
     assert (a + b) + c == a + (b + c)
@@ -189,8 +237,12 @@ def test_grouped_equals_per_segment_funnels(log, window):
     units, times, events = (np.array(x) for x in log)
     seg_of_unit = np.array(list("xyxyzx"))
     seg = seg_of_unit[units] if units.size else units.astype(str)
-    g = cx.FunnelState.from_log(units, times, events, STEPS, window=window, by=seg).counts
-    keys = cx.FunnelState.from_log(units, times, events, STEPS, window=window, by=seg).keys
+    g = cx.FunnelState.from_log(
+        units, times, events, STEPS, window=window, by=seg
+    ).counts
+    keys = cx.FunnelState.from_log(
+        units, times, events, STEPS, window=window, by=seg
+    ).keys
     for i, key in enumerate(keys.tolist()):
         m = seg == key
         s = cx.FunnelState.from_log(units[m], times[m], events[m], STEPS, window=window)
@@ -209,5 +261,8 @@ def test_intervals_contain_the_estimates(log, window):
     assert ((ci.low <= conv + 1e-12) & (conv <= ci.high + 1e-12)).all()
     step = res.step_interval()
     ok = ~np.isnan(res.step_conversion)
-    assert ((step.low[ok] <= res.step_conversion[ok] + 1e-12) & (res.step_conversion[ok] <= step.high[ok] + 1e-12)).all()
+    assert (
+        (step.low[ok] <= res.step_conversion[ok] + 1e-12)
+        & (res.step_conversion[ok] <= step.high[ok] + 1e-12)
+    ).all()
     assert res.reached.tolist() == sorted(res.reached.tolist(), reverse=True)

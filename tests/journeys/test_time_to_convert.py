@@ -57,12 +57,16 @@ def test_matches_lifelines_on_oracle_durations():
     units = rng.integers(0, 80, n)
     times = rng.integers(0, 200, n)
     events = rng.choice(["cart", "paid", "view"], n)
-    km = cx.time_to_convert(units, times, events, ["cart", "paid"], window=30, as_of=210)
+    km = cx.time_to_convert(
+        units, times, events, ["cart", "paid"], window=30, as_of=210
+    )
     ref = _oracle_durations(units, times, events, 30, 210)
     assert km.n == len(ref)
     assert km.n_events == int(ref[:, 1].sum())
     fit = lifelines.KaplanMeierFitter().fit(ref[:, 0], ref[:, 1])
-    np.testing.assert_allclose(km.survival, fit.survival_function_at_times(km.time).to_numpy())
+    np.testing.assert_allclose(
+        km.survival, fit.survival_function_at_times(km.time).to_numpy()
+    )
     assert km.median == fit.median_survival_time_ or np.isnan(km.median)
 
 
@@ -71,14 +75,23 @@ def test_datetime_logs_give_seconds_and_mean_over_converters_is_biased():
     rng = np.random.default_rng(3)
     n_units = 300
     entered = start + rng.integers(0, 20 * 86400, n_units).astype("timedelta64[s]")
-    delay = rng.exponential(3 * 86400, n_units).astype(np.int64).astype("timedelta64[s]")
+    delay = (
+        rng.exponential(3 * 86400, n_units).astype(np.int64).astype("timedelta64[s]")
+    )
     paid = entered + delay
     end = start + np.timedelta64(20 * 86400, "s")
     seen = paid <= end
     units = np.r_[np.arange(n_units), np.arange(n_units)[seen]]
     times = np.r_[entered, paid[seen]]
     events = np.r_[["cart"] * n_units, ["paid"] * int(seen.sum())]
-    km = cx.time_to_convert(units, times, events, ["cart", "paid"], window=np.timedelta64(30, "D"), as_of=end)
+    km = cx.time_to_convert(
+        units,
+        times,
+        events,
+        ["cart", "paid"],
+        window=np.timedelta64(30, "D"),
+        as_of=end,
+    )
     assert km.time_unit == "seconds"
     naive_mean = float(np.mean(delay[seen].astype(np.float64)))
     true_median = 3 * 86400 * np.log(2)
@@ -89,7 +102,14 @@ def test_datetime_logs_give_seconds_and_mean_over_converters_is_biased():
 
 
 def test_by_segment_gives_grouped_curves_and_logrank():
-    km = cx.time_to_convert(UNITS, TIMES, EVENTS, ["cart", "paid"], window=10, by=["x", "x", "y", "y", "x", "y", "y", "x"])
+    km = cx.time_to_convert(
+        UNITS,
+        TIMES,
+        EVENTS,
+        ["cart", "paid"],
+        window=10,
+        by=["x", "x", "y", "y", "x", "y", "y", "x"],
+    )
     assert km["x"].n == 3
     assert km["y"].n == 2
     assert 0.0 <= km.logrank().pvalue <= 1.0
@@ -99,6 +119,8 @@ def test_bad_to_step_and_as_of():
     with pytest.raises(InvalidInputError, match=r"`to_step` must lie in 1..2"):
         cx.time_to_convert(UNITS, TIMES, EVENTS, ["cart", "paid"], window=10, to_step=3)
     with pytest.raises(InvalidInputTypeError, match="`to_step` must be an integer"):
-        cx.time_to_convert(UNITS, TIMES, EVENTS, ["cart", "paid"], window=10, to_step=1.5)
-    with pytest.raises(InvalidInputError, match="`as_of`.*precedes"):
+        cx.time_to_convert(
+            UNITS, TIMES, EVENTS, ["cart", "paid"], window=10, to_step=1.5
+        )
+    with pytest.raises(InvalidInputError, match=r"`as_of`.*precedes"):
         cx.time_to_convert(UNITS, TIMES, EVENTS, ["cart", "paid"], window=10, as_of=3)

@@ -31,8 +31,12 @@ def test_levels_match_clickhouse(name, mode):
     case = CASES[name]
     expected = np.array(case["levels"][mode])
     lv = cx.funnel_levels(
-        case["units"], case["times"], case["events"], _steps(case),
-        window=case["window"], mode=mode,
+        case["units"],
+        case["times"],
+        case["events"],
+        _steps(case),
+        window=case["window"],
+        mode=mode,
     )
     np.testing.assert_array_equal(lv.units, expected[:, 0])
     np.testing.assert_array_equal(lv.level, expected[:, 1])
@@ -42,7 +46,13 @@ def test_clickhouse_documentation_example():
     # ClickHouse docs, windowFunnel: user 1's events 1003 -> 1009 -> 1007 -> 1010
     # (in time order) reach level 4; the events arrive unsorted
     case = CASES["clickhouse_docs"]
-    res = cx.funnel(case["units"], case["times"], case["events"], ["1003", "1009", "1007", "1010"], window=case["window"])
+    res = cx.funnel(
+        case["units"],
+        case["times"],
+        case["events"],
+        ["1003", "1009", "1007", "1010"],
+        window=case["window"],
+    )
     assert res.counts.tolist() == [0, 0, 0, 0, 1]
 
 
@@ -50,7 +60,9 @@ def test_edge_cases_named():
     # hand-checked against ClickHouse (see make_windowfunnel_fixture.py):
     # unit 4 has a first A at 0, outside the window of the chain A(50) -> B(55)
     lv = {
-        mode: dict(zip(*np.array(CASES["edges"]["levels"][mode]).T.tolist(), strict=True))
+        mode: dict(
+            zip(*np.array(CASES["edges"]["levels"][mode]).T.tolist(), strict=True)
+        )
         for mode in MODES
     }
     assert lv["ordered"][4] == 2  # the later chain counts
@@ -65,10 +77,21 @@ def test_datetime_log_equals_numeric_seconds():
     secs = np.array(case["times"], dtype=np.int64)
     when = np.datetime64("2026-03-01T00:00:00", "s") + secs.astype("timedelta64[s]")
     for mode in MODES:
-        a = cx.funnel_levels(case["units"], secs, case["events"], _steps(case), window=case["window"], mode=mode)
+        a = cx.funnel_levels(
+            case["units"],
+            secs,
+            case["events"],
+            _steps(case),
+            window=case["window"],
+            mode=mode,
+        )
         b = cx.funnel_levels(
-            case["units"], when, case["events"], _steps(case),
-            window=np.timedelta64(case["window"], "s"), mode=mode,
+            case["units"],
+            when,
+            case["events"],
+            _steps(case),
+            window=np.timedelta64(case["window"], "s"),
+            mode=mode,
         )
         np.testing.assert_array_equal(a.level, b.level)
 
@@ -77,9 +100,11 @@ def test_datetime_log_equals_numeric_seconds():
 @pytest.mark.parametrize("seed", [1, 2])
 def test_live_against_chdb(mode, seed):
     pytest.importorskip("chdb")
-    import importlib.util  # noqa: PLC0415
+    import importlib.util
 
-    spec = importlib.util.spec_from_file_location("mkfix", Path(__file__).with_name("make_windowfunnel_fixture.py"))
+    spec = importlib.util.spec_from_file_location(
+        "mkfix", Path(__file__).with_name("make_windowfunnel_fixture.py")
+    )
     assert spec is not None
     assert spec.loader is not None
     mod = importlib.util.module_from_spec(spec)

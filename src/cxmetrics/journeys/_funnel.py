@@ -15,14 +15,18 @@ from cxmetrics._optional import require
 from cxmetrics._validation import datetime_scalar
 from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
 from cxmetrics.journeys._inputs import Step
-from cxmetrics.journeys._result import FunnelResult, GroupedFunnelResult
+from cxmetrics.journeys._result import (
+    FunnelResult,
+    GroupedFunnelResult,
+    labels_tuple,
+)
 from cxmetrics.journeys._state import _levels
 from cxmetrics.typing import FunnelAttribution, FunnelEntry, FunnelMode, NanPolicy
 
 __all__ = ["FunnelLevels", "funnel", "funnel_levels", "time_to_convert"]
 
 
-def funnel(  # noqa: PLR0913
+def funnel(
     units: ArrayLike,
     times: ArrayLike,
     events: ArrayLike,
@@ -138,9 +142,20 @@ def funnel(  # noqa: PLR0913
     >>> res.reached.tolist(), res.drop_off.round(3).tolist()
     ([3, 1, 1], [0.667, 0.0])
     """
-    state, _ = _levels(units, times, events, steps, window=window, mode=mode, entry=entry,
-                       exclude=exclude, by=by, attribution=attribution,
-                       session_gap=session_gap, nan_policy=nan_policy)
+    state, _ = _levels(
+        units,
+        times,
+        events,
+        steps,
+        window=window,
+        mode=mode,
+        entry=entry,
+        exclude=exclude,
+        by=by,
+        attribution=attribution,
+        session_gap=session_gap,
+        nan_policy=nan_policy,
+    )
     return state.compute()
 
 
@@ -169,7 +184,7 @@ class FunnelLevels(DisplayMixin):
 
     units: NDArray[Any] = attrs.field(converter=frozen_keys, eq=array_eq)
     level: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
-    steps: tuple[str, ...] = attrs.field(converter=tuple)
+    steps: tuple[str, ...] = attrs.field(converter=labels_tuple)
     session: NDArray[np.int64] | None = attrs.field(default=None, eq=array_eq)
 
     def to_pandas(self) -> Any:
@@ -184,7 +199,7 @@ class FunnelLevels(DisplayMixin):
         return f"FunnelLevels of {len(self.units)} unit(s) over steps {list(self.steps)}: histogram {np.bincount(self.level, minlength=len(self.steps) + 1).tolist()}"
 
 
-def funnel_levels(  # noqa: PLR0913
+def funnel_levels(
     units: ArrayLike,
     times: ArrayLike,
     events: ArrayLike,
@@ -211,15 +226,25 @@ def funnel_levels(  # noqa: PLR0913
     >>> lv.level.tolist()
     [3, 0]
     """
-    state, (log, _, res, _) = _levels(units, times, events, steps, window=window, mode=mode,
-                                      entry=entry, exclude=exclude, by=None,
-                                      attribution="first_touch", session_gap=session_gap,
-                                      nan_policy=nan_policy)
+    state, (log, _, res, _) = _levels(
+        units,
+        times,
+        events,
+        steps,
+        window=window,
+        mode=mode,
+        entry=entry,
+        exclude=exclude,
+        by=None,
+        attribution="first_touch",
+        session_gap=session_gap,
+        nan_policy=nan_policy,
+    )
     session = None if log.session is None else frozen_int(log.session)
     return FunnelLevels(log.unit_labels, res.level, state.steps, session)
 
 
-def time_to_convert(  # noqa: PLR0913
+def time_to_convert(
     units: ArrayLike,
     times: ArrayLike,
     events: ArrayLike,
@@ -283,8 +308,18 @@ def time_to_convert(  # noqa: PLR0913
     ([2.0, 3.0, 8.0, 10.0], [1, 1, 1, 0], [0, 0, 0, 1])
     """
     state, (log, ent, res, win_native) = _levels(
-        units, times, events, steps, window=window, mode=mode, entry=entry, exclude=exclude,
-        by=by, attribution=attribution, session_gap=None, nan_policy=nan_policy,
+        units,
+        times,
+        events,
+        steps,
+        window=window,
+        mode=mode,
+        entry=entry,
+        exclude=exclude,
+        by=by,
+        attribution=attribution,
+        session_gap=None,
+        nan_policy=nan_policy,
     )
     k = len(state.steps)
     if to_step is None:
@@ -301,7 +336,9 @@ def time_to_convert(  # noqa: PLR0913
     elif log.datetimes:
         end = datetime_scalar(as_of, "as_of").astype("datetime64[ns]").astype(np.int64)
     else:
-        if isinstance(as_of, bool) or not isinstance(as_of, int | float | np.integer | np.floating):
+        if isinstance(as_of, bool) or not isinstance(
+            as_of, int | float | np.integer | np.floating
+        ):
             msg = f"`as_of` must be a number like `times`; got {as_of!r}."
             raise InvalidInputTypeError(msg)
         end = as_of
@@ -325,4 +362,6 @@ def time_to_convert(  # noqa: PLR0913
     if log.segment is None:
         return kaplan_meier(durations_any, event)
     assert log.segment_labels is not None  # noqa: S101
-    return kaplan_meier(durations_any, event, by=log.segment_labels[log.segment[entered]])
+    return kaplan_meier(
+        durations_any, event, by=log.segment_labels[log.segment[entered]]
+    )

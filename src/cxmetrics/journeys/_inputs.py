@@ -51,11 +51,14 @@ def _label(step: Any) -> str:
     return " | ".join(sorted(str(s) for s in step))
 
 
-def _matcher(step: Any, where: str) -> frozenset[Any] | Callable[[NDArray[Any]], ArrayLike]:
+def _matcher(
+    step: Any, where: str
+) -> frozenset[Any] | Callable[[NDArray[Any]], ArrayLike]:
     if isinstance(step, str):
         return frozenset([step])
     if callable(step):
-        return step
+        predicate: Callable[[NDArray[Any]], ArrayLike] = step
+        return predicate
     if isinstance(step, Collection) and not isinstance(step, bytes | Mapping):
         names = frozenset(step)
         if not names:
@@ -66,11 +69,14 @@ def _matcher(step: Any, where: str) -> frozenset[Any] | Callable[[NDArray[Any]],
     raise InvalidInputTypeError(msg)
 
 
-def parse_steps(steps: Sequence[Step] | Mapping[str, Step], name: str = "steps") -> FunnelSteps:
+def parse_steps(
+    steps: Sequence[Step] | Mapping[str, Step], name: str = "steps"
+) -> FunnelSteps:
     """Steps as labels and matchers; a mapping gives the labels explicitly."""
+    items: list[tuple[str | None, Any]]
     if isinstance(steps, Mapping):
         items = [(str(k), v) for k, v in steps.items()]
-    elif isinstance(steps, Sequence) and not isinstance(steps, str):
+    elif isinstance(steps, Sequence) and not isinstance(steps, str):  # type: ignore[redundant-expr]
         items = [(None, v) for v in steps]
     else:
         msg = f"`{name}` must be a list of steps (event names, sets of names or predicates); got {steps!r}."
@@ -92,7 +98,9 @@ def _is_timedelta(value: object) -> bool:
     return isinstance(value, timedelta | np.timedelta64)
 
 
-def parse_window(window: object, *, datetimes: bool | None, name: str = "window") -> float:
+def parse_window(
+    window: object, *, datetimes: bool | None, name: str = "window"
+) -> float:
     """The window as a positive float: seconds for datetime logs, else the times' unit.
 
     A time delta (numpy, :class:`datetime.timedelta`, pandas ``Timedelta``) is
@@ -111,7 +119,9 @@ def parse_window(window: object, *, datetimes: bool | None, name: str = "window"
         else:
             assert isinstance(window, timedelta)  # noqa: S101  (narrowing for mypy)
             value = window.total_seconds()
-    elif isinstance(window, bool) or not isinstance(window, int | float | np.integer | np.floating):
+    elif isinstance(window, bool) or not isinstance(
+        window, int | float | np.integer | np.floating
+    ):
         msg = f"`{name}` must be a positive number (seconds for datetime times) or a time delta; got {window!r}."
         raise InvalidInputTypeError(msg)
     else:
@@ -139,13 +149,16 @@ class EventLog(NamedTuple):
 
 
 def _missing(arr: NDArray[Any]) -> NDArray[np.bool_]:
+    out: NDArray[np.bool_]
     if arr.dtype.kind == "f":
-        return np.isnan(arr)
-    if arr.dtype.kind in "mM":
-        return np.isnat(arr)
-    if arr.dtype.kind == "O":
-        return np.frompyfunc(_is_missing_object, 1, 1)(arr).astype(bool)
-    return np.zeros(arr.shape, dtype=bool)
+        out = np.isnan(arr)
+    elif arr.dtype.kind in "mM":
+        out = np.isnat(arr)
+    elif arr.dtype.kind == "O":
+        out = np.asarray(np.frompyfunc(_is_missing_object, 1, 1)(arr), dtype=bool)
+    else:
+        out = np.zeros(arr.shape, dtype=bool)
+    return out
 
 
 def _times(times: ArrayLike, n: int) -> tuple[NDArray[Any], bool]:
@@ -162,8 +175,15 @@ def _times(times: ArrayLike, n: int) -> tuple[NDArray[Any], bool]:
         raise InvalidInputTypeError(msg)
     if arr.dtype.kind == "O":
         items = [v for v in arr.tolist()[:64] if not _is_missing_object(v)]
-        if items and all(isinstance(v, int | float | np.integer | np.floating) and not isinstance(v, bool) for v in items):
-            num = np.array([np.nan if _is_missing_object(v) else v for v in arr.tolist()], dtype=np.float64)
+        if items and all(
+            isinstance(v, int | float | np.integer | np.floating)
+            and not isinstance(v, bool)
+            for v in items
+        ):
+            num = np.array(
+                [np.nan if _is_missing_object(v) else v for v in arr.tolist()],
+                dtype=np.float64,
+            )
             return num, False
     dt = datetimes_1d(raw, "times", allow_missing=True)
     ns = dt.astype("datetime64[ns]")
@@ -193,10 +213,15 @@ def _match(matcher: Any, events: NDArray[Any], what: str) -> NDArray[np.bool_]:
             msg = f"{what} is a predicate that must return one boolean per event ({events.shape[0]}); got {mask.dtype} of shape {mask.shape}."
             raise InvalidInputError(msg)
         return mask
-    return np.isin(events, np.array(sorted(matcher, key=repr), dtype=object) if events.dtype.kind == "O" else list(matcher))
+    return np.isin(
+        events,
+        np.array(sorted(matcher, key=repr), dtype=object)
+        if events.dtype.kind == "O"
+        else list(matcher),
+    )
 
 
-def read_log(  # noqa: PLR0913
+def read_log(
     units: ArrayLike,
     times: ArrayLike,
     events: ArrayLike,
@@ -246,7 +271,13 @@ def read_log(  # noqa: PLR0913
     m = t.shape[0]
     unit, n_units, unit_labels = _codes(u, "units")
     session_no = None
-    matches = np.stack([_match(mt, ev, f"`steps[{i}]`") for i, mt in enumerate(steps.matchers)]) if m else np.zeros((len(steps.labels), 0), bool)
+    matches = (
+        np.stack(
+            [_match(mt, ev, f"`steps[{i}]`") for i, mt in enumerate(steps.matchers)]
+        )
+        if m
+        else np.zeros((len(steps.labels), 0), bool)
+    )
     excluded = None
     if exclude is not None:
         excluded = np.zeros(m, dtype=bool)
@@ -273,7 +304,9 @@ def read_log(  # noqa: PLR0913
         owner = su[starts]
         unit_labels = unit_labels[owner]
         # number sessions 0, 1, ... within each unit
-        first_of_unit = np.maximum.accumulate(np.where(np.r_[True, owner[1:] != owner[:-1]], np.arange(starts.size), 0))
+        first_of_unit = np.maximum.accumulate(
+            np.where(np.r_[True, owner[1:] != owner[:-1]], np.arange(starts.size), 0)
+        )
         session_no = np.arange(starts.size) - first_of_unit
         unit = session
         n_units = int(new.sum())
@@ -291,6 +324,15 @@ def read_log(  # noqa: PLR0913
         segment = np.zeros(n_units, dtype=np.int64)
         segment[su[pick]] = codes[order[pick]]
     return EventLog(
-        unit, n_units, t, datetimes, matches, excluded, segment, labels, n_missing,
-        unit_labels, session_no,
+        unit,
+        n_units,
+        t,
+        datetimes,
+        matches,
+        excluded,
+        segment,
+        labels,
+        n_missing,
+        unit_labels,
+        session_no,
     )

@@ -65,7 +65,6 @@ def build_entries(
     lower step comes first and one row matching steps 1 and 2 advances from one
     to the other, as ``windowFunnel`` does.
     """
-    n = matches.shape[1]
     hit = matches.any(axis=0)
     if (matches.sum(axis=0) <= 1).all():
         # the common case: each row is at most one step, and entries are rows
@@ -105,10 +104,10 @@ def _first_per_unit(pos: _I, unit: NDArray[np.int64], n_units: int) -> _I:
 
 def _span(time: NDArray[Any], later: _I, earlier: _I) -> NDArray[np.float64]:
     """``time[later] - time[earlier]`` as float, differenced before the cast (exact ns)."""
-    return (time[later] - time[earlier]).astype(np.float64)
+    return np.asarray(time[later] - time[earlier], dtype=np.float64)
 
 
-def scan(  # noqa: C901, PLR0912  (one state machine, kept in one place)
+def scan(
     e: Entries,
     n_steps: int,
     window: float,

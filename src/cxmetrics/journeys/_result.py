@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-
+from collections.abc import Iterable
 from typing import Any
 
 import attrs
@@ -22,9 +22,20 @@ from cxmetrics.stats import (
 )
 from cxmetrics.typing import FunnelCompare, MultipleTesting, ProportionMethod
 
-__all__ = ["FunnelComparison", "FunnelResult", "GroupedFunnelResult", "adjust_pvalues"]
+__all__ = [
+    "FunnelComparison",
+    "FunnelResult",
+    "GroupedFunnelResult",
+    "adjust_pvalues",
+    "labels_tuple",
+]
 
 _METHODS = ("wilson", "agresti_coull", "wald", "jeffreys", "clopper_pearson")
+
+
+def labels_tuple(labels: Iterable[Any]) -> tuple[str, ...]:
+    """Step labels as a tuple of strings (the attrs converter of ``steps``)."""
+    return tuple(str(v) for v in labels)
 
 
 def _reached(counts: NDArray[np.int64]) -> NDArray[np.int64]:
@@ -70,7 +81,7 @@ class FunnelResult(DisplayMixin):
     ([3, 1], 0.333)
     """
 
-    steps: tuple[str, ...] = attrs.field(converter=tuple)
+    steps: tuple[str, ...] = attrs.field(converter=labels_tuple)
     counts: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
     window: float
     mode: str = "ordered"
@@ -210,10 +221,11 @@ class FunnelResult(DisplayMixin):
 
     def __repr__(self) -> str:
         t = self.table()
-        lines = [
+        head = (
             f"FunnelResult: {self.n} entered, overall conversion {self.value:.4g} "
             f"({self.mode}, entry={self.entry!r}, window={self.window:g})"
-        ]
+        )
+        lines = [head]
         width = max(len(s) for s in self.steps)
         for i, label in enumerate(self.steps):
             drop = "" if i == 0 else f"  drop-off {t['drop_off'][i]:.1%}"
@@ -271,17 +283,31 @@ class FunnelComparison(DisplayMixin):
     adjust: str
     segment: NDArray[Any] = attrs.field(converter=frozen_keys, eq=array_eq)
     step: NDArray[Any] = attrs.field(converter=frozen_keys, eq=array_eq)
-    estimate_reference: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
+    estimate_reference: NDArray[np.float64] = attrs.field(
+        converter=frozen_float, eq=array_eq
+    )
     estimate: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
     difference: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
     low: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
     high: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
     pvalue: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
-    pvalue_adjusted: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
+    pvalue_adjusted: NDArray[np.float64] = attrs.field(
+        converter=frozen_float, eq=array_eq
+    )
 
     def to_dict(self) -> dict[str, NDArray[Any]]:
         """The rows as a dict of columns."""
-        names = ("segment", "step", "estimate_reference", "estimate", "difference", "low", "high", "pvalue", "pvalue_adjusted")
+        names = (
+            "segment",
+            "step",
+            "estimate_reference",
+            "estimate",
+            "difference",
+            "low",
+            "high",
+            "pvalue",
+            "pvalue_adjusted",
+        )
         return {k: getattr(self, k) for k in names}
 
     def to_pandas(self) -> Any:
@@ -290,12 +316,14 @@ class FunnelComparison(DisplayMixin):
         return pd.DataFrame(self.to_dict())
 
     def __repr__(self) -> str:
-        lines = [f"FunnelComparison vs {self.reference!r} ({self.measure} conversion, {self.adjust}-adjusted p)"]
-        for i in range(len(self.segment)):
-            lines.append(
-                f"  {self.segment[i]!s}  {self.step[i]!s}  {self.difference[i]:+.4g} "
-                f"[{self.low[i]:.4g}, {self.high[i]:.4g}]  p={self.pvalue_adjusted[i]:.3g}"
-            )
+        lines = [
+            f"FunnelComparison vs {self.reference!r} ({self.measure} conversion, {self.adjust}-adjusted p)"
+        ]
+        lines.extend(
+            f"  {self.segment[i]!s}  {self.step[i]!s}  {self.difference[i]:+.4g} "
+            f"[{self.low[i]:.4g}, {self.high[i]:.4g}]  p={self.pvalue_adjusted[i]:.3g}"
+            for i in range(len(self.segment))
+        )
         return "\n".join(lines)
 
 
@@ -326,7 +354,7 @@ class GroupedFunnelResult(DisplayMixin):
     """
 
     keys: NDArray[Any] = attrs.field(converter=frozen_keys, eq=array_eq)
-    steps: tuple[str, ...] = attrs.field(converter=tuple)
+    steps: tuple[str, ...] = attrs.field(converter=labels_tuple)
     counts: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
     window: float
     mode: str = "ordered"
@@ -339,7 +367,9 @@ class GroupedFunnelResult(DisplayMixin):
     def __getitem__(self, key: object) -> FunnelResult:
         """The funnel of segment ``key``."""
         i = position(self.keys, key)
-        return FunnelResult(self.steps, self.counts[i], self.window, self.mode, self.entry, 0)
+        return FunnelResult(
+            self.steps, self.counts[i], self.window, self.mode, self.entry, 0
+        )
 
     @property
     def reached(self) -> NDArray[np.int64]:
@@ -425,16 +455,35 @@ class GroupedFunnelResult(DisplayMixin):
                 base_a = r[ref, 0] if measure == "overall" else r[ref, j - 1]
                 base_b = r[g, 0] if measure == "overall" else r[g, j - 1]
                 d = proportion_difference(
-                    float(r[ref, j]), float(base_a), float(r[g, j]), float(base_b),
-                    n_a=int(base_a), n_b=int(base_b),
+                    float(r[ref, j]),
+                    float(base_a),
+                    float(r[g, j]),
+                    float(base_b),
+                    n_a=int(base_a),
+                    n_b=int(base_b),
                 )
                 lo, hi = d.confidence_interval(level)
-                rows.append((self.keys[g], self.steps[j], d.estimate_a, d.estimate_b, d.value, lo, hi, d.pvalue))
-        cols = list(zip(*rows, strict=True)) if rows else [[] for _ in range(8)]
+                rows.append(
+                    (
+                        self.keys[g],
+                        self.steps[j],
+                        d.estimate_a,
+                        d.estimate_b,
+                        d.value,
+                        lo,
+                        hi,
+                        d.pvalue,
+                    )
+                )
+        cols: list[tuple[Any, ...]] = (
+            list(zip(*rows, strict=True)) if rows else [() for _ in range(8)]
+        )
         pv = np.asarray(cols[7], dtype=np.float64)
         seg = np.array(cols[0], dtype=self.keys.dtype) if rows else self.keys[:0]
         return FunnelComparison(
-            reference=self.keys[ref].item() if hasattr(self.keys[ref], "item") else self.keys[ref],
+            reference=self.keys[ref].item()
+            if hasattr(self.keys[ref], "item")
+            else self.keys[ref],
             measure=measure,
             adjust=adjust,
             segment=seg,
@@ -449,11 +498,12 @@ class GroupedFunnelResult(DisplayMixin):
         )
 
     def __repr__(self) -> str:
-        lines = [f"GroupedFunnelResult with {len(self)} segment(s), steps {list(self.steps)}"]
+        lines = [
+            f"GroupedFunnelResult with {len(self)} segment(s), steps {list(self.steps)}"
+        ]
         r = self.reached
-        for i in range(min(len(self), 20)):
-            lines.append(f"  {self.keys[i]!s}: reached {r[i].tolist()}  conversion {self.value[i]:.4g}")
+        lines.extend(
+            f"  {self.keys[i]!s}: reached {r[i].tolist()}  conversion {self.value[i]:.4g}"
+            for i in range(min(len(self), 20))
+        )
         return "\n".join(lines)
-
-
-

@@ -16,17 +16,29 @@ from cxmetrics._validation import check_option
 from cxmetrics.exceptions import IncompatibleStateError, UndefinedMetricWarning
 from cxmetrics.journeys._inputs import Step, parse_steps, parse_window, read_log
 from cxmetrics.journeys._kernel import build_entries, scan
-from cxmetrics.journeys._result import FunnelResult, GroupedFunnelResult
+from cxmetrics.journeys._result import (
+    FunnelResult,
+    GroupedFunnelResult,
+    labels_tuple,
+)
 from cxmetrics.typing import FunnelAttribution, FunnelEntry, FunnelMode, NanPolicy
 
 __all__ = ["FunnelState", "check_funnel_options"]
 
-MODES = ("ordered", "strict_order", "strict_deduplication", "strict_increase", "any_order")
+MODES = (
+    "ordered",
+    "strict_order",
+    "strict_deduplication",
+    "strict_increase",
+    "any_order",
+)
 ENTRIES = ("any", "first")
 ATTRIBUTIONS = ("first_touch", "last_touch")
 
 
-def check_funnel_options(mode: str, entry: str, attribution: str, nan_policy: str) -> None:
+def check_funnel_options(
+    mode: str, entry: str, attribution: str, nan_policy: str
+) -> None:
     """Check every option before any pass over the data."""
     check_option("mode", mode, MODES)
     check_option("entry", entry, ENTRIES)
@@ -76,17 +88,24 @@ class FunnelState(Mergeable):
     [2, 1]
     """
 
-    steps: tuple[str, ...] = attrs.field(converter=tuple)
+    steps: tuple[str, ...] = attrs.field(converter=labels_tuple)
     window: float = attrs.field(converter=float)
     mode: str = "ordered"
     entry: str = "any"
-    keys: NDArray[Any] = attrs.field(factory=lambda: np.array(["all"]), converter=_keys_or_default, eq=array_eq)
-    counts: NDArray[np.int64] = attrs.field(default=None, converter=frozen_int, eq=array_eq)
+    keys: NDArray[Any] = attrs.field(
+        factory=lambda: np.array(["all"]), converter=_keys_or_default, eq=array_eq
+    )
+    counts: NDArray[np.int64] = attrs.field(
+        default=None, converter=frozen_int, eq=array_eq
+    )
     n_missing: int = 0
     grouped: bool = False
 
     def __attrs_post_init__(self) -> None:
-        if self.counts.ndim != 2 or self.counts.shape != (len(self.keys), len(self.steps) + 1):
+        if self.counts.ndim != 2 or self.counts.shape != (
+            len(self.keys),
+            len(self.steps) + 1,
+        ):
             msg = (
                 f"`counts` must have shape (len(keys), len(steps) + 1) = "
                 f"({len(self.keys)}, {len(self.steps) + 1}); got {self.counts.shape}."
@@ -116,7 +135,7 @@ class FunnelState(Mergeable):
         return cls(tuple(steps), window, mode, entry, keys, counts, 0, grouped)
 
     @classmethod
-    def from_log(  # noqa: PLR0913
+    def from_log(
         cls,
         units: ArrayLike,
         times: ArrayLike,
@@ -141,9 +160,20 @@ class FunnelState(Mergeable):
         >>> s.counts.tolist()
         [[0, 1, 1]]
         """
-        state, _ = _levels(units, times, events, steps, window=window, mode=mode, entry=entry,
-                           exclude=exclude, by=by, attribution=attribution,
-                           session_gap=session_gap, nan_policy=nan_policy)
+        state, _ = _levels(
+            units,
+            times,
+            events,
+            steps,
+            window=window,
+            mode=mode,
+            entry=entry,
+            exclude=exclude,
+            by=by,
+            attribution=attribution,
+            session_gap=session_gap,
+            nan_policy=nan_policy,
+        )
         return state
 
     def merge(self, other: FunnelState) -> FunnelState:
@@ -177,10 +207,25 @@ class FunnelState(Mergeable):
         0.2
         """
         if self.grouped:
-            res_g = GroupedFunnelResult(self.keys, self.steps, self.counts, self.window, self.mode, self.entry, self.n_missing)
+            res_g = GroupedFunnelResult(
+                self.keys,
+                self.steps,
+                self.counts,
+                self.window,
+                self.mode,
+                self.entry,
+                self.n_missing,
+            )
             _warn_empty(res_g.n)
             return res_g
-        res = FunnelResult(self.steps, self.counts[0], self.window, self.mode, self.entry, self.n_missing)
+        res = FunnelResult(
+            self.steps,
+            self.counts[0],
+            self.window,
+            self.mode,
+            self.entry,
+            self.n_missing,
+        )
         _warn_empty(np.array([res.n]))
         return res
 
@@ -211,8 +256,19 @@ class FunnelState(Mergeable):
         """
         cls._check_tag(data)
         keys = decode_keys(data["keys"])
-        counts = np.array(data["counts"], dtype=np.int64).reshape(len(keys), len(data["steps"]) + 1)
-        return cls(tuple(data["steps"]), data["window"], data["mode"], data["entry"], keys, counts, int(data["n_missing"]), bool(data["grouped"]))
+        counts = np.array(data["counts"], dtype=np.int64).reshape(
+            len(keys), len(data["steps"]) + 1
+        )
+        return cls(
+            tuple(data["steps"]),
+            data["window"],
+            data["mode"],
+            data["entry"],
+            keys,
+            counts,
+            int(data["n_missing"]),
+            bool(data["grouped"]),
+        )
 
 
 def native_window(win: float, datetimes: bool, time: NDArray[Any]) -> Any:
@@ -236,7 +292,7 @@ def _warn_empty(entered: NDArray[np.int64]) -> None:
         warnings.warn(msg, UndefinedMetricWarning, stacklevel=4)
 
 
-def _levels(  # noqa: PLR0913
+def _levels(
     units: ArrayLike,
     times: ArrayLike,
     events: ArrayLike,
@@ -256,9 +312,22 @@ def _levels(  # noqa: PLR0913
     parsed = parse_steps(steps)
     excl = None if exclude is None else parse_steps(exclude, "exclude")
     win = parse_window(window, datetimes=None)
-    gap = None if session_gap is None else parse_window(session_gap, datetimes=None, name="session_gap")
-    log = read_log(units, times, events, parsed, exclude=excl, by=by, attribution=attribution,
-                   session_gap=gap, nan_policy=nan_policy)
+    gap = (
+        None
+        if session_gap is None
+        else parse_window(session_gap, datetimes=None, name="session_gap")
+    )
+    log = read_log(
+        units,
+        times,
+        events,
+        parsed,
+        exclude=excl,
+        by=by,
+        attribution=attribution,
+        session_gap=gap,
+        nan_policy=nan_policy,
+    )
     # a time-delta window needs datetime times (checked now that the times are read)
     parse_window(window, datetimes=log.datetimes)
     if session_gap is not None:
@@ -274,7 +343,18 @@ def _levels(  # noqa: PLR0913
     else:
         assert log.segment_labels is not None  # noqa: S101
         g = len(log.segment_labels)
-        counts = np.bincount(log.segment * (k + 1) + res.level, minlength=g * (k + 1)).reshape(g, k + 1)
+        counts = np.bincount(
+            log.segment * (k + 1) + res.level, minlength=g * (k + 1)
+        ).reshape(g, k + 1)
         keys = log.segment_labels
-    state = FunnelState(parsed.labels, win, mode, entry, keys, counts, log.n_missing, log.segment is not None)
+    state = FunnelState(
+        parsed.labels,
+        win,
+        mode,
+        entry,
+        keys,
+        counts,
+        log.n_missing,
+        log.segment is not None,
+    )
     return state, (log, ent, res, win_native)
