@@ -126,6 +126,10 @@ logs = st.integers(0, 30).flatmap(
 )
 def test_kernel_equals_loop_oracle(log, window, mode, entry, use_exclude, n_steps):
     units, times, events = log
+    if n_steps % 2:
+        # float times take the three-key sort, integer times the packed one
+        times = [t / 4 for t in times]
+        window = window / 4
     steps = STEPS[:n_steps]
     exclude = ["X"] if use_exclude else None
     lv = cx.funnel_levels(

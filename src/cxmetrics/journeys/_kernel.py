@@ -68,7 +68,9 @@ def build_entries(
     hit = matches.any(axis=0)
     if (matches.sum(axis=0) <= 1).all():
         # the common case: each row is at most one step, and entries are rows
-        code = np.where(hit, np.argmax(matches, axis=0) + 1, 0).astype(np.int64)
+        code = np.zeros(matches.shape[1], dtype=np.int64)
+        for k in range(matches.shape[0]):
+            code[matches[k]] = k + 1
         row = np.flatnonzero(hit if keep is None else hit | keep)
         code = code[row]
     else:
@@ -81,13 +83,41 @@ def build_entries(
             code = np.concatenate([code, np.zeros(other.size, np.int64)])
     u = unit[row]
     t = time[row]
-    order = np.lexsort((code, t, u))
+    order = _sort_order(u, t, code, n_units, matches.shape[0])
     u, t, code, row = u[order], t[order], code[order], row[order]
     m = u.size
     new = np.ones(m, dtype=bool)
     new[1:] = u[1:] != u[:-1]
     unit_first = np.maximum.accumulate(np.where(new, np.arange(m), 0))
     return Entries(u, t, code, row.astype(np.intp), unit_first.astype(np.intp), n_units)
+
+
+def _bits(n: int) -> int:
+    return max(int(n).bit_length(), 1)
+
+
+def _sort_order(
+    u: NDArray[np.int64], t: NDArray[Any], code: NDArray[np.int64], n_units: int, k: int
+) -> _I:
+    """Order by (unit, time, step): one int64 sort key when the three fit in 63 bits.
+
+    Integer times are shifted to start at 0 and divided by their common step
+    (whole seconds in nanoseconds, say) before packing; otherwise (float times,
+    or ranges too wide) a three-key lexsort.
+    """
+    if t.dtype.kind in "iu" and t.size:
+        lo = t.min()
+        span = (t - lo).astype(np.int64)
+        step = int(np.gcd.reduce(span)) if span.size else 1
+        if step > 1:
+            span //= step
+        top = int(span.max())
+        tb, cb, ub = _bits(top), _bits(k), _bits(n_units)
+        if ub + tb + cb <= 63:
+            key = (u.astype(np.int64) << (tb + cb)) | (span << cb) | code
+            # entries with equal keys are interchangeable: no need for a stable sort
+            return np.argsort(key).astype(np.intp)
+    return np.lexsort((code, t, u)).astype(np.intp)
 
 
 def _last_before(valid: _I, idx: _I) -> _I:
