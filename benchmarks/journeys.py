@@ -67,8 +67,8 @@ def chdb_levels(df: Any, n_users: int) -> list[int]:  # noqa: ARG001  (chdb read
     import chdb
 
     q = (  # a constant query: no user input
-        f"SELECT l, count() FROM (SELECT u, windowFunnel({WINDOW})(ts, e = 1, e = 2, "
-        "e = 3, e = 4) AS l FROM Python(df) GROUP BY u) GROUP BY l ORDER BY l"  # noqa: S608
+        f"SELECT l, count() FROM (SELECT u, windowFunnel({WINDOW})(ts, e = 1, e = 2, "  # noqa: S608
+        "e = 3, e = 4) AS l FROM Python(df) GROUP BY u) GROUP BY l ORDER BY l"
     )
     rows = chdb.query(q, "CSV").bytes().decode().split()
     hist = [0] * (len(STEPS) + 1)
