@@ -18,6 +18,7 @@ from __future__ import annotations
 from cxmetrics.plot._clv import p_alive_matrix
 from cxmetrics.plot._durations import distribution
 from cxmetrics.plot._groups import rate_by_group
+from cxmetrics.plot._journeys import funnel_chart
 from cxmetrics.plot._retention import cohort_heatmap, survival_curve
 from cxmetrics.plot._survey import answer_mix, score_trend
 
@@ -25,6 +26,7 @@ __all__ = [
     "answer_mix",
     "cohort_heatmap",
     "distribution",
+    "funnel_chart",
     "p_alive_matrix",
     "rate_by_group",
     "score_trend",
