@@ -316,3 +316,20 @@ def test_states_refuse_different_parameters_and_are_read_only():
         a.counts[0, 0] = 5
     with pytest.raises(IncompatibleStateError, match="shape"):
         cx.FunnelState(("a", "b"), 1.0, counts=[[1, 2]])
+
+
+def test_integer_event_codes_of_any_dtype_match_like_names():
+    # event codes as small integers (int8 with negative codes, uint16), as
+    # exported by a tracking plan; the table lookup must agree with names
+    codes = np.array([-128, 3, 127, 3, -128, 5], dtype=np.int8)
+    names = np.array(["a", "b", "c", "b", "a", "d"])
+    units = [1, 1, 1, 2, 2, 2]
+    times = [0, 1, 2, 0, 1, 2]
+    by_code = cx.funnel_levels(units, times, codes, [-128, 3, 127], window=5)
+    by_name = cx.funnel_levels(units, times, names, ["a", "b", "c"], window=5)
+    np.testing.assert_array_equal(by_code.level, by_name.level)
+    assert by_code.level.tolist() == [3, 1]
+    wide = cx.funnel_levels(
+        units, times, codes.astype(np.uint16) + 200, [72, 203, 327], window=5
+    )
+    assert wide.level.tolist() == [3, 1]

@@ -31,8 +31,8 @@ from cxmetrics.exceptions import (
 
 __all__ = ["EventLog", "FunnelSteps", "parse_steps", "parse_window", "read_log"]
 
-#: a step: one event name, a collection of names, or a predicate on the events
-Step = str | Collection[Any] | Callable[[NDArray[Any]], ArrayLike]
+#: a step: one event name (or integer code), a collection of them, or a predicate
+Step = str | int | Collection[Any] | Callable[[NDArray[Any]], ArrayLike]
 
 
 @attrs.frozen
@@ -44,8 +44,8 @@ class FunnelSteps:
 
 
 def _label(step: Any) -> str:
-    if isinstance(step, str):
-        return step
+    if isinstance(step, str | int | np.integer):
+        return str(step)
     if callable(step):
         return str(getattr(step, "__name__", repr(step)))
     return " | ".join(sorted(str(s) for s in step))
@@ -54,7 +54,9 @@ def _label(step: Any) -> str:
 def _matcher(
     step: Any, where: str
 ) -> frozenset[Any] | Callable[[NDArray[Any]], ArrayLike]:
-    if isinstance(step, str):
+    if isinstance(step, str) or (
+        isinstance(step, int | np.integer) and not isinstance(step, bool)
+    ):
         return frozenset([step])
     if callable(step):
         predicate: Callable[[NDArray[Any]], ArrayLike] = step
@@ -206,6 +208,27 @@ def _codes(keys: ArrayLike, name: str) -> tuple[NDArray[np.int64], int, NDArray[
     return remap[code], int(used.sum()), gi.labels[used]
 
 
+def _integer_lookup(
+    names: frozenset[Any], events: NDArray[Any]
+) -> NDArray[np.bool_] | None:
+    """Membership of small integer event codes by table lookup (no sort), else None."""
+    if events.dtype.kind not in "iu" or not events.size:
+        return None
+    if not all(
+        isinstance(v, int | np.integer) and not isinstance(v, bool) for v in names
+    ):
+        return None
+    lo, hi = int(events.min()), int(events.max())
+    if hi - lo > 1 << 20:
+        return None
+    table = np.zeros(hi - lo + 1, dtype=bool)
+    for v in names:
+        if lo <= int(v) <= hi:
+            table[int(v) - lo] = True
+    out: NDArray[np.bool_] = table[events.astype(np.intp, copy=False) - lo]
+    return out
+
+
 def _match(matcher: Any, events: NDArray[Any], what: str) -> NDArray[np.bool_]:
     if callable(matcher) and not isinstance(matcher, frozenset):
         mask = np.asarray(matcher(events))
@@ -213,6 +236,9 @@ def _match(matcher: Any, events: NDArray[Any], what: str) -> NDArray[np.bool_]:
             msg = f"{what} is a predicate that must return one boolean per event ({events.shape[0]}); got {mask.dtype} of shape {mask.shape}."
             raise InvalidInputError(msg)
         return mask
+    fast = _integer_lookup(matcher, events)
+    if fast is not None:
+        return fast
     return np.isin(
         events,
         np.array(sorted(matcher, key=repr), dtype=object)

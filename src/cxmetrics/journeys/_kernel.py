@@ -33,7 +33,6 @@ class Entries(NamedTuple):
     unit: NDArray[np.int64]  # unit code of each entry
     time: NDArray[Any]  # int64 nanoseconds or float numbers
     code: NDArray[np.int64]  # step 1..K, 0 for a row matching no step
-    row: _I  # the log row of each entry
     unit_first: _I  # position of the unit's first entry
     n_units: int
 
@@ -60,7 +59,7 @@ def build_entries(
 
     ``matches`` has shape (K, n): row ``i`` matches step ``k + 1``. Rows matching
     no step are kept with code 0 where ``keep`` is true (strict order keeps them
-    all; exclusion events are kept so a chain can see them). This is ClickHouse's
+    all; otherwise only exclusion events, so code 0 marks them). This is ClickHouse's
     order: a stable sort of (time, step) pairs per unit, so at equal times a
     lower step comes first and one row matching steps 1 and 2 advances from one
     to the other, as ``windowFunnel`` does.
@@ -81,43 +80,52 @@ def build_entries(
             other = np.flatnonzero(~hit & keep)
             row = np.concatenate([row, other])
             code = np.concatenate([code, np.zeros(other.size, np.int64)])
-    u = unit[row]
-    t = time[row]
-    order = _sort_order(u, t, code, n_units, matches.shape[0])
-    u, t, code, row = u[order], t[order], code[order], row[order]
+    u, t, code = _sorted(unit[row], time[row], code, n_units, matches.shape[0])
     m = u.size
     new = np.ones(m, dtype=bool)
     new[1:] = u[1:] != u[:-1]
     unit_first = np.maximum.accumulate(np.where(new, np.arange(m), 0))
-    return Entries(u, t, code, row.astype(np.intp), unit_first.astype(np.intp), n_units)
+    return Entries(u, t, code, unit_first.astype(np.intp), n_units)
 
 
 def _bits(n: int) -> int:
     return max(int(n).bit_length(), 1)
 
 
-def _sort_order(
-    u: NDArray[np.int64], t: NDArray[Any], code: NDArray[np.int64], n_units: int, k: int
-) -> _I:
-    """Order by (unit, time, step): one int64 sort key when the three fit in 63 bits.
+def _sorted(
+    u: NDArray[np.int64],
+    t: NDArray[Any],
+    code: NDArray[np.int64],
+    n_units: int,
+    k: int,
+) -> tuple[NDArray[np.int64], NDArray[Any], NDArray[np.int64]]:
+    """Entries sorted by (unit, time, step): one int64 key when the three fit in 63 bits.
 
-    Integer times are shifted to start at 0 and divided by their common step
-    (whole seconds in nanoseconds, say) before packing; otherwise (float times,
-    or ranges too wide) a three-key lexsort.
+    Integer times are shifted to start at 0 (and divided by their common step,
+    e.g. whole seconds in nanoseconds, if needed to fit) and packed with the
+    unit and step into one key; one sort of the keys (no argsort: entries with
+    equal keys are interchangeable) gives all three columns back by shifts and
+    masks. Otherwise (float times, or
+    ranges too wide) a three-key lexsort.
     """
     if t.dtype.kind in "iu" and t.size:
         lo = t.min()
         span = (t - lo).astype(np.int64)
-        step = int(np.gcd.reduce(span)) if span.size else 1
-        if step > 1:
-            span //= step
-        top = int(span.max())
-        tb, cb, ub = _bits(top), _bits(k), _bits(n_units)
+        step = 1
+        tb, cb, ub = _bits(int(span.max())), _bits(k), _bits(n_units)
+        if ub + tb + cb > 63:
+            step = max(int(np.gcd.reduce(span)), 1)
+            tb = _bits(int(span.max()) // step)
         if ub + tb + cb <= 63:
+            if step > 1:
+                span //= step
             key = (u.astype(np.int64) << (tb + cb)) | (span << cb) | code
-            # entries with equal keys are interchangeable: no need for a stable sort
-            return np.argsort(key).astype(np.intp)
-    return np.lexsort((code, t, u)).astype(np.intp)
+            key.sort()
+            su = key >> (tb + cb)
+            st = ((key >> cb) & ((1 << tb) - 1)) * step + lo
+            return su, st.astype(t.dtype, copy=False), key & ((1 << cb) - 1)
+    order = np.lexsort((code, t, u))
+    return u[order], t[order], code[order]
 
 
 def _last_before(valid: _I, idx: _I) -> _I:
@@ -144,12 +152,13 @@ def scan(
     *,
     mode: str,
     entry: str,
-    excluded: NDArray[np.bool_] | None = None,
+    exclusions: bool = False,
 ) -> FunnelScan:
     """Levels per unit for the ordered modes and ``any_order``.
 
-    ``excluded`` marks log rows of exclusion events: an exclusion after a chain's
-    start and before an entry stops that entry from extending the chain.
+    With ``exclusions``, entries of code 0 are exclusion events: an exclusion
+    after a chain's start and before an entry stops that entry from extending
+    the chain. (In strict order every code-0 entry already stops the scan.)
     """
     big = np.iinfo(np.intp).max
     starts = np.flatnonzero(e.code == 1).astype(np.intp)
@@ -160,9 +169,9 @@ def scan(
     last_start = np.full(e.n_units, -1, dtype=np.intp)
     last_start[e.unit[starts]] = starts  # the last write (largest position) wins
     if mode == "any_order":
-        return _scan_any_order(e, n_steps, window, starts, last_start, excluded)
+        return _scan_any_order(e, n_steps, window, starts, last_start, exclusions)
     # exclusion events seen so far along the sorted log (a running count)
-    seen = None if excluded is None else np.cumsum(excluded[e.row])
+    seen = np.cumsum(e.code == 0) if exclusions else None
     valid: list[_I] = [starts]
     chain: list[_I] = [starts]  # start entry of each valid entry's chain
     for k in range(2, n_steps + 1):
@@ -227,7 +236,7 @@ def _scan_any_order(
     window: float,
     starts: _I,
     last_start: _I,
-    excluded: NDArray[np.bool_] | None,
+    exclusions: bool,
 ) -> FunnelScan:
     """Any order: steps 2..K anywhere in ``[t_start, t_start + window]``.
 
@@ -245,8 +254,8 @@ def _scan_any_order(
     t0 = e.time[starts]
     end_ok = np.ones(starts.size, dtype=bool)
     cut_time = None
-    if excluded is not None:
-        ex = np.flatnonzero(excluded[e.row])
+    if exclusions:
+        ex = np.flatnonzero(e.code == 0)
         j = np.searchsorted(ex, starts, side="right")
         nxt = ex[np.minimum(j, ex.size - 1)] if ex.size else starts
         has = (j < ex.size) & (e.unit[nxt] == e.unit[starts]) if ex.size else ~end_ok

@@ -336,7 +336,14 @@ def _levels(
     win_native = native_window(win, log.datetimes, log.time)
     keep = np.ones(log.time.shape[0], bool) if mode == "strict_order" else log.excluded
     ent = build_entries(log.unit, log.time, log.matches, log.n_units, keep=keep)
-    res = scan(ent, k, win_native, mode=mode, entry=entry, excluded=log.excluded)
+    res = scan(
+        ent,
+        k,
+        win_native,
+        mode=mode,
+        entry=entry,
+        exclusions=log.excluded is not None and mode != "strict_order",
+    )
     if log.segment is None:
         counts = np.bincount(res.level, minlength=k + 1).reshape(1, k + 1)
         keys = np.array(["all"])
