@@ -6,6 +6,7 @@ Subcommands::
     cxmetrics sla tickets.csv --comments comments.csv --policy policy.toml --as-of 2026-06-30T00:00:00Z
     cxmetrics retention activity.csv --customer customer --time time --freq month
     cxmetrics clv purchases.csv --customer customer --time date --amount amount
+    cxmetrics funnel events.csv --unit user --time time --event event --steps cart,checkout,paid --window 3600
     cxmetrics report --sample -o report.html
     cxmetrics report --surveys answers.csv --activity renewals.csv -o report.html
 
@@ -30,7 +31,7 @@ import sys
 import warnings
 from collections.abc import Sequence
 
-from cxmetrics.cli import _commands
+from cxmetrics.cli import _commands, _journeys
 from cxmetrics.cli._output import render
 from cxmetrics.exceptions import CXMetricsError, MissingDependencyError
 
@@ -170,6 +171,8 @@ def parser() -> argparse.ArgumentParser:
     )
     _common(c)
     c.set_defaults(run=_commands.clv)
+
+    _journeys.add_parser(sub, _common)
 
     o = sub.add_parser("report", help="one self-contained HTML report with charts")
     o.add_argument("-o", "--output", required=True, help="the HTML file to write")

@@ -1,0 +1,51 @@
+"""The ``cxmetrics funnel`` command."""
+
+from __future__ import annotations
+
+from cxmetrics.cli import main
+
+CSV = (
+    "user,time,event,device\n"
+    "a,2026-03-01T10:00:00Z,cart,web\n"
+    "a,2026-03-01T10:05:00Z,checkout,web\n"
+    "a,2026-03-01T10:07:00Z,paid,web\n"
+    "b,2026-03-01T11:00:00Z,cart,app\n"
+    "b,2026-03-01T13:00:00Z,checkout,app\n"
+    "c,2026-03-01T12:00:00Z,cart,app\n"
+)
+
+
+def test_funnel_by_segment_as_csv(tmp_path, capsys):
+    path = tmp_path / "events.csv"
+    path.write_text(CSV)
+    status = main(
+        [
+            "funnel",
+            str(path),
+            "--steps",
+            "cart,checkout,paid",
+            "--window",
+            "3600",
+            "--by",
+            "device",
+            "--format",
+            "csv",
+        ]
+    )
+    out = capsys.readouterr().out
+    assert status == 0
+    assert "app,cart,2," in out
+    assert "web,paid,1,1," in out
+
+
+def test_bad_file_prints_one_line_and_exits_2(tmp_path, capsys):
+    path = tmp_path / "events.csv"
+    path.write_text(CSV.replace("2026-03-01T12:00:00Z", "yesterday"))
+    status = main(["funnel", str(path), "--steps", "cart,paid", "--window", "60"])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert "line 7" in err
+    assert "'yesterday'" in err
+    path.write_text(CSV)
+    assert main(["funnel", str(path), "--steps", "cart,paid", "--window", "0"]) == 2
+    assert "window" in capsys.readouterr().err
