@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from cxmetrics.cli import main
 
 CSV = (
@@ -49,3 +51,31 @@ def test_bad_file_prints_one_line_and_exits_2(tmp_path, capsys):
     path.write_text(CSV)
     assert main(["funnel", str(path), "--steps", "cart,paid", "--window", "0"]) == 2
     assert "window" in capsys.readouterr().err
+
+
+def test_report_with_an_event_log_has_a_funnel_section(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    events = tmp_path / "events.csv"
+    events.write_text(CSV.replace("device", "segment"))
+    out = tmp_path / "report.html"
+    status = main(
+        [
+            "report",
+            "--events",
+            str(events),
+            "--funnel-steps",
+            "cart,checkout,paid",
+            "--funnel-window",
+            "3600",
+            "-o",
+            str(out),
+        ]
+    )
+    assert status == 0, capsys.readouterr().err
+    page = out.read_text()
+    assert "Journeys: funnel, drop-off and time to convert" in page
+    assert (
+        "The biggest drop-off is from &#x27;cart&#x27; to &#x27;checkout&#x27;" in page
+    )
+    assert main(["report", "--events", str(events), "-o", str(out)]) == 2
+    assert "--funnel-steps" in capsys.readouterr().err

@@ -190,6 +190,7 @@ def parser() -> argparse.ArgumentParser:
     o.add_argument(
         "--transactions", help="purchases: columns customer, date, amount (needs scipy)"
     )
+    _journeys.add_report_options(o)
     o.set_defaults(run=_commands.report, format="table")
 
     return top

@@ -436,6 +436,10 @@ def report(args: argparse.Namespace) -> str:
                 "customer": a["customer"],
                 "time": instants(args.activity, "time", a["time"], utc=False),
             }
+    if getattr(args, "events", None):
+        from cxmetrics.cli._journeys import report_sections  # noqa: PLC0415
+
+        inputs["extra_sections"] = report_sections(args)
     if not inputs:
         msg = "nothing to report: give --sample, or at least one of --surveys, --tickets, --activity, --transactions."
         raise TableError(msg)

@@ -9,7 +9,7 @@ import cxmetrics as cx
 from cxmetrics._display import format_value
 from cxmetrics._table_io import TableError, instants, read_table
 
-__all__ = ["add_parser", "funnel"]
+__all__ = ["add_parser", "add_report_options", "funnel", "report_sections"]
 
 Table = tuple[str, list[str], list[list[str]]]
 
@@ -138,3 +138,44 @@ def funnel(args: argparse.Namespace) -> list[Table]:
         return [(f"{what} by {args.by}", head, rows)]
     head = ["step", "reached", "conversion", level, "ci_high", "drop_off"]
     return [(f"{what}: {res.n} entered", head, _rows(res, args.confidence, None))]
+
+
+def add_report_options(o: Any) -> None:
+    """The report's funnel inputs: an event log, its steps and window."""
+    o.add_argument(
+        "--events", help="event log: columns user, time (ISO with Z), event [, segment]"
+    )
+    o.add_argument(
+        "--funnel-steps", help="with --events: comma-separated steps, in order"
+    )
+    o.add_argument(
+        "--funnel-window",
+        type=float,
+        default=86400.0,
+        help="with --events: window in seconds (default 1 day)",
+    )
+
+
+def report_sections(args: argparse.Namespace) -> list[tuple[str, str, list[str]]]:
+    """The report's funnel section from ``--events``."""
+    from cxmetrics.report._journeys import funnel_section  # noqa: PLC0415
+
+    if not args.funnel_steps:
+        msg = "--events needs --funnel-steps (the funnel's event names, in order)."
+        raise TableError(msg)
+    cols = read_table(args.events, ["user", "time", "event"], optional=["segment"])
+    events = {
+        "unit": cols["user"],
+        "time": instants(args.events, "time", cols["time"]),
+        "event": cols["event"],
+    }
+    if "segment" in cols:
+        events["segment"] = cols["segment"]
+    try:
+        parts = funnel_section(
+            events, _steps(args.funnel_steps), window=args.funnel_window
+        )
+    except cx.exceptions.CXMetricsError as err:
+        msg = f"{args.events}: {err}"
+        raise TableError(msg) from None
+    return [("funnel", "Journeys: funnel, drop-off and time to convert", parts)]

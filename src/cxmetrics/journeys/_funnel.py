@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, overload
 
 import attrs
 import numpy as np
@@ -26,6 +26,38 @@ from cxmetrics.typing import FunnelAttribution, FunnelEntry, FunnelMode, NanPoli
 __all__ = ["FunnelLevels", "funnel", "funnel_levels", "time_to_convert"]
 
 
+@overload
+def funnel(
+    units: ArrayLike,
+    times: ArrayLike,
+    events: ArrayLike,
+    steps: Sequence[Step] | Mapping[str, Step],
+    *,
+    window: object,
+    mode: FunnelMode = ...,
+    entry: FunnelEntry = ...,
+    exclude: Sequence[Step] | None = ...,
+    by: None = ...,
+    attribution: FunnelAttribution = ...,
+    session_gap: object = ...,
+    nan_policy: NanPolicy = ...,
+) -> FunnelResult: ...
+@overload
+def funnel(
+    units: ArrayLike,
+    times: ArrayLike,
+    events: ArrayLike,
+    steps: Sequence[Step] | Mapping[str, Step],
+    *,
+    window: object,
+    mode: FunnelMode = ...,
+    entry: FunnelEntry = ...,
+    exclude: Sequence[Step] | None = ...,
+    by: ArrayLike,
+    attribution: FunnelAttribution = ...,
+    session_gap: object = ...,
+    nan_policy: NanPolicy = ...,
+) -> GroupedFunnelResult: ...
 def funnel(
     units: ArrayLike,
     times: ArrayLike,
