@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, overload
+from typing import TYPE_CHECKING, Any, overload
 
 import attrs
 import numpy as np
@@ -22,6 +22,9 @@ from cxmetrics.journeys._result import (
 )
 from cxmetrics.journeys._state import _levels
 from cxmetrics.typing import FunnelAttribution, FunnelEntry, FunnelMode, NanPolicy
+
+if TYPE_CHECKING:  # the survival family's results, for the annotations only
+    from cxmetrics.retention import GroupedKaplanMeierResult, KaplanMeierResult
 
 __all__ = ["FunnelLevels", "funnel", "funnel_levels", "time_to_convert"]
 
@@ -276,6 +279,40 @@ def funnel_levels(
     return FunnelLevels(log.unit_labels, res.level, state.steps, session)
 
 
+@overload
+def time_to_convert(
+    units: ArrayLike,
+    times: ArrayLike,
+    events: ArrayLike,
+    steps: Sequence[Step] | Mapping[str, Step],
+    *,
+    window: object,
+    to_step: int | None = ...,
+    as_of: object = ...,
+    mode: FunnelMode = ...,
+    entry: FunnelEntry = ...,
+    exclude: Sequence[Step] | None = ...,
+    by: None = ...,
+    attribution: FunnelAttribution = ...,
+    nan_policy: NanPolicy = ...,
+) -> KaplanMeierResult: ...
+@overload
+def time_to_convert(
+    units: ArrayLike,
+    times: ArrayLike,
+    events: ArrayLike,
+    steps: Sequence[Step] | Mapping[str, Step],
+    *,
+    window: object,
+    to_step: int | None = ...,
+    as_of: object = ...,
+    mode: FunnelMode = ...,
+    entry: FunnelEntry = ...,
+    exclude: Sequence[Step] | None = ...,
+    by: ArrayLike,
+    attribution: FunnelAttribution = ...,
+    nan_policy: NanPolicy = ...,
+) -> GroupedKaplanMeierResult: ...
 def time_to_convert(
     units: ArrayLike,
     times: ArrayLike,
@@ -291,7 +328,7 @@ def time_to_convert(
     by: ArrayLike | None = None,
     attribution: FunnelAttribution = "first_touch",
     nan_policy: NanPolicy = "raise",
-) -> Any:
+) -> KaplanMeierResult | GroupedKaplanMeierResult:
     r"""Time from step 1 to step ``to_step``, censoring units whose window is still open.
 
     Every unit that reached step 1 contributes one duration. A unit that reached
@@ -394,6 +431,5 @@ def time_to_convert(
     if log.segment is None:
         return kaplan_meier(durations_any, event)
     assert log.segment_labels is not None  # noqa: S101
-    return kaplan_meier(
-        durations_any, event, by=log.segment_labels[log.segment[entered]]
-    )
+    labels: NDArray[Any] = log.segment_labels[log.segment[entered]]
+    return kaplan_meier(durations_any, event, by=labels)
