@@ -81,8 +81,8 @@ FunnelMode: TypeAlias = Literal[
 FunnelEntry: TypeAlias = Literal["any", "first"]
 """Which step-1 events may start a funnel chain: any (re-entry) or the unit's first."""
 
-FunnelAttribution: TypeAlias = Literal["first_touch", "last_touch"]
-"""Which event's segment a unit is counted under: its first or its last in the log."""
+FunnelAttribution: TypeAlias = Literal["first_touch", "last_touch", "first_step"]
+"""Which event's segment a unit is counted under: its first or last event, or its first step-1 event."""
 
 FunnelCompare: TypeAlias = Literal["overall", "step"]
 """Funnel conversion compared between segments: from step 1, or from the previous step."""

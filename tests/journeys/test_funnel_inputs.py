@@ -145,6 +145,19 @@ def test_segments_first_and_last_touch_and_comparison():
     assert first.keys.tolist() == ["ad", "email"]
     assert first.reached.tolist() == [[2, 2], [1, 0]]
     assert last.reached.tolist() == [[1, 1], [2, 1]]
+    # a's first step-1 event is on "ad"; a unit without step 1 falls back to first touch
+    with pytest.warns(UndefinedMetricWarning, match="1 segment"):
+        entry = cx.funnel(
+            ["a", "a", "a", "d"],
+            [0, 1, 2, 0],
+            ["view", "cart", "paid", "view"],
+            ["cart", "paid"],
+            window=5,
+            by=["email", "ad", "web", "web"],
+            attribution="first_step",
+        )
+    assert entry.keys.tolist() == ["ad", "web"]
+    assert entry.counts.tolist() == [[0, 0, 1], [1, 0, 0]]
     cmp = first.compare(adjust="bonferroni")
     assert cmp.segment.tolist() == ["email"]
     assert cmp.difference.tolist() == [-1.0]

@@ -123,9 +123,10 @@ def funnel(
     by : array_like, shape (n,), optional
         Segment of each event; each unit is counted in one segment, chosen by
         ``attribution``. Returns a :class:`GroupedFunnelResult`.
-    attribution : {'first_touch', 'last_touch'}, default 'first_touch'
-        A unit's segment: the one on its first event (first touch) or on its
-        last event (last touch) in the log.
+    attribution : {'first_touch', 'last_touch', 'first_step'}, default 'first_touch'
+        A unit's segment: the one on its first event (first touch), on its
+        last event (last touch), or on its first step-1 event, where it
+        entered the funnel (first touch for a unit that never did).
     session_gap : number or time delta, optional
         Count sessions instead of units: a unit's events are split where the
         gap between consecutive events exceeds ``session_gap``.

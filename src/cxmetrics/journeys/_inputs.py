@@ -349,6 +349,16 @@ def read_log(
             pick[:-1] = su[1:] != su[:-1]
         segment = np.zeros(n_units, dtype=np.int64)
         segment[su[pick]] = codes[order[pick]]
+        if attribution == "first_step":
+            # the segment on the unit's first step-1 event; first touch without one
+            # step-1 rows in reverse order: the last write, the unit's first, wins
+            rows = np.flatnonzero(matches[0][order])[::-1]
+            segment[su[rows]] = codes[order[rows]]
+        # report only the segments some unit is counted in
+        used = np.bincount(segment, minlength=len(labels)) > 0
+        if not used.all():
+            segment = (np.cumsum(used) - 1)[segment]
+            labels = labels[used]
     return EventLog(
         unit,
         n_units,

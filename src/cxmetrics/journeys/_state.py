@@ -33,7 +33,7 @@ MODES = (
     "any_order",
 )
 ENTRIES = ("any", "first")
-ATTRIBUTIONS = ("first_touch", "last_touch")
+ATTRIBUTIONS = ("first_touch", "last_touch", "first_step")
 
 
 def check_funnel_options(
