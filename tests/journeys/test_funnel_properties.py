@@ -270,3 +270,138 @@ def test_intervals_contain_the_estimates(log, window):
         & (res.step_conversion[ok] <= step.high[ok] + 1e-12)
     ).all()
     assert res.reached.tolist() == sorted(res.reached.tolist(), reverse=True)
+
+
+def oracle_durations(entries, n_steps, k, window, mode, entry, as_of):
+    """One unit: (duration, converted) to step ``k`` of ``n_steps``, or None if it never entered."""
+    if entry == "first":
+        ones = [i for i, (_, c) in enumerate(entries) if c == 1]
+        entries = (
+            [x for i, x in enumerate(entries) if x[1] != 1 or i == ones[0]]
+            if ones
+            else entries
+        )
+    starts = [t for t, c in entries if c == 1]
+    if mode == "any_order":
+        if not starts:
+            return None
+        for t0 in starts:
+            finish, ok = t0, True
+            for step in range(2, k + 1):
+                times = [t for t, c in entries if c == step and t >= t0]
+                if not times or min(times) > t0 + window:
+                    ok = False
+                    break
+                finish = max(finish, min(times))
+            if ok:
+                return (finish - t0, 1)
+        return (min(window, as_of - starts[-1]), 0)
+    state = [None] * n_steps
+    first_event = False
+    last_start = None
+    reached = None
+    for t, c in entries:
+        idx = c - 1
+        if c == 0:
+            if mode == "strict_order" and first_event:
+                break
+            continue
+        if idx == 0:
+            state[0] = (t, t)
+            first_event = True
+            last_start = t
+            if k == 1 and reached is None:
+                reached = (0, 1)
+        elif (mode == "strict_deduplication" and state[idx] is not None) or (
+            mode == "strict_order" and first_event and state[idx - 1] is None
+        ):
+            break
+        elif state[idx - 1] is not None:
+            f, last = state[idx - 1]
+            ok = t <= f + window and (mode != "strict_increase" or last < t)
+            if ok:
+                state[idx] = (f, t)
+                if idx + 1 == k and reached is None:
+                    reached = (t - f, 1)
+                if idx + 1 == n_steps:
+                    break
+    if reached is not None:
+        return reached
+    if last_start is None:
+        return None
+    return (min(window, as_of - last_start), 0)
+
+
+@given(
+    logs,
+    st.integers(1, 12),
+    st.sampled_from(MODES),
+    st.sampled_from(["any", "first"]),
+    st.integers(1, 4),
+    st.integers(0, 10),
+)
+def test_time_to_convert_durations_equal_the_oracle(
+    log, window, mode, entry, to_step, extra
+):
+    units, times, events = log
+    if not any(e in ("A", "Q") for e in events):
+        return  # nobody enters: an empty curve
+    as_of = max(times) + extra
+    km = cx.time_to_convert(
+        units,
+        times,
+        events,
+        STEPS,
+        window=window,
+        to_step=to_step,
+        as_of=as_of,
+        mode=mode,
+        entry=entry,
+    )
+    rows = []
+    for u in sorted(set(units)):
+        ent = []
+        for uu, t, e in zip(units, times, events, strict=True):
+            if uu != u:
+                continue
+            codes = [i + 1 for i, s in enumerate(STEPS) if e in s]
+            ent.extend((t, c) for c in codes)
+            if not codes and mode == "strict_order":
+                ent.append((t, 0))
+        ent.sort()
+        d = oracle_durations(ent, len(STEPS), to_step, window, mode, entry, as_of)
+        if d is not None:
+            rows.append(d)
+    durations = np.array([r[0] for r in rows], dtype=float)
+    converted = np.array([r[1] for r in rows], dtype=int)
+    assert km.n == len(rows)
+    assert km.n_events == int(converted.sum())
+    times_u = np.unique(durations)
+    np.testing.assert_array_equal(km.time, times_u)
+    np.testing.assert_array_equal(
+        km.events, [int(converted[durations == t].sum()) for t in times_u]
+    )
+
+
+@given(logs, st.integers(1, 12), st.integers(1, 6), st.sampled_from(MODES))
+def test_sessions_equal_funnels_of_hand_made_session_keys(log, window, gap, mode):
+    units, times, events = log
+    order = sorted(range(len(units)), key=lambda i: (units[i], times[i]))
+    key = [""] * len(units)
+    session, prev = 0, None
+    for i in order:
+        if prev is None or units[i] != units[prev] or times[i] - times[prev] > gap:
+            session = 0 if prev is None or units[i] != units[prev] else session + 1
+        key[i] = f"{units[i]}/{session:03d}"
+        prev = i
+    a = cx.funnel_levels(
+        units, times, events, STEPS, window=window, mode=mode, session_gap=gap
+    )
+    b = cx.funnel_levels(key, times, events, STEPS, window=window, mode=mode)
+    np.testing.assert_array_equal(a.level, b.level)
+    if len(units):
+        assert a.session is not None
+        assert [
+            f"{u}/{s:03d}"
+            for u, s in zip(a.units.tolist(), a.session.tolist(), strict=True)
+        ] == b.units.tolist()

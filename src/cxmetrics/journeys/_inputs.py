@@ -129,7 +129,7 @@ def parse_window(
     else:
         value = float(window)
     if not (math.isfinite(value) and value > 0):
-        msg = f"`{name}` must be a positive, finite duration; got {window!r}. A funnel needs a window > 0."
+        msg = f"`{name}` must be a positive, finite duration; got {window!r}. Give a {name} > 0."
         raise InvalidInputError(msg)
     return value
 
