@@ -118,6 +118,11 @@ def test_by_segment_gives_grouped_curves_and_logrank():
 def test_bad_to_step_and_as_of():
     with pytest.raises(InvalidInputError, match=r"`to_step` must lie in 1..2"):
         cx.time_to_convert(UNITS, TIMES, EVENTS, ["cart", "paid"], window=10, to_step=3)
+    with pytest.raises(InvalidInputError, match=r"`to_step` must lie in 1..2"):
+        # checked before the data are read (the times here are not even valid)
+        cx.time_to_convert(
+            UNITS, [object()] * 8, EVENTS, ["cart", "paid"], window=10, to_step=0
+        )
     with pytest.raises(InvalidInputTypeError, match="`to_step` must be an integer"):
         cx.time_to_convert(
             UNITS, TIMES, EVENTS, ["cart", "paid"], window=10, to_step=1.5

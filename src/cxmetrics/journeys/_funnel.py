@@ -14,13 +14,13 @@ from cxmetrics._display import DisplayMixin
 from cxmetrics._optional import require
 from cxmetrics._validation import datetime_scalar
 from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
-from cxmetrics.journeys._inputs import Step
+from cxmetrics.journeys._inputs import Step, parse_steps
 from cxmetrics.journeys._result import (
     FunnelResult,
     GroupedFunnelResult,
     labels_tuple,
 )
-from cxmetrics.journeys._state import _levels
+from cxmetrics.journeys._state import _levels, check_funnel_options
 from cxmetrics.typing import FunnelAttribution, FunnelEntry, FunnelMode, NanPolicy
 
 if TYPE_CHECKING:  # the survival family's results, for the annotations only
@@ -377,7 +377,18 @@ def time_to_convert(
     >>> km.time.tolist(), km.events.tolist(), km.censored.tolist()
     ([2.0, 3.0, 8.0, 10.0], [1, 1, 1, 0], [0, 0, 0, 1])
     """
-    state, (log, ent, res, win_native) = _levels(
+    # options first, before any pass over the data
+    check_funnel_options(mode, entry, attribution, nan_policy)
+    k = len(parse_steps(steps).labels)
+    if to_step is None:
+        to_step = k
+    if isinstance(to_step, bool) or not isinstance(to_step, int | np.integer):
+        msg = f"`to_step` must be an integer step number (1..{k}); got {to_step!r}."
+        raise InvalidInputTypeError(msg)
+    if not 1 <= to_step <= k:
+        msg = f"`to_step` must lie in 1..{k} (the number of steps); got {to_step!r}."
+        raise InvalidInputError(msg)
+    _, (log, ent, res, win_native) = _levels(
         units,
         times,
         events,
@@ -391,15 +402,6 @@ def time_to_convert(
         session_gap=None,
         nan_policy=nan_policy,
     )
-    k = len(state.steps)
-    if to_step is None:
-        to_step = k
-    if isinstance(to_step, bool) or not isinstance(to_step, int | np.integer):
-        msg = f"`to_step` must be an integer step number (1..{k}); got {to_step!r}."
-        raise InvalidInputTypeError(msg)
-    if not 1 <= to_step <= k:
-        msg = f"`to_step` must lie in 1..{k} (the number of steps); got {to_step!r}."
-        raise InvalidInputError(msg)
     last = log.time.max() if log.time.size else 0
     if as_of is None:
         end = last

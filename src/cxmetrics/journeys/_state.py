@@ -95,11 +95,13 @@ class FunnelState(Mergeable):
     keys: NDArray[Any] = attrs.field(
         factory=lambda: np.array(["all"]), converter=_keys_or_default, eq=array_eq
     )
-    counts: NDArray[np.int64] = attrs.field(
-        default=None, converter=frozen_int, eq=array_eq
-    )
+    counts: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
     n_missing: int = 0
     grouped: bool = False
+
+    @counts.default
+    def _no_counts(self) -> NDArray[np.int64]:
+        return np.zeros((len(self.keys), len(self.steps) + 1), dtype=np.int64)
 
     def __attrs_post_init__(self) -> None:
         if self.counts.ndim != 2 or self.counts.shape != (
