@@ -111,11 +111,11 @@ def funnel(
         step-1 event. The first four match ClickHouse's options of the same
         names.
     entry : {'any', 'first'}, default 'any'
-        Which step-1 events start a chain. ``'any'`` (default, as ClickHouse and
-        Mixpanel's re-entry): every one; the unit's level is its best chain
+        Which step-1 events start a chain. ``'any'`` (default, as ClickHouse's
+        ``windowFunnel``): every one; the unit's level is its best chain
         (the latest start before a later step dominates, so this is also "the
         last step-1 before step 2"). ``'first'``: only the unit's first step-1
-        event (Mixpanel's classic uniques): a later restart is ignored.
+        event (a first-attempt count): a later restart is ignored.
     exclude : sequence of steps, optional
         Exclusion events (names, sets or predicates, none of them a step
         event): an exclusion after a chain's start ends that chain; the unit
