@@ -274,3 +274,37 @@ def test_experiment_states_of_different_designs_do_not_merge():
     a = cx.ExperimentState.from_units([1.0], ["a"])
     with pytest.raises(IncompatibleStateError, match="kind"):
         a + cx.ExperimentState.from_units([1.0], ["a"], kind="ratio", denominator=[1.0])
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 6), st.integers(0, 30), st.sampled_from(["v", "c", "p"])
+        ),
+        max_size=30,
+    ),
+    st.data(),
+)
+def test_funnel_state_laws_for_logs_split_by_unit(log, data):
+    units = np.array([r[0] for r in log], dtype=np.int64)
+    times = np.array([r[1] for r in log], dtype=np.int64)
+    events = np.array([r[2] for r in log], dtype=object)
+    part = np.array(data.draw(st.lists(st.integers(0, 2), min_size=7, max_size=7)))
+    where = part[units] if units.size else units
+
+    def state(m):
+        return cx.FunnelState.from_log(
+            units[m], times[m], events[m], ["v", "c", "p"], window=8
+        )
+
+    a, b, c = (state(where == p) for p in range(3))
+    empty = cx.FunnelState.empty(["v", "c", "p"], window=8)
+    assert a + empty == a == empty + a
+    assert (a + b) + c == a + (b + c)
+    assert a + b == b + a
+    assert a + b + c == state(np.ones(units.size, dtype=bool))
+    back = cx.FunnelState.from_dict(json.loads(json.dumps(a.to_dict())))
+    assert back == a
+    assert pickle.loads(pickle.dumps(a)) == a
+    with pytest.raises(IncompatibleStateError):
+        a + cx.FunnelState.empty(["v", "c"], window=8)

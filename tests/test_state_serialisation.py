@@ -100,6 +100,14 @@ def _halves():  # builders per state class; halves split customers disjointly
             ["old", "new", "old", "new", "old", "new"][s],
             covariate=[3.0, 1.0, 4.0, 0.0, 2.0, 5.0][s],
         ),
+        "FunnelState": lambda s: cx.FunnelState.from_log(
+            list("aabccd")[s],
+            T[s],
+            ["cart", "paid", "cart", "cart", "paid", "view"][s],
+            ["cart", "paid"],
+            window=np.timedelta64(60, "D"),
+            by=["web", "web", "app", "app", "app", "web"][s],
+        ),
     }
 
 

@@ -17,8 +17,13 @@ __all__ = [
     "ExperimentKind",
     "ExperimentTest",
     "Freq",
+    "FunnelAttribution",
+    "FunnelCompare",
+    "FunnelEntry",
+    "FunnelMode",
     "LiftInterval",
     "MeanMethod",
+    "MultipleTesting",
     "NPSCompareMethod",
     "NPSMethod",
     "NanPolicy",
@@ -108,3 +113,19 @@ LiftInterval: TypeAlias = Literal["delta", "fieller"]
 
 PValueAdjustment: TypeAlias = Literal["holm", "bonferroni", "benjamini_hochberg"]
 """Multiple-testing adjustments of p-values (family-wise error or false discovery rate)."""
+FunnelMode: TypeAlias = Literal[
+    "ordered", "strict_order", "strict_deduplication", "strict_increase", "any_order"
+]
+"""How a funnel's steps must follow each other (ClickHouse ``windowFunnel`` modes and any order)."""
+
+FunnelEntry: TypeAlias = Literal["any", "first"]
+"""Which step-1 events may start a funnel chain: any (re-entry) or the unit's first."""
+
+FunnelAttribution: TypeAlias = Literal["first_touch", "last_touch", "first_step"]
+"""Which event's segment a unit is counted under: its first or last event, or its first step-1 event."""
+
+FunnelCompare: TypeAlias = Literal["overall", "step"]
+"""Funnel conversion compared between segments: from step 1, or from the previous step."""
+
+MultipleTesting: TypeAlias = Literal["holm", "bonferroni", "none"]
+"""Adjustment of a family of p-values."""

@@ -9,6 +9,7 @@ Also ``python -m cxmetrics``. Subcommands::
     cxmetrics clv orders.csv --col customer="Customer ID" --customers --format csv --output-dir clv/
     cxmetrics contacts calls.csv --col queue=Queue --interval 30min --arrived-col Start
     cxmetrics staffing forecast.csv --aht 300 --target 0.8 --threshold 20 --shrinkage 0.3
+    cxmetrics funnel events.csv --steps cart,checkout,paid --window 3600 --col unit=Visitor
     cxmetrics schedule volumes.csv --periods-per-day 48 --aht 300 --shift-length 16 --days-on 5
     cxmetrics report --surveys answers.csv --activity renewals.csv -o report.html --currency USD
 
@@ -43,7 +44,7 @@ from dataclasses import dataclass
 from typing import NoReturn
 
 from cxmetrics._table_io import TableError
-from cxmetrics.cli import _commands, _workforce
+from cxmetrics.cli import _commands, _journeys, _workforce
 from cxmetrics.cli._output import FORMATS, check_destination, write_tables
 from cxmetrics.cli._roles import Role, add_roles
 from cxmetrics.exceptions import CXMetricsError
@@ -288,6 +289,7 @@ def _staffing_options(p: argparse.ArgumentParser) -> None:
 
 def _report_options(o: argparse.ArgumentParser) -> None:
     o.add_argument("-o", "--output", required=True, help="the HTML file to write")
+    _journeys.add_report_options(o)
     o.add_argument(
         "--sample", action="store_true", help="use the bundled sample data (alone)"
     )
@@ -383,6 +385,13 @@ COMMANDS: tuple[Command, ...] = (
         _staffing_options,
         _commands.staffing,
         _commands.ROLES["staffing"],
+    ),
+    Command(
+        "funnel",
+        _journeys.HELP,
+        _journeys.options,
+        _journeys.funnel,
+        _journeys.ROLES,
     ),
     Command(
         "schedule",

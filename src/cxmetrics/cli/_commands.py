@@ -34,6 +34,7 @@ from cxmetrics._table_io import (
     seconds,
     wall_clock,
 )
+from cxmetrics.cli import _journeys
 from cxmetrics.cli._output import Table
 from cxmetrics.cli._roles import Role, resolve
 
@@ -864,6 +865,7 @@ REPORT_ROLES: tuple[Role, ...] = (
     Role("start", "start", "subscription start date", file="subscriptions"),
     Role("end", "end", "subscription end date (empty: running)", file="subscriptions"),
     Role("amount", "mrr", "monthly recurring revenue", file="subscriptions"),
+    *_journeys.EVENT_ROLES,
 )
 
 
@@ -1032,13 +1034,22 @@ def report(args: argparse.Namespace) -> str:
                     lines=ft.lines,
                 ),
             }
+    if args.events:
+        inputs["extra_sections"] = _journeys.report_sections(args)
     if not any(
         k in inputs
-        for k in ("surveys", "tickets", "activity", "transactions", "subscriptions")
+        for k in (
+            "surveys",
+            "tickets",
+            "activity",
+            "transactions",
+            "subscriptions",
+            "extra_sections",
+        )
     ):
         msg = (
             "nothing to report: give --sample, or at least one of --surveys, --tickets, "
-            "--activity, --transactions, --subscriptions."
+            "--activity, --transactions, --subscriptions, --events."
         )
         raise TableError(msg)
     write_report(args.output, **inputs)

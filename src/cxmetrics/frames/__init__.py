@@ -22,6 +22,7 @@ from __future__ import annotations
 from cxmetrics.frames._chunks import accumulate, read_chunks
 from cxmetrics.frames._clv import rfm_state, rfm_summary
 from cxmetrics.frames._dask import map_states
+from cxmetrics.frames._journeys import funnel
 from cxmetrics.frames._retention import churn_state, cohort_matrix, cohort_state
 from cxmetrics.frames._support import sla_compliance, sla_compliance_state
 from cxmetrics.frames._survey import ces, ces_state, csat, csat_state, nps, nps_state
@@ -35,6 +36,7 @@ __all__ = [
     "cohort_state",
     "csat",
     "csat_state",
+    "funnel",
     "map_states",
     "nps",
     "nps_state",

@@ -19,6 +19,7 @@ from cxmetrics.plot._clv import p_alive_matrix
 from cxmetrics.plot._durations import distribution
 from cxmetrics.plot._experiments import lift_chart
 from cxmetrics.plot._groups import rate_by_group
+from cxmetrics.plot._journeys import funnel_chart
 from cxmetrics.plot._retention import cohort_heatmap, survival_curve
 from cxmetrics.plot._survey import answer_mix, score_trend
 from cxmetrics.plot._workforce import schedule_coverage
@@ -27,6 +28,7 @@ __all__ = [
     "answer_mix",
     "cohort_heatmap",
     "distribution",
+    "funnel_chart",
     "lift_chart",
     "p_alive_matrix",
     "rate_by_group",
