@@ -11,9 +11,13 @@ from __future__ import annotations
 from typing import Literal, TypeAlias
 
 __all__ = [
+    "AgreementLevel",
     "Alternative",
+    "ControlRules",
     "CumulativeHazardTies",
+    "DriverMethod",
     "Freq",
+    "KappaWeighting",
     "MeanMethod",
     "NPSMethod",
     "NanPolicy",
@@ -67,3 +71,15 @@ ServiceLevelDefinition: TypeAlias = Literal[
 answered; ``'excluding_short_abandons'``: answered within T / (offered - short
 abandons); ``'abandons_met'``: (answered within T + abandoned within T) / offered.
 """
+
+AgreementLevel: TypeAlias = Literal["nominal", "ordinal", "interval", "ratio"]
+"""Metric of Krippendorff's alpha: how far apart two ratings are."""
+
+KappaWeighting: TypeAlias = Literal["unweighted", "linear", "quadratic"]
+"""Weighting of Cohen's kappa: partial credit for near misses on an ordered scale."""
+
+ControlRules: TypeAlias = Literal["western_electric", "nelson", "limits"]
+"""Run rules of a control chart: Western Electric (4), Nelson (8), or only the 3-sigma limits."""
+
+DriverMethod: TypeAlias = Literal["lmg", "relative_weights"]
+"""Key-driver importance: Shapley/LMG decomposition of R², or Johnson's relative weights."""

@@ -1,0 +1,24 @@
+"""Why customers feel what they feel: key drivers, control charts, shrinkage, QA agreement.
+
+Examples
+--------
+>>> from cxmetrics import voice
+>>> round(voice.cohens_kappa([1, 1, 2, 2], [1, 1, 2, 1], n_resamples=0).value, 2)
+0.5
+"""
+
+from __future__ import annotations
+
+from cxmetrics.voice._agreement import (
+    AgreementResult,
+    cohens_kappa,
+    fleiss_kappa,
+    krippendorff_alpha,
+)
+
+__all__ = [
+    "AgreementResult",
+    "cohens_kappa",
+    "fleiss_kappa",
+    "krippendorff_alpha",
+]
