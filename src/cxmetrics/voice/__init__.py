@@ -15,10 +15,22 @@ from cxmetrics.voice._agreement import (
     fleiss_kappa,
     krippendorff_alpha,
 )
+from cxmetrics.voice._spc import (
+    ControlChartResult,
+    IMRChartResult,
+    i_mr_chart,
+    p_chart,
+    u_chart,
+)
 
 __all__ = [
     "AgreementResult",
+    "ControlChartResult",
+    "IMRChartResult",
     "cohens_kappa",
     "fleiss_kappa",
+    "i_mr_chart",
     "krippendorff_alpha",
+    "p_chart",
+    "u_chart",
 ]
