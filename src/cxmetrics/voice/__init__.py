@@ -15,6 +15,7 @@ from cxmetrics.voice._agreement import (
     fleiss_kappa,
     krippendorff_alpha,
 )
+from cxmetrics.voice._shrinkage import ShrinkageResult, james_stein, shrink_rates
 from cxmetrics.voice._spc import (
     ControlChartResult,
     IMRChartResult,
@@ -27,10 +28,13 @@ __all__ = [
     "AgreementResult",
     "ControlChartResult",
     "IMRChartResult",
+    "ShrinkageResult",
     "cohens_kappa",
     "fleiss_kappa",
     "i_mr_chart",
+    "james_stein",
     "krippendorff_alpha",
     "p_chart",
+    "shrink_rates",
     "u_chart",
 ]
