@@ -15,6 +15,7 @@ from cxmetrics.voice._agreement import (
     fleiss_kappa,
     krippendorff_alpha,
 )
+from cxmetrics.voice._drivers import KeyDriverResult, key_drivers
 from cxmetrics.voice._shrinkage import ShrinkageResult, james_stein, shrink_rates
 from cxmetrics.voice._spc import (
     ControlChartResult,
@@ -28,11 +29,13 @@ __all__ = [
     "AgreementResult",
     "ControlChartResult",
     "IMRChartResult",
+    "KeyDriverResult",
     "ShrinkageResult",
     "cohens_kappa",
     "fleiss_kappa",
     "i_mr_chart",
     "james_stein",
+    "key_drivers",
     "krippendorff_alpha",
     "p_chart",
     "shrink_rates",
