@@ -17,6 +17,10 @@ __all__ = ["bootstrap_counts", "driver_table", "rating_codes", "resampling_rng"]
 _BLOCK = 1 << 21
 
 
+def _plain(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def _missing_mask(arr: NDArray[Any]) -> NDArray[np.bool_]:
     if arr.dtype.kind == "f":
         return np.isnan(arr)
@@ -71,7 +75,7 @@ def rating_codes(
             bad = ~missing & ~np.isfinite(arr)
             if bad.any():
                 i, j = np.argwhere(bad)[0]
-                msg = f"`{name}` must be finite; got {arr[i, j]!r} at unit {i}, rater {j}."
+                msg = f"`{name}` must be finite; got {_plain(arr[i, j])!r} at unit {i}, rater {j}."
                 raise InvalidInputError(msg)
     present = arr[~missing]
     if categories is not None:
@@ -105,7 +109,7 @@ def rating_codes(
     if not np.all(found):
         where = np.argwhere(~missing)[np.argmax(~found)]
         msg = (
-            f"`{name}` holds {arr[where[0], where[1]]!r} at unit {where[0]}, rater "
+            f"`{name}` holds {_plain(arr[where[0], where[1]])!r} at unit {where[0]}, rater "
             f"{where[1]}, which is not one of `categories` {cats.tolist()!r} "
             f"({int(np.count_nonzero(~found))} such rating(s)); add it to `categories`."
         )
