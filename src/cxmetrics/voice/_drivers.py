@@ -411,7 +411,7 @@ def key_drivers(
     inf = ~np.isfinite(z)
     if inf.any():
         i, j = np.argwhere(inf)[0]
-        msg = f"values must be finite; got {z[i, j]!r} at row {i}."
+        msg = f"values must be finite; got {float(z[i, j])!r} at row {i}."
         raise InvalidInputError(msg)
     p = len(labels)
     used = int(np.count_nonzero(w > 0))

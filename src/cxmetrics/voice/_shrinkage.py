@@ -159,7 +159,7 @@ def _finite(values: ArrayLike, name: str) -> NDArray[np.float64]:
     bad = ~np.isfinite(arr)
     if bad.any():
         i = int(np.argmax(bad))
-        msg = f"`{name}` must be finite; got {arr[i]!r} at index {i} ({int(bad.sum())} such value(s))."
+        msg = f"`{name}` must be finite; got {float(arr[i])!r} at index {i} ({int(bad.sum())} such value(s))."
         raise InvalidInputError(msg)
     return arr
 
@@ -303,7 +303,7 @@ def shrink_rates(
     ):
         if bad.any():
             i = int(np.argmax(bad))
-            msg = f"`{name}` must be {rule}; got {arr[i]!r} at index {i} ({int(bad.sum())} such agent(s))."
+            msg = f"`{name}` must be {rule}; got {float(arr[i])!r} at index {i} ({int(bad.sum())} such agent(s))."
             raise InvalidInputError(msg)
     if x.shape[0] < 2:
         msg = f"shrinkage needs at least 2 agents to estimate the spread between them; got {x.shape[0]}."
@@ -418,7 +418,7 @@ def james_stein(
     bad = ~(v > 0)
     if bad.any():
         i = int(np.argmax(bad))
-        msg = f"`variances` must be positive; got {v[i]!r} at index {i} ({int(bad.sum())} such value(s))."
+        msg = f"`variances` must be positive; got {float(v[i])!r} at index {i} ({int(bad.sum())} such value(s))."
         raise InvalidInputError(msg)
     g = y.shape[0]
     if g < 4:

@@ -208,7 +208,7 @@ def _floats(values: ArrayLike, name: str) -> NDArray[np.float64]:
     if bad.any():
         i = int(np.argmax(bad))
         msg = (
-            f"`{name}` must be finite; got {arr[i]!r} at index {i} "
+            f"`{name}` must be finite; got {float(arr[i])!r} at index {i} "
             f"({int(bad.sum())} such value(s)); a chart needs every period, so fill "
             "or drop the period explicitly."
         )
@@ -376,7 +376,7 @@ def p_chart(
     ):
         if bad.any():
             i = int(np.argmax(bad))
-            got = nn[i] if name == "n" else x[i]
+            got = float(nn[i] if name == "n" else x[i])
             msg = f"`{name}` must be {rule}; got {got!r} at index {i} ({int(bad.sum())} such period(s))."
             raise InvalidInputError(msg)
     k = _keys(keys, x.shape[0])
@@ -479,7 +479,7 @@ def u_chart(
     ):
         if bad.any():
             i = int(np.argmax(bad))
-            msg = f"`{name}` must be {rule}; got {arr[i]!r} at index {i} ({int(bad.sum())} such period(s))."
+            msg = f"`{name}` must be {rule}; got {float(arr[i])!r} at index {i} ({int(bad.sum())} such period(s))."
             raise InvalidInputError(msg)
     if c.shape[0] == 0:
         msg = "`counts` must hold at least one period."
