@@ -23,7 +23,7 @@ from cxmetrics._optional import require
 from cxmetrics._validation import as_1d, check_confidence_level, numeric_1d
 from cxmetrics.clv._mle import maximise
 from cxmetrics.exceptions import ConvergenceWarning, InvalidInputError
-from cxmetrics.stats import critical_value
+from cxmetrics.stats import critical_value, proportion_interval
 
 __all__ = ["ShrinkageResult", "james_stein", "shrink_rates"]
 
@@ -260,8 +260,8 @@ def shrink_rates(
 
     When agents vary no more than binomial chance, the maximum lies at
     :math:`\alpha + \beta = \infty`: complete pooling (``pooled=True``), every
-    agent gets the pooled rate, and the interval is that of the pooled rate,
-    :math:`\mathrm{Beta}(\sum x + 1, \sum (n - x) + 1)`.
+    agent gets the pooled rate, and the interval is the Wilson interval of the
+    pooled rate :math:`\sum x / \sum n`.
 
     References
     ----------
@@ -317,8 +317,9 @@ def shrink_rates(
         total_x, total_n = float(x.sum()), float(nn.sum())
         mean = total_x / total_n
         value = np.full(raw.shape, mean)
-        lo = np.full(raw.shape, float(sp.betaincinv(total_x + 1, total_n - total_x + 1, tail)))
-        hi = np.full(raw.shape, float(sp.betaincinv(total_x + 1, total_n - total_x + 1, 1 - tail)))
+        ci = proportion_interval(total_x, total_n, level)
+        lo = np.full(raw.shape, float(ci.low))
+        hi = np.full(raw.shape, float(ci.high))
         weight = np.ones(raw.shape)
         strength = math.inf
     else:
