@@ -16,6 +16,7 @@ from cxmetrics.voice._agreement import (
     krippendorff_alpha,
 )
 from cxmetrics.voice._drivers import KeyDriverResult, key_drivers
+from cxmetrics.voice._qa import QAScoreResult, qa_scores
 from cxmetrics.voice._shrinkage import ShrinkageResult, james_stein, shrink_rates
 from cxmetrics.voice._spc import (
     ControlChartResult,
@@ -30,6 +31,7 @@ __all__ = [
     "ControlChartResult",
     "IMRChartResult",
     "KeyDriverResult",
+    "QAScoreResult",
     "ShrinkageResult",
     "cohens_kappa",
     "fleiss_kappa",
@@ -38,6 +40,7 @@ __all__ = [
     "key_drivers",
     "krippendorff_alpha",
     "p_chart",
+    "qa_scores",
     "shrink_rates",
     "u_chart",
 ]
