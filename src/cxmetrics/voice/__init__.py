@@ -17,6 +17,12 @@ from cxmetrics.voice._agreement import (
 )
 from cxmetrics.voice._drivers import KeyDriverResult, key_drivers
 from cxmetrics.voice._qa import QAScoreResult, qa_scores
+from cxmetrics.voice._sentiment import (
+    SentimentCrosstab,
+    net_sentiment,
+    sentiment_crosstab,
+    sentiment_scores,
+)
 from cxmetrics.voice._shrinkage import ShrinkageResult, james_stein, shrink_rates
 from cxmetrics.voice._spc import (
     ControlChartResult,
@@ -32,6 +38,7 @@ __all__ = [
     "IMRChartResult",
     "KeyDriverResult",
     "QAScoreResult",
+    "SentimentCrosstab",
     "ShrinkageResult",
     "cohens_kappa",
     "fleiss_kappa",
@@ -39,8 +46,11 @@ __all__ = [
     "james_stein",
     "key_drivers",
     "krippendorff_alpha",
+    "net_sentiment",
     "p_chart",
     "qa_scores",
+    "sentiment_crosstab",
+    "sentiment_scores",
     "shrink_rates",
     "u_chart",
 ]
