@@ -57,7 +57,9 @@ FLEISS_COUNTS = np.array(
 
 def _expand(counts: np.ndarray) -> np.ndarray:
     """Counts per category -> one rating per rater (labels 1..k)."""
-    return np.array([np.repeat(np.arange(1, counts.shape[1] + 1), row) for row in counts])
+    return np.array(
+        [np.repeat(np.arange(1, counts.shape[1] + 1), row) for row in counts]
+    )
 
 
 @pytest.mark.parametrize(("level", "expected"), PUBLISHED.items())
@@ -95,7 +97,9 @@ def test_krippendorff_random_data_with_missing_matches_package(m, n, seed, level
         return
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # the package's own 0/0
-        expected = krippendorff.alpha(reliability_data=data.T, level_of_measurement=level)
+        expected = krippendorff.alpha(
+            reliability_data=data.T, level_of_measurement=level
+        )
     if not np.isfinite(expected):
         with pytest.warns(UndefinedMetricWarning):
             got = krippendorff_alpha(data, level=level, n_resamples=0).value
@@ -112,7 +116,11 @@ def test_cohens_kappa_matches_statsmodels_with_standard_error():
     b = np.where(rng.random(80) < 0.6, a, rng.integers(0, 4, 80))
     table = np.zeros((4, 4))
     np.add.at(table, (a, b), 1)
-    for weights, wt in (("unweighted", None), ("linear", "linear"), ("quadratic", "quadratic")):
+    for weights, wt in (
+        ("unweighted", None),
+        ("linear", "linear"),
+        ("quadratic", "quadratic"),
+    ):
         ref = inter_rater.cohens_kappa(table, wt=wt)
         res = cohens_kappa(a, b, weights=weights, n_resamples=0)
         assert res.value == pytest.approx(ref.kappa, rel=1e-12)
@@ -137,7 +145,10 @@ def test_weighted_kappa_uses_the_given_category_order():
     order = ["poor", "fair", "good"]
     ordered = cohens_kappa(a, b, weights="linear", categories=order, n_resamples=0)
     numeric = cohens_kappa(
-        [order.index(v) for v in a], [order.index(v) for v in b], weights="linear", n_resamples=0
+        [order.index(v) for v in a],
+        [order.index(v) for v in b],
+        weights="linear",
+        n_resamples=0,
     )
     assert ordered.value == pytest.approx(numeric.value, rel=1e-14)
     alphabetical = cohens_kappa(a, b, weights="linear", n_resamples=0)
@@ -148,7 +159,9 @@ def test_fleiss_published_example_and_statsmodels():
     res = fleiss_kappa(_expand(FLEISS_COUNTS), n_resamples=0)
     assert round(res.value, 3) == 0.210
     inter_rater = pytest.importorskip("statsmodels.stats.inter_rater")
-    assert res.value == pytest.approx(inter_rater.fleiss_kappa(FLEISS_COUNTS), rel=1e-12)
+    assert res.value == pytest.approx(
+        inter_rater.fleiss_kappa(FLEISS_COUNTS), rel=1e-12
+    )
     assert res.n == 10
     assert res.n_raters == 14
 
@@ -162,23 +175,33 @@ def test_fleiss_random_matches_statsmodels(m, n, seed):
     if np.unique(ratings).size < 2:
         return
     expected = inter_rater.fleiss_kappa(table)
-    assert fleiss_kappa(ratings, n_resamples=0).value == pytest.approx(expected, rel=1e-9)
+    assert fleiss_kappa(ratings, n_resamples=0).value == pytest.approx(
+        expected, rel=1e-9
+    )
 
 
 @given(
-    st.lists(st.integers(0, 4), min_size=2, max_size=30).filter(lambda v: len(set(v)) > 1),
+    st.lists(st.integers(0, 4), min_size=2, max_size=30).filter(
+        lambda v: len(set(v)) > 1
+    ),
     st.integers(2, 4),
 )
 def test_identical_raters_agree_perfectly(labels, m):
     ratings = np.column_stack([labels] * m)
     assert fleiss_kappa(ratings, n_resamples=0).value == pytest.approx(1.0)
     for level in PUBLISHED:
-        assert krippendorff_alpha(ratings, level=level, n_resamples=0).value == pytest.approx(1.0)
+        assert krippendorff_alpha(
+            ratings, level=level, n_resamples=0
+        ).value == pytest.approx(1.0)
     assert cohens_kappa(labels, labels, n_resamples=0).value == pytest.approx(1.0)
 
 
 @given(
-    st.lists(st.tuples(st.integers(0, 3), st.integers(0, 3), st.integers(0, 3)), min_size=3, max_size=25),
+    st.lists(
+        st.tuples(st.integers(0, 3), st.integers(0, 3), st.integers(0, 3)),
+        min_size=3,
+        max_size=25,
+    ),
     st.permutations(["a", "b", "c", "d"]),
 )
 def test_nominal_agreement_is_invariant_to_relabelling(rows, names):
@@ -196,11 +219,15 @@ def test_nominal_agreement_is_invariant_to_relabelling(rows, names):
         except UndefinedMetricWarning:
             continue
         y = fn(relabelled)
-        assert (np.isnan(x) and np.isnan(y)) or x == pytest.approx(y, rel=1e-12, abs=1e-12)
+        assert (np.isnan(x) and np.isnan(y)) or x == pytest.approx(
+            y, rel=1e-12, abs=1e-12
+        )
 
 
 @pytest.mark.filterwarnings("ignore::cxmetrics.exceptions.UndefinedMetricWarning")
-@given(st.lists(st.tuples(st.integers(0, 2), st.integers(0, 2)), min_size=1, max_size=30))
+@given(
+    st.lists(st.tuples(st.integers(0, 2), st.integers(0, 2)), min_size=1, max_size=30)
+)
 def test_kappa_and_alpha_are_at_most_one(rows):
     r = np.array(rows)
     for v in (
@@ -241,7 +268,9 @@ def test_real_shaped_export_with_blank_and_none():
         index=["call-001", "call-002", "call-003", "call-004", "call-005", "call-006"],
     )
     res = krippendorff_alpha(frame, n_resamples=0)
-    codes = frame.replace({"": None}).map(lambda v: {"Pass": 1.0, "Fail": 0.0}.get(v, np.nan))
+    codes = frame.replace({"": None}).map(
+        lambda v: {"Pass": 1.0, "Fail": 0.0}.get(v, np.nan)
+    )
     numeric = krippendorff_alpha(codes.to_numpy(dtype=float), n_resamples=0)
     assert res.value == pytest.approx(numeric.value)
     assert res.n == 6

@@ -50,7 +50,7 @@ def _relative_weights_svd(y, x):
     """Johnson (2000) as published: the orthogonal counterpart Z = P Q' of X = P D Q'."""
     xs = (x - x.mean(0)) / x.std(0)
     ys = (y - y.mean()) / y.std()
-    p_, d, qt = np.linalg.svd(xs, full_matrices=False)
+    p_, _, qt = np.linalg.svd(xs, full_matrices=False)
     z = p_ @ qt * np.sqrt(len(y))  # orthogonal, unit variance, closest to X
     lam = np.linalg.lstsq(z, xs, rcond=None)[0]  # X regressed on Z: loadings
     beta = np.linalg.lstsq(z, ys, rcond=None)[0]  # y regressed on Z
@@ -106,7 +106,11 @@ def _data(seed, n, p):
 
 
 @settings(max_examples=40)
-@given(st.integers(0, 2**32 - 1), st.integers(1, 6), st.sampled_from(["lmg", "relative_weights"]))
+@given(
+    st.integers(0, 2**32 - 1),
+    st.integers(1, 6),
+    st.sampled_from(["lmg", "relative_weights"]),
+)
 def test_weights_non_negative_sum_to_r2_and_invariant_to_rescaling(seed, p, method):
     y, x = _data(seed, 40, p)
     res = key_drivers(y, x, method=method, n_resamples=0)
@@ -120,7 +124,9 @@ def test_weights_non_negative_sum_to_r2_and_invariant_to_rescaling(seed, p, meth
 
 def test_uncorrelated_drivers_get_their_squared_correlation():
     # orthogonal, centred columns: LMG = relative weight = r_j^2
-    x = np.array([[1, 1], [1, -1], [-1, 1], [-1, -1], [1, 1], [1, -1], [-1, 1], [-1, -1]], float)
+    x = np.array(
+        [[1, 1], [1, -1], [-1, 1], [-1, -1], [1, 1], [1, -1], [-1, 1], [-1, -1]], float
+    )
     y = np.array([3.0, 1.5, -1.0, -2.0, 2.5, 0.5, -0.5, -3.0])
     r = np.array([np.corrcoef(x[:, j], y)[0, 1] for j in range(2)])
     for method in ("lmg", "relative_weights"):
@@ -151,7 +157,9 @@ def test_real_shaped_frame_with_missing_values():
     drivers = frame[["delivery", "agent_courtesy", "price"]]
     with pytest.raises(MissingValueError, match=r"`outcome` is missing at row 3"):
         key_drivers(frame["ltr"], drivers)
-    with pytest.raises(MissingValueError, match=r"driver 'delivery' is missing at row 6"):
+    with pytest.raises(
+        MissingValueError, match=r"driver 'delivery' is missing at row 6"
+    ):
         key_drivers(frame["ltr"].fillna(8), drivers)
     res = key_drivers(frame["ltr"], drivers, nan_policy="omit", n_resamples=0)
     assert res.n == 6
@@ -173,7 +181,9 @@ def test_errors():
         key_drivers([5.0] * 6, {"a": a})
     with pytest.raises(InvalidInputError, match="`method` must be one of"):
         key_drivers(y, {"a": a}, method="shapley")
-    with pytest.raises(InvalidInputError, match=r"same length as `outcome` \(6\); got 2"):
+    with pytest.raises(
+        InvalidInputError, match=r"same length as `outcome` \(6\); got 2"
+    ):
         key_drivers(y, {"a": [1, 2]})
     with pytest.raises(InvalidInputError, match="`names` must name each"):
         key_drivers(y, np.column_stack([a, b]), names=["a"])
@@ -187,4 +197,4 @@ def test_result_is_frozen():
     with pytest.raises(ValueError, match="read-only"):
         res.raw[0] = 0.0
     assert "key drivers (lmg): R2=0.7067, n=47" in repr(res)
-    assert list(res.to_dict())[0] == "driver"
+    assert next(iter(res.to_dict())) == "driver"

@@ -45,7 +45,9 @@ def test_missing_vader_names_the_extra(monkeypatch):
         sentiment_scores(["fine"])
 
 
-@given(st.lists(st.sampled_from(["positive", "neutral", "negative", None]), max_size=40))
+@given(
+    st.lists(st.sampled_from(["positive", "neutral", "negative", None]), max_size=40)
+)
 def test_labels_give_the_nps_of_the_mapped_answers(labels):
     present = [v for v in labels if v is not None]
     if not present:
@@ -60,7 +62,11 @@ def test_labels_give_the_nps_of_the_mapped_answers(labels):
     assert res.confidence_interval() == cx.nps(mapped).confidence_interval()
 
 
-@given(st.lists(st.floats(-1, 1), min_size=1, max_size=40), st.floats(-0.5, 0), st.floats(0, 0.5))
+@given(
+    st.lists(st.floats(-1, 1), min_size=1, max_size=40),
+    st.floats(-0.5, 0),
+    st.floats(0, 0.5),
+)
 def test_thresholds_cut_scores(scores, low, high):
     res = net_sentiment(scores, thresholds=(low, high))
     x = np.array(scores)
@@ -73,7 +79,15 @@ def test_thresholds_cut_scores(scores, low, high):
 
 def test_grouped_weighted_and_compared_like_nps():
     weeks = ["w1", "w1", "w1", "w2", "w2", "w2", "w2"]
-    labels = ["positive", "negative", "neutral", "positive", "positive", "neutral", "negative"]
+    labels = [
+        "positive",
+        "negative",
+        "neutral",
+        "positive",
+        "positive",
+        "neutral",
+        "negative",
+    ]
     grouped = net_sentiment(labels, by=weeks)
     assert grouped["w1"].value == pytest.approx(0.0)
     assert grouped["w2"].value == pytest.approx(25.0)
@@ -129,8 +143,10 @@ def test_errors():
     with pytest.raises(InvalidInputError, match=r"labels\['bien'\]"):
         net_sentiment(["bien"], labels={"bien": "good"})
     with pytest.raises(InvalidInputError, match="one score per text"):
-        sentiment_scores(["a", "b"], lambda t: [1.0])
+        sentiment_scores(["a", "b"], lambda _: [1.0])
     with pytest.raises(InvalidInputError, match="non-finite score"):
-        sentiment_scores(["a"], lambda t: [float("nan")])
-    with pytest.raises(InvalidInputTypeError, match=r"`texts` must be text; got 3 at index 1"):
-        sentiment_scores(np.array(["a", 3], dtype=object), lambda t: [0.0])
+        sentiment_scores(["a"], lambda _: [float("nan")])
+    with pytest.raises(
+        InvalidInputTypeError, match=r"`texts` must be text; got 3 at index 1"
+    ):
+        sentiment_scores(np.array(["a", 3], dtype=object), lambda _: [0.0])

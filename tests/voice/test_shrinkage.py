@@ -44,7 +44,10 @@ def test_beta_binomial_matches_an_independent_ml_fit():
         return -stats.betabinom.logpmf(x, n, np.exp(t[0]), np.exp(t[1])).sum()
 
     ref = optimize.minimize(
-        nll, [0.0, 0.0], method="Nelder-Mead", options={"xatol": 1e-10, "fatol": 1e-13, "maxiter": 20000}
+        nll,
+        [0.0, 0.0],
+        method="Nelder-Mead",
+        options={"xatol": 1e-10, "fatol": 1e-13, "maxiter": 20000},
     )
     a, b = np.exp(ref.x)
     res = shrink_rates(x, n)
@@ -125,15 +128,21 @@ def test_grouped_result_by_agent():
 
 
 def test_errors():
-    with pytest.raises(InvalidInputError, match=r"`n` must be at least 1 .*got 0.0 at index 1"):
+    with pytest.raises(
+        InvalidInputError, match=r"`n` must be at least 1 .*got 0.0 at index 1"
+    ):
         shrink_rates([1, 0], [4, 0])
-    with pytest.raises(InvalidInputError, match=r"`successes` must be at most `n`; got 5.0 at index 0"):
+    with pytest.raises(
+        InvalidInputError, match=r"`successes` must be at most `n`; got 5.0 at index 0"
+    ):
         shrink_rates([5, 1], [4, 3])
     with pytest.raises(InvalidInputError, match="at least 2 agents"):
         shrink_rates([1], [4])
     with pytest.raises(InvalidInputError, match="at least 4 agents"):
         james_stein([1.0, 2.0, 3.0], 1.0)
-    with pytest.raises(InvalidInputError, match=r"`variances` must be positive; got 0.0 at index 2"):
+    with pytest.raises(
+        InvalidInputError, match=r"`variances` must be positive; got 0.0 at index 2"
+    ):
         james_stein([1.0, 2.0, 3.0, 4.0], [1.0, 1.0, 0.0, 1.0])
     with pytest.raises(InvalidInputError, match="`keys` must have one key per agent"):
         james_stein([1.0, 2.0, 3.0, 4.0], 1.0, keys=["a"])
@@ -143,5 +152,14 @@ def test_result_is_frozen():
     res = james_stein([1.0, 2.0, 3.0, 5.0], 0.5, keys=["w", "x", "y", "z"])
     with pytest.raises(ValueError, match="read-only"):
         res.value[0] = 0.0
-    assert list(res.to_dict()) == ["key", "n", "raw", "value", "low", "high", "shrinkage", "rank"]
+    assert list(res.to_dict()) == [
+        "key",
+        "n",
+        "raw",
+        "value",
+        "low",
+        "high",
+        "shrinkage",
+        "rank",
+    ]
     assert "james_stein shrinkage of 4 agents" in repr(res)

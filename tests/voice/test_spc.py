@@ -83,7 +83,9 @@ def test_run_rules_on_constructed_patterns():
 
     def flags(z, rules="nelson"):
         v = run_rules(np.asarray(z, dtype=float), never[: len(z)], rules)
-        return {RULES[rules][j]: np.flatnonzero(v[:, j]).tolist() for j in range(v.shape[1])}
+        return {
+            RULES[rules][j]: np.flatnonzero(v[:, j]).tolist() for j in range(v.shape[1])
+        }
 
     # nine above the centre: Nelson 2 at the ninth point; Western Electric 4 at the eighth
     above = [0.5] * 9
@@ -150,11 +152,17 @@ def test_grouped_result_by_week_is_one_call():
 
 
 def test_errors():
-    with pytest.raises(InvalidInputError, match=r"`n` must be at least 1 .* got 0.0 at index 2"):
+    with pytest.raises(
+        InvalidInputError, match=r"`n` must be at least 1 .* got 0.0 at index 2"
+    ):
         p_chart([1, 2, 0], [10, 10, 0])
-    with pytest.raises(InvalidInputError, match=r"`counts` must be at most `n`; got 11.0 at index 1"):
+    with pytest.raises(
+        InvalidInputError, match=r"`counts` must be at most `n`; got 11.0 at index 1"
+    ):
         p_chart([1, 11], [10, 10])
-    with pytest.raises(InvalidInputError, match=r"`counts` must be finite; got nan at index 0"):
+    with pytest.raises(
+        InvalidInputError, match=r"`counts` must be finite; got nan at index 0"
+    ):
         p_chart([np.nan, 1], [10, 10])
     with pytest.raises(InvalidInputError, match=r"`exposure` must be positive"):
         u_chart([1, 2], [10, 0])

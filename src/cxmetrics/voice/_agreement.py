@@ -296,12 +296,17 @@ def cohens_kappa(
     a = np.asarray(rater_a)
     b = np.asarray(rater_b)
     if a.ndim != 1 or b.ndim != 1:
-        msg = f"`rater_a` and `rater_b` must be 1-D; got shapes {a.shape} and {b.shape}."
+        msg = (
+            f"`rater_a` and `rater_b` must be 1-D; got shapes {a.shape} and {b.shape}."
+        )
         raise InvalidInputError(msg)
     if a.shape != b.shape:
         msg = f"`rater_b` must have the same length as `rater_a` ({a.shape[0]}); got {b.shape[0]}."
         raise InvalidInputError(msg)
-    both = np.empty((a.shape[0], 2), dtype=np.result_type(a, b) if a.dtype.kind == b.dtype.kind else object)
+    both = np.empty(
+        (a.shape[0], 2),
+        dtype=np.result_type(a, b) if a.dtype.kind == b.dtype.kind else object,
+    )
     both[:, 0] = a
     both[:, 1] = b
     codes, cats = rating_codes(both, "ratings", categories=categories)
@@ -316,8 +321,18 @@ def cohens_kappa(
             UndefinedMetricWarning,
             stacklevel=2,
         )
-        return AgreementResult(math.nan, 0, "cohens_kappa", weights, 2, k, math.nan,
-                               math.nan, excluded, confidence_level=level)
+        return AgreementResult(
+            math.nan,
+            0,
+            "cohens_kappa",
+            weights,
+            2,
+            k,
+            math.nan,
+            math.nan,
+            excluded,
+            confidence_level=level,
+        )
     kappa, p_o, p_e = _kappa(table.reshape(1, k, k), w)
     value = float(kappa[0])
     if math.isnan(value):
@@ -332,13 +347,26 @@ def cohens_kappa(
         with np.errstate(invalid="ignore"):
             reps = _kappa(draws.reshape(n_resamples, k, k), w)[0]
     return AgreementResult(
-        value, n, "cohens_kappa", weights, 2, k, float(p_o[0]), float(p_e[0]),
-        excluded, se, reps, confidence_level=level,
+        value,
+        n,
+        "cohens_kappa",
+        weights,
+        2,
+        k,
+        float(p_o[0]),
+        float(p_e[0]),
+        excluded,
+        se,
+        reps,
+        confidence_level=level,
     )
 
 
 def _fleiss(
-    counts: NDArray[np.float64], unit_p: NDArray[np.float64], w: NDArray[np.float64], m: int
+    counts: NDArray[np.float64],
+    unit_p: NDArray[np.float64],
+    w: NDArray[np.float64],
+    m: int,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """Fleiss' kappa of weighted sums over units: w (b, N) of counts and per-unit P_i."""
     size = w.sum(axis=1)
@@ -430,11 +458,24 @@ def fleiss_kappa(
             UndefinedMetricWarning,
             stacklevel=2,
         )
-        return AgreementResult(math.nan, 0, "fleiss_kappa", "nominal", m, k, math.nan,
-                               math.nan, excluded, confidence_level=level)
+        return AgreementResult(
+            math.nan,
+            0,
+            "fleiss_kappa",
+            "nominal",
+            m,
+            k,
+            math.nan,
+            math.nan,
+            excluded,
+            confidence_level=level,
+        )
     rows = np.repeat(np.arange(n_units), m)
-    counts = np.bincount(rows * k + codes.ravel(), minlength=n_units * k)
-    counts = counts.reshape(n_units, k).astype(float)
+    counts = (
+        np.bincount(rows * k + codes.ravel(), minlength=n_units * k)
+        .reshape(n_units, k)
+        .astype(np.float64)
+    )
     unit_p = ((counts**2).sum(axis=1) - m) / (m * (m - 1))
     kappa, p_bar, p_e = _fleiss(counts, unit_p, np.ones((1, n_units)), m)
     value = float(kappa[0])
@@ -445,12 +486,25 @@ def fleiss_kappa(
     elif n_resamples:
         gen = resampling_rng(rng)
         reps = np.concatenate(
-            [_fleiss(counts, unit_p, wb, m)[0] for wb in bootstrap_counts(n_units, n_resamples, gen)]
+            [
+                _fleiss(counts, unit_p, wb, m)[0]
+                for wb in bootstrap_counts(n_units, n_resamples, gen)
+            ]
         )
         se = float(np.nanstd(reps, ddof=1)) if np.isfinite(reps).sum() > 1 else math.nan
     return AgreementResult(
-        value, n_units, "fleiss_kappa", "nominal", m, k, float(p_bar[0]),
-        float(p_e[0]), excluded, se, reps, confidence_level=level,
+        value,
+        n_units,
+        "fleiss_kappa",
+        "nominal",
+        m,
+        k,
+        float(p_bar[0]),
+        float(p_e[0]),
+        excluded,
+        se,
+        reps,
+        confidence_level=level,
     )
 
 
@@ -579,7 +633,10 @@ def krippendorff_alpha(
     check_option("level", level, _LEVELS)
     n_resamples, conf = _check_common(n_resamples, confidence_level)
     codes, cats = rating_codes(
-        ratings, "ratings", categories=categories, numeric=level in {"interval", "ratio"}
+        ratings,
+        "ratings",
+        categories=categories,
+        numeric=level in {"interval", "ratio"},
     )
     if level == "ratio" and (np.asarray(cats, dtype=float) < 0).any():
         msg = f"ratio data must be non-negative; got {float(np.min(cats))!r}."
@@ -587,9 +644,11 @@ def krippendorff_alpha(
     n_units, m = codes.shape
     k = cats.shape[0]
     present = codes >= 0
-    counts = np.bincount(
-        np.nonzero(present)[0] * k + codes[present], minlength=n_units * k
-    ).reshape(n_units, k).astype(float)
+    counts = (
+        np.bincount(np.nonzero(present)[0] * k + codes[present], minlength=n_units * k)
+        .reshape(n_units, k)
+        .astype(float)
+    )
     m_u = counts.sum(axis=1)
     pairable = m_u >= 2
     excluded = int(n_units - pairable.sum())
@@ -602,8 +661,18 @@ def krippendorff_alpha(
             UndefinedMetricWarning,
             stacklevel=2,
         )
-        return AgreementResult(math.nan, 0, "krippendorff_alpha", level, m, k,
-                               math.nan, math.nan, excluded, confidence_level=conf)
+        return AgreementResult(
+            math.nan,
+            0,
+            "krippendorff_alpha",
+            level,
+            m,
+            k,
+            math.nan,
+            math.nan,
+            excluded,
+            confidence_level=conf,
+        )
     # per-unit contributions to the coincidence matrix: (C C' - diag C) / (m_u - 1)
     contrib = np.einsum("ui,uj->uij", counts, counts)
     idx = np.arange(k)
@@ -626,6 +695,16 @@ def krippendorff_alpha(
         )
         se = float(np.nanstd(reps, ddof=1)) if np.isfinite(reps).sum() > 1 else math.nan
     return AgreementResult(
-        value, n_p, "krippendorff_alpha", level, m, k, float(d_o[0]), float(d_e[0]),
-        excluded, se, reps, confidence_level=conf,
+        value,
+        n_p,
+        "krippendorff_alpha",
+        level,
+        m,
+        k,
+        float(d_o[0]),
+        float(d_e[0]),
+        excluded,
+        se,
+        reps,
+        confidence_level=conf,
     )

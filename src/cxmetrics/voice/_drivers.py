@@ -17,7 +17,7 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._arrays import frozen_float, frozen_int, nan_array_eq, array_eq
+from cxmetrics._arrays import array_eq, frozen_float, frozen_int, nan_array_eq
 from cxmetrics._display import DisplayMixin
 from cxmetrics._optional import require
 from cxmetrics._validation import (
@@ -36,6 +36,10 @@ __all__ = ["KeyDriverResult", "key_drivers"]
 _METHODS = ("lmg", "relative_weights")
 #: smallest eigenvalue of the drivers' correlation matrix before they count as collinear
 _COLLINEAR = 1e-10
+
+
+def _names(x: Any) -> tuple[str, ...]:
+    return tuple(str(v) for v in x)
 
 
 @attrs.frozen(eq=True, repr=False)
@@ -87,7 +91,7 @@ class KeyDriverResult(DisplayMixin):
     """
 
     method: str
-    names: tuple[str, ...] = attrs.field(converter=tuple)
+    names: tuple[str, ...] = attrs.field(converter=_names)
     value: float
     n: int
     n_missing: int
@@ -99,8 +103,12 @@ class KeyDriverResult(DisplayMixin):
     rank_stability: NDArray[np.float64] = attrs.field(
         converter=frozen_float, eq=nan_array_eq
     )
-    correlation: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=nan_array_eq)
-    performance: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=nan_array_eq)
+    correlation: NDArray[np.float64] = attrs.field(
+        converter=frozen_float, eq=nan_array_eq
+    )
+    performance: NDArray[np.float64] = attrs.field(
+        converter=frozen_float, eq=nan_array_eq
+    )
     n_resamples: int = 0
     exact: bool = True
     confidence_level: float = attrs.field(
@@ -187,7 +195,9 @@ def _weighted_corr(
     return corr, mean, var
 
 
-def _subset_r2(rxx: NDArray[np.float64], rxy: NDArray[np.float64]) -> NDArray[np.float64]:
+def _subset_r2(
+    rxx: NDArray[np.float64], rxy: NDArray[np.float64]
+) -> NDArray[np.float64]:
     """R² of every subset of drivers, indexed by bitmask (2**p values), batched by size."""
     p = rxy.shape[0]
     masks = np.arange(1 << p)
@@ -204,14 +214,19 @@ def _subset_r2(rxx: NDArray[np.float64], rxy: NDArray[np.float64]) -> NDArray[np
     return r2
 
 
-def _lmg_exact(rxx: NDArray[np.float64], rxy: NDArray[np.float64]) -> NDArray[np.float64]:
+def _lmg_exact(
+    rxx: NDArray[np.float64], rxy: NDArray[np.float64]
+) -> NDArray[np.float64]:
     p = rxy.shape[0]
     r2 = _subset_r2(rxx, rxy)
     masks = np.arange(1 << p)
     sizes = ((masks[:, None] >> np.arange(p)) & 1).sum(axis=1)
     # Shapley weight of a coalition of size s: s! (p - s - 1)! / p!
     weight = np.array(
-        [math.factorial(s) * math.factorial(p - s - 1) / math.factorial(p) for s in range(p)]
+        [
+            math.factorial(s) * math.factorial(p - s - 1) / math.factorial(p)
+            for s in range(p)
+        ]
     )
     out = np.empty(p)
     for j in range(p):
@@ -221,7 +236,10 @@ def _lmg_exact(rxx: NDArray[np.float64], rxy: NDArray[np.float64]) -> NDArray[np
 
 
 def _lmg_sampled(
-    rxx: NDArray[np.float64], rxy: NDArray[np.float64], n_orders: int, rng: np.random.Generator
+    rxx: NDArray[np.float64],
+    rxy: NDArray[np.float64],
+    n_orders: int,
+    rng: np.random.Generator,
 ) -> NDArray[np.float64]:
     """Shapley values averaged over random orders of entry (each order sums to R²)."""
     p = rxy.shape[0]
@@ -238,7 +256,9 @@ def _lmg_sampled(
     return out / n_orders
 
 
-def _relative_weights(rxx: NDArray[np.float64], rxy: NDArray[np.float64]) -> NDArray[np.float64]:
+def _relative_weights(
+    rxx: NDArray[np.float64], rxy: NDArray[np.float64]
+) -> NDArray[np.float64]:
     """Johnson's (2000) relative weights: Λ = R^{1/2}, β = Λ^{-1} r, ε_j = Σ_k Λ_jk² β_k²."""
     lam, vec = np.linalg.eigh(rxx)
     root = (vec * np.sqrt(lam)) @ vec.T
@@ -263,7 +283,10 @@ def _weights(
 
 
 def _check_design(
-    corr: NDArray[np.float64], var: NDArray[np.float64], names: tuple[str, ...], mean: NDArray[np.float64]
+    corr: NDArray[np.float64],
+    var: NDArray[np.float64],
+    names: tuple[str, ...],
+    mean: NDArray[np.float64],
 ) -> None:
     p = len(names)
     flat = ~(var[:p] > 1e-12 * np.maximum(1.0, mean[:p] ** 2))
@@ -275,7 +298,9 @@ def _check_design(
         )
         raise InvalidInputError(msg)
     if not var[p] > 1e-12 * max(1.0, mean[p] ** 2):
-        msg = f"`outcome` is constant ({mean[p]:.6g}); there is no variation to explain."
+        msg = (
+            f"`outcome` is constant ({mean[p]:.6g}); there is no variation to explain."
+        )
         raise InvalidInputError(msg)
     lam, vec = np.linalg.eigh(corr[:p, :p])
     if lam[0] < _COLLINEAR:

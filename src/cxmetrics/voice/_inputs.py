@@ -22,14 +22,18 @@ def _plain(value: Any) -> Any:
 
 
 def _missing_mask(arr: NDArray[Any]) -> NDArray[np.bool_]:
+    out: NDArray[np.bool_]
     if arr.dtype.kind == "f":
-        return np.isnan(arr)
+        out = np.isnan(arr)
+        return out
     if arr.dtype.kind == "O":
         miss = np.frompyfunc(_is_missing_object, 1, 1)(arr).astype(bool)
         blank = np.frompyfunc(lambda v: isinstance(v, str) and not v.strip(), 1, 1)
-        return miss | blank(arr).astype(bool)
+        out = miss | blank(arr).astype(bool)
+        return out
     if arr.dtype.kind == "U":
-        return np.char.strip(arr) == ""
+        out = np.asarray(np.char.strip(arr) == "", dtype=bool)
+        return out
     if arr.dtype.kind == "M":
         msg = "ratings must be labels or numbers, not dates."
         raise InvalidInputTypeError(msg)

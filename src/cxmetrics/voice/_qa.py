@@ -48,7 +48,7 @@ def _frozen_bool(x: ArrayLike) -> NDArray[np.bool_]:
 
 @attrs.frozen(eq=True, repr=False)
 class QAScoreResult(DisplayMixin):
-    """QA scores of evaluations and their mean.
+    r"""QA scores of evaluations and their mean.
 
     Attributes
     ----------
@@ -65,7 +65,7 @@ class QAScoreResult(DisplayMixin):
     n_not_scored : int
         Evaluations with every item not applicable (left out of ``value``).
     standard_error : float
-        Standard error of ``value`` (sample standard deviation over :math:`\\sqrt n`).
+        Standard error of ``value`` (sample standard deviation over :math:`\sqrt n`).
     confidence_level : float
 
     Examples
@@ -109,10 +109,10 @@ class QAScoreResult(DisplayMixin):
         [0.291, 1.0]
         """
         level = self.confidence_level if confidence_level is None else confidence_level
-        ci = mean_interval(self.value, self.standard_error, level, method=method, df=self.n - 1)
-        return ConfidenceInterval(
-            max(0.0, float(ci.low)), min(1.0, float(ci.high))
+        ci = mean_interval(
+            self.value, self.standard_error, level, method=method, df=self.n - 1
         )
+        return ConfidenceInterval(max(0.0, float(ci.low)), min(1.0, float(ci.high)))
 
     def shrink(
         self, agents: ArrayLike, *, confidence_level: float | None = None
@@ -294,7 +294,9 @@ def qa_scores(
             j = int(np.argmax(badw))
             msg = f"`weights` must be finite and non-negative; got {float(w[j])!r} at item {j}."
             raise InvalidInputError(msg)
-    crit = np.zeros(p, dtype=bool) if critical is None else flags_1d(critical, "critical")
+    crit = (
+        np.zeros(p, dtype=bool) if critical is None else flags_1d(critical, "critical")
+    )
     if crit.shape[0] != p:
         msg = f"`critical` must have one flag per item ({p}); got {crit.shape[0]}."
         raise InvalidInputError(msg)

@@ -1,7 +1,7 @@
-"""Run rules of control charts: Western Electric (1956) and Nelson (1984), vectorised.
+r"""Run rules of control charts: Western Electric (1956) and Nelson (1984), vectorised.
 
 Every rule is a sliding-window count over the standardised points
-:math:`z_i = (x_i - \\mathrm{CL}_i) / \\sigma_i`; a point is flagged when it
+:math:`z_i = (x_i - \mathrm{CL}_i) / \sigma_i`; a point is flagged when it
 completes a window that breaks the rule (as R's qcc marks the last point of a run).
 """
 
@@ -43,7 +43,9 @@ def _window(mask: NDArray[np.bool_], width: int, need: int) -> NDArray[np.bool_]
     return out
 
 
-def _same_side(z: NDArray[np.float64], width: int, need: int, bound: float) -> NDArray[np.bool_]:
+def _same_side(
+    z: NDArray[np.float64], width: int, need: int, bound: float
+) -> NDArray[np.bool_]:
     return _window(z > bound, width, need) | _window(z < -bound, width, need)
 
 
@@ -85,7 +87,9 @@ def run_rules(
             alt = np.zeros(n, dtype=bool)
         cols += [
             _run(z > 0, 9) | _run(z < 0, 9),
-            _diff_run(up, 6) | _diff_run(down, 6) if n >= 2 else np.zeros(n, dtype=bool),
+            _diff_run(up, 6) | _diff_run(down, 6)
+            if n >= 2
+            else np.zeros(n, dtype=bool),
             alt,
             _same_side(z, 3, 2, 2.0),
             _same_side(z, 5, 4, 1.0),

@@ -25,7 +25,11 @@ from cxmetrics._validation import (
     check_option,
     integer_scale,
 )
-from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError, MissingValueError
+from cxmetrics.exceptions import (
+    InvalidInputError,
+    InvalidInputTypeError,
+    MissingValueError,
+)
 from cxmetrics.survey import GroupedNPSResult, NPSResult, nps
 from cxmetrics.typing import NanPolicy, SmallGroupPolicy
 
@@ -82,8 +86,8 @@ def _as_nps_answers(
     arr = as_1d(sentiment, "sentiment")
     if arr.dtype.kind in "biuf":
         x = arr.astype(np.float64)
-        out = np.where(x >= high, 10.0, np.where(x <= low, 0.0, 8.0))
-        return np.where(np.isnan(x), np.nan, out)
+        cut = np.where(x >= high, 10.0, np.where(x <= low, 0.0, 8.0))
+        return np.where(np.isnan(x), np.nan, cut)
     if arr.dtype.kind not in "OU":
         msg = f"`sentiment` must be labels or scores; got dtype {arr.dtype}."
         raise InvalidInputTypeError(msg)
@@ -104,7 +108,9 @@ def _as_nps_answers(
         return _as_nps_answers(
             np.where(missing, np.nan, obj).astype(np.float64), thresholds, labels
         )
-    keys = np.frompyfunc(lambda v: v.strip().lower() if isinstance(v, str) else "", 1, 1)(obj)
+    keys = np.frompyfunc(
+        lambda v: v.strip().lower() if isinstance(v, str) else "", 1, 1
+    )(obj)
     known = np.array(list(mapping), dtype=object)
     found = np.isin(keys, known) | missing
     if not found.all():
@@ -116,7 +122,9 @@ def _as_nps_answers(
         )
         raise InvalidInputError(msg)
     table = {k: _AS_NPS[c] for k, c in mapping.items()}
-    out = np.frompyfunc(lambda k: table.get(k, np.nan), 1, 1)(keys).astype(np.float64)
+    out: NDArray[np.float64] = np.asarray(
+        np.frompyfunc(lambda k: table.get(k, np.nan), 1, 1)(keys), dtype=np.float64
+    )
     out[missing] = np.nan
     return out
 
@@ -286,7 +294,9 @@ def sentiment_scores(
     missing = np.frompyfunc(
         lambda v: _is_missing_object(v) or (isinstance(v, str) and not v.strip()), 1, 1
     )(arr).astype(bool)
-    bad = ~missing & ~np.frompyfunc(lambda v: isinstance(v, str), 1, 1)(arr).astype(bool)
+    bad = ~missing & ~np.frompyfunc(lambda v: isinstance(v, str), 1, 1)(arr).astype(
+        bool
+    )
     if bad.any():
         i = int(np.argmax(bad))
         msg = f"`texts` must be text; got {arr[i]!r} at index {i}."
@@ -301,8 +311,8 @@ def sentiment_scores(
         )
     elif callable(scorer):
         scores = np.asarray(scorer(present), dtype=np.float64).reshape(-1)
-    else:
-        msg = f"`scorer` must be 'vader' or a callable; got {scorer!r}."
+    else:  # typed callers cannot get here; untyped ones get a clear error
+        msg = f"`scorer` must be 'vader' or a callable; got {scorer!r}."  # type: ignore[unreachable]
         raise InvalidInputTypeError(msg)
     if scores.shape[0] != len(present):
         msg = f"the scorer must return one score per text ({len(present)}); got {scores.shape[0]}."
@@ -360,7 +370,10 @@ class SentimentCrosstab(DisplayMixin):
         return out
 
     def __repr__(self) -> str:
-        lines = [f"sentiment by NPS category (n={self.n})", "             negative  neutral  positive"]
+        lines = [
+            f"sentiment by NPS category (n={self.n})",
+            "             negative  neutral  positive",
+        ]
         lines += [
             f"  {row:<10}" + "".join(f"{c:>9}" for c in self.counts[i].tolist())
             for i, row in enumerate(self.rows)

@@ -17,7 +17,13 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._arrays import array_eq, frozen_float, frozen_int, frozen_keys, nan_array_eq
+from cxmetrics._arrays import (
+    array_eq,
+    frozen_float,
+    frozen_int,
+    frozen_keys,
+    nan_array_eq,
+)
 from cxmetrics._display import DisplayMixin
 from cxmetrics._optional import require
 from cxmetrics._validation import as_1d, check_confidence_level, numeric_1d
@@ -30,7 +36,7 @@ __all__ = ["ShrinkageResult", "james_stein", "shrink_rates"]
 
 @attrs.frozen(eq=True, repr=False)
 class ShrinkageResult(DisplayMixin):
-    """Raw and shrunken estimates per agent (or team, or queue), with intervals.
+    r"""Raw and shrunken estimates per agent (or team, or queue), with intervals.
 
     Attributes
     ----------
@@ -54,8 +60,8 @@ class ShrinkageResult(DisplayMixin):
     prior_mean : float
         Centre that agents are pulled towards.
     prior_strength : float
-        Beta-binomial: :math:`\\alpha + \\beta` (answers the prior is worth; inf under
-        complete pooling). James-Stein: the between-agent variance :math:`\\tau^2`.
+        Beta-binomial: :math:`\alpha + \beta` (answers the prior is worth; inf under
+        complete pooling). James-Stein: the between-agent variance :math:`\tau^2`.
     pooled : bool
         True when the agents vary no more than chance (every agent gets the
         prior mean).
@@ -80,7 +86,9 @@ class ShrinkageResult(DisplayMixin):
     value: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=nan_array_eq)
     low: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=nan_array_eq)
     high: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=nan_array_eq)
-    shrinkage: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=nan_array_eq)
+    shrinkage: NDArray[np.float64] = attrs.field(
+        converter=frozen_float, eq=nan_array_eq
+    )
     rank: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
     prior_mean: float
     prior_strength: float
@@ -280,13 +288,14 @@ def shrink_rates(
     (0.7863, 34.07)
     """
     level = check_confidence_level(confidence_level)
-    unpacked = None
+    unpacked: Any = None
     if n is None and all(hasattr(successes, a) for a in ("keys", "value", "n")):
         unpacked = successes
+    x: NDArray[np.float64]
     if unpacked is not None:
-        nn = _finite(unpacked.n, "n")  # type: ignore[attr-defined]
-        x = np.round(_finite(unpacked.value, "successes") * nn)  # type: ignore[attr-defined]
-        keys = unpacked.keys if keys is None else keys  # type: ignore[attr-defined]
+        nn = _finite(unpacked.n, "n")
+        x = np.round(_finite(unpacked.value, "successes") * nn)
+        keys = unpacked.keys if keys is None else keys
     else:
         if n is None:
             msg = "`n` (answers per agent) is needed unless `successes` is a grouped result."
@@ -297,7 +306,12 @@ def shrink_rates(
         msg = f"`n` must have the same length as `successes` ({x.shape[0]}); got {nn.shape[0]}."
         raise InvalidInputError(msg)
     for name, arr, bad, rule in (
-        ("n", nn, nn < 1, "at least 1 (an agent without answers has no rate; leave it out)"),
+        (
+            "n",
+            nn,
+            nn < 1,
+            "at least 1 (an agent without answers has no rate; leave it out)",
+        ),
         ("successes", x, x < 0, "non-negative"),
         ("successes", x, x > nn, "at most `n`"),
     ):
@@ -330,8 +344,19 @@ def shrink_rates(
         weight = (a + b) / (nn + a + b)
         strength = a + b
     return ShrinkageResult(
-        "beta_binomial", k, nn, raw, value, lo, hi, weight, _ranks(value),
-        mean, strength, pooled, confidence_level=level,
+        "beta_binomial",
+        k,
+        nn,
+        raw,
+        value,
+        lo,
+        hi,
+        weight,
+        _ranks(value),
+        mean,
+        strength,
+        pooled,
+        confidence_level=level,
     )
 
 
@@ -406,13 +431,15 @@ def james_stein(
     """
     level = check_confidence_level(confidence_level)
     y = _finite(estimates, "estimates")
+    v: NDArray[np.float64]
     if np.ndim(variances) == 0:
-        v = np.full(y.shape, float(variances))  # type: ignore[arg-type]
-        if not (math.isfinite(v[0]) if v.size else True):
+        single = float(np.asarray(variances, dtype=np.float64))
+        if not math.isfinite(single):
             msg = f"`variances` must be finite; got {variances!r}."
             raise InvalidInputError(msg)
+        v = np.full(y.shape, single)
     else:
-        v = _finite(variances, "variances")  # type: ignore[arg-type]
+        v = _finite(variances, "variances")
     if v.shape != y.shape:
         msg = f"`variances` must have the same length as `estimates` ({y.shape[0]}); got {v.shape[0]}."
         raise InvalidInputError(msg)
@@ -437,6 +464,17 @@ def james_stein(
     half = float(critical_value(level)) * np.sqrt(v * (1.0 - weight))
     rel_n = float(v.mean()) / v
     return ShrinkageResult(
-        "james_stein", k, rel_n, y, value, value - half, value + half, weight,
-        _ranks(value), mean, tau2, bool(np.all(weight >= 1.0)), confidence_level=level,
+        "james_stein",
+        k,
+        rel_n,
+        y,
+        value,
+        value - half,
+        value + half,
+        weight,
+        _ranks(value),
+        mean,
+        tau2,
+        bool(np.all(weight >= 1.0)),
+        confidence_level=level,
     )

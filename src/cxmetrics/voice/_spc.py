@@ -37,6 +37,10 @@ _D2 = 2.0 / math.sqrt(math.pi)
 _D3 = math.sqrt(2.0 - 4.0 / math.pi)
 
 
+def _names(x: Any) -> tuple[str, ...]:
+    return tuple(str(v) for v in x)
+
+
 def _frozen_bool(x: ArrayLike) -> NDArray[np.bool_]:
     arr = np.array(x, dtype=bool)
     arr.setflags(write=False)
@@ -45,7 +49,7 @@ def _frozen_bool(x: ArrayLike) -> NDArray[np.bool_]:
 
 @attrs.frozen(eq=True, repr=False)
 class ControlChartResult(DisplayMixin):
-    """A control chart: points, centre line, limits and the run rules they break.
+    r"""A control chart: points, centre line, limits and the run rules they break.
 
     Attributes
     ----------
@@ -71,7 +75,7 @@ class ControlChartResult(DisplayMixin):
     violations : ndarray of bool, shape (m, n_rules)
         Which rule each point breaks (flagged on the point that completes a run).
     sigma_z : float
-        Laney's :math:`\\sigma_z` (1 for the other charts).
+        Laney's :math:`\sigma_z` (1 for the other charts).
 
     Examples
     --------
@@ -91,7 +95,7 @@ class ControlChartResult(DisplayMixin):
     upper: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
     sigma: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
     rules: str
-    rule_names: tuple[str, ...] = attrs.field(converter=tuple)
+    rule_names: tuple[str, ...] = attrs.field(converter=_names)
     violations: NDArray[np.bool_] = attrs.field(converter=_frozen_bool, eq=array_eq)
     sigma_z: float = 1.0
 
@@ -104,7 +108,7 @@ class ControlChartResult(DisplayMixin):
         >>> p_chart([1, 1, 9], [10, 10, 10]).signal.tolist()
         [False, False, True]
         """
-        out: NDArray[np.bool_] = self.violations.any(axis=1)
+        out: NDArray[np.bool_] = np.asarray(self.violations.any(axis=1), dtype=bool)
         return out
 
     @property
@@ -159,8 +163,9 @@ class ControlChartResult(DisplayMixin):
         flagged = np.flatnonzero(self.signal)
         shown = ", ".join(str(k) for k in self.keys[flagged][:10].tolist())
         more = f" ... {flagged.size - 10} more" if flagged.size > 10 else ""
-        lo, hi = float(np.min(self.lower, initial=np.inf)), float(
-            np.max(self.upper, initial=-np.inf)
+        lo, hi = (
+            float(np.min(self.lower, initial=np.inf)),
+            float(np.max(self.upper, initial=-np.inf)),
         )
         return (
             f"{self.chart} chart of {len(self)} points: centre "
@@ -285,7 +290,7 @@ def p_chart(
     rules: ControlRules = "western_electric",
     sigmas: float = 3.0,
 ) -> ControlChartResult:
-    r"""p chart of a share per period (CSAT top-box, FCR, SLA compliance), n varying.
+    r"""Control chart of a share per period (p chart): CSAT top-box, FCR, SLA compliance.
 
     Parameters
     ----------
@@ -349,9 +354,7 @@ def p_chart(
     """
     check_option("rules", rules, tuple(RULES))
     sigmas = _check_sigmas(sigmas)
-    if center is not None and not (
-        isinstance(center, int | float | np.number) and 0.0 < float(center) < 1.0
-    ):
+    if center is not None and not 0.0 < float(center) < 1.0:
         msg = f"`center` must be a share strictly between 0 and 1; got {center!r}."
         raise InvalidInputError(msg)
     unpacked = _unpack_result(counts) if n is None else None
@@ -370,7 +373,11 @@ def p_chart(
         msg = f"`n` must have the same length as `counts` ({x.shape[0]}); got {nn.shape[0]}."
         raise InvalidInputError(msg)
     for name, bad, rule in (
-        ("n", nn <= 0, "at least 1 (a period without answers has no share; drop it or merge it)"),
+        (
+            "n",
+            nn <= 0,
+            "at least 1 (a period without answers has no share; drop it or merge it)",
+        ),
         ("counts", x < 0, "non-negative"),
         ("counts", x > nn, "at most `n`"),
     ):
@@ -419,7 +426,7 @@ def u_chart(
     rules: ControlRules = "western_electric",
     sigmas: float = 3.0,
 ) -> ControlChartResult:
-    r"""u chart of a rate per period: complaints per 1,000 orders, defects per call.
+    r"""Control chart of a rate per period (u chart): complaints per 1,000 orders.
 
     Parameters
     ----------
@@ -465,7 +472,7 @@ def u_chart(
     """
     check_option("rules", rules, tuple(RULES))
     sigmas = _check_sigmas(sigmas)
-    if not (isinstance(per, int | float | np.number) and math.isfinite(per) and per > 0):
+    if not (math.isfinite(per) and per > 0):
         msg = f"`per` must be a positive number; got {per!r}."
         raise InvalidInputError(msg)
     c = _floats(counts, "counts")
@@ -474,7 +481,12 @@ def u_chart(
         msg = f"`exposure` must have the same length as `counts` ({c.shape[0]}); got {a.shape[0]}."
         raise InvalidInputError(msg)
     for name, arr, bad, rule in (
-        ("exposure", a, a <= 0, "positive (a period without exposure has no rate; drop it)"),
+        (
+            "exposure",
+            a,
+            a <= 0,
+            "positive (a period without exposure has no rate; drop it)",
+        ),
         ("counts", c, c < 0, "non-negative"),
     ):
         if bad.any():
@@ -488,7 +500,15 @@ def u_chart(
     u_bar = float(c.sum() / a.sum())
     sigma = np.sqrt(u_bar / a) * per
     return _finish(
-        "u", k, c / a * per, a, np.full(c.shape, u_bar * per), sigma, sigmas, rules, low=0.0
+        "u",
+        k,
+        c / a * per,
+        a,
+        np.full(c.shape, u_bar * per),
+        sigma,
+        sigmas,
+        rules,
+        low=0.0,
     )
 
 
@@ -569,7 +589,14 @@ def i_mr_chart(
     sd = mr_bar / _D2
     ones = np.ones(x.shape)
     ind = _finish(
-        "individuals", k, x, ones, np.full(x.shape, float(x.mean())), ones * sd, sigmas, rules
+        "individuals",
+        k,
+        x,
+        ones,
+        np.full(x.shape, float(x.mean())),
+        ones * sd,
+        sigmas,
+        rules,
     )
     mr_sigma = np.full(x.shape, _D3 * sd)
     mr_chart = _finish(
