@@ -60,6 +60,7 @@ bench-smoke: $(VENV)/.installed
 	$(PY) benchmarks/scale.py --smoke
 	$(PY) benchmarks/support.py --smoke
 	$(PY) benchmarks/clv.py --smoke
+	$(PY) benchmarks/voice.py --smoke
 
 ## test-core: numpy + attrs only (no scipy, pandas, polars): the core must work there
 test-core: $(CORE_VENV)/.installed

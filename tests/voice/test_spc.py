@@ -188,3 +188,28 @@ def test_result_is_frozen_and_tabular():
     assert cols["key"].tolist() == ["a", "b", "c"]
     assert "<table" in res._repr_html_()
     assert "p chart of 3 points" in repr(res)
+
+
+def test_results_convert_to_pandas():
+    pytest.importorskip("pandas")
+    chart = p_chart([1, 2, 9], [10, 10, 10], keys=["a", "b", "c"])
+    frame = chart.to_pandas()
+    assert frame.shape == (3, 12)
+    assert frame["key"].tolist() == ["a", "b", "c"]
+    shrunk = cx.james_stein([1.0, 2.0, 3.0, 5.0], 0.5).to_pandas()
+    assert list(shrunk.columns) == [
+        "key",
+        "n",
+        "raw",
+        "value",
+        "low",
+        "high",
+        "shrinkage",
+        "rank",
+    ]
+    drivers = cx.key_drivers(
+        [1.0, 2.0, 4.0, 3.0, 5.0],
+        {"a": [1, 2, 3, 4, 5], "b": [2, 1, 2, 1, 3]},
+        n_resamples=0,
+    ).to_pandas()
+    assert drivers["driver"].tolist() == ["a", "b"]

@@ -149,14 +149,7 @@ class KeyDriverResult(DisplayMixin):
         }
 
     def to_pandas(self) -> Any:
-        """The columns of :meth:`to_dict` as a :class:`pandas.DataFrame` (needs pandas).
-
-        Examples
-        --------
-        >>> res = key_drivers([1.0, 2.0, 4.0, 3.0], {"a": [1, 2, 3, 4]}, n_resamples=0)
-        >>> res.to_pandas().shape  # doctest: +SKIP
-        (1, 9)
-        """
+        """The columns of :meth:`to_dict` as a :class:`pandas.DataFrame` (needs pandas)."""
         pd = require("pandas", feature="to_pandas()")
         return pd.DataFrame(self.to_dict())
 

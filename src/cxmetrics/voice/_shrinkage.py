@@ -120,13 +120,7 @@ class ShrinkageResult(DisplayMixin):
         }
 
     def to_pandas(self) -> Any:
-        """The columns of :meth:`to_dict` as a :class:`pandas.DataFrame` (needs pandas).
-
-        Examples
-        --------
-        >>> shrink_rates([3, 45], [3, 60]).to_pandas().shape  # doctest: +SKIP
-        (2, 8)
-        """
+        """The columns of :meth:`to_dict` as a :class:`pandas.DataFrame` (needs pandas)."""
         pd = require("pandas", feature="to_pandas()")
         return pd.DataFrame(self.to_dict())
 

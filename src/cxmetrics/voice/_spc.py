@@ -149,13 +149,7 @@ class ControlChartResult(DisplayMixin):
         return out
 
     def to_pandas(self) -> Any:
-        """The columns of :meth:`to_dict` as a :class:`pandas.DataFrame` (needs pandas).
-
-        Examples
-        --------
-        >>> p_chart([1, 2], [10, 10]).to_pandas().shape  # doctest: +SKIP
-        (2, 13)
-        """
+        """The columns of :meth:`to_dict` as a :class:`pandas.DataFrame` (needs pandas)."""
         pd = require("pandas", feature="to_pandas()")
         return pd.DataFrame(self.to_dict())
 
