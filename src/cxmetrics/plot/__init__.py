@@ -20,11 +20,15 @@ from cxmetrics.plot._durations import distribution
 from cxmetrics.plot._groups import rate_by_group
 from cxmetrics.plot._retention import cohort_heatmap, survival_curve
 from cxmetrics.plot._survey import answer_mix, score_trend
+from cxmetrics.plot._voice import control_chart, driver_quadrant, funnel_plot
 
 __all__ = [
     "answer_mix",
     "cohort_heatmap",
+    "control_chart",
     "distribution",
+    "driver_quadrant",
+    "funnel_plot",
     "p_alive_matrix",
     "rate_by_group",
     "score_trend",
