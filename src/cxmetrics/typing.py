@@ -16,6 +16,7 @@ __all__ = [
     "ControlRules",
     "CumulativeHazardTies",
     "DriverMethod",
+    "DriverModel",
     "Freq",
     "KappaWeighting",
     "MeanMethod",
@@ -83,3 +84,6 @@ ControlRules: TypeAlias = Literal["western_electric", "nelson", "limits"]
 
 DriverMethod: TypeAlias = Literal["lmg", "relative_weights"]
 """Key-driver importance: Shapley/LMG decomposition of R², or Johnson's relative weights."""
+
+DriverModel: TypeAlias = Literal["linear", "logistic"]
+"""Key-driver model: linear R², or McFadden's pseudo-R² of logistic regressions (0/1 outcomes)."""

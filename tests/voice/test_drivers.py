@@ -11,7 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cxmetrics.exceptions import InvalidInputError, MissingValueError
+from cxmetrics.exceptions import (
+    ConvergenceWarning,
+    InvalidInputError,
+    MissingValueError,
+)
 from cxmetrics.voice import key_drivers
 
 SWISS = Path(__file__).with_name("swiss.csv")  # R's datasets::swiss (public domain)
@@ -198,3 +202,56 @@ def test_result_is_frozen():
         res.raw[0] = 0.0
     assert "key drivers (lmg): R2=0.7067, n=47" in repr(res)
     assert next(iter(res.to_dict())) == "driver"
+
+
+def test_logistic_lmg_against_statsmodels_logit_on_every_subset():
+    sm = pytest.importorskip("statsmodels.api")
+    rng = np.random.default_rng(3)
+    n = 400
+    x = rng.normal(size=(n, 3)) @ np.array([[1, 0.5, 0], [0, 1, 0.3], [0, 0, 1]])
+    top_box = x @ np.array([1.0, -0.7, 0.4]) + rng.logistic(size=n) > 0.5
+    y = top_box.astype(float)
+    ll0 = sm.Logit(y, np.ones((n, 1))).fit(disp=0).llf
+
+    def r2(cols):
+        if not cols:
+            return 0.0
+        return 1 - sm.Logit(y, sm.add_constant(x[:, list(cols)])).fit(disp=0).llf / ll0
+
+    expected = np.zeros(3)
+    for j in range(3):
+        others = [k for k in range(3) if k != j]
+        for s in range(3):
+            for subset in itertools.combinations(others, s):
+                w = math.factorial(s) * math.factorial(2 - s) / 6
+                expected[j] += w * (r2((*subset, j)) - r2(subset))
+    res = key_drivers(top_box, x, model="logistic", n_resamples=0)
+    assert res.method == "lmg_logistic"
+    assert res.raw == pytest.approx(expected, rel=1e-7)
+    full = sm.Logit(y, sm.add_constant(x)).fit(disp=0).prsquared
+    assert res.value == pytest.approx(full, rel=1e-8)
+    assert res.raw.sum() == pytest.approx(res.value, rel=1e-12)
+
+
+def test_logistic_weights_equal_duplicated_rows_and_errors():
+    rng = np.random.default_rng(8)
+    x = rng.normal(size=(60, 2))
+    y = (x[:, 0] + rng.logistic(size=60) > 0).astype(int)
+    w = rng.integers(1, 4, 60)
+    weighted = key_drivers(y, x, model="logistic", weights=w, n_resamples=0)
+    repeated = key_drivers(
+        np.repeat(y, w), np.repeat(x, w, axis=0), model="logistic", n_resamples=0
+    )
+    assert weighted.raw == pytest.approx(repeated.raw, rel=1e-8)
+    with pytest.raises(InvalidInputError, match=r"must be 0/1 .* got 9.0 at index 2"):
+        key_drivers([0, 1, 9, 1, 0], {"a": [1, 2, 3, 4, 5]}, model="logistic")
+    with pytest.raises(InvalidInputError, match="method='lmg' only"):
+        key_drivers(y, x, model="logistic", method="relative_weights")
+
+
+def test_logistic_separation_warns():
+    x = np.arange(20.0)
+    y = (x > 9).astype(float)  # x separates the outcome perfectly
+    noise = np.random.default_rng(1).normal(size=20)
+    with pytest.warns(ConvergenceWarning, match="did not converge"):
+        key_drivers(y, {"x": x, "noise": noise}, model="logistic", n_resamples=0)

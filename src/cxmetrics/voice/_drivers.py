@@ -10,7 +10,6 @@ Johnson's relative weights, from one eigen-decomposition.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import attrs
@@ -28,8 +27,9 @@ from cxmetrics._validation import (
     weights_array,
 )
 from cxmetrics.exceptions import InvalidInputError, MissingValueError
-from cxmetrics.typing import DriverMethod, NanPolicy
+from cxmetrics.typing import DriverMethod, DriverModel, NanPolicy
 from cxmetrics.voice._inputs import driver_table, resampling_rng
+from cxmetrics.voice._logistic import logistic_subset_r2, shapley
 
 __all__ = ["KeyDriverResult", "key_drivers"]
 
@@ -49,7 +49,7 @@ class KeyDriverResult(DisplayMixin):
     Attributes
     ----------
     method : str
-        ``'lmg'`` (Shapley) or ``'relative_weights'`` (Johnson).
+        ``'lmg'`` (Shapley), ``'relative_weights'`` (Johnson) or ``'lmg_logistic'`` (Shapley values of McFadden's R²).
     names : tuple of str
         Driver names.
     value : float
@@ -210,22 +210,7 @@ def _subset_r2(
 def _lmg_exact(
     rxx: NDArray[np.float64], rxy: NDArray[np.float64]
 ) -> NDArray[np.float64]:
-    p = rxy.shape[0]
-    r2 = _subset_r2(rxx, rxy)
-    masks = np.arange(1 << p)
-    sizes = ((masks[:, None] >> np.arange(p)) & 1).sum(axis=1)
-    # Shapley weight of a coalition of size s: s! (p - s - 1)! / p!
-    weight = np.array(
-        [
-            math.factorial(s) * math.factorial(p - s - 1) / math.factorial(p)
-            for s in range(p)
-        ]
-    )
-    out = np.empty(p)
-    for j in range(p):
-        without = masks[((masks >> j) & 1) == 0]
-        out[j] = (weight[sizes[without]] * (r2[without | (1 << j)] - r2[without])).sum()
-    return out
+    return shapley(_subset_r2(rxx, rxy), rxy.shape[0])
 
 
 def _lmg_sampled(
@@ -275,6 +260,29 @@ def _weights(
     return _lmg_sampled(rxx, rxy, n_orders, rng)
 
 
+def _estimate(
+    model: str,
+    method: str,
+    z: NDArray[np.float64],
+    w: NDArray[np.float64],
+    max_exact: int,
+    n_orders: int,
+    rng: np.random.Generator,
+) -> tuple[NDArray[np.float64], float] | None:
+    """(raw weights, R²) of the data with row weights w; None when degenerate."""
+    p = z.shape[1] - 1
+    corr, _, var = _weighted_corr(z, w)
+    if not np.all(var > 0) or np.linalg.eigvalsh(corr[:p, :p])[0] < _COLLINEAR:
+        return None
+    if model == "logistic":
+        r2s = logistic_subset_r2(z[:, :p], z[:, p], w)
+        return np.maximum(shapley(r2s, p), 0.0), float(r2s[-1])
+    rxx, rxy = corr[:p, :p], corr[:p, p]
+    raw = _weights(method, rxx, rxy, max_exact, n_orders, rng)
+    # rounding: each weight is a sum of non-negative parts
+    return np.maximum(raw, 0.0), float(rxy @ np.linalg.solve(rxx, rxy))
+
+
 def _check_design(
     corr: NDArray[np.float64],
     var: NDArray[np.float64],
@@ -311,6 +319,7 @@ def key_drivers(
     *,
     names: list[str] | None = None,
     method: DriverMethod = "lmg",
+    model: DriverModel = "linear",
     weights: ArrayLike | None = None,
     nan_policy: NanPolicy = "raise",
     n_resamples: int = 200,
@@ -333,6 +342,10 @@ def key_drivers(
     method : {'lmg', 'relative_weights'}, default 'lmg'
         Shapley decomposition (Lindeman, Merenda & Gold 1980) or Johnson's (2000)
         relative weights.
+    model : {'linear', 'logistic'}, default 'linear'
+        ``'logistic'`` for a 0/1 outcome (top-box CSAT, promoter vs not): Shapley
+        values of McFadden's pseudo-:math:`R^2` over the logistic regressions on
+        every subset of drivers (``method='lmg'``, at most ``max_exact`` drivers).
     weights : array_like of float, shape (n,), optional
         Survey weights (weighted correlations).
     nan_policy : {'raise', 'omit'}, default 'raise'
@@ -367,6 +380,9 @@ def key_drivers(
     $$ \mathrm{LMG}_j = \sum_{S \subseteq P \setminus \{j\}}
        \frac{|S|!\,(p - |S| - 1)!}{p!}\,\bigl(R^2(S \cup \{j\}) - R^2(S)\bigr). $$
 
+    The logistic variant replaces :math:`R^2(S)` by McFadden's
+    :math:`1 - \ell(S)/\ell(\varnothing)` (log-likelihoods of the fitted models).
+
     Johnson's relative weights: with :math:`R_{xx} = V \Lambda V^\top`,
     :math:`\Lambda^* = V \Lambda^{1/2} V^\top` (the correlations of the drivers with
     their closest orthogonal counterparts) and :math:`\beta = \Lambda^{*-1} r_{xy}`,
@@ -397,6 +413,10 @@ def key_drivers(
     [0.466, 0.369, 0.165]
     """
     check_option("method", method, _METHODS)
+    check_option("model", model, ("linear", "logistic"))
+    if model == "logistic" and method != "lmg":
+        msg = "`model='logistic'` supports method='lmg' only (Shapley values of McFadden's R²)."
+        raise InvalidInputError(msg)
     check_option("nan_policy", nan_policy, ("raise", "omit"))
     n_resamples = check_positive_int("n_resamples", n_resamples, minimum=0)
     level = check_confidence_level(confidence_level)
@@ -406,6 +426,15 @@ def key_drivers(
         msg = f"`max_exact` must be at most 20 (2**p subsets); got {max_exact}."
         raise InvalidInputError(msg)
     y = numeric_1d(outcome, "outcome").astype(np.float64)
+    if model == "logistic":
+        notbin = ~np.isnan(y) & (y != 0) & (y != 1)
+        if notbin.any():
+            i = int(np.argmax(notbin))
+            msg = (
+                f"`outcome` must be 0/1 (or True/False) for model='logistic'; got "
+                f"{float(y[i])!r} at index {i}; code top-box or promoter as 1 first."
+            )
+            raise InvalidInputError(msg)
     x, labels = driver_table(drivers, y.shape[0], names)
     w = (
         np.ones(y.shape[0])
@@ -432,6 +461,9 @@ def key_drivers(
         msg = f"values must be finite; got {float(z[i, j])!r} at row {i}."
         raise InvalidInputError(msg)
     p = len(labels)
+    if model == "logistic" and p > max_exact:
+        msg = f"model='logistic' fits 2**p models: at most `max_exact` ({max_exact}) drivers; got {p}."
+        raise InvalidInputError(msg)
     used = int(np.count_nonzero(w > 0))
     if used <= p + 1:
         msg = (
@@ -442,25 +474,23 @@ def key_drivers(
     corr, mean, var = _weighted_corr(z, w)
     _check_design(corr, var, labels, mean)
     gen = resampling_rng(rng)
-    rxx, rxy = corr[:p, :p], corr[:p, p]
-    raw = _weights(method, rxx, rxy, max_exact, n_orders, gen)
-    raw = np.maximum(raw, 0.0)  # rounding: each weight is a sum of non-negative parts
-    r2 = float(rxy @ np.linalg.solve(rxx, rxy))
+    estimate = _estimate(model, method, z, w, max_exact, n_orders, gen)
+    if estimate is None:  # pragma: no cover  (_check_design raised already)
+        msg = "the drivers are degenerate."
+        raise InvalidInputError(msg)
+    raw, r2 = estimate
+    rxy = corr[:p, p]
     rank = np.empty(p, dtype=np.int64)
     rank[np.argsort(-raw, kind="stable")] = np.arange(1, p + 1)
     low = high = stability = np.full(p, np.nan)
     if n_resamples:
         reps = np.full((n_resamples, p), np.nan)
         n_rows = z.shape[0]
-        for b in range(n_resamples):  # one correlation matrix per resample
+        for b in range(n_resamples):  # one fit per resample
             wb = w * gen.multinomial(n_rows, np.full(n_rows, 1.0 / n_rows))
-            cb, _, vb = _weighted_corr(z, wb)
-            if not np.all(vb > 0):
-                continue
-            lam = np.linalg.eigvalsh(cb[:p, :p])
-            if lam[0] < _COLLINEAR:
-                continue
-            reps[b] = _weights(method, cb[:p, :p], cb[:p, p], max_exact, n_orders, gen)
+            got = _estimate(model, method, z, wb, max_exact, n_orders, gen)
+            if got is not None:
+                reps[b] = got[0]
         ok = np.isfinite(reps).all(axis=1)
         if ok.any():
             good = reps[ok]
@@ -468,7 +498,7 @@ def key_drivers(
             ranks = np.argsort(np.argsort(-good, axis=1, kind="stable"), axis=1) + 1
             stability = (ranks == rank).mean(axis=0)
     return KeyDriverResult(
-        method,
+        method if model == "linear" else "lmg_logistic",
         labels,
         r2,
         int(z.shape[0]),
