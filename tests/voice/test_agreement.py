@@ -7,10 +7,11 @@ import warnings
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cxmetrics.exceptions import (
+    CXMetricsError,
     InvalidInputError,
     InvalidInputTypeError,
     UndefinedMetricWarning,
@@ -330,3 +331,33 @@ def test_result_is_frozen():
         res.value = 1.0  # type: ignore[misc]
     with pytest.raises(ValueError, match="read-only"):
         res.replicates[0] = 0.0
+
+
+_cell = st.one_of(
+    st.none(),
+    st.integers(-3, 6),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from(["pass", "fail", "", " ", "N/A"]),
+)
+
+
+@pytest.mark.filterwarnings("ignore::cxmetrics.exceptions.UndefinedMetricWarning")
+@settings(max_examples=100)
+@given(
+    st.lists(st.lists(_cell, min_size=1, max_size=4), min_size=1, max_size=8).filter(
+        lambda rows: len({len(r) for r in rows}) == 1
+    ),
+    st.sampled_from(list(PUBLISHED)),
+)
+def test_arbitrary_ratings_give_a_result_or_a_cxmetrics_error(rows, level):
+    data = np.array(rows, dtype=object)
+    for fn in (
+        lambda: krippendorff_alpha(data, level=level, n_resamples=5),
+        lambda: fleiss_kappa(data, nan_policy="omit", n_resamples=5),
+        lambda: cohens_kappa(data[:, 0], data[:, -1], nan_policy="omit", n_resamples=5),
+    ):
+        try:
+            res = fn()
+        except CXMetricsError:
+            continue
+        assert np.isnan(res.value) or -1 - 1e-9 <= res.value <= 1 + 1e-9

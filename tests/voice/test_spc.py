@@ -213,3 +213,23 @@ def test_results_convert_to_pandas():
         n_resamples=0,
     ).to_pandas()
     assert drivers["driver"].tolist() == ["a", "b"]
+
+
+def test_weekly_csat_from_an_export_with_text_dates_and_zones():
+    # survey export: answer time as text with a UTC offset, scores with a blank
+    answered = np.array(
+        ["2026-03-02T09:15:00+01:00", "2026-03-03T17:40:00+01:00", "2026-03-05T08:05:00+01:00",
+         "2026-03-09T10:00:00+01:00", "2026-03-12T15:30:00+01:00", "2026-03-13T12:00:00+01:00",
+         "2026-03-16T09:00:00+01:00", "2026-03-18T11:20:00+01:00", "2026-03-20T16:45:00+01:00"]
+    )  # fmt: skip
+    pd = pytest.importorskip("pandas")
+    instants = pd.to_datetime(pd.Series(answered), utc=True)
+    scores = pd.Series([5, 4, None, 5, 2, 1, 4, 5, 5], dtype="Int64")
+    week = cx.periods.period_start(instants, "week", tz="Europe/Berlin")
+    grouped = cx.csat(scores, by=week, nan_policy="omit")
+    chart = p_chart(grouped)
+    assert chart.keys.dtype.kind == "M"
+    assert chart.n.tolist() == [2, 3, 3]
+    assert chart.value == pytest.approx([1.0, 1 / 3, 1.0])
+    with pytest.raises(InvalidInputError, match="chart it with i_mr_chart"):
+        p_chart(cx.nps([10, 9, 3, 0], by=["a", "a", "b", "b"]))

@@ -355,7 +355,14 @@ def p_chart(
     if unpacked is not None:
         rkeys, share, size = unpacked
         nn = _floats(size, "n")
-        x = np.round(_floats(share, "counts") * nn)
+        shares = _floats(share, "counts")
+        if ((shares < 0) | (shares > 1)).any():
+            msg = (
+                f"`counts` is a {type(counts).__name__} whose values are not shares in "
+                "[0, 1] (an NPS, a mean); chart it with i_mr_chart instead."
+            )
+            raise InvalidInputError(msg)
+        x = np.round(shares * nn)
         keys = rkeys if keys is None else keys
     else:
         if n is None:
