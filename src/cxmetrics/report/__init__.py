@@ -34,6 +34,7 @@ from cxmetrics.report._sections import (
     survey_section,
     tickets_section,
 )
+from cxmetrics.report._voice import voice_section
 
 __all__ = ["build_report", "write_report"]
 
@@ -85,6 +86,11 @@ def build_report(
         sections.append(
             ("surveys", "Surveys: NPS, CSAT and CES", survey_section(surveys))
         )
+        if "month" in surveys and "csat" in surveys:
+            voice = voice_section(surveys)
+            sections.append(
+                ("voice", "Is it really changing? Control charts and drivers", voice)
+            )
     if tickets is not None:
         if policy is None or as_of is None:
             msg = "`tickets` need a `policy` and an `as_of` instant."

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -11,7 +11,25 @@ from numpy.typing import ArrayLike, NDArray
 from cxmetrics._validation import _is_missing_object, _object_to_float, numeric_1d
 from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
 
-__all__ = ["bootstrap_counts", "driver_table", "rating_codes", "resampling_rng"]
+__all__ = [
+    "GroupedLike",
+    "bootstrap_counts",
+    "driver_table",
+    "rating_codes",
+    "resampling_rng",
+]
+
+
+class GroupedLike(Protocol):
+    """A grouped result: one ``value`` and ``n`` per key (e.g. ``cx.csat(..., by=week)``)."""
+
+    @property
+    def keys(self) -> Any: ...
+    @property
+    def value(self) -> Any: ...
+    @property
+    def n(self) -> Any: ...
+
 
 #: unit counts drawn per block by the bootstraps (rows x resamples held at once)
 _BLOCK = 1 << 21

@@ -30,6 +30,7 @@ from cxmetrics._validation import as_1d, check_confidence_level, numeric_1d
 from cxmetrics.clv._mle import maximise
 from cxmetrics.exceptions import ConvergenceWarning, InvalidInputError
 from cxmetrics.stats import critical_value, proportion_interval
+from cxmetrics.voice._inputs import GroupedLike
 
 __all__ = ["ShrinkageResult", "james_stein", "shrink_rates"]
 
@@ -210,7 +211,7 @@ def _beta_binomial_fit(
 
 
 def shrink_rates(
-    successes: ArrayLike,
+    successes: ArrayLike | GroupedLike,
     n: ArrayLike | None = None,
     *,
     keys: ArrayLike | None = None,
@@ -294,7 +295,7 @@ def shrink_rates(
         if n is None:
             msg = "`n` (answers per agent) is needed unless `successes` is a grouped result."
             raise InvalidInputError(msg)
-        x = _finite(successes, "successes")
+        x = _finite(successes, "successes")  # type: ignore[arg-type]
         nn = _finite(n, "n")
     if x.shape != nn.shape:
         msg = f"`n` must have the same length as `successes` ({x.shape[0]}); got {nn.shape[0]}."

@@ -21,6 +21,7 @@ from cxmetrics._optional import require
 from cxmetrics._validation import as_1d, check_option, numeric_1d
 from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
 from cxmetrics.typing import ControlRules
+from cxmetrics.voice._inputs import GroupedLike
 from cxmetrics.voice._rules import RULES, run_rules
 
 __all__ = [
@@ -275,7 +276,7 @@ def _moving_range_sigma(z: NDArray[np.float64]) -> float:
 
 
 def p_chart(
-    counts: ArrayLike,
+    counts: ArrayLike | GroupedLike,
     n: ArrayLike | None = None,
     *,
     keys: ArrayLike | None = None,
@@ -368,7 +369,7 @@ def p_chart(
         if n is None:
             msg = "`n` (answers per period) is needed unless `counts` is a grouped result."
             raise InvalidInputError(msg)
-        x = _floats(counts, "counts")
+        x = _floats(counts, "counts")  # type: ignore[arg-type]
         nn = _floats(n, "n")
     if x.shape != nn.shape:
         msg = f"`n` must have the same length as `counts` ({x.shape[0]}); got {nn.shape[0]}."
@@ -514,7 +515,7 @@ def u_chart(
 
 
 def i_mr_chart(
-    values: ArrayLike,
+    values: ArrayLike | GroupedLike,
     *,
     keys: ArrayLike | None = None,
     rules: ControlRules = "western_electric",
@@ -580,7 +581,7 @@ def i_mr_chart(
         keys = rkeys if keys is None else keys
         x = _floats(vals, "values")
     else:
-        x = _floats(values, "values")
+        x = _floats(values, "values")  # type: ignore[arg-type]
     if x.shape[0] < 2:
         msg = f"`values` needs at least 2 points for a moving range; got {x.shape[0]}."
         raise InvalidInputError(msg)
