@@ -255,3 +255,10 @@ def test_logistic_separation_warns():
     noise = np.random.default_rng(1).normal(size=20)
     with pytest.warns(ConvergenceWarning, match="did not converge"):
         key_drivers(y, {"x": x, "noise": noise}, model="logistic", n_resamples=0)
+
+
+def test_notebook_table_has_one_row_per_driver():
+    y, drivers = _swiss()
+    html = key_drivers(y, drivers, n_resamples=0)._repr_html_()
+    assert html.count("<tr>") == 1 + len(NAMES)
+    assert "Infant.Mortality" in html

@@ -17,7 +17,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._arrays import array_eq, frozen_float, frozen_int, nan_array_eq
-from cxmetrics._display import DisplayMixin
+from cxmetrics._display import DisplayMixin, _columns_html
 from cxmetrics._optional import require
 from cxmetrics._validation import (
     check_confidence_level,
@@ -147,6 +147,9 @@ class KeyDriverResult(DisplayMixin):
             "correlation": self.correlation,
             "performance": self.performance,
         }
+
+    def _repr_html_(self) -> str:
+        return _columns_html(self)  # one row per driver (per NPS category)
 
     def to_pandas(self) -> Any:
         """The columns of :meth:`to_dict` as a :class:`pandas.DataFrame` (needs pandas)."""
