@@ -163,3 +163,20 @@ def test_result_is_frozen():
         "rank",
     ]
     assert "james_stein shrinkage of 4 agents" in repr(res)
+
+
+@given(
+    st.lists(st.floats(-10, 10), min_size=4, max_size=20),
+    st.floats(0.01, 50),
+)
+def test_equal_variances_take_one_formula(values, variance):
+    # regression: with little spread (tau^2 <= 0) the unequal-variance path used
+    # (k - 3)/(k - 1) while James-Stein shrinks by min(1, (k - 3) sigma^2 / S)
+    y = np.array(values)
+    res = james_stein(y, variance)
+    s = float(((y - y.mean()) ** 2).sum())
+    k = len(values)
+    expected = min(1.0, (k - 3) * variance / s) if s > 0 else 1.0
+    assert res.shrinkage == pytest.approx(np.full(k, expected), rel=1e-9, abs=1e-12)
+    nearly = james_stein(y, [variance] * (k - 1) + [variance * (1 + 1e-12)])
+    assert nearly.value == pytest.approx(res.value, rel=1e-6, abs=1e-9)

@@ -397,9 +397,11 @@ def james_stein(
 
     For unequal variances :math:`\sigma_i^2` (agents with different numbers of
     scored contacts) the between-agent variance is estimated by moments,
-    :math:`\hat\tau^2 = \max(0, S/(k-1) - \overline{\sigma^2})`, and
-    :math:`B_i = \min(1, \frac{k-3}{k-1}\,\sigma_i^2/(\sigma_i^2 + \hat\tau^2))`, which is
-    the formula above when all :math:`\sigma_i^2` are equal (Morris 1983). The
+    :math:`\tilde\tau^2 = S/(k-1) - \overline{\sigma^2}`, and
+    :math:`B_i = \min(1, \frac{k-3}{k-1}\,\sigma_i^2/(\sigma_i^2 + \tilde\tau^2))` (1 when
+    the denominator is not positive), which is the formula above when all
+    :math:`\sigma_i^2` are equal (Morris 1983); ``prior_strength`` reports
+    :math:`\hat\tau^2 = \max(0, \tilde\tau^2)`. The
     intervals are :math:`\hat\theta_i \pm z\,\sigma_i\sqrt{1 - B_i}`, which ignore the
     uncertainty in :math:`B` (too narrow when :math:`k` is small).
 
@@ -450,11 +452,15 @@ def james_stein(
     k = _keys(keys, g)
     mean = float(y.mean())
     s = float(((y - mean) ** 2).sum())
-    tau2 = max(0.0, s / (g - 1) - float(v.mean()))
-    if np.all(v == v[0]):
-        weight = np.full(g, min(1.0, (g - 3) * v[0] / s) if s > 0 else 1.0)
-    else:
-        weight = np.minimum(1.0, (g - 3) / (g - 1) * v / (v + tau2))
+    # moment estimate of the between-agent variance; untruncated inside B so that
+    # equal variances give James-Stein's (k - 3) sigma^2 / S exactly
+    tau2_raw = s / (g - 1) - float(v.mean())
+    tau2 = max(0.0, tau2_raw)
+    denom = v + tau2_raw
+    with np.errstate(divide="ignore", invalid="ignore"):
+        weight = np.where(
+            denom > 0, np.minimum(1.0, (g - 3) / (g - 1) * v / denom), 1.0
+        )
     value = mean + (1.0 - weight) * (y - mean)
     half = float(critical_value(level)) * np.sqrt(v * (1.0 - weight))
     rel_n = float(v.mean()) / v
