@@ -361,3 +361,12 @@ def test_arbitrary_ratings_give_a_result_or_a_cxmetrics_error(rows, level):
         except CXMetricsError:
             continue
         assert np.isnan(res.value) or -1 - 1e-9 <= res.value <= 1 + 1e-9
+
+
+def test_normal_interval_without_standard_error_is_nan_not_the_whole_range():
+    # regression: max(-1, nan) gave the interval [-1, 1]
+    res = fleiss_kappa([[1, 2], [2, 2], [1, 1]], n_resamples=0)
+    assert math.isnan(res.standard_error)
+    lo, hi = res.confidence_interval()
+    assert math.isnan(lo)
+    assert math.isnan(hi)

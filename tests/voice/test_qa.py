@@ -126,3 +126,10 @@ def test_errors():
     ):
         res = qa_scores([[None, None]], [1, 1])
     assert np.isnan(res.value)
+
+
+def test_single_evaluation_has_no_interval():
+    # regression: clipping a NaN bound to [0, 1] returned (0.0, 1.0)
+    lo, hi = qa_scores([[1, 0]], [1, 1]).confidence_interval()
+    assert np.isnan(lo)
+    assert np.isnan(hi)

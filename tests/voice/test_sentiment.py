@@ -150,3 +150,12 @@ def test_errors():
         InvalidInputTypeError, match=r"`texts` must be text; got 3 at index 1"
     ):
         sentiment_scores(np.array(["a", 3], dtype=object), lambda _: [0.0])
+
+
+def test_scorer_is_checked_before_the_texts():
+    with pytest.raises(InvalidInputError, match="`scorer` must be one of"):
+        sentiment_scores(np.array([object()], dtype=object), "textblob")
+    with pytest.raises(
+        InvalidInputTypeError, match="`scorer` must be 'vader' or a callable"
+    ):
+        sentiment_scores(["fine"], 3)  # type: ignore[arg-type]

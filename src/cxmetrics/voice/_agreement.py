@@ -130,6 +130,8 @@ class AgreementResult(DisplayMixin):
             return ConfidenceInterval(float(lo), float(hi))
         z = float(critical_value(level))
         half = z * self.standard_error
+        if not math.isfinite(half):  # no standard error: no interval (not [-1, 1])
+            return ConfidenceInterval(math.nan, math.nan)
         return ConfidenceInterval(
             max(-1.0, self.value - half), min(1.0, self.value + half)
         )

@@ -110,9 +110,12 @@ class QAScoreResult(DisplayMixin):
         """
         level = self.confidence_level if confidence_level is None else confidence_level
         ci = mean_interval(
-            self.value, self.standard_error, level, method=method, df=self.n - 1
+            self.value, self.standard_error, level, method=method, df=max(self.n - 1, 0)
         )
-        return ConfidenceInterval(max(0.0, float(ci.low)), min(1.0, float(ci.high)))
+        low, high = float(ci.low), float(ci.high)
+        if math.isnan(low) or math.isnan(high):  # fewer than two scores: no interval
+            return ConfidenceInterval(math.nan, math.nan)
+        return ConfidenceInterval(max(0.0, low), min(1.0, high))
 
     def shrink(
         self, agents: ArrayLike, *, confidence_level: float | None = None

@@ -290,6 +290,11 @@ def sentiment_scores(
     >>> sentiment_scores(["great help", None, "slow"], lambda t: [len(s) for s in t]).tolist()
     [10.0, nan, 4.0]
     """
+    if isinstance(scorer, str):
+        check_option("scorer", scorer, ("vader",))
+    elif not callable(scorer):
+        msg = f"`scorer` must be 'vader' or a callable; got {scorer!r}."  # type: ignore[unreachable]
+        raise InvalidInputTypeError(msg)
     arr = as_1d(texts, "texts").astype(object)
     missing = np.frompyfunc(
         lambda v: _is_missing_object(v) or (isinstance(v, str) and not v.strip()), 1, 1
@@ -303,17 +308,13 @@ def sentiment_scores(
         raise InvalidInputTypeError(msg)
     present = [str(t) for t in arr[~missing]]
     if isinstance(scorer, str):
-        check_option("scorer", scorer, ("vader",))
         vader = require("vaderSentiment.vaderSentiment", feature="scorer='vader'")
         analyzer = vader.SentimentIntensityAnalyzer()
         scores = np.array(
             [analyzer.polarity_scores(t)["compound"] for t in present], dtype=np.float64
         )
-    elif callable(scorer):
+    else:
         scores = np.asarray(scorer(present), dtype=np.float64).reshape(-1)
-    else:  # typed callers cannot get here; untyped ones get a clear error
-        msg = f"`scorer` must be 'vader' or a callable; got {scorer!r}."  # type: ignore[unreachable]
-        raise InvalidInputTypeError(msg)
     if scores.shape[0] != len(present):
         msg = f"the scorer must return one score per text ({len(present)}); got {scores.shape[0]}."
         raise InvalidInputError(msg)
