@@ -159,3 +159,13 @@ def test_scorer_is_checked_before_the_texts():
         InvalidInputTypeError, match="`scorer` must be 'vader' or a callable"
     ):
         sentiment_scores(["fine"], 3)  # type: ignore[arg-type]
+
+
+def test_net_sentiment_results_compare_like_nps():
+    a = ["positive"] * 30 + ["negative"] * 20 + ["neutral"] * 10
+    b = ["positive"] * 45 + ["negative"] * 10 + ["neutral"] * 5
+    diff = cx.compare_nps(net_sentiment(a), net_sentiment(b))
+    mapped = {"positive": 10, "neutral": 8, "negative": 0}
+    same = cx.compare_nps([mapped[v] for v in a], [mapped[v] for v in b])
+    assert diff.value == pytest.approx(100 * (45 - 10) / 60 - 100 * (30 - 20) / 60)
+    assert diff.pvalue == pytest.approx(same.pvalue)

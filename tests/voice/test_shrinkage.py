@@ -90,6 +90,7 @@ def test_shrunken_rates_lie_between_raw_and_prior_mean(rows):
     hi = np.maximum(res.raw, res.prior_mean) + 1e-9
     assert ((res.value >= lo) & (res.value <= hi)).all()
     assert ((res.low <= res.value + 1e-9) & (res.value <= res.high + 1e-9)).all()
+    assert ((res.raw_low <= res.raw + 1e-12) & (res.raw <= res.raw_high + 1e-12)).all()
     assert sorted(res.rank.tolist()) == list(range(1, len(rows) + 1))
 
 
@@ -156,6 +157,8 @@ def test_result_is_frozen():
         "key",
         "n",
         "raw",
+        "raw_low",
+        "raw_high",
         "value",
         "low",
         "high",

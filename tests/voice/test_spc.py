@@ -201,6 +201,8 @@ def test_results_convert_to_pandas():
         "key",
         "n",
         "raw",
+        "raw_low",
+        "raw_high",
         "value",
         "low",
         "high",

@@ -50,6 +50,9 @@ class ShrinkageResult(DisplayMixin):
         relative to the mean variance (1 when all variances are equal).
     raw : ndarray of float, shape (g,)
         The agent's own estimate (rate in [0, 1], or score).
+    raw_low, raw_high : ndarray of float, shape (g,)
+        Interval of the raw estimate alone (Wilson for rates; :math:`y_i \pm z\sigma_i`
+        for scores), to show beside the shrunken one.
     value : ndarray of float, shape (g,)
         The shrunken estimate, between ``raw`` and ``prior_mean``.
     low, high : ndarray of float, shape (g,)
@@ -84,6 +87,8 @@ class ShrinkageResult(DisplayMixin):
     keys: NDArray[Any] = attrs.field(converter=frozen_keys, eq=array_eq)
     n: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
     raw: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=nan_array_eq)
+    raw_low: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=nan_array_eq)
+    raw_high: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=nan_array_eq)
     value: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=nan_array_eq)
     low: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=nan_array_eq)
     high: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=nan_array_eq)
@@ -102,17 +107,19 @@ class ShrinkageResult(DisplayMixin):
         return int(self.keys.shape[0])
 
     def to_dict(self) -> dict[str, NDArray[Any]]:
-        """Columns: key, n, raw, value, low, high, shrinkage, rank.
+        """Columns: key, n, raw (and its interval), value, low, high, shrinkage, rank.
 
         Examples
         --------
         >>> list(shrink_rates([3, 45], [3, 60]).to_dict())
-        ['key', 'n', 'raw', 'value', 'low', 'high', 'shrinkage', 'rank']
+        ['key', 'n', 'raw', 'raw_low', 'raw_high', 'value', 'low', 'high', 'shrinkage', 'rank']
         """
         return {
             "key": self.keys,
             "n": self.n,
             "raw": self.raw,
+            "raw_low": self.raw_low,
+            "raw_high": self.raw_high,
             "value": self.value,
             "low": self.low,
             "high": self.high,
@@ -338,11 +345,14 @@ def shrink_rates(
         hi = sp.betaincinv(x + a, nn - x + b, 1 - tail)
         weight = (a + b) / (nn + a + b)
         strength = a + b
+    raw_ci = proportion_interval(x, nn, level)
     return ShrinkageResult(
         "beta_binomial",
         k,
         nn,
         raw,
+        raw_ci.low,
+        raw_ci.high,
         value,
         lo,
         hi,
@@ -464,11 +474,14 @@ def james_stein(
     value = mean + (1.0 - weight) * (y - mean)
     half = float(critical_value(level)) * np.sqrt(v * (1.0 - weight))
     rel_n = float(v.mean()) / v
+    z = float(critical_value(level))
     return ShrinkageResult(
         "james_stein",
         k,
         rel_n,
         y,
+        y - z * np.sqrt(v),
+        y + z * np.sqrt(v),
         value,
         value - half,
         value + half,
