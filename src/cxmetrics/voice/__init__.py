@@ -9,13 +9,11 @@ Examples
 
 from __future__ import annotations
 
-from cxmetrics.voice._agreement import (
-    AgreementResult,
-    cohens_kappa,
-    fleiss_kappa,
-    krippendorff_alpha,
-)
+from cxmetrics.voice._agreement import AgreementResult
+from cxmetrics.voice._alpha import krippendorff_alpha
+from cxmetrics.voice._chart import ControlChartResult, IMRChartResult
 from cxmetrics.voice._drivers import KeyDriverResult, key_drivers
+from cxmetrics.voice._kappa import cohens_kappa, fleiss_kappa
 from cxmetrics.voice._qa import QAScoreResult, qa_scores
 from cxmetrics.voice._sentiment import (
     SentimentCrosstab,
@@ -24,13 +22,7 @@ from cxmetrics.voice._sentiment import (
     sentiment_scores,
 )
 from cxmetrics.voice._shrinkage import ShrinkageResult, james_stein, shrink_rates
-from cxmetrics.voice._spc import (
-    ControlChartResult,
-    IMRChartResult,
-    i_mr_chart,
-    p_chart,
-    u_chart,
-)
+from cxmetrics.voice._spc import i_mr_chart, p_chart, u_chart
 
 __all__ = [
     "AgreementResult",
