@@ -19,6 +19,9 @@ from cxmetrics.exceptions import (
 from cxmetrics.voice import key_drivers
 
 SWISS = Path(__file__).with_name("swiss.csv")  # R's datasets::swiss (public domain)
+MTCARS = Path(__file__).with_name(
+    "mtcars.csv"
+)  # R's datasets::mtcars, 5 of its columns
 NAMES = ["Agriculture", "Examination", "Education", "Catholic", "Infant.Mortality"]
 
 
@@ -262,3 +265,26 @@ def test_notebook_table_has_one_row_per_driver():
     html = key_drivers(y, drivers, n_resamples=0)._repr_html_()
     assert html.count("<tr>") == 1 + len(NAMES)
     assert "Infant.Mortality" in html
+
+
+def test_rwa_readme_example_on_mtcars():
+    # R package rwa, README "Basic example": rwa(mtcars, outcome = "mpg",
+    # predictors = c("cyl", "disp", "hp", "gear")) -> rsquare 0.7791896, raw
+    # weights 0.2284797 0.2221469 0.2321744 0.0963886, rescaled (%) 29.32274
+    # 28.50999 29.79691 12.37037
+    data = np.genfromtxt(MTCARS, delimiter=",", skip_header=1, usecols=range(1, 6))
+    drivers = {
+        "cyl": data[:, 1],
+        "disp": data[:, 2],
+        "hp": data[:, 3],
+        "gear": data[:, 4],
+    }
+    res = key_drivers(data[:, 0], drivers, method="relative_weights", n_resamples=0)
+    assert res.value == pytest.approx(0.7791896, abs=5e-8)
+    assert res.raw == pytest.approx(
+        [0.2284797, 0.2221469, 0.2321744, 0.0963886], abs=5e-8
+    )
+    assert 100 * res.rescaled == pytest.approx(
+        [29.32274, 28.50999, 29.79691, 12.37037], abs=5e-6
+    )
+    assert (res.correlation[:3] < 0).all()  # rwa's signs: cyl, disp, hp push mpg down
