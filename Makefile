@@ -64,6 +64,7 @@ bench-smoke: $(VENV)/.installed
 	$(PY) benchmarks/workforce.py --smoke
 	$(PY) benchmarks/experiments.py --smoke
 	$(PY) benchmarks/journeys.py --smoke
+	$(PY) benchmarks/voice.py --smoke
 
 ## test-core: numpy + attrs only (no scipy, pandas, polars): the core must work there
 test-core: $(CORE_VENV)/.installed

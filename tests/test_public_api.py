@@ -37,6 +37,7 @@ def test_every_public_name_imports_and_has_examples(name):
         cx.frames,
         cx.support,
         cx.clv,
+        cx.voice,
         cx.exceptions,
         cx.typing,
     ],

@@ -21,6 +21,7 @@ _EXTRA_OF = {
     "pyspark": "spark",
     "tqdm": "progress",
     "matplotlib": "plot",
+    "vaderSentiment": "sentiment",
 }
 
 

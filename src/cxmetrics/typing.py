@@ -11,9 +11,13 @@ from __future__ import annotations
 from typing import Literal, TypeAlias
 
 __all__ = [
+    "AgreementLevel",
     "Alternative",
     "CompareTest",
+    "ControlRules",
     "CumulativeHazardTies",
+    "DriverMethod",
+    "DriverModel",
     "ExperimentKind",
     "ExperimentTest",
     "Freq",
@@ -21,6 +25,7 @@ __all__ = [
     "FunnelCompare",
     "FunnelEntry",
     "FunnelMode",
+    "KappaWeighting",
     "LiftInterval",
     "MeanMethod",
     "MultipleTesting",
@@ -129,3 +134,17 @@ FunnelCompare: TypeAlias = Literal["overall", "step"]
 
 MultipleTesting: TypeAlias = Literal["holm", "bonferroni", "none"]
 """Adjustment of a family of p-values."""
+AgreementLevel: TypeAlias = Literal["nominal", "ordinal", "interval", "ratio"]
+"""Metric of Krippendorff's alpha: how far apart two ratings are."""
+
+KappaWeighting: TypeAlias = Literal["unweighted", "linear", "quadratic"]
+"""Weighting of Cohen's kappa: partial credit for near misses on an ordered scale."""
+
+ControlRules: TypeAlias = Literal["western_electric", "nelson", "limits"]
+"""Run rules of a control chart: Western Electric (4), Nelson (8), or only the 3-sigma limits."""
+
+DriverMethod: TypeAlias = Literal["lmg", "relative_weights"]
+"""Key-driver importance: Shapley/LMG decomposition of R², or Johnson's relative weights."""
+
+DriverModel: TypeAlias = Literal["linear", "logistic"]
+"""Key-driver model: linear R², or McFadden's pseudo-R² of logistic regressions (0/1 outcomes)."""

@@ -120,3 +120,30 @@ def test_p_alive_matrix():
     assert grid[10, 1] < grid[10, -1]  # frequent but not lately: likelier gone
     with pytest.raises(cx.exceptions.InvalidInputTypeError, match="BG/NBD"):
         plot.p_alive_matrix(cx.nps([10]), T=3.0)
+
+
+def test_voice_charts():
+    x = [12, 15, 8, 10, 4, 7, 16, 9, 14, 10, 5, 6, 17, 12, 22]
+    ax = plot.control_chart(cx.p_chart(x, [50] * 15))
+    _check_drawn(ax)
+    assert ax.get_title() == "p chart: 1 signal(s)"
+    ax = plot.control_chart(cx.i_mr_chart([3.1, 2.9, 3.4, 3.0, 5.2, 3.1]))
+    _check_drawn(ax)
+    res = cx.james_stein(RNG.normal(0.8, 0.05, 12), RNG.uniform(0.001, 0.004, 12))
+    ax = plot.funnel_plot(res)
+    _check_drawn(ax)
+    outcome = RNG.normal(size=80)
+    drivers = {"speed": outcome + RNG.normal(size=80), "price": RNG.normal(size=80)}
+    ax = plot.driver_quadrant(cx.key_drivers(outcome, drivers, n_resamples=0))
+    _check_drawn(ax)
+    assert [t.get_text() for t in ax.texts] == ["speed", "price"]
+
+
+def test_funnel_plot_of_beta_binomial_rates():
+    pytest.importorskip("scipy")
+    res = cx.shrink_rates([3, 45, 80, 12, 30, 2], [3, 60, 100, 20, 32, 8])
+    ax = plot.funnel_plot(res)
+    _check_drawn(ax)
+    assert ax.get_ylabel() == "rate"
+    with pytest.raises(TypeError, match="ShrinkageResult"):
+        plot.funnel_plot(cx.nps([10, 3]))

@@ -112,3 +112,24 @@ assert_type(
     + cx.PatienceState.from_waits([2.0], [False]),
     cx.PatienceState,
 )
+agreement = cx.krippendorff_alpha([[1, 2], [2, 2]], level="ordinal", n_resamples=0)
+assert_type(agreement, cx.AgreementResult)
+assert_type(agreement.value, float)
+assert_type(cx.cohens_kappa([1, 2], [1, 1], weights="linear"), cx.AgreementResult)
+assert_type(cx.fleiss_kappa([[1, 2], [2, 2]]), cx.AgreementResult)
+chart = cx.p_chart([1, 2], [10, 10], rules="nelson")
+assert_type(chart, cx.ControlChartResult)
+assert_type(chart.signal, NDArray[np.bool_])
+assert_type(cx.u_chart([1, 2], [10.0, 10.0]), cx.ControlChartResult)
+assert_type(cx.i_mr_chart([1.0, 2.0]).individuals, cx.ControlChartResult)
+assert_type(cx.shrink_rates([1, 2], [3, 4]), cx.ShrinkageResult)
+assert_type(cx.james_stein([1.0, 2.0, 3.0, 4.0], 0.5).value, NDArray[np.float64])
+assert_type(
+    cx.key_drivers([1.0, 2.0], {"a": [1, 2]}, model="linear"), cx.KeyDriverResult
+)
+assert_type(cx.qa_scores([[1, 1]], [1, 1]), cx.QAScoreResult)
+assert_type(cx.net_sentiment(["positive"]), cx.NPSResult)
+assert_type(cx.net_sentiment(["positive"], by=["a"]), cx.GroupedNPSResult)
+assert_type(cx.sentiment_scores(["ok"], lambda t: [0.0] * len(t)), NDArray[np.float64])
+assert_type(cx.sentiment_crosstab(["positive"], [10]), cx.SentimentCrosstab)
+assert_type(cx.p_chart(cx.csat([5, 4], by=["a", "b"])), cx.ControlChartResult)

@@ -22,13 +22,17 @@ from cxmetrics.plot._groups import rate_by_group
 from cxmetrics.plot._journeys import funnel_chart
 from cxmetrics.plot._retention import cohort_heatmap, survival_curve
 from cxmetrics.plot._survey import answer_mix, score_trend
+from cxmetrics.plot._voice import control_chart, driver_quadrant, funnel_plot
 from cxmetrics.plot._workforce import schedule_coverage
 
 __all__ = [
     "answer_mix",
     "cohort_heatmap",
+    "control_chart",
     "distribution",
+    "driver_quadrant",
     "funnel_chart",
+    "funnel_plot",
     "lift_chart",
     "p_alive_matrix",
     "rate_by_group",

@@ -43,6 +43,7 @@ from cxmetrics.report._sections import (
     survey_section,
     tickets_section,
 )
+from cxmetrics.report._voice import voice_section
 from cxmetrics.report._workforce import workforce_section
 
 __all__ = [
@@ -217,6 +218,14 @@ def build_report(
             out = sec.build(inputs)
             sections.append((sec.id, sec.heading, out.parts))
             tiles.extend(out.tiles)
+    if surveys is not None and "month" in surveys and "csat" in surveys:
+        sections.append(
+            (
+                "voice",
+                "Is it really changing? Control charts and drivers",
+                voice_section(surveys),
+            )
+        )
     if surveys is not None and "arm" in surveys:
         sections.append(
             (
