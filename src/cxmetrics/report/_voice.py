@@ -10,7 +10,8 @@ from numpy.typing import NDArray
 
 import cxmetrics as cx
 from cxmetrics import plot
-from cxmetrics.report._html import figure_html
+from cxmetrics.cli._output import Table
+from cxmetrics.report._html import figure_html, table_html
 
 __all__ = ["voice_section"]
 
@@ -52,7 +53,15 @@ def voice_section(s: Columns) -> list[str]:
                 "What explains NPS: share of R² (LMG) against the mean rating",
             )
         )
-        parts.append(res._repr_html_())
+        parts.append(
+            table_html(
+                Table.from_columns(
+                    "drivers",
+                    "Key drivers of NPS: share of R² (LMG), rescaled and ranked",
+                    res.to_dict(),
+                )
+            )
+        )
         lo, hi = np.round(res.low, 3), np.round(res.high, 3)
         ranges = "; ".join(
             f"{name} {a:g} to {b:g}"
