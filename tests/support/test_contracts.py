@@ -19,6 +19,7 @@ from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
 from cxmetrics.support import (
     Backlog,
     BusinessCalendar,
+    DurationSketchState,
     DurationSummary,
     GroupedSLAComplianceResult,
     GroupedSupportRateResult,
@@ -86,11 +87,13 @@ def every_result():
         ticket_timings(LOG, as_of=AS_OF),
         next_reply_times(LOG),
         duration_summary([60.0, 120.0, 30.0], by=["x", "y", "x"]),
+        DurationSketchState.from_durations([60.0, 120.0, 0.0], by=["x", "y", "x"]),
     ]
 
 
 RESULT_CLASSES = {
     Backlog,
+    DurationSketchState,
     DurationSummary,
     GroupedSLAComplianceResult,
     GroupedSupportRateResult,

@@ -612,3 +612,22 @@ def test_default_targets_equal_listing_every_key(case, form):
     for name in ("ticket", "metric", "instance", "deadline", "elapsed", "status"):
         assert getattr(got, name).tolist() == getattr(want, name).tolist(), name
     np.testing.assert_array_equal(got.target, want.target)
+
+
+def test_a_metric_the_policy_sets_for_other_keys_is_not_applicable_not_dropped():
+    # found by the property above: a log whose only ticket has key p3 (no first-reply
+    # target in the policy) gave no first-reply row from the policy, but a
+    # 'not_applicable' row from an all-missing per-ticket target
+    t = np.array(["2024-03-25T06:00"], dtype="datetime64[ns]")
+    log = TicketLog.from_arrays(["T-0"], t, ["new"])
+    later = np.datetime64("2024-03-26T00:00", "ns")
+    want = sla_targets(log, POLICY, priority=["p3"], as_of=later)
+    got = sla_targets(
+        log,
+        CLOCKS,
+        target={"first_reply": [np.nan], "resolution": [3 * H]},
+        as_of=later,
+    )
+    assert want.metric.tolist() == got.metric.tolist() == ["first_reply", "resolution"]
+    assert want.status.tolist() == got.status.tolist()
+    assert want.status.tolist()[0] == "not_applicable"

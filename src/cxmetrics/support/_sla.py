@@ -351,6 +351,12 @@ def _due_target(
     return out
 
 
+def _policy_sets(policy: SLAPolicy, metric: str) -> bool:
+    """Whether the policy has a target for ``metric`` under any key (or its default)."""
+    tables = [*policy.targets.values(), policy.default or {}]
+    return any(metric in table for table in tables)
+
+
 def sla_targets(
     log: TicketLog,
     policy: SLAPolicy | None = None,
@@ -523,7 +529,10 @@ def sla_targets(
                 ],
                 dtype=np.int64,
             )
-            if not (per_key > 0).any():
+            # a metric the policy sets for no key is not reported; one it sets for
+            # other keys gives these tickets 'not_applicable' rows, counted, as a
+            # missing per-ticket target does
+            if not _policy_sets(pol, metric):
                 continue
             per_ticket = per_key[kinv]
         clk = run_clock(log, pol.clock_calendar(metric), pol.running_mask(metric), end)
