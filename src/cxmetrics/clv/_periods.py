@@ -80,6 +80,30 @@ def _codes(keys: NDArray[Any]) -> tuple[NDArray[Any], NDArray[np.int64]]:
     return labels, codes.reshape(-1).astype(np.int64, copy=False)
 
 
+def _stable_order(
+    keys: NDArray[np.int64], bound: int
+) -> tuple[NDArray[np.intp], NDArray[np.int64]]:
+    """``argsort(keys, kind="stable")`` and the sorted keys, for keys in [0, bound).
+
+    When the key and the row number fit together in 63 bits, one unstable sort
+    of ``key << bits | row`` gives both: ties come out in row order, as with a
+    stable sort, so sums over equal keys add in the same order (bit-identical),
+    and an unstable sort of plain integers is several times faster than a
+    stable argsort (no indirection, SIMD sorting networks).
+    """
+    n = keys.shape[0]
+    row_bits = max(n - 1, 1).bit_length()
+    if max(bound - 1, 1).bit_length() + row_bits > 63:
+        order = np.argsort(keys, kind="stable")
+        return order, keys[order]
+    packed = keys << np.int64(row_bits)
+    packed |= np.arange(n, dtype=np.int64)
+    packed.sort()
+    order = (packed & np.int64((1 << row_bits) - 1)).astype(np.intp, copy=False)
+    packed >>= np.int64(row_bits)
+    return order, packed
+
+
 def collapse(
     keys: NDArray[Any], periods: NDArray[np.float64], values: NDArray[np.float64]
 ) -> Collapsed:
@@ -97,18 +121,19 @@ def collapse(
     integral = bool(np.all(periods == np.floor(periods)))
     new_period = np.empty(n, dtype=bool)
     new_period[0] = True
-    if integral and span * labels.shape[0] < 2.0**62:
+    if integral and span * labels.shape[0] < 2.0**61:
         # one int64 key per row: a single sort and gather; customer and period
         # are recovered from the sorted key (fewer random-access gathers)
-        width = np.int64(span)
-        combined = codes * width + (periods - lo).astype(np.int64)
-        order = np.argsort(combined, kind="stable")
-        key = combined[order]
+        # the period takes the low bits (a power-of-two width: shifts, no division)
+        bits = max(int(span) - 1, 1).bit_length()
+        combined = (periods - lo).astype(np.int64)
+        combined |= codes << np.int64(bits)
+        order, key = _stable_order(combined, labels.shape[0] << bits)
         np.not_equal(key[1:], key[:-1], out=new_period[1:])
         starts = np.flatnonzero(new_period)
         first_keys = key[starts]
-        pc = first_keys // width
-        pp = (first_keys - pc * width).astype(np.float64) + lo
+        pc = first_keys >> np.int64(bits)
+        pp = (first_keys & np.int64((1 << bits) - 1)).astype(np.float64) + lo
     else:
         order = np.lexsort((periods, codes))
         c = codes[order]
