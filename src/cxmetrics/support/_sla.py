@@ -24,7 +24,6 @@ from cxmetrics.support._inputs import (
 from cxmetrics.support._log import CLOSED, SOLVED, TicketLog, as_of_ns, lookup, show
 from cxmetrics.support._policy import _SHOW_KEYS, METRICS, SLAPolicy
 from cxmetrics.support._timeline import (
-    Timeline,
     business_ns,
     clock,
     deadline_ns,
@@ -208,7 +207,7 @@ def _unpaused(
     end: NDArray[np.int64],
     done: NDArray[np.int64],
     enter: NDArray[np.int64],
-    created_clock: dict[BusinessCalendar, tuple[Timeline, NDArray[np.int64]]],
+    created_clock: dict[Any, Any],
 ) -> tuple[NDArray[np.int64], NDArray[np.bool_]] | None:
     """Elapsed clocks from creation when no ticket's clock ever pauses, else None.
 
@@ -217,21 +216,25 @@ def _unpaused(
     calendar's business time ``F(t) - F(created)``: two lookups in the expanded
     calendar per ticket instead of the event-level clock and its per-ticket
     searches. ``enter`` is the first event of each ticket's final solved run
-    (:func:`_final_run`); ``created_clock`` keeps ``F(created)`` per calendar
-    for the next metric (its timeline spans every instant of the log and
-    ``end``). Returns ``(elapsed, runs_now)`` (elapsed to ``done``,
+    (:func:`_final_run`); ``created_clock`` keeps, for the next metric,
+    ``(timeline, F(created))`` per calendar (the timeline spans every instant
+    of the log and ``end``) and the pause check per running mask. Returns ``(elapsed, runs_now)`` (elapsed to ``done``,
     or to ``end`` when not done; whether the clock runs at the last event).
     """
     k = log.n_tickets
     if k == 0 or log.n_events == 0:
         return None
-    running = running_status[log.status]
-    stopped = np.zeros(log.n_events + 1, dtype=np.int64)
-    np.cumsum(~running, out=stopped[1:])
-    heads = log.first[:-1]
     tail = log.first[1:] - 1
-    # no stopped event from creation to the final solved run (or to the end)
-    if (stopped[enter] != stopped[heads]).any():
+    mask = running_status.tobytes()  # the check is shared by metrics with one mask
+    if mask not in created_clock:
+        running = running_status[log.status]
+        stopped = np.zeros(log.n_events + 1, dtype=np.int64)
+        np.cumsum(~running, out=stopped[1:])
+        # no stopped event from creation to the final solved run (or to the end)
+        unpaused = not (stopped[enter] != stopped[log.first[:-1]]).any()
+        created_clock[mask] = (unpaused, running[tail])
+    unpaused, runs_now = created_clock[mask]
+    if not unpaused:
         return None
     stop = np.where(done != NAT, done, end)
     if calendar not in created_clock:  # shared by the metrics on one calendar
@@ -246,7 +249,7 @@ def _unpaused(
     tl, f_created = created_clock[calendar]
     # a reply logged before creation reads 0, as the event clock does
     elapsed = np.maximum(clock(tl, stop) - f_created, 0)
-    return elapsed, running[tail]
+    return elapsed, runs_now
 
 
 def _final_solve(log: TicketLog) -> NDArray[np.int64]:
@@ -307,7 +310,6 @@ def _instances(
     cc, ct, agent = log.comment_code, log.comment_instant, log.comment_agent
     if metric == "resolution":
         return codes, np.zeros(k, np.int64), log.created, final
-    nxt = _next_agent(log)
     if metric == "first_reply":
         reply = np.full(k, NAT, dtype=np.int64)
         if agent.any():
@@ -316,6 +318,7 @@ def _instances(
             head[1:] = ac[1:] != ac[:-1]
             reply[ac[head]] = at[head]
         return codes, np.zeros(k, np.int64), log.created, _min_nat(reply, final)
+    nxt = _next_agent(log)
     c = cc.shape[0]
     if metric == "next_reply":
         prev_agent = np.zeros(c, dtype=bool)
@@ -600,7 +603,7 @@ def _target_rows(
         end = np.full(k, cut, dtype=np.int64)
 
     parts: list[tuple[NDArray[Any], ...]] = []
-    created: dict[BusinessCalendar, tuple[Timeline, NDArray[np.int64]]] = {}
+    created: dict[Any, Any] = {}  # per calendar: F(created); per mask: no pause?
     for m_idx, metric in enumerate(METRICS):
         if metric in goals:
             per_ticket = goals[metric]
