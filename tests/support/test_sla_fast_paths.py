@@ -169,3 +169,30 @@ def test_fast_path_is_taken_only_without_pauses():
     assert b.elapsed.tolist() == [7200.0]
     assert b.status.tolist() == ["breached"]
     assert str(b.deadline[0]) == "2024-01-08T10:30:00.000000000"
+
+
+@given(
+    st.lists(st.integers(-(10**12), 10**13), min_size=1, max_size=30),
+    st.integers(0, 10**12),
+    st.integers(1, 10**12),
+)
+def test_one_interval_clock_equals_the_searched_clock(instants, s0, length):
+    from cxmetrics.support._timeline import Timeline, clock
+
+    t = np.asarray(instants, dtype=np.int64)
+    s, e = np.array([s0]), np.array([s0 + length])
+    tl = Timeline(s, e, np.array([0]), np.array([length]), 1970, 1970)
+    # the general formula: the last interval starting at or before t
+    i = np.searchsorted(s, t, side="right") - 1
+    want = np.where(i >= 0, np.minimum(t, e[0]) - s[0], 0)
+    got = clock(tl, t)
+    assert got.dtype == np.int64
+    np.testing.assert_array_equal(got, want)
+
+
+def test_a_24x7_calendar_is_one_interval():
+    from cxmetrics.support._timeline import timeline
+
+    pol = SLAPolicy(TARGETS, hours="calendar")
+    tl = timeline(pol.clock_calendar("resolution"), 0, 10**18)
+    assert tl.starts.size == 1

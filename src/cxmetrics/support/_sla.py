@@ -196,6 +196,14 @@ class SLATargets(DisplayMixin):
         )
 
 
+#: status of a target by (applicable, completed, over its target, clock runs now)
+_STATUS_OF = np.array(
+    [NOT_APPLICABLE] * 8
+    + [PAUSED, ACTIVE, ACTIVE_BREACHED, ACTIVE_BREACHED]
+    + [ACHIEVED, ACHIEVED, BREACHED, BREACHED],
+    dtype=np.int64,
+)
+
 #: metrics whose one clock per ticket starts at creation
 _FROM_CREATION = ("first_reply", "resolution")
 
@@ -672,12 +680,12 @@ def _target_rows(
                     target_ns[short] - elapsed[short],
                 )
         over = elapsed > target_ns
-        status = np.where(
-            completed,
-            np.where(over, BREACHED, ACHIEVED),
-            np.where(over, ACTIVE_BREACHED, np.where(runs_now, ACTIVE, PAUSED)),
-        )
-        status = np.where(applicable, status, NOT_APPLICABLE)
+        # one lookup of (applicable, completed, over, runs now) in a 16-row table
+        row = applicable.astype(np.intp) << 3
+        row |= completed.astype(np.intp) << 2
+        row |= over.astype(np.intp) << 1
+        row |= np.asarray(runs_now, dtype=bool)
+        status = _STATUS_OF[row]
         if not detail:
             parts.append((code, status))
             continue

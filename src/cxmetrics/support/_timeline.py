@@ -105,6 +105,9 @@ def clock(tl: Timeline, t: NDArray[np.int64]) -> NDArray[np.int64]:
     """F(t): business ns from the start of the timeline to each instant."""
     if tl.starts.size == 0:
         return np.zeros(t.shape, dtype=np.int64)
+    if tl.starts.size == 1:  # one interval (a 24x7 clock): no search
+        s0 = tl.starts[0]
+        return np.asarray(np.clip(t, s0, tl.ends[0]) - s0, dtype=np.int64)
     i = np.searchsorted(tl.starts, t, side="right") - 1
     inside = i >= 0
     j = np.where(inside, i, 0)
