@@ -196,3 +196,34 @@ def test_a_24x7_calendar_is_one_interval():
     pol = SLAPolicy(TARGETS, hours="calendar")
     tl = timeline(pol.clock_calendar("resolution"), 0, 10**18)
     assert tl.starts.size == 1
+
+
+CALENDARS = [
+    BusinessCalendar(),
+    BusinessCalendar(zone="America/New_York"),
+    BusinessCalendar(
+        zone="Asia/Kolkata",
+        week={
+            "mon-fri": [("09:00", "12:30"), ("13:30", "17:00")],
+            "sat": [("22:00", "23:59")],
+        },
+    ),
+]
+
+
+@pytest.mark.parametrize("calendar", CALENDARS)
+@given(st.lists(st.integers(-(2**63), 2**63 - 1), min_size=1, max_size=40), st.data())
+def test_bucket_lookup_equals_a_binary_search(calendar, instants, data):
+    from cxmetrics.support._timeline import _last_start, timeline
+
+    lo = int(np.datetime64("2023-03-01", "ns").astype(np.int64))
+    tl = timeline(calendar, lo, lo + 500 * 86_400 * 10**9)
+    near = data.draw(
+        st.lists(
+            st.sampled_from(np.concatenate((tl.starts, tl.ends)).tolist()), max_size=10
+        )
+    )
+    shift = data.draw(st.sampled_from([-1, 0, 1]))
+    t = np.asarray(instants + [v + shift for v in near], dtype=np.int64)
+    want = np.searchsorted(tl.starts, t, side="right") - 1
+    np.testing.assert_array_equal(_last_start(tl, t), want)
