@@ -144,3 +144,21 @@ def test_states_and_curves_built_without_copies_are_read_only_and_own_their_data
     assert merged.n == 5
     assert every == state + state
     np.testing.assert_allclose(res.survival, [1.0, 1 / 3, 0.0])
+
+
+def test_a_table_given_by_hand_is_not_aliased_by_the_frozen_curve():
+    times = np.array([0.0, 2.0, 3.0])
+    entered = np.array([3, 0, 0])
+    events = np.array([0, 1, 1])
+    censored = np.array([0, 0, 1])
+    res = kaplan_meier_from_table(times, entered, events, censored)
+    for arr, given_ in (
+        (res.time, times),
+        (res.events, events),
+        (res.censored, censored),
+    ):
+        assert not np.shares_memory(arr, given_)
+        assert not arr.flags.writeable
+    times[1] = 99.0  # the caller's arrays stay theirs, and writable
+    assert res.time.tolist() == [2.0, 3.0]
+    assert events.flags.writeable

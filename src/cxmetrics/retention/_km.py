@@ -453,7 +453,7 @@ def kaplan_meier_from_table(
         keep = slice(1, None)
     else:
         keep = rows
-    ev = events[keep]
+    ev = _rows(events, keep)
     at = n_at_risk[keep]
     d = ev.astype(np.float64)
     n = at.astype(np.float64)  # n >= removed > 0 on these rows
@@ -465,10 +465,10 @@ def kaplan_meier_from_table(
     if survival.size and survival[-1] <= 0.0:
         se[survival <= 0.0] = np.nan
     return _owned_result(
-        times[keep],
+        _rows(times, keep),
         at,
         ev,
-        censored[keep],
+        _rows(censored, keep),
         survival,
         se,
         greenwood,
@@ -476,6 +476,16 @@ def kaplan_meier_from_table(
         int(events.sum()),
         n_missing,
     )
+
+
+def _rows(x: NDArray[Any], keep: slice | NDArray[np.bool_]) -> NDArray[Any]:
+    """The reported rows of a table column: a view of a read-only (state) array.
+
+    A slice of a writable array (a table passed by hand) is copied, so that the
+    frozen result never shares memory that someone can still write.
+    """
+    out = x[keep]
+    return out.copy() if isinstance(keep, slice) and x.flags.writeable else out
 
 
 def _owned_result(
