@@ -17,7 +17,7 @@ from cxmetrics._validation import check_option
 from cxmetrics.exceptions import InvalidInputError
 from cxmetrics.periods import period_index as calendar_period_index
 
-__all__ = ["FREQS", "Collapsed", "collapse", "period_index"]
+__all__ = ["FREQS", "Collapsed", "collapse", "period_codes", "period_index"]
 
 #: periods a purchase is collapsed to, in the library's one vocabulary
 #: (:data:`cxmetrics.typing.Freq`; weeks run Monday to Sunday, as pandas'
@@ -33,8 +33,19 @@ def period_index(instants: NDArray[Any], freq: str) -> NDArray[Any]:
     """Whole periods since the epoch (float64) of datetime64 instants; numbers as they are."""
     if instants.dtype.kind != "M":
         return np.asarray(instants, dtype=np.float64)
+    return period_codes(instants, freq).astype(np.float64)
+
+
+def period_codes(instants: NDArray[Any], freq: str) -> NDArray[Any]:
+    """:func:`period_index` as int64 for datetime64 instants (float64 numbers as they are).
+
+    :func:`collapse` takes either; whole periods as integers spare it a
+    conversion and a check that they are whole.
+    """
+    if instants.dtype.kind != "M":
+        return np.asarray(instants, dtype=np.float64)
     check_option("freq", freq, FREQS)
-    return calendar_period_index(instants, freq).astype(np.float64)
+    return calendar_period_index(instants, freq)
 
 
 class Collapsed(NamedTuple):
@@ -105,7 +116,7 @@ def _stable_order(
 
 
 def collapse(
-    keys: NDArray[Any], periods: NDArray[np.float64], values: NDArray[np.float64]
+    keys: NDArray[Any], periods: NDArray[Any], values: NDArray[np.float64]
 ) -> Collapsed:
     """Collapse a log to one row per customer, sorted by customer key.
 
@@ -116,9 +127,10 @@ def collapse(
     if n == 0:
         return _empty(keys)
     labels, codes = _codes(keys)
+    whole = periods.dtype.kind in "iu"  # integer periods need no check
     lo = float(periods.min())
     span = float(periods.max()) - lo + 1.0
-    integral = bool(np.all(periods == np.floor(periods)))
+    integral = whole or bool(np.all(periods == np.floor(periods)))
     new_period = np.empty(n, dtype=bool)
     new_period[0] = True
     if integral and span * labels.shape[0] < 2.0**61:
@@ -126,7 +138,11 @@ def collapse(
         # are recovered from the sorted key (fewer random-access gathers)
         # the period takes the low bits (a power-of-two width: shifts, no division)
         bits = max(int(span) - 1, 1).bit_length()
-        combined = (periods - lo).astype(np.int64)
+        if whole:
+            combined = periods.astype(np.int64, copy=True)
+            combined -= np.int64(lo)
+        else:
+            combined = (periods - lo).astype(np.int64)
         combined |= codes << np.int64(bits)
         order, key = _stable_order(combined, labels.shape[0] << bits)
         np.not_equal(key[1:], key[:-1], out=new_period[1:])
@@ -142,7 +158,7 @@ def collapse(
         new_period[1:] |= p[1:] != p[:-1]
         starts = np.flatnonzero(new_period)
         pc = c[starts]
-        pp = p[starts]
+        pp = p[starts].astype(np.float64, copy=False)
     v = values[order]
     pv = np.add.reduceat(v, starts)
     new_customer = np.empty(starts.shape[0], dtype=bool)
