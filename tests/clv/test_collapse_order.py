@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import cxmetrics as cx
-from cxmetrics.clv._periods import _stable_order, collapse
+from cxmetrics.clv._periods import _stable_order, collapse, period_codes
 
 
 def _collapse_stable(keys, periods, values):
@@ -93,3 +93,25 @@ def test_rfm_summary_of_same_day_values_keeps_row_order():
     )
     assert res.frequency.tolist() == [1]
     assert res.monetary_value.tolist() == [0.0]
+
+
+@given(
+    st.lists(st.integers(-(10**17), 10**17), min_size=1, max_size=40),
+    st.sampled_from(["s", "ms", "us", "ns"]),
+    st.sampled_from(["second", "minute", "hour", "day", "week"]),
+)
+def test_period_codes_equal_the_calendar_index(ticks, unit, freq):
+    from cxmetrics.periods import period_index as calendar_period_index
+
+    scale = {"s": 10**-9, "ms": 10**-6, "us": 10**-3, "ns": 1}[unit]
+    instants = np.array([int(t * scale) for t in ticks], dtype=np.int64).view(
+        f"datetime64[{unit}]"
+    )
+    got = period_codes(instants, freq)
+    want = calendar_period_index(instants, freq)
+    assert got.dtype == np.int64
+    np.testing.assert_array_equal(got, want)
+    with_nat = np.concatenate((instants, np.array(["NaT"], dtype=instants.dtype)))
+    np.testing.assert_array_equal(
+        period_codes(with_nat, freq), calendar_period_index(with_nat, freq)
+    )

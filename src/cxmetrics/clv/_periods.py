@@ -45,7 +45,20 @@ def period_codes(instants: NDArray[Any], freq: str) -> NDArray[Any]:
     if instants.dtype.kind != "M":
         return np.asarray(instants, dtype=np.float64)
     check_option("freq", freq, FREQS)
+    unit, step = np.datetime_data(instants.dtype)
+    per_second = _PER_SECOND.get(unit)
+    if freq in _SECONDS and per_second is not None and step == 1:
+        # a floor division of the ticks: what the datetime cast computes, faster
+        ticks = instants.view(np.int64)
+        if ticks.size and int(ticks.min()) == np.iinfo(np.int64).min:  # NaT
+            return calendar_period_index(instants, freq)
+        return np.floor_divide(ticks, _SECONDS[freq] * per_second)
     return calendar_period_index(instants, freq)
+
+
+#: ticks per second of the datetime64 units, and seconds per fixed-length period
+_PER_SECOND = {"s": 1, "ms": 10**3, "us": 10**6, "ns": 10**9}
+_SECONDS = {"second": 1, "minute": 60, "hour": 3600, "day": 86_400}
 
 
 class Collapsed(NamedTuple):
