@@ -109,6 +109,8 @@ def _stable_order(
 ) -> tuple[NDArray[np.intp], NDArray[np.int64]]:
     """``argsort(keys, kind="stable")`` and the sorted keys, for keys in [0, bound).
 
+    ``keys`` is overwritten (the caller builds it for this call).
+
     When the key and the row number fit together in 63 bits, one unstable sort
     of ``key << bits | row`` gives both: ties come out in row order, as with a
     stable sort, so sums over equal keys add in the same order (bit-identical),
@@ -120,7 +122,8 @@ def _stable_order(
     if max(bound - 1, 1).bit_length() + row_bits > 63:
         order = np.argsort(keys, kind="stable")
         return order, keys[order]
-    packed = keys << np.int64(row_bits)
+    packed = keys  # the caller's scratch array: packed in place
+    packed <<= np.int64(row_bits)
     packed |= np.arange(n, dtype=np.int64)
     packed.sort()
     order = (packed & np.int64((1 << row_bits) - 1)).astype(np.intp, copy=False)
@@ -179,7 +182,7 @@ def collapse(
     np.not_equal(pc[1:], pc[:-1], out=new_customer[1:])
     cstarts = np.flatnonzero(new_customer)
     ends = np.append(cstarts[1:], starts.shape[0]) - 1
-    repeat = pv.copy()
+    repeat = pv  # not needed after: the first period of each customer zeroed
     repeat[cstarts] = 0.0
     tx_starts = starts[cstarts]
     return Collapsed(
