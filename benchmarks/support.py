@@ -301,6 +301,15 @@ def main() -> None:
             rows.insert(0, rows.pop(i))
             break
     report(rows)
+    t = {name: secs for _, name, secs, _ in rows}
+    cal = t["cxmetrics sla_compliance by team (calendar h)"]
+    bus = t["cxmetrics sla_compliance by team (business h)"]
+    pd_t = t.get("pandas merge + groupby (calendar h only)")
+    if pd_t is not None:
+        print(
+            f"calendar hours: cxmetrics / pandas merge-and-subtract {cal / pd_t:.2f}x"
+        )
+    print(f"business hours / calendar hours (cxmetrics) {bus / cal:.2f}x")
 
 
 if __name__ == "__main__":

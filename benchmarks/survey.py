@@ -99,6 +99,22 @@ def run(n: int, repeats: int) -> list[tuple[str, float]]:
 
         rows.append(("polars NPS (select)", best_of(polars_nps, repeats)))
         rows.append(("polars group_by NPS", best_of(polars_grouped, repeats)))
+    try:
+        import duckdb
+        import pyarrow as pa
+    except ImportError:
+        duckdb = None
+    if duckdb is not None:
+        con = duckdb.connect()
+        con.register("answers", pa.table({"g": groups, "s": scores}))
+        sql = (
+            "select g, count(*) filter (where s >= 9) as p, count(*) filter "
+            "(where s <= 6) as d, count(*) as n from answers group by g"
+        )
+        rows.append(
+            ("DuckDB group by NPS", best_of(lambda: con.sql(sql).fetchall(), repeats))
+        )
+        con.close()
     return rows
 
 
@@ -120,6 +136,7 @@ def report(n: int, rows: list[tuple[str, float]]) -> None:
         ("pandas groupby NPS", ours_g),
         ("polars NPS (select)", ours_u),
         ("polars group_by NPS", ours_g),
+        ("DuckDB group by NPS", ours_g),
     ):
         if other in times:
             print(

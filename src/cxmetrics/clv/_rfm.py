@@ -35,7 +35,7 @@ from cxmetrics._validation import (
     datetime_scalar,
     transaction_log,
 )
-from cxmetrics.clv._periods import FREQS, collapse, period_index
+from cxmetrics.clv._periods import FREQS, collapse, period_codes, period_index
 from cxmetrics.exceptions import (
     IncompatibleStateError,
     InvalidInputError,
@@ -258,7 +258,8 @@ class RFMState(Mergeable):
         if kind == "datetime":
             check_option("freq", freq, FREQS)
         mult = check_time("freq_multiplier", freq_multiplier, positive=True)
-        periods = period_index(log.instants, freq)
+        # whole periods as int64 for datetimes: collapse needs no check or cast
+        periods = period_codes(log.instants, freq)
         if observation_end is None:
             if periods.shape[0] == 0:
                 msg = "`observation_end` is needed when the log is empty."

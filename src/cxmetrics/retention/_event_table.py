@@ -21,7 +21,7 @@ float64 time keys.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 import attrs
 import numpy as np
@@ -51,6 +51,7 @@ __all__ = ["GroupedSurvivalState", "SurvivalState", "event_table"]
 
 Int = NDArray[np.int64]
 Float = NDArray[np.float64]
+_S = TypeVar("_S", bound="SurvivalState")
 
 # whole-number times up to max(4 n, 2**16) are counted with np.bincount (linear time)
 _DENSE_FACTOR = 4
@@ -60,6 +61,9 @@ _DENSE_MIN = 1 << 16
 def _dense_codes(x: Float) -> Int | None:
     """``x`` as int64 codes when all are whole numbers in a modest range, else None."""
     if x.size == 0:
+        return None
+    head = x[:64]
+    if not np.array_equal(np.floor(head), head):  # continuous: skip the full pass
         return None
     hi = float(x.max())
     if hi > max(_DENSE_FACTOR * x.size, _DENSE_MIN):
@@ -93,6 +97,8 @@ def _tally(x: Float, mask: NDArray[np.bool_] | None) -> tuple[Float, Int, Int]:
             allc[nz].astype(np.int64),
             sub[nz].astype(np.int64),
         )
+    if mask is not None and x.size:
+        return _tally_packed(x, mask)
     values, counts = _distinct(np.sort(x))
     if mask is None:
         return values, counts, counts.copy()
@@ -100,6 +106,29 @@ def _tally(x: Float, mask: NDArray[np.bool_] | None) -> tuple[Float, Int, Int]:
     sub = np.zeros(values.size, np.int64)
     sub[np.searchsorted(values, sub_values)] = sub_counts
     return values, counts, sub
+
+
+def _tally_packed(x: Float, mask: NDArray[np.bool_]) -> tuple[Float, Int, Int]:
+    """:func:`_tally` of continuous times in one sort of packed integer keys.
+
+    The bits of a non-negative float64 sort like the float itself, and their top
+    (sign) bit is 0: shifted left once, the freed low bit holds ``mask``. One sort
+    of these uint64 keys orders the times, and within a time the masked rows come
+    last, so the counts under ``mask`` are sums of the low bit over each run.
+    """
+    keys = np.add(x, 0.0).view(np.uint64)  # a new array; -0.0 + 0.0 is +0.0
+    keys <<= np.uint64(1)
+    keys |= mask
+    keys.sort()
+    flagged = keys & np.uint64(1)
+    keys >>= np.uint64(1)
+    new = np.empty(keys.size, dtype=bool)
+    new[0] = True
+    np.not_equal(keys[1:], keys[:-1], out=new[1:])
+    starts = np.flatnonzero(new)
+    counts = np.diff(np.append(starts, keys.size))
+    sub = np.add.reduceat(flagged, starts).astype(np.int64)
+    return keys.view(np.float64)[starts], counts, sub
 
 
 def event_table(data: SurvivalData) -> tuple[Float, Int, Int, Int]:
@@ -164,6 +193,33 @@ def _check_table(
         if short.any():
             msg = "the table removes more subjects than are at risk (more events or censorings than entries)."
             raise InvalidInputError(msg)
+
+
+def _owned_table(
+    cls: type[_S],
+    times: Float,
+    entered: Int,
+    events: Int,
+    censored: Int,
+    n_missing: int,
+) -> _S:
+    """A state around arrays this module just built from valid data or tables.
+
+    Skips the converters' copies and :func:`_check_table` (whose risk-set pass
+    costs as much as building the table): the arrays are new, owned by the state
+    and made read-only here, and valid by construction.
+    """
+    state = object.__new__(cls)
+    for name, arr in (
+        ("times", times),
+        ("entered", entered),
+        ("events", events),
+        ("censored", censored),
+    ):
+        arr.setflags(write=False)
+        object.__setattr__(state, name, arr)
+    object.__setattr__(state, "n_missing", int(n_missing))
+    return state
 
 
 def _check_type(state: object, other: object) -> None:
@@ -264,7 +320,7 @@ class SurvivalState(Mergeable):
         """
         data = survival_data(durations, events, entry, nan_policy=nan_policy)
         times, entered, ev, cens = event_table(data)
-        return cls(times, entered, ev, cens, data.n_missing)
+        return _owned_table(cls, times, entered, ev, cens, data.n_missing)
 
     @property
     def n(self) -> int:
@@ -292,7 +348,8 @@ class SurvivalState(Mergeable):
             out[pb] += b
             return out
 
-        return type(self)(
+        return _owned_table(
+            type(self),
             times,
             add(self.entered, other.entered),
             add(self.events, other.events),
@@ -334,7 +391,8 @@ class SurvivalState(Mergeable):
             np.add.at(out, pos, np.concatenate([getattr(i, name) for i in items]))
             return out
 
-        return cls(
+        return _owned_table(
+            cls,
             times,
             total("entered"),
             total("events"),
@@ -510,8 +568,13 @@ class GroupedSurvivalState(Mergeable):
         """The event table of the ``i``-th group (times where it has no count dropped)."""
         e, d, c = self.entered[i], self.events[i], self.censored[i]
         keep = (e + d + c) > 0
-        return SurvivalState(
-            self.times[keep], e[keep], d[keep], c[keep], int(self.n_missing[i])
+        return _owned_table(
+            SurvivalState,
+            self.times[keep],
+            e[keep],
+            d[keep],
+            c[keep],
+            int(self.n_missing[i]),
         )
 
     def merge(self, other: Self) -> Self:

@@ -434,16 +434,6 @@ def kaplan_meier_from_table(
     """
     removed = events + censored
     n_at_risk = at_risk(times, entered, removed)
-    d = events.astype(np.float64)
-    n = n_at_risk.astype(np.float64)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        factor = np.where(d > 0, (n - d) / n, 1.0)
-        increments = np.where(d > 0, d / (n * (n - d)), 0.0)
-    survival = np.cumprod(factor)
-    greenwood = np.cumsum(increments)
-    with np.errstate(invalid="ignore"):
-        se = np.where(survival > 0, survival * np.sqrt(greenwood), np.nan)
-    rows = removed > 0
     total = int(entered.sum())
     if total == 0:
         warnings.warn(
@@ -451,15 +441,88 @@ def kaplan_meier_from_table(
             UndefinedMetricWarning,
             stacklevel=4,
         )
-    return KaplanMeierResult(
-        times[rows],
-        n_at_risk[rows],
-        events[rows],
-        censored[rows],
-        survival[rows],
-        se[rows],
-        greenwood[rows],
+    # the curve is reported where someone leaves; elsewhere d = 0, so the factor
+    # is 1 and the increment 0, which leave the product and the sum unchanged:
+    # compute on the reported rows only (a slice when only the origin row goes)
+    rows = removed > 0
+    gaps = np.flatnonzero(~rows)
+    keep: slice | NDArray[np.bool_]
+    if gaps.size == 0:
+        keep = slice(None)
+    elif gaps.size == 1 and gaps[0] == 0:
+        keep = slice(1, None)
+    else:
+        keep = rows
+    ev = _rows(events, keep)
+    at = n_at_risk[keep]
+    d = ev.astype(np.float64)
+    n = at.astype(np.float64)  # n >= removed > 0 on these rows
+    with np.errstate(divide="ignore", invalid="ignore"):
+        survival: Float = np.cumprod((n - d) / n, dtype=np.float64)
+        greenwood: Float = np.cumsum(d / (n * (n - d)), dtype=np.float64)
+        # once S = 0 the Greenwood sum is inf and 0 * inf is NaN, as wanted
+        se: Float = np.multiply(survival, np.sqrt(greenwood), dtype=np.float64)
+    if survival.size and survival[-1] <= 0.0:
+        se[survival <= 0.0] = np.nan
+    return _owned_result(
+        _rows(times, keep),
+        at,
+        ev,
+        _rows(censored, keep),
+        survival,
+        se,
+        greenwood,
         total,
         int(events.sum()),
         n_missing,
     )
+
+
+def _rows(x: NDArray[Any], keep: slice | NDArray[np.bool_]) -> NDArray[Any]:
+    """The reported rows of a table column: a view of a read-only (state) array.
+
+    A slice of a writable array (a table passed by hand) is copied, so that the
+    frozen result never shares memory that someone can still write.
+    """
+    out = x[keep]
+    return out.copy() if isinstance(keep, slice) and x.flags.writeable else out
+
+
+def _owned_result(
+    time: Float,
+    n_at_risk: NDArray[np.int64],
+    events: NDArray[np.int64],
+    censored: NDArray[np.int64],
+    survival: Float,
+    se: Float,
+    greenwood: Float,
+    n: int,
+    n_events: int,
+    n_missing: int,
+) -> KaplanMeierResult:
+    """A result around arrays just computed from a valid table, without copies.
+
+    The converters would copy seven arrays of the table's length; these are new
+    (or read-only views of the state's arrays), so they are only made read-only.
+    """
+    res = object.__new__(KaplanMeierResult)
+    for name, arr in (
+        ("time", time),
+        ("at_risk", n_at_risk),
+        ("events", events),
+        ("censored", censored),
+        ("survival", survival),
+        ("standard_error", se),
+        ("greenwood", greenwood),
+    ):
+        if arr.flags.writeable:
+            arr.setflags(write=False)
+        object.__setattr__(res, name, arr)
+    for name, value in (
+        ("n", n),
+        ("n_events", n_events),
+        ("n_missing", int(n_missing)),
+        ("time_unit", None),
+    ):
+        object.__setattr__(res, name, value)
+    return res

@@ -36,7 +36,7 @@ from cxmetrics.support._sla import (
     NOT_APPLICABLE,
     TARGET_STATUSES,
     SLATargets,
-    sla_targets,
+    _target_rows,
     ticket_attribute,
 )
 
@@ -217,15 +217,15 @@ class GroupedSLAComplianceResult(GroupedResultMixin):
 
 
 def _group_rows(
-    targets: SLATargets, level: str
+    code: NDArray[np.int64], status: NDArray[np.int64], n_tickets: int, level: str
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """(ticket code, status code) of each counted unit: a target or a ticket."""
     if level == "target":
-        return targets.code, targets.status_code
-    rank = np.asarray(_SEVERITY)[targets.status_code]
-    worst = np.full(targets.n_tickets, 5, dtype=np.int64)  # no target: n/a
-    np.minimum.at(worst, targets.code, rank)
-    return np.arange(targets.n_tickets, dtype=np.int64), _BY_RANK[worst]
+        return code, status
+    rank = np.asarray(_SEVERITY)[status]
+    worst = np.full(n_tickets, 5, dtype=np.int64)  # no target: n/a
+    np.minimum.at(worst, code, rank)
+    return np.arange(n_tickets, dtype=np.int64), _BY_RANK[worst]
 
 
 @attrs.frozen(eq=True)
@@ -331,7 +331,30 @@ class SLAComplianceState(Mergeable):
         (['phone', 'web'], [[0, 1, 0, 0, 0, 0], [1, 0, 0, 0, 0, 0]])
         """
         check_option("level", level, ("target", "ticket"))
-        code, status = _group_rows(targets, level)
+        return cls._from_rows(
+            targets.code,
+            targets.status_code,
+            targets.n_tickets,
+            by=by,
+            tickets=tickets,
+            log=log,
+            level=level,
+        )
+
+    @classmethod
+    def _from_rows(
+        cls,
+        target_code: NDArray[np.int64],
+        target_status: NDArray[np.int64],
+        n_tickets: int,
+        *,
+        by: ArrayLike | None,
+        tickets: ArrayLike | None,
+        log: TicketLog | None,
+        level: str,
+    ) -> Self:
+        """:meth:`from_targets` from the ticket and status of each target (any order)."""
+        code, status = _group_rows(target_code, target_status, n_tickets, level)
         if by is None:
             keys: NDArray[Any] = np.array(["all"])
             g = np.zeros(code.shape, dtype=np.int64)
@@ -642,17 +665,13 @@ def sla_compliance(
     check_option("level", level, ("target", "ticket"))
     if by is not None and tickets is None:
         check_same_length("by", as_1d(by, "by"), "log.tickets", log.n_tickets)
-    targets = sla_targets(
-        log,
-        policy,
-        priority=priority,
-        due=due,
-        target=target,
-        tickets=tickets,
-        as_of=as_of,
+    # only each target's ticket and status are counted: no deadlines, no table
+    rows = _target_rows(
+        log, policy, priority, due, target, tickets, as_of, detail=False
     )
-    state = SLAComplianceState.from_targets(
-        targets, by=by, tickets=tickets, log=log, level=level
+    assert isinstance(rows, tuple)  # noqa: S101  (detail=False)
+    state = SLAComplianceState._from_rows(  # noqa: SLF001
+        rows[0], rows[1], log.n_tickets, by=by, tickets=tickets, log=log, level=level
     )
     if by is None:
         return state.compute(compliance, confidence_level=confidence_level)

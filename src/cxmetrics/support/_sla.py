@@ -23,7 +23,12 @@ from cxmetrics.support._inputs import (
 )
 from cxmetrics.support._log import CLOSED, SOLVED, TicketLog, as_of_ns, lookup, show
 from cxmetrics.support._policy import _SHOW_KEYS, METRICS, SLAPolicy
-from cxmetrics.support._timeline import business_ns, deadline_ns
+from cxmetrics.support._timeline import (
+    business_ns,
+    clock,
+    deadline_ns,
+    timeline,
+)
 
 __all__ = ["TARGET_STATUSES", "SLATargets", "sla_targets", "ticket_attribute"]
 
@@ -191,8 +196,80 @@ class SLATargets(DisplayMixin):
         )
 
 
+#: status of a target by (applicable, completed, over its target, clock runs now)
+_STATUS_OF = np.array(
+    [NOT_APPLICABLE] * 8
+    + [PAUSED, ACTIVE, ACTIVE_BREACHED, ACTIVE_BREACHED]
+    + [ACHIEVED, ACHIEVED, BREACHED, BREACHED],
+    dtype=np.int64,
+)
+
+#: metrics whose one clock per ticket starts at creation
+_FROM_CREATION = ("first_reply", "resolution")
+
+
+def _unpaused(
+    log: TicketLog,
+    calendar: BusinessCalendar,
+    running_status: NDArray[np.bool_],
+    end: NDArray[np.int64],
+    done: NDArray[np.int64],
+    enter: NDArray[np.int64],
+    created_clock: dict[Any, Any],
+) -> tuple[NDArray[np.int64], NDArray[np.bool_]] | None:
+    """Elapsed clocks from creation when no ticket's clock ever pauses, else None.
+
+    Without a stopped status before a ticket's final solve (or before ``end``
+    when unsolved), its clock from creation to any instant up to then is the
+    calendar's business time ``F(t) - F(created)``: two lookups in the expanded
+    calendar per ticket instead of the event-level clock and its per-ticket
+    searches. ``enter`` is the first event of each ticket's final solved run
+    (:func:`_final_run`); ``created_clock`` keeps, for the next metric,
+    ``(timeline, F(created))`` per calendar (the timeline spans every instant
+    of the log and ``end``) and the pause check per running mask. Returns ``(elapsed, runs_now)`` (elapsed to ``done``,
+    or to ``end`` when not done; whether the clock runs at the last event).
+    """
+    k = log.n_tickets
+    if k == 0 or log.n_events == 0:
+        return None
+    tail = log.first[1:] - 1
+    mask = running_status.tobytes()  # the check is shared by metrics with one mask
+    if mask not in created_clock:
+        running = running_status[log.status]
+        stopped = np.zeros(log.n_events + 1, dtype=np.int64)
+        np.cumsum(~running, out=stopped[1:])
+        # no stopped event from creation to the final solved run (or to the end)
+        unpaused = not (stopped[enter] != stopped[log.first[:-1]]).any()
+        created_clock[mask] = (unpaused, running[tail])
+    unpaused, runs_now = created_clock[mask]
+    if not unpaused:
+        return None
+    stop = np.where(done != NAT, done, end)
+    if calendar not in created_clock:  # shared by the metrics on one calendar
+        created = log.created
+        lo = int(min(created.min(), stop.min()))
+        hi = int(max(log.instant.max(), stop.max(), end.max()))
+        if log.comment_instant.size:
+            lo = min(lo, int(log.comment_instant.min()))
+            hi = max(hi, int(log.comment_instant.max()))
+        tl = timeline(calendar, lo, hi)
+        created_clock[calendar] = (tl, clock(tl, created))
+    tl, f_created = created_clock[calendar]
+    # a reply logged before creation reads 0, as the event clock does
+    elapsed = np.maximum(clock(tl, stop) - f_created, 0)
+    return elapsed, runs_now
+
+
 def _final_solve(log: TicketLog) -> NDArray[np.int64]:
     """Instant each ticket entered its current solved/closed run (NAT if unsolved)."""
+    return _final_run(log)[0]
+
+
+def _final_run(log: TicketLog) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """:func:`_final_solve`, and the first event of each ticket's final solved run.
+
+    The event index is one past the ticket's last event when it is unsolved.
+    """
     solved = (log.status == SOLVED) | (log.status == CLOSED)
     idx = np.arange(log.n_events)
     # last unsolved event of each ticket (or the ticket's first event - 1)
@@ -205,7 +282,7 @@ def _final_solve(log: TicketLog) -> NDArray[np.int64]:
     currently = solved[tail] if log.n_events else np.zeros(0, bool)
     out = np.full(log.n_tickets, NAT, dtype=np.int64)
     out[currently] = log.instant[enter[currently]]
-    return out
+    return out, enter
 
 
 def _next_agent(log: TicketLog) -> NDArray[np.int64]:
@@ -241,7 +318,6 @@ def _instances(
     cc, ct, agent = log.comment_code, log.comment_instant, log.comment_agent
     if metric == "resolution":
         return codes, np.zeros(k, np.int64), log.created, final
-    nxt = _next_agent(log)
     if metric == "first_reply":
         reply = np.full(k, NAT, dtype=np.int64)
         if agent.any():
@@ -250,6 +326,7 @@ def _instances(
             head[1:] = ac[1:] != ac[:-1]
             reply[ac[head]] = at[head]
         return codes, np.zeros(k, np.int64), log.created, _min_nat(reply, final)
+    nxt = _next_agent(log)
     c = cc.shape[0]
     if metric == "next_reply":
         prev_agent = np.zeros(c, dtype=bool)
@@ -463,6 +540,28 @@ def sla_targets(
     >>> r.status.tolist()
     ['breached', 'achieved', 'not_applicable']
     """
+    rows = _target_rows(log, policy, priority, due, target, tickets, as_of, detail=True)
+    assert isinstance(rows, SLATargets)  # noqa: S101  (detail=True)
+    return rows
+
+
+def _target_rows(
+    log: TicketLog,
+    policy: SLAPolicy | None,
+    priority: ArrayLike | None,
+    due: ArrayLike | Mapping[str, ArrayLike] | None,
+    target: ArrayLike | Mapping[str, ArrayLike] | None,
+    tickets: ArrayLike | None,
+    as_of: object | None,
+    *,
+    detail: bool,
+) -> SLATargets | tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """The body of :func:`sla_targets`; with ``detail=False`` only what counts need.
+
+    Counts of statuses need each target's ticket and status, in any order: no
+    deadlines for policy targets (the status compares the elapsed clock with the
+    target), no sort and no table, just ``(code, status)``.
+    """
     pol = _check_policy(policy)
     due_cols, target_cols = _sources(pol, priority, due, target)
     cut = None if as_of is None else as_of_ns(as_of)
@@ -492,7 +591,7 @@ def sla_targets(
     }
 
     last_event = log.instant[log.first[1:] - 1] if k else np.zeros(0, np.int64)
-    final = _final_solve(log)
+    final, enter = _final_run(log)
     if cut is None:
         open_ = final == NAT
         if open_.any():
@@ -518,6 +617,7 @@ def sla_targets(
         end = np.full(k, cut, dtype=np.int64)
 
     parts: list[tuple[NDArray[Any], ...]] = []
+    created: dict[Any, Any] = {}  # per calendar: F(created); per mask: no pause?
     for m_idx, metric in enumerate(METRICS):
         if metric in goals:
             per_ticket = goals[metric]
@@ -535,13 +635,24 @@ def sla_targets(
             if not _policy_sets(pol, metric):
                 continue
             per_ticket = per_key[kinv]
-        clk = run_clock(log, pol.clock_calendar(metric), pol.running_mask(metric), end)
         code, number, start, done = _instances(log, metric, final)
-        r0 = clk.at(code, start)
         completed = done != NAT
-        r1 = np.where(completed, clk.at(code, np.where(completed, done, start)), 0)
-        r1 = np.where(completed, r1, clk.total[code])
-        elapsed = r1 - r0
+        calendar = pol.clock_calendar(metric)
+        fast = None
+        if metric not in dues and metric in _FROM_CREATION:
+            fast = _unpaused(
+                log, calendar, pol.running_mask(metric), end, done, enter, created
+            )
+        if fast is not None:
+            # no pause before the final solve: the clock is the calendar's
+            elapsed, runs_now = fast
+        else:
+            clk = run_clock(log, calendar, pol.running_mask(metric), end)
+            r0 = clk.at(code, start)
+            r1 = np.where(completed, clk.at(code, np.where(completed, done, start)), 0)
+            r1 = np.where(completed, r1, clk.total[code])
+            elapsed = r1 - r0
+            runs_now = clk.running[log.first[1:][code] - 1] if code.size else completed
         if metric in dues:
             deadline = dues[metric][code]
             applicable = deadline != NAT
@@ -556,11 +667,18 @@ def sla_targets(
             target_ns = per_ticket[code]
             applicable = target_ns > 0
             deadline = np.full(code.shape, NAT, dtype=np.int64)
-            if applicable.any():
+            if not detail:
+                pass  # statuses need no deadline
+            elif fast is not None:
+                # the clock runs from creation (r0 = 0) as the calendar does
+                deadline[applicable] = deadline_ns(
+                    calendar, start[applicable], target_ns[applicable]
+                )
+            elif applicable.any():
                 deadline[applicable] = clk.reach(
                     code[applicable], r0[applicable] + target_ns[applicable]
                 )
-        if metric not in dues:
+        if metric not in dues and detail and fast is None:
             # a completed target whose clock stopped short: the clock is continued
             # from the completion as if it kept running (the deadline it had)
             short = applicable & completed & (deadline == NAT)
@@ -571,13 +689,15 @@ def sla_targets(
                     target_ns[short] - elapsed[short],
                 )
         over = elapsed > target_ns
-        runs_now = clk.running[log.first[1:][code] - 1] if code.size else over
-        status = np.where(
-            completed,
-            np.where(over, BREACHED, ACHIEVED),
-            np.where(over, ACTIVE_BREACHED, np.where(runs_now, ACTIVE, PAUSED)),
-        )
-        status = np.where(applicable, status, NOT_APPLICABLE)
+        # one lookup of (applicable, completed, over, runs now) in a 16-row table
+        row = applicable.astype(np.intp) << 3
+        row |= completed.astype(np.intp) << 2
+        row |= over.astype(np.intp) << 1
+        row |= np.asarray(runs_now, dtype=bool)
+        status = _STATUS_OF[row]
+        if not detail:
+            parts.append((code, status))
+            continue
         parts.append(
             (
                 code,
@@ -590,6 +710,13 @@ def sla_targets(
                 np.where(applicable, target_ns, -1),
                 status,
             )
+        )
+    if not detail:
+        if not parts:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        return (
+            np.concatenate([p[0] for p in parts]),
+            np.concatenate([p[1] for p in parts]),
         )
     if parts:
         cols = [np.concatenate(c) for c in zip(*parts, strict=True)]

@@ -63,6 +63,66 @@ def _count_range(
     return counts, wsum, w2sum
 
 
+#: bytes per block of the packed count (the block's work arrays stay in cache)
+PACKED_BLOCK = 1 << 20
+
+
+def _count_packed(values: NDArray[np.integer[Any]], start: int, stop: int) -> _Tally:
+    """Histogram of one-byte answers in [0, 15], rows ``start:stop``, 16 bins.
+
+    Four answers are read as one uint32 word and their low nibbles packed into
+    a 16-bit key (two shifts, two ors, two masks on the words): one bincount
+    over 65,536 keys per four answers instead of one bin per answer. The four
+    nibbles' marginals of the key histogram, added, are the answers' counts,
+    exactly (whatever the byte order). Rows outside whole words are counted
+    directly.
+    """
+    counts = np.zeros(16, dtype=np.int64)
+    raw = values[start:stop].view(np.uint8)
+    whole = raw.shape[0] // 4 * 4
+    if whole:
+        words = raw[:whole].view(np.uint32)
+        keys = np.zeros(1 << 16, dtype=np.int64)
+        block = PACKED_BLOCK // 4
+        kbuf = np.empty(min(block, words.shape[0]), dtype=np.uint32)
+        tbuf = np.empty_like(kbuf)
+        for lo in range(0, words.shape[0], block):
+            w = words[lo : lo + block]
+            k, t = kbuf[: w.shape[0]], tbuf[: w.shape[0]]
+            np.right_shift(w, 4, out=t)
+            np.bitwise_or(w, t, out=k)  # bytes 0 and 2: two nibbles each
+            k &= np.uint32(0x00FF00FF)
+            np.right_shift(k, 8, out=t)
+            k |= t
+            k &= np.uint32(0xFFFF)
+            keys += np.bincount(k, minlength=1 << 16)
+        h = keys.reshape(16, 16, 16, 16)
+        counts += h.sum(axis=(1, 2, 3)) + h.sum(axis=(0, 2, 3))
+        counts += h.sum(axis=(0, 1, 3)) + h.sum(axis=(0, 1, 2))
+    if whole < raw.shape[0]:
+        counts += np.bincount(raw[whole:], minlength=16)
+    return counts, None, None
+
+
+def _packable(
+    values: NDArray[np.integer[Any]],
+    low: int,
+    n_bins: int,
+    groups: GroupIndex | None,
+    weights: NDArray[np.float64] | None,
+) -> bool:
+    """One-byte, contiguous answers with every bin in [0, 15], ungrouped, unweighted."""
+    return (
+        groups is None
+        and weights is None
+        and values.dtype.itemsize == 1
+        and values.dtype.kind in "iu"
+        and values.flags.c_contiguous
+        and low >= 0
+        and low + n_bins <= 16
+    )
+
+
 def scale_histogram(
     values: NDArray[np.integer[Any]],
     low: int,
@@ -100,6 +160,22 @@ def scale_histogram(
     n = values.shape[0]
     threads = min(os.cpu_count() or 1, _MAX_THREADS) if n >= PARALLEL_MIN_ROWS else 1
     bounds = [n * i // threads for i in range(threads + 1)]
+    if _packable(values, low, n_bins, groups, weights):
+        # the 16 raw byte values counted, then the scheme's bins cut out
+        if threads == 1:
+            parts = [_count_packed(values, 0, n)]
+        else:
+            with ThreadPoolExecutor(threads) as pool:
+                parts = list(
+                    pool.map(
+                        lambda ab: _count_packed(values, ab[0], ab[1]),
+                        itertools.pairwise(bounds),
+                    )
+                )
+        raw = parts[0][0]
+        for c, _, _ in parts[1:]:
+            raw += c
+        return raw[low : low + n_bins].reshape(1, n_bins), None, None
     if threads == 1:
         parts = [_count_range(values, shift, n_bins, size, groups, weights, 0, n)]
     else:

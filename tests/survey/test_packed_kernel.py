@@ -1,0 +1,80 @@
+"""The packed count of one-byte answers equals the plain bincount kernel.
+
+Four answers per uint32 word, their nibbles packed into one 16-bit key: the
+histogram must be exact for any length (rows outside whole words), any split
+over threads (ranges that do not start on a word) and every scale that fits in
+a nibble, including the missing-answer bin at the top.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import cxmetrics as cx
+from cxmetrics.survey import _kernel
+from cxmetrics.survey._kernel import _count_range, _packable, scale_histogram
+
+
+def _plain(values, low, n_bins):
+    return _count_range(values, -low, n_bins, n_bins, None, None, 0, values.size)[0]
+
+
+@given(
+    st.sampled_from([(0, 12), (1, 6), (1, 8), (0, 16), (3, 13)]),
+    st.integers(0, 300),
+    st.sampled_from([np.int8, np.uint8]),
+    st.integers(0, 2**32 - 1),
+    st.integers(1, 5),
+)
+def test_packed_histogram_equals_bincount(scale, n, dtype, seed, threads):
+    low, n_bins = scale
+    rng = np.random.default_rng(seed)
+    values = rng.integers(low, low + n_bins, n).astype(dtype)
+    assert _packable(values, low, n_bins, None, None)
+    want = _plain(values, low, n_bins)
+    bounds = [n * i // threads for i in range(threads + 1)]
+    got = sum(
+        _kernel._count_packed(values, a, b)[0] for a, b in itertools.pairwise(bounds)
+    )
+    np.testing.assert_array_equal(np.asarray(got)[low : low + n_bins], want)
+    counts, wsum, w2sum = scale_histogram(values, low, n_bins)
+    np.testing.assert_array_equal(counts[0], want)
+    assert wsum is None
+    assert w2sum is None
+
+
+def test_packed_path_on_threads_and_across_blocks(monkeypatch):
+    monkeypatch.setattr(_kernel, "PARALLEL_MIN_ROWS", 1000)
+    monkeypatch.setattr(_kernel, "PACKED_BLOCK", 64)
+    rng = np.random.default_rng(3)
+    answers = rng.integers(0, 11, 10_003).astype(np.int8)
+    state = cx.NPSState.from_responses(answers)
+    np.testing.assert_array_equal(state.counts, np.bincount(answers, minlength=11))
+    with_missing = answers.astype(np.float64)
+    with_missing[::7] = np.nan
+    s2 = cx.NPSState.from_responses(with_missing, nan_policy="omit")
+    assert s2.n_missing == len(range(0, 10_003, 7))
+    kept = with_missing[~np.isnan(with_missing)].astype(np.int64)
+    np.testing.assert_array_equal(s2.counts, np.bincount(kept, minlength=11))
+
+
+@pytest.mark.parametrize(
+    ("values", "low", "n_bins", "groups"),
+    [
+        (np.zeros(8, np.int16), 0, 12, None),  # two-byte answers
+        (np.zeros(16, np.int8)[::2], 0, 12, None),  # strided
+        (np.zeros(8, np.int8), 0, 17, None),  # a bin beyond a nibble
+        (np.zeros(8, np.int8), -1, 6, None),  # negative answers
+    ],
+)
+def test_other_inputs_keep_the_plain_kernel(values, low, n_bins, groups):
+    assert not _packable(values, low, n_bins, groups, None)
+    counts, _, _ = scale_histogram(
+        values - low if low < 0 else values, max(low, 0), n_bins
+    )
+    assert counts.sum() == values.size
