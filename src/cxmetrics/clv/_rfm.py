@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
 import attrs
 import numpy as np
@@ -204,6 +204,14 @@ class RFMState(Mergeable):
     >>> (a + b).compute().frequency.tolist()
     [1.0, 0.0]
     """
+
+    _shapes: ClassVar[dict[str, tuple[int | str, ...]]] = dict.fromkeys(
+        ("customers", "first", "last", "periods", "repeat_value", "transactions"),
+        ("n",),
+    )
+
+    _ordinal_fields: ClassVar[tuple[str, ...]] = ("first", "last", "end")
+    _signed_fields: ClassVar[tuple[str, ...]] = ("repeat_value",)
 
     customers: NDArray[Any] = attrs.field(converter=frozen_keys, eq=array_eq)
     first: Float = attrs.field(converter=frozen_float, eq=array_eq)

@@ -629,6 +629,11 @@ class ChurnState(Mergeable):
     0.06
     """
 
+    _shapes: ClassVar[dict[str, tuple[int | str, ...]]] = {
+        "churn_table": (2, 2),
+        "join_table": (2, 2),
+    }
+
     at_start: int = attrs.field(converter=int)
     churn_table: NDArray[np.int64] = attrs.field(converter=_table, eq=array_eq)
     join_table: NDArray[np.int64] = attrs.field(converter=_table, eq=array_eq)
@@ -929,6 +934,15 @@ class GroupedChurnState(Mergeable):
     >>> (a + b) == cx.GroupedChurnState.from_spells([1, 2, 3], start, end)
     True
     """
+
+    _shapes: ClassVar[dict[str, tuple[int | str, ...]]] = {
+        "keys": ("g",),
+        "at_start": ("g",),
+        "churn_table": ("g", 2, 2),
+        "join_table": ("g", 2, 2),
+        "reactivated": ("g",),
+        "exposure": ("g",),
+    }
 
     freq: str
     keys: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)

@@ -21,7 +21,7 @@ float64 time keys.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
 import attrs
 import numpy as np
@@ -221,6 +221,10 @@ class SurvivalState(Mergeable):
     ([0.0, 3.0, 5.0, 8.0], [0, 1, 1, 2])
     """
 
+    _shapes: ClassVar[dict[str, tuple[int | str, ...]]] = dict.fromkeys(
+        ("times", "entered", "events", "censored"), ("t",)
+    )
+
     times: Float = attrs.field(converter=frozen_float, eq=array_eq)
     entered: Int = attrs.field(converter=frozen_int, eq=array_eq)
     events: Int = attrs.field(converter=frozen_int, eq=array_eq)
@@ -405,6 +409,15 @@ class GroupedSurvivalState(Mergeable):
     >>> s.keys.tolist(), s["a"].events.tolist()
     (['a', 'b'], [0, 1, 1])
     """
+
+    _shapes: ClassVar[dict[str, tuple[int | str, ...]]] = {
+        "keys": ("g",),
+        "times": ("t",),
+        "entered": ("g", "t"),
+        "events": ("g", "t"),
+        "censored": ("g", "t"),
+        "n_missing": ("g",),
+    }
 
     keys: NDArray[Any] = attrs.field(converter=frozen_keys, eq=array_eq)
     times: Float = attrs.field(converter=frozen_float, eq=array_eq)

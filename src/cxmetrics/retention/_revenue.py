@@ -105,6 +105,14 @@ class RevenueMatrix(Mergeable):
     [[0, 20, 24], [10, 10, 0]]
     """
 
+    _shapes: ClassVar[dict[str, tuple[int | str, ...]]] = {
+        "customers": ("n",),
+        "amounts": ("n", "p"),
+    }
+
+    _ordinal_fields: ClassVar[tuple[str, ...]] = ("first",)
+    _signed_fields: ClassVar[tuple[str, ...]] = ("amounts",)
+
     customers: NDArray[Any] = attrs.field(converter=frozen_keys, eq=array_eq)
     amounts: NDArray[np.int64] = attrs.field(converter=_frozen_matrix, eq=array_eq)
     first: int = attrs.field(default=0, converter=int)

@@ -255,6 +255,11 @@ class SLAComplianceState(Mergeable):
     True
     """
 
+    _shapes: ClassVar[dict[str, tuple[int | str, ...]]] = {
+        "keys": ("g",),
+        "counts": ("g", "s"),
+    }
+
     keys: NDArray[Any] = attrs.field(converter=frozen_keys, eq=array_eq)
     counts: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
     level: str = "target"

@@ -126,6 +126,10 @@ class ScaleState(Mergeable, Generic[SchemeT]):
         unweighted, which means unit weights).
     """
 
+    _shapes: ClassVar[dict[str, tuple[int | str, ...]]] = dict.fromkeys(
+        ("counts", "weight_sums", "weight_squares"), ("k",)
+    )
+
     scheme: SchemeT
     counts: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
     n_missing: int = attrs.field(default=0, converter=int)
@@ -267,6 +271,14 @@ class GroupedScaleState(Mergeable, Generic[SchemeT]):
     weight_sums, weight_squares : ndarray of float64, shape (g, k), or None
         Weight sums per cell (``None`` when unweighted).
     """
+
+    _shapes: ClassVar[dict[str, tuple[int | str, ...]]] = {
+        "keys": ("g",),
+        "counts": ("g", "k"),
+        "n_missing": ("g",),
+        "weight_sums": ("g", "k"),
+        "weight_squares": ("g", "k"),
+    }
 
     scheme: SchemeT
     keys: NDArray[Any] = attrs.field(converter=frozen_keys, eq=array_eq)
