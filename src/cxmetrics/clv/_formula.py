@@ -15,7 +15,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._display import DisplayMixin
-from cxmetrics._validation import check_positive_int, parameter_array
+from cxmetrics._validation import check_flag, check_positive_int, parameter_array
 from cxmetrics.exceptions import InvalidInputError
 
 __all__ = ["CLVResult", "clv_from_survival", "clv_retention", "clv_simple"]
@@ -320,6 +320,7 @@ def clv_from_survival(
     >>> round(fit.discounted_expected_lifetime(0.1), 4)  # the same, in closed form
     5.9223
     """
+    initial_margin = check_flag("initial_margin", initial_margin)
     s = parameter_array(survival, "survival", low=0.0, high=1.0)
     if s.ndim != 1 or s.shape[0] == 0:
         msg = f"`survival` must be a non-empty 1-D curve S(1..T); got shape {s.shape}."

@@ -19,6 +19,7 @@ from cxmetrics._keys import align_keys, decode_keys, encode_keys, position
 from cxmetrics._mergeable import Mergeable
 from cxmetrics._validation import (
     GroupIndex,
+    check_levels_need_by,
     group_index,
     weights_array,
 )
@@ -60,6 +61,7 @@ def _tally(
     NDArray[np.float64] | None,
 ]:
     """Validate and count: returns (keys, counts incl. missing bin, wsum, w2sum)."""
+    check_levels_need_by(by, levels)
     data = scale_answers(responses, "responses", scheme, nan_policy=nan_policy)
     n = data.values.shape[0]
     w = None if weights is None else weights_array(weights, n)
