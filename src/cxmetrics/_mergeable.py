@@ -133,7 +133,7 @@ def check_int64_total(name: str, total: float, what: str = "the sum") -> None:
         msg = (
             f"`{name}`: {what} would reach {total:.4g}, past the int64 limit "
             f"{INT64_LIMIT} of exact sums; int64 arithmetic would wrap around silently. "
-            "Split the data or rescale the values (e.g. to larger money units)."
+            "Split the data so that each total fits, or use larger units (e.g. for money)."
         )
         raise InvalidInputError(msg)
 

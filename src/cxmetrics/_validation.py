@@ -16,7 +16,7 @@ from typing import Any, NamedTuple, TypeVar
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._mergeable import check_int64_total
+from cxmetrics._mergeable import INT64_LIMIT, check_int64_total
 from cxmetrics.exceptions import (
     InvalidInputError,
     InvalidInputTypeError,
@@ -135,13 +135,23 @@ def check_rng(rng: object, name: str = "rng") -> np.random.Generator:
     raise InvalidInputTypeError(msg)
 
 
-def check_positive_int(name: str, value: object, *, minimum: int = 1) -> int:
-    """Return ``value`` as an int if it is a whole number ``>= minimum``."""
+def check_positive_int(
+    name: str, value: object, *, minimum: int = 1, maximum: int = INT64_LIMIT
+) -> int:
+    """Return ``value`` as an int if it is a whole number in ``[minimum, maximum]``.
+
+    The default ``maximum`` is the int64 limit: counts beyond it cannot be held
+    by the int64 arrays of states (a Python int of 10**30 would otherwise fail
+    later with an OverflowError).
+    """
     if isinstance(value, bool) or not isinstance(value, int | np.integer):
         msg = f"`{name}` must be an integer; got {value!r}."
         raise InvalidInputTypeError(msg)
     if value < minimum:
         msg = f"`{name}` must be >= {minimum}; got {value!r}."
+        raise InvalidInputError(msg)
+    if value > maximum:
+        msg = f"`{name}` must be <= {maximum}; got {value!r}."
         raise InvalidInputError(msg)
     return int(value)
 

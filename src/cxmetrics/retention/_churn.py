@@ -37,7 +37,7 @@ from cxmetrics._arrays import (
 from cxmetrics._display import DisplayMixin
 from cxmetrics._grouped import GroupedResultMixin
 from cxmetrics._keys import decode_keys, encode_keys
-from cxmetrics._mergeable import Mergeable
+from cxmetrics._mergeable import Mergeable, check_int64_total
 from cxmetrics._validation import (
     check_option,
     check_positive_int,
@@ -706,6 +706,8 @@ class ChurnState(Mergeable):
         r = _int("reactivated", reactivated)
         jc = _int("joined_churned", joined_churned)
         cr = _int("churned_returned", churned_returned)
+        # counts are summed in int64 later: their totals must fit
+        check_int64_total("at_start + joined", float(s + j), "the customers counted")
         if c > s + j:
             msg = (
                 f"`churned` ({c}) cannot exceed `at_start` + `joined` ({s + j}): only "
