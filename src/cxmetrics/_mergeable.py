@@ -66,11 +66,8 @@ class Mergeable:
         super().__init_subclass__(**kwargs)
         own = cls.__dict__
         if "from_dict" in own:
-            setattr(
-                cls,
-                "from_dict",
-                classmethod(_guard_from_dict(own["from_dict"].__func__)),
-            )  # noqa: B010
+            guarded = classmethod(_guard_from_dict(own["from_dict"].__func__))
+            setattr(cls, "from_dict", guarded)  # noqa: B010  (mypy: no method assignment)
         if "merge" in own:
             setattr(cls, "merge", _guard_merge(own["merge"]))  # noqa: B010
 
