@@ -8,7 +8,7 @@ the argument in backticks, the rule, the offending value and its index.
 from __future__ import annotations
 
 import math
-from collections.abc import Collection
+from collections.abc import Collection, Hashable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, NamedTuple, TypeVar
@@ -71,8 +71,12 @@ _T = TypeVar("_T")
 
 
 def check_option(name: str, value: _T, allowed: Collection[_T]) -> _T:
-    """Return ``value`` if it is one of ``allowed``, else raise naming ``name``."""
-    if value not in allowed:
+    """Return ``value`` if it is one of ``allowed``, else raise naming ``name``.
+
+    An unhashable value (an array, a list) is never an option: it is refused
+    here rather than compared elementwise.
+    """
+    if not isinstance(value, Hashable) or value not in allowed:
         msg = f"`{name}` must be one of {tuple(allowed)!r}; got {value!r}."
         raise InvalidInputError(msg)
     return value

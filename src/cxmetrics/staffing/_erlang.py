@@ -17,8 +17,12 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._validation import parameter_array
+from cxmetrics.exceptions import InvalidInputError
 
 __all__ = [
+    "MAX_AGENTS",
+    "MAX_TRAFFIC",
+    "check_staffing_limits",
     "erlang_b",
     "erlang_b_kernel",
     "erlang_c",
@@ -27,6 +31,34 @@ __all__ = [
 ]
 
 Float = NDArray[np.float64]
+
+#: largest number of agents the Erlang models take or search (the recursions run
+#: once per agent on whole arrays: about 0.1 s per 10**5 agents)
+MAX_AGENTS = 100_000
+#: largest offered load, in Erlangs (a queue of it needs more than that many agents)
+MAX_TRAFFIC = 50_000.0
+
+
+def check_staffing_limits(
+    traffic: Float | None = None, agents: Float | None = None
+) -> None:
+    """Refuse, before any work, traffic or agents past the documented limits."""
+    for name, arr, top in (
+        ("traffic", traffic, MAX_TRAFFIC),
+        ("agents", agents, MAX_AGENTS),
+    ):
+        if arr is None:
+            continue
+        big = np.asarray(arr) > top
+        if big.any():
+            i = int(np.argmax(big.ravel()))
+            where = "" if np.ndim(arr) == 0 else f" at index {i}"
+            msg = (
+                f"`{name}` must be at most {top:g}; got {float(np.ravel(arr)[i])!r}{where}. "
+                f"The Erlang models here handle up to {MAX_TRAFFIC:g} Erlangs and "
+                f"{MAX_AGENTS} agents per queue; split a larger operation into queues."
+            )
+            raise InvalidInputError(msg)
 
 
 def erlang_b_kernel(traffic: Float, agents: Float) -> Float:
@@ -86,11 +118,10 @@ def traffic_and_agents(
     """Validate and broadcast traffic and agents; return them flat, with the shape."""
     a = parameter_array(traffic, "traffic", low=0.0)
     n = parameter_array(agents, "agents", low=0.0, whole=True)
+    check_staffing_limits(a, n)
     try:
         a, n = np.broadcast_arrays(a, n)
     except ValueError:
-        from cxmetrics.exceptions import InvalidInputError  # noqa: PLC0415
-
         msg = f"`traffic` and `agents` must broadcast together; got shapes {np.shape(a)} and {np.shape(n)}."
         raise InvalidInputError(msg) from None
     return a.ravel(), n.ravel(), a.shape

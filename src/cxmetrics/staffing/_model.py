@@ -13,7 +13,11 @@ from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._validation import check_option, parameter_array
 from cxmetrics.exceptions import InvalidInputError
-from cxmetrics.staffing._erlang import erlang_b_kernel, erlang_c_kernel
+from cxmetrics.staffing._erlang import (
+    check_staffing_limits,
+    erlang_b_kernel,
+    erlang_c_kernel,
+)
 from cxmetrics.staffing._erlang_a import erlang_a_kernel
 
 __all__ = [
@@ -141,6 +145,26 @@ def evaluate(
     )
 
 
+#: largest traffic x patience / AHT of Erlang A: its sums take about
+#: 17*sqrt(load) vectorised steps (54,000 at the limit)
+MAX_PATIENCE_LOAD = 1e7
+
+
+def _check_patience_load(traffic: Float, aht: Float, patience: Float) -> None:
+    with np.errstate(over="ignore", invalid="ignore"):
+        load = np.where(np.isfinite(patience), traffic * patience / aht, 0.0)
+    big = load > MAX_PATIENCE_LOAD
+    if big.any():
+        i = int(np.argmax(big))
+        msg = (
+            f"Erlang A with traffic {float(traffic[i])!r} and `patience` "
+            f"{float(patience[i])!r} (aht {float(aht[i])!r}) at index {i}: traffic x "
+            f"patience / aht must be at most {MAX_PATIENCE_LOAD:g}. Callers that patient "
+            "almost never abandon: use model='erlang_c' (or patience=inf)."
+        )
+        raise InvalidInputError(msg)
+
+
 def queue_inputs(
     model: str,
     definition: str,
@@ -176,6 +200,7 @@ def queue_inputs(
         if not np.isfinite(a).all():
             msg = "`arrival_rate` x `aht` (the traffic) overflows; rescale the units."
             raise InvalidInputError(msg)
+    check_staffing_limits(traffic=a)
     t = parameter_array(threshold, "threshold", low=0.0, allow_inf=True)
     if model == "erlang_a":
         if patience is None:
@@ -208,6 +233,8 @@ def queue_inputs(
         msg = f"the inputs must broadcast together; got shapes {shapes}."
         raise InvalidInputError(msg) from None
     flat: list[Float] = [np.ascontiguousarray(v, dtype=np.float64).ravel() for v in b]
+    if model == "erlang_a":
+        _check_patience_load(flat[0], flat[1], flat[3])
     return QueueInputs(
         flat[0], flat[1], flat[2], flat[3], flat[4], tuple(flat[5:]), b[0].shape
     )
