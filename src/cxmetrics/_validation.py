@@ -33,6 +33,7 @@ __all__ = [
     "as_1d",
     "check_confidence_level",
     "check_flag",
+    "check_instance",
     "check_levels_need_by",
     "check_option",
     "check_positive_int",
@@ -52,6 +53,7 @@ __all__ = [
     "integer_scale",
     "minor_units_1d",
     "parameter_array",
+    "parameter_scalar",
     "rfm_arrays",
     "seconds_ns_1d",
     "spells_1d",
@@ -76,7 +78,11 @@ def check_option(name: str, value: _T, allowed: Collection[_T]) -> _T:
     An unhashable value (an array, a list) is never an option: it is refused
     here rather than compared elementwise.
     """
-    if not isinstance(value, Hashable) or value not in allowed:
+    try:
+        ok = value in allowed
+    except (TypeError, ValueError):  # an array compared elementwise
+        ok = False
+    if not ok:
         msg = f"`{name}` must be one of {tuple(allowed)!r}; got {value!r}."
         raise InvalidInputError(msg)
     return value
@@ -122,6 +128,19 @@ def check_levels_need_by(by: object, levels: object) -> None:
     if by is None and levels is not None:
         msg = "`levels` lists the groups of `by`; pass `by` too, or leave `levels` out."
         raise InvalidInputError(msg)
+
+
+def check_instance(
+    name: str, value: object, kind: type | tuple[type, ...], *, optional: bool = False
+) -> None:
+    """Refuse an object of the wrong class (a string for a calendar, a scheme of another kind)."""
+    if optional and value is None:
+        return
+    if not isinstance(value, kind):
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        want = " or ".join(k.__name__ for k in kinds)
+        msg = f"`{name}` must be a {want}{' or None' if optional else ''}; got {type(value).__name__} {value!r:.80}."
+        raise InvalidInputTypeError(msg)
 
 
 def check_rng(rng: object, name: str = "rng") -> np.random.Generator:
@@ -610,6 +629,15 @@ def _numeric_any(values: ArrayLike, name: str) -> NDArray[np.float64]:
         msg = f"`{name}` must be numeric; got dtype {arr.dtype}."
         raise InvalidInputTypeError(msg)
     return arr.astype(np.float64, copy=False)
+
+
+def parameter_scalar(values: object, name: str, **rules: Any) -> float:
+    """:func:`parameter_array` of one number: a list or an array of several is refused."""
+    arr = parameter_array(values, name, **rules)  # type: ignore[arg-type]
+    if arr.size != 1:
+        msg = f"`{name}` must be a single number; got an array of shape {arr.shape}."
+        raise InvalidInputError(msg)
+    return float(arr.reshape(()))
 
 
 def parameter_array(

@@ -54,6 +54,10 @@ class _Spend(NamedTuple):
     ids: NDArray[Any] | None
 
 
+#: largest mean spend per purchase the Gamma-Gamma model takes (float64 headroom)
+MAX_SPEND = 1e15
+
+
 def _where(i: int, ids: NDArray[Any] | None) -> str:
     return f"at index {i}" if ids is None else f"for customer {ids[i].item()!r}"
 
@@ -92,6 +96,15 @@ def _spend_data(
             f"{float(z[i])!r} {_where(i, ids)} ({int(negative.sum())} such row(s)); "
             "refunds larger than the purchases leave no spend to model: drop or "
             "correct these customers."
+        )
+        raise InvalidInputError(msg)
+    huge = z > MAX_SPEND
+    if huge.any():
+        i = int(np.argmax(huge))
+        msg = (
+            f"`monetary_value` must be at most {MAX_SPEND:g} (the documented limit of "
+            f"the spend model, whose likelihood squares sums of spend); got "
+            f"{float(z[i])!r} {_where(i, ids)}. Rescale the money (e.g. to thousands)."
         )
         raise InvalidInputError(msg)
     w = (

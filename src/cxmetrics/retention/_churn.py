@@ -46,6 +46,7 @@ from cxmetrics._validation import (
     datetimes_1d,
     group_index,
     parameter_array,
+    parameter_scalar,
     spells_1d,
 )
 from cxmetrics.exceptions import (
@@ -725,7 +726,7 @@ class ChurnState(Mergeable):
             raise InvalidInputError(msg)
         expo = None
         if exposure is not None:
-            expo = float(parameter_array(exposure, "exposure", low=0.0))
+            expo = parameter_scalar(exposure, "exposure", low=0.0)
         churn = np.array([[c - jc - cr, cr], [jc, 0]], dtype=np.int64)
         joins = np.array([[j - jc - cr, cr], [jc, 0]], dtype=np.int64)
         return cls(s, churn, joins, r, expo)
@@ -1493,7 +1494,7 @@ def convert_churn_rate(
     0.24
     """
     check_option("form", form, ("probability", "hazard"))
-    p = float(parameter_array(periods, "periods", low=0.0, low_inclusive=False))
+    p = parameter_scalar(periods, "periods", low=0.0, low_inclusive=False)
     if form == "probability":
         r = parameter_array(rate, "rate", low=0.0, high=1.0)
         with np.errstate(divide="ignore"):

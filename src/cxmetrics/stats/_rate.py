@@ -77,11 +77,11 @@ def rate_interval(
     check_option("method", method, RATE_METHODS)
     level = check_confidence_level(confidence_level)
     x, t = np.broadcast_arrays(floats("count", count), floats("exposure", exposure))
-    bad = ~((x >= 0) & (t >= 0))  # also NaN
+    bad = ~((x >= 0) & (t >= 0) & np.isfinite(x) & np.isfinite(t))  # also NaN
     if bad.any():
         i = int(np.argmax(bad.ravel()))
         msg = (
-            f"`count` and `exposure` must be non-negative; got count="
+            f"`count` and `exposure` must be finite and non-negative; got count="
             f"{float(x.ravel()[i])!r} and exposure={float(t.ravel()[i])!r} at index {i}."
         )
         raise InvalidInputError(msg)

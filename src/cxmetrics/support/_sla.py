@@ -11,7 +11,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._arrays import array_eq, frozen_float, frozen_int, frozen_keys
 from cxmetrics._display import DisplayMixin
-from cxmetrics._validation import as_1d, check_same_length
+from cxmetrics._validation import as_1d, check_instance, check_same_length
 from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
 from cxmetrics.support._calendar import BusinessCalendar
 from cxmetrics.support._clock import NAT, Clock, run_clock
@@ -457,6 +457,9 @@ def sla_targets(
     >>> r.status.tolist()
     ['breached', 'achieved', 'not_applicable']
     """
+    check_instance("log", log, TicketLog)
+    check_instance("policy", policy, SLAPolicy, optional=True)
+
     pol = _check_policy(policy)
     due_cols, target_cols = _sources(pol, priority, due, target)
     cut = None if as_of is None else as_of_ns(as_of)

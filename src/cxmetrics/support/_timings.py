@@ -18,6 +18,7 @@ from cxmetrics._arrays import (
 from cxmetrics._display import DisplayMixin
 from cxmetrics._grouped import GroupedResultMixin
 from cxmetrics._validation import (
+    check_instance,
     check_option,
     check_same_length,
     durations_1d,
@@ -204,6 +205,9 @@ def ticket_timings(
     >>> r.first_reply / 3600, r.agent_work / 3600, r.agent_wait / 3600, r.full_resolution / 3600
     (array([1.]), array([2.5]), array([0.5]), array([3.]))
     """
+    check_instance("log", log, TicketLog)
+    check_instance("calendar", calendar, BusinessCalendar, optional=True)
+
     cal = _calendar(calendar)
     cut = None if as_of is None else as_of_ns(as_of)
     k = log.n_tickets
@@ -325,6 +329,9 @@ def next_reply_times(
     >>> next_reply_times(log).seconds / 60
     array([60.])
     """
+    check_instance("log", log, TicketLog)
+    check_instance("calendar", calendar, BusinessCalendar, optional=True)
+
     cal = _calendar(calendar)
     k = log.n_tickets
     code, _, start, done = _instances(log, "next_reply", np.full(k, NAT, np.int64))
@@ -369,6 +376,8 @@ def handle_time(
     >>> handle_time([3, 3], s, e)
     (array([3]), array([1500.]))
     """
+    check_instance("calendar", calendar, BusinessCalendar, optional=True)
+
     cal = _calendar(calendar)
     keys = np.asarray(ticket)
     s = utc_instants_1d(start, "start")
