@@ -14,7 +14,6 @@ from numpy.typing import ArrayLike, NDArray
 from cxmetrics._validation import check_option, parameter_array
 from cxmetrics.exceptions import InvalidInputError
 from cxmetrics.staffing._erlang import (
-    check_staffing_limits,
     erlang_b_kernel,
     erlang_c_kernel,
 )
@@ -110,6 +109,7 @@ def evaluate(
         if not finite.any():
             return parts_c
     safe = np.where(finite, pat, 1.0)
+    _check_patience_load(a, aht, pat, agents)
     with np.errstate(invalid="ignore"):
         k = erlang_a_kernel(
             a,
@@ -150,10 +150,17 @@ def evaluate(
 MAX_PATIENCE_LOAD = 1e7
 
 
-def _check_patience_load(traffic: Float, aht: Float, patience: Float) -> None:
+def _check_patience_load(
+    traffic: Float, aht: Float, patience: Float, agents: Float
+) -> None:
+    """Refuse rows whose Erlang A sums would be long: fewer agents than Erlangs
+    (the sums then centre far from their start) with traffic x patience / aht
+    past :data:`MAX_PATIENCE_LOAD`. With more agents than Erlangs they are short
+    at any patience.
+    """
     with np.errstate(over="ignore", invalid="ignore"):
         load = np.where(np.isfinite(patience), traffic * patience / aht, 0.0)
-    big = load > MAX_PATIENCE_LOAD
+    big = (load > MAX_PATIENCE_LOAD) & (agents < traffic)
     if big.any():
         i = int(np.argmax(big))
         msg = (
@@ -200,7 +207,7 @@ def queue_inputs(
         if not np.isfinite(a).all():
             msg = "`arrival_rate` x `aht` (the traffic) overflows; rescale the units."
             raise InvalidInputError(msg)
-    check_staffing_limits(traffic=a)
+
     t = parameter_array(threshold, "threshold", low=0.0, allow_inf=True)
     if model == "erlang_a":
         if patience is None:
@@ -233,8 +240,6 @@ def queue_inputs(
         msg = f"the inputs must broadcast together; got shapes {shapes}."
         raise InvalidInputError(msg) from None
     flat: list[Float] = [np.ascontiguousarray(v, dtype=np.float64).ravel() for v in b]
-    if model == "erlang_a":
-        _check_patience_load(flat[0], flat[1], flat[3])
     return QueueInputs(
         flat[0], flat[1], flat[2], flat[3], flat[4], tuple(flat[5:]), b[0].shape
     )

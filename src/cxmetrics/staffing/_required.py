@@ -12,7 +12,7 @@ from cxmetrics._arrays import array_eq, frozen_float, frozen_int, frozen_keys
 from cxmetrics._display import DisplayMixin
 from cxmetrics._validation import parameter_array
 from cxmetrics.exceptions import InvalidInputError
-from cxmetrics.staffing._erlang import MAX_AGENTS
+from cxmetrics.staffing._erlang import MAX_AGENTS, check_staffing_limits
 from cxmetrics.staffing._model import (
     QueueInputs,
     QueueParts,
@@ -450,7 +450,11 @@ def agents_required(
     ------
     InvalidInputError
         Out-of-range inputs (as :func:`queue_metrics`), a target outside (0, 1],
-        a maximum occupancy outside (0, 1], a shrinkage outside [0, 1).
+        a maximum occupancy outside (0, 1], a shrinkage outside [0, 1). Limits
+        checked before the search: traffic at most ``MAX_TRAFFIC`` (200,000
+        Erlangs), traffic / ``max_occupancy`` at most ``MAX_AGENTS`` (1,000,000),
+        and for Erlang A traffic x patience / aht at most 1e7; a search that
+        passes ``MAX_AGENTS`` agents stops with this error.
     MissingValueError
         NaN in any input.
 
@@ -553,6 +557,7 @@ def agents_required(
         {"target": tgt, "max_asa": masa, "max_occupancy": mocc, "shrinkage": shr},
     )
     tg_flat, masa_flat, mocc_flat, shr_flat = inputs.extra
+    check_staffing_limits(traffic=inputs.traffic)
     with np.errstate(divide="ignore", over="ignore"):
         floor_agents = inputs.traffic / mocc_flat  # occupancy A/N <= max_occupancy
     if (floor_agents > MAX_AGENTS).any():
