@@ -69,7 +69,7 @@ _RECURSION_MAX = 10_000
 
 
 def erlang_b_kernel(traffic: Float, agents: Float) -> Float:
-    """Erlang B of validated 1-D arrays (agents whole and non-negative).
+    r"""Erlang B of validated 1-D arrays (agents whole and non-negative).
 
     Rows with at most ``_RECURSION_MAX`` agents run the recursion; larger ones
     use :math:`B = P(X = N)/P(X \le N)`, :math:`X \sim \mathrm{Poisson}(A)`,

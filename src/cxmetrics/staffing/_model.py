@@ -153,10 +153,11 @@ MAX_PATIENCE_LOAD = 1e7
 def _check_patience_load(
     traffic: Float, aht: Float, patience: Float, agents: Float
 ) -> None:
-    """Refuse rows whose Erlang A sums would be long: fewer agents than Erlangs
-    (the sums then centre far from their start) with traffic x patience / aht
-    past :data:`MAX_PATIENCE_LOAD`. With more agents than Erlangs they are short
-    at any patience.
+    """Refuse rows whose Erlang A sums would be long.
+
+    That is fewer agents than Erlangs (the sums then centre far from their start)
+    with traffic x patience / aht past :data:`MAX_PATIENCE_LOAD`. With more agents
+    than Erlangs they are short at any patience.
     """
     with np.errstate(over="ignore", invalid="ignore"):
         load = np.where(np.isfinite(patience), traffic * patience / aht, 0.0)

@@ -644,7 +644,6 @@ def sla_compliance(
     SLA compliance 0.5 (80% CI 0.164 to 0.836; n=2 targets, met=1, breached=1, excluded=0; zendesk)
     """
     check_instance("log", log, TicketLog)
-    check_instance("policy", policy, SLAPolicy, optional=True)
 
     check_confidence_level(confidence_level)
     check_option("compliance", compliance, tuple(COMPLIANCE))

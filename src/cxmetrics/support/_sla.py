@@ -458,7 +458,6 @@ def sla_targets(
     ['breached', 'achieved', 'not_applicable']
     """
     check_instance("log", log, TicketLog)
-    check_instance("policy", policy, SLAPolicy, optional=True)
 
     pol = _check_policy(policy)
     due_cols, target_cols = _sources(pol, priority, due, target)
