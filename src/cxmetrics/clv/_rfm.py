@@ -32,6 +32,7 @@ from cxmetrics._optional import require
 from cxmetrics._validation import (
     check_option,
     check_time,
+    check_zones,
     datetime_scalar,
     transaction_log,
 )
@@ -261,6 +262,7 @@ class RFMState(Mergeable):
         >>> s.periods.tolist(), s.end - float(s.first[0])
         ([2], 14.0)
         """
+        check_zones({"instants": instants, "observation_end": observation_end})
         log = transaction_log(customers, instants, values, nan_policy=nan_policy)
         kind = "datetime" if log.instants.dtype.kind == "M" else "number"
         if kind == "datetime":

@@ -16,7 +16,7 @@ from cxmetrics._arrays import (
     nan_array_eq,
 )
 from cxmetrics._display import DisplayMixin
-from cxmetrics._grouped import GroupedResultMixin
+from cxmetrics._grouped import GroupedResultMixin, warn_undefined
 from cxmetrics._validation import (
     check_instance,
     check_option,
@@ -533,6 +533,9 @@ def duration_summary(
         n_missing = int(np.count_nonzero(missing))
         x, g = x[~missing], g[~missing]
     n, mean, q = _grouped_quantiles(x, g, len(keys), all_probs)
+    warn_undefined(
+        "duration_summary", mean if by is not None else mean[0], stacklevel=3
+    )
     return DurationSummary(
         keys=keys,
         value=mean,
