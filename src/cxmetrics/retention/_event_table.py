@@ -193,6 +193,22 @@ def _align(
     return ordered[new], pos[: times_a.size], pos[times_a.size :]
 
 
+#: largest grouped event table (groups x distinct times): each of its tables holds
+#: this many int64 counts (80 MB at the limit)
+MAX_TABLE_CELLS = 10_000_000
+
+
+def check_table_size(groups: int, times: int) -> None:
+    """Refuse, before allocating, a dense groups x times table past :data:`MAX_TABLE_CELLS`."""
+    if groups * times > MAX_TABLE_CELLS:
+        msg = (
+            f"{groups} groups x {times} distinct times = {groups * times} cells exceed "
+            f"the limit of {MAX_TABLE_CELLS} cells of a grouped event table; round the "
+            "durations (e.g. to days) or use fewer groups."
+        )
+        raise InvalidInputError(msg)
+
+
 @attrs.frozen(unsafe_hash=False)
 class SurvivalState(Mergeable):
     r"""Mergeable event table of time-to-event data (the state of a survival curve).
@@ -476,6 +492,7 @@ class GroupedSurvivalState(Mergeable):
             codes = codes[~data.missing]
         times, _, _, _ = event_table(data)
         k = times.size
+        check_table_size(g, k)
         tpos = np.searchsorted(times, data.durations)
         flat = codes * k + tpos
         removed = np.bincount(flat, minlength=g * k).reshape(g, k)
