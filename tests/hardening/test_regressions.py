@@ -313,3 +313,11 @@ def test_item16_an_empty_ticket_export_is_accepted():
 def test_item4_every_survey_state_round_trips_and_is_valid(answers):
     s = cx.NPSState.from_responses(answers)
     assert cx.NPSState.from_dict(s.to_dict()) == s
+
+
+def test_item16_the_empty_revenue_matrix_is_the_identity_of_any_matrix():
+    quarterly = cx.RevenueMatrix.from_array([[1, 2], [3, 4]], minor_units=1)
+    assert quarterly.freq is None
+    assert quarterly + cx.RevenueMatrix.empty() == quarterly
+    assert cx.RevenueMatrix.empty() + quarterly == quarterly
+    assert sum([quarterly], cx.RevenueMatrix.empty()) == quarterly
