@@ -320,6 +320,76 @@ ENTRIES: list[Entry] = [
             ("monetary_value", st.just([10.0, 12.0, 8.0, 30.0, 9.0])),
         ),
     ),
+    Entry(
+        "bgnbd",
+        cx.bgnbd,
+        (
+            ("frequency", st.just([0, 1, 2, 5, 0, 3, 1, 0])),
+            ("recency", st.just([0.0, 10.0, 20.0, 30.0, 0.0, 25.0, 5.0, 0.0])),
+            ("T", st.just([40.0, 40.0, 35.0, 40.0, 30.0, 40.0, 20.0, 10.0])),
+        ),
+    ),
+    Entry(
+        "pareto_nbd",
+        cx.pareto_nbd,
+        (
+            ("frequency", st.just([0, 1, 2, 5, 0, 3, 1, 0])),
+            ("recency", st.just([0.0, 10.0, 20.0, 30.0, 0.0, 25.0, 5.0, 0.0])),
+            ("T", st.just([40.0, 40.0, 35.0, 40.0, 30.0, 40.0, 20.0, 10.0])),
+        ),
+    ),
+    Entry(
+        "bgbb",
+        cx.bgbb,
+        (
+            ("frequency", st.just([0, 1, 2, 5, 0, 3, 1, 0])),
+            ("recency", st.just([0, 2, 3, 6, 0, 5, 1, 0])),
+            ("n_periods", st.just([6, 6, 6, 6, 6, 6, 6, 6])),
+        ),
+    ),
+    Entry(
+        "sla_targets",
+        cx.sla_targets,
+        (("log", ticket_log), ("policy", policy)),
+        (
+            ("priority", priorities),
+            ("as_of", st.just(np.datetime64("2024-02-01T00:00", "s"))),
+        ),
+    ),
+    Entry(
+        "backlog",
+        cx.backlog,
+        (("log", ticket_log), ("instants", st.just(_I[:2]))),
+    ),
+    Entry(
+        "resolution_rate",
+        cx.resolution_rate,
+        (("log", ticket_log),),
+        (
+            ("start", st.just(np.datetime64("2024-01-08T00:00", "s"))),
+            ("end", st.just(np.datetime64("2024-01-11T00:00", "s"))),
+        ),
+    ),
+    Entry(
+        "waits_from_instants",
+        cx.waits_from_instants,
+        (("arrived", st.just(_I[:3])), ("answered", st.just(_I[1:4]))),
+    ),
+    Entry(
+        "period_start",
+        cx.period_start,
+        (("instants", days.map(lambda d: np.array(d, dtype="datetime64[D]"))),),
+        (("freq", st.sampled_from(["month", "week", "quarter"])),),
+    ),
+    Entry(
+        "calibration_holdout",
+        cx.calibration_holdout,
+        (("customers", st.just(_C)), ("instants", st.just(_D))),
+        (
+            ("calibration_end", st.just("2024-03-01")),
+            ("observation_end", st.just("2024-06-01")),
+        ),
+    ),
     # stats ----------------------------------------------------------------------
     _block(
         "proportion_interval",
