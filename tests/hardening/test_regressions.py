@@ -321,3 +321,44 @@ def test_item16_the_empty_revenue_matrix_is_the_identity_of_any_matrix():
     assert quarterly + cx.RevenueMatrix.empty() == quarterly
     assert cx.RevenueMatrix.empty() + quarterly == quarterly
     assert sum([quarterly], cx.RevenueMatrix.empty()) == quarterly
+
+
+def test_item8_a_mean_interval_on_one_answer_warns():
+    with pytest.warns(UndefinedMetricWarning, match="single answer"):
+        low, _ = cx.ces([5]).confidence_interval()
+    assert math.isnan(low)
+
+
+def test_item13_bgbb_with_a_million_periods_is_refused_before_fitting():
+    with pytest.raises(InvalidInputError, match="BG/BB likelihood needs"):
+        cx.bgbb([1, 2, 0], [3, 5, 0], [10**6, 10**6, 10**6])
+
+
+def test_item13_pareto_nbd_on_extreme_spans_ends():
+    # once a hypergeometric series that ran to 4 million terms per entry; now the
+    # fallback stops early and the fit ends (converged or with a warning)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", cx.exceptions.ConvergenceWarning)
+        fit = cx.pareto_nbd([1000, 1, 0], [9e4, 10, 0], [1e5, 1e5, 1e5])
+    assert fit.n == 3
+
+
+@pytest.mark.parametrize(
+    ("alpha", "beta"),
+    [(1e300, 1e-300), (1e-300, 1e300), (1e-300, 1e-300), (1e300, 1e300)],
+)
+def test_item8_sbg_extreme_parameters_leak_no_numpy_warning(alpha, beta):
+    m = cx.SBGModel(alpha, beta)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        s = m.survival([1, 2, 50])
+        p = m.churn_probability([1, 2, 50])
+        r = m.retention_rate([1, 2, 50])
+    for arr in (s, p, r):
+        assert np.all((arr >= 0) & (arr <= 1))
+    assert r[0] == pytest.approx(beta / (alpha + beta))
+
+
+def test_item13_sbg_horizon_has_a_documented_limit():
+    with pytest.raises(InvalidInputError, match="at most"):
+        cx.SBGModel(1.0, 1.0).survival(10**9)
