@@ -362,3 +362,22 @@ def test_item8_sbg_extreme_parameters_leak_no_numpy_warning(alpha, beta):
 def test_item13_sbg_horizon_has_a_documented_limit():
     with pytest.raises(InvalidInputError, match="at most"):
         cx.SBGModel(1.0, 1.0).survival(10**9)
+
+
+def test_item13_clv_steps_have_a_documented_limit():
+    bg = cx.BGNBDModel(r=0.243, alpha=4.414, a=0.793, b=2.426)
+    gg = cx.GammaGammaModel(p=6.25, q=3.74, gamma=15.44)
+    with pytest.raises(InvalidInputError, match="`steps` must be <= 1000"):
+        gg.customer_lifetime_value(bg, 2, 30.43, 38.86, 22.35, steps=100_000)
+
+
+def test_item14_a_purchase_model_of_the_wrong_kind_is_named():
+    gg = cx.GammaGammaModel(p=6.25, q=3.74, gamma=15.44)
+    with pytest.raises(InvalidInputTypeError, match="`purchase_model`"):
+        gg.customer_lifetime_value("bgnbd", 2, 30.43, 38.86, 22.35)
+
+
+def test_item14_model_predictions_refuse_shape_mismatches():
+    m = cx.BGNBDModel(0.24, 4.4, 0.79, 2.4)
+    with pytest.raises(InvalidInputError, match="broadcast"):
+        m.conditional_expected_purchases(10, [1, 2], [5, 6, 7], [30, 30])

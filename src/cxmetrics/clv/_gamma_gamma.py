@@ -38,7 +38,7 @@ from cxmetrics.clv._inputs import (
 )
 from cxmetrics.clv._mle import FitMethods, maximise
 from cxmetrics.clv._rfm import RFMSummary
-from cxmetrics.exceptions import DataWarning, InvalidInputError
+from cxmetrics.exceptions import DataWarning, InvalidInputError, InvalidInputTypeError
 
 __all__ = ["GammaGammaModel", "GammaGammaResult", "gamma_gamma"]
 
@@ -216,6 +216,12 @@ class GammaGammaModel(DisplayMixin):
         ...       steps=12, step_length=4.345), 2)
         36.29
         """
+        if not callable(getattr(purchase_model, "customer_lifetime_value", None)):
+            msg = (
+                "`purchase_model` must be a BG/NBD or Pareto/NBD model (e.g. "
+                f"cx.bgnbd(...)); got {type(purchase_model).__name__} {purchase_model!r:.60}."
+            )
+            raise InvalidInputTypeError(msg)
         spend = self.conditional_expected_spend(frequency, monetary_value)
         return purchase_model.customer_lifetime_value(
             frequency,
