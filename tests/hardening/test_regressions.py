@@ -381,3 +381,37 @@ def test_item14_model_predictions_refuse_shape_mismatches():
     m = cx.BGNBDModel(0.24, 4.4, 0.79, 2.4)
     with pytest.raises(InvalidInputError, match="broadcast"):
         m.conditional_expected_purchases(10, [1, 2], [5, 6, 7], [30, 30])
+
+
+# item 15: frames ------------------------------------------------------------------------
+
+
+def test_item15_a_malformed_csv_chunk_names_the_file(tmp_path):
+    pytest.importorskip("pyarrow")
+    from cxmetrics import frames
+
+    rows = ["score,team", *(f"{i % 11},t{i}" for i in range(3000)), "3,b,extra,cols"]
+    path = tmp_path / "answers.csv"
+    path.write_text("\n".join(rows) + "\n")
+    with pytest.raises(InvalidInputError, match=r"answers\.csv.*could not be read"):
+        sum(t.num_rows for t in frames.read_chunks(path, chunk_rows=100))
+    with pytest.raises(InvalidInputError, match="header"):
+        list(frames.read_chunks(path, columns=["nope"]))
+
+
+@pytest.mark.parametrize("engine", ["pandas", "polars"])
+def test_item15_a_text_amount_column_is_a_cxmetrics_error(engine):
+    lib = pytest.importorskip(engine)
+    pytest.importorskip("narwhals")
+    from cxmetrics import frames
+
+    data = {
+        "customer": ["a", "a", "b"],
+        "time": np.array(["2024-01-01", "2024-02-01", "2024-01-05"], dtype="M8[us]"),
+        "amount": ["10.00", "n/a", "5.00"],
+    }
+    df = lib.DataFrame(data)
+    with pytest.raises(InvalidInputTypeError, match="`amount` column 'amount'"):
+        frames.rfm_summary(
+            df, "customer", "time", "amount", observation_end="2024-03-01"
+        )
