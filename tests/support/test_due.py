@@ -416,6 +416,10 @@ def test_target_durations_equal_to_policy_targets_give_the_policy_rows(case, kin
     target = {}
     for metric in ("first_reply", "resolution"):
         sec = np.array([POLICY.targets[p].get(metric, np.nan) for p in prio])
+        if np.isnan(sec).all():
+            # the policy leaves out a metric no key has a target for (documented),
+            # while a metric given per ticket is kept: give only those with targets
+            continue
         if kind == "timedelta64":
             col = np.where(
                 np.isnan(sec),
