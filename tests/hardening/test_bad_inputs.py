@@ -89,7 +89,7 @@ def _call(entry: Entry, args: list[Any], kwargs: dict[str, Any]) -> None:
 
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=[e.name for e in ENTRIES])
-@settings(suppress_health_check=[HealthCheck.too_slow], max_examples=60)
+@settings(suppress_health_check=[HealthCheck.too_slow], max_examples=40)
 @given(data=st.data())
 def test_bad_input_gives_a_result_or_a_cxmetrics_error(entry: Entry, data: Any) -> None:
     args = [data.draw(s, label=n) for n, s in entry.args]
