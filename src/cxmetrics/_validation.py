@@ -16,6 +16,7 @@ from typing import Any, NamedTuple, TypeVar
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from cxmetrics._mergeable import INT64_LIMIT, check_int64_total
 from cxmetrics.exceptions import (
     InvalidInputError,
     InvalidInputTypeError,
@@ -31,9 +32,13 @@ __all__ = [
     "TransactionLog",
     "as_1d",
     "check_confidence_level",
+    "check_flag",
+    "check_instance",
+    "check_levels_need_by",
     "check_option",
     "check_positive_int",
     "check_probability",
+    "check_rng",
     "check_same_length",
     "check_time",
     "check_zones",
@@ -48,6 +53,7 @@ __all__ = [
     "integer_scale",
     "minor_units_1d",
     "parameter_array",
+    "parameter_scalar",
     "rfm_arrays",
     "seconds_ns_1d",
     "spells_1d",
@@ -67,18 +73,34 @@ _T = TypeVar("_T")
 
 
 def check_option(name: str, value: _T, allowed: Collection[_T]) -> _T:
-    """Return ``value`` if it is one of ``allowed``, else raise naming ``name``."""
-    if value not in allowed:
+    """Return ``value`` if it is one of ``allowed``, else raise naming ``name``.
+
+    An unhashable value (an array, a list) is never an option: it is refused
+    here rather than compared elementwise.
+    """
+    try:
+        ok = value in allowed
+    except (TypeError, ValueError):  # an array compared elementwise
+        ok = False
+    if not ok:
         msg = f"`{name}` must be one of {tuple(allowed)!r}; got {value!r}."
         raise InvalidInputError(msg)
     return value
 
 
 def check_confidence_level(confidence_level: float) -> float:
-    """Return the level as a float if it lies strictly between 0 and 1."""
+    """Return the level as a float if it lies strictly between 0 and 1.
+
+    The one check of every ``confidence_level``: a real number (a Python or
+    numpy int or float, not a string or a bool), so text such as ``"0.9"`` is
+    refused by every path alike instead of being read by some and crashing others.
+    """
+    text = isinstance(confidence_level, str | bytes | bool | np.bool_)
     try:
-        level = float(confidence_level)
+        level = math.nan if text else float(confidence_level)
     except (TypeError, ValueError):
+        text = True
+    if text:
         msg = (
             f"`confidence_level` must be a number in (0, 1); got {confidence_level!r}."
         )
@@ -89,13 +111,70 @@ def check_confidence_level(confidence_level: float) -> float:
     return level
 
 
-def check_positive_int(name: str, value: object, *, minimum: int = 1) -> int:
-    """Return ``value`` as an int if it is a whole number ``>= minimum``."""
+def check_flag(name: str, value: object) -> bool:
+    """Return ``value`` if it is a bool (Python or numpy), else raise naming ``name``.
+
+    Flags are not read by truthiness: ``'no'`` and ``'false'`` are true strings,
+    so a text flag is refused rather than silently taken as ``True``.
+    """
+    if not isinstance(value, bool | np.bool_):
+        msg = f"`{name}` must be True or False; got {value!r}."
+        raise InvalidInputTypeError(msg)
+    return bool(value)
+
+
+def check_levels_need_by(by: object, levels: object) -> None:
+    """Refuse ``levels`` given without ``by``: it lists the groups of ``by`` and would be ignored."""
+    if by is None and levels is not None:
+        msg = "`levels` lists the groups of `by`; pass `by` too, or leave `levels` out."
+        raise InvalidInputError(msg)
+
+
+def check_instance(
+    name: str, value: object, kind: type | tuple[type, ...], *, optional: bool = False
+) -> None:
+    """Refuse an object of the wrong class (a string for a calendar, a scheme of another kind)."""
+    if optional and value is None:
+        return
+    if not isinstance(value, kind):
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        want = " or ".join(k.__name__ for k in kinds)
+        msg = f"`{name}` must be a {want}{' or None' if optional else ''}; got {type(value).__name__} {value!r:.80}."
+        raise InvalidInputTypeError(msg)
+
+
+def check_rng(rng: object, name: str = "rng") -> np.random.Generator:
+    """A numpy Generator from ``None``, a non-negative int seed or a Generator."""
+    if rng is None:
+        return np.random.default_rng(0)
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if isinstance(rng, int | np.integer) and not isinstance(rng, bool | np.bool_):
+        if rng < 0:
+            msg = f"`{name}` must be a non-negative seed; got {rng!r}."
+            raise InvalidInputError(msg)
+        return np.random.default_rng(int(rng))
+    msg = f"`{name}` must be None, a non-negative int seed or a numpy.random.Generator; got {rng!r}."
+    raise InvalidInputTypeError(msg)
+
+
+def check_positive_int(
+    name: str, value: object, *, minimum: int = 1, maximum: int = INT64_LIMIT
+) -> int:
+    """Return ``value`` as an int if it is a whole number in ``[minimum, maximum]``.
+
+    The default ``maximum`` is the int64 limit: counts beyond it cannot be held
+    by the int64 arrays of states (a Python int of 10**30 would otherwise fail
+    later with an OverflowError).
+    """
     if isinstance(value, bool) or not isinstance(value, int | np.integer):
         msg = f"`{name}` must be an integer; got {value!r}."
         raise InvalidInputTypeError(msg)
     if value < minimum:
         msg = f"`{name}` must be >= {minimum}; got {value!r}."
+        raise InvalidInputError(msg)
+    if value > maximum:
+        msg = f"`{name}` must be <= {maximum}; got {value!r}."
         raise InvalidInputError(msg)
     return int(value)
 
@@ -550,6 +629,15 @@ def _numeric_any(values: ArrayLike, name: str) -> NDArray[np.float64]:
         msg = f"`{name}` must be numeric; got dtype {arr.dtype}."
         raise InvalidInputTypeError(msg)
     return arr.astype(np.float64, copy=False)
+
+
+def parameter_scalar(values: object, name: str, **rules: Any) -> float:
+    """:func:`parameter_array` of one number: a list or an array of several is refused."""
+    arr = parameter_array(values, name, **rules)  # type: ignore[arg-type]
+    if arr.size != 1:
+        msg = f"`{name}` must be a single number; got an array of shape {arr.shape}."
+        raise InvalidInputError(msg)
+    return float(arr.reshape(()))
 
 
 def parameter_array(
@@ -1263,6 +1351,22 @@ def _object_minor_units(
 
 
 def minor_units_1d(
+    values: ArrayLike, name: str, *, minor_units: int
+) -> NDArray[np.int64]:
+    """Validate money amounts and convert them exactly to int64 minor units.
+
+    On top of :func:`_minor_units_each`, the total of the amounts must fit in
+    int64 minor units, so that every sum of them (cohort revenue, MRR per period,
+    revenue retention) is exact: int64 sums wrap around silently otherwise.
+    """
+    cents = _minor_units_each(values, name, minor_units=minor_units)
+    check_int64_total(
+        name, float(cents.sum(dtype=np.float64)), "the total in minor units"
+    )
+    return cents
+
+
+def _minor_units_each(
     values: ArrayLike, name: str, *, minor_units: int
 ) -> NDArray[np.int64]:
     """Validate money amounts and convert them exactly to int64 minor units.

@@ -40,6 +40,7 @@ from cxmetrics.clv._inputs import (
     scalar_or_array,
 )
 from cxmetrics.clv._mle import FitMethods, maximise
+from cxmetrics.exceptions import InvalidInputError
 
 __all__ = ["BGBBModel", "BGBBResult", "bgbb"]
 
@@ -51,6 +52,24 @@ _NEAR_ONE = 1e-6
 
 def _special() -> Any:
     return require("scipy.special", feature="the BG/BB model")
+
+
+#: most cells (customers x longest run of periods after the last purchase) the
+#: BG/BB likelihood sums over: one term per unobserved period, evaluated each step
+MAX_BGBB_CELLS = 1_000_000
+
+
+def _check_table(tx: Float, n: Float) -> None:
+    """Refuse, before fitting, a likelihood table past :data:`MAX_BGBB_CELLS`."""
+    width = int((n - tx).max()) if n.size else 0
+    if n.size * width > MAX_BGBB_CELLS:
+        msg = (
+            f"the BG/BB likelihood needs {n.size} customers x {width} periods after "
+            f"the last purchase = {n.size * width} terms, past the limit of "
+            f"{MAX_BGBB_CELLS}; use coarser periods (e.g. years, not days) or the "
+            "continuous-time BG/NBD."
+        )
+        raise InvalidInputError(msg)
 
 
 def _log_terms(params: Float, x: Float, tx: Float, n: Float) -> tuple[Float, Float]:
@@ -320,6 +339,7 @@ def bgbb(
     d = purchase_data(frequency, recency, n_periods, weights, discrete=True)
     check_fit_data(d, "BG/BB")
     x, tx, n, w = d
+    _check_table(tx, n)
 
     def loglik(theta: Float) -> tuple[float, Float | None]:
         return float(np.sum(w * _log_terms(theta, x, tx, n)[1])), None

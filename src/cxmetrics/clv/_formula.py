@@ -15,7 +15,12 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._display import DisplayMixin
-from cxmetrics._validation import check_positive_int, parameter_array
+from cxmetrics._validation import (
+    check_flag,
+    check_positive_int,
+    parameter_array,
+    parameter_scalar,
+)
 from cxmetrics.exceptions import InvalidInputError
 
 __all__ = ["CLVResult", "clv_from_survival", "clv_retention", "clv_simple"]
@@ -86,6 +91,36 @@ def _money(values: ArrayLike, name: str) -> Float:
     return parameter_array(values, name)
 
 
+def _check_finite(value: NDArray[np.float64]) -> None:
+    bad = ~np.isfinite(value)
+    if bad.any():
+        i = int(np.argmax(bad.ravel()))
+        msg = f"the CLV overflows float64 at index {i}; rescale the inputs (e.g. money in thousands)."
+        raise InvalidInputError(msg)
+
+
+def _finite_product(factors: dict[str, NDArray[np.float64]]) -> NDArray[np.float64]:
+    """The product of broadcastable factors; shapes that differ or an overflow are refused."""
+    try:
+        shape = np.broadcast_shapes(*(v.shape for v in factors.values()))
+    except ValueError:
+        shapes = ", ".join(f"`{k}` {v.shape}" for k, v in factors.items())
+        msg = f"the inputs must broadcast together; got shapes {shapes}."
+        raise InvalidInputError(msg) from None
+    out = np.ones(shape)
+    with np.errstate(over="ignore", invalid="ignore"):
+        for v in factors.values():
+            out = out * v
+    if not np.isfinite(out).all():
+        i = int(np.argmax(~np.isfinite(out).ravel()))
+        msg = (
+            f"the CLV overflows float64 at index {i} (the product of "
+            f"{', '.join(f'`{k}`' for k in factors)} exceeds 1.8e308); rescale the inputs."
+        )
+        raise InvalidInputError(msg)
+    return out
+
+
 def clv_simple(
     average_order_value: ArrayLike,
     purchase_frequency: ArrayLike,
@@ -135,7 +170,14 @@ def clv_simple(
     f = parameter_array(purchase_frequency, "purchase_frequency", low=0.0)
     m = parameter_array(margin, "margin", low=0.0, high=1.0)
     life = parameter_array(lifetime, "lifetime", low=0.0)
-    value = aov * f * m * life
+    value = _finite_product(
+        {
+            "average_order_value": aov,
+            "purchase_frequency": f,
+            "margin": m,
+            "lifetime": life,
+        }
+    )
     return CLVResult(
         _value(value),
         "simple",
@@ -223,6 +265,7 @@ def clv_retention(
     elif churn is not None:
         r = 1.0 - parameter_array(churn, "churn", low=0.0, high=1.0)
     d = parameter_array(discount_rate, "discount_rate", low=0.0)
+    _finite_product({"margin": m, "retention": r, "discount_rate": d})  # shapes agree
     q = r / (1.0 + d)
     if periods is None:
         infinite = np.broadcast_to((r >= 1.0) & (d == 0.0), np.broadcast(m, q).shape)
@@ -233,7 +276,7 @@ def clv_retention(
                 f"discounting (at index {i}); pass `periods` or a `discount_rate`."
             )
             raise InvalidInputError(msg)
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             value = np.where(infinite, 0.0, m * r / (1.0 + d - r))
         horizon: int | None = None
     else:
@@ -245,7 +288,9 @@ def clv_retention(
                 q * -np.expm1(horizon * np.log(np.where(q > 0, q, 1.0))) / (1.0 - q),
             )
         geometric = np.where(q == 0.0, 0.0, geometric)
-        value = m * geometric
+        with np.errstate(over="ignore"):
+            value = m * geometric
+    _check_finite(value)
     return CLVResult(
         _value(value),
         "retention",
@@ -320,6 +365,7 @@ def clv_from_survival(
     >>> round(fit.discounted_expected_lifetime(0.1), 4)  # the same, in closed form
     5.9223
     """
+    initial_margin = check_flag("initial_margin", initial_margin)
     s = parameter_array(survival, "survival", low=0.0, high=1.0)
     if s.ndim != 1 or s.shape[0] == 0:
         msg = f"`survival` must be a non-empty 1-D curve S(1..T); got shape {s.shape}."
@@ -339,11 +385,13 @@ def clv_from_survival(
             f"({s.shape[0]}); got shape {m.shape}."
         )
         raise InvalidInputError(msg)
-    d = float(parameter_array(discount_rate, "discount_rate", low=0.0))
+    d = parameter_scalar(discount_rate, "discount_rate", low=0.0)
     t = np.arange(1, s.shape[0] + 1, dtype=np.float64)
     factors = np.exp(-t * math.log1p(d))
     margins = np.broadcast_to(m, s.shape)
-    value = float(np.sum(margins * s * factors))
+    with np.errstate(over="ignore", invalid="ignore"):
+        value = float(np.sum(margins * s * factors))
+    _check_finite(np.asarray(value))
     if initial_margin:
         value += float(margins[0])
     return CLVResult(

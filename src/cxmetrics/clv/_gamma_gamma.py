@@ -38,7 +38,7 @@ from cxmetrics.clv._inputs import (
 )
 from cxmetrics.clv._mle import FitMethods, maximise
 from cxmetrics.clv._rfm import RFMSummary
-from cxmetrics.exceptions import DataWarning, InvalidInputError
+from cxmetrics.exceptions import DataWarning, InvalidInputError, InvalidInputTypeError
 
 __all__ = ["GammaGammaModel", "GammaGammaResult", "gamma_gamma"]
 
@@ -52,6 +52,10 @@ class _Spend(NamedTuple):
     z: Float
     w: Float
     ids: NDArray[Any] | None
+
+
+#: largest mean spend per purchase the Gamma-Gamma model takes (float64 headroom)
+MAX_SPEND = 1e15
 
 
 def _where(i: int, ids: NDArray[Any] | None) -> str:
@@ -92,6 +96,15 @@ def _spend_data(
             f"{float(z[i])!r} {_where(i, ids)} ({int(negative.sum())} such row(s)); "
             "refunds larger than the purchases leave no spend to model: drop or "
             "correct these customers."
+        )
+        raise InvalidInputError(msg)
+    huge = z > MAX_SPEND
+    if huge.any():
+        i = int(np.argmax(huge))
+        msg = (
+            f"`monetary_value` must be at most {MAX_SPEND:g} (the documented limit of "
+            f"the spend model, whose likelihood squares sums of spend); got "
+            f"{float(z[i])!r} {_where(i, ids)}. Rescale the money (e.g. to thousands)."
         )
         raise InvalidInputError(msg)
     w = (
@@ -203,6 +216,12 @@ class GammaGammaModel(DisplayMixin):
         ...       steps=12, step_length=4.345), 2)
         36.29
         """
+        if not callable(getattr(purchase_model, "customer_lifetime_value", None)):
+            msg = (
+                "`purchase_model` must be a BG/NBD or Pareto/NBD model (e.g. "
+                f"cx.bgnbd(...)); got {type(purchase_model).__name__} {purchase_model!r:.60}."
+            )
+            raise InvalidInputTypeError(msg)
         spend = self.conditional_expected_spend(frequency, monetary_value)
         return purchase_model.customer_lifetime_value(
             frequency,

@@ -10,7 +10,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._arrays import array_eq, frozen_float
 from cxmetrics._display import DisplayMixin
-from cxmetrics._validation import check_option, check_time, transaction_log
+from cxmetrics._validation import check_option, check_time, check_zones, transaction_log
 from cxmetrics.clv._periods import FREQS, collapse, period_index
 from cxmetrics.clv._rfm import RFMState, RFMSummary, _end_period
 from cxmetrics.exceptions import InvalidInputError
@@ -122,6 +122,13 @@ def calibration_holdout(
     >>> ch.frequency_holdout.tolist(), ch.monetary_value_holdout.tolist()
     ([0.0, 1.0], [0.0, 9.0])
     """
+    check_zones(
+        {
+            "instants": instants,
+            "calibration_end": calibration_end,
+            "observation_end": observation_end,
+        }
+    )
     log = transaction_log(customers, instants, values, nan_policy=nan_policy)
     kind = "datetime" if log.instants.dtype.kind == "M" else "number"
     if kind == "datetime":

@@ -22,7 +22,10 @@ __all__ = ["hyp2f1"]
 Float = NDArray[np.float64]
 
 _BLOCK = 2048
-_MAX_TERMS = 4_000_000
+#: the series is a fallback for a few entries; past this many terms (z within
+#: about 1e-4 of 1) it is abandoned and the entry is NaN, so a fit on such data
+#: stops with a ConvergenceWarning instead of running for minutes
+_MAX_TERMS = 100_000
 _TOL = 1e-16
 
 
@@ -45,6 +48,7 @@ def _series(a: Float, b: Float, c: Float, z: Float) -> Float:
         done = np.abs(term[idx]) <= _TOL * np.abs(total[idx])
         active[idx[done]] = False
         k0 += _BLOCK
+    total[active] = np.nan  # not converged within _MAX_TERMS
     return total
 
 

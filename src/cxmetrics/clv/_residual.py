@@ -26,6 +26,10 @@ from numpy.typing import ArrayLike
 from cxmetrics._validation import check_positive_int, check_time, parameter_array
 from cxmetrics.clv._inputs import scalar_or_array
 
+#: most future steps of a CLV: each step evaluates the model's expected
+#: purchases for every customer (1,000 months are 83 years)
+MAX_STEPS = 1000
+
 __all__ = ["ResidualMethods"]
 
 
@@ -45,7 +49,7 @@ class ResidualMethods:
         step_length: float = 1.0,
         discount_rate: float = 0.01,
     ) -> Any:
-        r"""Discounted expected purchases over ``steps`` future steps.
+        r"""Discounted expected purchases over ``steps`` future steps (at most 1,000).
 
         :math:`\sum_{i=1}^{n} (E[Y(iL)] - E[Y((i-1)L)])/(1+d)^i` with
         ``steps`` :math:`n`, ``step_length`` :math:`L` (in the model's time unit)
@@ -61,7 +65,7 @@ class ResidualMethods:
         ...       step_length=4.345, discount_rate=0.01), 4)
         1.4714
         """
-        n = check_positive_int("steps", steps)
+        n = check_positive_int("steps", steps, maximum=MAX_STEPS)
         length = check_time("step_length", step_length, positive=True)
         d = check_time("discount_rate", discount_rate)
         previous: Any = 0.0

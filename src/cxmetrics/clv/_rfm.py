@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
 import attrs
 import numpy as np
@@ -32,6 +32,7 @@ from cxmetrics._optional import require
 from cxmetrics._validation import (
     check_option,
     check_time,
+    check_zones,
     datetime_scalar,
     transaction_log,
 )
@@ -205,6 +206,14 @@ class RFMState(Mergeable):
     [1.0, 0.0]
     """
 
+    _shapes: ClassVar[dict[str, tuple[int | str, ...]]] = dict.fromkeys(
+        ("customers", "first", "last", "periods", "repeat_value", "transactions"),
+        ("n",),
+    )
+
+    _ordinal_fields: ClassVar[tuple[str, ...]] = ("first", "last", "end")
+    _signed_fields: ClassVar[tuple[str, ...]] = ("repeat_value",)
+
     customers: NDArray[Any] = attrs.field(converter=frozen_keys, eq=array_eq)
     first: Float = attrs.field(converter=frozen_float, eq=array_eq)
     last: Float = attrs.field(converter=frozen_float, eq=array_eq)
@@ -253,6 +262,7 @@ class RFMState(Mergeable):
         >>> s.periods.tolist(), s.end - float(s.first[0])
         ([2], 14.0)
         """
+        check_zones({"instants": instants, "observation_end": observation_end})
         log = transaction_log(customers, instants, values, nan_policy=nan_policy)
         kind = "datetime" if log.instants.dtype.kind == "M" else "number"
         if kind == "datetime":

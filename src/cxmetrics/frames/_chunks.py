@@ -145,8 +145,8 @@ def read_chunks(
         # pre_buffer=False: pyarrow would otherwise keep the column chunks it has read
         # buffered, and memory would grow with the file instead of the chunk
         with pq.ParquetFile(p, pre_buffer=False) as f:
-            for batch in f.iter_batches(batch_size=rows, columns=cols):
-                yield pa.Table.from_batches([batch])
+            batches = f.iter_batches(batch_size=rows, columns=cols)
+            yield from _tables(pa, batches, p)
         return
     csv = require("pyarrow.csv", feature="read_chunks")
     # block size in bytes: estimate from the first line's length
@@ -155,6 +155,33 @@ def read_chunks(
         line = max(len(f.readline()), 8)
     options = csv.ReadOptions(block_size=max(rows * line, 1 << 12))
     convert = csv.ConvertOptions(include_columns=cols) if cols else None
-    reader = csv.open_csv(p, read_options=options, convert_options=convert)
-    for batch in reader:
+    try:
+        reader = csv.open_csv(p, read_options=options, convert_options=convert)
+    except pa.ArrowException as err:
+        raise _file_error(p, 0, err) from err
+    yield from _tables(pa, reader, p)
+
+
+def _file_error(path: Path, chunk: int, err: Exception) -> InvalidInputError:
+    where = "its header" if chunk == 0 else f"chunk {chunk}"
+    msg = (
+        f"`path` {str(path)!r} could not be read at {where} ({type(err).__name__}: "
+        f"{str(err).strip()[:300]}). Fix the file (quoting, column count, types) or "
+        "convert it with another reader first."
+    )
+    return InvalidInputError(msg)
+
+
+def _tables(pa: Any, batches: Iterable[Any], path: Path) -> Iterator[Any]:
+    """Pyarrow tables of ``batches``; a malformed chunk is a cxmetrics error naming the file."""
+    it = iter(batches)
+    chunk = 0
+    while True:
+        chunk += 1
+        try:
+            batch = next(it)
+        except StopIteration:
+            return
+        except pa.ArrowException as err:
+            raise _file_error(path, chunk, err) from err
         yield pa.Table.from_batches([batch])

@@ -18,6 +18,7 @@ import numpy as np
 from cxmetrics._validation import check_option
 from cxmetrics.clv import RFMState, RFMSummary
 from cxmetrics.clv._periods import period_index
+from cxmetrics.exceptions import InvalidInputTypeError
 from cxmetrics.frames._native import collect, log_frame, narwhals
 
 __all__ = ["rfm_state", "rfm_summary"]
@@ -55,6 +56,10 @@ def rfm_state(
     columns = [period]
     aggs = [nw.len().alias(_N)]
     if amount:  # cast first: pandas runs only plain aggregations natively
+        a = frame.collect_schema()[amount]
+        if not a.is_numeric() or a.is_boolean():
+            msg = f"`amount` column {amount!r} must be numeric; it has dtype {a}."
+            raise InvalidInputTypeError(msg)
         columns.append(nw.col(amount).cast(nw.Float64).alias(_V))
         aggs.append(nw.col(_V).sum())
     table = frame.with_columns(*columns).group_by(customer, _P).agg(*aggs)

@@ -37,7 +37,7 @@ from cxmetrics._arrays import (
 from cxmetrics._display import DisplayMixin
 from cxmetrics._grouped import GroupedResultMixin
 from cxmetrics._keys import decode_keys, encode_keys
-from cxmetrics._mergeable import Mergeable
+from cxmetrics._mergeable import Mergeable, check_int64_total
 from cxmetrics._validation import (
     check_option,
     check_positive_int,
@@ -46,6 +46,7 @@ from cxmetrics._validation import (
     datetimes_1d,
     group_index,
     parameter_array,
+    parameter_scalar,
     spells_1d,
 )
 from cxmetrics.exceptions import (
@@ -629,6 +630,11 @@ class ChurnState(Mergeable):
     0.06
     """
 
+    _shapes: ClassVar[dict[str, tuple[int | str, ...]]] = {
+        "churn_table": (2, 2),
+        "join_table": (2, 2),
+    }
+
     at_start: int = attrs.field(converter=int)
     churn_table: NDArray[np.int64] = attrs.field(converter=_table, eq=array_eq)
     join_table: NDArray[np.int64] = attrs.field(converter=_table, eq=array_eq)
@@ -701,6 +707,8 @@ class ChurnState(Mergeable):
         r = _int("reactivated", reactivated)
         jc = _int("joined_churned", joined_churned)
         cr = _int("churned_returned", churned_returned)
+        # counts are summed in int64 later: their totals must fit
+        check_int64_total("at_start + joined", float(s + j), "the customers counted")
         if c > s + j:
             msg = (
                 f"`churned` ({c}) cannot exceed `at_start` + `joined` ({s + j}): only "
@@ -718,7 +726,7 @@ class ChurnState(Mergeable):
             raise InvalidInputError(msg)
         expo = None
         if exposure is not None:
-            expo = float(parameter_array(exposure, "exposure", low=0.0))
+            expo = parameter_scalar(exposure, "exposure", low=0.0)
         churn = np.array([[c - jc - cr, cr], [jc, 0]], dtype=np.int64)
         joins = np.array([[j - jc - cr, cr], [jc, 0]], dtype=np.int64)
         return cls(s, churn, joins, r, expo)
@@ -929,6 +937,15 @@ class GroupedChurnState(Mergeable):
     >>> (a + b) == cx.GroupedChurnState.from_spells([1, 2, 3], start, end)
     True
     """
+
+    _shapes: ClassVar[dict[str, tuple[int | str, ...]]] = {
+        "keys": ("g",),
+        "at_start": ("g",),
+        "churn_table": ("g", 2, 2),
+        "join_table": ("g", 2, 2),
+        "reactivated": ("g",),
+        "exposure": ("g",),
+    }
 
     freq: str
     keys: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
@@ -1477,7 +1494,7 @@ def convert_churn_rate(
     0.24
     """
     check_option("form", form, ("probability", "hazard"))
-    p = float(parameter_array(periods, "periods", low=0.0, low_inclusive=False))
+    p = parameter_scalar(periods, "periods", low=0.0, low_inclusive=False)
     if form == "probability":
         r = parameter_array(rate, "rate", low=0.0, high=1.0)
         with np.errstate(divide="ignore"):

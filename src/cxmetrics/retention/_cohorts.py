@@ -18,7 +18,7 @@ no Python loop runs over rows or customers.
 from __future__ import annotations
 
 import warnings
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
 import attrs
 import numpy as np
@@ -183,6 +183,17 @@ class CohortState(Mergeable):
     >>> (a + b).classic.tolist()
     [[2, 1, 1]]
     """
+
+    _shapes: ClassVar[dict[str, tuple[int | str, ...]]] = {
+        "cohorts": ("c",),
+        "sizes": ("c",),
+        "classic": ("c", "m"),
+        "last_active": ("c", "m"),
+        "revenue": ("c", "m"),
+    }
+
+    _ordinal_fields: ClassVar[tuple[str, ...]] = ("cohorts",)
+    _signed_fields: ClassVar[tuple[str, ...]] = ("revenue",)
 
     freq: str
     cohorts: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)

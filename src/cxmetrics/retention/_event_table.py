@@ -21,7 +21,7 @@ float64 time keys.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, Self, TypeVar
+from typing import Any, ClassVar, Self, TypeVar
 
 import attrs
 import numpy as np
@@ -249,6 +249,22 @@ def _align(
     return ordered[new], pos[: times_a.size], pos[times_a.size :]
 
 
+#: largest grouped event table (groups x distinct times): each of its tables holds
+#: this many int64 counts (80 MB at the limit)
+MAX_TABLE_CELLS = 10_000_000
+
+
+def check_table_size(groups: int, times: int) -> None:
+    """Refuse, before allocating, a dense groups x times table past :data:`MAX_TABLE_CELLS`."""
+    if groups * times > MAX_TABLE_CELLS:
+        msg = (
+            f"{groups} groups x {times} distinct times = {groups * times} cells exceed "
+            f"the limit of {MAX_TABLE_CELLS} cells of a grouped event table; round the "
+            "durations (e.g. to days) or use fewer groups."
+        )
+        raise InvalidInputError(msg)
+
+
 @attrs.frozen(unsafe_hash=False)
 class SurvivalState(Mergeable):
     r"""Mergeable event table of time-to-event data (the state of a survival curve).
@@ -276,6 +292,10 @@ class SurvivalState(Mergeable):
     >>> (a + b).times.tolist(), (a + b).events.tolist()
     ([0.0, 3.0, 5.0, 8.0], [0, 1, 1, 2])
     """
+
+    _shapes: ClassVar[dict[str, tuple[int | str, ...]]] = dict.fromkeys(
+        ("times", "entered", "events", "censored"), ("t",)
+    )
 
     times: Float = attrs.field(converter=frozen_float, eq=array_eq)
     entered: Int = attrs.field(converter=frozen_int, eq=array_eq)
@@ -464,6 +484,15 @@ class GroupedSurvivalState(Mergeable):
     (['a', 'b'], [0, 1, 1])
     """
 
+    _shapes: ClassVar[dict[str, tuple[int | str, ...]]] = {
+        "keys": ("g",),
+        "times": ("t",),
+        "entered": ("g", "t"),
+        "events": ("g", "t"),
+        "censored": ("g", "t"),
+        "n_missing": ("g",),
+    }
+
     keys: NDArray[Any] = attrs.field(converter=frozen_keys, eq=array_eq)
     times: Float = attrs.field(converter=frozen_float, eq=array_eq)
     entered: Int = attrs.field(converter=frozen_int, eq=array_eq)
@@ -521,6 +550,7 @@ class GroupedSurvivalState(Mergeable):
             codes = codes[~data.missing]
         times, _, _, _ = event_table(data)
         k = times.size
+        check_table_size(g, k)
         tpos = np.searchsorted(times, data.durations)
         flat = codes * k + tpos
         removed = np.bincount(flat, minlength=g * k).reshape(g, k)

@@ -34,7 +34,7 @@ from cxmetrics._arrays import (
     nan_array_eq,
 )
 from cxmetrics._display import DisplayMixin
-from cxmetrics.exceptions import UndefinedMetricWarning
+from cxmetrics.exceptions import InvalidInputError, UndefinedMetricWarning
 from cxmetrics.retention._risk_set import at_risk
 from cxmetrics.stats._chi_square import chi_square_pvalue
 
@@ -133,6 +133,10 @@ class LogrankResult(DisplayMixin):
         return "\n".join(lines)
 
 
+#: most groups a log-rank test compares (a groups x groups covariance is solved)
+MAX_LOGRANK_GROUPS = 1000
+
+
 def logrank_from_tables(
     keys: NDArray[Any],
     times: Float,
@@ -142,6 +146,12 @@ def logrank_from_tables(
 ) -> LogrankResult:
     """Log-rank test from per-group event tables on a common time grid."""
     g = len(keys)
+    if g > MAX_LOGRANK_GROUPS:
+        msg = (
+            f"the log-rank test compares at most {MAX_LOGRANK_GROUPS} groups (its "
+            f"covariance is groups x groups); got {g}. Group more coarsely."
+        )
+        raise InvalidInputError(msg)
     removed = events + censored
     n_gt = at_risk(times, entered, removed).astype(np.float64)  # (g, k)
     d_gt = events.astype(np.float64)

@@ -105,6 +105,14 @@ class RevenueMatrix(Mergeable):
     [[0, 20, 24], [10, 10, 0]]
     """
 
+    _shapes: ClassVar[dict[str, tuple[int | str, ...]]] = {
+        "customers": ("n",),
+        "amounts": ("n", "p"),
+    }
+
+    _ordinal_fields: ClassVar[tuple[str, ...]] = ("first",)
+    _signed_fields: ClassVar[tuple[str, ...]] = ("amounts",)
+
     customers: NDArray[Any] = attrs.field(converter=frozen_keys, eq=array_eq)
     amounts: NDArray[np.int64] = attrs.field(converter=_frozen_matrix, eq=array_eq)
     first: int = attrs.field(default=0, converter=int)
@@ -355,16 +363,18 @@ class RevenueMatrix(Mergeable):
         if type(other) is not type(self):
             msg = f"cannot merge RevenueMatrix with {type(other).__name__}."
             raise IncompatibleStateError(msg)
+        # the empty matrix (no rows, no columns) holds no amounts: it is the
+        # identity of every matrix, whatever its periods or money units
+        if other.amounts.size == 0 and other.n == 0:
+            return self
+        if self.amounts.size == 0 and self.n == 0:
+            return other
         if (self.freq, self.minor_units) != (other.freq, other.minor_units):
             msg = (
                 f"cannot merge revenue matrices with freq/minor_units {self.freq!r}/"
                 f"{self.minor_units} and {other.freq!r}/{other.minor_units}."
             )
             raise IncompatibleStateError(msg)
-        if other.amounts.size == 0 and other.n == 0:
-            return self
-        if self.amounts.size == 0 and self.n == 0:
-            return other
         try:
             keys = np.union1d(self.customers, other.customers)
         except TypeError as err:

@@ -105,10 +105,25 @@ def _periods(t: ArrayLike, name: str, *, minimum: int) -> NDArray[np.int64]:
     return out
 
 
+#: longest horizon (in periods) of survival and churn tables: they are built
+#: by a recursion over every period up to it
+MAX_HORIZON = 10_000_000
+
+
 def _log_survival_table(alpha: float, beta: float, horizon: int) -> Float:
-    """``log S(0..horizon)`` by the recursion, as one cumulative sum."""
+    """``log S(0..horizon)`` by the recursion, as one cumulative sum.
+
+    Each step is a difference of logs, so extreme parameters (``beta`` 1e-300,
+    ``alpha`` 1e300) give finite logs instead of ``log(0)``.
+    """
+    if horizon > MAX_HORIZON:
+        msg = (
+            f"`t` must be at most {MAX_HORIZON} periods (the survival table is built "
+            f"period by period); got {horizon}."
+        )
+        raise InvalidInputError(msg)
     i = np.arange(1, horizon + 1, dtype=np.float64)
-    steps = np.log((beta + i - 1.0) / (alpha + beta + i - 1.0))
+    steps = np.log(beta + (i - 1.0)) - np.log(alpha + beta + (i - 1.0))
     return np.concatenate(([0.0], np.cumsum(steps)))
 
 
@@ -191,8 +206,10 @@ class SBGModel(DisplayMixin):
         periods = _periods(t, "t", minimum=1)
         horizon = int(periods.max()) if periods.size else 1
         log_s = _log_survival_table(self.alpha, self.beta, horizon)
-        log_p = log_s[periods - 1] + np.log(
-            self.alpha / (self.alpha + self.beta + periods - 1.0)
+        log_p = (
+            log_s[periods - 1]
+            + np.log(self.alpha)
+            - np.log(self.alpha + self.beta + (periods - 1.0))
         )
         out = np.exp(log_p)
         return float(out) if out.ndim == 0 else out
@@ -211,7 +228,8 @@ class SBGModel(DisplayMixin):
         [0.5, 0.6667, 0.75]
         """
         periods = _periods(t, "t", minimum=1)
-        out = (self.beta + periods - 1.0) / (self.alpha + self.beta + periods - 1.0)
+        before = periods - 1.0  # added last: beta + t - 1 rounds to 0 for tiny beta
+        out = (self.beta + before) / (self.alpha + self.beta + before)
         return float(out) if np.ndim(out) == 0 else np.asarray(out, dtype=np.float64)
 
     @property

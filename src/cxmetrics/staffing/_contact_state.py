@@ -9,7 +9,7 @@ for the counts, to floating-point rounding for the sums.
 
 from __future__ import annotations
 
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
 import attrs
 import numpy as np
@@ -249,6 +249,12 @@ class GroupedContactState(Mergeable):
     >>> s.compute().value.tolist()
     [0.5, 0.0]
     """
+
+    _shapes: ClassVar[dict[str, tuple[int | str, ...]]] = {
+        "keys": ("g",),
+        "counts": ("g", len(COUNTS)),
+        "sums": ("g", len(SUMS)),
+    }
 
     scheme: ContactScheme
     keys: NDArray[Any] = attrs.field(converter=frozen_keys, eq=array_eq)

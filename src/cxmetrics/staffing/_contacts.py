@@ -7,7 +7,7 @@ from typing import Any, overload
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._validation import check_same_length, instants_1d
+from cxmetrics._validation import check_levels_need_by, check_same_length, instants_1d
 from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
 from cxmetrics.staffing._contact_result import ContactResult, GroupedContactResult
 from cxmetrics.staffing._contact_scheme import ContactScheme
@@ -169,6 +169,7 @@ def contact_metrics(
     >>> res.value, res.asa
     (0.4286, 22.0)
     """
+    check_levels_need_by(by, levels)
     if by is None and interval is None and arrived is None:
         state = ContactState.from_contacts(
             wait,

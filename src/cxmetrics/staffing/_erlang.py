@@ -17,8 +17,12 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._validation import parameter_array
+from cxmetrics.exceptions import InvalidInputError
 
 __all__ = [
+    "MAX_AGENTS",
+    "MAX_TRAFFIC",
+    "check_staffing_limits",
     "erlang_b",
     "erlang_b_kernel",
     "erlang_c",
@@ -28,12 +32,61 @@ __all__ = [
 
 Float = NDArray[np.float64]
 
+#: largest number of agents the Erlang models take or search (the recursions run
+#: once per agent on whole arrays: about 1 s per 10**6 agents)
+MAX_AGENTS = 1_000_000
+#: largest offered load :func:`agents_required` staffs, in Erlangs (its Erlang C
+#: search runs the recursion once per agent up to the answer, a little above it)
+MAX_TRAFFIC = 200_000.0
+
+
+def check_staffing_limits(
+    traffic: Float | None = None, agents: Float | None = None
+) -> None:
+    """Refuse, before any work, traffic or agents past the documented limits."""
+    for name, arr, top in (
+        ("traffic", traffic, MAX_TRAFFIC),
+        ("agents", agents, MAX_AGENTS),
+    ):
+        if arr is None:
+            continue
+        big = np.asarray(arr) > top
+        if big.any():
+            i = int(np.argmax(big.ravel()))
+            where = "" if np.ndim(arr) == 0 else f" at index {i}"
+            msg = (
+                f"`{name}` must be at most {top:g}; got {float(np.ravel(arr)[i])!r}{where}. "
+                f"The Erlang models here handle up to {MAX_AGENTS} agents (and staff "
+                f"up to {MAX_TRAFFIC:g} Erlangs) per queue; split a larger operation "
+                "into queues."
+            )
+            raise InvalidInputError(msg)
+
+
+#: rows with more agents than this use the windowed closed form, whose work does
+#: not grow with the number of agents (about 17*sqrt(traffic) steps)
+_RECURSION_MAX = 10_000
+
 
 def erlang_b_kernel(traffic: Float, agents: Float) -> Float:
-    """Erlang B of validated 1-D arrays (agents whole and non-negative)."""
+    r"""Erlang B of validated 1-D arrays (agents whole and non-negative).
+
+    Rows with at most ``_RECURSION_MAX`` agents run the recursion; larger ones
+    use :math:`B = P(X = N)/P(X \le N)`, :math:`X \sim \mathrm{Poisson}(A)`,
+    summed around its largest term (:func:`log_inverse_erlang_b`).
+    """
     size = traffic.shape[0]
     out = np.ones(size)
     if size == 0:
+        return out
+    large = agents > _RECURSION_MAX
+    if large.any():
+        from cxmetrics.staffing._erlang_a import log_inverse_erlang_b  # noqa: PLC0415
+
+        small = ~large
+        out[large] = np.exp(-log_inverse_erlang_b(traffic[large], agents[large]))
+        if small.any():
+            out[small] = erlang_b_kernel(traffic[small], agents[small])
         return out
     n_int = agents.astype(np.int64)
     top = int(n_int.max())
@@ -86,11 +139,10 @@ def traffic_and_agents(
     """Validate and broadcast traffic and agents; return them flat, with the shape."""
     a = parameter_array(traffic, "traffic", low=0.0)
     n = parameter_array(agents, "agents", low=0.0, whole=True)
+    check_staffing_limits(agents=n)
     try:
         a, n = np.broadcast_arrays(a, n)
     except ValueError:
-        from cxmetrics.exceptions import InvalidInputError  # noqa: PLC0415
-
         msg = f"`traffic` and `agents` must broadcast together; got shapes {np.shape(a)} and {np.shape(n)}."
         raise InvalidInputError(msg) from None
     return a.ravel(), n.ravel(), a.shape
@@ -128,7 +180,9 @@ def erlang_b(traffic: ArrayLike, agents: ArrayLike) -> Float | float:
     ------
     InvalidInputError
         Negative or non-finite traffic, negative or fractional agents, shapes that
-        do not broadcast.
+        do not broadcast, more than ``MAX_AGENTS`` (1,000,000) agents (checked
+        first; rows above 10,000 agents use a closed form whose work grows like
+        the square root of the traffic, not with the agents).
     MissingValueError
         NaN or None in either input.
 

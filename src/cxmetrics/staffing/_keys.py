@@ -15,6 +15,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._keys import align_keys, position
 from cxmetrics._validation import (
+    check_levels_need_by,
     check_same_length,
     group_index,
     instants_1d,
@@ -86,6 +87,7 @@ def contact_cells(
     levels: ArrayLike | None,
 ) -> Cells | None:
     """Cells of ``n`` contacts; ``None`` when neither ``by`` nor ``interval`` is given."""
+    check_levels_need_by(by, levels)
     if interval is None and arrived is not None:
         msg = "`arrived` is used to bin contacts into intervals: give `interval` too (e.g. 1800 for half hours)."
         raise InvalidInputError(msg)

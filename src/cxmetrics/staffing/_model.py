@@ -13,7 +13,10 @@ from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._validation import check_option, parameter_array
 from cxmetrics.exceptions import InvalidInputError
-from cxmetrics.staffing._erlang import erlang_b_kernel, erlang_c_kernel
+from cxmetrics.staffing._erlang import (
+    erlang_b_kernel,
+    erlang_c_kernel,
+)
 from cxmetrics.staffing._erlang_a import erlang_a_kernel
 
 __all__ = [
@@ -106,6 +109,7 @@ def evaluate(
         if not finite.any():
             return parts_c
     safe = np.where(finite, pat, 1.0)
+    _check_patience_load(a, aht, pat, agents)
     with np.errstate(invalid="ignore"):
         k = erlang_a_kernel(
             a,
@@ -139,6 +143,34 @@ def evaluate(
     return QueueParts(
         *(np.where(finite, pa, pc) for pa, pc in zip(parts, parts_c, strict=True))
     )
+
+
+#: largest traffic x patience / AHT of Erlang A: its sums take about
+#: 17*sqrt(load) vectorised steps (54,000 at the limit)
+MAX_PATIENCE_LOAD = 1e7
+
+
+def _check_patience_load(
+    traffic: Float, aht: Float, patience: Float, agents: Float
+) -> None:
+    """Refuse rows whose Erlang A sums would be long.
+
+    That is fewer agents than Erlangs (the sums then centre far from their start)
+    with traffic x patience / aht past :data:`MAX_PATIENCE_LOAD`. With more agents
+    than Erlangs they are short at any patience.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        load = np.where(np.isfinite(patience), traffic * patience / aht, 0.0)
+    big = (load > MAX_PATIENCE_LOAD) & (agents < traffic)
+    if big.any():
+        i = int(np.argmax(big))
+        msg = (
+            f"Erlang A with traffic {float(traffic[i])!r} and `patience` "
+            f"{float(patience[i])!r} (aht {float(aht[i])!r}) at index {i}: traffic x "
+            f"patience / aht must be at most {MAX_PATIENCE_LOAD:g}. Callers that patient "
+            "almost never abandon: use model='erlang_c' (or patience=inf)."
+        )
+        raise InvalidInputError(msg)
 
 
 def queue_inputs(
@@ -176,6 +208,7 @@ def queue_inputs(
         if not np.isfinite(a).all():
             msg = "`arrival_rate` x `aht` (the traffic) overflows; rescale the units."
             raise InvalidInputError(msg)
+
     t = parameter_array(threshold, "threshold", low=0.0, allow_inf=True)
     if model == "erlang_a":
         if patience is None:

@@ -12,6 +12,7 @@ from cxmetrics._arrays import array_eq, frozen_float, frozen_int
 from cxmetrics._display import DisplayMixin
 from cxmetrics._validation import parameter_array
 from cxmetrics.exceptions import InvalidInputError
+from cxmetrics.staffing._erlang import check_staffing_limits
 from cxmetrics.staffing._model import evaluate, queue_inputs
 from cxmetrics.staffing._table import ArrayResultMixin, is_scalar
 from cxmetrics.typing import QueueModel, ServiceLevelDefinition
@@ -306,6 +307,7 @@ def queue_metrics(
         msg = "`agents` is required: the number of agents on the queue."
         raise InvalidInputError(msg)
     n = parameter_array(agents, "agents", low=0.0, whole=True)
+    check_staffing_limits(agents=n)
     inputs = queue_inputs(
         model,
         definition,

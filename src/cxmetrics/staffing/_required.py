@@ -11,6 +11,8 @@ from numpy.typing import ArrayLike, NDArray
 from cxmetrics._arrays import array_eq, frozen_float, frozen_int, frozen_keys
 from cxmetrics._display import DisplayMixin
 from cxmetrics._validation import parameter_array
+from cxmetrics.exceptions import InvalidInputError
+from cxmetrics.staffing._erlang import MAX_AGENTS, check_staffing_limits
 from cxmetrics.staffing._model import (
     QueueInputs,
     QueueParts,
@@ -235,6 +237,14 @@ class _Answer:
         self.binding[rows] = binding
 
 
+def _too_many(traffic: float) -> None:
+    msg = (
+        f"no staffing up to {MAX_AGENTS} agents (the documented limit) meets the "
+        f"targets for traffic {float(traffic)!r}; relax the targets or split the queue."
+    )
+    raise InvalidInputError(msg)
+
+
 def _scan_erlang_c(
     inputs: QueueInputs, targets: _Targets, rows: NDArray[np.intp], answer: _Answer
 ) -> None:
@@ -256,6 +266,8 @@ def _scan_erlang_c(
     n = 0
     while rows.size:
         n += 1
+        if n > MAX_AGENTS:
+            _too_many(inputs.traffic[rows[0]])
         b = a * b / (n + a * b)
         k = int(np.searchsorted(a, n, side="left"))  # rows with A < n
         live = np.flatnonzero(~done[:k])
@@ -333,6 +345,8 @@ def _search(
     step = np.maximum(1.0, np.ceil(np.sqrt(sub.traffic)))
     todo = everyone[np.isinf(hi)]
     while todo.size:  # gallop: lo fails, try lo + step, doubling the step
+        if (lo[todo] > MAX_AGENTS).any():
+            _too_many(sub.traffic[todo[0]])
         update(todo, lo[todo] + step[todo])
         step[todo] *= 2.0
         todo = everyone[np.isinf(hi)]
@@ -436,7 +450,11 @@ def agents_required(
     ------
     InvalidInputError
         Out-of-range inputs (as :func:`queue_metrics`), a target outside (0, 1],
-        a maximum occupancy outside (0, 1], a shrinkage outside [0, 1).
+        a maximum occupancy outside (0, 1], a shrinkage outside [0, 1). Limits
+        checked before the search: traffic at most ``MAX_TRAFFIC`` (200,000
+        Erlangs), traffic / ``max_occupancy`` at most ``MAX_AGENTS`` (1,000,000),
+        and for Erlang A traffic x patience / aht at most 1e7; a search that
+        passes ``MAX_AGENTS`` agents stops with this error.
     MissingValueError
         NaN in any input.
 
@@ -539,6 +557,18 @@ def agents_required(
         {"target": tgt, "max_asa": masa, "max_occupancy": mocc, "shrinkage": shr},
     )
     tg_flat, masa_flat, mocc_flat, shr_flat = inputs.extra
+    check_staffing_limits(traffic=inputs.traffic)
+    with np.errstate(divide="ignore", over="ignore"):
+        floor_agents = inputs.traffic / mocc_flat  # occupancy A/N <= max_occupancy
+    if (floor_agents > MAX_AGENTS).any():
+        i = int(np.argmax(floor_agents > MAX_AGENTS))
+        msg = (
+            f"`max_occupancy` {float(mocc_flat[i])!r} with traffic "
+            f"{float(inputs.traffic[i])!r} needs more than {MAX_AGENTS} agents "
+            f"(traffic / max_occupancy) at index {i}, the documented limit of the "
+            "Erlang models; raise `max_occupancy` or split the queue."
+        )
+        raise InvalidInputError(msg)
     targets = _Targets(tg_flat, masa_flat, mocc_flat)
     size = inputs.traffic.shape[0]
     answer = _Answer(size)

@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 
 from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
 
-__all__ = ["check_counts", "check_nonnegative", "floats"]
+__all__ = ["check_counts", "check_nonnegative", "floats", "positive_df"]
 
 #: weighted counts are sums of floats: a part may exceed its total by rounding
 _REL_TOL = 1e-9
@@ -25,7 +25,7 @@ _REL_TOL = 1e-9
 
 def floats(name: str, values: Any) -> NDArray[np.float64]:
     """``values`` as float64 (any shape), or a clear error for non-numbers."""
-    if isinstance(values, str | bytes | bool | np.bool_):
+    if values is None or isinstance(values, str | bytes | bool | np.bool_):
         msg = f"`{name}` must be a number or an array of numbers; got {values!r}."
         raise InvalidInputTypeError(msg)
     try:
@@ -48,6 +48,17 @@ def check_nonnegative(name: str, arr: NDArray[np.float64]) -> None:
     if bad.any():
         msg = f"`{name}` must be a finite number >= 0 (or NaN when undefined); got {_where(arr, bad)}."
         raise InvalidInputError(msg)
+
+
+def positive_df(name: str, values: Any) -> NDArray[np.float64]:
+    """Degrees of freedom as float64: each > 0 (``inf`` is the normal limit; NaN passes)."""
+    arr = floats(name, values)
+    with np.errstate(invalid="ignore"):
+        bad = arr <= 0
+    if bad.any():
+        msg = f"`{name}` must be > 0 (degrees of freedom; inf for the normal limit); got {_where(arr, bad)}."
+        raise InvalidInputError(msg)
+    return arr
 
 
 def check_counts(

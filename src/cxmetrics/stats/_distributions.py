@@ -15,6 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from cxmetrics._validation import check_confidence_level, check_option
+from cxmetrics.stats._checks import floats, positive_df
 from cxmetrics.stats._student_t import t_cdf, t_isf, t_sf
 
 __all__ = ["critical_value", "normal_pvalue", "t_critical_value", "t_pvalue"]
@@ -50,7 +51,7 @@ def t_critical_value(
     """
     level = check_confidence_level(confidence_level)
     # from the tail area (1 - level)/2, which keeps its accuracy near level 1
-    return t_isf((1.0 - level) / 2.0, df)
+    return t_isf((1.0 - level) / 2.0, positive_df("df", df))
 
 
 def normal_pvalue(
@@ -66,7 +67,7 @@ def normal_pvalue(
     0.05
     """
     check_option("alternative", alternative, ("two-sided", "less", "greater"))
-    zz = np.asarray(z, dtype=np.float64)
+    zz = floats("z", z)
     if alternative == "two-sided":
         arg: NDArray[Any] = np.abs(zz) / math.sqrt(2.0)
         factor = 1.0
@@ -93,7 +94,8 @@ def t_pvalue(
     0.05
     """
     check_option("alternative", alternative, ("two-sided", "less", "greater"))
-    tt = np.asarray(t, dtype=np.float64)
+    tt = floats("t", t)
+    df = positive_df("df", df)
     if alternative == "two-sided":
         return 2.0 * t_sf(np.abs(tt), df)
     if alternative == "greater":

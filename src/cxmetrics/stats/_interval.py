@@ -14,7 +14,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._optional import require
 from cxmetrics._validation import check_option
-from cxmetrics.exceptions import InvalidInputTypeError
+from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
 from cxmetrics.stats._checks import check_counts, check_nonnegative, floats
 from cxmetrics.stats._distributions import critical_value, t_critical_value
 
@@ -228,4 +228,15 @@ def mean_interval(
         check_nonnegative("df", np.where(np.isposinf(d), 0.0, d))
         with np.errstate(invalid="ignore"):
             crit = t_critical_value(confidence_level, np.where(d > 0, d, np.nan))
-    return ConfidenceIntervalArray(m - crit * se, m + crit * se)
+    with np.errstate(over="ignore", invalid="ignore"):
+        half = crit * se
+    wide = np.isinf(half) & np.isfinite(se)
+    if wide.any():
+        i = int(np.argmax(wide.ravel()))
+        msg = (
+            f"`standard_error` is too large for a float64 interval; got "
+            f"{float(np.broadcast_to(se, wide.shape).ravel()[i])!r}"
+            f"{'' if not wide.ndim else f' at index {i}'}."
+        )
+        raise InvalidInputError(msg)
+    return ConfidenceIntervalArray(m - half, m + half)

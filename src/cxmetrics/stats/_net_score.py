@@ -13,7 +13,12 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._validation import check_option, check_positive_int
+from cxmetrics._validation import (
+    check_confidence_level,
+    check_option,
+    check_positive_int,
+    check_rng,
+)
 from cxmetrics.stats._checks import check_counts, floats
 from cxmetrics.stats._distributions import critical_value
 from cxmetrics.stats._interval import ConfidenceIntervalArray
@@ -212,6 +217,10 @@ def net_score_interval(
     [0.1469, 0.4531]
     """
     check_option("method", method, NET_SCORE_METHODS)
+    check_confidence_level(confidence_level)
+    if method == "bootstrap":
+        check_positive_int("n_resamples", n_resamples)
+        gen = check_rng(rng)
     xp, xn, n = np.broadcast_arrays(
         floats("positive", positive), floats("negative", negative), floats("nobs", nobs)
     )
@@ -233,8 +242,6 @@ def net_score_interval(
             low = _score_bound(xp, xn, safe_n, z, upper=False)
             high = _score_bound(xp, xn, safe_n, z, upper=True)
         else:
-            check_positive_int("n_resamples", n_resamples)
-            gen = np.random.default_rng(0 if rng is None else rng)
             low, high = _bootstrap(
                 xp / safe_n,
                 xn / safe_n,

@@ -10,6 +10,7 @@ from numpy.typing import ArrayLike, NDArray
 from cxmetrics._optional import require
 from cxmetrics._validation import check_confidence_level, check_option
 from cxmetrics.exceptions import InvalidInputError
+from cxmetrics.stats._checks import floats
 from cxmetrics.stats._distributions import critical_value
 from cxmetrics.stats._interval import ConfidenceIntervalArray
 
@@ -75,14 +76,12 @@ def rate_interval(
     """
     check_option("method", method, RATE_METHODS)
     level = check_confidence_level(confidence_level)
-    x, t = np.broadcast_arrays(
-        np.asarray(count, dtype=np.float64), np.asarray(exposure, dtype=np.float64)
-    )
-    bad = ~((x >= 0) & (t >= 0))  # also NaN
+    x, t = np.broadcast_arrays(floats("count", count), floats("exposure", exposure))
+    bad = ~((x >= 0) & (t >= 0) & np.isfinite(x) & np.isfinite(t))  # also NaN
     if bad.any():
         i = int(np.argmax(bad.ravel()))
         msg = (
-            f"`count` and `exposure` must be non-negative; got count="
+            f"`count` and `exposure` must be finite and non-negative; got count="
             f"{float(x.ravel()[i])!r} and exposure={float(t.ravel()[i])!r} at index {i}."
         )
         raise InvalidInputError(msg)

@@ -37,6 +37,18 @@ def _finite_population(n0: float, population: int | None) -> float:
     return n0 / (1.0 + (n0 - 1.0) / pop)
 
 
+def _rounded_up(n0: float, population: int | None, margin: object) -> int:
+    """The size rounded up; a size past float range is refused, not an OverflowError."""
+    n = _finite_population(n0, population)
+    if not math.isfinite(n):
+        msg = (
+            f"`margin` {margin!r} is too small: the sample size it needs exceeds "
+            "1e308 responses. Use a larger margin."
+        )
+        raise InvalidInputError(msg)
+    return max(1, math.ceil(n - 1e-9))
+
+
 def proportion_sample_size(
     margin: float,
     *,
@@ -89,20 +101,23 @@ def proportion_sample_size(
         msg = f"`margin` must lie in (0, 1) (a fraction, not a percentage); got {margin!r}."
         raise InvalidInputError(msg)
     p = _check_share("proportion", proportion)
+    if population is not None:
+        check_positive_int("population", population)
     z = critical_value(confidence_level)
     var = p * (1.0 - p)
+    # (z / e)**2 rather than z*z / (e*e): e*e underflows to 0 for tiny margins
+    r2 = (z / e) ** 2 if z / e < 1e154 else math.inf
     if method == "wald":
-        n0 = z * z * var / (e * e)
+        n0 = r2 * var
     elif method == "agresti_coull":
-        n0 = z * z * var / (e * e) - z * z
+        n0 = r2 * var - z * z
     else:
         n0 = (
-            z
-            * z
-            / (2 * e * e)
+            r2
+            / 2
             * (var - 2 * e * e + math.sqrt(var * var + 4 * e * e * (p - 0.5) ** 2))
         )
-    return max(1, math.ceil(_finite_population(n0, population) - 1e-9))
+    return _rounded_up(n0, population, margin)
 
 
 def nps_sample_size(
@@ -167,9 +182,12 @@ def nps_sample_size(
             msg = f"`promoter_share` + `detractor_share` must not exceed 1; got {pp + pn!r}."
             raise InvalidInputError(msg)
         var = pp + pn - (pp - pn) ** 2
+    if population is not None:
+        check_positive_int("population", population)
     z = critical_value(confidence_level)
-    e /= 100.0
-    n0 = z * z * var / (e * e)
+    ratio = z * 100.0 / e  # z / (margin as a fraction); never divides by an underflow
+    r2 = ratio**2 if ratio < 1e154 else math.inf
+    n0 = r2 * var
     if method == "adjusted_wald":
         n0 -= 3.0
-    return max(1, math.ceil(_finite_population(n0, population) - 1e-9))
+    return _rounded_up(n0, population, margin)

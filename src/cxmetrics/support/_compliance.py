@@ -23,6 +23,7 @@ from cxmetrics._mergeable import Mergeable
 from cxmetrics._validation import (
     as_1d,
     check_confidence_level,
+    check_instance,
     check_option,
     check_same_length,
     group_index,
@@ -254,6 +255,11 @@ class SLAComplianceState(Mergeable):
     >>> SLAComplianceState.from_dict((a + b).to_dict()) == a + b
     True
     """
+
+    _shapes: ClassVar[dict[str, tuple[int | str, ...]]] = {
+        "keys": ("g",),
+        "counts": ("g", "s"),
+    }
 
     keys: NDArray[Any] = attrs.field(converter=frozen_keys, eq=array_eq)
     counts: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
@@ -660,6 +666,8 @@ def sla_compliance(
     >>> sla_compliance(log, policy, priority=["high", "high"], confidence_level=0.8)
     SLA compliance 0.5 (80% CI 0.164 to 0.836; n=2 targets, met=1, breached=1, excluded=0; zendesk)
     """
+    check_instance("log", log, TicketLog)
+
     check_confidence_level(confidence_level)
     check_option("compliance", compliance, tuple(COMPLIANCE))
     check_option("level", level, ("target", "ticket"))

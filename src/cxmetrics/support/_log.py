@@ -35,6 +35,8 @@ def show(value: object) -> str:
 def status_codes(values: ArrayLike, name: str) -> NDArray[np.int8]:
     """Status names (any case; 'on-hold' = 'hold') or codes 0-5 as int8 codes."""
     arr = as_1d(values, name)
+    if arr.size == 0:  # an empty export (a list [] reads as float64)
+        return np.zeros(0, dtype=np.int8)
     if arr.dtype.kind in "iu":
         bad = (arr < 0) | (arr > 5)
         if bad.any():
@@ -84,8 +86,26 @@ def _author_is_agent(values: ArrayLike, n: int) -> NDArray[np.bool_]:
     raise InvalidInputTypeError(msg)
 
 
+_is_text = np.frompyfunc(lambda v: isinstance(v, str | bytes | np.str_), 1, 1)
+
+
 def _ticket_keys(values: ArrayLike, name: str) -> NDArray[Any]:
+    if not isinstance(values, np.ndarray) and isinstance(values, list | tuple):
+        # numpy would turn [1, "1"] into two equal strings: refuse mixed ids
+        raw = np.empty(len(values), dtype=object)
+        raw[:] = list(values)
+        text = np.asarray(_is_text(raw), dtype=bool) if raw.size else raw.astype(bool)
+        if text.any() and not text.all():
+            i, j = int(np.argmax(text)), int(np.argmax(~text))
+            msg = (
+                f"`{name}` mixes text and numeric ticket ids ({raw[j]!r} at index {j}, "
+                f"{raw[i]!r} at index {i}); 1 and '1' would be merged. Convert the ids "
+                "to one type."
+            )
+            raise InvalidInputTypeError(msg)
     arr = as_1d(values, name)
+    if arr.size == 0 and arr.dtype.kind == "f":  # an empty export: no ids at all
+        return np.zeros(0, dtype=np.int64)
     if arr.dtype.kind not in "iuUSO":
         msg = f"`{name}` must hold ticket ids (integers or strings); got dtype {arr.dtype}."
         raise InvalidInputTypeError(msg)

@@ -19,6 +19,7 @@ from cxmetrics._arrays import (
 from cxmetrics._display import DisplayMixin
 from cxmetrics._grouped import GroupedResultMixin, warn_undefined
 from cxmetrics._validation import (
+    check_instance,
     check_option,
     check_positive_int,
     group_index,
@@ -252,6 +253,8 @@ def resolution_rate(
     >>> resolution_rate(log, start=jan1, end=feb1, style="period").value
     1.0
     """
+    check_instance("log", log, TicketLog)
+
     check_option("style", style, ("cohort", "period"))
     lo, hi = as_of_ns(start, "start"), as_of_ns(end, "end")
     if hi <= lo:
@@ -304,6 +307,8 @@ def reopen_rate(
     >>> reopen_rate(log).value
     0.5
     """
+    check_instance("log", log, TicketLog)
+
     keys, g = _groups(log, by, tickets)
     solved, enters = _solved_runs(log)
     ever = np.zeros(log.n_tickets, dtype=bool)
@@ -365,6 +370,8 @@ def first_contact_resolution(
     >>> first_contact_resolution(log, definition="no_follow_up").value
     0.5
     """
+    check_instance("log", log, TicketLog)
+
     check_option(
         "definition", definition, ("one_touch", "no_follow_up", "no_repeat_contact")
     )
@@ -481,6 +488,8 @@ def backlog(
     >>> backlog(log, q).counts.tolist()
     [[1, 2, 1, 0]]
     """
+    check_instance("log", log, TicketLog)
+
     q = utc_instants_1d(instants, "instants")
     keys, g = _groups(log, by, tickets)
     k = 1 if keys is None else len(keys)

@@ -11,7 +11,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._arrays import array_eq, frozen_float, frozen_int, frozen_keys
 from cxmetrics._display import DisplayMixin
-from cxmetrics._validation import as_1d, check_same_length
+from cxmetrics._validation import as_1d, check_instance, check_same_length
 from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
 from cxmetrics.support._calendar import BusinessCalendar
 from cxmetrics.support._clock import NAT, Clock, run_clock
@@ -540,6 +540,7 @@ def sla_targets(
     >>> r.status.tolist()
     ['breached', 'achieved', 'not_applicable']
     """
+    check_instance("log", log, TicketLog)
     rows = _target_rows(log, policy, priority, due, target, tickets, as_of, detail=True)
     assert isinstance(rows, SLATargets)  # noqa: S101  (detail=True)
     return rows

@@ -16,8 +16,9 @@ from cxmetrics._arrays import (
     nan_array_eq,
 )
 from cxmetrics._display import DisplayMixin
-from cxmetrics._grouped import GroupedResultMixin
+from cxmetrics._grouped import GroupedResultMixin, warn_undefined
 from cxmetrics._validation import (
+    check_instance,
     check_option,
     check_same_length,
     durations_1d,
@@ -205,6 +206,9 @@ def ticket_timings(
     >>> r.first_reply / 3600, r.agent_work / 3600, r.agent_wait / 3600, r.full_resolution / 3600
     (array([1.]), array([2.5]), array([0.5]), array([3.]))
     """
+    check_instance("log", log, TicketLog)
+    check_instance("calendar", calendar, BusinessCalendar, optional=True)
+
     cal = _calendar(calendar)
     cut = None if as_of is None else as_of_ns(as_of)
     k = log.n_tickets
@@ -326,6 +330,9 @@ def next_reply_times(
     >>> next_reply_times(log).seconds / 60
     array([60.])
     """
+    check_instance("log", log, TicketLog)
+    check_instance("calendar", calendar, BusinessCalendar, optional=True)
+
     cal = _calendar(calendar)
     k = log.n_tickets
     code, _, start, done = _instances(log, "next_reply", np.full(k, NAT, np.int64))
@@ -370,6 +377,8 @@ def handle_time(
     >>> handle_time([3, 3], s, e)
     (array([3]), array([1500.]))
     """
+    check_instance("calendar", calendar, BusinessCalendar, optional=True)
+
     cal = _calendar(calendar)
     keys = np.asarray(ticket)
     s = utc_instants_1d(start, "start")
@@ -555,6 +564,9 @@ def duration_summary(
         n_missing = int(np.count_nonzero(missing))
         x, g = x[~missing], g[~missing]
     n, mean, q = _grouped_quantiles(x, g, len(keys), all_probs)
+    warn_undefined(
+        "duration_summary", mean if by is not None else mean[0], stacklevel=3
+    )
     return DurationSummary(
         keys=keys,
         value=mean,

@@ -245,6 +245,8 @@ def ces(
     0.6
     """
     check_score_options(
+        by=by,
+        levels=levels,
         scheme=scheme,
         kind=CESScheme,
         nan_policy=nan_policy,

@@ -256,6 +256,8 @@ def csat(
     (0.75, 4, 1)
     """
     check_score_options(
+        by=by,
+        levels=levels,
         scheme=scheme,
         kind=CSATScheme,
         nan_policy=nan_policy,

@@ -12,6 +12,7 @@ from numpy.typing import ArrayLike, NDArray
 from cxmetrics._arrays import array_eq, frozen_float, frozen_int, frozen_keys
 from cxmetrics._display import DisplayMixin
 from cxmetrics._grouped import GroupedResultMixin, finish_grouped, finish_scalar
+from cxmetrics._validation import check_levels_need_by
 from cxmetrics.stats._interval import ConfidenceInterval, ConfidenceIntervalArray
 from cxmetrics.stats._net_score import net_score_interval, net_score_variance
 from cxmetrics.survey._options import check_compute_options, check_score_options
@@ -526,6 +527,8 @@ def nps(
     -33.3
     """
     check_score_options(
+        by=by,
+        levels=levels,
         scheme=scheme,
         kind=NPSScheme,
         nan_policy=nan_policy,
@@ -605,6 +608,7 @@ def enps(
     >>> res.flagged.tolist(), res.value.tolist()
     ([True, False], [nan, 25.0])
     """
+    check_levels_need_by(by, levels)
     if by is None:
         return nps(
             responses,

@@ -10,7 +10,7 @@ from typing import get_args
 
 import numpy as np
 
-from cxmetrics._validation import check_option, check_positive_int
+from cxmetrics._validation import check_levels_need_by, check_option, check_positive_int
 from cxmetrics.exceptions import InvalidInputTypeError
 from cxmetrics.typing import (
     Alternative,
@@ -54,8 +54,11 @@ def check_score_options(
     min_n: object,
     small_groups: object,
     definition: object = None,
+    by: object = None,
+    levels: object = None,
 ) -> None:
     """Check the options of ``nps``/``csat``/``ces`` (``definition`` if given)."""
+    check_levels_need_by(by, levels)
     check_scheme(scheme, kind)
     check_option("nan_policy", nan_policy, get_args(NanPolicy))
     check_compute_options(min_n, small_groups, definition)

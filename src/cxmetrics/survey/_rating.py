@@ -7,6 +7,7 @@ and the mean answer; ``definition`` picks which is the headline ``value``.
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any, ClassVar, TypeAlias
 
 import attrs
@@ -17,6 +18,7 @@ from cxmetrics._arrays import array_eq, frozen_float, frozen_int, frozen_keys
 from cxmetrics._display import DisplayMixin
 from cxmetrics._grouped import GroupedResultMixin
 from cxmetrics._validation import check_option
+from cxmetrics.exceptions import UndefinedMetricWarning
 from cxmetrics.stats._interval import (
     MEAN_METHODS,
     PROPORTION_METHODS,
@@ -110,6 +112,16 @@ class _Intervals(DisplayMixin):
         with np.errstate(invalid="ignore", divide="ignore"):
             se = np.asarray(self.std) / np.sqrt(ne)
         ci = mean_interval(self.mean, se, confidence_level, method=method, df=ne - 1.0)
+        lone = np.isfinite(np.asarray(self.mean, dtype=np.float64)) & np.isnan(ci.low)
+        if lone.any():
+            # a mean of one answer has no spread to estimate: say why it is NaN
+            warnings.warn(
+                f"the interval of the mean is undefined for {int(np.count_nonzero(lone))} "
+                "result(s) resting on a single answer (no variance to estimate); "
+                "returning NaN.",
+                UndefinedMetricWarning,
+                stacklevel=4,
+            )
         # a mean of answers cannot leave the answer scale
         low, high = float(self.scheme.low), float(self.scheme.high)
         return ConfidenceIntervalArray(

@@ -31,11 +31,21 @@ def _int(name: str, value: object) -> int:
     return value
 
 
+#: most points a scale may have: states hold one count per point (a 0-10 scale has 11)
+MAX_SCALE_POINTS = 1001
+
+
 def _check_scale(low: int, high: int) -> None:
     _int("low", low)
     _int("high", high)
     if high <= low:
         msg = f"`high` must be greater than `low`; got low={low}, high={high}."
+        raise InvalidInputError(msg)
+    if high - low + 1 > MAX_SCALE_POINTS:
+        msg = (
+            f"a scale has at most {MAX_SCALE_POINTS} points (states hold one count "
+            f"per point); got low={low}, high={high}. Rescale the answers."
+        )
         raise InvalidInputError(msg)
 
 

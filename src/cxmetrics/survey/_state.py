@@ -19,6 +19,7 @@ from cxmetrics._keys import align_keys, decode_keys, encode_keys, position
 from cxmetrics._mergeable import Mergeable
 from cxmetrics._validation import (
     GroupIndex,
+    check_levels_need_by,
     group_index,
     weights_array,
 )
@@ -60,6 +61,7 @@ def _tally(
     NDArray[np.float64] | None,
 ]:
     """Validate and count: returns (keys, counts incl. missing bin, wsum, w2sum)."""
+    check_levels_need_by(by, levels)
     data = scale_answers(responses, "responses", scheme, nan_policy=nan_policy)
     n = data.values.shape[0]
     w = None if weights is None else weights_array(weights, n)
@@ -125,6 +127,10 @@ class ScaleState(Mergeable, Generic[SchemeT]):
         Sum of weights and of squared weights per scale point (``None`` when
         unweighted, which means unit weights).
     """
+
+    _shapes: ClassVar[dict[str, tuple[int | str, ...]]] = dict.fromkeys(
+        ("counts", "weight_sums", "weight_squares"), ("k",)
+    )
 
     scheme: SchemeT
     counts: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
@@ -267,6 +273,14 @@ class GroupedScaleState(Mergeable, Generic[SchemeT]):
     weight_sums, weight_squares : ndarray of float64, shape (g, k), or None
         Weight sums per cell (``None`` when unweighted).
     """
+
+    _shapes: ClassVar[dict[str, tuple[int | str, ...]]] = {
+        "keys": ("g",),
+        "counts": ("g", "k"),
+        "n_missing": ("g",),
+        "weight_sums": ("g", "k"),
+        "weight_squares": ("g", "k"),
+    }
 
     scheme: SchemeT
     keys: NDArray[Any] = attrs.field(converter=frozen_keys, eq=array_eq)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 import numpy as np
@@ -80,6 +80,14 @@ class PatienceState(Mergeable):
     >>> round((monday + tuesday).compute().mean, 2)
     73.33
     """
+
+    _shapes: ClassVar[dict[str, tuple[int | str, ...]]] = {
+        "keys": ("g",),
+        "abandons": ("g",),
+        "answered": ("g",),
+        "exposure": ("g",),
+        "n_missing": ("g",),
+    }
 
     keys: NDArray[Any] | None = attrs.field(converter=_optional_keys, eq=array_eq)
     abandons: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
@@ -308,7 +316,7 @@ class PatienceState(Mergeable):
         [7, 8]
         """
         cls._check_tag(data)
-        keys = None if data.get("keys") is None else decode_keys(data["keys"])
+        keys = None if data["keys"] is None else decode_keys(data["keys"])
         return cls(
             keys,
             data["abandons"],

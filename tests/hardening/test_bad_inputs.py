@@ -1,0 +1,157 @@
+"""Bad input to any registered public callable gives a result or a CXMetricsError (issue #20).
+
+For every entry of :mod:`registry`, hypothesis draws valid arguments and replaces
+one of them by a bad value. The call must then
+
+- return, or raise a :class:`~cxmetrics.exceptions.CXMetricsError` (never a
+  foreign ``TypeError``, ``KeyError``, ``ZeroDivisionError``, numpy error...);
+- not let a numpy ``RuntimeWarning`` (overflow, invalid value) escape;
+- warn with :class:`~cxmetrics.exceptions.UndefinedMetricWarning` whenever its
+  headline value is NaN;
+- finish: a call that runs past a generous alarm is reported as a hang.
+"""
+
+from __future__ import annotations
+
+import math
+import signal
+import warnings
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import cxmetrics as cx
+from cxmetrics.exceptions import (
+    ConvergenceWarning,
+    CXMetricsError,
+    DataWarning,
+    UndefinedMetricWarning,
+)
+from hardening.registry import BAD_VALUES, ENTRIES, Entry
+
+OURS = (UndefinedMetricWarning, ConvergenceWarning, DataWarning)
+
+
+class _HangError(Exception):
+    pass
+
+
+def _alarm(signum: int, frame: Any) -> None:
+    raise _HangError
+
+
+def _headline(result: Any) -> float | None:
+    """The scalar headline number of a result, if it has one."""
+    value = getattr(result, "value", result)
+    if isinstance(value, float | np.floating):
+        return float(value)
+    return None
+
+
+def _has_nan(values: list[Any]) -> bool:
+    for v in values:
+        try:
+            arr = np.asarray(v, dtype=np.float64)
+        except (TypeError, ValueError):
+            continue
+        if np.isnan(arr).any():
+            return True
+    return False
+
+
+def _call(entry: Entry, args: list[Any], kwargs: dict[str, Any]) -> None:
+    old = signal.signal(signal.SIGALRM, _alarm)
+    signal.alarm(20)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                result = entry.func(*args, **kwargs)
+            except CXMetricsError:
+                return
+    except _HangError:
+        pytest.fail(f"{entry.name}({args!r}, {kwargs!r}) did not finish")
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+    foreign = [w for w in caught if not issubclass(w.category, OURS)]
+    assert not foreign, f"{entry.name} leaked {[str(w.message) for w in foreign]}"
+    value = _headline(result)
+    if entry.nan_passes and _has_nan([*args, *kwargs.values()]):
+        return
+    if value is not None and math.isnan(value):
+        assert any(issubclass(w.category, UndefinedMetricWarning) for w in caught), (
+            f"{entry.name} returned NaN without an UndefinedMetricWarning"
+        )
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=[e.name for e in ENTRIES])
+@settings(suppress_health_check=[HealthCheck.too_slow], max_examples=40)
+@given(data=st.data())
+def test_bad_input_gives_a_result_or_a_cxmetrics_error(entry: Entry, data: Any) -> None:
+    args = [data.draw(s, label=n) for n, s in entry.args]
+    kwargs = {n: data.draw(s, label=n) for n, s in entry.kwargs}
+    target = data.draw(st.sampled_from(entry.names), label="bad argument")
+    bad = data.draw(st.sampled_from(BAD_VALUES), label="bad value")
+    positional = [n for n, _ in entry.args]
+    if target in positional:
+        args[positional.index(target)] = bad
+    else:
+        kwargs[target] = bad
+    _call(entry, args, kwargs)
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=[e.name for e in ENTRIES])
+@settings(max_examples=10)
+@given(data=st.data())
+def test_valid_input_gives_a_result(entry: Entry, data: Any) -> None:
+    # the strategies themselves are valid: a call on them returns
+    args = [data.draw(s, label=n) for n, s in entry.args]
+    kwargs = {n: data.draw(s, label=n) for n, s in entry.kwargs}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UndefinedMetricWarning)
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        entry.func(*args, **kwargs)
+
+
+FRONT_DOORS = {
+    "survey": [
+        "nps",
+        "enps",
+        "csat",
+        "ces",
+        "compare_nps",
+        "compare_csat",
+        "compare_ces",
+    ],
+    "staffing": [
+        "erlang_b",
+        "erlang_c",
+        "agents_required",
+        "queue_metrics",
+        "contact_metrics",
+    ],
+    "stats": [
+        n
+        for n in cx.stats.__all__
+        if n[0].islower()
+        and n
+        not in (
+            "paired_difference",
+            "restricted_mle",
+            "mean_difference",
+            "proportion_difference",
+            "net_score_difference",
+            "net_score_variance",
+        )
+    ],
+}
+
+
+def test_registry_covers_the_front_doors() -> None:
+    names = {e.name for e in ENTRIES}
+    missing = {f for fs in FRONT_DOORS.values() for f in fs} - names
+    assert not missing, f"add registry entries for {sorted(missing)}"
