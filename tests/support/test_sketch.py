@@ -131,3 +131,13 @@ def test_empty_groups_and_bad_input():
     frozen = Sketch.from_durations([1.0, 2.0])
     with pytest.raises(ValueError, match="read-only"):
         frozen.bin_count[0] = 9
+
+
+def test_sub_second_durations_merge_and_load():
+    # bucket indices are negative under one second: labels, not counts
+    a = Sketch.from_durations([0.2, 0.5, 3.0])
+    b = Sketch.from_durations([0.01])
+    merged = a + b
+    assert merged.n.tolist() == [4]
+    assert merged.quantile(0.0)[0] == pytest.approx(0.01, rel=0.01)
+    assert Sketch.from_dict(json.loads(json.dumps(merged.to_dict()))) == merged

@@ -13,7 +13,7 @@ standard deviation.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import attrs
 import numpy as np
@@ -83,6 +83,9 @@ class ExperimentState(Mergeable):
 
     kind: str = attrs.field(validator=attrs.validators.in_(KINDS))
     covariate: bool
+    #: sums and cross-products of the outcome and covariate may be negative
+    _signed_fields: ClassVar[tuple[str, ...]] = ("sums", "products")
+
     keys: NDArray[Any] = attrs.field(converter=frozen_keys, eq=array_eq)
     count: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
     n_missing: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)

@@ -19,7 +19,7 @@ interpolates between two order statistics, so the two can differ by more than
 from __future__ import annotations
 
 import math
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
 import attrs
 import numpy as np
@@ -151,6 +151,10 @@ class DurationSketchState(Mergeable):
     >>> s.n.tolist(), s.quantile(0.5).round(1).tolist()
     ([2, 3], [30.3, 596.0])
     """
+
+    #: bucket indices and group positions are labels, not counts: not summed,
+    #: and bucket indices are negative for durations under one second
+    _ordinal_fields: ClassVar[tuple[str, ...]] = ("bin_key", "bin_group")
 
     keys: NDArray[Any] = attrs.field(converter=frozen_keys, eq=array_eq)
     relative_accuracy: float
