@@ -13,6 +13,9 @@ PAGE = Path(__file__).resolve().parents[2] / "docs" / "metrics" / "retention.md"
 def test_retention_page_examples():
     if not PAGE.is_file():  # pragma: no cover  (an installed package without docs)
         pytest.skip(f"{PAGE} is absent")
+    pytest.importorskip(
+        "pandas", reason="the page reads a subscription export with pandas"
+    )
     result = doctest.testfile(
         str(PAGE),
         module_relative=False,
