@@ -47,6 +47,20 @@ def test_submodule_all(module):
         assert hasattr(module, name)
 
 
+def test_import_loads_no_frames_module():
+    # the optional dataframe layer is loaded on first use, not by `import cxmetrics`
+    code = (
+        "import sys, cxmetrics as cx; cx.nps([10, 3]); "
+        "before = sorted(m for m in sys.modules if m.startswith('cxmetrics.frames')); "
+        "cx.frames.nps; "
+        "print(','.join(before), 'cxmetrics.frames' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.split() == ["True"]
+
+
 def test_import_loads_no_optional_dependency():
     code = (
         "import sys, cxmetrics as cx; cx.nps([10, 3]).confidence_interval(); "

@@ -10,13 +10,14 @@ Examples
 
 from __future__ import annotations
 
+import importlib
 from importlib.metadata import PackageNotFoundError, version
+from types import ModuleType
 
 from cxmetrics import (
     clv,
     exceptions,
     experiments,
-    frames,
     journeys,
     retention,
     staffing,
@@ -429,3 +430,13 @@ __all__ = [
     "waits_from_instants",
     "workforce",
 ]
+
+
+def __getattr__(name: str) -> ModuleType:
+    """``cx.frames``, the optional dataframe layer, is imported on first use only."""
+    if name == "frames":
+        module = importlib.import_module("cxmetrics.frames")
+        globals()[name] = module
+        return module
+    msg = f"module 'cxmetrics' has no attribute {name!r}"
+    raise AttributeError(msg)
