@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import cxmetrics as cx
-from cxmetrics._display import DisplayMixin, format_value, html_table
+from cxmetrics._core.display import DisplayMixin, format_value, html_table
 
 RESULT_NAME = re.compile(r"(Result|ResultArray|Movements|Metrics|MetricsArray|Model)$")
 

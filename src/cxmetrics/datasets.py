@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from cxmetrics._table_io import instants, numbers, read_table
+from cxmetrics._core.table_io import instants, numbers, read_table
 from cxmetrics.exceptions import InvalidInputError
 from cxmetrics.support import SLAPolicy, read_policy
 

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._validation import as_1d, check_option
+from cxmetrics._core.validation import as_1d, check_option
 from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
 
 __all__ = [

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 import cxmetrics as cx
 from cli_exports import SURVEY_ROLES, purchase_export, survey_export, ticket_export
-from cxmetrics._table_io import instants, keys, numbers, read_file
+from cxmetrics._core.table_io import instants, keys, numbers, read_file
 from cxmetrics.cli import COMMANDS, main
 from cxmetrics.cli._roles import Role
 from cxmetrics.datasets import sample_path
@@ -1014,7 +1014,7 @@ def test_property_read_file_gives_each_row_its_first_line(table, blanks):
 
 @given(h=st.integers(0, 99), m=st.integers(0, 59), sec=st.integers(0, 59))
 def test_property_clock_durations_are_seconds(h, m, sec):
-    from cxmetrics._table_io import seconds
+    from cxmetrics._core.table_io import seconds
 
     text = np.array(
         [f"{h}:{m:02d}:{sec:02d}", f"{m}:{sec:02d}", str(h * 3600 + m * 60 + sec), ""]
@@ -1089,7 +1089,7 @@ def test_survey_by_period_reads_the_clock_as_written(tmp_path, capsys):
     offset=st.sampled_from(["", "Z", "+02:00", "-05:00", "+05:30"]),
 )
 def test_property_wall_clock_drops_only_the_zone(day, hour, offset):
-    from cxmetrics._table_io import wall_clock
+    from cxmetrics._core.table_io import wall_clock
 
     got = wall_clock(
         "f",

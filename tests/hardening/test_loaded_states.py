@@ -19,7 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import cxmetrics as cx
-from cxmetrics._mergeable import check_state
+from cxmetrics._core.mergeable import check_state
 from cxmetrics.exceptions import CXMetricsError, InvalidInputError
 from test_state_serialisation import ALL, CASES
 

@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import cxmetrics as cx
-from cxmetrics._validation import CHUNK
+from cxmetrics._core.validation import CHUNK
 from cxmetrics.survey import _kernel
 
 

@@ -249,7 +249,7 @@ def test_several_target_lines_get_distinct_colours():
 
 def test_clv_chart_caption_counts_the_first_bar(tmp_path):
     pytest.importorskip("scipy")
-    from cxmetrics._table_io import instants, numbers, read_file
+    from cxmetrics._core.table_io import instants, numbers, read_file
     from cxmetrics.report import clv_section
 
     path = purchase_export(tmp_path)
@@ -293,7 +293,7 @@ def test_clv_chart_caption_counts_the_first_bar(tmp_path):
 
 def test_revenue_retention_tile_and_table_match_the_api(tmp_path):
     from cli_exports import subscription_export
-    from cxmetrics._table_io import instants, numbers, read_file
+    from cxmetrics._core.table_io import instants, numbers, read_file
 
     path = subscription_export(tmp_path)
     out = tmp_path / "r.html"

@@ -236,7 +236,7 @@ def test_wilson_and_wald_widen_with_level(cn, levels, method):
 
 @pytest.fixture
 def no_scipy(monkeypatch):
-    # cxmetrics._optional.require calls importlib.import_module("scipy.stats"); a None
+    # cxmetrics._core.optional.require calls importlib.import_module("scipy.stats"); a None
     # entry in sys.modules makes that import raise ModuleNotFoundError, as if scipy
     # were not installed (and it is not, in the core-only job)
     monkeypatch.setitem(sys.modules, "scipy", None)

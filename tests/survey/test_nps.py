@@ -506,7 +506,7 @@ def test_input_never_mutated():
 
 def test_int8_input_is_not_widened():
     # the validated array handed to the kernel is the caller's int8 array itself
-    from cxmetrics._validation import integer_scale
+    from cxmetrics._core.validation import integer_scale
 
     x = np.random.default_rng(0).integers(0, 11, 1000, dtype=np.int8)
     data = integer_scale(x, "responses", low=0, high=10, nan_policy="raise")

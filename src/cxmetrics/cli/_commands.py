@@ -3,7 +3,7 @@
 Each command declares its column roles (:data:`ROLES`) and returns
 :class:`~cxmetrics.cli._output.Table` objects of plain values; printing or
 writing them is ``_output``'s job. Input problems raise
-:class:`cxmetrics._table_io.TableError` (or another cxmetrics error) naming the
+:class:`cxmetrics._core.table_io.TableError` (or another cxmetrics error) naming the
 file, the column and the file's own line, which ``main`` prints as one line with
 exit status 2. Library errors are re-worded on the way: an array index becomes
 the file's line, a Python keyword (``nan_policy='omit'``) the command-line flag.
@@ -23,7 +23,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 import cxmetrics as cx
-from cxmetrics._table_io import (
+from cxmetrics._core.table_io import (
     FileTable,
     TableError,
     flags,

@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 import cxmetrics as cx
-from cxmetrics._table_io import TableError, instants, keys, read_file
+from cxmetrics._core.table_io import TableError, instants, keys, read_file
 from cxmetrics.cli._output import Table
 from cxmetrics.cli._roles import Role, resolve
 

@@ -28,8 +28,8 @@ from typing import Any
 
 import numpy as np
 
-from cxmetrics._optional import require
-from cxmetrics._table_io import TableError
+from cxmetrics._core.optional import require
+from cxmetrics._core.table_io import TableError
 
 __all__ = [
     "FORMATS",

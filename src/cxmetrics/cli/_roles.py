@@ -14,7 +14,7 @@ import argparse
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from cxmetrics._table_io import TableError
+from cxmetrics._core.table_io import TableError
 
 __all__ = ["Role", "add_roles", "resolve"]
 

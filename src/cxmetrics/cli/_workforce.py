@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 import cxmetrics as cx
-from cxmetrics._table_io import TableError, numbers, read_file
+from cxmetrics._core.table_io import TableError, numbers, read_file
 from cxmetrics.cli._output import Table
 from cxmetrics.cli._roles import Role, resolve
 

@@ -25,10 +25,10 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._arrays import array_eq, frozen_float
-from cxmetrics._display import DisplayMixin
-from cxmetrics._optional import require
-from cxmetrics._validation import check_positive_int
+from cxmetrics._core.arrays import array_eq, frozen_float
+from cxmetrics._core.display import DisplayMixin
+from cxmetrics._core.optional import require
+from cxmetrics._core.validation import check_positive_int
 from cxmetrics.clv._inputs import (
     check_fit_data,
     positive_alpha,

@@ -14,8 +14,8 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._display import DisplayMixin
-from cxmetrics._validation import (
+from cxmetrics._core.display import DisplayMixin
+from cxmetrics._core.validation import (
     check_flag,
     check_positive_int,
     parameter_array,

@@ -26,10 +26,10 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._arrays import array_eq, frozen_float
-from cxmetrics._display import DisplayMixin
-from cxmetrics._optional import require
-from cxmetrics._validation import parameter_array, weights_array
+from cxmetrics._core.arrays import array_eq, frozen_float
+from cxmetrics._core.display import DisplayMixin
+from cxmetrics._core.optional import require
+from cxmetrics._core.validation import parameter_array, weights_array
 from cxmetrics.clv._inputs import (
     positive_gamma,
     positive_p,

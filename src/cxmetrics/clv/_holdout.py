@@ -8,9 +8,14 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._arrays import array_eq, frozen_float
-from cxmetrics._display import DisplayMixin
-from cxmetrics._validation import check_option, check_time, check_zones, transaction_log
+from cxmetrics._core.arrays import array_eq, frozen_float
+from cxmetrics._core.display import DisplayMixin
+from cxmetrics._core.validation import (
+    check_option,
+    check_time,
+    check_zones,
+    transaction_log,
+)
 from cxmetrics.clv._periods import FREQS, collapse, period_index
 from cxmetrics.clv._rfm import RFMState, RFMSummary, _end_period
 from cxmetrics.exceptions import InvalidInputError

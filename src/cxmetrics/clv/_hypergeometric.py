@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._optional import require
+from cxmetrics._core.optional import require
 
 __all__ = ["hyp2f1"]
 

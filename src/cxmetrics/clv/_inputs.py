@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._validation import RFMArrays, parameter_array, rfm_arrays
+from cxmetrics._core.validation import RFMArrays, parameter_array, rfm_arrays
 from cxmetrics.clv._rfm import RFMSummary
 from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
 

@@ -22,8 +22,8 @@ from typing import Any, ClassVar, NamedTuple
 import numpy as np
 from numpy.typing import NDArray
 
-from cxmetrics._optional import require
-from cxmetrics._validation import check_option
+from cxmetrics._core.optional import require
+from cxmetrics._core.validation import check_option
 from cxmetrics.exceptions import ConvergenceWarning
 from cxmetrics.stats._distributions import critical_value
 from cxmetrics.stats._interval import ConfidenceInterval

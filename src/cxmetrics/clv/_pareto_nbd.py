@@ -32,9 +32,9 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._arrays import array_eq, frozen_float
-from cxmetrics._display import DisplayMixin
-from cxmetrics._optional import require
+from cxmetrics._core.arrays import array_eq, frozen_float
+from cxmetrics._core.display import DisplayMixin
+from cxmetrics._core.optional import require
 from cxmetrics.clv._hypergeometric import hyp2f1
 from cxmetrics.clv._inputs import (
     check_fit_data,

@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from numpy.typing import NDArray
 
-from cxmetrics._validation import check_option
+from cxmetrics._core.validation import check_option
 from cxmetrics.exceptions import InvalidInputError
 from cxmetrics.periods import period_index as calendar_period_index
 

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from cxmetrics._validation import check_positive_int, check_time, parameter_array
+from cxmetrics._core.validation import check_positive_int, check_time, parameter_array
 from cxmetrics.clv._inputs import scalar_or_array
 
 #: most future steps of a CLV: each step evaluates the model's expected

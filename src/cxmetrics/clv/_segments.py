@@ -8,9 +8,9 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
-from cxmetrics._arrays import array_eq, frozen_int, frozen_keys
-from cxmetrics._display import DisplayMixin
-from cxmetrics._validation import check_positive_int
+from cxmetrics._core.arrays import array_eq, frozen_int, frozen_keys
+from cxmetrics._core.display import DisplayMixin
+from cxmetrics._core.validation import check_positive_int
 from cxmetrics.clv._rfm import RFMSummary
 from cxmetrics.exceptions import InvalidInputTypeError
 

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._keys import position
-from cxmetrics._validation import (
+from cxmetrics._core.keys import position
+from cxmetrics._core.validation import (
     check_confidence_level,
     check_option,
     check_probability,

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from numpy.typing import ArrayLike
 
-from cxmetrics._validation import check_option
+from cxmetrics._core.validation import check_option
 from cxmetrics.exceptions import InvalidInputError
 from cxmetrics.experiments._analysis import DEFAULT_TUNING, check_analysis_options
 from cxmetrics.experiments._inputs import KINDS

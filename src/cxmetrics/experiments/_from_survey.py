@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from cxmetrics._validation import check_option
+from cxmetrics._core.validation import check_option
 from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
 from cxmetrics.survey._ces import GroupedCESState
 from cxmetrics.survey._csat import GroupedCSATState

@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._validation import (
+from cxmetrics._core.validation import (
     _describe,
     _first,
     check_option,

@@ -13,8 +13,8 @@ from typing import Any, cast
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._arrays import frozen_float
-from cxmetrics._validation import _describe, as_1d, check_option
+from cxmetrics._core.arrays import frozen_float
+from cxmetrics._core.validation import _describe, as_1d, check_option
 from cxmetrics.exceptions import InvalidInputError
 from cxmetrics.typing import PValueAdjustment
 

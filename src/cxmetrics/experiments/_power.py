@@ -25,8 +25,8 @@ from statistics import NormalDist
 
 import attrs
 
-from cxmetrics._display import DisplayMixin
-from cxmetrics._validation import (
+from cxmetrics._core.display import DisplayMixin
+from cxmetrics._core.validation import (
     check_confidence_level,
     check_option,
     check_positive_int,

@@ -8,10 +8,10 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
-from cxmetrics._arrays import array_eq, frozen_float, frozen_int, frozen_keys
-from cxmetrics._display import DisplayMixin
-from cxmetrics._grouped import GroupedResultMixin, to_python
-from cxmetrics._validation import check_confidence_level, check_option
+from cxmetrics._core.arrays import array_eq, frozen_float, frozen_int, frozen_keys
+from cxmetrics._core.display import DisplayMixin
+from cxmetrics._core.grouped import GroupedResultMixin, to_python
+from cxmetrics._core.validation import check_confidence_level, check_option
 from cxmetrics.exceptions import InvalidInputError
 from cxmetrics.experiments._kernel import critical, fieller, sequential_halfwidth
 from cxmetrics.experiments._multiple import adjust_pvalues

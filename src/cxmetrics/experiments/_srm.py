@@ -17,9 +17,9 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._arrays import array_eq, frozen_float, frozen_int, frozen_keys
-from cxmetrics._display import DisplayMixin
-from cxmetrics._validation import _describe, as_1d, check_probability
+from cxmetrics._core.arrays import array_eq, frozen_float, frozen_int, frozen_keys
+from cxmetrics._core.display import DisplayMixin
+from cxmetrics._core.validation import _describe, as_1d, check_probability
 from cxmetrics.exceptions import InvalidInputError
 from cxmetrics.stats._chi_square import chi_square_pvalue
 

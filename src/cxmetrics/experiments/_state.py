@@ -19,10 +19,10 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._arrays import array_eq, frozen_float, frozen_int, frozen_keys
-from cxmetrics._keys import align_keys, decode_keys, encode_keys
-from cxmetrics._mergeable import Mergeable
-from cxmetrics._validation import check_option
+from cxmetrics._core.arrays import array_eq, frozen_float, frozen_int, frozen_keys
+from cxmetrics._core.keys import align_keys, decode_keys, encode_keys
+from cxmetrics._core.mergeable import Mergeable
+from cxmetrics._core.validation import check_option
 from cxmetrics.exceptions import IncompatibleStateError, InvalidInputError
 from cxmetrics.experiments._analysis import DEFAULT_TUNING, analyze
 from cxmetrics.experiments._from_survey import survey_sums

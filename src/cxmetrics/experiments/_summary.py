@@ -14,7 +14,13 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from cxmetrics._validation import _describe, _first, as_1d, check_option, numeric_1d
+from cxmetrics._core.validation import (
+    _describe,
+    _first,
+    as_1d,
+    check_option,
+    numeric_1d,
+)
 from cxmetrics.exceptions import InvalidInputError
 
 __all__ = ["summary_sums"]

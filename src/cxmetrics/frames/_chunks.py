@@ -10,9 +10,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
-from cxmetrics._mergeable import Mergeable
-from cxmetrics._optional import require
-from cxmetrics._validation import check_option, check_positive_int
+from cxmetrics._core.mergeable import Mergeable
+from cxmetrics._core.optional import require
+from cxmetrics._core.validation import check_option, check_positive_int
 from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
 
 __all__ = ["accumulate", "read_chunks"]

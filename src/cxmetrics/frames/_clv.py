@@ -15,7 +15,7 @@ from typing import Any
 import attrs
 import numpy as np
 
-from cxmetrics._validation import check_option
+from cxmetrics._core.validation import check_option
 from cxmetrics.clv import RFMState, RFMSummary
 from cxmetrics.clv._periods import period_index
 from cxmetrics.exceptions import InvalidInputTypeError

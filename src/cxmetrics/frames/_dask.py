@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from cxmetrics._optional import require
+from cxmetrics._core.optional import require
 from cxmetrics.exceptions import (
     CXMetricsError,
     InvalidInputError,

@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from numpy.typing import NDArray
 
-from cxmetrics._validation import check_option, integer_scale, weights_array
+from cxmetrics._core.validation import check_option, integer_scale, weights_array
 from cxmetrics.exceptions import (
     InvalidInputError,
     InvalidInputTypeError,

@@ -18,7 +18,7 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
-from cxmetrics._validation import check_positive_int
+from cxmetrics._core.validation import check_positive_int
 from cxmetrics.exceptions import (
     InvalidInputError,
     InvalidInputTypeError,

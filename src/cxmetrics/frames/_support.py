@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from cxmetrics._validation import check_confidence_level, check_option
+from cxmetrics._core.validation import check_confidence_level, check_option
 from cxmetrics.exceptions import (
     InvalidInputError,
     InvalidInputTypeError,

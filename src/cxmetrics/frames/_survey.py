@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from cxmetrics._validation import check_confidence_level
+from cxmetrics._core.validation import check_confidence_level
 from cxmetrics.exceptions import CXMetricsError, UndefinedMetricWarning
 from cxmetrics.frames._dask import dask_columns, dask_frame, dask_state, is_dask
 from cxmetrics.frames._histogram import histogram

@@ -9,10 +9,10 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._arrays import array_eq, frozen_int, frozen_keys
-from cxmetrics._display import DisplayMixin
-from cxmetrics._optional import require
-from cxmetrics._validation import datetime_scalar
+from cxmetrics._core.arrays import array_eq, frozen_int, frozen_keys
+from cxmetrics._core.display import DisplayMixin
+from cxmetrics._core.optional import require
+from cxmetrics._core.validation import datetime_scalar
 from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
 from cxmetrics.journeys._inputs import Step, parse_steps
 from cxmetrics.journeys._result import (

@@ -15,7 +15,7 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._validation import (
+from cxmetrics._core.validation import (
     _first,
     _is_missing_object,
     as_1d,

@@ -9,11 +9,11 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
-from cxmetrics._arrays import array_eq, frozen_float, frozen_int, frozen_keys
-from cxmetrics._display import DisplayMixin
-from cxmetrics._keys import position
-from cxmetrics._optional import require
-from cxmetrics._validation import check_confidence_level, check_option
+from cxmetrics._core.arrays import array_eq, frozen_float, frozen_int, frozen_keys
+from cxmetrics._core.display import DisplayMixin
+from cxmetrics._core.keys import position
+from cxmetrics._core.optional import require
+from cxmetrics._core.validation import check_confidence_level, check_option
 from cxmetrics.stats import (
     ConfidenceInterval,
     ConfidenceIntervalArray,

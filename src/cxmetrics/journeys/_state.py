@@ -9,10 +9,10 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._arrays import array_eq, frozen_int, frozen_keys
-from cxmetrics._keys import align_keys, decode_keys, encode_keys
-from cxmetrics._mergeable import Mergeable
-from cxmetrics._validation import check_option
+from cxmetrics._core.arrays import array_eq, frozen_int, frozen_keys
+from cxmetrics._core.keys import align_keys, decode_keys, encode_keys
+from cxmetrics._core.mergeable import Mergeable
+from cxmetrics._core.validation import check_option
 from cxmetrics.exceptions import IncompatibleStateError, UndefinedMetricWarning
 from cxmetrics.journeys._inputs import Step, parse_steps, parse_window, read_log
 from cxmetrics.journeys._kernel import build_entries, scan

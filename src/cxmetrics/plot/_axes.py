@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cxmetrics._optional import require
+from cxmetrics._core.optional import require
 
 __all__ = ["axes", "colours", "labels"]
 

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from cxmetrics._validation import numeric_1d
+from cxmetrics._core.validation import numeric_1d
 from cxmetrics.plot._axes import axes, colours
 
 __all__ = ["distribution"]

@@ -7,8 +7,8 @@ import html
 import io
 from typing import Any
 
-from cxmetrics._display import html_table
-from cxmetrics._optional import require
+from cxmetrics._core.display import html_table
+from cxmetrics._core.optional import require
 from cxmetrics.cli._output import Table, human
 
 __all__ = ["figure_html", "page", "table_html", "tiles_html"]

@@ -11,7 +11,7 @@ from numpy.typing import NDArray
 
 import cxmetrics as cx
 from cxmetrics import plot
-from cxmetrics._display import html_table
+from cxmetrics._core.display import html_table
 from cxmetrics.report._html import figure_html
 
 __all__ = ["funnel_section"]

@@ -9,7 +9,7 @@ import numpy as np
 
 import cxmetrics as cx
 from cxmetrics import plot
-from cxmetrics._display import format_value, html_table
+from cxmetrics._core.display import format_value, html_table
 from cxmetrics.exceptions import InvalidInputError
 from cxmetrics.report._html import figure_html
 

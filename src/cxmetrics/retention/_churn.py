@@ -27,18 +27,18 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._arrays import (
+from cxmetrics._core.arrays import (
     array_eq,
     frozen_float,
     frozen_int,
     frozen_keys,
     nan_array_eq,
 )
-from cxmetrics._display import DisplayMixin
-from cxmetrics._grouped import GroupedResultMixin
-from cxmetrics._keys import decode_keys, encode_keys
-from cxmetrics._mergeable import Mergeable, check_int64_total
-from cxmetrics._validation import (
+from cxmetrics._core.display import DisplayMixin
+from cxmetrics._core.grouped import GroupedResultMixin
+from cxmetrics._core.keys import decode_keys, encode_keys
+from cxmetrics._core.mergeable import Mergeable, check_int64_total
+from cxmetrics._core.validation import (
     check_option,
     check_positive_int,
     common_unit,

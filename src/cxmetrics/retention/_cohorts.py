@@ -24,11 +24,11 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._arrays import array_eq, frozen_int, frozen_keys
-from cxmetrics._display import DisplayMixin
-from cxmetrics._mergeable import Mergeable
-from cxmetrics._optional import require
-from cxmetrics._validation import (
+from cxmetrics._core.arrays import array_eq, frozen_int, frozen_keys
+from cxmetrics._core.display import DisplayMixin
+from cxmetrics._core.mergeable import Mergeable
+from cxmetrics._core.optional import require
+from cxmetrics._core.validation import (
     check_option,
     check_same_length,
     check_zones,

@@ -22,7 +22,7 @@ from typing import ClassVar, Literal, TypeAlias
 
 import attrs
 
-from cxmetrics._validation import check_option
+from cxmetrics._core.validation import check_option
 from cxmetrics.exceptions import InvalidInputTypeError
 
 __all__ = ["ChurnConvention", "Denominator", "Joiners", "Reactivations"]

@@ -6,7 +6,7 @@ each group's curve is the curve of its own table, so ``res[key] ==
 kaplan_meier(durations[by == key], events[by == key])``, and the log-rank test
 comes from the same tables (``res.logrank()``). The summary columns (``n``,
 events, median and its interval) follow the generated grouped form of the other
-families (:class:`~cxmetrics._grouped.GroupedResultMixin`): lookup by key, a text
+families (:class:`~cxmetrics._core.grouped.GroupedResultMixin`): lookup by key, a text
 table, ``to_dict``, ``to_pandas`` and ``to_polars``; lookup returns the group's
 whole curve rather than a summary row.
 """
@@ -19,14 +19,14 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._arrays import (
+from cxmetrics._core.arrays import (
     array_eq,
     frozen_float,
     frozen_int,
     frozen_keys,
     nan_array_eq,
 )
-from cxmetrics._grouped import GroupedResultMixin
+from cxmetrics._core.grouped import GroupedResultMixin
 from cxmetrics.retention._event_table import GroupedSurvivalState
 from cxmetrics.retention._km import KaplanMeierResult
 from cxmetrics.retention._logrank import LogrankResult

@@ -26,14 +26,14 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
-from cxmetrics._arrays import (
+from cxmetrics._core.arrays import (
     array_eq,
     frozen_float,
     frozen_int,
     frozen_keys,
     nan_array_eq,
 )
-from cxmetrics._display import DisplayMixin
+from cxmetrics._core.display import DisplayMixin
 from cxmetrics.exceptions import InvalidInputError, UndefinedMetricWarning
 from cxmetrics.retention._risk_set import at_risk
 from cxmetrics.stats._chi_square import chi_square_pvalue

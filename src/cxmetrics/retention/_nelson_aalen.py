@@ -24,9 +24,9 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._arrays import array_eq, frozen_float, frozen_int, nan_array_eq
-from cxmetrics._display import DisplayMixin
-from cxmetrics._validation import check_option
+from cxmetrics._core.arrays import array_eq, frozen_float, frozen_int, nan_array_eq
+from cxmetrics._core.display import DisplayMixin
+from cxmetrics._core.validation import check_option
 from cxmetrics.exceptions import UndefinedMetricWarning
 from cxmetrics.retention._risk_set import at_risk
 from cxmetrics.stats._distributions import critical_value

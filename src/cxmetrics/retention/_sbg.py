@@ -30,10 +30,10 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._arrays import array_eq, frozen_float
-from cxmetrics._display import DisplayMixin
-from cxmetrics._optional import require
-from cxmetrics._validation import check_option, check_time, survivor_counts
+from cxmetrics._core.arrays import array_eq, frozen_float
+from cxmetrics._core.display import DisplayMixin
+from cxmetrics._core.optional import require
+from cxmetrics._core.validation import check_option, check_time, survivor_counts
 from cxmetrics.exceptions import (
     ConvergenceWarning,
     InvalidInputError,

@@ -15,7 +15,7 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike
 
-from cxmetrics._validation import check_option
+from cxmetrics._core.validation import check_option
 from cxmetrics.exceptions import InvalidInputError
 from cxmetrics.retention._event_table import GroupedSurvivalState, SurvivalState
 from cxmetrics.retention._grouped_survival import (

@@ -14,10 +14,10 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._arrays import array_eq, frozen_float, frozen_int, frozen_keys
-from cxmetrics._display import DisplayMixin
-from cxmetrics._grouped import GroupedResultMixin, to_python
-from cxmetrics._validation import check_option
+from cxmetrics._core.arrays import array_eq, frozen_float, frozen_int, frozen_keys
+from cxmetrics._core.display import DisplayMixin
+from cxmetrics._core.grouped import GroupedResultMixin, to_python
+from cxmetrics._core.validation import check_option
 from cxmetrics.exceptions import InvalidInputError, UndefinedMetricWarning
 from cxmetrics.staffing._contact_scheme import ContactScheme
 from cxmetrics.staffing._durations import Duration, duration_parameter

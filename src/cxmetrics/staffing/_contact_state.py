@@ -15,10 +15,10 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._arrays import array_eq, frozen_float, frozen_int, frozen_keys
-from cxmetrics._keys import decode_keys, encode_keys
-from cxmetrics._mergeable import Mergeable
-from cxmetrics._validation import (
+from cxmetrics._core.arrays import array_eq, frozen_float, frozen_int, frozen_keys
+from cxmetrics._core.keys import decode_keys, encode_keys
+from cxmetrics._core.mergeable import Mergeable
+from cxmetrics._core.validation import (
     check_same_length,
     durations_1d,
     flags_1d,

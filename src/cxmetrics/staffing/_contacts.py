@@ -7,7 +7,11 @@ from typing import Any, overload
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._validation import check_levels_need_by, check_same_length, instants_1d
+from cxmetrics._core.validation import (
+    check_levels_need_by,
+    check_same_length,
+    instants_1d,
+)
 from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
 from cxmetrics.staffing._contact_result import ContactResult, GroupedContactResult
 from cxmetrics.staffing._contact_scheme import ContactScheme

@@ -2,7 +2,7 @@
 
 Waits and handle times given as time deltas (numpy ``timedelta64``, pandas
 ``Timedelta`` columns, polars ``Duration``, :class:`datetime.timedelta`) become
-seconds in :func:`cxmetrics._validation.durations_1d`; the thresholds, interval
+seconds in :func:`cxmetrics._core.validation.durations_1d`; the thresholds, interval
 lengths and available times that are compared with them go through
 :func:`duration_parameter`, so a time delta means seconds everywhere and a
 number keeps the unit of the other numbers.
@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from cxmetrics._validation import parameter_array, timedelta_seconds
+from cxmetrics._core.validation import parameter_array, timedelta_seconds
 
 __all__ = ["Duration", "duration_parameter"]
 

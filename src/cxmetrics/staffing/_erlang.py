@@ -16,7 +16,7 @@ from typing import overload
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._validation import parameter_array
+from cxmetrics._core.validation import parameter_array
 from cxmetrics.exceptions import InvalidInputError
 
 __all__ = [

@@ -13,8 +13,8 @@ from typing import Any, NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._keys import align_keys, position
-from cxmetrics._validation import (
+from cxmetrics._core.keys import align_keys, position
+from cxmetrics._core.validation import (
     check_levels_need_by,
     check_same_length,
     group_index,

@@ -11,7 +11,7 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._validation import check_option, parameter_array
+from cxmetrics._core.validation import check_option, parameter_array
 from cxmetrics.exceptions import InvalidInputError
 from cxmetrics.staffing._erlang import (
     erlang_b_kernel,

@@ -8,9 +8,9 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._arrays import array_eq, frozen_float, frozen_int
-from cxmetrics._display import DisplayMixin
-from cxmetrics._validation import parameter_array
+from cxmetrics._core.arrays import array_eq, frozen_float, frozen_int
+from cxmetrics._core.display import DisplayMixin
+from cxmetrics._core.validation import parameter_array
 from cxmetrics.exceptions import InvalidInputError
 from cxmetrics.staffing._erlang import check_staffing_limits
 from cxmetrics.staffing._model import evaluate, queue_inputs

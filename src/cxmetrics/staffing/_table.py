@@ -8,9 +8,9 @@ from typing import Any, ClassVar
 import numpy as np
 from numpy.typing import NDArray
 
-from cxmetrics._display import DisplayMixin
-from cxmetrics._grouped import to_python
-from cxmetrics._optional import require
+from cxmetrics._core.display import DisplayMixin
+from cxmetrics._core.grouped import to_python
+from cxmetrics._core.optional import require
 
 __all__ = ["ArrayResultMixin", "format_number", "is_scalar"]
 

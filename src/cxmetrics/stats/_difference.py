@@ -14,8 +14,8 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
-from cxmetrics._display import DisplayMixin
-from cxmetrics._validation import check_confidence_level, check_option
+from cxmetrics._core.display import DisplayMixin
+from cxmetrics._core.validation import check_confidence_level, check_option
 from cxmetrics.stats._checks import check_counts, check_nonnegative, floats
 from cxmetrics.stats._distributions import (
     critical_value,

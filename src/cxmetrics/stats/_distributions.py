@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from cxmetrics._validation import check_confidence_level, check_option
+from cxmetrics._core.validation import check_confidence_level, check_option
 from cxmetrics.stats._checks import floats, positive_df
 from cxmetrics.stats._student_t import t_cdf, t_isf, t_sf
 

@@ -12,8 +12,8 @@ from typing import Any, NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._optional import require
-from cxmetrics._validation import check_option
+from cxmetrics._core.optional import require
+from cxmetrics._core.validation import check_option
 from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
 from cxmetrics.stats._checks import check_counts, check_nonnegative, floats
 from cxmetrics.stats._distributions import critical_value, t_critical_value

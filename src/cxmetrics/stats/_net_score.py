@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._validation import (
+from cxmetrics._core.validation import (
     check_confidence_level,
     check_option,
     check_positive_int,

@@ -7,8 +7,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._optional import require
-from cxmetrics._validation import check_confidence_level, check_option
+from cxmetrics._core.optional import require
+from cxmetrics._core.validation import check_confidence_level, check_option
 from cxmetrics.exceptions import InvalidInputError
 from cxmetrics.stats._checks import floats
 from cxmetrics.stats._distributions import critical_value

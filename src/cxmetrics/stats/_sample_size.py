@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from cxmetrics._validation import check_option, check_positive_int
+from cxmetrics._core.validation import check_option, check_positive_int
 from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
 from cxmetrics.stats._distributions import critical_value
 

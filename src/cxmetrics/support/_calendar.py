@@ -13,7 +13,7 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._validation import check_option, seconds_ns_1d, utc_instants_1d
+from cxmetrics._core.validation import check_option, seconds_ns_1d, utc_instants_1d
 from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
 
 __all__ = ["DAY", "BusinessCalendar", "Window"]

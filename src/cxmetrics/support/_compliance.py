@@ -9,18 +9,18 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._arrays import (
+from cxmetrics._core.arrays import (
     array_eq,
     frozen_float,
     frozen_int,
     frozen_keys,
     nan_array_eq,
 )
-from cxmetrics._display import DisplayMixin
-from cxmetrics._grouped import GroupedResultMixin, warn_undefined
-from cxmetrics._keys import align_keys, decode_keys, encode_keys, key_family
-from cxmetrics._mergeable import Mergeable
-from cxmetrics._validation import (
+from cxmetrics._core.display import DisplayMixin
+from cxmetrics._core.grouped import GroupedResultMixin, warn_undefined
+from cxmetrics._core.keys import align_keys, decode_keys, encode_keys, key_family
+from cxmetrics._core.mergeable import Mergeable
+from cxmetrics._core.validation import (
     as_1d,
     check_confidence_level,
     check_instance,

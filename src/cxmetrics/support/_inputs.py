@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._validation import (
+from cxmetrics._core.validation import (
     _frame_utc,
     _is_missing_object,
     as_1d,
@@ -88,7 +88,7 @@ def target_durations(values: ArrayLike, name: str) -> NDArray[np.int64]:
     """Positive target durations as ns, ``-1`` where missing (NaN/NaT/None).
 
     Numbers are seconds, as in :class:`SLAPolicy`; time deltas are converted by
-    the shared :func:`cxmetrics._validation.durations_1d`.
+    the shared :func:`cxmetrics._core.validation.durations_1d`.
     """
     sec, missing = durations_1d(values, name.strip("`"), nan_policy="omit")
     ok = np.ones(sec.shape, dtype=bool) if missing is None else ~missing

@@ -8,8 +8,8 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._arrays import array_eq, frozen_int, frozen_keys
-from cxmetrics._validation import as_1d, check_same_length, utc_instants_1d
+from cxmetrics._core.arrays import array_eq, frozen_int, frozen_keys
+from cxmetrics._core.validation import as_1d, check_same_length, utc_instants_1d
 from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
 
 __all__ = ["STATUSES", "UNSOLVED", "TicketLog", "lookup", "show", "status_codes"]

@@ -25,11 +25,11 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._arrays import array_eq, frozen_float, frozen_int, frozen_keys
-from cxmetrics._grouped import warn_undefined
-from cxmetrics._keys import align_keys, decode_keys, encode_keys, position
-from cxmetrics._mergeable import Mergeable
-from cxmetrics._validation import (
+from cxmetrics._core.arrays import array_eq, frozen_float, frozen_int, frozen_keys
+from cxmetrics._core.grouped import warn_undefined
+from cxmetrics._core.keys import align_keys, decode_keys, encode_keys, position
+from cxmetrics._core.mergeable import Mergeable
+from cxmetrics._core.validation import (
     check_option,
     durations_1d,
     group_index,

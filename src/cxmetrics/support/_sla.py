@@ -9,9 +9,9 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._arrays import array_eq, frozen_float, frozen_int, frozen_keys
-from cxmetrics._display import DisplayMixin
-from cxmetrics._validation import as_1d, check_instance, check_same_length
+from cxmetrics._core.arrays import array_eq, frozen_float, frozen_int, frozen_keys
+from cxmetrics._core.display import DisplayMixin
+from cxmetrics._core.validation import as_1d, check_instance, check_same_length
 from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
 from cxmetrics.support._calendar import BusinessCalendar
 from cxmetrics.support._clock import NAT, Clock, run_clock

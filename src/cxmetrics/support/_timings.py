@@ -8,16 +8,16 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._arrays import (
+from cxmetrics._core.arrays import (
     array_eq,
     frozen_float,
     frozen_int,
     frozen_keys,
     nan_array_eq,
 )
-from cxmetrics._display import DisplayMixin
-from cxmetrics._grouped import GroupedResultMixin, warn_undefined
-from cxmetrics._validation import (
+from cxmetrics._core.display import DisplayMixin
+from cxmetrics._core.grouped import GroupedResultMixin, warn_undefined
+from cxmetrics._core.validation import (
     check_instance,
     check_option,
     check_same_length,

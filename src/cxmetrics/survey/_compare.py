@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._validation import check_same_length, weights_array
+from cxmetrics._core.validation import check_same_length, weights_array
 from cxmetrics.exceptions import (
     IncompatibleStateError,
     InvalidInputError,

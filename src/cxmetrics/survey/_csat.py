@@ -7,7 +7,7 @@ from typing import ClassVar, overload
 import attrs
 from numpy.typing import ArrayLike
 
-from cxmetrics._grouped import finish_grouped, finish_scalar
+from cxmetrics._core.grouped import finish_grouped, finish_scalar
 from cxmetrics.survey._options import check_compute_options, check_score_options
 from cxmetrics.survey._rating import (
     RATING_BLANK,

@@ -2,7 +2,7 @@
 
 One entry point, :func:`scale_answers`, turns the answers given to a survey front
 door into the validated integer codes the counting kernel reads. Numeric arrays go
-straight to :func:`cxmetrics._validation.integer_scale` (no copy). Text is read
+straight to :func:`cxmetrics._core.validation.integer_scale` (no copy). Text is read
 once per *distinct* value (``np.unique(..., return_inverse=True)``, or pandas'
 ``factorize`` for object columns when pandas is already imported), never row by
 row; the decoded values then take the numeric path, so missing answers, the
@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._validation import ScaleData, as_1d, check_option, integer_scale
+from cxmetrics._core.validation import ScaleData, as_1d, check_option, integer_scale
 from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
 from cxmetrics.typing import NanPolicy
 
@@ -265,12 +265,12 @@ def scale_answers(
     scheme : NPSScheme, CSATScheme or CESScheme
         Its scale (``low``, ``high``) and ``labels``.
     nan_policy : {'raise', 'omit'}
-        As in :func:`cxmetrics._validation.integer_scale`.
+        As in :func:`cxmetrics._core.validation.integer_scale`.
 
     Returns
     -------
     ScaleData
-        As :func:`cxmetrics._validation.integer_scale` returns it.
+        As :func:`cxmetrics._core.validation.integer_scale` returns it.
 
     Examples
     --------

@@ -1,6 +1,6 @@
 """The counting kernel for integer scales: chunked ``np.bincount`` passes.
 
-No validation happens here (see :mod:`cxmetrics._validation`). The input arrays are
+No validation happens here (see :mod:`cxmetrics._core.validation`). The input arrays are
 read block by block into a small reusable index buffer, so a hundred million int8
 answers are never widened in full. Large inputs are split into a few contiguous
 ranges counted on separate threads (numpy releases the GIL in its inner loops);
@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from cxmetrics._validation import CHUNK, GroupIndex
+from cxmetrics._core.validation import CHUNK, GroupIndex
 
 __all__ = ["scale_histogram"]
 

@@ -9,10 +9,10 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._arrays import array_eq, frozen_float, frozen_int, frozen_keys
-from cxmetrics._display import DisplayMixin
-from cxmetrics._grouped import GroupedResultMixin, finish_grouped, finish_scalar
-from cxmetrics._validation import check_levels_need_by
+from cxmetrics._core.arrays import array_eq, frozen_float, frozen_int, frozen_keys
+from cxmetrics._core.display import DisplayMixin
+from cxmetrics._core.grouped import GroupedResultMixin, finish_grouped, finish_scalar
+from cxmetrics._core.validation import check_levels_need_by
 from cxmetrics.stats._interval import ConfidenceInterval, ConfidenceIntervalArray
 from cxmetrics.stats._net_score import net_score_interval, net_score_variance
 from cxmetrics.survey._options import check_compute_options, check_score_options

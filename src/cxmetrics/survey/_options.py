@@ -10,7 +10,11 @@ from typing import get_args
 
 import numpy as np
 
-from cxmetrics._validation import check_levels_need_by, check_option, check_positive_int
+from cxmetrics._core.validation import (
+    check_levels_need_by,
+    check_option,
+    check_positive_int,
+)
 from cxmetrics.exceptions import InvalidInputTypeError
 from cxmetrics.typing import (
     Alternative,

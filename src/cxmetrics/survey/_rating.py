@@ -14,10 +14,10 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
-from cxmetrics._arrays import array_eq, frozen_float, frozen_int, frozen_keys
-from cxmetrics._display import DisplayMixin
-from cxmetrics._grouped import GroupedResultMixin
-from cxmetrics._validation import check_option
+from cxmetrics._core.arrays import array_eq, frozen_float, frozen_int, frozen_keys
+from cxmetrics._core.display import DisplayMixin
+from cxmetrics._core.grouped import GroupedResultMixin
+from cxmetrics._core.validation import check_option
 from cxmetrics.exceptions import UndefinedMetricWarning
 from cxmetrics.stats._interval import (
     MEAN_METHODS,

@@ -14,10 +14,10 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._arrays import array_eq, frozen_int, frozen_keys, optional_float
-from cxmetrics._keys import align_keys, decode_keys, encode_keys, position
-from cxmetrics._mergeable import Mergeable
-from cxmetrics._validation import (
+from cxmetrics._core.arrays import array_eq, frozen_int, frozen_keys, optional_float
+from cxmetrics._core.keys import align_keys, decode_keys, encode_keys, position
+from cxmetrics._core.mergeable import Mergeable
+from cxmetrics._core.validation import (
     GroupIndex,
     check_levels_need_by,
     group_index,

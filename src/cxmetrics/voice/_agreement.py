@@ -9,9 +9,9 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
-from cxmetrics._arrays import frozen_float, nan_array_eq
-from cxmetrics._display import DisplayMixin
-from cxmetrics._validation import (
+from cxmetrics._core.arrays import frozen_float, nan_array_eq
+from cxmetrics._core.display import DisplayMixin
+from cxmetrics._core.validation import (
     check_confidence_level,
     check_option,
     check_positive_int,

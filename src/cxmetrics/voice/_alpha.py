@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._validation import check_option
+from cxmetrics._core.validation import check_option
 from cxmetrics.exceptions import InvalidInputError, UndefinedMetricWarning
 from cxmetrics.typing import AgreementLevel
 from cxmetrics.voice._agreement import AgreementResult, _check_common, _warn_undefined

@@ -9,9 +9,9 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._arrays import array_eq, frozen_float, frozen_keys, nan_array_eq
-from cxmetrics._display import DisplayMixin
-from cxmetrics._optional import require
+from cxmetrics._core.arrays import array_eq, frozen_float, frozen_keys, nan_array_eq
+from cxmetrics._core.display import DisplayMixin
+from cxmetrics._core.optional import require
 
 __all__ = ["ControlChartResult", "IMRChartResult"]
 

@@ -16,10 +16,10 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._arrays import array_eq, frozen_float, frozen_int, nan_array_eq
-from cxmetrics._display import DisplayMixin, _columns_html
-from cxmetrics._optional import require
-from cxmetrics._validation import (
+from cxmetrics._core.arrays import array_eq, frozen_float, frozen_int, nan_array_eq
+from cxmetrics._core.display import DisplayMixin, _columns_html
+from cxmetrics._core.optional import require
+from cxmetrics._core.validation import (
     check_confidence_level,
     check_option,
     check_positive_int,

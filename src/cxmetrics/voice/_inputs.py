@@ -8,7 +8,7 @@ from typing import Any, Protocol
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._validation import _is_missing_object, _object_to_float, numeric_1d
+from cxmetrics._core.validation import _is_missing_object, _object_to_float, numeric_1d
 from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
 
 __all__ = [

@@ -13,7 +13,7 @@ import warnings
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._validation import check_option
+from cxmetrics._core.validation import check_option
 from cxmetrics.exceptions import InvalidInputError, UndefinedMetricWarning
 from cxmetrics.typing import KappaWeighting, NanPolicy
 from cxmetrics.voice._agreement import (

@@ -17,9 +17,9 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._arrays import array_eq, frozen_float, nan_array_eq
-from cxmetrics._display import DisplayMixin
-from cxmetrics._validation import (
+from cxmetrics._core.arrays import array_eq, frozen_float, nan_array_eq
+from cxmetrics._core.display import DisplayMixin
+from cxmetrics._core.validation import (
     _object_to_float,
     check_confidence_level,
     flags_1d,

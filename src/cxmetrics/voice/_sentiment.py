@@ -16,10 +16,10 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._arrays import array_eq, frozen_int
-from cxmetrics._display import DisplayMixin
-from cxmetrics._optional import require
-from cxmetrics._validation import (
+from cxmetrics._core.arrays import array_eq, frozen_int
+from cxmetrics._core.display import DisplayMixin
+from cxmetrics._core.optional import require
+from cxmetrics._core.validation import (
     _is_missing_object,
     as_1d,
     check_option,

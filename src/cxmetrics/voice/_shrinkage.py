@@ -17,16 +17,16 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._arrays import (
+from cxmetrics._core.arrays import (
     array_eq,
     frozen_float,
     frozen_int,
     frozen_keys,
     nan_array_eq,
 )
-from cxmetrics._display import DisplayMixin
-from cxmetrics._optional import require
-from cxmetrics._validation import as_1d, check_confidence_level, numeric_1d
+from cxmetrics._core.display import DisplayMixin
+from cxmetrics._core.optional import require
+from cxmetrics._core.validation import as_1d, check_confidence_level, numeric_1d
 from cxmetrics.clv._mle import maximise
 from cxmetrics.exceptions import ConvergenceWarning, InvalidInputError
 from cxmetrics.stats import critical_value, proportion_interval

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._validation import as_1d, check_option, numeric_1d
+from cxmetrics._core.validation import as_1d, check_option, numeric_1d
 from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
 from cxmetrics.typing import ControlRules
 from cxmetrics.voice._chart import ControlChartResult, IMRChartResult

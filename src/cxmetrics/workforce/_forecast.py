@@ -9,9 +9,9 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._arrays import array_eq, frozen_float, frozen_int
-from cxmetrics._display import DisplayMixin
-from cxmetrics._validation import (
+from cxmetrics._core.arrays import array_eq, frozen_float, frozen_int
+from cxmetrics._core.display import DisplayMixin
+from cxmetrics._core.validation import (
     check_option,
     check_positive_int,
     datetime_scalar,

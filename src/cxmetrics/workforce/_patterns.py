@@ -8,9 +8,9 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._arrays import array_eq, frozen_float, frozen_keys
-from cxmetrics._display import DisplayMixin
-from cxmetrics._validation import check_positive_int, parameter_array
+from cxmetrics._core.arrays import array_eq, frozen_float, frozen_keys
+from cxmetrics._core.display import DisplayMixin
+from cxmetrics._core.validation import check_positive_int, parameter_array
 from cxmetrics.exceptions import InvalidInputError
 
 __all__ = ["ShiftPatterns", "shift_patterns"]

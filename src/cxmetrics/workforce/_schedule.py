@@ -9,10 +9,10 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._arrays import array_eq, frozen_float, frozen_int, frozen_keys
-from cxmetrics._display import DisplayMixin
-from cxmetrics._optional import require
-from cxmetrics._validation import check_option, parameter_array
+from cxmetrics._core.arrays import array_eq, frozen_float, frozen_int, frozen_keys
+from cxmetrics._core.display import DisplayMixin
+from cxmetrics._core.optional import require
+from cxmetrics._core.validation import check_option, parameter_array
 from cxmetrics.exceptions import ConvergenceWarning, CXMetricsError, InvalidInputError
 from cxmetrics.typing import ScheduleMethod, ScheduleObjective
 from cxmetrics.workforce._patterns import ShiftPatterns, _indices

@@ -16,7 +16,7 @@ from typing import Any, NamedTuple, TypeVar
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._mergeable import INT64_LIMIT, check_int64_total
+from cxmetrics._core.mergeable import INT64_LIMIT, check_int64_total
 from cxmetrics.exceptions import (
     InvalidInputError,
     InvalidInputTypeError,

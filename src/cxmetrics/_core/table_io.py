@@ -20,7 +20,7 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
-from cxmetrics._optional import require
+from cxmetrics._core.optional import require
 from cxmetrics.exceptions import InvalidInputError
 
 __all__ = [

@@ -9,10 +9,10 @@ from typing import Any, ClassVar, TypeVar
 import numpy as np
 from numpy.typing import NDArray
 
-from cxmetrics._display import DisplayMixin
-from cxmetrics._keys import key_columns, position
-from cxmetrics._optional import require
-from cxmetrics._validation import check_option, check_positive_int
+from cxmetrics._core.display import DisplayMixin
+from cxmetrics._core.keys import key_columns, position
+from cxmetrics._core.optional import require
+from cxmetrics._core.validation import check_option, check_positive_int
 from cxmetrics.exceptions import UndefinedMetricWarning
 
 _R = TypeVar("_R")
