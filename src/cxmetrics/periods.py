@@ -25,6 +25,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._core.validation import as_1d, check_option
 from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
+from cxmetrics.typing import Freq
 
 __all__ = [
     "CALENDAR_FREQS",
@@ -282,7 +283,7 @@ def period_start(
     >>> cx.period_start(late, "day", tz="Europe/Berlin")
     array(['2026-04-01'], dtype='datetime64[D]')
     """
-    check_option("freq", freq, FREQS)
+    check_option("freq", freq, Freq)
     zone = None if tz is None else _zone(tz)
     arr, aware = _instants(instants)
     if aware and zone is None:

@@ -13,32 +13,61 @@ from typing import Literal, TypeAlias
 __all__ = [
     "AgreementLevel",
     "Alternative",
+    "BootstrapInterval",
+    "CalendarFreq",
+    "ChurnDenominator",
+    "ChurnJoiners",
+    "ChurnPreset",
+    "ChurnRateForm",
+    "ChurnReactivations",
+    "CohortDefinition",
+    "CohortTable",
     "CompareTest",
     "ControlRules",
     "CumulativeHazardTies",
+    "DifferenceInterval",
+    "DifferenceKind",
     "DriverMethod",
     "DriverModel",
+    "DurationMethod",
     "ExperimentKind",
+    "ExperimentSummaryKind",
     "ExperimentTest",
+    "FCRDefinition",
+    "FileFormat",
+    "FixedFreq",
     "Freq",
     "FunnelAttribution",
     "FunnelCompare",
     "FunnelEntry",
     "FunnelMode",
+    "HazardBand",
     "KappaWeighting",
     "LiftInterval",
     "MeanMethod",
-    "MultipleTesting",
+    "MeanTest",
     "NPSCompareMethod",
     "NPSMethod",
+    "NPSSampleSizeMethod",
     "NanPolicy",
+    "NegativeDurations",
     "PValueAdjustment",
+    "PairedTest",
+    "ParameterInterval",
     "PatienceMethod",
     "ProportionMethod",
+    "ProportionSampleSizeMethod",
     "QueueModel",
+    "RateMethod",
     "RatingDefinition",
+    "ResolutionDefinition",
+    "RevenueRetentionMethod",
+    "SLADefinition",
+    "SLALevel",
     "ScheduleMethod",
     "ScheduleObjective",
+    "SentimentLabel",
+    "SentimentScorer",
     "ServiceLevelDefinition",
     "SmallGroupPolicy",
     "SurvivalBand",
@@ -48,6 +77,12 @@ Freq: TypeAlias = Literal[
     "second", "minute", "hour", "day", "week", "month", "quarter", "year"
 ]
 """Period length, one vocabulary across the library (weeks are ISO weeks)."""
+
+CalendarFreq: TypeAlias = Literal["day", "week", "month", "quarter", "year"]
+"""The calendar periods of :data:`Freq` (retention's periods: cohorts, churn, revenue)."""
+
+FixedFreq: TypeAlias = Literal["second", "minute", "hour", "day", "week"]
+"""The fixed-length periods of :data:`Freq` (CLV's purchase periods: the model's time unit)."""
 
 NanPolicy: TypeAlias = Literal["raise", "omit"]
 """What to do with missing answers: raise an error, or omit them and count them."""
@@ -113,11 +148,18 @@ ExperimentKind: TypeAlias = Literal["mean", "proportion", "nps", "ratio"]
 ExperimentTest: TypeAlias = Literal["auto", "welch", "z"]
 """Test of an experiment's lift: Welch's t, z, or by kind (Welch for means and ratios)."""
 
+ExperimentSummaryKind: TypeAlias = Literal["mean", "proportion"]
+"""The kinds of experiment an arm summary (n, mean, sd or successes) can describe."""
+
 LiftInterval: TypeAlias = Literal["delta", "fieller"]
 """Interval of a relative lift: delta method, or Fieller's."""
 
-PValueAdjustment: TypeAlias = Literal["holm", "bonferroni", "benjamini_hochberg"]
-"""Multiple-testing adjustments of p-values (family-wise error or false discovery rate)."""
+PValueAdjustment: TypeAlias = Literal[
+    "holm", "bonferroni", "benjamini_hochberg", "none"
+]
+"""Multiple-testing adjustment of a family of p-values: family-wise error (Holm,
+Bonferroni), false discovery rate (Benjamini-Hochberg), or none (as in statsmodels'
+``multipletests`` ``method``)."""
 FunnelMode: TypeAlias = Literal[
     "ordered", "strict_order", "strict_deduplication", "strict_increase", "any_order"
 ]
@@ -132,8 +174,6 @@ FunnelAttribution: TypeAlias = Literal["first_touch", "last_touch", "first_step"
 FunnelCompare: TypeAlias = Literal["overall", "step"]
 """Funnel conversion compared between segments: from step 1, or from the previous step."""
 
-MultipleTesting: TypeAlias = Literal["holm", "bonferroni", "none"]
-"""Adjustment of a family of p-values."""
 AgreementLevel: TypeAlias = Literal["nominal", "ordinal", "interval", "ratio"]
 """Metric of Krippendorff's alpha: how far apart two ratings are."""
 
@@ -148,3 +188,92 @@ DriverMethod: TypeAlias = Literal["lmg", "relative_weights"]
 
 DriverModel: TypeAlias = Literal["linear", "logistic"]
 """Key-driver model: linear R², or McFadden's pseudo-R² of logistic regressions (0/1 outcomes)."""
+
+# --- added with the one option mechanism (issue #14) --------------------------
+
+ChurnDenominator: TypeAlias = Literal["start", "average", "start_plus_new", "exposure"]
+"""What a churn count is divided by (:class:`~cxmetrics.ChurnConvention`)."""
+
+ChurnJoiners: TypeAlias = Literal["include", "exclude"]
+"""Whether churn of customers who joined in the same period counts."""
+
+ChurnReactivations: TypeAlias = Literal["count", "net"]
+"""Whether a churn followed by a comeback in the same period counts."""
+
+ChurnPreset: TypeAlias = Literal[
+    "baremetrics", "chartmogul", "profitwell", "recurly", "shopify", "stripe"
+]
+"""Named churn conventions of billing tools (:meth:`~cxmetrics.ChurnConvention.preset`)."""
+
+ChurnRateForm: TypeAlias = Literal["probability", "hazard"]
+"""Form of a churn rate: a per-period probability, or a constant hazard."""
+
+CohortDefinition: TypeAlias = Literal["classic", "unbounded"]
+"""Cohort retention: active in period k (classic), or in period k or later (unbounded)."""
+
+CohortTable: TypeAlias = Literal["rates", "counts", "revenue"]
+"""Which table of a cohort matrix to export."""
+
+RevenueRetentionMethod: TypeAlias = Literal["snapshot", "movements"]
+"""Revenue retention from two revenue snapshots, or from the movements between them."""
+
+HazardBand: TypeAlias = Literal["log", "plain"]
+"""Scale of the pointwise confidence band of a Nelson-Aalen cumulative hazard."""
+
+ParameterInterval: TypeAlias = Literal["log", "wald"]
+"""Interval of a fitted model's positive parameter: Wald on the log scale, or plain Wald."""
+
+BootstrapInterval: TypeAlias = Literal["percentile", "normal"]
+"""Interval from bootstrap replicates: percentiles, or normal with the bootstrap SE."""
+
+RateMethod: TypeAlias = Literal["score", "wald", "exact"]
+"""Confidence-interval methods for a Poisson rate (count over exposure)."""
+
+DifferenceInterval: TypeAlias = Literal[
+    "newcombe", "agresti_caffo", "score", "wald", "adjusted_wald", "normal", "t"
+]
+"""Interval methods of a difference (which apply depends on what is compared)."""
+
+MeanTest: TypeAlias = Literal["welch", "z"]
+"""Test of a difference of two means from summaries: Welch's t, or z."""
+
+PairedTest: TypeAlias = Literal["z", "mcnemar", "paired_t"]
+"""Test of paired answers: z, McNemar's (z form), or the paired t test."""
+
+DifferenceKind: TypeAlias = Literal["proportion", "mean", "net_score"]
+"""What a difference compares: shares, means, or net scores."""
+
+ProportionSampleSizeMethod: TypeAlias = Literal["wald", "wilson", "agresti_coull"]
+"""Interval whose margin a proportion's sample size is planned for."""
+
+NPSSampleSizeMethod: TypeAlias = Literal["wald", "adjusted_wald"]
+"""Interval whose margin a Net Promoter Score's sample size is planned for."""
+
+SLADefinition: TypeAlias = Literal[
+    "zendesk", "completed_only", "pessimistic", "optimistic"
+]
+"""How SLA compliance counts targets still running or paused (Zendesk's rule, or a bound)."""
+
+SLALevel: TypeAlias = Literal["target", "ticket"]
+"""What SLA compliance counts: each target, or each ticket (its worst target)."""
+
+ResolutionDefinition: TypeAlias = Literal["cohort", "period"]
+"""Resolution rate of the tickets created in the window (cohort), or resolved over created in it (period)."""
+
+FCRDefinition: TypeAlias = Literal["one_touch", "no_follow_up", "no_repeat_contact"]
+"""Which tickets count as resolved at first contact."""
+
+DurationMethod: TypeAlias = Literal["exact", "sketch"]
+"""Quantiles of durations: exact (sorting), or from a mergeable sketch."""
+
+NegativeDurations: TypeAlias = Literal["signed", "raise"]
+"""What a business-time difference does with an end before its start."""
+
+SentimentLabel: TypeAlias = Literal["negative", "neutral", "positive"]
+"""Category of a sentiment label."""
+
+SentimentScorer: TypeAlias = Literal["vader"]
+"""Built-in sentiment scorers (a callable is accepted too)."""
+
+FileFormat: TypeAlias = Literal["parquet", "csv"]
+"""Format of the files read in chunks."""

@@ -14,6 +14,7 @@ from cxmetrics._core.keys import key_columns, position
 from cxmetrics._core.optional import require
 from cxmetrics._core.validation import check_option, check_positive_int
 from cxmetrics.exceptions import UndefinedMetricWarning
+from cxmetrics.typing import SmallGroupPolicy
 
 _R = TypeVar("_R")
 
@@ -62,7 +63,7 @@ def apply_min_n(
     its standard error and every count that could reveal individual answers:
     floats become NaN and counts 0.
     """
-    check_option("small_groups", small_groups, ("flag", "suppress"))
+    check_option("small_groups", small_groups, SmallGroupPolicy)
     min_n = check_positive_int("min_n", min_n, minimum=0)
     flagged = np.asarray(columns["n"]) < min_n
     out = dict(columns)

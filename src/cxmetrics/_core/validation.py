@@ -8,20 +8,21 @@ the argument in backticks, the rule, the offending value and its index.
 from __future__ import annotations
 
 import math
-from collections.abc import Collection
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._core.mergeable import INT64_LIMIT, check_int64_total
+from cxmetrics._core.options import check_option
 from cxmetrics.exceptions import (
     InvalidInputError,
     InvalidInputTypeError,
     MissingValueError,
 )
+from cxmetrics.typing import NanPolicy
 
 __all__ = [
     "CHUNK",
@@ -68,24 +69,6 @@ __all__ = [
 #: Rows handled per block by chunked kernels: small enough for the CPU cache,
 #: large enough that the per-block Python overhead is negligible.
 CHUNK = 1 << 16
-
-_T = TypeVar("_T")
-
-
-def check_option(name: str, value: _T, allowed: Collection[_T]) -> _T:
-    """Return ``value`` if it is one of ``allowed``, else raise naming ``name``.
-
-    An unhashable value (an array, a list) is never an option: it is refused
-    here rather than compared elementwise.
-    """
-    try:
-        ok = value in allowed
-    except (TypeError, ValueError):  # an array compared elementwise
-        ok = False
-    if not ok:
-        msg = f"`{name}` must be one of {tuple(allowed)!r}; got {value!r}."
-        raise InvalidInputError(msg)
-    return value
 
 
 def check_confidence_level(confidence_level: float) -> float:
@@ -311,7 +294,7 @@ def integer_scale(
     no widening); floats are converted block by block into the narrowest integer
     dtype, so temporaries stay small.
     """
-    check_option("nan_policy", nan_policy, ("raise", "omit"))
+    check_option("nan_policy", nan_policy, NanPolicy)
     arr = numeric_1d(values, name)
     if arr.dtype.kind in "iu":
         if arr.size:
@@ -760,7 +743,7 @@ def durations_1d(
     ``nan_policy='omit'``, the mask of missing rows (else ``None``). Under
     ``'raise'`` missing entries raise with their count and first index.
     """
-    check_option("nan_policy", nan_policy, ("raise", "omit"))
+    check_option("nan_policy", nan_policy, NanPolicy)
     td = timedelta_seconds(values, name)
     arr = (
         numeric_1d(values, name).astype(np.float64, copy=False)
@@ -961,7 +944,7 @@ def survival_data(
     under ``nan_policy='raise'``; under ``'omit'`` the whole row is dropped and
     counted. Inputs are never modified.
     """
-    check_option("nan_policy", nan_policy, ("raise", "omit"))
+    check_option("nan_policy", nan_policy, NanPolicy)
     d, missing = durations_1d(durations, "durations", nan_policy=nan_policy)
     n = d.shape[0]
     ev: NDArray[np.bool_] | None = None
@@ -1601,7 +1584,7 @@ def transaction_log(
     sign). Missing instants or values raise under ``nan_policy='raise'`` with
     their count and first index, or are dropped and counted under ``'omit'``.
     """
-    check_option("nan_policy", nan_policy, ("raise", "omit"))
+    check_option("nan_policy", nan_policy, NanPolicy)
     raw = as_1d(instants, "instants")
     if raw.dtype.kind in "US" or (
         raw.dtype.kind == "O" and raw.size and _object_instants(raw) is not None

@@ -16,9 +16,10 @@ from cxmetrics._core.validation import (
     check_zones,
     transaction_log,
 )
-from cxmetrics.clv._periods import FREQS, collapse, period_index
+from cxmetrics.clv._periods import collapse, period_index
 from cxmetrics.clv._rfm import RFMState, RFMSummary, _end_period
 from cxmetrics.exceptions import InvalidInputError
+from cxmetrics.typing import FixedFreq
 
 __all__ = ["CalibrationHoldout", "calibration_holdout"]
 
@@ -137,7 +138,7 @@ def calibration_holdout(
     log = transaction_log(customers, instants, values, nan_policy=nan_policy)
     kind = "datetime" if log.instants.dtype.kind == "M" else "number"
     if kind == "datetime":
-        check_option("freq", freq, FREQS)
+        check_option("freq", freq, FixedFreq)
     mult = check_time("freq_multiplier", freq_multiplier, positive=True)
     periods = period_index(log.instants, freq)
     cal_end = _end_period(calibration_end, kind, freq)

@@ -27,6 +27,7 @@ from cxmetrics._core.validation import check_option
 from cxmetrics.exceptions import ConvergenceWarning
 from cxmetrics.stats._distributions import critical_value
 from cxmetrics.stats._interval import ConfidenceInterval
+from cxmetrics.typing import ParameterInterval
 
 __all__ = ["FitMethods", "MLEFit", "maximise"]
 
@@ -293,7 +294,7 @@ class FitMethods:
         which stays positive; ``'wald'``: :math:`\hat\theta \pm z\,\mathrm{SE}`.
         """
         check_option("parameter", parameter, self.parameter_names)
-        check_option("method", method, ("log", "wald"))
+        check_option("method", method, ParameterInterval)
         z = critical_value(confidence_level)
         est = self.params[parameter]
         se = self.standard_errors[parameter]

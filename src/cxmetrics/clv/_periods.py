@@ -16,6 +16,7 @@ from numpy.typing import NDArray
 from cxmetrics._core.validation import check_option
 from cxmetrics.exceptions import InvalidInputError
 from cxmetrics.periods import period_index as calendar_period_index
+from cxmetrics.typing import FixedFreq
 
 __all__ = ["FREQS", "Collapsed", "collapse", "period_codes", "period_index"]
 
@@ -44,7 +45,7 @@ def period_codes(instants: NDArray[Any], freq: str) -> NDArray[Any]:
     """
     if instants.dtype.kind != "M":
         return np.asarray(instants, dtype=np.float64)
-    check_option("freq", freq, FREQS)
+    check_option("freq", freq, FixedFreq)
     unit, step = np.datetime_data(instants.dtype)
     per_second = _PER_SECOND.get(unit)
     if freq in _SECONDS and per_second is not None and step == 1:

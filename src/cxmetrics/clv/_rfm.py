@@ -36,12 +36,13 @@ from cxmetrics._core.validation import (
     datetime_scalar,
     transaction_log,
 )
-from cxmetrics.clv._periods import FREQS, collapse, period_codes, period_index
+from cxmetrics.clv._periods import collapse, period_codes, period_index
 from cxmetrics.exceptions import (
     IncompatibleStateError,
     InvalidInputError,
     UndefinedMetricWarning,
 )
+from cxmetrics.typing import FixedFreq
 
 __all__ = ["RFMState", "RFMSummary", "rfm_summary"]
 
@@ -266,7 +267,7 @@ class RFMState(Mergeable):
         log = transaction_log(customers, instants, values, nan_policy=nan_policy)
         kind = "datetime" if log.instants.dtype.kind == "M" else "number"
         if kind == "datetime":
-            check_option("freq", freq, FREQS)
+            check_option("freq", freq, FixedFreq)
         mult = check_time("freq_multiplier", freq_multiplier, positive=True)
         # whole periods as int64 for datetimes: collapse needs no check or cast
         periods = period_codes(log.instants, freq)

@@ -23,12 +23,13 @@ from cxmetrics.exceptions import (
     UndefinedMetricWarning,
 )
 from cxmetrics.experiments._kernel import sequential_pvalue, test_pvalue
-from cxmetrics.experiments._result import INTERVAL_METHODS, ExperimentResult
+from cxmetrics.experiments._result import ExperimentResult
 from cxmetrics.experiments._srm import (
     DEFAULT_SRM_THRESHOLD,
     expected_shares,
     srm_test,
 )
+from cxmetrics.typing import Alternative, ExperimentTest, LiftInterval
 
 if TYPE_CHECKING:
     from cxmetrics.experiments._state import ExperimentState
@@ -56,9 +57,9 @@ def check_analysis_options(
     srm_threshold: float,
 ) -> tuple[float, float, float]:
     """Check every analysis option (before any pass over the data)."""
-    check_option("test", test, TESTS)
-    check_option("interval", interval, INTERVAL_METHODS)
-    check_option("alternative", alternative, ALTERNATIVES)
+    check_option("test", test, ExperimentTest)
+    check_option("interval", interval, LiftInterval)
+    check_option("alternative", alternative, Alternative)
     level = check_confidence_level(confidence_level)
     threshold = check_probability("srm_threshold", srm_threshold)
     flags: tuple[tuple[str, object], ...] = (

@@ -10,21 +10,15 @@ from numpy.typing import ArrayLike
 from cxmetrics._core.validation import check_option
 from cxmetrics.exceptions import InvalidInputError
 from cxmetrics.experiments._analysis import DEFAULT_TUNING, check_analysis_options
-from cxmetrics.experiments._inputs import KINDS
 from cxmetrics.experiments._srm import DEFAULT_SRM_THRESHOLD
 from cxmetrics.experiments._state import ExperimentState
 from cxmetrics.survey._state import GroupedScaleState
+from cxmetrics.typing import ExperimentKind, NanPolicy
 
 if TYPE_CHECKING:
     from cxmetrics.experiments._result import ExperimentResult
     from cxmetrics.survey._scheme import NPSScheme
-    from cxmetrics.typing import (
-        Alternative,
-        ExperimentKind,
-        ExperimentTest,
-        LiftInterval,
-        NanPolicy,
-    )
+    from cxmetrics.typing import Alternative, ExperimentTest, LiftInterval
 
 __all__ = ["experiment"]
 
@@ -128,8 +122,8 @@ def experiment(
     >>> round(lift.value, 4), round(lift.pvalue, 4)
     (-0.1475, 0.061)
     """
-    check_option("kind", kind, KINDS)
-    check_option("nan_policy", nan_policy, ("raise", "omit"))
+    check_option("kind", kind, ExperimentKind)
+    check_option("nan_policy", nan_policy, NanPolicy)
     check_analysis_options(
         relative=relative,
         test=test,

@@ -18,13 +18,14 @@ from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
 from cxmetrics.survey._ces import GroupedCESState
 from cxmetrics.survey._csat import GroupedCSATState
 from cxmetrics.survey._nps import GroupedNPSState
+from cxmetrics.typing import RatingDefinition
 
 __all__ = ["survey_sums"]
 
 
 def survey_sums(state: object, definition: str) -> tuple[str, dict[str, Any]]:
     """``kind`` and the constructor fields of an ExperimentState from a grouped survey state."""
-    check_option("definition", definition, ("mean", "share"))
+    check_option("definition", definition, RatingDefinition)
     if not isinstance(state, GroupedNPSState | GroupedCSATState | GroupedCESState):
         msg = (
             "`state` must be a GroupedNPSState, GroupedCSATState or GroupedCESState "

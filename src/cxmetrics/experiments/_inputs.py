@@ -29,6 +29,7 @@ from cxmetrics._core.validation import (
 )
 from cxmetrics.exceptions import InvalidInputError, MissingValueError
 from cxmetrics.survey._scheme import NPSScheme
+from cxmetrics.typing import NanPolicy
 
 __all__ = ["KINDS", "UnitData", "unit_data"]
 
@@ -136,5 +137,5 @@ def unit_data(
                 )
                 raise MissingValueError(msg)
             missing = nan if missing is None else missing | nan
-    check_option("nan_policy", nan_policy, ("raise", "omit"))
+    check_option("nan_policy", nan_policy, NanPolicy)
     return UnitData(codes, index.labels, tuple(columns), missing)

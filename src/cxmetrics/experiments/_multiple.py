@@ -46,9 +46,9 @@ def adjust_pvalues(
     pvalues : array_like of float, or results
         P-values in [0, 1], or results with a ``pvalue`` (e.g. several
         :class:`ExperimentResult` objects: their arms are concatenated in order).
-    method : {'holm', 'bonferroni', 'benjamini_hochberg'}, default 'holm'
-        Holm's step-down (family-wise error), Bonferroni, or Benjamini-Hochberg's
-        step-up (false discovery rate).
+    method : {'holm', 'bonferroni', 'benjamini_hochberg', 'none'}, default 'holm'
+        Holm's step-down (family-wise error), Bonferroni, Benjamini-Hochberg's
+        step-up (false discovery rate), or none (the p-values, checked).
 
     Returns
     -------
@@ -70,7 +70,7 @@ def adjust_pvalues(
     >>> cx.adjust_pvalues([0.01, 0.04, 0.03, 0.005], method="benjamini_hochberg").tolist()
     [0.02, 0.04, 0.04, 0.02]
     """
-    check_option("method", method, ADJUSTMENTS)
+    check_option("method", method, PValueAdjustment)
     p = _pvalues(pvalues)
     with np.errstate(invalid="ignore"):
         bad = np.isnan(p) | (p < 0) | (p > 1)
@@ -79,7 +79,7 @@ def adjust_pvalues(
         msg = f"`pvalues` must lie in [0, 1]; got {_describe(p[i])} at index {i}."
         raise InvalidInputError(msg)
     m = p.shape[0]
-    if m == 0:
+    if m == 0 or method == "none":
         return frozen_float(p)
     if method == "bonferroni":
         return frozen_float(np.minimum(1.0, p * m))

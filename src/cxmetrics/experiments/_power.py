@@ -32,7 +32,6 @@ from cxmetrics._core.validation import (
     check_positive_int,
 )
 from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
-from cxmetrics.experiments._inputs import KINDS
 from cxmetrics.typing import Alternative, ExperimentKind
 
 __all__ = ["PowerResult", "minimum_detectable_effect", "sample_size"]
@@ -134,8 +133,8 @@ class _Design:
         covariate_correlation: float,
         daily_units: float | None,
     ) -> None:
-        check_option("kind", kind, KINDS)
-        check_option("alternative", alternative, ("two-sided", "less", "greater"))
+        check_option("kind", kind, ExperimentKind)
+        check_option("alternative", alternative, Alternative)
         self.kind, self.alternative = kind, alternative
         self.level = check_confidence_level(confidence_level)
         self.power = _number("power", power, low=0.0, high=1.0)

@@ -17,7 +17,7 @@ from cxmetrics.experiments._kernel import critical, fieller, sequential_halfwidt
 from cxmetrics.experiments._multiple import adjust_pvalues
 from cxmetrics.experiments._srm import SRMResult
 from cxmetrics.stats._interval import ConfidenceInterval, ConfidenceIntervalArray
-from cxmetrics.typing import PValueAdjustment
+from cxmetrics.typing import LiftInterval, PValueAdjustment
 
 __all__ = ["ExperimentResult", "LiftResult"]
 
@@ -36,7 +36,7 @@ def _intervals(
         else check_confidence_level(confidence_level)
     )
     method = obj.interval if method is None else method
-    check_option("method", method, INTERVAL_METHODS)
+    check_option("method", method, LiftInterval)
     if method == "fieller" and not obj.relative:
         msg = "method='fieller' is an interval for a relative lift; pass relative=True."
         raise InvalidInputError(msg)

@@ -29,6 +29,7 @@ from cxmetrics.experiments._from_survey import survey_sums
 from cxmetrics.experiments._inputs import KINDS, unit_data
 from cxmetrics.experiments._srm import DEFAULT_SRM_THRESHOLD
 from cxmetrics.experiments._summary import summary_sums
+from cxmetrics.typing import ExperimentKind, NanPolicy
 
 if TYPE_CHECKING:
     from cxmetrics.experiments._result import ExperimentResult
@@ -119,7 +120,7 @@ class ExperimentState(Mergeable):
     @classmethod
     def empty(cls, kind: str = "mean", *, covariate: bool = False) -> Self:
         """The identity of ``+``: no arms."""
-        check_option("kind", kind, KINDS)
+        check_option("kind", kind, ExperimentKind)
         v = _n_vars(kind, covariate)
         return cls(
             kind,
@@ -148,8 +149,8 @@ class ExperimentState(Mergeable):
         Parameters are those of :func:`experiment`. Vectorised: one
         :func:`numpy.bincount` per sum.
         """
-        check_option("kind", kind, KINDS)
-        check_option("nan_policy", nan_policy, ("raise", "omit"))
+        check_option("kind", kind, ExperimentKind)
+        check_option("nan_policy", nan_policy, NanPolicy)
         data = unit_data(
             values,
             arm,

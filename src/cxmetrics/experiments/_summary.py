@@ -22,6 +22,7 @@ from cxmetrics._core.validation import (
     numeric_1d,
 )
 from cxmetrics.exceptions import InvalidInputError
+from cxmetrics.typing import ExperimentSummaryKind
 
 __all__ = ["summary_sums"]
 
@@ -49,7 +50,7 @@ def summary_sums(
     kind: str,
 ) -> dict[str, Any]:
     """Constructor fields of an ExperimentState from one summary row per arm."""
-    check_option("kind", kind, ("mean", "proportion"))
+    check_option("kind", kind, ExperimentSummaryKind)
     keys = as_1d(arm, "arm")
     g = keys.shape[0]
     if np.unique(keys).shape[0] != g:

@@ -14,6 +14,7 @@ from cxmetrics._core.mergeable import Mergeable
 from cxmetrics._core.optional import require
 from cxmetrics._core.validation import check_option, check_positive_int
 from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
+from cxmetrics.typing import FileFormat
 
 __all__ = ["accumulate", "read_chunks"]
 
@@ -137,7 +138,7 @@ def read_chunks(
         msg = f"`path`: no file {str(p)!r}."
         raise InvalidInputError(msg)
     fmt = file_format or p.suffix.lstrip(".").lower()
-    fmt = check_option("file_format", fmt, ("parquet", "csv"))
+    fmt = check_option("file_format", fmt, FileFormat)
     rows = check_positive_int("chunk_rows", chunk_rows)
     cols = None if columns is None else list(columns)
     if fmt == "parquet":

@@ -20,6 +20,7 @@ from cxmetrics.clv import RFMState, RFMSummary
 from cxmetrics.clv._periods import period_index
 from cxmetrics.exceptions import InvalidInputTypeError
 from cxmetrics.frames._native import collect, log_frame, narwhals
+from cxmetrics.typing import FixedFreq
 
 __all__ = ["rfm_state", "rfm_summary"]
 
@@ -50,7 +51,7 @@ def rfm_state(
     [1.0, 0.0]
     """
     nw = narwhals()
-    check_option("freq", freq, tuple(_EVERY))
+    check_option("freq", freq, FixedFreq)
     frame = log_frame(df, {"customer": customer, "time": time, "amount": amount}, time)
     period = nw.col(time).cast(nw.Datetime("us")).dt.truncate(_EVERY[freq]).alias(_P)
     columns = [period]

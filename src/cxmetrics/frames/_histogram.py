@@ -22,6 +22,7 @@ from cxmetrics.exceptions import (
     MissingValueError,
 )
 from cxmetrics.frames._native import collect, narwhals
+from cxmetrics.typing import NanPolicy
 
 __all__ = ["Histogram", "factorise", "histogram"]
 
@@ -61,7 +62,7 @@ def histogram(
 
     With no ``by`` columns there is one group, keyed ``0``.
     """
-    check_option("nan_policy", nan_policy, ("raise", "omit"))
+    check_option("nan_policy", nan_policy, NanPolicy)
     nw = narwhals()
     schema = frame.collect_schema()
     _check_numeric(schema[score], "score", score)

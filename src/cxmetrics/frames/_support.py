@@ -31,6 +31,7 @@ from cxmetrics.frames._native import (
 )
 from cxmetrics.support import SLAComplianceState
 from cxmetrics.support._sla import TARGET_STATUSES
+from cxmetrics.typing import SLALevel
 
 __all__ = ["sla_compliance", "sla_compliance_state"]
 
@@ -76,7 +77,7 @@ def sla_compliance_state(
     [0.5, 0.5]
     """
     nw = narwhals()
-    check_option("level", level, ("target", "ticket"))
+    check_option("level", level, SLALevel)
     frame = wrap(df)
     cols = column_names(frame, {"status": status, "by": by})
     dtype = frame.collect_schema()[status]

@@ -14,13 +14,18 @@ from cxmetrics._core.display import DisplayMixin
 from cxmetrics._core.keys import position
 from cxmetrics._core.optional import require
 from cxmetrics._core.validation import check_confidence_level, check_option
+from cxmetrics.experiments._multiple import adjust_pvalues as _adjust
 from cxmetrics.stats import (
     ConfidenceInterval,
     ConfidenceIntervalArray,
     proportion_difference,
     proportion_interval,
 )
-from cxmetrics.typing import FunnelCompare, MultipleTesting, ProportionMethod
+from cxmetrics.typing import (
+    FunnelCompare,
+    ProportionMethod,
+    PValueAdjustment,
+)
 
 __all__ = [
     "FunnelComparison",
@@ -160,7 +165,7 @@ class FunnelResult(DisplayMixin):
         [0.963, 0.41, 0.133]
         """
         level = check_confidence_level(confidence_level)
-        check_option("method", method, _METHODS)
+        check_option("method", method, ProportionMethod)
         r = self.reached
         return proportion_interval(r, np.full(r.shape, r[0]), level, method=method)
 
@@ -179,7 +184,7 @@ class FunnelResult(DisplayMixin):
         [0.596, 0.538]
         """
         level = check_confidence_level(confidence_level)
-        check_option("method", method, _METHODS)
+        check_option("method", method, ProportionMethod)
         r = self.reached
         return proportion_interval(r[1:], r[:-1], level, method=method)
 
@@ -237,23 +242,15 @@ class FunnelResult(DisplayMixin):
         return "\n".join(lines)
 
 
-def adjust_pvalues(pvalues: NDArray[np.float64], method: str) -> NDArray[np.float64]:
-    """Holm (1979) step-down or Bonferroni adjustment of a family of p-values (NaN kept)."""
+def adjust_pvalues(
+    pvalues: NDArray[np.float64], method: PValueAdjustment
+) -> NDArray[np.float64]:
+    """:func:`cxmetrics.adjust_pvalues` over the defined p-values (NaN kept)."""
     p = np.asarray(pvalues, dtype=np.float64)
-    out = np.full(p.shape, np.nan)
+    out = p.copy()
     ok = ~np.isnan(p)
-    m = int(ok.sum())
-    if method == "none" or m == 0:
-        return p.copy()
-    q = p[ok]
-    if method == "bonferroni":
-        out[ok] = np.minimum(q * m, 1.0)
-        return out
-    order = np.argsort(q, kind="stable")
-    stepped = np.maximum.accumulate((m - np.arange(m)) * q[order])
-    adj = np.empty(m)
-    adj[order] = np.minimum(stepped, 1.0)
-    out[ok] = adj
+    if ok.any():
+        out[ok] = _adjust(p[ok], method=method)
     return out
 
 
@@ -409,7 +406,7 @@ class GroupedFunnelResult(DisplayMixin):
         reference: object = None,
         *,
         measure: FunnelCompare = "overall",
-        adjust: MultipleTesting = "holm",
+        adjust: PValueAdjustment = "holm",
         confidence_level: float = 0.95,
     ) -> FunnelComparison:
         """Each segment against ``reference`` (default: the first key), step by step.
@@ -422,7 +419,7 @@ class GroupedFunnelResult(DisplayMixin):
             ``'overall'``: conversion from step 1 to each step k = 2..K;
             ``'step'``: conversion from step k - 1 to step k (the conditional
             binomials, whose complement is the drop-off).
-        adjust : {'holm', 'bonferroni', 'none'}, default 'holm'
+        adjust : {'holm', 'bonferroni', 'benjamini_hochberg', 'none'}, default 'holm'
             Multiple-testing adjustment over every (segment, step) row.
         confidence_level : float, default 0.95
             Coverage of the Newcombe intervals (unadjusted).
@@ -441,8 +438,8 @@ class GroupedFunnelResult(DisplayMixin):
         >>> round(float(g.compare().pvalue_adjusted[0]), 6)
         0.0
         """
-        check_option("measure", measure, ("overall", "step"))
-        check_option("adjust", adjust, ("holm", "bonferroni", "none"))
+        check_option("measure", measure, FunnelCompare)
+        check_option("adjust", adjust, PValueAdjustment)
         level = check_confidence_level(confidence_level)
         ref = 0 if reference is None else position(self.keys, reference)
         r = self.reached

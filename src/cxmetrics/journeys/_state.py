@@ -40,10 +40,10 @@ def check_funnel_options(
     mode: str, entry: str, attribution: str, nan_policy: str
 ) -> None:
     """Check every option before any pass over the data."""
-    check_option("mode", mode, MODES)
-    check_option("entry", entry, ENTRIES)
-    check_option("attribution", attribution, ATTRIBUTIONS)
-    check_option("nan_policy", nan_policy, ("raise", "omit"))
+    check_option("mode", mode, FunnelMode)
+    check_option("entry", entry, FunnelEntry)
+    check_option("attribution", attribution, FunnelAttribution)
+    check_option("nan_policy", nan_policy, NanPolicy)
 
 
 def _keys_or_default(keys: ArrayLike | None) -> NDArray[Any]:

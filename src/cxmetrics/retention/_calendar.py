@@ -18,6 +18,7 @@ from cxmetrics.periods import (
     period_labels,
     period_starts,
 )
+from cxmetrics.typing import CalendarFreq
 
 __all__ = [
     "FREQS",
@@ -37,7 +38,7 @@ FREQS: tuple[str, ...] = CALENDAR_FREQS
 
 def check_freq(freq: str) -> str:
     """Return ``freq`` if it is a known calendar granularity."""
-    return check_option("freq", freq, FREQS)
+    return check_option("freq", freq, CalendarFreq)
 
 
 def last_observed_period(stamp: np.datetime64, freq: str) -> int:

@@ -68,6 +68,7 @@ from cxmetrics.stats._interval import (
     proportion_interval,
 )
 from cxmetrics.stats._rate import rate_interval
+from cxmetrics.typing import ChurnRateForm
 
 __all__ = [
     "ChurnResult",
@@ -1493,7 +1494,7 @@ def convert_churn_rate(
     >>> float(convert_churn_rate(0.02, 12, form="hazard"))
     0.24
     """
-    check_option("form", form, ("probability", "hazard"))
+    check_option("form", form, ChurnRateForm)
     p = parameter_scalar(periods, "periods", low=0.0, low_inclusive=False)
     if form == "probability":
         r = parameter_array(rate, "rate", low=0.0, high=1.0)

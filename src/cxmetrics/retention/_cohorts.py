@@ -49,6 +49,7 @@ from cxmetrics.retention._calendar import (
     period_starts,
 )
 from cxmetrics.stats._interval import ConfidenceIntervalArray, proportion_interval
+from cxmetrics.typing import CohortDefinition, CohortTable
 
 __all__ = ["CohortResult", "CohortState", "cohort_matrix"]
 
@@ -372,7 +373,7 @@ class CohortState(Mergeable):
         kind : {'classic', 'unbounded'}, default 'classic'
             Which counts ``value`` (the rates) and ``counts`` show.
         """
-        check_option("kind", kind, ("classic", "unbounded"))
+        check_option("kind", kind, CohortDefinition)
         c, w = self.classic.shape if self.classic.ndim == 2 else (0, 0)
         if c == 0:
             msg = "a cohort matrix is undefined without any activity; returning an empty one."
@@ -590,7 +591,7 @@ class CohortResult(DisplayMixin):
         ----------
         what : {'rates', 'counts', 'revenue'}, default 'rates'
         """
-        check_option("what", what, ("rates", "counts", "revenue"))
+        check_option("what", what, CohortTable)
         pd = require("pandas", feature="to_pandas()")
         data: Any = {
             "rates": self.value,

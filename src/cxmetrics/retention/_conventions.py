@@ -24,6 +24,7 @@ import attrs
 
 from cxmetrics._core.validation import check_option
 from cxmetrics.exceptions import InvalidInputTypeError
+from cxmetrics.typing import ChurnPreset
 
 __all__ = ["ChurnConvention", "Denominator", "Joiners", "Reactivations"]
 
@@ -218,7 +219,7 @@ class ChurnConvention:
     @classmethod
     def preset(cls, name: str) -> ChurnConvention:
         """The preset called ``name`` (see :meth:`presets`)."""
-        check_option("convention", name, cls._PRESETS)
+        check_option("convention", name, ChurnPreset)
         convention: ChurnConvention = getattr(cls, name)()
         return convention
 

@@ -46,6 +46,7 @@ from cxmetrics.retention._nelson_aalen import (
     nelson_aalen_from_table,
 )
 from cxmetrics.retention._risk_set import at_risk
+from cxmetrics.typing import CumulativeHazardTies
 
 __all__ = ["GroupedSurvivalState", "SurvivalState", "event_table"]
 
@@ -428,7 +429,7 @@ class SurvivalState(Mergeable):
 
     def nelson_aalen(self, *, ties: str = "nelson-aalen") -> NelsonAalenResult:
         """The Nelson-Aalen cumulative hazard of this table (see :func:`nelson_aalen`)."""
-        check_option("ties", ties, ("nelson-aalen", "fleming-harrington"))
+        check_option("ties", ties, CumulativeHazardTies)
         return nelson_aalen_from_table(
             self.times, self.entered, self.events, self.censored, ties, self.n_missing
         )

@@ -50,7 +50,7 @@ def survival_band(
     band is [1, 1]; where :math:`S = 0` (everyone at risk had the event) the
     variance is infinite and the band is [0, 1], the limit of every method.
     """
-    check_option("method", method, BANDS)
+    check_option("method", method, SurvivalBand)
     z = critical_value(confidence_level)
     s = np.asarray(survival, dtype=np.float64)
     sd = np.sqrt(np.asarray(greenwood, dtype=np.float64))

@@ -31,6 +31,7 @@ from cxmetrics.exceptions import UndefinedMetricWarning
 from cxmetrics.retention._risk_set import at_risk
 from cxmetrics.stats._distributions import critical_value
 from cxmetrics.stats._interval import ConfidenceIntervalArray
+from cxmetrics.typing import HazardBand
 
 __all__ = ["NelsonAalenResult", "nelson_aalen_from_table"]
 
@@ -112,7 +113,7 @@ class NelsonAalenResult(DisplayMixin):
         >>> ci.low.round(4).tolist()
         [0.125, 0.3011, 0.3011]
         """
-        check_option("method", method, ("log", "plain"))
+        check_option("method", method, HazardBand)
         z = critical_value(confidence_level)
         h = self.cumulative_hazard
         sd = np.sqrt(self.variance)

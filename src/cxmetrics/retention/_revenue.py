@@ -49,6 +49,7 @@ from cxmetrics.retention._calendar import (
     period_index,
     period_labels,
 )
+from cxmetrics.typing import RevenueRetentionMethod
 
 __all__ = [
     "MRRMovements",
@@ -922,7 +923,7 @@ def _retention(
     horizon: int,
     minor_units: int,
 ) -> RevenueRetentionResult:
-    check_option("method", method, ("snapshot", "movements"))
+    check_option("method", method, RevenueRetentionMethod)
     h = check_positive_int("horizon", horizon)
     m = _as_matrix(revenue, minor_units)
     k = m.amounts.shape[1]

@@ -41,6 +41,7 @@ from cxmetrics.exceptions import (
 )
 from cxmetrics.stats._distributions import critical_value
 from cxmetrics.stats._interval import ConfidenceInterval
+from cxmetrics.typing import ParameterInterval
 
 __all__ = ["SBGModel", "SBGResult", "sbg"]
 
@@ -385,7 +386,7 @@ class SBGResult(SBGModel):
         [2.54, 5.704]
         """
         check_option("parameter", parameter, ("alpha", "beta"))
-        check_option("method", method, ("log", "wald"))
+        check_option("method", method, ParameterInterval)
         z = critical_value(confidence_level)
         i = 0 if parameter == "alpha" else 1
         est = self.alpha if i == 0 else self.beta

@@ -213,7 +213,7 @@ def kaplan_meier(
     >>> round(by_plan.logrank().pvalue, 4)
     0.0045
     """
-    check_option("nan_policy", nan_policy, ("raise", "omit"))
+    check_option("nan_policy", nan_policy, NanPolicy)
     _check_levels(by, levels)
     unit = _time_unit(durations)
     if by is not None:
@@ -294,8 +294,8 @@ def nelson_aalen(
     >>> res.cumulative_hazard.round(4).tolist()
     [0.2, 0.7, 0.7, 1.7]
     """
-    check_option("ties", ties, ("nelson-aalen", "fleming-harrington"))
-    check_option("nan_policy", nan_policy, ("raise", "omit"))
+    check_option("ties", ties, CumulativeHazardTies)
+    check_option("nan_policy", nan_policy, NanPolicy)
     _check_levels(by, levels)
     unit = _time_unit(durations)
     if by is not None:

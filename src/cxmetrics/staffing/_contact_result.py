@@ -28,6 +28,7 @@ from cxmetrics.stats._interval import (
     ConfidenceIntervalArray,
     proportion_interval,
 )
+from cxmetrics.typing import ServiceLevelDefinition
 
 __all__ = [
     "COUNTS",
@@ -98,7 +99,7 @@ def contact_columns(
     counts: NDArray[np.int64], sums: NDArray[np.float64], definition: str
 ) -> dict[str, NDArray[Any]]:
     """Every metric of a state (vectorised over cells on the first axis)."""
-    check_option("definition", definition, _DEFINITIONS)
+    check_option("definition", definition, ServiceLevelDefinition)
     c = {name: counts[..., i] for i, name in enumerate(COUNTS)}
     s = {name: sums[..., i] for i, name in enumerate(SUMS)}
     met = c["answered_within"]

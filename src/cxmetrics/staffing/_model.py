@@ -18,6 +18,7 @@ from cxmetrics.staffing._erlang import (
     erlang_c_kernel,
 )
 from cxmetrics.staffing._erlang_a import erlang_a_kernel
+from cxmetrics.typing import QueueModel, ServiceLevelDefinition
 
 __all__ = [
     "DEFINITIONS",
@@ -189,8 +190,8 @@ def queue_inputs(
     Exactly one of ``traffic`` (Erlangs) and ``arrival_rate`` (contacts per unit
     of time of the AHT) is given; ``patience`` is required by Erlang A only.
     """
-    check_option("model", model, MODELS)
-    check_option("definition", definition, DEFINITIONS)
+    check_option("model", model, QueueModel)
+    check_option("definition", definition, ServiceLevelDefinition)
     if (traffic is None) == (arrival_rate is None):
         msg = "give exactly one of `traffic` (Erlangs) and `arrival_rate` (with `aht`)."
         raise InvalidInputError(msg)

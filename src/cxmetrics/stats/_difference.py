@@ -25,6 +25,7 @@ from cxmetrics.stats._distributions import (
 )
 from cxmetrics.stats._interval import ConfidenceInterval, proportion_interval
 from cxmetrics.stats._net_score import net_score_interval, net_score_variance
+from cxmetrics.typing import MeanTest, NPSCompareMethod
 
 __all__ = [
     "DifferenceResult",
@@ -311,7 +312,7 @@ def mean_difference(
     freedom (as ``scipy.stats.ttest_ind(equal_var=False)``);
     ``test='z'`` uses the normal distribution. Both are numpy only.
     """
-    check_option("test", test, ("welch", "z"))
+    check_option("test", test, MeanTest)
     for name, value in (
         ("var_a", var_a),
         ("nobs_a", nobs_a),
@@ -381,7 +382,7 @@ def net_score_difference(
     as MeasuringU's NPS significance test does; ``'wald'`` uses the raw counts.
     ``value`` is always the raw difference, times ``scale``.
     """
-    check_option("method", method, ("adjusted_wald", "wald"))
+    check_option("method", method, NPSCompareMethod)
     for side, pos, neg, nobs in (
         ("a", pos_a, neg_a, nobs_a),
         ("b", pos_b, neg_b, nobs_b),

@@ -17,6 +17,7 @@ from numpy.typing import NDArray
 from cxmetrics._core.validation import check_confidence_level, check_option
 from cxmetrics.stats._checks import floats, positive_df
 from cxmetrics.stats._student_t import t_cdf, t_isf, t_sf
+from cxmetrics.typing import Alternative
 
 __all__ = ["critical_value", "normal_pvalue", "t_critical_value", "t_pvalue"]
 
@@ -66,7 +67,7 @@ def normal_pvalue(
     >>> round(float(normal_pvalue(1.959963984540054)), 6)
     0.05
     """
-    check_option("alternative", alternative, ("two-sided", "less", "greater"))
+    check_option("alternative", alternative, Alternative)
     zz = floats("z", z)
     if alternative == "two-sided":
         arg: NDArray[Any] = np.abs(zz) / math.sqrt(2.0)
@@ -93,7 +94,7 @@ def t_pvalue(
     >>> round(float(t_pvalue(2.228138852, 10)), 6)
     0.05
     """
-    check_option("alternative", alternative, ("two-sided", "less", "greater"))
+    check_option("alternative", alternative, Alternative)
     tt = floats("t", t)
     df = positive_df("df", df)
     if alternative == "two-sided":

@@ -17,6 +17,7 @@ from cxmetrics._core.validation import check_option
 from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
 from cxmetrics.stats._checks import check_counts, check_nonnegative, floats
 from cxmetrics.stats._distributions import critical_value, t_critical_value
+from cxmetrics.typing import MeanMethod, ProportionMethod
 
 __all__ = [
     "MEAN_METHODS",
@@ -125,7 +126,7 @@ def proportion_interval(
     >>> [round(float(b), 4) for b in ci]
     [0.3968, 0.8922]
     """
-    check_option("method", method, PROPORTION_METHODS)
+    check_option("method", method, ProportionMethod)
     x = floats("count", count)
     n = floats("nobs", nobs)
     x, n = np.broadcast_arrays(x, n)
@@ -211,7 +212,7 @@ def mean_interval(
     >>> [round(float(b), 4) for b in ci]
     [4.02, 5.98]
     """
-    check_option("method", method, MEAN_METHODS)
+    check_option("method", method, MeanMethod)
     m = floats("mean", mean)
     se = floats("standard_error", standard_error)
     check_nonnegative("standard_error", se)

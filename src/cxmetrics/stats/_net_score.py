@@ -22,6 +22,7 @@ from cxmetrics._core.validation import (
 from cxmetrics.stats._checks import check_counts, floats
 from cxmetrics.stats._distributions import critical_value
 from cxmetrics.stats._interval import ConfidenceIntervalArray
+from cxmetrics.typing import NPSMethod
 
 __all__ = [
     "NET_SCORE_METHODS",
@@ -216,7 +217,7 @@ def net_score_interval(
     >>> [round(float(b), 4) for b in ci]
     [0.1469, 0.4531]
     """
-    check_option("method", method, NET_SCORE_METHODS)
+    check_option("method", method, NPSMethod)
     check_confidence_level(confidence_level)
     if method == "bootstrap":
         check_positive_int("n_resamples", n_resamples)

@@ -13,6 +13,7 @@ from cxmetrics.exceptions import InvalidInputError
 from cxmetrics.stats._checks import floats
 from cxmetrics.stats._distributions import critical_value
 from cxmetrics.stats._interval import ConfidenceIntervalArray
+from cxmetrics.typing import RateMethod
 
 __all__ = ["RATE_METHODS", "rate_interval"]
 
@@ -74,7 +75,7 @@ def rate_interval(
     >>> [round(float(b), 5) for b in ci]
     [0.02716, 0.09205]
     """
-    check_option("method", method, RATE_METHODS)
+    check_option("method", method, RateMethod)
     level = check_confidence_level(confidence_level)
     x, t = np.broadcast_arrays(floats("count", count), floats("exposure", exposure))
     bad = ~((x >= 0) & (t >= 0) & np.isfinite(x) & np.isfinite(t))  # also NaN

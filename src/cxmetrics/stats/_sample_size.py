@@ -9,6 +9,7 @@ import numpy as np
 from cxmetrics._core.validation import check_option, check_positive_int
 from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
 from cxmetrics.stats._distributions import critical_value
+from cxmetrics.typing import NPSSampleSizeMethod, ProportionSampleSizeMethod
 
 __all__ = ["nps_sample_size", "proportion_sample_size"]
 
@@ -95,7 +96,7 @@ def proportion_sample_size(
     >>> proportion_sample_size(0.05, method="wilson")
     381
     """
-    check_option("method", method, ("wald", "wilson", "agresti_coull"))
+    check_option("method", method, ProportionSampleSizeMethod)
     e = _real("margin", margin)
     if not 0.0 < e < 1.0:
         msg = f"`margin` must lie in (0, 1) (a fraction, not a percentage); got {margin!r}."
@@ -163,7 +164,7 @@ def nps_sample_size(
     >>> nps_sample_size(5, promoter_share=1/3, detractor_share=1/3)
     1025
     """
-    check_option("method", method, ("wald", "adjusted_wald"))
+    check_option("method", method, NPSSampleSizeMethod)
     e = _real("margin", margin)
     if not 0.0 < e < 200.0:
         msg = f"`margin` must lie in (0, 200) NPS points; got {margin!r}."

@@ -15,6 +15,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._core.validation import check_option, seconds_ns_1d, utc_instants_1d
 from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
+from cxmetrics.typing import NegativeDurations
 
 __all__ = ["DAY", "BusinessCalendar", "Window"]
 
@@ -340,7 +341,7 @@ class BusinessCalendar:
         """
         from cxmetrics.support._timeline import business_ns  # noqa: PLC0415
 
-        check_option("negative", negative, ("signed", "raise"))
+        check_option("negative", negative, NegativeDurations)
         s = utc_instants_1d(start, "start")
         e = utc_instants_1d(end, "end")
         if e.shape != s.shape:

@@ -40,6 +40,7 @@ from cxmetrics.support._sla import (
     _target_rows,
     ticket_attribute,
 )
+from cxmetrics.typing import SLADefinition, SLALevel
 
 __all__ = [
     "COMPLIANCE",
@@ -266,7 +267,7 @@ class SLAComplianceState(Mergeable):
     level: str = "target"
 
     def __attrs_post_init__(self) -> None:
-        check_option("level", self.level, ("target", "ticket"))
+        check_option("level", self.level, SLALevel)
         if self.counts.shape != (self.keys.shape[0], 6):
             msg = f"`counts` must have shape ({self.keys.shape[0]}, 6); got {self.counts.shape}."
             raise InvalidInputError(msg)
@@ -336,7 +337,7 @@ class SLAComplianceState(Mergeable):
         >>> s.keys.tolist(), s.counts.tolist()  # counts per status, per group
         (['phone', 'web'], [[0, 1, 0, 0, 0, 0], [1, 0, 0, 0, 0, 0]])
         """
-        check_option("level", level, ("target", "ticket"))
+        check_option("level", level, SLALevel)
         return cls._from_rows(
             targets.code,
             targets.status_code,
@@ -469,7 +470,7 @@ class SLAComplianceState(Mergeable):
         >>> s.columns("optimistic")["met"].tolist()
         [3]
         """
-        check_option("compliance", compliance, tuple(COMPLIANCE))
+        check_option("compliance", compliance, SLADefinition)
         rule = np.asarray(COMPLIANCE[compliance])
         c = self.counts
         met = c[:, rule == _M].sum(axis=1)
@@ -510,7 +511,7 @@ class SLAComplianceState(Mergeable):
         >>> s.compute().n, s.compute("pessimistic").n
         (3, 4)
         """
-        check_option("compliance", compliance, tuple(COMPLIANCE))
+        check_option("compliance", compliance, SLADefinition)
         level = check_confidence_level(confidence_level)
         total = type(self)(
             np.array(["all"]), self.counts.sum(axis=0, keepdims=True), self.level
@@ -551,7 +552,7 @@ class SLAComplianceState(Mergeable):
         >>> s.compute_grouped().value.tolist()
         [1.0, 0.5]
         """
-        check_option("compliance", compliance, tuple(COMPLIANCE))
+        check_option("compliance", compliance, SLADefinition)
         level = check_confidence_level(confidence_level)
         cols = self.columns(compliance)
         warn_undefined("SLA compliance", cols["value"], stacklevel=3)
@@ -669,8 +670,8 @@ def sla_compliance(
     check_instance("log", log, TicketLog)
 
     check_confidence_level(confidence_level)
-    check_option("compliance", compliance, tuple(COMPLIANCE))
-    check_option("level", level, ("target", "ticket"))
+    check_option("compliance", compliance, SLADefinition)
+    check_option("level", level, SLALevel)
     if by is not None and tickets is None:
         check_same_length("by", as_1d(by, "by"), "log.tickets", log.n_tickets)
     # only each target's ticket and status are counted: no deadlines, no table

@@ -32,6 +32,7 @@ from cxmetrics.stats import proportion_interval as _interval
 from cxmetrics.support._clock import NAT
 from cxmetrics.support._log import CLOSED, SOLVED, TicketLog, as_of_ns
 from cxmetrics.support._sla import _final_solve, ticket_attribute
+from cxmetrics.typing import FCRDefinition, ResolutionDefinition
 
 __all__ = [
     "Backlog",
@@ -255,7 +256,7 @@ def resolution_rate(
     """
     check_instance("log", log, TicketLog)
 
-    check_option("style", style, ("cohort", "period"))
+    check_option("style", style, ResolutionDefinition)
     lo, hi = as_of_ns(start, "start"), as_of_ns(end, "end")
     if hi <= lo:
         msg = f"`end` must be after `start`; got start={np.datetime64(lo, 'ns')} and end={np.datetime64(hi, 'ns')}."
@@ -372,9 +373,7 @@ def first_contact_resolution(
     """
     check_instance("log", log, TicketLog)
 
-    check_option(
-        "definition", definition, ("one_touch", "no_follow_up", "no_repeat_contact")
-    )
+    check_option("definition", definition, FCRDefinition)
     window = _window_ns(within_days)
     if definition == "no_repeat_contact" and requester is None:
         msg = "`requester` is needed with definition='no_repeat_contact'."

@@ -36,6 +36,7 @@ from cxmetrics._core.validation import (
     parameter_array,
 )
 from cxmetrics.exceptions import IncompatibleStateError, InvalidInputError
+from cxmetrics.typing import NanPolicy
 
 __all__ = ["DurationSketchState"]
 
@@ -218,7 +219,7 @@ class DurationSketchState(Mergeable):
         nan_policy : {'omit', 'raise'}, default 'omit'
             Missing durations are left out and counted in ``n_missing``, or raise.
         """
-        check_option("nan_policy", nan_policy, ("raise", "omit"))
+        check_option("nan_policy", nan_policy, NanPolicy)
         a = _check_accuracy(relative_accuracy)
         x, missing = durations_1d(durations, "durations", nan_policy=nan_policy)
         n = x.shape[0]

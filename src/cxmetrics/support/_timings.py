@@ -43,6 +43,7 @@ from cxmetrics.support._log import (
 from cxmetrics.support._sketch import DurationSketchState
 from cxmetrics.support._sla import _final_solve, _instances
 from cxmetrics.support._timeline import business_ns
+from cxmetrics.typing import DurationMethod, NanPolicy
 
 __all__ = [
     "DurationSummary",
@@ -528,8 +529,8 @@ def duration_summary(
     >>> res.n.tolist(), res.median.tolist(), res.quantiles.tolist(), res.n_missing
     ([4], [25.0], [[17.5]], 1)
     """
-    check_option("nan_policy", nan_policy, ("raise", "omit"))
-    check_option("method", method, ("exact", "sketch"))
+    check_option("nan_policy", nan_policy, NanPolicy)
+    check_option("method", method, DurationMethod)
     probs = parameter_array(quantiles, "quantiles", low=0.0, high=1.0).reshape(-1)
     if method == "sketch":
         sketch = DurationSketchState.from_durations(

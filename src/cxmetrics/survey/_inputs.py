@@ -279,7 +279,7 @@ def scale_answers(
     >>> scale_answers(["5", " 4 ", "very satisfied", None], "r", scheme, nan_policy="omit")
     ScaleData(values=array([5, 4, 5, 6], dtype=int8), n_missing=1)
     """
-    check_option("nan_policy", nan_policy, ("raise", "omit"))
+    check_option("nan_policy", nan_policy, NanPolicy)
     low, high = scheme.low, scheme.high
     arr = as_1d(values, name)
     kind = arr.dtype.kind

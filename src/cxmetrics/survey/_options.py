@@ -6,8 +6,6 @@ Every list of allowed values comes from the ``Literal`` aliases of
 
 from __future__ import annotations
 
-from typing import get_args
-
 import numpy as np
 
 from cxmetrics._core.validation import (
@@ -45,9 +43,9 @@ def check_compute_options(
 ) -> None:
     """Check the options of a state's ``compute`` (``definition`` if given)."""
     check_positive_int("min_n", min_n, minimum=0)
-    check_option("small_groups", small_groups, get_args(SmallGroupPolicy))
+    check_option("small_groups", small_groups, SmallGroupPolicy)
     if definition is not None:
-        check_option("definition", definition, get_args(RatingDefinition))
+        check_option("definition", definition, RatingDefinition)
 
 
 def check_score_options(
@@ -64,7 +62,7 @@ def check_score_options(
     """Check the options of ``nps``/``csat``/``ces`` (``definition`` if given)."""
     check_levels_need_by(by, levels)
     check_scheme(scheme, kind)
-    check_option("nan_policy", nan_policy, get_args(NanPolicy))
+    check_option("nan_policy", nan_policy, NanPolicy)
     check_compute_options(min_n, small_groups, definition)
 
 
@@ -84,11 +82,11 @@ def check_compare_options(
     if not isinstance(paired, bool | np.bool_):
         msg = f"`paired` must be True or False; got {paired!r}."
         raise InvalidInputTypeError(msg)
-    check_option("nan_policy", nan_policy, get_args(NanPolicy))
-    check_option("alternative", alternative, get_args(Alternative))
+    check_option("nan_policy", nan_policy, NanPolicy)
+    check_option("alternative", alternative, Alternative)
     if definition is not None:
-        check_option("definition", definition, get_args(RatingDefinition))
+        check_option("definition", definition, RatingDefinition)
     if test is not None:
-        check_option("test", test, get_args(CompareTest))
+        check_option("test", test, CompareTest)
     if method is not None:
-        check_option("method", method, get_args(NPSCompareMethod))
+        check_option("method", method, NPSCompareMethod)

@@ -20,15 +20,13 @@ from cxmetrics._core.grouped import GroupedResultMixin
 from cxmetrics._core.validation import check_option
 from cxmetrics.exceptions import UndefinedMetricWarning
 from cxmetrics.stats._interval import (
-    MEAN_METHODS,
-    PROPORTION_METHODS,
     ConfidenceInterval,
     ConfidenceIntervalArray,
     mean_interval,
     proportion_interval,
 )
 from cxmetrics.survey._summary import ScaleSummary
-from cxmetrics.typing import RatingDefinition
+from cxmetrics.typing import MeanMethod, ProportionMethod, RatingDefinition
 
 __all__ = [
     "RATING_BLANK",
@@ -61,7 +59,7 @@ def rating_columns(
     definition: str,
 ) -> dict[str, NDArray[Any]]:
     """Columns of a rating result (vectorised over groups)."""
-    check_option("definition", definition, ("share", "mean"))
+    check_option("definition", definition, RatingDefinition)
     s = ScaleSummary(counts, wsum, w2sum, low)
     share = s.share(*positive)
     mean = s.mean()
@@ -98,7 +96,7 @@ class _Intervals(DisplayMixin):
     def _share_ci(
         self, confidence_level: float, method: str
     ) -> ConfidenceIntervalArray:
-        check_option("method", method, PROPORTION_METHODS)
+        check_option("method", method, ProportionMethod)
         share = np.asarray(self.positive_share, dtype=np.float64)
         # a suppressed (or empty) group has no share: its interval is NaN
         ne = np.where(np.isnan(share), 0.0, np.asarray(self.effective_n, np.float64))
@@ -107,7 +105,7 @@ class _Intervals(DisplayMixin):
         )
 
     def _mean_ci(self, confidence_level: float, method: str) -> ConfidenceIntervalArray:
-        check_option("method", method, MEAN_METHODS)
+        check_option("method", method, MeanMethod)
         ne = np.asarray(self.effective_n, dtype=np.float64)
         with np.errstate(invalid="ignore", divide="ignore"):
             se = np.asarray(self.std) / np.sqrt(ne)

@@ -18,6 +18,7 @@ from cxmetrics._core.validation import (
 )
 from cxmetrics.exceptions import InvalidInputError, UndefinedMetricWarning
 from cxmetrics.stats import ConfidenceInterval, critical_value
+from cxmetrics.typing import BootstrapInterval
 
 __all__ = ["AgreementResult"]
 
@@ -110,7 +111,7 @@ class AgreementResult(DisplayMixin):
         )
         if method is None:
             method = "percentile" if self.replicates.size else "normal"
-        check_option("method", method, ("percentile", "normal"))
+        check_option("method", method, BootstrapInterval)
         if method == "percentile":
             reps = self.replicates[np.isfinite(self.replicates)]
             if reps.size == 0:

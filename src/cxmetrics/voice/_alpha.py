@@ -146,7 +146,7 @@ def krippendorff_alpha(
     >>> round(krippendorff_alpha(data, level="interval", n_resamples=0).value, 3)
     0.849
     """
-    check_option("level", level, _LEVELS)
+    check_option("level", level, AgreementLevel)
     n_resamples, conf = _check_common(n_resamples, confidence_level)
     codes, cats = rating_codes(
         ratings,

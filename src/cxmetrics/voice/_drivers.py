@@ -415,12 +415,12 @@ def key_drivers(
     >>> rw.rescaled.round(3).tolist()
     [0.466, 0.369, 0.165]
     """
-    check_option("method", method, _METHODS)
-    check_option("model", model, ("linear", "logistic"))
+    check_option("method", method, DriverMethod)
+    check_option("model", model, DriverModel)
     if model == "logistic" and method != "lmg":
         msg = "`model='logistic'` supports method='lmg' only (Shapley values of McFadden's R²)."
         raise InvalidInputError(msg)
-    check_option("nan_policy", nan_policy, ("raise", "omit"))
+    check_option("nan_policy", nan_policy, NanPolicy)
     n_resamples = check_positive_int("n_resamples", n_resamples, minimum=0)
     level = check_confidence_level(confidence_level)
     max_exact = check_positive_int("max_exact", max_exact, minimum=1)

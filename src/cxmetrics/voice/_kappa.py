@@ -148,8 +148,8 @@ def cohens_kappa(
     ...                    weights="quadratic", n_resamples=0).value, 4)
     0.8889
     """
-    check_option("weights", weights, _WEIGHTINGS)
-    check_option("nan_policy", nan_policy, ("raise", "omit"))
+    check_option("weights", weights, KappaWeighting)
+    check_option("nan_policy", nan_policy, NanPolicy)
     n_resamples, level = _check_common(n_resamples, confidence_level)
     a = np.asarray(rater_a)
     b = np.asarray(rater_b)
@@ -304,7 +304,7 @@ def fleiss_kappa(
     >>> round(fleiss_kappa(ratings, n_resamples=0).value, 4)
     0.5588
     """
-    check_option("nan_policy", nan_policy, ("raise", "omit"))
+    check_option("nan_policy", nan_policy, NanPolicy)
     n_resamples, level = _check_common(n_resamples, confidence_level)
     codes, cats = rating_codes(ratings, "ratings", categories=categories)
     codes, excluded = _complete_units(codes, nan_policy, "ratings")

@@ -31,7 +31,12 @@ from cxmetrics.exceptions import (
     MissingValueError,
 )
 from cxmetrics.survey import GroupedNPSResult, NPSResult, nps
-from cxmetrics.typing import NanPolicy, SmallGroupPolicy
+from cxmetrics.typing import (
+    NanPolicy,
+    SentimentLabel,
+    SentimentScorer,
+    SmallGroupPolicy,
+)
 
 __all__ = [
     "SentimentCrosstab",
@@ -70,7 +75,7 @@ def _label_map(labels: Mapping[Any, str] | None) -> dict[str, str]:
         return dict(_DEFAULT_LABELS)
     out = {}
     for key, cat in labels.items():
-        check_option(f"labels[{key!r}]", cat, _CATEGORIES)
+        check_option(f"labels[{key!r}]", cat, SentimentLabel)
         out[str(key).strip().lower()] = cat
     return out
 
@@ -229,8 +234,8 @@ def net_sentiment(
     ...                       "negativo": "negative"}).value
     25.0
     """
-    check_option("nan_policy", nan_policy, ("raise", "omit"))
-    check_option("small_groups", small_groups, ("flag", "suppress"))
+    check_option("nan_policy", nan_policy, NanPolicy)
+    check_option("small_groups", small_groups, SmallGroupPolicy)
     answers = _as_nps_answers(sentiment, thresholds, labels)
     if np.isnan(answers).any() and nan_policy == "raise":
         miss = np.isnan(answers)
@@ -291,7 +296,7 @@ def sentiment_scores(
     [10.0, nan, 4.0]
     """
     if isinstance(scorer, str):
-        check_option("scorer", scorer, ("vader",))
+        check_option("scorer", scorer, SentimentScorer)
     elif not callable(scorer):
         msg = f"`scorer` must be 'vader' or a callable; got {scorer!r}."  # type: ignore[unreachable]
         raise InvalidInputTypeError(msg)

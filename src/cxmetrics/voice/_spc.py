@@ -183,7 +183,7 @@ def p_chart(
     >>> res.keys[res.signal].tolist()  # samples 15 and 23 are out of control
     [15, 23]
     """
-    check_option("rules", rules, tuple(RULES))
+    check_option("rules", rules, ControlRules)
     sigmas = _check_sigmas(sigmas)
     if center is not None and not 0.0 < float(center) < 1.0:
         msg = f"`center` must be a share strictly between 0 and 1; got {center!r}."
@@ -308,7 +308,7 @@ def u_chart(
     >>> round(float(res.center[0]), 3), res.beyond_limits.tolist()
     (3.8, [False, False, False, False, True])
     """
-    check_option("rules", rules, tuple(RULES))
+    check_option("rules", rules, ControlRules)
     sigmas = _check_sigmas(sigmas)
     if not (math.isfinite(per) and per > 0):
         msg = f"`per` must be a positive number; got {per!r}."
@@ -409,7 +409,7 @@ def i_mr_chart(
 
     (Montgomery's 279.78, 321.22 and 25.45 use the rounded 7.79, 2.66 and 3.267.)
     """
-    check_option("rules", rules, tuple(RULES))
+    check_option("rules", rules, ControlRules)
     sigmas = _check_sigmas(sigmas)
     unpacked = _unpack_result(values)
     if unpacked is not None:

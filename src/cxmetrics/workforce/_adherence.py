@@ -233,7 +233,7 @@ def adherence(
     >>> a.adherence, a.conformance, a.scheduled
     (0.25, 1.0, 120.0)
     """
-    check_option("nan_policy", nan_policy, ("raise", "omit"))
+    check_option("nan_policy", nan_policy, NanPolicy)
     s = as_1d(scheduled, "scheduled")
     a = as_1d(actual, "actual")
     check_same_length("actual", a, "scheduled", s.size)

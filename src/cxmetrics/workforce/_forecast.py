@@ -174,7 +174,7 @@ class ArrivalProfile(DisplayMixin):
         >>> p.days.tolist(), p.shares[0, [9, 14]].tolist(), p.daily_mean.tolist()
         ([1, 1, 1, 1, 1, 1, 1], [0.5, 0.5], [2.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0])
         """
-        check_option("nan_policy", nan_policy, _NAN_POLICIES)
+        check_option("nan_policy", nan_policy, NanPolicy)
         p = check_positive_int("periods_per_day", periods_per_day)
         ts = datetimes_1d(timestamps, "timestamps", allow_missing=nan_policy == "omit")
         missing = np.isnat(ts)
@@ -271,7 +271,7 @@ def arrival_profile(
     >>> p.shares.round(3).tolist()
     [[0.133, 0.4, 0.333, 0.133]]
     """
-    check_option("nan_policy", nan_policy, _NAN_POLICIES)
+    check_option("nan_policy", nan_policy, NanPolicy)
     p = check_positive_int("periods_per_day", periods_per_day)
     w = check_positive_int("days_per_week", days_per_week)
     first = check_positive_int("first_weekday", first_weekday, minimum=0)
@@ -561,7 +561,7 @@ def forecast_accuracy(
     >>> round(a.mape, 4), round(a.mase, 4)
     (0.0889, 0.5556)
     """
-    check_option("nan_policy", nan_policy, _NAN_POLICIES)
+    check_option("nan_policy", nan_policy, NanPolicy)
     m = check_positive_int("season", season)
     y, f, n_missing = _pair(actual, forecast, nan_policy)
     scale: float | None = None

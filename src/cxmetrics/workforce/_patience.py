@@ -297,8 +297,8 @@ def estimate_patience(
     >>> round(m.abandon_probability, 3)
     0.207
     """
-    check_option("method", method, _METHODS)
-    check_option("nan_policy", nan_policy, ("raise", "omit"))
+    check_option("method", method, PatienceMethod)
+    check_option("nan_policy", nan_policy, NanPolicy)
     from cxmetrics.workforce._patience_state import PatienceState  # noqa: PLC0415
 
     state, (kw, ka, kc, labels) = PatienceState._build(  # noqa: SLF001

@@ -142,7 +142,7 @@ class PatienceState(Mergeable):
         nan_policy: str,
     ) -> tuple[PatienceState, tuple[Any, ...]]:
         """The state, and the kept rows (waits, flags, group codes) for Kaplan-Meier."""
-        check_option("nan_policy", nan_policy, ("raise", "omit"))
+        check_option("nan_policy", nan_policy, NanPolicy)
         w, missing = durations_1d(waits, "waits", nan_policy=nan_policy)
         ab = flags_1d(abandoned, "abandoned")
         check_same_length("abandoned", ab, "waits", w.size)

@@ -270,8 +270,8 @@ def schedule_shifts(
     >>> s.headcount, s.method, s.optimal
     (23, 'milp', True)
     """
-    check_option("objective", objective, _OBJECTIVES)
-    check_option("method", method, _METHODS)
+    check_option("objective", objective, ScheduleObjective)
+    check_option("method", method, ScheduleMethod)
     given: object = patterns
     if not isinstance(given, ShiftPatterns):
         msg = f"`patterns` must be a ShiftPatterns (from shift_patterns or ShiftPatterns.from_coverage); got {type(given).__name__}."

@@ -94,8 +94,8 @@ def staff_requirements(
     >>> r.agents.tolist(), r.headcount.tolist()
     ([8, 14, 24], [12, 20, 35])
     """
-    check_option("model", model, _MODELS)
-    check_option("definition", definition, _DEFINITIONS)
+    check_option("model", model, QueueModel)
+    check_option("definition", definition, ServiceLevelDefinition)
     length = float(
         parameter_array(
             interval_length, "interval_length", low=0.0, low_inclusive=False
@@ -300,8 +300,8 @@ def projected_service(
     >>> p.intervals.service_level.round(3).tolist(), round(p.service_level, 3)
     ([0.88, 0.888, 0.809], 0.842)
     """
-    check_option("model", model, _MODELS)
-    check_option("definition", definition, _DEFINITIONS)
+    check_option("model", model, QueueModel)
+    check_option("definition", definition, ServiceLevelDefinition)
     length = float(
         parameter_array(
             interval_length, "interval_length", low=0.0, low_inclusive=False
