@@ -17,7 +17,7 @@ Berlin is that Berlin day, not the UTC one.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
@@ -25,7 +25,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._core.validation import as_1d, check_option
 from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
-from cxmetrics.typing import Freq
+from cxmetrics.typing import CalendarFreq, Freq
 
 __all__ = [
     "CALENDAR_FREQS",
@@ -37,18 +37,9 @@ __all__ = [
 ]
 
 #: every period length, shortest first (the one vocabulary of ``freq``)
-FREQS: tuple[str, ...] = (
-    "second",
-    "minute",
-    "hour",
-    "day",
-    "week",
-    "month",
-    "quarter",
-    "year",
-)
+FREQS: tuple[str, ...] = get_args(Freq)
 #: the calendar periods (a day or longer)
-CALENDAR_FREQS: tuple[str, ...] = ("day", "week", "month", "quarter", "year")
+CALENDAR_FREQS: tuple[str, ...] = get_args(CalendarFreq)
 
 _UNIT = {"second": "s", "minute": "m", "hour": "h", "day": "D"}
 # 1970-01-01 was a Thursday: day index + 3 counts from Monday 1969-12-29

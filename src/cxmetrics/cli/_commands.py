@@ -17,7 +17,7 @@ import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -37,6 +37,7 @@ from cxmetrics._core.table_io import (
 from cxmetrics.cli import _journeys
 from cxmetrics.cli._output import Table
 from cxmetrics.cli._roles import Role, resolve
+from cxmetrics.typing import ChurnPreset
 
 __all__ = [
     "ROLES",
@@ -452,7 +453,7 @@ def _convention(name: str | None) -> Any:
     """The churn convention of a ``--convention`` value; ``None`` is the library's default."""
     if name in (None, "default"):
         return cx.ChurnConvention()
-    return cx.ChurnConvention.preset(str(name))
+    return cx.ChurnConvention.preset(cast("ChurnPreset", name))
 
 
 def retention(args: argparse.Namespace) -> list[Table]:

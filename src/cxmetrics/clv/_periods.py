@@ -8,7 +8,7 @@ is their sum, as in Fader, Hardie & Lee (2005) and lifetimes'
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, get_args
 
 import numpy as np
 from numpy.typing import NDArray
@@ -23,7 +23,7 @@ __all__ = ["FREQS", "Collapsed", "collapse", "period_codes", "period_index"]
 #: periods a purchase is collapsed to, in the library's one vocabulary
 #: (:data:`cxmetrics.typing.Freq`; weeks run Monday to Sunday, as pandas'
 #: ``to_period("W")``)
-FREQS = ("second", "minute", "hour", "day", "week")
+FREQS: tuple[str, ...] = get_args(FixedFreq)
 
 #: integer customer keys spanning at most this many times the rows are used directly
 _DENSE_FACTOR = 4

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, get_args
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -41,8 +41,8 @@ _F = NDArray[np.float64]
 #: GrowthBook's default ``sequentialTestingTuningParameter``: the total sample size
 #: near which the confidence sequence is tightest.
 DEFAULT_TUNING = 5000.0
-TESTS = ("auto", "welch", "z")
-ALTERNATIVES = ("two-sided", "less", "greater")
+TESTS: tuple[str, ...] = get_args(ExperimentTest)
+ALTERNATIVES: tuple[str, ...] = get_args(Alternative)
 
 
 def check_analysis_options(

@@ -12,7 +12,7 @@ Every KPI becomes a number per unit before anything is summed:
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, get_args
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -29,11 +29,11 @@ from cxmetrics._core.validation import (
 )
 from cxmetrics.exceptions import InvalidInputError, MissingValueError
 from cxmetrics.survey._scheme import NPSScheme
-from cxmetrics.typing import NanPolicy
+from cxmetrics.typing import ExperimentKind, NanPolicy
 
 __all__ = ["KINDS", "UnitData", "unit_data"]
 
-KINDS = ("mean", "proportion", "nps", "ratio")
+KINDS: tuple[str, ...] = get_args(ExperimentKind)
 
 
 class UnitData(NamedTuple):

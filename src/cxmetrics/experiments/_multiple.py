@@ -8,7 +8,7 @@ Hochberg (1995) the false discovery rate. Same results as statsmodels'
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, cast
+from typing import Any, cast, get_args
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -20,7 +20,7 @@ from cxmetrics.typing import PValueAdjustment
 
 __all__ = ["ADJUSTMENTS", "adjust_pvalues"]
 
-ADJUSTMENTS = ("holm", "bonferroni", "benjamini_hochberg")
+ADJUSTMENTS: tuple[str, ...] = get_args(PValueAdjustment)
 
 
 def _pvalues(pvalues: object) -> NDArray[np.float64]:

@@ -23,8 +23,6 @@ __all__ = ["ExperimentResult", "LiftResult"]
 
 _F = NDArray[np.float64]
 
-INTERVAL_METHODS = ("delta", "fieller")
-
 
 def _intervals(
     obj: Any, confidence_level: float | None, method: str | None

@@ -35,8 +35,6 @@ __all__ = [
     "labels_tuple",
 ]
 
-_METHODS = ("wilson", "agresti_coull", "wald", "jeffreys", "clopper_pearson")
-
 
 def labels_tuple(labels: Iterable[Any]) -> tuple[str, ...]:
     """Step labels as a tuple of strings (the attrs converter of ``steps``)."""

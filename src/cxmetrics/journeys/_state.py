@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, get_args
 
 import attrs
 import numpy as np
@@ -25,15 +25,8 @@ from cxmetrics.typing import FunnelAttribution, FunnelEntry, FunnelMode, NanPoli
 
 __all__ = ["FunnelState", "check_funnel_options"]
 
-MODES = (
-    "ordered",
-    "strict_order",
-    "strict_deduplication",
-    "strict_increase",
-    "any_order",
-)
-ENTRIES = ("any", "first")
-ATTRIBUTIONS = ("first_touch", "last_touch", "first_step")
+MODES: tuple[str, ...] = get_args(FunnelMode)
+ENTRIES: tuple[str, ...] = get_args(FunnelEntry)
 
 
 def check_funnel_options(

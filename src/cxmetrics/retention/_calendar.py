@@ -7,8 +7,6 @@ quarter or a year) of naive datetime64 instants; the calendar itself lives in
 
 from __future__ import annotations
 
-from typing import Literal, TypeAlias
-
 import numpy as np
 
 from cxmetrics._core.validation import check_option
@@ -22,7 +20,6 @@ from cxmetrics.typing import CalendarFreq
 
 __all__ = [
     "FREQS",
-    "Freq",
     "check_freq",
     "last_observed_period",
     "period_index",
@@ -30,10 +27,7 @@ __all__ = [
     "period_starts",
 ]
 
-Freq: TypeAlias = Literal["day", "week", "month", "quarter", "year"]
-"""Calendar granularity of a retention period."""
-
-FREQS: tuple[str, ...] = CALENDAR_FREQS
+FREQS: tuple[str, ...] = CALENDAR_FREQS  # get_args(cxmetrics.typing.CalendarFreq)
 
 
 def check_freq(freq: str) -> str:

@@ -18,32 +18,24 @@ could not be verified the preset says so.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import ClassVar, Literal, TypeAlias
+from typing import ClassVar, cast, get_args
 
 import attrs
 
 from cxmetrics._core.validation import check_option
 from cxmetrics.exceptions import InvalidInputTypeError
-from cxmetrics.typing import ChurnPreset
+from cxmetrics.typing import (
+    ChurnDenominator,
+    ChurnJoiners,
+    ChurnPreset,
+    ChurnReactivations,
+)
 
-__all__ = ["ChurnConvention", "Denominator", "Joiners", "Reactivations"]
-
-Denominator: TypeAlias = Literal["start", "average", "start_plus_new", "exposure"]
-"""What a churn count is divided by."""
-
-Joiners: TypeAlias = Literal["include", "exclude"]
-"""Whether churn of customers who joined in the same period counts."""
-
-Reactivations: TypeAlias = Literal["count", "net"]
-"""Whether a churn followed by a comeback in the same period counts."""
-
-_DENOMINATORS = ("start", "average", "start_plus_new", "exposure")
-_JOINERS = ("include", "exclude")
-_REACTIVATIONS = ("count", "net")
+__all__ = ["ChurnConvention"]
 
 
 def _check(
-    name: str, allowed: tuple[str, ...]
+    name: str, allowed: object
 ) -> Callable[[object, attrs.Attribute[str], str], None]:
     def validate(_: object, __: attrs.Attribute[str], value: str) -> None:
         check_option(name, value, allowed)
@@ -151,24 +143,17 @@ class ChurnConvention:
     'net'
     """
 
-    denominator: Denominator = attrs.field(
-        default="start", validator=_check("denominator", _DENOMINATORS)
+    denominator: ChurnDenominator = attrs.field(
+        default="start", validator=_check("denominator", ChurnDenominator)
     )
-    same_period_joiners: Joiners = attrs.field(
-        default="exclude", validator=_check("same_period_joiners", _JOINERS)
+    same_period_joiners: ChurnJoiners = attrs.field(
+        default="exclude", validator=_check("same_period_joiners", ChurnJoiners)
     )
-    reactivations: Reactivations = attrs.field(
-        default="count", validator=_check("reactivations", _REACTIVATIONS)
+    reactivations: ChurnReactivations = attrs.field(
+        default="count", validator=_check("reactivations", ChurnReactivations)
     )
 
-    _PRESETS: ClassVar[tuple[str, ...]] = (
-        "baremetrics",
-        "chartmogul",
-        "profitwell",
-        "recurly",
-        "shopify",
-        "stripe",
-    )
+    _PRESETS: ClassVar[tuple[str, ...]] = get_args(ChurnPreset)
 
     @property
     def is_proportion(self) -> bool:
@@ -217,7 +202,7 @@ class ChurnConvention:
         return {name: getattr(cls, name)() for name in cls._PRESETS}
 
     @classmethod
-    def preset(cls, name: str) -> ChurnConvention:
+    def preset(cls, name: ChurnPreset) -> ChurnConvention:
         """The preset called ``name`` (see :meth:`presets`)."""
         check_option("convention", name, ChurnPreset)
         convention: ChurnConvention = getattr(cls, name)()
@@ -229,7 +214,7 @@ def as_convention(convention: object) -> ChurnConvention:
     if isinstance(convention, ChurnConvention):
         return convention
     if isinstance(convention, str):
-        return ChurnConvention.preset(convention)
+        return ChurnConvention.preset(cast("ChurnPreset", convention))
     msg = (
         f"`convention` must be a ChurnConvention or a preset name; got {convention!r}."
     )

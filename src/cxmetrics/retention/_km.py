@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import Any, overload
+from typing import Any, get_args, overload
 
 import attrs
 import numpy as np
@@ -33,7 +33,7 @@ __all__ = [
     "survival_band",
 ]
 
-BANDS = ("log-log", "log", "plain")
+BANDS: tuple[str, ...] = get_args(SurvivalBand)
 #: R's quantile.survfit tolerance for a curve lying exactly on a quantile
 _TOL = math.sqrt(float(np.finfo(np.float64).eps))
 

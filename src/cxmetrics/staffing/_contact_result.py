@@ -59,7 +59,6 @@ SUMS = (
     "acw",
     "handle_sq",
 )
-_DEFINITIONS = ("offered", "answered", "excluding_short_abandons", "abandons_met")
 
 _FIELDS = (
     "value",

@@ -6,7 +6,7 @@ staffing plan reports are exactly those of the model at that many agents.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import NamedTuple, get_args
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -32,8 +32,8 @@ __all__ = [
 
 Float = NDArray[np.float64]
 
-MODELS = ("erlang_c", "erlang_a")
-DEFINITIONS = ("offered", "answered", "excluding_short_abandons", "abandons_met")
+MODELS: tuple[str, ...] = get_args(QueueModel)
+DEFINITIONS: tuple[str, ...] = get_args(ServiceLevelDefinition)
 
 
 class QueueParts(NamedTuple):

@@ -7,7 +7,7 @@ effective sample size). Cases with ``n == 0`` give NaN bounds.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, get_args
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -28,8 +28,8 @@ __all__ = [
     "proportion_interval",
 ]
 
-PROPORTION_METHODS = ("wilson", "agresti_coull", "wald", "jeffreys", "clopper_pearson")
-MEAN_METHODS = ("normal", "t")
+PROPORTION_METHODS: tuple[str, ...] = get_args(ProportionMethod)
+MEAN_METHODS: tuple[str, ...] = get_args(MeanMethod)
 
 
 class ConfidenceInterval(NamedTuple):

@@ -8,7 +8,7 @@ fractional (weighted shares times Kish's effective sample size).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -31,7 +31,7 @@ __all__ = [
     "restricted_mle",
 ]
 
-NET_SCORE_METHODS = ("wald", "adjusted_wald", "score", "bootstrap")
+NET_SCORE_METHODS: tuple[str, ...] = get_args(NPSMethod)
 
 # pseudo-counts of the adjusted-Wald interval (Rocks 2016; Sauro & Lewis): 3/4 added
 # to the positive and to the negative answers, 3 to n (so 3/2 to the neutral ones)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -17,7 +17,7 @@ from cxmetrics.typing import RateMethod
 
 __all__ = ["RATE_METHODS", "rate_interval"]
 
-RATE_METHODS = ("score", "wald", "exact")
+RATE_METHODS: tuple[str, ...] = get_args(RateMethod)
 
 
 def rate_interval(

@@ -21,8 +21,6 @@ from cxmetrics.voice._inputs import bootstrap_counts, rating_codes, resampling_r
 
 __all__ = ["krippendorff_alpha"]
 
-_LEVELS = ("nominal", "ordinal", "interval", "ratio")
-
 
 def _distance(
     level: str, values: NDArray[Any], n_c: NDArray[np.float64]

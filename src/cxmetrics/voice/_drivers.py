@@ -33,7 +33,6 @@ from cxmetrics.voice._logistic import logistic_subset_r2, shapley
 
 __all__ = ["KeyDriverResult", "key_drivers"]
 
-_METHODS = ("lmg", "relative_weights")
 #: smallest eigenvalue of the drivers' correlation matrix before they count as collinear
 _COLLINEAR = 1e-10
 

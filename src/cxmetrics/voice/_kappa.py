@@ -26,8 +26,6 @@ from cxmetrics.voice._inputs import bootstrap_counts, rating_codes, resampling_r
 
 __all__ = ["cohens_kappa", "fleiss_kappa"]
 
-_WEIGHTINGS = ("unweighted", "linear", "quadratic")
-
 
 def _agreement_weights(k: int, weighting: str) -> NDArray[np.float64]:
     """Agreement weights w_ij: 1 on the diagonal, less the further apart (Cohen 1968)."""

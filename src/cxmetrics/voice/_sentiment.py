@@ -10,7 +10,7 @@ trends as NPS, and the two can never disagree on the arithmetic.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, overload
+from typing import Any, get_args, overload
 
 import attrs
 import numpy as np
@@ -55,7 +55,7 @@ _DEFAULT_LABELS = {
     "negative": "negative",
     "neg": "negative",
 }
-_CATEGORIES = ("negative", "neutral", "positive")
+_CATEGORIES: tuple[str, ...] = get_args(SentimentLabel)
 
 
 def _check_thresholds(thresholds: tuple[float, float]) -> tuple[float, float]:

@@ -35,8 +35,6 @@ __all__ = [
     "seasonal_naive",
 ]
 
-_NAN_POLICIES = ("raise", "omit")
-
 
 def _series(values: ArrayLike, name: str) -> NDArray[np.float64]:
     return numeric_1d(values, name).astype(np.float64)

@@ -23,8 +23,6 @@ from cxmetrics.typing import NanPolicy, PatienceMethod
 
 __all__ = ["GroupedPatienceResult", "PatienceResult", "estimate_patience"]
 
-_METHODS = ("exponential", "kaplan_meier")
-
 
 def _z(confidence_level: float) -> float:
     from statistics import NormalDist  # noqa: PLC0415  (stdlib, exact normal quantile)

@@ -19,8 +19,6 @@ from cxmetrics.workforce._patterns import ShiftPatterns, _indices
 
 __all__ = ["ShiftSchedule", "schedule_shifts"]
 
-_OBJECTIVES = ("headcount", "paid_time", "cost", "deviation")
-_METHODS = ("auto", "lp", "milp")
 #: A linear-programme optimum counts as integral within this distance.
 _INTEGRAL = 1e-6
 

@@ -30,9 +30,6 @@ from cxmetrics.workforce._schedule import ShiftSchedule
 
 __all__ = ["ProjectedService", "projected_service", "staff_requirements"]
 
-_MODELS = ("erlang_c", "erlang_a")
-_DEFINITIONS = ("offered", "answered", "excluding_short_abandons", "abandons_met")
-
 
 def _volumes(volumes: ArrayLike) -> NDArray[np.float64]:
     arr = parameter_array(volumes, "volumes", low=0.0)
