@@ -57,7 +57,7 @@ def _calendar_index(days: NDArray[np.int64], freq: str) -> NDArray[np.int64]:
     return months if freq == "month" else np.floor_divide(months, 3)
 
 
-def period_index(instants: NDArray[np.datetime64], freq: str) -> NDArray[np.int64]:
+def period_index(instants: NDArray[np.datetime64], freq: Freq) -> NDArray[np.int64]:
     """Index of the period that holds each (naive) instant (floor, also before 1970).
 
     Months, quarters and years go through day numbers: when the instants span
@@ -79,7 +79,7 @@ def period_index(instants: NDArray[np.datetime64], freq: str) -> NDArray[np.int6
     return _calendar_index(days, freq)
 
 
-def period_labels(index: NDArray[np.int64], freq: str) -> NDArray[np.datetime64]:
+def period_labels(index: NDArray[np.int64], freq: Freq) -> NDArray[np.datetime64]:
     """First instant of each period, as a readable datetime64 label.
 
     Seconds, minutes and hours keep their unit; days and weeks are labelled by
@@ -99,7 +99,7 @@ def period_labels(index: NDArray[np.int64], freq: str) -> NDArray[np.datetime64]
 
 
 def period_starts(
-    index: NDArray[np.int64], freq: str, dtype: np.dtype[Any]
+    index: NDArray[np.int64], freq: Freq, dtype: np.dtype[Any]
 ) -> NDArray[np.datetime64]:
     """First instant of each period, in the datetime64 unit ``dtype``."""
     return period_labels(index, freq).astype(dtype)
@@ -228,7 +228,7 @@ def _instants(values: Any) -> tuple[NDArray[np.datetime64], bool]:
 
 
 def period_start(
-    instants: ArrayLike, freq: str = "month", *, tz: str | None = None
+    instants: ArrayLike, freq: Freq = "month", *, tz: str | None = None
 ) -> NDArray[np.datetime64]:
     """First instant of the period (day, ISO week, month ...) that holds each instant.
 

@@ -19,7 +19,7 @@ from cxmetrics._core.validation import (
 from cxmetrics.clv._periods import collapse, period_index
 from cxmetrics.clv._rfm import RFMState, RFMSummary, _end_period
 from cxmetrics.exceptions import InvalidInputError
-from cxmetrics.typing import FixedFreq
+from cxmetrics.typing import FixedFreq, NanPolicy
 
 __all__ = ["CalibrationHoldout", "calibration_holdout"]
 
@@ -96,9 +96,9 @@ def calibration_holdout(
     *,
     calibration_end: object,
     observation_end: object = None,
-    freq: str = "day",
+    freq: FixedFreq = "day",
     freq_multiplier: float = 1.0,
-    nan_policy: str = "raise",
+    nan_policy: NanPolicy = "raise",
 ) -> CalibrationHoldout:
     """Split a log into a calibration summary and holdout purchase counts.
 

@@ -30,14 +30,14 @@ _DENSE_FACTOR = 4
 _DENSE_MIN = 1 << 16
 
 
-def period_index(instants: NDArray[Any], freq: str) -> NDArray[Any]:
+def period_index(instants: NDArray[Any], freq: FixedFreq) -> NDArray[Any]:
     """Whole periods since the epoch (float64) of datetime64 instants; numbers as they are."""
     if instants.dtype.kind != "M":
         return np.asarray(instants, dtype=np.float64)
     return period_codes(instants, freq).astype(np.float64)
 
 
-def period_codes(instants: NDArray[Any], freq: str) -> NDArray[Any]:
+def period_codes(instants: NDArray[Any], freq: FixedFreq) -> NDArray[Any]:
     """:func:`period_index` as int64 for datetime64 instants (float64 numbers as they are).
 
     :func:`collapse` takes either; whole periods as integers spare it a

@@ -42,14 +42,14 @@ from cxmetrics.exceptions import (
     InvalidInputError,
     UndefinedMetricWarning,
 )
-from cxmetrics.typing import FixedFreq
+from cxmetrics.typing import FixedFreq, NanPolicy
 
 __all__ = ["RFMState", "RFMSummary", "rfm_summary"]
 
 Float = NDArray[np.float64]
 
 
-def _end_period(observation_end: object, kind: str, freq: str) -> float:
+def _end_period(observation_end: object, kind: str, freq: FixedFreq) -> float:
     if kind == "datetime":
         end = datetime_scalar(observation_end, "observation_end")
         return float(period_index(np.asarray([end]), freq)[0])
@@ -249,9 +249,9 @@ class RFMState(Mergeable):
         values: ArrayLike | None = None,
         *,
         observation_end: object = None,
-        freq: str = "day",
+        freq: FixedFreq = "day",
         freq_multiplier: float = 1.0,
-        nan_policy: str = "raise",
+        nan_policy: NanPolicy = "raise",
     ) -> Self:
         """Build the state of a transaction log (see :func:`rfm_summary`).
 
@@ -473,9 +473,9 @@ def rfm_summary(
     values: ArrayLike | None = None,
     *,
     observation_end: object = None,
-    freq: str = "day",
+    freq: FixedFreq = "day",
     freq_multiplier: float = 1.0,
-    nan_policy: str = "raise",
+    nan_policy: NanPolicy = "raise",
 ) -> RFMSummary:
     r"""RFM summary (frequency, recency, T, monetary value) of a transaction log.
 

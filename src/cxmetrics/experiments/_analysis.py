@@ -53,7 +53,7 @@ def check_analysis_options(
     sequential: bool,
     tuning: float,
     confidence_level: float,
-    alternative: str,
+    alternative: Alternative,
     srm_threshold: float,
 ) -> tuple[float, float, float]:
     """Check every analysis option (before any pass over the data)."""
@@ -159,12 +159,12 @@ def analyze(
     control: object,
     *,
     relative: bool = False,
-    test: str = "auto",
-    interval: str = "delta",
+    test: ExperimentTest = "auto",
+    interval: LiftInterval = "delta",
     sequential: bool = False,
     tuning: float = DEFAULT_TUNING,
     confidence_level: float = 0.95,
-    alternative: str = "two-sided",
+    alternative: Alternative = "two-sided",
     expected_split: Mapping[Any, float] | Sequence[float] | ArrayLike | None = None,
     srm_threshold: float = DEFAULT_SRM_THRESHOLD,
 ) -> ExperimentResult:

@@ -23,6 +23,7 @@ from numpy.typing import NDArray
 
 from cxmetrics.stats._distributions import normal_pvalue, t_pvalue
 from cxmetrics.stats._student_t import t_isf
+from cxmetrics.typing import Alternative
 
 __all__ = [
     "critical",
@@ -42,7 +43,7 @@ def critical(level: float, df: _F, alternative: str) -> _F:
     return np.asarray(t_isf(tail, df), dtype=np.float64)
 
 
-def test_pvalue(stat: _F, df: _F, alternative: str) -> _F:
+def test_pvalue(stat: _F, df: _F, alternative: Alternative) -> _F:
     """P-values of t statistics (``df = inf``: normal), NaN where undefined."""
     out = np.full(stat.shape, np.nan)
     ok = ~np.isnan(stat) & ~np.isnan(df)

@@ -158,7 +158,10 @@ class LiftResult(DisplayMixin):
     covariance: float = attrs.field(repr=False)
 
     def confidence_interval(
-        self, confidence_level: float | None = None, *, method: str | None = None
+        self,
+        confidence_level: float | None = None,
+        *,
+        method: LiftInterval | None = None,
     ) -> ConfidenceInterval:
         """Interval for ``value``: fixed-horizon, or the confidence sequence if sequential.
 
@@ -302,7 +305,10 @@ class ExperimentResult(GroupedResultMixin):
         return LiftResult(**fields, arm=to_python(self.keys[i]), **hidden)
 
     def confidence_interval(
-        self, confidence_level: float | None = None, *, method: str | None = None
+        self,
+        confidence_level: float | None = None,
+        *,
+        method: LiftInterval | None = None,
     ) -> ConfidenceIntervalArray:
         """Intervals for every treatment arm (see :meth:`LiftResult.confidence_interval`)."""
         low, high = _intervals(self, confidence_level, method)

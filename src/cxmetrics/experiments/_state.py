@@ -29,7 +29,12 @@ from cxmetrics.experiments._from_survey import survey_sums
 from cxmetrics.experiments._inputs import KINDS, unit_data
 from cxmetrics.experiments._srm import DEFAULT_SRM_THRESHOLD
 from cxmetrics.experiments._summary import summary_sums
-from cxmetrics.typing import ExperimentKind, NanPolicy
+from cxmetrics.typing import (
+    ExperimentKind,
+    ExperimentSummaryKind,
+    NanPolicy,
+    RatingDefinition,
+)
 
 if TYPE_CHECKING:
     from cxmetrics.experiments._result import ExperimentResult
@@ -118,7 +123,7 @@ class ExperimentState(Mergeable):
         return int(self.count.sum())
 
     @classmethod
-    def empty(cls, kind: str = "mean", *, covariate: bool = False) -> Self:
+    def empty(cls, kind: ExperimentKind = "mean", *, covariate: bool = False) -> Self:
         """The identity of ``+``: no arms."""
         check_option("kind", kind, ExperimentKind)
         v = _n_vars(kind, covariate)
@@ -138,11 +143,11 @@ class ExperimentState(Mergeable):
         values: ArrayLike,
         arm: ArrayLike,
         *,
-        kind: str = "mean",
+        kind: ExperimentKind = "mean",
         denominator: ArrayLike | None = None,
         covariate: ArrayLike | None = None,
         scheme: NPSScheme | None = None,
-        nan_policy: str = "raise",
+        nan_policy: NanPolicy = "raise",
     ) -> Self:
         """Sum per-unit data by arm (one row per randomised unit).
 
@@ -189,7 +194,9 @@ class ExperimentState(Mergeable):
         )
 
     @classmethod
-    def from_survey(cls, state: object, *, definition: str = "mean") -> Self:
+    def from_survey(
+        cls, state: object, *, definition: RatingDefinition = "mean"
+    ) -> Self:
         """Per-arm sums from a grouped survey state whose groups are the arms.
 
         Parameters
@@ -223,7 +230,7 @@ class ExperimentState(Mergeable):
         mean: ArrayLike,
         std: ArrayLike | None = None,
         *,
-        kind: str = "mean",
+        kind: ExperimentSummaryKind = "mean",
     ) -> Self:
         r"""Per-arm sums from an aggregated export: one row per arm.
 

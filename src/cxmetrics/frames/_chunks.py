@@ -95,7 +95,7 @@ def read_chunks(
     *,
     columns: Sequence[str] | None = None,
     chunk_rows: int = 1_000_000,
-    file_format: str | None = None,
+    file_format: FileFormat | None = None,
 ) -> Iterator[Any]:
     r"""Read a Parquet or CSV file as a stream of pyarrow tables of about ``chunk_rows`` rows.
 

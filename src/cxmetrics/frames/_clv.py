@@ -36,7 +36,7 @@ def rfm_state(
     amount: str | None = None,
     *,
     observation_end: object = None,
-    freq: str = "day",
+    freq: FixedFreq = "day",
     freq_multiplier: float = 1.0,
 ) -> RFMState:
     """The mergeable RFM state of a transaction log in a dataframe (see :func:`rfm_summary`).
@@ -98,7 +98,7 @@ def rfm_summary(
     amount: str | None = None,
     *,
     observation_end: object = None,
-    freq: str = "day",
+    freq: FixedFreq = "day",
     freq_multiplier: float = 1.0,
 ) -> RFMSummary:
     """RFM summary of a transaction log in a dataframe (see :func:`cxmetrics.rfm_summary`).

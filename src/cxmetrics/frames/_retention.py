@@ -25,6 +25,7 @@ from cxmetrics.exceptions import (
 )
 from cxmetrics.frames._native import collect, log_frame, narwhals
 from cxmetrics.retention import CohortResult, CohortState, GroupedChurnState
+from cxmetrics.typing import CalendarFreq, CohortDefinition
 
 __all__ = ["churn_state", "cohort_matrix", "cohort_state"]
 
@@ -79,7 +80,7 @@ def _active_days(
 
 
 def churn_state(
-    df: Any, customer: str, time: str, *, freq: str = "month"
+    df: Any, customer: str, time: str, *, freq: CalendarFreq = "month"
 ) -> GroupedChurnState:
     """Churn by period of an activity log in a dataframe (see :meth:`GroupedChurnState.from_activity`).
 
@@ -121,7 +122,7 @@ def cohort_state(
     customer: str,
     time: str,
     *,
-    freq: str = "month",
+    freq: CalendarFreq = "month",
     amount: str | None = None,
     minor_units: int = 100,
 ) -> CohortState:
@@ -167,9 +168,9 @@ def cohort_matrix(
     customer: str,
     time: str,
     *,
-    freq: str = "month",
+    freq: CalendarFreq = "month",
     as_of: object | None = None,
-    kind: str = "classic",
+    kind: CohortDefinition = "classic",
     amount: str | None = None,
     minor_units: int = 100,
 ) -> CohortResult:

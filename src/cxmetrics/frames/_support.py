@@ -31,7 +31,7 @@ from cxmetrics.frames._native import (
 )
 from cxmetrics.support import SLAComplianceState
 from cxmetrics.support._sla import TARGET_STATUSES
-from cxmetrics.typing import SLALevel
+from cxmetrics.typing import SLADefinition, SLALevel
 
 __all__ = ["sla_compliance", "sla_compliance_state"]
 
@@ -43,7 +43,7 @@ def sla_compliance_state(
     status: str,
     *,
     by: str | Sequence[str] | None = None,
-    level: str = "target",
+    level: SLALevel = "target",
 ) -> SLAComplianceState:
     """Counts of SLA statuses per group, computed in the frame's engine.
 
@@ -115,8 +115,8 @@ def sla_compliance(
     status: str,
     *,
     by: str | Sequence[str] | None = None,
-    level: str = "target",
-    compliance: str = "zendesk",
+    level: SLALevel = "target",
+    compliance: SLADefinition = "zendesk",
     confidence_level: float = 0.95,
 ) -> Any:
     """SLA compliance per group of a dataframe, with n and a Wilson interval.

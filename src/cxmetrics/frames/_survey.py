@@ -30,6 +30,7 @@ from cxmetrics.survey import (
     NPSScheme,
     NPSState,
 )
+from cxmetrics.typing import MeanMethod, NPSMethod, ProportionMethod
 
 __all__ = ["ces", "ces_state", "csat", "csat_state", "nps", "nps_state"]
 
@@ -246,7 +247,7 @@ def nps(
     min_n: int = 0,
     small_groups: Literal["flag", "suppress"] = "suppress",
     confidence_level: float = 0.95,
-    method: str | None = None,
+    method: NPSMethod | None = None,
 ) -> Any:
     """Net Promoter Score per group of a dataframe, as a dataframe of the caller's kind.
 
@@ -324,7 +325,7 @@ def csat(
     min_n: int = 0,
     small_groups: Literal["flag", "suppress"] = "suppress",
     confidence_level: float = 0.95,
-    method: str | None = None,
+    method: ProportionMethod | MeanMethod | None = None,
 ) -> Any:
     """CSAT per group of a dataframe, as a dataframe of the caller's kind.
 
@@ -387,7 +388,7 @@ def ces(
     min_n: int = 0,
     small_groups: Literal["flag", "suppress"] = "suppress",
     confidence_level: float = 0.95,
-    method: str | None = None,
+    method: ProportionMethod | MeanMethod | None = None,
 ) -> Any:
     """CES per group of a dataframe, as a dataframe of the caller's kind.
 

@@ -8,6 +8,7 @@ import numpy as np
 
 from cxmetrics.exceptions import InvalidInputTypeError
 from cxmetrics.plot._axes import axes, colours
+from cxmetrics.typing import ProportionMethod
 
 __all__ = ["funnel_chart"]
 
@@ -16,7 +17,7 @@ def funnel_chart(
     result: Any,
     *,
     confidence_level: float = 0.95,
-    method: str = "wilson",
+    method: ProportionMethod = "wilson",
     ax: Any | None = None,
 ) -> Any:
     """Bars of the share of entrants reaching each step, with intervals and drop-off labels.

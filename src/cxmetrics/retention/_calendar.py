@@ -7,6 +7,8 @@ quarter or a year) of naive datetime64 instants; the calendar itself lives in
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 
 from cxmetrics._core.validation import check_option
@@ -30,12 +32,12 @@ __all__ = [
 FREQS: tuple[str, ...] = CALENDAR_FREQS  # get_args(cxmetrics.typing.CalendarFreq)
 
 
-def check_freq(freq: str) -> str:
+def check_freq(freq: object) -> CalendarFreq:
     """Return ``freq`` if it is a known calendar granularity."""
-    return check_option("freq", freq, CalendarFreq)
+    return cast("CalendarFreq", check_option("freq", freq, CalendarFreq))
 
 
-def last_observed_period(stamp: np.datetime64, freq: str) -> int:
+def last_observed_period(stamp: np.datetime64, freq: CalendarFreq) -> int:
     """Index of the period holding the last instant before ``stamp`` (exclusive end).
 
     One tick of ``stamp``'s unit earlier: for ``as_of = 2024-07-01`` (a day) the

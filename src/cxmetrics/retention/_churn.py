@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Sequence
-from typing import Any, ClassVar, Self, overload
+from typing import Any, ClassVar, Self, cast, overload
 
 import attrs
 import numpy as np
@@ -68,7 +68,7 @@ from cxmetrics.stats._interval import (
     proportion_interval,
 )
 from cxmetrics.stats._rate import rate_interval
-from cxmetrics.typing import ChurnRateForm
+from cxmetrics.typing import CalendarFreq, ChurnRateForm, ProportionMethod, RateMethod
 
 __all__ = [
     "ChurnResult",
@@ -298,7 +298,9 @@ class _Intervals(DisplayMixin):
         num = np.asarray(self.numerator, dtype=np.float64)
         den = np.asarray(self.denominator, dtype=np.float64)
         if not self.convention.is_proportion:
-            return rate_interval(num, den, confidence_level, method=method or "score")
+            return rate_interval(
+                num, den, confidence_level, method=cast("RateMethod", method or "score")
+            )
         over = num > den
         if over.any():
             i = int(np.argmax(over.ravel()))
@@ -311,7 +313,10 @@ class _Intervals(DisplayMixin):
             )
             raise InvalidInputError(msg)
         return proportion_interval(
-            num, den, confidence_level, method=method or "wilson"
+            num,
+            den,
+            confidence_level,
+            method=cast("ProportionMethod", method or "wilson"),
         )
 
     def _retention(self) -> Any:
@@ -397,7 +402,10 @@ class ChurnResult(_Intervals):
         return float(self._lifetime())
 
     def confidence_interval(
-        self, confidence_level: float = 0.95, *, method: str | None = None
+        self,
+        confidence_level: float = 0.95,
+        *,
+        method: ProportionMethod | RateMethod | None = None,
     ) -> ConfidenceInterval:
         """Two-sided confidence interval for the churn rate.
 
@@ -479,7 +487,7 @@ class GroupedChurnResult(GroupedResultMixin, _Intervals):
     churned: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
     exposure: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=nan_array_eq)
     convention: ChurnConvention
-    freq: str
+    freq: CalendarFreq
 
     _scalar_result: ClassVar[type] = ChurnResult
     _columns: ClassVar[tuple[str, ...]] = (
@@ -534,7 +542,10 @@ class GroupedChurnResult(GroupedResultMixin, _Intervals):
         return out
 
     def confidence_interval(
-        self, confidence_level: float = 0.95, *, method: str | None = None
+        self,
+        confidence_level: float = 0.95,
+        *,
+        method: ProportionMethod | RateMethod | None = None,
     ) -> ConfidenceIntervalArray:
         """Intervals for every period (see :meth:`ChurnResult.confidence_interval`)."""
         return self._interval(confidence_level, method)
@@ -948,7 +959,7 @@ class GroupedChurnState(Mergeable):
         "exposure": ("g",),
     }
 
-    freq: str
+    freq: CalendarFreq
     keys: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
     at_start: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
     churn_table: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
@@ -977,7 +988,7 @@ class GroupedChurnState(Mergeable):
         )
 
     @classmethod
-    def empty(cls, freq: str = "month") -> Self:
+    def empty(cls, freq: CalendarFreq = "month") -> Self:
         """The identity of ``+``: no periods."""
         return cls(
             freq,
@@ -996,7 +1007,7 @@ class GroupedChurnState(Mergeable):
         start: ArrayLike,
         end: ArrayLike,
         *,
-        freq: str = "month",
+        freq: CalendarFreq = "month",
         first: object | None = None,
         last: object | None = None,
         as_of: object | None = None,
@@ -1075,7 +1086,7 @@ class GroupedChurnState(Mergeable):
         customer: ArrayLike,
         time: ArrayLike,
         *,
-        freq: str = "month",
+        freq: CalendarFreq = "month",
     ) -> Self:
         """Build the state from activity instants (active periods).
 
@@ -1360,7 +1371,7 @@ def churn_by_period(
     start: ArrayLike,
     end: ArrayLike,
     *,
-    freq: str = "month",
+    freq: CalendarFreq = "month",
     first: object | None = None,
     last: object | None = None,
     as_of: object | None = None,
@@ -1449,13 +1460,15 @@ def churn_by_period(
 
 
 @overload
-def convert_churn_rate(rate: float, periods: float, *, form: str = ...) -> float: ...
+def convert_churn_rate(
+    rate: float, periods: float, *, form: ChurnRateForm = ...
+) -> float: ...
 @overload
 def convert_churn_rate(
-    rate: NDArray[Any] | Sequence[float], periods: float, *, form: str = ...
+    rate: NDArray[Any] | Sequence[float], periods: float, *, form: ChurnRateForm = ...
 ) -> NDArray[np.float64]: ...
 def convert_churn_rate(
-    rate: ArrayLike, periods: float, *, form: str = "probability"
+    rate: ArrayLike, periods: float, *, form: ChurnRateForm = "probability"
 ) -> Any:
     r"""Convert a churn rate to a period ``periods`` times as long.
 

@@ -49,7 +49,12 @@ from cxmetrics.retention._calendar import (
     period_starts,
 )
 from cxmetrics.stats._interval import ConfidenceIntervalArray, proportion_interval
-from cxmetrics.typing import CohortDefinition, CohortTable
+from cxmetrics.typing import (
+    CalendarFreq,
+    CohortDefinition,
+    CohortTable,
+    ProportionMethod,
+)
 
 __all__ = ["CohortResult", "CohortState", "cohort_matrix"]
 
@@ -196,7 +201,7 @@ class CohortState(Mergeable):
     _ordinal_fields: ClassVar[tuple[str, ...]] = ("cohorts",)
     _signed_fields: ClassVar[tuple[str, ...]] = ("revenue",)
 
-    freq: str
+    freq: CalendarFreq
     cohorts: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
     sizes: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
     classic: NDArray[np.int64] = attrs.field(converter=_matrix, eq=array_eq)
@@ -229,7 +234,7 @@ class CohortState(Mergeable):
             raise InvalidInputError(msg)
 
     @classmethod
-    def empty(cls, freq: str = "month", *, minor_units: int = 100) -> Self:
+    def empty(cls, freq: CalendarFreq = "month", *, minor_units: int = 100) -> Self:
         """The identity of ``+``: no customers."""
         z = np.zeros((0, 0), dtype=np.int64)
         return cls(
@@ -249,7 +254,7 @@ class CohortState(Mergeable):
         customer: ArrayLike,
         time: ArrayLike,
         *,
-        freq: str = "month",
+        freq: CalendarFreq = "month",
         amount: ArrayLike | None = None,
         minor_units: int = 100,
     ) -> Self:
@@ -359,7 +364,7 @@ class CohortState(Mergeable):
         )
 
     def compute(
-        self, *, as_of: object | None = None, kind: str = "classic"
+        self, *, as_of: object | None = None, kind: CohortDefinition = "classic"
     ) -> CohortResult:
         """The :class:`CohortResult`, with cells after ``as_of`` masked.
 
@@ -522,7 +527,7 @@ class CohortResult(DisplayMixin):
     unbounded: NDArray[np.int64] = attrs.field(eq=array_eq)
     revenue: NDArray[np.int64] | None = attrs.field(eq=array_eq)
     kind: str
-    freq: str
+    freq: CalendarFreq
     minor_units: int
     as_of: np.datetime64 | None
 
@@ -564,7 +569,7 @@ class CohortResult(DisplayMixin):
             )
 
     def confidence_interval(
-        self, confidence_level: float = 0.95, *, method: str = "wilson"
+        self, confidence_level: float = 0.95, *, method: ProportionMethod = "wilson"
     ) -> ConfidenceIntervalArray:
         """Binomial interval for every cell's rate (NaN where masked).
 
@@ -584,7 +589,7 @@ class CohortResult(DisplayMixin):
             np.where(self.mask, np.nan, ci.low), np.where(self.mask, np.nan, ci.high)
         )
 
-    def to_pandas(self, what: str = "rates") -> Any:
+    def to_pandas(self, what: CohortTable = "rates") -> Any:
         """A :class:`pandas.DataFrame`: cohorts by periods since joining (needs pandas).
 
         Parameters
@@ -636,9 +641,9 @@ def cohort_matrix(
     customer: ArrayLike,
     time: ArrayLike,
     *,
-    freq: str = "month",
+    freq: CalendarFreq = "month",
     as_of: object | None = None,
-    kind: str = "classic",
+    kind: CohortDefinition = "classic",
     amount: ArrayLike | None = None,
     minor_units: int = 100,
 ) -> CohortResult:

@@ -46,7 +46,7 @@ from cxmetrics.retention._nelson_aalen import (
     nelson_aalen_from_table,
 )
 from cxmetrics.retention._risk_set import at_risk
-from cxmetrics.typing import CumulativeHazardTies
+from cxmetrics.typing import CumulativeHazardTies, NanPolicy
 
 __all__ = ["GroupedSurvivalState", "SurvivalState", "event_table"]
 
@@ -322,7 +322,7 @@ class SurvivalState(Mergeable):
         events: ArrayLike | None = None,
         *,
         entry: ArrayLike | None = None,
-        nan_policy: str = "raise",
+        nan_policy: NanPolicy = "raise",
     ) -> Self:
         """Build the event table in one vectorised pass (a sort, or a bincount).
 
@@ -427,7 +427,9 @@ class SurvivalState(Mergeable):
             self.times, self.entered, self.events, self.censored, self.n_missing
         )
 
-    def nelson_aalen(self, *, ties: str = "nelson-aalen") -> NelsonAalenResult:
+    def nelson_aalen(
+        self, *, ties: CumulativeHazardTies = "nelson-aalen"
+    ) -> NelsonAalenResult:
         """The Nelson-Aalen cumulative hazard of this table (see :func:`nelson_aalen`)."""
         check_option("ties", ties, CumulativeHazardTies)
         return nelson_aalen_from_table(
@@ -530,7 +532,7 @@ class GroupedSurvivalState(Mergeable):
         events: ArrayLike | None = None,
         *,
         entry: ArrayLike | None = None,
-        nan_policy: str = "raise",
+        nan_policy: NanPolicy = "raise",
         levels: ArrayLike | None = None,
     ) -> Self:
         """Build the per-group event tables in one vectorised pass over all rows.

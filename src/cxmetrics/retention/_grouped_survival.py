@@ -32,7 +32,7 @@ from cxmetrics.retention._km import KaplanMeierResult
 from cxmetrics.retention._logrank import LogrankResult
 from cxmetrics.retention._nelson_aalen import NelsonAalenResult
 from cxmetrics.stats._interval import ConfidenceIntervalArray
-from cxmetrics.typing import SurvivalBand
+from cxmetrics.typing import CumulativeHazardTies, SurvivalBand
 
 __all__ = ["GroupedKaplanMeierResult", "GroupedNelsonAalenResult"]
 
@@ -261,7 +261,7 @@ class GroupedNelsonAalenResult(_GroupedCurves):
         cls,
         state: GroupedSurvivalState,
         *,
-        ties: str = "nelson-aalen",
+        ties: CumulativeHazardTies = "nelson-aalen",
         time_unit: str | None = None,
     ) -> GroupedNelsonAalenResult:
         """Cumulative hazards and summary of every group of ``state``."""

@@ -88,7 +88,7 @@ class NelsonAalenResult(DisplayMixin):
         return np.sqrt(self.variance)
 
     def confidence_interval(
-        self, confidence_level: float = 0.95, *, method: str = "log"
+        self, confidence_level: float = 0.95, *, method: HazardBand = "log"
     ) -> ConfidenceIntervalArray:
         r"""Pointwise confidence band of the cumulative hazard.
 

@@ -49,7 +49,7 @@ from cxmetrics.retention._calendar import (
     period_index,
     period_labels,
 )
-from cxmetrics.typing import RevenueRetentionMethod
+from cxmetrics.typing import CalendarFreq, RevenueRetentionMethod
 
 __all__ = [
     "MRRMovements",
@@ -118,7 +118,7 @@ class RevenueMatrix(Mergeable):
     amounts: NDArray[np.int64] = attrs.field(converter=_frozen_matrix, eq=array_eq)
     first: int = attrs.field(default=0, converter=int)
     minor_units: int = attrs.field(default=100, converter=int)
-    freq: str | None = None
+    freq: CalendarFreq | None = None
 
     def __attrs_post_init__(self) -> None:
         if self.amounts.ndim != 2 or self.amounts.shape[0] != self.customers.shape[0]:
@@ -134,7 +134,9 @@ class RevenueMatrix(Mergeable):
     # constructors ---------------------------------------------------------
 
     @classmethod
-    def empty(cls, *, freq: str | None = "month", minor_units: int = 100) -> Self:
+    def empty(
+        cls, *, freq: CalendarFreq | None = "month", minor_units: int = 100
+    ) -> Self:
         """The identity of ``+``: no customers, no periods."""
         return cls(
             np.zeros(0, dtype=np.int64),
@@ -216,7 +218,7 @@ class RevenueMatrix(Mergeable):
         end: ArrayLike,
         amount: ArrayLike,
         *,
-        freq: str = "month",
+        freq: CalendarFreq = "month",
         minor_units: int = 100,
         first: object | None = None,
         last: object | None = None,
@@ -1006,7 +1008,7 @@ _RETENTION_DOC = r"""
 def gross_revenue_retention(
     revenue: RevenueMatrix | ArrayLike,
     *,
-    method: str = "snapshot",
+    method: RevenueRetentionMethod = "snapshot",
     start: object | None = None,
     horizon: int = 12,
     minor_units: int = 100,
@@ -1017,7 +1019,7 @@ def gross_revenue_retention(
 def net_revenue_retention(
     revenue: RevenueMatrix | ArrayLike,
     *,
-    method: str = "snapshot",
+    method: RevenueRetentionMethod = "snapshot",
     start: object | None = None,
     horizon: int = 12,
     minor_units: int = 100,

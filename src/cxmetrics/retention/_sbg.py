@@ -370,7 +370,7 @@ class SBGResult(SBGModel):
         parameter: str = "alpha",
         confidence_level: float = 0.95,
         *,
-        method: str = "log",
+        method: ParameterInterval = "log",
     ) -> ConfidenceInterval:
         r"""Confidence interval for ``alpha`` or ``beta``.
 

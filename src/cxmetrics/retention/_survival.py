@@ -65,7 +65,7 @@ def _grouped_state(
     by: ArrayLike,
     entry: ArrayLike | None,
     levels: ArrayLike | None,
-    nan_policy: str,
+    nan_policy: NanPolicy,
 ) -> GroupedSurvivalState:
     return GroupedSurvivalState.from_durations(
         durations, by, events, entry=entry, nan_policy=nan_policy, levels=levels

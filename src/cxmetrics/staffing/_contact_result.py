@@ -28,7 +28,7 @@ from cxmetrics.stats._interval import (
     ConfidenceIntervalArray,
     proportion_interval,
 )
-from cxmetrics.typing import ServiceLevelDefinition
+from cxmetrics.typing import ProportionMethod, ServiceLevelDefinition
 
 __all__ = [
     "COUNTS",
@@ -267,7 +267,7 @@ class ContactResult(DisplayMixin):
         scheme: ContactScheme,
         counts: NDArray[np.int64],
         sums: NDArray[np.float64],
-        definition: str,
+        definition: ServiceLevelDefinition,
     ) -> Self:
         """The result of one state's counts and sums."""
         cols = contact_columns(counts, sums, definition)
@@ -284,7 +284,7 @@ class ContactResult(DisplayMixin):
         return self.value
 
     def confidence_interval(
-        self, confidence_level: float = 0.95, *, method: str = "wilson"
+        self, confidence_level: float = 0.95, *, method: ProportionMethod = "wilson"
     ) -> ConfidenceInterval:
         """Confidence interval for the service level (a binomial proportion).
 
@@ -306,7 +306,7 @@ class ContactResult(DisplayMixin):
         return ConfidenceInterval(float(ci.low), float(ci.high))
 
     def abandon_interval(
-        self, confidence_level: float = 0.95, *, method: str = "wilson"
+        self, confidence_level: float = 0.95, *, method: ProportionMethod = "wilson"
     ) -> ConfidenceInterval:
         """Confidence interval for the abandonment rate (abandoned / offered).
 
@@ -450,7 +450,7 @@ class GroupedContactResult(GroupedResultMixin):
         keys: NDArray[Any],
         counts: NDArray[np.int64],
         sums: NDArray[np.float64],
-        definition: str,
+        definition: ServiceLevelDefinition,
     ) -> Self:
         """The result of a grouped state's counts and sums."""
         cols = contact_columns(counts, sums, definition)
@@ -463,13 +463,13 @@ class GroupedContactResult(GroupedResultMixin):
         return self.value
 
     def confidence_interval(
-        self, confidence_level: float = 0.95, *, method: str = "wilson"
+        self, confidence_level: float = 0.95, *, method: ProportionMethod = "wilson"
     ) -> ConfidenceIntervalArray:
         """Service-level intervals of every cell (see :meth:`ContactResult.confidence_interval`)."""
         return proportion_interval(self.met, self.n, confidence_level, method=method)
 
     def abandon_interval(
-        self, confidence_level: float = 0.95, *, method: str = "wilson"
+        self, confidence_level: float = 0.95, *, method: ProportionMethod = "wilson"
     ) -> ConfidenceIntervalArray:
         """Abandonment-rate intervals of every cell."""
         return proportion_interval(

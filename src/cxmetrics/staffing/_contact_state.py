@@ -34,7 +34,7 @@ from cxmetrics.staffing._contact_result import (
 from cxmetrics.staffing._contact_scheme import ContactScheme
 from cxmetrics.staffing._durations import Duration
 from cxmetrics.staffing._keys import align_keys, contact_cells, position
-from cxmetrics.typing import ServiceLevelDefinition
+from cxmetrics.typing import NanPolicy, ServiceLevelDefinition
 
 __all__ = ["COUNTS", "SUMS", "ContactState", "GroupedContactState", "tally"]
 
@@ -174,7 +174,7 @@ class ContactState(Mergeable):
         hold: ArrayLike | None = None,
         acw: ArrayLike | None = None,
         scheme: ContactScheme | None = None,
-        nan_policy: str = "raise",
+        nan_policy: NanPolicy = "raise",
     ) -> Self:
         """Build the state of contacts in one vectorised pass (see :func:`contact_metrics`)."""
         sch = ContactScheme() if scheme is None else scheme
@@ -291,7 +291,7 @@ class GroupedContactState(Mergeable):
         hold: ArrayLike | None = None,
         acw: ArrayLike | None = None,
         scheme: ContactScheme | None = None,
-        nan_policy: str = "raise",
+        nan_policy: NanPolicy = "raise",
     ) -> Self:
         """Build the per-cell state in one vectorised pass (see :func:`contact_metrics`)."""
         sch = ContactScheme() if scheme is None else scheme

@@ -25,7 +25,14 @@ from cxmetrics.stats._distributions import (
 )
 from cxmetrics.stats._interval import ConfidenceInterval, proportion_interval
 from cxmetrics.stats._net_score import net_score_interval, net_score_variance
-from cxmetrics.typing import MeanTest, NPSCompareMethod
+from cxmetrics.typing import (
+    Alternative,
+    DifferenceInterval,
+    DifferenceKind,
+    MeanTest,
+    NPSCompareMethod,
+    PairedTest,
+)
 
 __all__ = [
     "DifferenceResult",
@@ -124,7 +131,10 @@ class DifferenceResult(DisplayMixin):
         return self.n_a if self.paired else self.n_a + self.n_b
 
     def confidence_interval(
-        self, confidence_level: float = 0.95, *, method: str | None = None
+        self,
+        confidence_level: float = 0.95,
+        *,
+        method: DifferenceInterval | None = None,
     ) -> ConfidenceInterval:
         r"""Two-sided confidence interval for ``b - a``.
 
@@ -156,17 +166,17 @@ class DifferenceResult(DisplayMixin):
         """
         level = check_confidence_level(confidence_level)
         allowed = _CI_METHODS[(self.kind, self.paired)]
-        if method is None:
-            if self.ci_method is not None:
-                method = self.ci_method
-            elif self.kind == "mean" and math.isfinite(self.df):
-                method = "t"
-            else:
-                method = allowed[0]
-        check_option("method", method, allowed)
+        if method is not None:
+            check_option("method", method, DifferenceInterval)
+        chosen: str = (
+            method
+            or self.ci_method
+            or ("t" if self.kind == "mean" and math.isfinite(self.df) else allowed[0])
+        )
+        check_option("method", chosen, allowed)
         if not (math.isfinite(self.value) and math.isfinite(self.standard_error)):
             return ConfidenceInterval(math.nan, math.nan)
-        low, high = self._interval(level, method)
+        low, high = self._interval(level, chosen)
         return ConfidenceInterval(float(low) * self.scale, float(high) * self.scale)
 
     def __str__(self) -> str:
@@ -178,7 +188,7 @@ class DifferenceResult(DisplayMixin):
             f"{how}, n_a={self.n_a}, n_b={self.n_b}"
         )
 
-    def _interval(self, level: float, method: str) -> tuple[float, float]:
+    def _interval(self, level: float, method: object) -> tuple[float, float]:
         est = self.value / self.scale
         se = self.standard_error / self.scale
         if method in ("wald", "normal"):
@@ -235,7 +245,7 @@ def proportion_difference(
     *,
     n_a: int,
     n_b: int,
-    alternative: str = "two-sided",
+    alternative: Alternative = "two-sided",
 ) -> DifferenceResult:
     r"""Compare two independent proportions ``count/nobs`` (counts may be effective).
 
@@ -303,8 +313,8 @@ def mean_difference(
     *,
     n_a: int,
     n_b: int,
-    test: str = "welch",
-    alternative: str = "two-sided",
+    test: MeanTest = "welch",
+    alternative: Alternative = "two-sided",
 ) -> DifferenceResult:
     r"""Compare two independent means given sample variances (ddof 1) and sizes.
 
@@ -370,8 +380,8 @@ def net_score_difference(
     *,
     n_a: int,
     n_b: int,
-    method: str = "adjusted_wald",
-    alternative: str = "two-sided",
+    method: NPSCompareMethod = "adjusted_wald",
+    alternative: Alternative = "two-sided",
     scale: float = 100.0,
 ) -> DifferenceResult:
     r"""Compare two independent net scores (e.g. NPS) from their counts.
@@ -457,9 +467,9 @@ def paired_difference(
     n: int,
     estimate_a: float,
     estimate_b: float,
-    kind: str,
-    test: str,
-    alternative: str = "two-sided",
+    kind: DifferenceKind,
+    test: PairedTest,
+    alternative: Alternative = "two-sided",
     scale: float = 1.0,
     ddof: int = 0,
     inputs: tuple[float, ...] = (),

@@ -56,7 +56,7 @@ def t_critical_value(
 
 
 def normal_pvalue(
-    z: float | NDArray[np.float64], alternative: str = "two-sided"
+    z: float | NDArray[np.float64], alternative: Alternative = "two-sided"
 ) -> NDArray[np.float64]:
     """P-value of a standard normal statistic ``z`` for the given alternative.
 
@@ -83,7 +83,7 @@ def normal_pvalue(
 def t_pvalue(
     t: float | NDArray[np.float64],
     df: float | NDArray[np.float64],
-    alternative: str = "two-sided",
+    alternative: Alternative = "two-sided",
 ) -> NDArray[np.float64]:
     """P-value of a Student t statistic with ``df`` degrees of freedom.
 

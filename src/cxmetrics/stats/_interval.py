@@ -72,7 +72,7 @@ def proportion_interval(
     nobs: ArrayLike,
     confidence_level: float = 0.95,
     *,
-    method: str = "wilson",
+    method: ProportionMethod = "wilson",
 ) -> ConfidenceIntervalArray:
     r"""Two-sided confidence interval for a binomial proportion ``count / nobs``.
 
@@ -178,7 +178,7 @@ def mean_interval(
     standard_error: ArrayLike,
     confidence_level: float = 0.95,
     *,
-    method: str = "t",
+    method: MeanMethod = "t",
     df: ArrayLike | None = None,
 ) -> ConfidenceIntervalArray:
     r"""Confidence interval :math:`\bar x \pm c\,\mathrm{SE}` for a mean.

@@ -154,7 +154,7 @@ def net_score_interval(
     nobs: ArrayLike,
     confidence_level: float = 0.95,
     *,
-    method: str = "adjusted_wald",
+    method: NPSMethod = "adjusted_wald",
     n_resamples: int = 10_000,
     rng: int | np.random.Generator | None = None,
 ) -> ConfidenceIntervalArray:

@@ -25,7 +25,7 @@ def rate_interval(
     exposure: ArrayLike,
     confidence_level: float = 0.95,
     *,
-    method: str = "score",
+    method: RateMethod = "score",
 ) -> ConfidenceIntervalArray:
     r"""Two-sided confidence interval for a Poisson rate ``count / exposure``.
 

@@ -55,7 +55,7 @@ def proportion_sample_size(
     *,
     proportion: float = 0.5,
     confidence_level: float = 0.95,
-    method: str = "wald",
+    method: ProportionSampleSizeMethod = "wald",
     population: int | None = None,
 ) -> int:
     r"""Responses needed so a proportion's interval has half-width ``margin``.
@@ -127,7 +127,7 @@ def nps_sample_size(
     promoter_share: float | None = None,
     detractor_share: float | None = None,
     confidence_level: float = 0.95,
-    method: str = "wald",
+    method: NPSSampleSizeMethod = "wald",
     population: int | None = None,
 ) -> int:
     r"""Responses needed so an NPS interval has half-width ``margin`` NPS points.

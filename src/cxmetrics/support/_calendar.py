@@ -314,7 +314,11 @@ class BusinessCalendar:
         return self.week[day.weekday()]
 
     def business_time(
-        self, start: ArrayLike, end: ArrayLike, *, negative: str = "signed"
+        self,
+        start: ArrayLike,
+        end: ArrayLike,
+        *,
+        negative: NegativeDurations = "signed",
     ) -> NDArray[np.timedelta64]:
         """Business time between instants, exact to the nanosecond.
 
@@ -361,7 +365,11 @@ class BusinessCalendar:
         return business_ns(self, s, e).view("timedelta64[ns]")
 
     def business_seconds(
-        self, start: ArrayLike, end: ArrayLike, *, negative: str = "signed"
+        self,
+        start: ArrayLike,
+        end: ArrayLike,
+        *,
+        negative: NegativeDurations = "signed",
     ) -> NDArray[np.float64]:
         """Business seconds between instants (see :meth:`business_time`).
 

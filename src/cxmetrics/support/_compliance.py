@@ -40,7 +40,7 @@ from cxmetrics.support._sla import (
     _target_rows,
     ticket_attribute,
 )
-from cxmetrics.typing import SLADefinition, SLALevel
+from cxmetrics.typing import ProportionMethod, SLADefinition, SLALevel
 
 __all__ = [
     "COMPLIANCE",
@@ -109,7 +109,10 @@ class SLAComplianceResult(DisplayMixin):
     )
 
     def confidence_interval(
-        self, confidence_level: float | None = None, *, method: str = "wilson"
+        self,
+        confidence_level: float | None = None,
+        *,
+        method: ProportionMethod = "wilson",
     ) -> ConfidenceInterval:
         """Interval for the compliance share (Wilson by default).
 
@@ -192,7 +195,10 @@ class GroupedSLAComplianceResult(GroupedResultMixin):
     )
 
     def confidence_interval(
-        self, confidence_level: float | None = None, *, method: str = "wilson"
+        self,
+        confidence_level: float | None = None,
+        *,
+        method: ProportionMethod = "wilson",
     ) -> ConfidenceIntervalArray:
         """Intervals for every group (Wilson by default).
 
@@ -276,7 +282,7 @@ class SLAComplianceState(Mergeable):
             raise InvalidInputError(msg)
 
     @classmethod
-    def empty(cls, level: str = "target") -> Self:
+    def empty(cls, level: SLALevel = "target") -> Self:
         """The identity of ``+``: no groups.
 
         Parameters
@@ -302,7 +308,7 @@ class SLAComplianceState(Mergeable):
         by: ArrayLike | None = None,
         tickets: ArrayLike | None = None,
         log: TicketLog | None = None,
-        level: str = "target",
+        level: SLALevel = "target",
     ) -> Self:
         """Count target (or ticket) statuses per group in one pass.
 
@@ -452,7 +458,7 @@ class SLAComplianceState(Mergeable):
         counts = np.asarray(data["counts"], dtype=np.int64).reshape(-1, 6)
         return cls(decode_keys(data["keys"]), counts, data["level"])
 
-    def columns(self, compliance: str) -> dict[str, NDArray[Any]]:
+    def columns(self, compliance: SLADefinition) -> dict[str, NDArray[Any]]:
         """Per-group value, n, met, breached and excluded under ``compliance``.
 
         Parameters
@@ -489,7 +495,7 @@ class SLAComplianceState(Mergeable):
         }
 
     def compute(
-        self, compliance: str = "zendesk", *, confidence_level: float = 0.95
+        self, compliance: SLADefinition = "zendesk", *, confidence_level: float = 0.95
     ) -> SLAComplianceResult:
         """Compliance over all groups together.
 
@@ -531,7 +537,7 @@ class SLAComplianceState(Mergeable):
         )
 
     def compute_grouped(
-        self, compliance: str = "zendesk", *, confidence_level: float = 0.95
+        self, compliance: SLADefinition = "zendesk", *, confidence_level: float = 0.95
     ) -> GroupedSLAComplianceResult:
         """Compliance per group.
 
@@ -576,8 +582,8 @@ def sla_compliance(
     by: None = None,
     tickets: ArrayLike | None = None,
     as_of: object | None = None,
-    compliance: str = "zendesk",
-    level: str = "target",
+    compliance: SLADefinition = "zendesk",
+    level: SLALevel = "target",
     confidence_level: float = 0.95,
 ) -> SLAComplianceResult: ...
 
@@ -593,8 +599,8 @@ def sla_compliance(
     by: ArrayLike,
     tickets: ArrayLike | None = None,
     as_of: object | None = None,
-    compliance: str = "zendesk",
-    level: str = "target",
+    compliance: SLADefinition = "zendesk",
+    level: SLALevel = "target",
     confidence_level: float = 0.95,
 ) -> GroupedSLAComplianceResult: ...
 
@@ -609,8 +615,8 @@ def sla_compliance(
     by: ArrayLike | None = None,
     tickets: ArrayLike | None = None,
     as_of: object | None = None,
-    compliance: str = "zendesk",
-    level: str = "target",
+    compliance: SLADefinition = "zendesk",
+    level: SLALevel = "target",
     confidence_level: float = 0.95,
 ) -> SLAComplianceResult | GroupedSLAComplianceResult:
     """SLA compliance of tickets: the share of targets (or tickets) met.

@@ -32,7 +32,7 @@ from cxmetrics.stats import proportion_interval as _interval
 from cxmetrics.support._clock import NAT
 from cxmetrics.support._log import CLOSED, SOLVED, TicketLog, as_of_ns
 from cxmetrics.support._sla import _final_solve, ticket_attribute
-from cxmetrics.typing import FCRDefinition, ResolutionDefinition
+from cxmetrics.typing import FCRDefinition, ProportionMethod, ResolutionDefinition
 
 __all__ = [
     "Backlog",
@@ -76,7 +76,7 @@ class SupportRateResult(DisplayMixin):
     proportion: bool = True
 
     def confidence_interval(
-        self, confidence_level: float = 0.95, *, method: str = "wilson"
+        self, confidence_level: float = 0.95, *, method: ProportionMethod = "wilson"
     ) -> ConfidenceInterval:
         """Interval for a share (Wilson by default); refused for ratios.
 
@@ -136,7 +136,7 @@ class GroupedSupportRateResult(GroupedResultMixin):
     proportion: bool = True
 
     def confidence_interval(
-        self, confidence_level: float = 0.95, *, method: str = "wilson"
+        self, confidence_level: float = 0.95, *, method: ProportionMethod = "wilson"
     ) -> ConfidenceIntervalArray:
         """Intervals per group (Wilson by default); refused for ratios.
 
@@ -217,7 +217,7 @@ def resolution_rate(
     *,
     start: object,
     end: object,
-    style: str = "cohort",
+    style: ResolutionDefinition = "cohort",
     as_of: object | None = None,
     by: ArrayLike | None = None,
     tickets: ArrayLike | None = None,
@@ -326,7 +326,7 @@ def reopen_rate(
 def first_contact_resolution(
     log: TicketLog,
     *,
-    definition: str = "one_touch",
+    definition: FCRDefinition = "one_touch",
     requester: ArrayLike | None = None,
     within_days: int | timedelta | np.timedelta64 = 7,
     by: ArrayLike | None = None,

@@ -204,7 +204,7 @@ class DurationSketchState(Mergeable):
         *,
         by: ArrayLike | None = None,
         relative_accuracy: float = 0.01,
-        nan_policy: str = "omit",
+        nan_policy: NanPolicy = "omit",
     ) -> Self:
         """Sketch durations (seconds, or time deltas read as seconds) in one pass.
 

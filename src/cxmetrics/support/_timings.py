@@ -490,8 +490,8 @@ def duration_summary(
     *,
     by: ArrayLike | None = None,
     quantiles: ArrayLike = (0.5, 0.9),
-    nan_policy: str = "omit",
-    method: str = "exact",
+    nan_policy: NanPolicy = "omit",
+    method: DurationMethod = "exact",
     relative_accuracy: float = 0.01,
 ) -> DurationSummary:
     """Summarise durations (e.g. a :class:`TicketTimings` column) per group.

@@ -37,8 +37,10 @@ from cxmetrics.survey._scheme import CESScheme, CSATScheme, NPSScheme
 from cxmetrics.typing import (
     Alternative,
     CompareTest,
+    DifferenceKind,
     NanPolicy,
     NPSCompareMethod,
+    PairedTest,
 )
 
 __all__ = ["compare_ces", "compare_csat", "compare_nps"]
@@ -98,9 +100,9 @@ def _paired(
     cb: NDArray[np.float64],
     w: NDArray[np.float64],
     *,
-    kind: str,
-    test: str,
-    alternative: str,
+    kind: DifferenceKind,
+    test: PairedTest,
+    alternative: Alternative,
     scale: float,
     ddof: int,
 ) -> DifferenceResult:
@@ -287,7 +289,7 @@ def _compare_rating(
     rb: RatingResult,
     definition: str,
     test: str,
-    alternative: str,
+    alternative: Alternative,
 ) -> DifferenceResult:
     if definition == "share":
         return proportion_difference(
@@ -321,7 +323,7 @@ def _paired_rating(
     positive: tuple[int, int],
     definition: str,
     test: str,
-    alternative: str,
+    alternative: Alternative,
     nan_policy: str,
 ) -> DifferenceResult:
     low, high = scheme.low, scheme.high
@@ -369,7 +371,7 @@ def _compare_scores(
     definition: str,
     test: str,
     nan_policy: str,
-    alternative: str,
+    alternative: Alternative,
 ) -> DifferenceResult:
     """What compare_csat and compare_ces share: checks, paired or independent path."""
     check_compare_options(

@@ -94,7 +94,7 @@ def _interval(
     det: Any,
     n_eff: Any,
     confidence_level: float,
-    method: str,
+    method: NPSMethod,
     n_resamples: int,
     rng: int | np.random.Generator | None,
 ) -> ConfidenceIntervalArray:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import Any, ClassVar, TypeAlias
+from typing import Any, ClassVar, TypeAlias, cast
 
 import attrs
 import numpy as np
@@ -94,7 +94,7 @@ class _Intervals(DisplayMixin):
     effective_n: Any
 
     def _share_ci(
-        self, confidence_level: float, method: str
+        self, confidence_level: float, method: ProportionMethod
     ) -> ConfidenceIntervalArray:
         check_option("method", method, ProportionMethod)
         share = np.asarray(self.positive_share, dtype=np.float64)
@@ -104,7 +104,9 @@ class _Intervals(DisplayMixin):
             np.where(ne > 0, share * ne, 0.0), ne, confidence_level, method=method
         )
 
-    def _mean_ci(self, confidence_level: float, method: str) -> ConfidenceIntervalArray:
+    def _mean_ci(
+        self, confidence_level: float, method: MeanMethod
+    ) -> ConfidenceIntervalArray:
         check_option("method", method, MeanMethod)
         ne = np.asarray(self.effective_n, dtype=np.float64)
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -130,8 +132,10 @@ class _Intervals(DisplayMixin):
         self, confidence_level: float, method: str | None
     ) -> ConfidenceIntervalArray:
         if self.definition == "share":
-            return self._share_ci(confidence_level, method or "wilson")
-        return self._mean_ci(confidence_level, method or "t")
+            return self._share_ci(
+                confidence_level, cast("ProportionMethod", method or "wilson")
+            )
+        return self._mean_ci(confidence_level, cast("MeanMethod", method or "t"))
 
 
 def _scalar(ci: ConfidenceIntervalArray) -> ConfidenceInterval:
@@ -190,7 +194,10 @@ class RatingResult(_Intervals):
     flagged: bool = False
 
     def confidence_interval(
-        self, confidence_level: float = 0.95, *, method: str | None = None
+        self,
+        confidence_level: float = 0.95,
+        *,
+        method: ProportionMethod | MeanMethod | None = None,
     ) -> ConfidenceInterval:
         """Two-sided confidence interval for ``value``.
 
@@ -219,7 +226,7 @@ class RatingResult(_Intervals):
         return _scalar(self._ci(confidence_level, method))
 
     def share_interval(
-        self, confidence_level: float = 0.95, *, method: str = "wilson"
+        self, confidence_level: float = 0.95, *, method: ProportionMethod = "wilson"
     ) -> ConfidenceInterval:
         """Confidence interval for ``positive_share``, whatever the definition.
 
@@ -233,7 +240,7 @@ class RatingResult(_Intervals):
         return _scalar(self._share_ci(confidence_level, method))
 
     def mean_interval(
-        self, confidence_level: float = 0.95, *, method: str = "t"
+        self, confidence_level: float = 0.95, *, method: MeanMethod = "t"
     ) -> ConfidenceInterval:
         """Confidence interval for ``mean``, whatever the definition.
 
@@ -311,19 +318,22 @@ class GroupedRatingResult(GroupedResultMixin, _Intervals):
     )
 
     def confidence_interval(
-        self, confidence_level: float = 0.95, *, method: str | None = None
+        self,
+        confidence_level: float = 0.95,
+        *,
+        method: ProportionMethod | MeanMethod | None = None,
     ) -> ConfidenceIntervalArray:
         """Intervals for every group (see :meth:`RatingResult.confidence_interval`)."""
         return self._ci(confidence_level, method)
 
     def share_interval(
-        self, confidence_level: float = 0.95, *, method: str = "wilson"
+        self, confidence_level: float = 0.95, *, method: ProportionMethod = "wilson"
     ) -> ConfidenceIntervalArray:
         """Intervals for ``positive_share`` of every group."""
         return self._share_ci(confidence_level, method)
 
     def mean_interval(
-        self, confidence_level: float = 0.95, *, method: str = "t"
+        self, confidence_level: float = 0.95, *, method: MeanMethod = "t"
     ) -> ConfidenceIntervalArray:
         """Intervals for ``mean`` of every group."""
         return self._mean_ci(confidence_level, method)

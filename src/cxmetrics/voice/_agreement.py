@@ -83,7 +83,10 @@ class AgreementResult(DisplayMixin):
     )
 
     def confidence_interval(
-        self, confidence_level: float | None = None, *, method: str | None = None
+        self,
+        confidence_level: float | None = None,
+        *,
+        method: BootstrapInterval | None = None,
     ) -> ConfidenceInterval:
         """Confidence interval for the agreement, clipped to [-1, 1].
 

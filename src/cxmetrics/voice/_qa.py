@@ -32,6 +32,7 @@ from cxmetrics.exceptions import (
     UndefinedMetricWarning,
 )
 from cxmetrics.stats import ConfidenceInterval, mean_interval
+from cxmetrics.typing import MeanMethod
 from cxmetrics.voice._shrinkage import ShrinkageResult, james_stein
 
 __all__ = ["QAScoreResult", "qa_scores"]
@@ -88,7 +89,7 @@ class QAScoreResult(DisplayMixin):
     )
 
     def confidence_interval(
-        self, confidence_level: float | None = None, *, method: str = "t"
+        self, confidence_level: float | None = None, *, method: MeanMethod = "t"
     ) -> ConfidenceInterval:
         """Interval for the mean score (Student t by default), clipped to [0, 1].
 
