@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
-from cxmetrics._core.validation import check_confidence_level
+from cxmetrics._core.validation import check_confidence_level, check_option
 from cxmetrics.exceptions import CXMetricsError, UndefinedMetricWarning
 from cxmetrics.frames._dask import dask_columns, dask_frame, dask_state, is_dask
 from cxmetrics.frames._histogram import histogram
@@ -30,7 +30,15 @@ from cxmetrics.survey import (
     NPSScheme,
     NPSState,
 )
-from cxmetrics.typing import MeanMethod, NPSMethod, ProportionMethod
+from cxmetrics.survey._options import check_compute_options
+from cxmetrics.typing import (
+    MeanMethod,
+    NanPolicy,
+    NPSMethod,
+    ProportionMethod,
+    RatingDefinition,
+    SmallGroupPolicy,
+)
 
 __all__ = ["ces", "ces_state", "csat", "csat_state", "nps", "nps_state"]
 
@@ -49,8 +57,9 @@ def _state(
     by: By,
     weights: str | None,
     scheme: Any,
-    nan_policy: str,
+    nan_policy: NanPolicy,
 ) -> Any:
+    check_option("nan_policy", nan_policy, NanPolicy)  # before the engine reads
     sch = grouped._default_scheme() if scheme is None else scheme  # noqa: SLF001
     if is_dask(df):
         # Dask: numpy states per partition, added (no shuffle, no narwhals)
@@ -190,6 +199,27 @@ def _frame(
     return dask_frame(out) if is_dask(df) else to_frame(out, wrap(df))
 
 
+def _check_options(
+    min_n: object,
+    small_groups: object,
+    confidence_level: float,
+    method: object,
+    definition: object = None,
+) -> None:
+    """The options of a result frame, checked before the engine reads the data."""
+    check_compute_options(min_n, small_groups, definition)
+    check_confidence_level(confidence_level)
+    if method is not None:
+        allowed = (
+            NPSMethod
+            if definition is None
+            else ProportionMethod
+            if definition == "share"
+            else MeanMethod
+        )
+        check_option("method", method, allowed)
+
+
 def _grouped_of(state: Any) -> type[Any]:
     return next(g for g, s in _SCALAR.items() if isinstance(state, s))
 
@@ -201,7 +231,7 @@ def nps_state(
     by: By = None,
     weights: str | None = None,
     scheme: NPSScheme | None = None,
-    nan_policy: Literal["raise", "omit"] = "raise",
+    nan_policy: NanPolicy = "raise",
 ) -> Any:
     """The mergeable NPS state of a dataframe column, computed in the frame's engine.
 
@@ -243,9 +273,9 @@ def nps(
     by: By = None,
     weights: str | None = None,
     scheme: NPSScheme | None = None,
-    nan_policy: Literal["raise", "omit"] = "raise",
+    nan_policy: NanPolicy = "raise",
     min_n: int = 0,
-    small_groups: Literal["flag", "suppress"] = "suppress",
+    small_groups: SmallGroupPolicy = "suppress",
     confidence_level: float = 0.95,
     method: NPSMethod | None = None,
 ) -> Any:
@@ -284,6 +314,7 @@ def nps(
     0      n  100.0  3
     1      s  -50.0  2
     """
+    _check_options(min_n, small_groups, confidence_level, method)
     state = nps_state(
         df, score, by=by, weights=weights, scheme=scheme, nan_policy=nan_policy
     )
@@ -298,7 +329,7 @@ def csat_state(
     by: By = None,
     weights: str | None = None,
     scheme: CSATScheme | None = None,
-    nan_policy: Literal["raise", "omit"] = "raise",
+    nan_policy: NanPolicy = "raise",
 ) -> Any:
     """The mergeable CSAT state of a dataframe column (see :func:`nps_state`).
 
@@ -320,10 +351,10 @@ def csat(
     by: By = None,
     weights: str | None = None,
     scheme: CSATScheme | None = None,
-    definition: Literal["share", "mean"] = "share",
-    nan_policy: Literal["raise", "omit"] = "raise",
+    definition: RatingDefinition = "share",
+    nan_policy: NanPolicy = "raise",
     min_n: int = 0,
-    small_groups: Literal["flag", "suppress"] = "suppress",
+    small_groups: SmallGroupPolicy = "suppress",
     confidence_level: float = 0.95,
     method: ProportionMethod | MeanMethod | None = None,
 ) -> Any:
@@ -347,6 +378,7 @@ def csat(
     │ 2    ┆ 0.5      ┆ 2   │
     └──────┴──────────┴─────┘
     """
+    _check_options(min_n, small_groups, confidence_level, method, definition)
     state = csat_state(
         df, score, by=by, weights=weights, scheme=scheme, nan_policy=nan_policy
     )
@@ -361,7 +393,7 @@ def ces_state(
     by: By = None,
     weights: str | None = None,
     scheme: CESScheme | None = None,
-    nan_policy: Literal["raise", "omit"] = "raise",
+    nan_policy: NanPolicy = "raise",
 ) -> Any:
     """The mergeable CES state of a dataframe column (see :func:`nps_state`).
 
@@ -383,10 +415,10 @@ def ces(
     by: By = None,
     weights: str | None = None,
     scheme: CESScheme | None = None,
-    definition: Literal["share", "mean"] = "mean",
-    nan_policy: Literal["raise", "omit"] = "raise",
+    definition: RatingDefinition = "mean",
+    nan_policy: NanPolicy = "raise",
     min_n: int = 0,
-    small_groups: Literal["flag", "suppress"] = "suppress",
+    small_groups: SmallGroupPolicy = "suppress",
     confidence_level: float = 0.95,
     method: ProportionMethod | MeanMethod | None = None,
 ) -> Any:
@@ -404,6 +436,7 @@ def ces(
     0    chat    6.5  2
     1    mail    3.5  2
     """
+    _check_options(min_n, small_groups, confidence_level, method, definition)
     state = ces_state(
         df, score, by=by, weights=weights, scheme=scheme, nan_policy=nan_policy
     )
