@@ -65,6 +65,7 @@ def period_index(instants: NDArray[np.datetime64], freq: Freq) -> NDArray[np.int
     the span and looked up (numpy's month arithmetic costs far more than a
     gather).
     """
+    check_option("freq", freq, Freq)
     if freq in _UNIT:
         return instants.astype(f"datetime64[{_UNIT[freq]}]").astype(np.int64)
     days = instants.astype("datetime64[D]").astype(np.int64)
@@ -86,6 +87,7 @@ def period_labels(index: NDArray[np.int64], freq: Freq) -> NDArray[np.datetime64
     their first day (``datetime64[D]``, a Monday for weeks), months and quarters
     by their first month (``datetime64[M]``) and years by the year.
     """
+    check_option("freq", freq, Freq)
     idx = np.asarray(index, dtype=np.int64)
     if freq in _UNIT:
         return idx.astype(f"datetime64[{_UNIT[freq]}]")
@@ -102,6 +104,7 @@ def period_starts(
     index: NDArray[np.int64], freq: Freq, dtype: np.dtype[Any]
 ) -> NDArray[np.datetime64]:
     """First instant of each period, in the datetime64 unit ``dtype``."""
+    check_option("freq", freq, Freq)
     return period_labels(index, freq).astype(dtype)
 
 

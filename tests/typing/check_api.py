@@ -115,7 +115,7 @@ assert_type(
 agreement = cx.krippendorff_alpha([[1, 2], [2, 2]], level="ordinal", n_resamples=0)
 assert_type(agreement, cx.AgreementResult)
 assert_type(agreement.value, float)
-assert_type(cx.cohens_kappa([1, 2], [1, 1], weights="linear"), cx.AgreementResult)
+assert_type(cx.cohens_kappa([1, 2], [1, 1], weighting="linear"), cx.AgreementResult)
 assert_type(cx.fleiss_kappa([[1, 2], [2, 2]]), cx.AgreementResult)
 chart = cx.p_chart([1, 2], [10, 10], rules="nelson")
 assert_type(chart, cx.ControlChartResult)

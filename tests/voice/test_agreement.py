@@ -123,7 +123,7 @@ def test_cohens_kappa_matches_statsmodels_with_standard_error():
         ("quadratic", "quadratic"),
     ):
         ref = inter_rater.cohens_kappa(table, wt=wt)
-        res = cohens_kappa(a, b, weights=weights, n_resamples=0)
+        res = cohens_kappa(a, b, weighting=weights, n_resamples=0)
         assert res.value == pytest.approx(ref.kappa, rel=1e-12)
         assert res.standard_error == pytest.approx(ref.std_kappa, rel=1e-10)
 
@@ -144,15 +144,15 @@ def test_weighted_kappa_uses_the_given_category_order():
     a = ["poor", "fair", "good", "good", "fair", "poor"]
     b = ["fair", "fair", "good", "fair", "poor", "poor"]
     order = ["poor", "fair", "good"]
-    ordered = cohens_kappa(a, b, weights="linear", categories=order, n_resamples=0)
+    ordered = cohens_kappa(a, b, weighting="linear", categories=order, n_resamples=0)
     numeric = cohens_kappa(
         [order.index(v) for v in a],
         [order.index(v) for v in b],
-        weights="linear",
+        weighting="linear",
         n_resamples=0,
     )
     assert ordered.value == pytest.approx(numeric.value, rel=1e-14)
-    alphabetical = cohens_kappa(a, b, weights="linear", n_resamples=0)
+    alphabetical = cohens_kappa(a, b, weighting="linear", n_resamples=0)
     assert alphabetical.value != pytest.approx(numeric.value)
 
 
@@ -299,8 +299,8 @@ def test_errors_name_argument_value_and_place():
         cohens_kappa([1, 2], [1, 2, 3])
     with pytest.raises(InvalidInputError, match="`level` must be one of"):
         krippendorff_alpha([[1, 2]], level="nominal ")
-    with pytest.raises(InvalidInputError, match="`weights` must be one of"):
-        cohens_kappa([1, 2], [1, 2], weights="square")
+    with pytest.raises(InvalidInputError, match="`weighting` must be one of"):
+        cohens_kappa([1, 2], [1, 2], weighting="square")
     with pytest.raises(InvalidInputTypeError, match="must be numeric for interval"):
         krippendorff_alpha([["a", "b"], ["b", "b"]], level="interval")
     with pytest.raises(InvalidInputError, match="ratio data must be non-negative"):

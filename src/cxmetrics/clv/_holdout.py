@@ -128,6 +128,8 @@ def calibration_holdout(
     >>> ch.frequency_holdout.tolist(), ch.monetary_value_holdout.tolist()
     ([0.0, 1.0], [0.0, 9.0])
     """
+    check_option("freq", freq, FixedFreq)
+    check_option("nan_policy", nan_policy, NanPolicy)
     check_zones(
         {
             "instants": instants,

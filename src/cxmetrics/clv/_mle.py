@@ -286,7 +286,11 @@ class FitMethods:
         }
 
     def confidence_interval(
-        self, parameter: str, confidence_level: float = 0.95, *, method: str = "log"
+        self,
+        parameter: str,
+        confidence_level: float = 0.95,
+        *,
+        method: ParameterInterval = "log",
     ) -> ConfidenceInterval:
         r"""Wald interval for one parameter, on the log scale by default.
 

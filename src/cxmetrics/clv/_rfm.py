@@ -263,6 +263,8 @@ class RFMState(Mergeable):
         >>> s.periods.tolist(), s.end - float(s.first[0])
         ([2], 14.0)
         """
+        check_option("freq", freq, FixedFreq)
+        check_option("nan_policy", nan_policy, NanPolicy)
         check_zones({"instants": instants, "observation_end": observation_end})
         log = transaction_log(customers, instants, values, nan_policy=nan_policy)
         kind = "datetime" if log.instants.dtype.kind == "M" else "number"

@@ -132,6 +132,8 @@ def read_chunks(
     >>> s.compute().value.tolist()
     [100.0, -50.0]
     """
+    if file_format is not None:  # checked on the call, not on the first chunk
+        check_option("file_format", file_format, FileFormat)
     pa = require("pyarrow", feature="read_chunks")
     p = Path(path)
     if not p.is_file():
@@ -141,6 +143,13 @@ def read_chunks(
     fmt = check_option("file_format", fmt, FileFormat)
     rows = check_positive_int("chunk_rows", chunk_rows)
     cols = None if columns is None else list(columns)
+    return _chunks(pa, p, fmt, rows, cols)
+
+
+def _chunks(
+    pa: Any, p: Path, fmt: str, rows: int, cols: list[str] | None
+) -> Iterator[Any]:
+    """The chunks of a checked file (a generator: nothing is read until iterated)."""
     if fmt == "parquet":
         pq = require("pyarrow.parquet", feature="read_chunks")
         # pre_buffer=False: pyarrow would otherwise keep the column chunks it has read

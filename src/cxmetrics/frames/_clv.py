@@ -50,8 +50,8 @@ def rfm_state(
     >>> frames.rfm_state(log, "customer", "time", observation_end="2024-01-29").compute().frequency.tolist()
     [1.0, 0.0]
     """
-    nw = narwhals()
     check_option("freq", freq, FixedFreq)
+    nw = narwhals()
     frame = log_frame(df, {"customer": customer, "time": time, "amount": amount}, time)
     period = nw.col(time).cast(nw.Datetime("us")).dt.truncate(_EVERY[freq]).alias(_P)
     columns = [period]

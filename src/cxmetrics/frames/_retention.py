@@ -18,6 +18,7 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from cxmetrics._core.options import check_option
 from cxmetrics._core.validation import check_positive_int
 from cxmetrics.exceptions import (
     InvalidInputError,
@@ -113,6 +114,7 @@ def churn_state(
     >>> res.churned.tolist(), res.value.tolist()
     ([0, 1, 1], [0.0, 0.5, 0.5])
     """
+    check_option("freq", freq, CalendarFreq)
     keys, t, _ = _active_days(df, customer, time, None, 1)
     return GroupedChurnState.from_activity(keys, t, freq=freq)
 
@@ -154,6 +156,7 @@ def cohort_state(
     >>> frames.cohort_state(log, "customer", "time").classic.tolist()
     [[2, 1, 1]]
     """
+    check_option("freq", freq, CalendarFreq)
     m = check_positive_int("minor_units", minor_units)
     keys, t, cents = _active_days(df, customer, time, amount, m)
     if cents is None:
@@ -193,6 +196,8 @@ def cohort_matrix(
     >>> frames.cohort_matrix(log, "customer", "time").sizes.tolist()
     [2, 1]
     """
+    check_option("freq", freq, CalendarFreq)
+    check_option("kind", kind, CohortDefinition)
     state = cohort_state(
         df, customer, time, freq=freq, amount=amount, minor_units=minor_units
     )

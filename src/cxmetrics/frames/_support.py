@@ -76,8 +76,8 @@ def sla_compliance_state(
     >>> s.compute_grouped().value.tolist()  # open and not yet due: left out
     [0.5, 0.5]
     """
-    nw = narwhals()
     check_option("level", level, SLALevel)
+    nw = narwhals()
     frame = wrap(df)
     cols = column_names(frame, {"status": status, "by": by})
     dtype = frame.collect_schema()[status]
@@ -146,6 +146,8 @@ def sla_compliance(
     0     1    0.5  2
     1     2    0.5  2
     """
+    check_option("compliance", compliance, SLADefinition)
+    check_option("level", level, SLALevel)
     check_confidence_level(confidence_level)
     state = sla_compliance_state(df, status, by=by, level=level)
     result = state.compute_grouped(compliance)

@@ -125,6 +125,8 @@ class FunnelState(Mergeable):
         >>> cx.FunnelState.empty(["cart", "paid"], window=60).counts.tolist()
         [[0, 0, 0]]
         """
+        check_option("mode", mode, FunnelMode)
+        check_option("entry", entry, FunnelEntry)
         keys = np.array([], dtype="<U1") if grouped else np.array(["all"])
         counts = np.zeros((len(keys), len(steps) + 1), dtype=np.int64)
         return cls(tuple(steps), window, mode, entry, keys, counts, 0, grouped)

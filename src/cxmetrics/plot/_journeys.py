@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from cxmetrics._core.options import check_option
 from cxmetrics.exceptions import InvalidInputTypeError
 from cxmetrics.plot._axes import axes, colours
 from cxmetrics.typing import ProportionMethod
@@ -46,6 +47,7 @@ def funnel_chart(
     >>> len(ax.patches), [t.get_text() for t in ax.texts if t.get_text().startswith("-")]
     (3, ['-40%', '-50%'])
     """
+    check_option("method", method, ProportionMethod)
     if not hasattr(result, "conversion_interval") or not hasattr(result, "steps"):
         msg = f"`result` must be a FunnelResult; got {type(result).__name__}."
         raise InvalidInputTypeError(msg)

@@ -710,6 +710,8 @@ def cohort_matrix(
     >>> res.value.tolist()
     [[1.0, 0.0, 1.0], [1.0, 0.0, nan], [1.0, nan, nan]]
     """
+    check_option("freq", freq, CalendarFreq)
+    check_option("kind", kind, CohortDefinition)
     check_zones({"time": time, "as_of": as_of})
     state = CohortState.from_activity(
         customer, time, freq=freq, amount=amount, minor_units=minor_units

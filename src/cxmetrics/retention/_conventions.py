@@ -204,7 +204,7 @@ class ChurnConvention:
     @classmethod
     def preset(cls, name: ChurnPreset) -> ChurnConvention:
         """The preset called ``name`` (see :meth:`presets`)."""
-        check_option("convention", name, ChurnPreset)
+        check_option("name", name, ChurnPreset)
         convention: ChurnConvention = getattr(cls, name)()
         return convention
 
@@ -214,6 +214,7 @@ def as_convention(convention: object) -> ChurnConvention:
     if isinstance(convention, ChurnConvention):
         return convention
     if isinstance(convention, str):
+        check_option("convention", convention, ChurnPreset)
         return ChurnConvention.preset(cast("ChurnPreset", convention))
     msg = (
         f"`convention` must be a ChurnConvention or a preset name; got {convention!r}."

@@ -27,6 +27,7 @@ from cxmetrics._core.arrays import (
     nan_array_eq,
 )
 from cxmetrics._core.grouped import GroupedResultMixin
+from cxmetrics._core.options import check_option
 from cxmetrics.retention._event_table import GroupedSurvivalState
 from cxmetrics.retention._km import KaplanMeierResult
 from cxmetrics.retention._logrank import LogrankResult
@@ -265,6 +266,7 @@ class GroupedNelsonAalenResult(_GroupedCurves):
         time_unit: str | None = None,
     ) -> GroupedNelsonAalenResult:
         """Cumulative hazards and summary of every group of ``state``."""
+        check_option("ties", ties, CumulativeHazardTies)
         curves = [
             attrs.evolve(state.row(i).nelson_aalen(ties=ties), time_unit=time_unit)
             for i in range(len(state))

@@ -7,6 +7,7 @@ from typing import Any, overload
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from cxmetrics._core.options import check_option
 from cxmetrics._core.validation import (
     check_levels_need_by,
     check_same_length,
@@ -173,6 +174,8 @@ def contact_metrics(
     >>> res.value, res.asa
     (0.4286, 22.0)
     """
+    check_option("definition", definition, ServiceLevelDefinition)
+    check_option("nan_policy", nan_policy, NanPolicy)
     check_levels_need_by(by, levels)
     if by is None and interval is None and arrived is None:
         state = ContactState.from_contacts(

@@ -10,6 +10,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._core.arrays import array_eq, frozen_float, frozen_int
 from cxmetrics._core.display import DisplayMixin
+from cxmetrics._core.options import check_option
 from cxmetrics._core.validation import parameter_array
 from cxmetrics.exceptions import InvalidInputError
 from cxmetrics.staffing._erlang import check_staffing_limits
@@ -300,6 +301,8 @@ def queue_metrics(
     >>> round(a.service_level, 4), round(a.abandon_probability, 4)
     (0.8256, 0.0616)
     """
+    check_option("model", model, QueueModel)
+    check_option("definition", definition, ServiceLevelDefinition)
     scalar = is_scalar(
         traffic, agents, aht, threshold, arrival_rate, patience, short_abandon
     )

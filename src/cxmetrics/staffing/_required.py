@@ -10,6 +10,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._core.arrays import array_eq, frozen_float, frozen_int, frozen_keys
 from cxmetrics._core.display import DisplayMixin
+from cxmetrics._core.options import check_option
 from cxmetrics._core.validation import parameter_array
 from cxmetrics.exceptions import InvalidInputError
 from cxmetrics.staffing._erlang import MAX_AGENTS, check_staffing_limits
@@ -509,6 +510,8 @@ def agents_required(
     >>> r.agents, round(r.abandon_probability, 3)
     (8, 0.278)
     """
+    check_option("model", model, QueueModel)
+    check_option("definition", definition, ServiceLevelDefinition)
     scalar = is_scalar(
         traffic,
         aht,

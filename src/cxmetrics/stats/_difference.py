@@ -253,6 +253,7 @@ def proportion_difference(
     ``proportions_ztest``): :math:`z = (\hat p_b - \hat p_a)/\sqrt{\bar p(1-\bar p)(1/n_a + 1/n_b)}`.
     ``standard_error`` is the unpooled :math:`\sqrt{\hat p_a(1-\hat p_a)/n_a + \hat p_b(1-\hat p_b)/n_b}`.
     """
+    check_option("alternative", alternative, Alternative)
     for side, count, nobs in (("a", count_a, nobs_a), ("b", count_b, nobs_b)):
         check_counts(
             {f"count_{side}": floats(f"count_{side}", count)},
@@ -322,6 +323,7 @@ def mean_difference(
     freedom (as ``scipy.stats.ttest_ind(equal_var=False)``);
     ``test='z'`` uses the normal distribution. Both are numpy only.
     """
+    check_option("alternative", alternative, Alternative)
     check_option("test", test, MeanTest)
     for name, value in (
         ("var_a", var_a),
@@ -392,6 +394,7 @@ def net_score_difference(
     as MeasuringU's NPS significance test does; ``'wald'`` uses the raw counts.
     ``value`` is always the raw difference, times ``scale``.
     """
+    check_option("alternative", alternative, Alternative)
     check_option("method", method, NPSCompareMethod)
     for side, pos, neg, nobs in (
         ("a", pos_a, neg_a, nobs_a),
@@ -485,6 +488,9 @@ def paired_difference(
     ``'mcnemar'`` (the z form of McNemar's test, score variance under the null)
     or ``'paired_t'``.
     """
+    check_option("kind", kind, DifferenceKind)
+    check_option("test", test, PairedTest)
+    check_option("alternative", alternative, Alternative)
     total = float(weight_sums.sum())
     n_eff = total * (total / weight_squares) if weight_squares > 0 else 0.0
     if total > 0:

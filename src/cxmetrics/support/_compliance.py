@@ -673,11 +673,10 @@ def sla_compliance(
     >>> sla_compliance(log, policy, priority=["high", "high"], confidence_level=0.8)
     SLA compliance 0.5 (80% CI 0.164 to 0.836; n=2 targets, met=1, breached=1, excluded=0; zendesk)
     """
-    check_instance("log", log, TicketLog)
-
     check_confidence_level(confidence_level)
     check_option("compliance", compliance, SLADefinition)
     check_option("level", level, SLALevel)
+    check_instance("log", log, TicketLog)
     if by is not None and tickets is None:
         check_same_length("by", as_1d(by, "by"), "log.tickets", log.n_tickets)
     # only each target's ticket and status are counted: no deadlines, no table

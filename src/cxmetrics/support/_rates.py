@@ -254,9 +254,8 @@ def resolution_rate(
     >>> resolution_rate(log, start=jan1, end=feb1, style="period").value
     1.0
     """
-    check_instance("log", log, TicketLog)
-
     check_option("style", style, ResolutionDefinition)
+    check_instance("log", log, TicketLog)
     lo, hi = as_of_ns(start, "start"), as_of_ns(end, "end")
     if hi <= lo:
         msg = f"`end` must be after `start`; got start={np.datetime64(lo, 'ns')} and end={np.datetime64(hi, 'ns')}."
@@ -371,9 +370,8 @@ def first_contact_resolution(
     >>> first_contact_resolution(log, definition="no_follow_up").value
     0.5
     """
-    check_instance("log", log, TicketLog)
-
     check_option("definition", definition, FCRDefinition)
+    check_instance("log", log, TicketLog)
     window = _window_ns(within_days)
     if definition == "no_repeat_contact" and requester is None:
         msg = "`requester` is needed with definition='no_repeat_contact'."

@@ -27,6 +27,7 @@ from cxmetrics.exceptions import IncompatibleStateError, InvalidInputError
 from cxmetrics.survey._inputs import Labels, scale_answers
 from cxmetrics.survey._kernel import scale_histogram
 from cxmetrics.survey._options import check_scheme
+from cxmetrics.typing import NanPolicy
 
 __all__ = ["GroupedScaleState", "ScaleScheme", "ScaleState"]
 
@@ -168,7 +169,7 @@ class ScaleState(Mergeable, Generic[SchemeT]):
         *,
         weights: ArrayLike | None = None,
         scheme: SchemeT | None = None,
-        nan_policy: str = "raise",
+        nan_policy: NanPolicy = "raise",
     ) -> Self:
         """Build the state of ``responses`` in one vectorised pass.
 
@@ -322,7 +323,7 @@ class GroupedScaleState(Mergeable, Generic[SchemeT]):
         *,
         weights: ArrayLike | None = None,
         scheme: SchemeT | None = None,
-        nan_policy: str = "raise",
+        nan_policy: NanPolicy = "raise",
         levels: ArrayLike | None = None,
     ) -> Self:
         """Build the per-group state in one vectorised pass over all rows.

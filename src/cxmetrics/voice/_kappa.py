@@ -70,7 +70,7 @@ def cohens_kappa(
     rater_a: ArrayLike,
     rater_b: ArrayLike,
     *,
-    weights: KappaWeighting = "unweighted",
+    weighting: KappaWeighting = "unweighted",
     categories: ArrayLike | None = None,
     nan_policy: NanPolicy = "raise",
     n_resamples: int = 1000,
@@ -84,7 +84,7 @@ def cohens_kappa(
     rater_a, rater_b : array_like, shape (n,)
         The two raters' labels (text or numbers) for the same units, in the same
         order; None, NaN or blank text is a missing rating.
-    weights : {'unweighted', 'linear', 'quadratic'}, default 'unweighted'
+    weighting : {'unweighted', 'linear', 'quadratic'}, default 'unweighted'
         Partial credit for near misses on an ordered scale (Cohen 1968):
         agreement weight :math:`1 - |i - j|/(k - 1)` or :math:`1 - (i - j)^2/(k - 1)^2`.
     categories : array_like, optional
@@ -143,10 +143,10 @@ def cohens_kappa(
     >>> round(res.value, 4), round(res.standard_error, 4)
     (0.75, 0.2175)
     >>> round(cohens_kappa([1, 1, 2, 2, 3, 3], [1, 1, 2, 3, 3, 3],
-    ...                    weights="quadratic", n_resamples=0).value, 4)
+    ...                    weighting="quadratic", n_resamples=0).value, 4)
     0.8889
     """
-    check_option("weights", weights, KappaWeighting)
+    check_option("weighting", weighting, KappaWeighting)
     check_option("nan_policy", nan_policy, NanPolicy)
     n_resamples, level = _check_common(n_resamples, confidence_level)
     a = np.asarray(rater_a)
@@ -170,7 +170,7 @@ def cohens_kappa(
     k = cats.shape[0]
     n = codes.shape[0]
     table = np.bincount(codes[:, 0] * k + codes[:, 1], minlength=k * k).astype(float)
-    w = _agreement_weights(k, weights)
+    w = _agreement_weights(k, weighting)
     if n == 0:
         warnings.warn(
             "Cohen's kappa is undefined for zero units; returning NaN.",
@@ -181,7 +181,7 @@ def cohens_kappa(
             math.nan,
             0,
             "cohens_kappa",
-            weights,
+            weighting,
             2,
             k,
             math.nan,
@@ -206,7 +206,7 @@ def cohens_kappa(
         value,
         n,
         "cohens_kappa",
-        weights,
+        weighting,
         2,
         k,
         float(p_o[0]),
