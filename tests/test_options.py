@@ -140,12 +140,16 @@ FRONT_DOORS = [row for row in OPTION_PARAMS if not row[2]]
 METHODS = [row for row in OPTION_PARAMS if row[2]]
 
 
+#: valid values of required parameters that are neither options nor data
+_VALID = {"probability": 0.5}
+
+
 def _valid_default(fn: Callable[..., Any], p: inspect.Parameter) -> Any:
     """A valid value of a parameter without a default: an option's first value, else poison."""
     found = _aliases(fn, p.annotation)
     if found:
         return option_values(ALIASES[found[0]])[0]
-    return Poison()
+    return _VALID.get(p.name, Poison())
 
 
 def _poisoned_call(fn: Callable[..., Any], name: str) -> None:
@@ -305,3 +309,101 @@ def test_non_string_values_are_refused(value: object) -> None:
 def test_errors_are_cxmetrics_errors() -> None:
     with pytest.raises(CXMetricsError):
         check_option("x", "y", cxt.Alternative)
+
+
+#: the option methods of each class, by the name of the class defining them
+METHODS_BY_CLASS: dict[str, list[tuple[str, str]]] = {}
+for _, _fn, _, _name, _ in METHODS:  # keyed by the class that defines the method
+    _cls, _method = _fn.__qualname__.rsplit(".", 1)
+    METHODS_BY_CLASS.setdefault(_cls, []).append((_method, _name))
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=[e.name for e in ENTRIES])
+@settings(max_examples=2, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_bad_option_of_a_result_method(entry: Any, data: st.DataObject) -> None:
+    """The option methods of what a front door returns (intervals, tables) refuse a bad value."""
+    args = [data.draw(s, label=n) for n, s in entry.args]
+    kwargs = {n: data.draw(s, label=n) for n, s in entry.kwargs}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            result = entry.func(*args, **kwargs)
+        except CXMetricsError:
+            return  # no result to ask (a fit that needs scipy, a degenerate draw)
+        _check_methods(result)
+
+
+def _check_methods(obj: Any) -> int:
+    """Call every option method of ``obj`` with a bad value; the number of calls."""
+    calls = 0
+    methods = {
+        m for c in type(obj).__mro__ for m in METHODS_BY_CLASS.get(c.__name__, [])
+    }
+    for method, name in sorted(methods):
+        bound = getattr(obj, method)
+        call: dict[str, Any] = {name: BAD}
+        for p in inspect.signature(bound).parameters.values():
+            if p.name != name and p.default is p.empty and p.kind != p.VAR_KEYWORD:
+                call[p.name] = _valid_default(bound, p)
+        with pytest.raises(InvalidInputError, match=f"`{name}`"):
+            bound(**call)
+        calls += 1
+    return calls
+
+
+_ARMS = ["a"] * 6 + ["b"] * 6
+_LOG = (
+    ["u1", "u1", "u2", "u2", "u3"],
+    [0, 30, 0, 50, 10],
+    ["cart", "paid", "cart", "paid", "cart"],
+    ["cart", "paid"],
+)
+#: objects with option methods that no registry entry returns
+OBJECTS: dict[str, Callable[[], Any]] = {
+    "NPSState": lambda: cx.NPSState.from_responses([10, 9, 3]),
+    "GroupedNPSState": lambda: cx.GroupedNPSState.from_responses([10, 9], ["x", "y"]),
+    "CSATState": lambda: cx.CSATState.from_responses([5, 4, 2]),
+    "GroupedCSATState": lambda: cx.GroupedCSATState.from_responses([5, 1], ["x", "y"]),
+    "CESState": lambda: cx.CESState.from_responses([7, 4, 2]),
+    "GroupedCESState": lambda: cx.GroupedCESState.from_responses([7, 1], ["x", "y"]),
+    "CSATResult": lambda: cx.csat([5, 4, 2]),
+    "CESResult": lambda: cx.ces([7, 4, 2]),
+    "GroupedCSATResult": lambda: cx.csat([5, 4, 2, 1], by=["x", "x", "y", "y"]),
+    "ContactState": lambda: cx.ContactState.from_contacts([5, 30], [False, True]),
+    "GroupedContactState": lambda: cx.GroupedContactState.from_contacts(
+        [5, 30], [False, True], by=["x", "y"]
+    ),
+    "GroupedContactResult": lambda: cx.contact_metrics(
+        [5, 30], [False, True], by=["x", "y"]
+    ),
+    "ExperimentState": lambda: cx.ExperimentState.from_units([1, 0] * 6, _ARMS),
+    "ExperimentResult": lambda: cx.experiment([1, 0, 1] * 4, _ARMS, control="a"),
+    "LiftResult": lambda: cx.experiment([1, 0, 1] * 4, _ARMS, control="a")["b"],
+    "FunnelResult": lambda: cx.funnel(*_LOG, window=40),
+    "GroupedFunnelResult": lambda: cx.funnel(
+        *_LOG, window=40, by=["x", "x", "y", "y", "y"]
+    ),
+    "KaplanMeierResult": lambda: cx.kaplan_meier([3.0, 5.0, 8.0], [True, False, True]),
+    "SurvivalState": lambda: cx.SurvivalState.from_durations([3.0, 5.0], [True, False]),
+    "AgreementResult": lambda: cx.cohens_kappa([1, 1, 2, 2], [1, 1, 2, 1]),
+    "QAScoreResult": lambda: cx.qa_scores([[1, 1], [1, 0], [0, 1]], [1, 1]),
+    "BusinessCalendar": cx.BusinessCalendar,
+    "CohortState": lambda: cx.CohortState.from_activity(
+        ["a", "b"], ["2024-01-03", "2024-02-10"]
+    ),
+    "SLAComplianceState": cx.SLAComplianceState.empty,
+}
+
+
+@pytest.mark.parametrize("name", sorted(OBJECTS))
+def test_bad_option_of_an_object_method(name: str) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        obj = OBJECTS[name]()
+        assert type(obj).__name__ == name
+        assert _check_methods(obj) > 0
+
+
+def test_result_methods_are_many() -> None:
+    assert len(METHODS_BY_CLASS) > 30

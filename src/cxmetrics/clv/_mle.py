@@ -297,8 +297,8 @@ class FitMethods:
         ``method='log'``: :math:`\hat\theta \exp(\pm z\,\mathrm{SE}/\hat\theta)`,
         which stays positive; ``'wald'``: :math:`\hat\theta \pm z\,\mathrm{SE}`.
         """
-        check_option("parameter", parameter, self.parameter_names)
         check_option("method", method, ParameterInterval)
+        check_option("parameter", parameter, self.parameter_names)
         z = critical_value(confidence_level)
         est = self.params[parameter]
         se = self.standard_errors[parameter]

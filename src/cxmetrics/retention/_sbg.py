@@ -385,8 +385,8 @@ class SBGResult(SBGModel):
         >>> [round(b, 3) for b in fit.confidence_interval("beta")]
         [2.54, 5.704]
         """
-        check_option("parameter", parameter, ("alpha", "beta"))
         check_option("method", method, ParameterInterval)
+        check_option("parameter", parameter, ("alpha", "beta"))
         z = critical_value(confidence_level)
         i = 0 if parameter == "alpha" else 1
         est = self.alpha if i == 0 else self.beta
