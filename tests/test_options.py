@@ -21,6 +21,7 @@ import inspect
 import re
 import warnings
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -407,3 +408,9 @@ def test_bad_option_of_an_object_method(name: str) -> None:
 
 def test_result_methods_are_many() -> None:
     assert len(METHODS_BY_CLASS) > 30
+
+
+def test_every_alias_is_on_the_vocabulary_page() -> None:
+    page = (Path(__file__).parents[1] / "docs" / "concepts" / "options.md").read_text()
+    missing = [name for name in ALIASES if f"`{name}`" not in page]
+    assert not missing, missing

@@ -63,8 +63,10 @@ def test_cohort_and_churn_states_equal_the_array_api(backend, freq):
 def test_cohort_matrix_and_date_columns():
     days = T.astype("datetime64[D]")
     df = pl.DataFrame({"customer": CUSTOMER, "day": days})
-    got = frames.cohort_matrix(df, "customer", "day", freq="month", kind="unbounded")
-    want = cx.cohort_matrix(CUSTOMER, days, freq="month", kind="unbounded")
+    got = frames.cohort_matrix(
+        df, "customer", "day", freq="month", definition="unbounded"
+    )
+    want = cx.cohort_matrix(CUSTOMER, days, freq="month", definition="unbounded")
     np.testing.assert_array_equal(got.sizes, want.sizes)
     np.testing.assert_array_equal(got.counts, want.counts)
     np.testing.assert_allclose(got.value, want.value, equal_nan=True)

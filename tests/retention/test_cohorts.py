@@ -119,7 +119,7 @@ def test_vectorised_equals_the_oracle(log, freq):
 def test_properties(log, freq):
     customers, days, _ = log
     time = np.array(days, dtype="datetime64[D]")
-    res = cx.cohort_matrix(customers, time, freq=freq, kind="unbounded")
+    res = cx.cohort_matrix(customers, time, freq=freq, definition="unbounded")
     classic = cx.cohort_matrix(customers, time, freq=freq)
     # unbounded retention >= classic; both in [0, 1]; NaN exactly where masked
     assert (res.unbounded >= res.classic).all()
@@ -264,7 +264,7 @@ def test_bitmap_and_sort_paths_agree(monkeypatch):
             r"`as_of` \(2024-02-11\) must be after the latest activity",
         ),
         ({"freq": "hour"}, InvalidInputError, "`freq` must be one of"),
-        ({"kind": "rolling"}, InvalidInputError, "`kind` must be one of"),
+        ({"definition": "rolling"}, InvalidInputError, "`definition` must be one of"),
         (
             {"amount": [1, 2]},
             InvalidInputError,

@@ -254,8 +254,10 @@ BAD_PRIORITY = ["unknown"] * 3
             "`definition` must be one of",
         ),
         (
-            lambda: resolution_rate(LOG, start=T[0], end=T[1], style="weekly", by=[1]),
-            "`style` must be one of",
+            lambda: resolution_rate(
+                LOG, start=T[0], end=T[1], definition="weekly", by=[1]
+            ),
+            "`definition` must be one of",
         ),
         (
             lambda: resolution_rate(LOG, start=T[0], end=T[1], as_of="now", by=[1]),

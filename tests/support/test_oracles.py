@@ -207,7 +207,7 @@ def test_rates_and_backlog_match_loop_oracle(tickets):
                 for i, (t, s) in enumerate(ev)
             )
         ]
-        r = resolution_rate(log, start=lo, end=hi, style="period")
+        r = resolution_rate(log, start=lo, end=hi, definition="period")
         assert (r.count, r.n) == (len(solved_in), len(cohort))
     # first-contact resolution, one touch: solved now, never reopened, one agent reply
     solved_now = [k for k, ev in evs.items() if ev[-1][1] in SOLVED]
@@ -369,5 +369,5 @@ def test_grouped_rates():
     assert r.value.tolist() == [0.5, 0.0]
     with pytest.raises(ValueError, match="ratio"):
         resolution_rate(
-            log, start=T0, end=T0 + 10 * MIN, style="period"
+            log, start=T0, end=T0 + 10 * MIN, definition="period"
         ).confidence_interval()

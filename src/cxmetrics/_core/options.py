@@ -55,7 +55,9 @@ def _suggestion(value: object, allowed: tuple[Any, ...]) -> str:
     key = value.strip().lower().replace("-", "_").replace(" ", "_")
     if key in folded:
         return f" Did you mean {folded[key]!r}?"
-    close = difflib.get_close_matches(value, words, n=1, cutoff=0.6)
+    # a typo: about as long and mostly the same letters ("median" is not "mean")
+    near = [w for w in words if abs(len(w) - len(value)) <= 1]
+    close = difflib.get_close_matches(value, near, n=1, cutoff=0.7)
     return f" Did you mean {close[0]!r}?" if close else ""
 
 

@@ -41,13 +41,22 @@ import sys
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import NoReturn
+from typing import NoReturn, get_args
 
 from cxmetrics._core.table_io import TableError
 from cxmetrics.cli import _commands, _journeys, _workforce
 from cxmetrics.cli._output import FORMATS, check_destination, write_tables
 from cxmetrics.cli._roles import Role, add_roles
 from cxmetrics.exceptions import CXMetricsError
+from cxmetrics.typing import (
+    CalendarFreq,
+    ChurnPreset,
+    NanPolicy,
+    QueueModel,
+    ServiceLevelDefinition,
+    SLADefinition,
+    SLALevel,
+)
 
 __all__ = ["COMMANDS", "Command", "main", "main_exit", "parser"]
 
@@ -91,7 +100,7 @@ def _common(p: argparse.ArgumentParser) -> None:
 def _nan_policy(p: argparse.ArgumentParser, what: str) -> None:
     p.add_argument(
         "--nan-policy",
-        choices=("raise", "omit"),
+        choices=get_args(NanPolicy),
         default="raise",
         help=f"{what}: an error (default) or left out and counted",
     )
@@ -113,7 +122,7 @@ def _survey_options(s: argparse.ArgumentParser) -> None:
     _nan_policy(s, "empty answers")
     s.add_argument(
         "--period",
-        choices=("day", "week", "month", "quarter", "year"),
+        choices=get_args(CalendarFreq),
         help="also group by the period of the answer time (--time-col), on its clock as written",
     )
     s.add_argument(
@@ -146,10 +155,10 @@ def _sla_options(t: argparse.ArgumentParser) -> None:
     t.add_argument("--by", help="per-ticket column to group by (default: priority)")
     t.add_argument(
         "--compliance",
-        choices=("zendesk", "completed_only", "pessimistic", "optimistic"),
+        choices=get_args(SLADefinition),
         default="zendesk",
     )
-    t.add_argument("--level", choices=("target", "ticket"), default="target")
+    t.add_argument("--level", choices=get_args(SLALevel), default="target")
 
 
 def _backlog_options(b: argparse.ArgumentParser) -> None:
@@ -164,20 +173,10 @@ def _backlog_options(b: argparse.ArgumentParser) -> None:
 
 def _retention_options(r: argparse.ArgumentParser) -> None:
     r.add_argument("file", help="one row per activity (renewal, login, order)")
-    r.add_argument(
-        "--freq", choices=("day", "week", "month", "quarter", "year"), default="month"
-    )
+    r.add_argument("--freq", choices=get_args(CalendarFreq), default="month")
     r.add_argument(
         "--convention",
-        choices=(
-            "default",
-            "chartmogul",
-            "profitwell",
-            "baremetrics",
-            "recurly",
-            "stripe",
-            "shopify",
-        ),
+        choices=("default", *get_args(ChurnPreset)),
         default=None,
         help="churn convention; default: the library's ChurnConvention() (denominator start, "
         "same-period joiners excluded, reactivations counted), as in Python",
@@ -237,7 +236,7 @@ def _contacts_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--definition",
-        choices=("offered", "answered", "excluding_short_abandons", "abandons_met"),
+        choices=get_args(ServiceLevelDefinition),
         default="offered",
         help="service-level definition (default offered)",
     )
@@ -275,7 +274,7 @@ def _staffing_options(p: argparse.ArgumentParser) -> None:
         default=0.0,
         help="share of paid time unavailable (default 0)",
     )
-    p.add_argument("--model", choices=("erlang_c", "erlang_a"), default="erlang_c")
+    p.add_argument("--model", choices=get_args(QueueModel), default="erlang_c")
     p.add_argument("--patience", type=float, help="mean patience in seconds (Erlang A)")
     p.add_argument(
         "--max-occupancy", type=float, help="upper bound on occupancy, e.g. 0.85"

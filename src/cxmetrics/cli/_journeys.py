@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import Any, get_args
 
 import cxmetrics as cx
 from cxmetrics._core.table_io import TableError, instants, keys, read_file
 from cxmetrics.cli._output import Table
 from cxmetrics.cli._roles import Role, resolve
+from cxmetrics.typing import FunnelEntry, FunnelMode
 
 __all__ = [
     "EVENT_ROLES",
@@ -52,16 +53,10 @@ def options(f: argparse.ArgumentParser) -> None:
     )
     f.add_argument(
         "--mode",
-        choices=(
-            "ordered",
-            "strict_order",
-            "strict_deduplication",
-            "strict_increase",
-            "any_order",
-        ),
+        choices=get_args(FunnelMode),
         default="ordered",
     )
-    f.add_argument("--entry", choices=("any", "first"), default="any")
+    f.add_argument("--entry", choices=get_args(FunnelEntry), default="any")
     f.add_argument(
         "--session-gap",
         type=float,

@@ -173,7 +173,7 @@ def cohort_matrix(
     *,
     freq: CalendarFreq = "month",
     as_of: object | None = None,
-    kind: CohortDefinition = "classic",
+    definition: CohortDefinition = "classic",
     amount: str | None = None,
     minor_units: int = 100,
 ) -> CohortResult:
@@ -197,8 +197,8 @@ def cohort_matrix(
     [2, 1]
     """
     check_option("freq", freq, CalendarFreq)
-    check_option("kind", kind, CohortDefinition)
+    check_option("definition", definition, CohortDefinition)
     state = cohort_state(
         df, customer, time, freq=freq, amount=amount, minor_units=minor_units
     )
-    return state.compute(as_of=as_of, kind=kind)
+    return state.compute(as_of=as_of, definition=definition)

@@ -68,7 +68,13 @@ from cxmetrics.stats._interval import (
     proportion_interval,
 )
 from cxmetrics.stats._rate import rate_interval
-from cxmetrics.typing import CalendarFreq, ChurnRateForm, ProportionMethod, RateMethod
+from cxmetrics.typing import (
+    CalendarFreq,
+    ChurnPreset,
+    ChurnRateForm,
+    ProportionMethod,
+    RateMethod,
+)
 
 __all__ = [
     "ChurnResult",
@@ -875,7 +881,7 @@ class ChurnState(Mergeable):
 
     def compute(
         self,
-        convention: ChurnConvention | str = ChurnConvention(),  # noqa: B008
+        convention: ChurnConvention | ChurnPreset = ChurnConvention(),  # noqa: B008
     ) -> ChurnResult:
         """The :class:`ChurnResult` under ``convention`` (an object or a preset name)."""
         conv = as_convention(convention)
@@ -1222,7 +1228,7 @@ class GroupedChurnState(Mergeable):
 
     def compute(
         self,
-        convention: ChurnConvention | str = ChurnConvention(),  # noqa: B008
+        convention: ChurnConvention | ChurnPreset = ChurnConvention(),  # noqa: B008
     ) -> GroupedChurnResult:
         """The :class:`GroupedChurnResult` under ``convention``."""
         conv = as_convention(convention)
@@ -1286,7 +1292,7 @@ def churn_rate(
     joined_churned: int = 0,
     churned_returned: int = 0,
     exposure: float | None = None,
-    convention: ChurnConvention | str = ChurnConvention(),  # noqa: B008
+    convention: ChurnConvention | ChurnPreset = ChurnConvention(),  # noqa: B008
 ) -> ChurnResult:
     r"""Customer (logo) churn rate of one period, from counts.
 
@@ -1354,6 +1360,7 @@ def churn_rate(
     >>> round(cx.churn_rate(12, 100, **kw, convention="stripe").value, 4)
     0.1165
     """
+    conv = as_convention(convention)  # options first, before the counts
     state = ChurnState.from_counts(
         churned,
         at_start,
@@ -1363,7 +1370,7 @@ def churn_rate(
         churned_returned=churned_returned,
         exposure=exposure,
     )
-    return state.compute(convention)
+    return state.compute(conv)
 
 
 def churn_by_period(
@@ -1375,7 +1382,7 @@ def churn_by_period(
     first: object | None = None,
     last: object | None = None,
     as_of: object | None = None,
-    convention: ChurnConvention | str = ChurnConvention(),  # noqa: B008
+    convention: ChurnConvention | ChurnPreset = ChurnConvention(),  # noqa: B008
 ) -> GroupedChurnResult:
     r"""Customer churn rate of every calendar period, from spells of activity.
 

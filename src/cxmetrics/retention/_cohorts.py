@@ -364,7 +364,7 @@ class CohortState(Mergeable):
         )
 
     def compute(
-        self, *, as_of: object | None = None, kind: CohortDefinition = "classic"
+        self, *, as_of: object | None = None, definition: CohortDefinition = "classic"
     ) -> CohortResult:
         """The :class:`CohortResult`, with cells after ``as_of`` masked.
 
@@ -375,10 +375,10 @@ class CohortState(Mergeable):
             observable when its period ends at or before it. Default: the end of
             the period of the latest activity (every period with data counts as
             complete).
-        kind : {'classic', 'unbounded'}, default 'classic'
+        definition : {'classic', 'unbounded'}, default 'classic'
             Which counts ``value`` (the rates) and ``counts`` show.
         """
-        check_option("kind", kind, CohortDefinition)
+        check_option("definition", definition, CohortDefinition)
         c, w = self.classic.shape if self.classic.ndim == 2 else (0, 0)
         if c == 0:
             msg = "a cohort matrix is undefined without any activity; returning an empty one."
@@ -418,7 +418,7 @@ class CohortState(Mergeable):
         unbounded = np.where(mask, 0, unbounded)
         if revenue is not None:
             revenue = np.where(mask, 0, revenue)
-        counts = classic if kind == "classic" else unbounded
+        counts = classic if definition == "classic" else unbounded
         sizes = self.sizes.astype(np.float64)
         with np.errstate(invalid="ignore", divide="ignore"):
             rates = np.where(mask, np.nan, counts / sizes[:, None])
@@ -431,7 +431,7 @@ class CohortState(Mergeable):
             classic=classic,
             unbounded=unbounded,
             revenue=revenue,
-            kind=kind,
+            definition=definition,
             freq=self.freq,
             minor_units=self.minor_units,
             as_of=stamp,
@@ -495,14 +495,14 @@ class CohortResult(DisplayMixin):
     value : ndarray of float64, shape (c, w)
         Retention rates ``counts / sizes`` in [0, 1]; NaN exactly where ``mask``.
     counts : ndarray of int64, shape (c, w)
-        The counts of ``kind``; 0 where masked.
+        The counts of ``definition``; 0 where masked.
     mask : ndarray of bool, shape (c, w)
         True for cells whose period had not ended by ``as_of`` (not observable).
     classic, unbounded : ndarray of int64, shape (c, w)
         Customers active in period ``k``, and in period ``k`` or later.
     revenue : ndarray of int64, shape (c, w), or None
         Sum of amounts per cell in minor units (revenue cohorts).
-    kind : {'classic', 'unbounded'}
+    definition : {'classic', 'unbounded'}
         Which counts ``value`` and ``counts`` show.
     freq : str
     minor_units : int
@@ -526,7 +526,7 @@ class CohortResult(DisplayMixin):
     classic: NDArray[np.int64] = attrs.field(eq=array_eq)
     unbounded: NDArray[np.int64] = attrs.field(eq=array_eq)
     revenue: NDArray[np.int64] | None = attrs.field(eq=array_eq)
-    kind: str
+    definition: CohortDefinition
     freq: CalendarFreq
     minor_units: int
     as_of: np.datetime64 | None
@@ -628,7 +628,7 @@ class CohortResult(DisplayMixin):
             rows.append(cells)
         widths = [max([len(h)] + [len(r[j]) for r in rows]) for j, h in enumerate(head)]
         lines = [
-            f"CohortResult ({self.kind}, {self.freq}; {len(self.cohorts)} cohort(s), n={self.n}; '.' = not yet observable)"
+            f"CohortResult ({self.definition}, {self.freq}; {len(self.cohorts)} cohort(s), n={self.n}; '.' = not yet observable)"
         ]
         lines.append("  ".join(h.rjust(x) for h, x in zip(head, widths, strict=True)))
         lines.extend(
@@ -643,7 +643,7 @@ def cohort_matrix(
     *,
     freq: CalendarFreq = "month",
     as_of: object | None = None,
-    kind: CohortDefinition = "classic",
+    definition: CohortDefinition = "classic",
     amount: ArrayLike | None = None,
     minor_units: int = 100,
 ) -> CohortResult:
@@ -662,7 +662,7 @@ def cohort_matrix(
         Data are complete up to this instant (exclusive); cells of periods that
         end after it are masked. Default: every period up to the one of the
         latest activity is complete.
-    kind : {'classic', 'unbounded'}, default 'classic'
+    definition : {'classic', 'unbounded'}, default 'classic'
         ``value`` shows classic retention (active in period ``k``) or unbounded
         retention (active in ``k`` or later); both counts are always returned.
     amount : array_like, shape (n,), optional
@@ -711,9 +711,9 @@ def cohort_matrix(
     [[1.0, 0.0, 1.0], [1.0, 0.0, nan], [1.0, nan, nan]]
     """
     check_option("freq", freq, CalendarFreq)
-    check_option("kind", kind, CohortDefinition)
+    check_option("definition", definition, CohortDefinition)
     check_zones({"time": time, "as_of": as_of})
     state = CohortState.from_activity(
         customer, time, freq=freq, amount=amount, minor_units=minor_units
     )
-    return state.compute(as_of=as_of, kind=kind)
+    return state.compute(as_of=as_of, definition=definition)

@@ -217,25 +217,25 @@ def resolution_rate(
     *,
     start: object,
     end: object,
-    style: ResolutionDefinition = "cohort",
+    definition: ResolutionDefinition = "cohort",
     as_of: object | None = None,
     by: ArrayLike | None = None,
     tickets: ArrayLike | None = None,
 ) -> SupportRateResult | GroupedSupportRateResult:
-    """Resolution rate over ``[start, end)``, period or cohort style.
+    """Resolution rate over ``[start, end)``, of a cohort or of a period.
 
     Parameters
     ----------
     log : TicketLog
     start, end : instant
         The period (UTC ``datetime64`` or timezone-aware datetimes).
-    style : {'cohort', 'period'}, default 'cohort'
+    definition : {'cohort', 'period'}, default 'cohort'
         ``'cohort'``: of the tickets created in the period, the share solved
         (or closed) at ``as_of`` (default ``end``): a fraction with a Wilson
         interval. ``'period'``: tickets solved in the period (each once) over
         tickets created in it: a throughput ratio that may exceed 1.
     as_of : instant, optional
-        When the cohort's status is read (cohort style).
+        When the cohort's status is read (``definition="cohort"``).
     by, tickets : array_like, optional
         Group of each ticket, aligned with ``log.tickets`` or ``tickets``.
 
@@ -251,10 +251,10 @@ def resolution_rate(
     >>> jan1, jan8, feb1 = np.array(["2024-01-01", "2024-01-08", "2024-02-01"], dtype="datetime64[s]")
     >>> resolution_rate(log, start=jan1, end=jan8).value  # ticket 2 still open on the 8th
     0.5
-    >>> resolution_rate(log, start=jan1, end=feb1, style="period").value
+    >>> resolution_rate(log, start=jan1, end=feb1, definition="period").value
     1.0
     """
-    check_option("style", style, ResolutionDefinition)
+    check_option("definition", definition, ResolutionDefinition)
     check_instance("log", log, TicketLog)
     lo, hi = as_of_ns(start, "start"), as_of_ns(end, "end")
     if hi <= lo:
@@ -264,7 +264,7 @@ def resolution_rate(
     keys, g = _groups(log, by, tickets)
     created = log.created
     in_period = (created >= lo) & (created < hi)
-    if style == "cohort":
+    if definition == "cohort":
         # status at `cut`: the last event at or before it
         solved, _ = _solved_runs(log)
         at = np.where(log.instant <= cut, np.arange(log.n_events), -1)
