@@ -42,7 +42,6 @@ def test_item3_cohort_revenue_that_would_overflow_is_refused():
             ["2024-01-01", "2024-01-02"],
             amount=np.array([2**62, 2**62]),
             minor_units=1,
-            kind="revenue",
         )
 
 
