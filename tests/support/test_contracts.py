@@ -197,9 +197,9 @@ BAD_PRIORITY = ["unknown"] * 3
         ),
         (
             lambda: sla_compliance(
-                LOG, POLICY, priority=BAD_PRIORITY, compliance="strict"
+                LOG, POLICY, priority=BAD_PRIORITY, definition="strict"
             ),
-            "`compliance` must be one of",
+            "`definition` must be one of",
         ),
         (
             lambda: sla_compliance(
@@ -308,7 +308,7 @@ def test_confidence_level_is_honoured_against_statsmodels(level):
         POLICY,
         priority=PRIO,
         as_of=AS_OF,
-        compliance="pessimistic",
+        definition="pessimistic",
         confidence_level=level,
     )
     assert res.confidence_level == level
@@ -324,7 +324,7 @@ def test_confidence_level_is_honoured_against_statsmodels(level):
         priority=PRIO,
         as_of=AS_OF,
         by=TEAM,
-        compliance="pessimistic",
+        definition="pessimistic",
         confidence_level=level,
     )
     ci = grouped.confidence_interval()
@@ -357,14 +357,14 @@ def test_any_confidence_level_matches_statsmodels(level, counts):
 
 def test_regression_confidence_level_was_ignored():
     a = sla_compliance(
-        LOG, POLICY, priority=PRIO, as_of=AS_OF, compliance="pessimistic"
+        LOG, POLICY, priority=PRIO, as_of=AS_OF, definition="pessimistic"
     )
     b = sla_compliance(
         LOG,
         POLICY,
         priority=PRIO,
         as_of=AS_OF,
-        compliance="pessimistic",
+        definition="pessimistic",
         confidence_level=0.5,
     )
     assert b.confidence_interval()[0] > a.confidence_interval()[0]

@@ -109,7 +109,7 @@ def test_export_due_dates_statuses_and_compliance():
         due=df["due_date"],
         tickets=df["number"],
         as_of=AS_OF,
-        compliance="pessimistic",
+        definition="pessimistic",
     )
     assert (pess.met, pess.n, pess.no_target) == (2, 5, 2)
     with pytest.warns(UndefinedMetricWarning, match="2 group"):  # nothing decided
@@ -384,7 +384,7 @@ def test_due_equal_to_policy_deadline_gives_policy_statuses(case):
                 POLICY,
                 priority=prio,
                 as_of=LATER,
-                compliance=compliance,
+                definition=compliance,
                 level=level,
                 by=prio,
             )
@@ -393,7 +393,7 @@ def test_due_equal_to_policy_deadline_gives_policy_statuses(case):
                 CLOCKS,
                 due=due,
                 as_of=LATER,
-                compliance=compliance,
+                definition=compliance,
                 level=level,
                 by=prio,
             )

@@ -204,7 +204,7 @@ def test_fixture_target_compliance(compliance, met, breached):
         POLICY,
         priority=[PRIORITY[k] for k in LOG.tickets],
         as_of=AS_OF,
-        compliance=compliance,
+        definition=compliance,
     )
     assert (res.met, res.breached, res.n) == (met, breached, met + breached)
     assert res.value == met / (met + breached)
@@ -229,7 +229,7 @@ def test_fixture_ticket_compliance(compliance, met, breached):
         priority=[PRIORITY[k] for k in TICKETS],
         tickets=TICKETS,
         as_of=AS_OF,
-        compliance=compliance,
+        definition=compliance,
         level="ticket",
     )
     assert (res.met, res.breached) == (met, breached)
@@ -471,11 +471,11 @@ def test_policy_errors():
         SLAPolicy({"p1": {"resolution": 60}}, pause={"resolution": ["solved"]})
     with pytest.raises(InvalidInputError, match="'business' or 'calendar'"):
         SLAPolicy({"p1": {"resolution": 60}}, hours={"resolution": "office"})
-    with pytest.raises(InvalidInputError, match="`compliance` must be one of"):
+    with pytest.raises(InvalidInputError, match="`definition` must be one of"):
         sla_compliance(
             LOG,
             POLICY,
             priority=[PRIORITY[k] for k in LOG.tickets],
             as_of=AS_OF,
-            compliance="strict",
+            definition="strict",
         )

@@ -33,13 +33,26 @@ __all__ = ["check_option", "option_values"]
 _T = TypeVar("_T")
 
 
+def _literal_values(alias: Any) -> tuple[Any, ...]:
+    out: list[Any] = []
+    for arg in get_args(alias):
+        out.extend(_literal_values(arg) if get_origin(arg) is Literal else (arg,))
+    return tuple(out)
+
+
+#: values of the aliases seen, by id (the alias is kept, so its id is never reused)
+_SEEN: dict[int, tuple[Any, tuple[Any, ...]]] = {}
+
+
 def option_values(allowed: Any) -> tuple[Any, ...]:
     """The allowed values of a ``Literal`` alias (nested ``Literal``s flattened), or of a collection."""
+    seen = _SEEN.get(id(allowed))
+    if seen is not None:
+        return seen[1]
     if get_origin(allowed) is Literal:
-        out: list[Any] = []
-        for arg in get_args(allowed):
-            out.extend(option_values(arg) if get_origin(arg) is Literal else (arg,))
-        return tuple(out)
+        values = _literal_values(allowed)
+        _SEEN[id(allowed)] = (allowed, values)
+        return values
     if isinstance(allowed, Collection) and not isinstance(allowed, str | bytes):
         return tuple(allowed)
     msg = f"allowed values must be a Literal alias or a collection; got {allowed!r}."
@@ -96,8 +109,6 @@ def check_option(name: str, value: _T, allowed: Any) -> _T:
         ok = value in values
     except (TypeError, ValueError):  # an array compared elementwise
         ok = False
-    if ok and isinstance(value, bool) != any(isinstance(v, bool) for v in values):
-        ok = False  # True == 1: a flag is not an integer option
     if not ok:
         msg = f"`{name}` must be one of {values!r}; got {value!r:.80}.{_suggestion(value, values)}"
         raise InvalidInputError(msg)

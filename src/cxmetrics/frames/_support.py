@@ -62,7 +62,7 @@ def sla_compliance_state(
     Returns
     -------
     SLAComplianceState
-        Mergeable; ``compute(compliance)`` / ``compute_grouped(compliance)``.
+        Mergeable; ``compute(definition)`` / ``compute_grouped(definition)``.
 
     Examples
     --------
@@ -116,7 +116,7 @@ def sla_compliance(
     *,
     by: str | Sequence[str] | None = None,
     level: SLALevel = "target",
-    compliance: SLADefinition = "zendesk",
+    definition: SLADefinition = "zendesk",
     confidence_level: float = 0.95,
 ) -> Any:
     """SLA compliance per group of a dataframe, with n and a Wilson interval.
@@ -125,7 +125,7 @@ def sla_compliance(
     ----------
     df, status, by, level
         As in :func:`sla_compliance_state`.
-    compliance : {'zendesk', 'completed_only', 'pessimistic', 'optimistic'}
+    definition : {'zendesk', 'completed_only', 'pessimistic', 'optimistic'}
         How open targets count (see :func:`cxmetrics.sla_compliance`).
     confidence_level : float, default 0.95
         Level of ``ci_low`` / ``ci_high``.
@@ -141,16 +141,16 @@ def sla_compliance(
     >>> import pandas as pd
     >>> from cxmetrics import frames
     >>> df = pd.DataFrame({"status": ["achieved", "breached", "active", "achieved"], "team": [1, 1, 2, 2]})
-    >>> frames.sla_compliance(df, "status", by="team", compliance="pessimistic")[["team", "value", "n"]]
+    >>> frames.sla_compliance(df, "status", by="team", definition="pessimistic")[["team", "value", "n"]]
        team  value  n
     0     1    0.5  2
     1     2    0.5  2
     """
-    check_option("compliance", compliance, SLADefinition)
+    check_option("definition", definition, SLADefinition)
     check_option("level", level, SLALevel)
     check_confidence_level(confidence_level)
     state = sla_compliance_state(df, status, by=by, level=level)
-    result = state.compute_grouped(compliance)
+    result = state.compute_grouped(definition)
     columns = result.to_dict()
     keys = result.keys
     for name in keys.dtype.names or ("key",):  # the key column(s) of to_dict()

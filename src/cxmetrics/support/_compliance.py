@@ -76,7 +76,7 @@ class SLAComplianceResult(DisplayMixin):
         Targets (or tickets) counted: ``met + breached``.
     met, breached, excluded : int
         Counted as met, counted as breached, left out by the compliance policy.
-    compliance : str
+    definition : str
         The compliance policy that decided how open targets count.
     level : str
         ``'target'`` or ``'ticket'``.
@@ -101,7 +101,7 @@ class SLAComplianceResult(DisplayMixin):
     met: int
     breached: int
     excluded: int
-    compliance: str
+    definition: SLADefinition
     level: str
     no_target: int = 0
     confidence_level: float = attrs.field(
@@ -144,7 +144,7 @@ class SLAComplianceResult(DisplayMixin):
         return (
             f"SLA compliance {self.value:.4g} ({100 * self.confidence_level:g}% CI {lo:.3g} "
             f"to {hi:.3g}; n={self.n} {self.level}s, met={self.met}, breached={self.breached}, "
-            f"excluded={self.excluded}{none}; {self.compliance})"
+            f"excluded={self.excluded}{none}; {self.definition})"
         )
 
 
@@ -158,7 +158,7 @@ class GroupedSLAComplianceResult(GroupedResultMixin):
     >>> res = GroupedSLAComplianceResult(
     ...     keys=np.array(["a", "b"]), value=np.array([1.0, 0.5]), n=np.array([2, 4]),
     ...     met=np.array([2, 2]), breached=np.array([0, 2]), excluded=np.array([0, 1]),
-    ...     compliance="zendesk", level="target")
+    ...     definition="zendesk", level="target")
     >>> res["b"].value
     0.5
     >>> res.value.flags.writeable
@@ -174,7 +174,7 @@ class GroupedSLAComplianceResult(GroupedResultMixin):
         "excluded",
         "no_target",
     )
-    _shared: ClassVar[tuple[str, ...]] = ("compliance", "level", "confidence_level")
+    _shared: ClassVar[tuple[str, ...]] = ("definition", "level", "confidence_level")
     _table: ClassVar[tuple[str, ...]] = ("value", "n", "met", "breached", "excluded")
 
     keys: NDArray[Any] = attrs.field(converter=frozen_keys, eq=array_eq)
@@ -183,7 +183,7 @@ class GroupedSLAComplianceResult(GroupedResultMixin):
     met: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
     breached: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
     excluded: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
-    compliance: str
+    definition: SLADefinition
     level: str
     no_target: NDArray[np.int64] = attrs.field(
         default=attrs.Factory(lambda self: np.zeros_like(self.n), takes_self=True),
@@ -458,12 +458,12 @@ class SLAComplianceState(Mergeable):
         counts = np.asarray(data["counts"], dtype=np.int64).reshape(-1, 6)
         return cls(decode_keys(data["keys"]), counts, data["level"])
 
-    def columns(self, compliance: SLADefinition) -> dict[str, NDArray[Any]]:
-        """Per-group value, n, met, breached and excluded under ``compliance``.
+    def columns(self, definition: SLADefinition) -> dict[str, NDArray[Any]]:
+        """Per-group value, n, met, breached and excluded under ``definition``.
 
         Parameters
         ----------
-        compliance : {'zendesk', 'completed_only', 'pessimistic', 'optimistic'}
+        definition : {'zendesk', 'completed_only', 'pessimistic', 'optimistic'}
 
         Returns
         -------
@@ -476,8 +476,8 @@ class SLAComplianceState(Mergeable):
         >>> s.columns("optimistic")["met"].tolist()
         [3]
         """
-        check_option("compliance", compliance, SLADefinition)
-        rule = np.asarray(COMPLIANCE[compliance])
+        check_option("definition", definition, SLADefinition)
+        rule = np.asarray(COMPLIANCE[definition])
         c = self.counts
         met = c[:, rule == _M].sum(axis=1)
         breached = c[:, rule == _B].sum(axis=1)
@@ -495,13 +495,13 @@ class SLAComplianceState(Mergeable):
         }
 
     def compute(
-        self, compliance: SLADefinition = "zendesk", *, confidence_level: float = 0.95
+        self, definition: SLADefinition = "zendesk", *, confidence_level: float = 0.95
     ) -> SLAComplianceResult:
         """Compliance over all groups together.
 
         Parameters
         ----------
-        compliance : {'zendesk', 'completed_only', 'pessimistic', 'optimistic'}
+        definition : {'zendesk', 'completed_only', 'pessimistic', 'optimistic'}
             How open targets count (see :func:`sla_compliance`).
         confidence_level : float, default 0.95
             The result's default interval level.
@@ -517,12 +517,12 @@ class SLAComplianceState(Mergeable):
         >>> s.compute().n, s.compute("pessimistic").n
         (3, 4)
         """
-        check_option("compliance", compliance, SLADefinition)
+        check_option("definition", definition, SLADefinition)
         level = check_confidence_level(confidence_level)
         total = type(self)(
             np.array(["all"]), self.counts.sum(axis=0, keepdims=True), self.level
         )
-        cols = total.columns(compliance)
+        cols = total.columns(definition)
         warn_undefined("SLA compliance", cols["value"][0], stacklevel=3)
         return SLAComplianceResult(
             float(cols["value"][0]),
@@ -530,20 +530,20 @@ class SLAComplianceState(Mergeable):
             int(cols["met"][0]),
             int(cols["breached"][0]),
             int(cols["excluded"][0]),
-            compliance,
+            definition,
             self.level,
             int(cols["no_target"][0]),
             confidence_level=level,
         )
 
     def compute_grouped(
-        self, compliance: SLADefinition = "zendesk", *, confidence_level: float = 0.95
+        self, definition: SLADefinition = "zendesk", *, confidence_level: float = 0.95
     ) -> GroupedSLAComplianceResult:
         """Compliance per group.
 
         Parameters
         ----------
-        compliance : {'zendesk', 'completed_only', 'pessimistic', 'optimistic'}
+        definition : {'zendesk', 'completed_only', 'pessimistic', 'optimistic'}
         confidence_level : float, default 0.95
             The result's default interval level.
 
@@ -558,14 +558,14 @@ class SLAComplianceState(Mergeable):
         >>> s.compute_grouped().value.tolist()
         [1.0, 0.5]
         """
-        check_option("compliance", compliance, SLADefinition)
+        check_option("definition", definition, SLADefinition)
         level = check_confidence_level(confidence_level)
-        cols = self.columns(compliance)
+        cols = self.columns(definition)
         warn_undefined("SLA compliance", cols["value"], stacklevel=3)
         return GroupedSLAComplianceResult(
             keys=self.keys,
             **cols,
-            compliance=compliance,
+            definition=definition,
             level=self.level,
             confidence_level=level,
         )
@@ -582,7 +582,7 @@ def sla_compliance(
     by: None = None,
     tickets: ArrayLike | None = None,
     as_of: object | None = None,
-    compliance: SLADefinition = "zendesk",
+    definition: SLADefinition = "zendesk",
     level: SLALevel = "target",
     confidence_level: float = 0.95,
 ) -> SLAComplianceResult: ...
@@ -599,7 +599,7 @@ def sla_compliance(
     by: ArrayLike,
     tickets: ArrayLike | None = None,
     as_of: object | None = None,
-    compliance: SLADefinition = "zendesk",
+    definition: SLADefinition = "zendesk",
     level: SLALevel = "target",
     confidence_level: float = 0.95,
 ) -> GroupedSLAComplianceResult: ...
@@ -615,7 +615,7 @@ def sla_compliance(
     by: ArrayLike | None = None,
     tickets: ArrayLike | None = None,
     as_of: object | None = None,
-    compliance: SLADefinition = "zendesk",
+    definition: SLADefinition = "zendesk",
     level: SLALevel = "target",
     confidence_level: float = 0.95,
 ) -> SLAComplianceResult | GroupedSLAComplianceResult:
@@ -641,7 +641,7 @@ def sla_compliance(
         Ticket ids of ``priority``, ``due``, ``target`` and ``by``, in any order.
     as_of : instant, optional
         When open targets are read; required when any ticket is unsolved.
-    compliance : {'zendesk', 'completed_only', 'pessimistic', 'optimistic'}, default 'zendesk'
+    definition : {'zendesk', 'completed_only', 'pessimistic', 'optimistic'}, default 'zendesk'
         How open targets count. ``'zendesk'`` follows Zendesk Explore's SLA
         achievement: open targets not yet past their target are left out and
         open targets already past it count as breached. ``'completed_only'``
@@ -674,7 +674,7 @@ def sla_compliance(
     SLA compliance 0.5 (80% CI 0.164 to 0.836; n=2 targets, met=1, breached=1, excluded=0; zendesk)
     """
     check_confidence_level(confidence_level)
-    check_option("compliance", compliance, SLADefinition)
+    check_option("definition", definition, SLADefinition)
     check_option("level", level, SLALevel)
     check_instance("log", log, TicketLog)
     if by is not None and tickets is None:
@@ -688,5 +688,5 @@ def sla_compliance(
         rows[0], rows[1], log.n_tickets, by=by, tickets=tickets, log=log, level=level
     )
     if by is None:
-        return state.compute(compliance, confidence_level=confidence_level)
-    return state.compute_grouped(compliance, confidence_level=confidence_level)
+        return state.compute(definition, confidence_level=confidence_level)
+    return state.compute_grouped(definition, confidence_level=confidence_level)
