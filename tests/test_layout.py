@@ -84,7 +84,7 @@ class Import(NamedTuple):
     line: int
     module_level: bool  # False inside a function or under ``if TYPE_CHECKING:``
     in_function: bool
-    comment: str  # the source line's comment, if any
+    comment: str  # the comment on the line or just above, if any
 
 
 def _module_name(path: Path) -> str:
@@ -132,8 +132,15 @@ def _imports(name: str, path: Path) -> list[Import]:
                     targets = [s for s in subs if s in MODULES] or [base]
                 targets = [t for t in targets if t.split(".")[0] == "cxmetrics"]
                 if targets:
+                    # the comment on the import line, or above its block of imports
                     text = lines[child.lineno - 1]
                     comment = text.partition("#")[2] if "#" in text else ""
+                    k = child.lineno - 2
+                    while k > 0 and lines[k].strip().startswith(("from ", "import ")):
+                        k -= 1
+                    above = lines[k].strip()
+                    if above.startswith("#"):
+                        comment = f"{above[1:]} {comment}"
                     out.append(
                         Import(
                             name,

@@ -43,6 +43,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import NoReturn
 
+from cxmetrics._core.optional import require
 from cxmetrics._core.table_io import TableError
 from cxmetrics.cli import _commands, _journeys, _workforce
 from cxmetrics.cli._output import FORMATS, check_destination, write_tables
@@ -498,8 +499,6 @@ def _run(args: argparse.Namespace) -> str | None:
         raise TableError(msg)
     check_destination(args.output, args.output_dir)
     if fmt == "parquet":
-        from cxmetrics._core.optional import require  # noqa: PLC0415
-
         require("pyarrow", feature="--format parquet")
     tables = cmd.run(args)
     assert isinstance(tables, list)  # noqa: S101

@@ -941,6 +941,7 @@ def _subscription_columns(
 
 def report(args: argparse.Namespace) -> str:
     """Write the HTML report; returns the line to print."""
+    # the report layer (and its charts) loads only for the report command
     from cxmetrics import datasets  # noqa: PLC0415
     from cxmetrics.report import write_report  # noqa: PLC0415
 

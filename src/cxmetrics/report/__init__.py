@@ -31,6 +31,7 @@ from numpy.typing import NDArray
 from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
 from cxmetrics.report._experiments import experiment_section
 from cxmetrics.report._html import page, tiles_html
+from cxmetrics.report._journeys import funnel_section
 from cxmetrics.report._sections import (
     SECTIONS,
     ReportInputs,
@@ -54,6 +55,7 @@ __all__ = [
     "Tile",
     "build_report",
     "clv_section",
+    "funnel_section",
     "retention_section",
     "revenue_section",
     "survey_section",

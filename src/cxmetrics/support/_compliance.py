@@ -243,7 +243,10 @@ class SLAComplianceState(Mergeable):
     keys : ndarray, shape (g,)
         Group keys (``['all']`` without grouping).
     counts : ndarray of int64, shape (g, 6)
+        One column per status of :attr:`STATUSES`, in that order.
     level : {'target', 'ticket'}
+    STATUSES : tuple of str
+        The statuses counted (a class attribute).
 
     Examples
     --------
@@ -254,8 +257,11 @@ class SLAComplianceState(Mergeable):
     0.8
     >>> SLAComplianceState.from_dict((a + b).to_dict()) == a + b
     True
+    >>> SLAComplianceState.STATUSES[:2]
+    ('achieved', 'breached')
     """
 
+    STATUSES: ClassVar[tuple[str, ...]] = TARGET_STATUSES
     _shapes: ClassVar[dict[str, tuple[int | str, ...]]] = {
         "keys": ("g",),
         "counts": ("g", "s"),
