@@ -22,6 +22,8 @@ from cxmetrics.cli._clv import _transactions
 from cxmetrics.cli._roles import Role, resolve
 from cxmetrics.cli._tickets import _as_of, _read_policy, _ticket_inputs
 
+__all__ = ["REPORT_ROLES", "report"]
+
 REPORT_ROLES: tuple[Role, ...] = (
     Role("nps", "nps", "NPS answers 0-10", file="surveys"),
     Role("csat", "csat", "CSAT answers 1-5", file="surveys"),
@@ -47,8 +49,6 @@ REPORT_ROLES: tuple[Role, ...] = (
     Role("amount", "mrr", "monthly recurring revenue", file="subscriptions"),
     *_journeys.EVENT_ROLES,
 )
-
-__all__ = ["REPORT_ROLES", "report"]
 
 
 def _sub(cols: dict[str, str | None], file: str) -> dict[str, str | None]:
