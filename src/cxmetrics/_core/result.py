@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 import attrs
 import numpy as np
@@ -48,8 +48,7 @@ from cxmetrics._core.arrays import (
     frozen_keys,
     nan_array_eq,
 )
-from cxmetrics._core.grouped import GroupedResultMixin, to_python
-from cxmetrics._core.keys import key_columns
+from cxmetrics._core.grouped import GroupedResultMixin
 
 __all__ = [
     "GroupedResult",
@@ -110,18 +109,13 @@ def column(*, hidden: bool = False, key: bool = False) -> Any:
 class GroupedResult(GroupedResultMixin, Generic[_S]):
     """Base of generated grouped results; ``result[key]`` is that group's scalar result.
 
-    ``_ci_columns`` adds the default confidence interval to :meth:`to_dict` as
-    ``ci_low`` and ``ci_high``.
+    Lookup, ``to_dict`` (with ``ci_low``/``ci_high`` when ``_ci_columns``) and the
+    tables come from :class:`GroupedResultMixin`; this base adds the typing.
     """
 
     keys: NDArray[Any]
     value: NDArray[np.float64]
     n: NDArray[np.int64]
-
-    _scalar_result: ClassVar[type]
-    _hidden: ClassVar[tuple[str, ...]] = ()
-    _key_field: ClassVar[str | None] = None
-    _ci_columns: ClassVar[bool] = False
 
     if TYPE_CHECKING:
 
@@ -129,37 +123,7 @@ class GroupedResult(GroupedResultMixin, Generic[_S]):
 
         def __getattr__(self, name: str) -> NDArray[Any]: ...
 
-    def __getitem__(self, key: object) -> _S:
-        """The scalar result of the group ``key``."""
-        i = self._position(key)
-        fields = {
-            name: to_python(getattr(self, name)[i])
-            for name in (*self._columns, *self._hidden)
-        }
-        fields.update({name: getattr(self, name) for name in self._shared})
-        if self._key_field is not None:
-            fields[self._key_field] = to_python(self.keys[i])
-        out: _S = self._scalar_result(**fields)
-        return out
-
-    def to_dict(self) -> dict[str, NDArray[Any]]:
-        """Columns as a dict of arrays: the key(s) first, then one per 1-D field.
-
-        Record keys (several ``by`` columns) give one column per key field.
-        Results with a default interval add it as ``ci_low`` and ``ci_high``.
-        """
-        out: dict[str, NDArray[Any]] = key_columns(self.keys)
-        for name in self._columns:
-            col = getattr(self, name)
-            if col.ndim == 1:
-                out[name] = col
-        if self._ci_columns:
-            interval: Callable[[], tuple[Any, Any]] = getattr(  # noqa: B009
-                self, "confidence_interval"
-            )
-            low, high = interval()
-            out["ci_low"], out["ci_high"] = low, high
-        return out
+        def __getitem__(self, key: object) -> _S: ...
 
 
 def _check_annotations(cls: type, these: dict[str, Any], scalar: type) -> None:
