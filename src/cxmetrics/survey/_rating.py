@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, TypeVar
 
 import attrs
 import numpy as np
@@ -31,6 +31,7 @@ from cxmetrics.survey._summary import ScaleSummary
 from cxmetrics.typing import RatingDefinition
 
 __all__ = [
+    "GROUPED_RATING",
     "RATING_BLANK",
     "Definition",
     "GroupedRatingResult",
@@ -257,9 +258,11 @@ class RatingResult(DisplayMixin, _RatingMethods[ConfidenceInterval]):
         return f"{self._label()} {what} {self.value:.3f} (95% CI {low:.3f} to {high:.3f}; n={self.n})"
 
 
-@grouped_result(
-    RatingResult,
-    table=(
+_R = TypeVar("_R", bound=RatingResult)
+
+#: how a grouped rating result is generated from its scalar result (CSAT, CES)
+GROUPED_RATING: dict[str, Any] = {
+    "table": (
         "value",
         "n",
         "standard_error",
@@ -268,14 +271,16 @@ class RatingResult(DisplayMixin, _RatingMethods[ConfidenceInterval]):
         "n_missing",
         "flagged",
     ),
-    ci_columns=True,
-)
-class GroupedRatingResult(
-    GroupedResult[RatingResult], _RatingMethods[ConfidenceIntervalArray]
-):
+    "ci_columns": True,
+}
+
+
+@grouped_result(RatingResult, **GROUPED_RATING)
+class GroupedRatingResult(GroupedResult[_R], _RatingMethods[ConfidenceIntervalArray]):
     """Base of the grouped CSAT and CES results: arrays over ``keys``.
 
-    Its subclasses name their scalar result in ``_scalar_result``.
+    Each is generated from its scalar result by
+    ``grouped_result(CSATResult, **GROUPED_RATING)``.
     """
 
     definition: str
