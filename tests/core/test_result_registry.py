@@ -22,7 +22,7 @@ import cxmetrics as cx
 from cxmetrics._core.display import MAX_ROWS
 from cxmetrics._core.grouped import to_python
 from cxmetrics._core.keys import key_columns
-from cxmetrics._core.result import GroupedResult
+from cxmetrics._core.result import GroupedResult, grouped_result, shared
 from cxmetrics.exceptions import UndefinedMetricWarning
 from cxmetrics.support import SLAPolicy, TicketLog
 
@@ -421,3 +421,65 @@ def test_support_grouped_equals_scalar(
                 level=level,
             )
             assert_same_result(sla[key], want)
+
+
+# ------------------------------------------------- the declaration is checked
+
+
+@attrs.frozen
+class _Demo:
+    value: float
+    n: int
+    label: str = shared()
+
+
+def test_declaration_mistakes_fail_at_import() -> None:
+    with pytest.raises(TypeError, match="must annotate its shared"):
+
+        @grouped_result(_Demo, table=("value",))
+        class NoNote(GroupedResult[_Demo]):
+            pass
+
+    with pytest.raises(TypeError, match="declares 'str'"):
+
+        @grouped_result(_Demo, table=("value",))
+        class WrongNote(GroupedResult[_Demo]):
+            label: int
+
+    with pytest.raises(TypeError, match="annotate it as an NDArray"):
+
+        @grouped_result(_Demo, table=("value",))
+        class ScalarNote(GroupedResult[_Demo]):
+            label: str
+            n: int
+
+    @attrs.frozen
+    class Odd:
+        value: float
+        scheme: object
+
+    with pytest.raises(TypeError, match="declare it shared"):
+        grouped_result(Odd, table=("value",))(GroupedResult)
+
+    with pytest.raises(TypeError, match="table columns"):
+
+        @grouped_result(_Demo, table=("value", "nope"))
+        class BadTable(GroupedResult[_Demo]):
+            label: str
+
+
+def test_column_defaults_fill_every_group() -> None:
+    @attrs.frozen
+    class Flagged:
+        value: float
+        n: int
+        flagged: bool = False
+
+    @grouped_result(Flagged, table=("value", "n"))
+    class GroupedFlagged(GroupedResult[Flagged]):
+        pass
+
+    g = GroupedFlagged(["a", "b"], [1.0, float("nan")], [3, 0])
+    assert g.flagged.tolist() == [False, False]
+    assert g["b"].flagged is False
+    assert g == GroupedFlagged(["a", "b"], [1.0, float("nan")], [3, 0])  # NaN == NaN

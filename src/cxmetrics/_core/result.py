@@ -24,11 +24,13 @@ methods are written once, on arrays, in a mixin that both classes inherit (see
 Typing. The grouped fields are made at import time, so mypy cannot see them from
 the declaration. :class:`GroupedResult` declares what every grouped result holds
 (``keys``, ``value`` as float64, ``n`` as int64) and, for type checkers only, a
-``__getattr__`` typing every other column as ``NDArray[Any]`` (which it is). A
-grouped class body annotates its shared parameters (``scheme: NPSScheme``), and
-may annotate columns more precisely (``promoters: NDArray[np.int64]``); the
-decorator checks each such annotation against the scalar's declaration when the
-module is imported, so the two cannot drift apart.
+``__getattr__`` typing every other column as ``NDArray[Any]`` (which it is) and
+``__getitem__`` returning the scalar result. A grouped class body must annotate
+its shared parameters (``scheme: NPSScheme``) and extra fields, and may annotate
+columns more precisely (``promoters: NDArray[np.int64]``); the decorator checks
+these annotations against the scalar's declaration when the module is imported,
+so the two cannot drift apart. We chose this over a mypy plugin (more machinery
+to maintain) and over ``__getattr__`` returning ``Any`` (no useful types).
 """
 
 from __future__ import annotations
@@ -129,6 +131,16 @@ class GroupedResult(GroupedResultMixin, Generic[_S]):
 def _check_annotations(cls: type, these: dict[str, Any], scalar: type) -> None:
     """A grouped body's annotations must agree with the scalar's declaration."""
     declared = {f.name: f for f in attrs.fields(scalar)}
+    noted = {name for c in cls.__mro__ for name in inspect.get_annotations(c)}
+    unnoted = sorted(
+        name
+        for name in these
+        if name not in noted
+        and (name not in declared or declared[name].metadata.get(_ROLE) == "shared")
+    )
+    if unnoted:  # mypy would take them for columns (NDArray) otherwise
+        msg = f"{cls.__name__} must annotate its shared and extra fields {unnoted}."
+        raise TypeError(msg)
     for name, note in inspect.get_annotations(cls).items():
         text = str(note)
         if text.startswith(("ClassVar", "typing.ClassVar")):

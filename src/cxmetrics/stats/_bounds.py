@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any, Generic, TypeVar, cast
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 
 from cxmetrics._core.grouped import GroupedResultMixin
 from cxmetrics.stats._interval import ConfidenceInterval, ConfidenceIntervalArray
@@ -38,10 +38,3 @@ class IntervalMethods(Generic[CI]):
         else:
             out = ConfidenceInterval(float(np.asarray(low)), float(np.asarray(high)))
         return cast("CI", out)
-
-    def _cell(self, x: ArrayLike) -> Any:
-        """A derived value in the result's shape: a Python number, or an array."""
-        if isinstance(self, GroupedResultMixin):
-            arr: NDArray[Any] = np.asarray(x)
-            return arr
-        return np.asarray(x).item()
