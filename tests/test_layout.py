@@ -77,7 +77,6 @@ LONG_FILES_ALLOWED: dict[str, str] = {
     "cxmetrics/staffing/_required.py": "result classes and the agents search",
     "cxmetrics/support/_compliance.py": "result classes and the mergeable state",
     "cxmetrics/support/_sla.py": "SLATargets and the per-ticket target computation",
-    "cxmetrics/survey/_nps.py": "result classes, states and the front doors",
     "cxmetrics/workforce/_forecast.py": "arrival profiles and baseline forecasts",
 }
 
