@@ -1,4 +1,7 @@
-"""Retention: churn and revenue retention, cohorts, survival curves and the sBG model.
+"""Retention: churn and revenue retention, cohorts and the sBG model.
+
+The survival curves (Kaplan-Meier, Nelson-Aalen, the log-rank test) live in
+:mod:`cxmetrics.survival`; their names are re-exported here as well.
 
 Examples
 --------
@@ -21,14 +24,6 @@ from cxmetrics.retention._churn import (
 )
 from cxmetrics.retention._cohorts import CohortResult, CohortState, cohort_matrix
 from cxmetrics.retention._conventions import ChurnConvention
-from cxmetrics.retention._event_table import GroupedSurvivalState, SurvivalState
-from cxmetrics.retention._grouped_survival import (
-    GroupedKaplanMeierResult,
-    GroupedNelsonAalenResult,
-)
-from cxmetrics.retention._km import KaplanMeierResult, RestrictedMeanResult
-from cxmetrics.retention._logrank import LogrankResult
-from cxmetrics.retention._nelson_aalen import NelsonAalenResult
 from cxmetrics.retention._revenue import (
     MRRMovements,
     RevenueMatrix,
@@ -38,7 +33,19 @@ from cxmetrics.retention._revenue import (
     net_revenue_retention,
 )
 from cxmetrics.retention._sbg import SBGModel, SBGResult, sbg
-from cxmetrics.retention._survival import kaplan_meier, logrank_test, nelson_aalen
+from cxmetrics.survival import (
+    GroupedKaplanMeierResult,
+    GroupedNelsonAalenResult,
+    GroupedSurvivalState,
+    KaplanMeierResult,
+    LogrankResult,
+    NelsonAalenResult,
+    RestrictedMeanResult,
+    SurvivalState,
+    kaplan_meier,
+    logrank_test,
+    nelson_aalen,
+)
 
 __all__ = [
     "ChurnConvention",

@@ -47,7 +47,6 @@ from cxmetrics._core.validation import (
     group_index,
     parameter_array,
     parameter_scalar,
-    spells_1d,
 )
 from cxmetrics.exceptions import (
     IncompatibleStateError,
@@ -62,12 +61,13 @@ from cxmetrics.retention._calendar import (
     period_starts,
 )
 from cxmetrics.retention._conventions import ChurnConvention, as_convention
-from cxmetrics.stats._interval import (
+from cxmetrics.retention._inputs import spells_1d
+from cxmetrics.stats import (
     ConfidenceInterval,
     ConfidenceIntervalArray,
     proportion_interval,
+    rate_interval,
 )
-from cxmetrics.stats._rate import rate_interval
 
 __all__ = [
     "ChurnResult",

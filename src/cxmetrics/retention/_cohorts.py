@@ -48,7 +48,7 @@ from cxmetrics.retention._calendar import (
     period_labels,
     period_starts,
 )
-from cxmetrics.stats._interval import ConfidenceIntervalArray, proportion_interval
+from cxmetrics.stats import ConfidenceIntervalArray, proportion_interval
 
 __all__ = ["CohortResult", "CohortState", "cohort_matrix"]
 

@@ -35,7 +35,6 @@ from cxmetrics._core.validation import (
     datetime_scalar,
     group_index,
     minor_units_1d,
-    spells_1d,
 )
 from cxmetrics.exceptions import (
     IncompatibleStateError,
@@ -49,6 +48,7 @@ from cxmetrics.retention._calendar import (
     period_index,
     period_labels,
 )
+from cxmetrics.retention._inputs import spells_1d
 
 __all__ = [
     "MRRMovements",

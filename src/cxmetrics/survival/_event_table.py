@@ -31,21 +31,20 @@ from cxmetrics._core.arrays import array_eq, frozen_float, frozen_int, frozen_ke
 from cxmetrics._core.keys import align_keys, decode_keys, encode_keys
 from cxmetrics._core.mergeable import Mergeable
 from cxmetrics._core.validation import (
-    SurvivalData,
     as_1d,
     check_option,
     check_same_length,
     group_index,
-    survival_data,
 )
 from cxmetrics.exceptions import IncompatibleStateError, InvalidInputError
-from cxmetrics.retention._km import KaplanMeierResult, kaplan_meier_from_table
-from cxmetrics.retention._logrank import LogrankResult, logrank_from_tables
-from cxmetrics.retention._nelson_aalen import (
+from cxmetrics.survival._inputs import SurvivalData, survival_data
+from cxmetrics.survival._km import KaplanMeierResult, kaplan_meier_from_table
+from cxmetrics.survival._logrank import LogrankResult, logrank_from_tables
+from cxmetrics.survival._nelson_aalen import (
     NelsonAalenResult,
     nelson_aalen_from_table,
 )
-from cxmetrics.retention._risk_set import at_risk
+from cxmetrics.survival._risk_set import at_risk
 
 __all__ = ["GroupedSurvivalState", "SurvivalState", "event_table"]
 
