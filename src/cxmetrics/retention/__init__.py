@@ -13,15 +13,14 @@ Examples
 from __future__ import annotations
 
 from cxmetrics.retention._churn import (
-    ChurnResult,
-    ChurnState,
-    GroupedChurnResult,
-    GroupedChurnState,
     churn_by_period,
     churn_rate,
     convert_churn_rate,
     expected_lifetime,
 )
+from cxmetrics.retention._churn_grouped_state import GroupedChurnState
+from cxmetrics.retention._churn_result import ChurnResult, GroupedChurnResult
+from cxmetrics.retention._churn_state import ChurnState
 from cxmetrics.retention._cohorts import CohortResult, CohortState, cohort_matrix
 from cxmetrics.retention._conventions import ChurnConvention
 from cxmetrics.retention._revenue import (
