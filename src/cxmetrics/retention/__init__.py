@@ -23,14 +23,14 @@ from cxmetrics.retention._churn_result import ChurnResult, GroupedChurnResult
 from cxmetrics.retention._churn_state import ChurnState
 from cxmetrics.retention._cohorts import CohortResult, CohortState, cohort_matrix
 from cxmetrics.retention._conventions import ChurnConvention
+from cxmetrics.retention._mrr_movements import MRRMovements
 from cxmetrics.retention._revenue import (
-    MRRMovements,
-    RevenueMatrix,
     RevenueRetentionResult,
     gross_revenue_retention,
     mrr_movements,
     net_revenue_retention,
 )
+from cxmetrics.retention._revenue_matrix import RevenueMatrix
 from cxmetrics.retention._sbg import SBGModel, SBGResult, sbg
 from cxmetrics.survival import (
     GroupedKaplanMeierResult,
