@@ -6,6 +6,8 @@ The survival curves (Kaplan-Meier, Nelson-Aalen, the log-rank test) live in
 Examples
 --------
 >>> from cxmetrics import retention
+>>> retention.churn_rate(5, 100).value
+0.05
 >>> retention.kaplan_meier([2, 3, 5, 8], [1, 0, 1, 1]).median
 5.0
 """
@@ -21,7 +23,8 @@ from cxmetrics.retention._churn import (
 from cxmetrics.retention._churn_grouped_state import GroupedChurnState
 from cxmetrics.retention._churn_result import ChurnResult, GroupedChurnResult
 from cxmetrics.retention._churn_state import ChurnState
-from cxmetrics.retention._cohorts import CohortResult, CohortState, cohort_matrix
+from cxmetrics.retention._cohort_result import CohortResult
+from cxmetrics.retention._cohorts import CohortState, cohort_matrix
 from cxmetrics.retention._conventions import ChurnConvention
 from cxmetrics.retention._mrr_movements import MRRMovements
 from cxmetrics.retention._revenue import (

@@ -24,9 +24,7 @@ from cxmetrics.retention._churn_result import (
     ChurnResult,
     GroupedChurnResult,
 )
-from cxmetrics.retention._churn_state import (
-    ChurnState,
-)
+from cxmetrics.retention._churn_state import ChurnState
 from cxmetrics.retention._conventions import ChurnConvention, as_convention
 
 __all__ = ["churn_by_period", "churn_rate", "convert_churn_rate", "expected_lifetime"]

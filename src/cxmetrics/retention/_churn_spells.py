@@ -23,9 +23,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._core.validation import (
-    group_index,
-)
+from cxmetrics._core.validation import group_index
 from cxmetrics.retention._inputs import spells_1d
 
 __all__: list[str] = []
