@@ -20,7 +20,8 @@ Examples
 
 from __future__ import annotations
 
-from cxmetrics.survival._event_table import GroupedSurvivalState, SurvivalState
+from cxmetrics.survival._event_table import SurvivalState
+from cxmetrics.survival._grouped_state import GroupedSurvivalState
 from cxmetrics.survival._grouped_survival import (
     GroupedKaplanMeierResult,
     GroupedNelsonAalenResult,

@@ -28,7 +28,7 @@ from cxmetrics._core.arrays import (
 )
 from cxmetrics._core.grouped import GroupedResultMixin
 from cxmetrics.stats import ConfidenceIntervalArray
-from cxmetrics.survival._event_table import GroupedSurvivalState
+from cxmetrics.survival._grouped_state import GroupedSurvivalState
 from cxmetrics.survival._km import KaplanMeierResult
 from cxmetrics.survival._logrank import LogrankResult
 from cxmetrics.survival._nelson_aalen import NelsonAalenResult

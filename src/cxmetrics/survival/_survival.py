@@ -17,7 +17,8 @@ from numpy.typing import ArrayLike
 
 from cxmetrics._core.validation import check_option
 from cxmetrics.exceptions import InvalidInputError
-from cxmetrics.survival._event_table import GroupedSurvivalState, SurvivalState
+from cxmetrics.survival._event_table import SurvivalState
+from cxmetrics.survival._grouped_state import GroupedSurvivalState
 from cxmetrics.survival._grouped_survival import (
     GroupedKaplanMeierResult,
     GroupedNelsonAalenResult,
