@@ -17,6 +17,7 @@ from cxmetrics._core.arrays import (
 from cxmetrics._core.keys import decode_keys, encode_keys
 from cxmetrics._core.mergeable import Mergeable
 from cxmetrics._core.validation import (
+    check_flag,
     datetime_scalar,
     datetimes_1d,
     group_index,
@@ -57,9 +58,22 @@ class GroupedChurnState(Mergeable):
     """Mergeable churn counts per calendar period (see :class:`ChurnState`).
 
     ``keys`` are period indices (counted from the period of 1970-01-01); states
-    of disjoint sets of customers add exactly, periods aligned by key and a
-    period missing from one state counted as empty there. A customer split
-    across two states would be counted twice: partition by customer.
+    of disjoint sets of customers add exactly, periods aligned by key. A
+    customer split across two states would be counted twice: partition by
+    customer.
+
+    States over different ranges of periods merge when the periods one of them
+    lacks are known: before its first period nobody of its customers is active
+    when nobody is at the start of it; after its last period, nobody is when
+    nobody is active at its end. A state built from activity
+    (:meth:`from_activity`, ``activity_end=True``) ends with the last period
+    that has activity, so its customers active then have no later activity:
+    merged with a state over later periods, they churn in the period after its
+    last one, exactly as :meth:`from_activity` counts them on the union of the
+    two logs. Any other state with customers active at an edge (a ``first``,
+    ``last`` or ``as_of`` cut them off) is refused with
+    :class:`~cxmetrics.exceptions.IncompatibleStateError`: build both over the
+    same ``first`` and ``last``.
 
     Attributes
     ----------
@@ -70,6 +84,10 @@ class GroupedChurnState(Mergeable):
     at_start, reactivated : ndarray of int64, shape (k,)
     churn_table, join_table : ndarray of int64, shape (k, 2, 2)
     exposure : ndarray of float64, shape (k,)
+    activity_end : bool
+        True when the state was built from activity: its customers active in
+        its last period have no activity after it (see above). It says how
+        the state extends and is not compared by ``==``.
 
     Examples
     --------
@@ -81,6 +99,16 @@ class GroupedChurnState(Mergeable):
     >>> b = cx.GroupedChurnState.from_spells([3], start[2:], end[2:])
     >>> (a + b) == cx.GroupedChurnState.from_spells([1, 2, 3], start, end)
     True
+
+    Activity logs split by customer merge over different ranges of periods:
+
+    >>> t = np.array(["2024-01-03", "2024-02-07", "2024-02-02", "2024-04-02"], dtype="datetime64[D]")
+    >>> x = cx.GroupedChurnState.from_activity(["a", "a"], t[:2])
+    >>> y = cx.GroupedChurnState.from_activity(["c", "c"], t[2:])
+    >>> (x + y) == cx.GroupedChurnState.from_activity(["a", "a", "c", "c"], t)
+    True
+    >>> (x + y).compute("stripe").churned.tolist()
+    [0, 0, 2, 0]
     """
 
     _shapes: ClassVar[dict[str, tuple[int | str, ...]]] = {
@@ -99,9 +127,11 @@ class GroupedChurnState(Mergeable):
     join_table: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
     reactivated: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
     exposure: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
+    activity_end: bool = attrs.field(default=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
         check_freq(self.freq)
+        check_flag("activity_end", self.activity_end)
         k = self.keys.shape[0]
         shapes = (
             self.at_start.shape,
@@ -226,7 +256,10 @@ class GroupedChurnState(Mergeable):
         A customer is active in a period when it has at least one activity in it.
         Runs of consecutive active periods become spells; a customer inactive for
         a period and active again is a comeback. The periods reported end with
-        the last period that has activity (a churn after it is not yet visible).
+        the last period that has activity (a churn after it is not yet visible);
+        merged with the state of other customers over later periods, those
+        active in it churn in the next period (``activity_end``), so logs split
+        by customer can be summarised chunk by chunk.
 
         Examples
         --------
@@ -269,6 +302,7 @@ class GroupedChurnState(Mergeable):
             c["joins"],
             c["reactivated"],
             c["exposure"],
+            activity_end=True,
         )
 
     @property
@@ -322,36 +356,22 @@ class GroupedChurnState(Mergeable):
         p0 = int(min(self.keys[0], other.keys[0]))
         p1 = int(max(self.keys[-1], other.keys[-1]))
         keys = np.arange(p0, p1 + 1, dtype=np.int64)
-
-        for state in (self, other):
-            # zeros outside a state's periods are only right if nobody is active
-            # at its edges (the default range of from_spells guarantees it)
-            ends = (
-                state.at_start[-1]
-                + state.join_table[-1].sum()
-                - state.churn_table[-1].sum()
-            )
-            if (state.keys[0] > p0 and state.at_start[0]) or (
-                state.keys[-1] < p1 and ends
-            ):
-                msg = (
-                    "cannot align churn states over different periods when customers "
-                    "are active at the edge of one of them; build both over the same "
-                    "`first` and `last`."
-                )
-                raise IncompatibleStateError(msg)
-
-        def pad(state: GroupedChurnState, name: str) -> NDArray[Any]:
-            arr = getattr(state, name)
-            out = np.zeros((keys.shape[0], *arr.shape[1:]), dtype=arr.dtype)
-            lo = int(state.keys[0]) - p0
-            out[lo : lo + arr.shape[0]] = arr
-            return out
-
         names = ("at_start", "churn_table", "join_table", "reactivated", "exposure")
-        a = {name: pad(self, name) for name in names}
-        b = {name: pad(other, name) for name in names}
-        return type(self)(self.freq, keys, *(a[name] + b[name] for name in names))
+        a = _padded(self, p0, p1, names)
+        b = _padded(other, p0, p1, names)
+        at_start, churn, joins, reactivated, exposure = (a[n] + b[n] for n in names)
+        return type(self)(
+            self.freq,
+            keys,
+            at_start,
+            churn,
+            joins,
+            reactivated,
+            exposure,
+            activity_end=(self.activity_end or other.activity_end)
+            and _end_is_activity(self, p1)
+            and _end_is_activity(other, p1),
+        )
 
     def compute(
         self,
@@ -388,6 +408,7 @@ class GroupedChurnState(Mergeable):
             "join_table": self.join_table.tolist(),
             "reactivated": self.reactivated.tolist(),
             "exposure": self.exposure.tolist(),
+            "activity_end": self.activity_end,
         }
 
     @classmethod
@@ -404,4 +425,59 @@ class GroupedChurnState(Mergeable):
             np.array(data["join_table"], dtype=np.int64).reshape(k, 2, 2),
             data["reactivated"],
             np.array(data["exposure"], dtype=np.float64).reshape(k),
+            activity_end=data.get("activity_end", False),
         )
+
+
+def _active_at_end(state: GroupedChurnState) -> int:
+    """Customers active at the end of the last period of ``state``."""
+    return int(
+        state.at_start[-1] + state.join_table[-1].sum() - state.churn_table[-1].sum()
+    )
+
+
+def _end_is_activity(state: GroupedChurnState, p1: int) -> bool:
+    """Whether the customers of ``state`` active at ``p1`` have no later activity.
+
+    True for a state built from activity, and when none of its customers is
+    active at ``p1`` (it ends before ``p1``: it was extended to it, or nobody is
+    active at its end). A merge is built from activity (``activity_end``) when
+    one of its states is and this holds for both.
+    """
+    return state.activity_end or state.keys[-1] < p1 or _active_at_end(state) == 0
+
+
+def _padded(
+    state: GroupedChurnState, p0: int, p1: int, names: tuple[str, ...]
+) -> dict[str, NDArray[Any]]:
+    """The counts of ``state`` over periods ``p0 .. p1``, or a refusal.
+
+    Before its first period nobody of its customers is active when nobody is at
+    its start. After its last one, nobody is when nobody is active at its end;
+    for a state built from activity those active at its end churn in the next
+    period (their log has no later activity): at the start of that period, a
+    churn that neither joined nor comes back in it, and no time at risk.
+    """
+    lo = int(state.keys[0]) - p0
+    k = state.keys.shape[0]
+    ends = _active_at_end(state)
+    cut_start = lo > 0 and state.at_start[0] > 0
+    cut_end = int(state.keys[-1]) < p1 and ends > 0 and not state.activity_end
+    if cut_start or cut_end:
+        msg = (
+            "cannot align churn states over different periods when customers "
+            "are active at the edge of one of them (a `first`, `last` or `as_of` "
+            "cut them off); build both over the same `first` and `last`."
+        )
+        raise IncompatibleStateError(msg)
+    out: dict[str, NDArray[Any]] = {}
+    for name in names:
+        arr = getattr(state, name)
+        full = np.zeros((p1 - p0 + 1, *arr.shape[1:]), dtype=arr.dtype)
+        full[lo : lo + k] = arr
+        out[name] = full
+    if int(state.keys[-1]) < p1 and ends:
+        nxt = lo + k
+        out["at_start"][nxt] = ends
+        out["churn_table"][nxt, 0, 0] = ends
+    return out
