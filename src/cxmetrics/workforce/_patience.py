@@ -16,13 +16,13 @@ from cxmetrics._core.validation import (
     check_option,
     timedelta_seconds,
 )
-from cxmetrics.retention import KaplanMeierResult, kaplan_meier
 from cxmetrics.stats import (
     CI,
     ConfidenceInterval,
     ConfidenceIntervalArray,
     IntervalMethods,
 )
+from cxmetrics.survival import KaplanMeierResult, kaplan_meier
 from cxmetrics.typing import NanPolicy, PatienceMethod
 
 __all__ = ["GroupedPatienceResult", "PatienceResult", "estimate_patience"]
