@@ -22,7 +22,7 @@ import re
 import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_origin
 
 import attrs
 import pytest
@@ -52,7 +52,11 @@ FAMILIES = (
     "cxmetrics.plot",
     "cxmetrics.report",
 )
-ALIASES: dict[str, Any] = {name: getattr(cxt, name) for name in cxt.__all__}
+ALIASES: dict[str, Any] = {
+    name: getattr(cxt, name)
+    for name in cxt.__all__
+    if get_origin(getattr(cxt, name)) is Literal  # the option lists, not FunnelStep
+}
 _ALIAS_IDS = {id(a): name for name, a in ALIASES.items()}
 BAD = "not-an-option"
 

@@ -21,8 +21,8 @@ import math
 import numpy as np
 from numpy.typing import NDArray
 
-from cxmetrics.stats._distributions import normal_pvalue, t_pvalue
-from cxmetrics.stats._student_t import t_isf
+from cxmetrics._core.student_t import t_isf
+from cxmetrics.stats import normal_pvalue, t_pvalue
 from cxmetrics.typing import Alternative
 
 __all__ = [
@@ -37,7 +37,7 @@ __all__ = [
 _F = NDArray[np.float64]
 
 
-def critical(level: float, df: _F, alternative: str) -> _F:
+def critical(level: float, df: _F, alternative: Alternative) -> _F:
     """Critical value of a two-sided (or one-sided) interval at ``level``."""
     tail = (1.0 - level) / 2.0 if alternative == "two-sided" else 1.0 - level
     return np.asarray(t_isf(tail, df), dtype=np.float64)

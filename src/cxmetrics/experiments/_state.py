@@ -38,7 +38,7 @@ from cxmetrics.typing import (
 
 if TYPE_CHECKING:
     from cxmetrics.experiments._result import ExperimentResult
-    from cxmetrics.survey._scheme import NPSScheme
+    from cxmetrics.survey import NPSScheme
     from cxmetrics.typing import (
         Alternative,
         ExperimentTest,

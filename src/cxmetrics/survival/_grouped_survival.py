@@ -28,11 +28,11 @@ from cxmetrics._core.arrays import (
 )
 from cxmetrics._core.grouped import GroupedResultMixin
 from cxmetrics._core.options import check_option
-from cxmetrics.retention._event_table import GroupedSurvivalState
-from cxmetrics.retention._km import KaplanMeierResult
-from cxmetrics.retention._logrank import LogrankResult
-from cxmetrics.retention._nelson_aalen import NelsonAalenResult
-from cxmetrics.stats._interval import ConfidenceIntervalArray
+from cxmetrics.stats import ConfidenceIntervalArray
+from cxmetrics.survival._grouped_state import GroupedSurvivalState
+from cxmetrics.survival._km import KaplanMeierResult
+from cxmetrics.survival._logrank import LogrankResult
+from cxmetrics.survival._nelson_aalen import NelsonAalenResult
 from cxmetrics.typing import CumulativeHazardTies, SurvivalBand
 
 __all__ = ["GroupedKaplanMeierResult", "GroupedNelsonAalenResult"]
