@@ -8,7 +8,11 @@ from typing import Any
 
 import numpy as np
 
-from cxmetrics._core.validation import check_confidence_level, check_option
+from cxmetrics._core.validation import (
+    check_confidence_level,
+    check_option,
+    check_positive_int,
+)
 from cxmetrics.exceptions import CXMetricsError, UndefinedMetricWarning
 from cxmetrics.frames._dask import dask_columns, dask_frame, dask_state, is_dask
 from cxmetrics.frames._histogram import histogram
@@ -30,7 +34,6 @@ from cxmetrics.survey import (
     NPSScheme,
     NPSState,
 )
-from cxmetrics.survey._options import check_compute_options
 from cxmetrics.typing import (
     MeanMethod,
     NanPolicy,
@@ -207,7 +210,10 @@ def _check_options(
     definition: object = None,
 ) -> None:
     """The options of a result frame, checked before the engine reads the data."""
-    check_compute_options(min_n, small_groups, definition)
+    check_positive_int("min_n", min_n, minimum=0)
+    check_option("small_groups", small_groups, SmallGroupPolicy)
+    if definition is not None:
+        check_option("definition", definition, RatingDefinition)
     check_confidence_level(confidence_level)
     if method is not None:
         allowed = (

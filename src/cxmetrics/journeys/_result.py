@@ -14,7 +14,7 @@ from cxmetrics._core.display import DisplayMixin
 from cxmetrics._core.keys import position
 from cxmetrics._core.optional import require
 from cxmetrics._core.validation import check_confidence_level, check_option
-from cxmetrics.experiments._multiple import adjust_pvalues as _adjust
+from cxmetrics.experiments import adjust_pvalues as _adjust
 from cxmetrics.stats import (
     ConfidenceInterval,
     ConfidenceIntervalArray,
