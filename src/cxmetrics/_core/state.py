@@ -274,7 +274,7 @@ class KeyedState(Mergeable):
             if a != b:
                 msg = f"cannot merge {cls.__name__}s with different {name}: {a!r} and {b!r}."
                 raise IncompatibleStateError(msg)
-        keys, where = self._align(other)
+        keys, rows, where = self._align(other)
         fields: dict[str, Any] = self._params()
         spec = _spec(cls)
         if spec.keys is not None:
@@ -288,24 +288,28 @@ class KeyedState(Mergeable):
             if where is None or not role.per_group:
                 fields[name] = a + b
                 continue
-            out = np.zeros((len(keys), *np.shape(a)[1:]), dtype=role.dtype)
+            out = np.zeros((rows, *np.shape(a)[1:]), dtype=role.dtype)
             np.add.at(out, where[0], a)
             np.add.at(out, where[1], b)
             fields[name] = out
         return cls(**fields)
 
-    def _align(self, other: Self) -> tuple[Any, tuple[NDArray[np.intp], NDArray[np.intp]] | None]:
-        """Merged keys and the rows of each side in them (``None``: rows add elementwise)."""
+    def _align(self, other: Self) -> tuple[Any, int, tuple[Any, Any] | None]:
+        """Merged keys, their number, and the rows of each side in them.
+
+        ``None`` rows: the two sides add elementwise (scalar or ungrouped states).
+        """
         if _spec(type(self)).keys is None:
-            return None, None
+            return None, 1, None
         ka, kb = self._keys(), other._keys()
         ra, rb = self._rows(), other._rows()
-        if rb == 0 or ra == 0:  # an empty side: the other's keys, in their order
-            keep, n = (ka, ra) if rb == 0 else (kb, rb)
+        if rb == 0 or ra == 0:  # an empty side: the other side (self when both are)
+            mine = ra > 0 or (rb == 0 and (ka is not None or kb is None))
+            n = ra if mine else rb
             rows, none = np.arange(n), np.zeros(0, np.intp)
-            return keep, ((rows, none) if rb == 0 else (none, rows))
+            return (ka, n, (rows, none)) if mine else (kb, n, (none, rows))
         if ka is None and kb is None:
-            return None, None
+            return None, ra, None
         if ka is None or kb is None:
             msg = (
                 f"cannot merge a grouped {type(self).__name__} with an ungrouped one; "
@@ -313,7 +317,7 @@ class KeyedState(Mergeable):
             )
             raise IncompatibleStateError(msg)
         keys, pa, pb = align_keys(ka, kb)
-        return keys, (pa, pb)
+        return keys, len(keys), (pa, pb)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-Python form (JSON-ready, keys with their dtype); :meth:`from_dict` reverses it."""
