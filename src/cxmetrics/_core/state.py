@@ -41,7 +41,11 @@ from numpy.typing import NDArray
 
 from cxmetrics._core.keys import align_keys, decode_keys, encode_keys, position
 from cxmetrics._core.mergeable import Mergeable
-from cxmetrics.exceptions import CXMetricsError, IncompatibleStateError, InvalidInputError
+from cxmetrics.exceptions import (
+    CXMetricsError,
+    IncompatibleStateError,
+    InvalidInputError,
+)
 
 __all__ = [
     "GroupedState",
@@ -130,7 +134,9 @@ class _Spec:
 
 @functools.cache
 def _spec(cls: type) -> _Spec:
-    roles = {f.name: f.metadata[_ROLE] for f in attrs.fields(cls) if _ROLE in f.metadata}
+    roles = {
+        f.name: f.metadata[_ROLE] for f in attrs.fields(cls) if _ROLE in f.metadata
+    }
     keys = [name for name, r in roles.items() if r.kind == "keys"]
     return _Spec(
         params=tuple(n for n, r in roles.items() if r.kind == "parameter"),
@@ -235,10 +241,14 @@ class KeyedState(Mergeable):
             want, got = spec.shape(role), np.shape(value)
             ok = len(got) == len(want)
             for dim, letter in zip(got, want, strict=False):
-                size = letter if isinstance(letter, int) else sizes.setdefault(letter, dim)
+                size = (
+                    letter if isinstance(letter, int) else sizes.setdefault(letter, dim)
+                )
                 ok = ok and dim == size
             if not ok:
-                expect = tuple(d if isinstance(d, int) else sizes.get(d, d) for d in want)
+                expect = tuple(
+                    d if isinstance(d, int) else sizes.get(d, d) for d in want
+                )
                 msg = f"`{name}` of a {cls.__name__} must have shape {want} = {expect}; got {got}."
                 raise cls._shape_error(msg)
 
@@ -252,9 +262,13 @@ class KeyedState(Mergeable):
         fields: dict[str, Any] = dict(params)
         if spec.keys is not None:
             optional = spec.roles[spec.keys].optional
-            fields[spec.keys] = np.zeros(0, np.int64) if keys is None and not optional else keys
+            fields[spec.keys] = (
+                np.zeros(0, np.int64) if keys is None and not optional else keys
+            )
         for name, role in spec.summed:
-            shape = tuple(d if isinstance(d, int) else sizes[d] for d in spec.shape(role))
+            shape = tuple(
+                d if isinstance(d, int) else sizes[d] for d in spec.shape(role)
+            )
             fields[name] = None if role.optional else np.zeros(shape, role.dtype)
         return cls(**fields)
 
@@ -333,12 +347,21 @@ class KeyedState(Mergeable):
                 out[name] = encode_keys(value)
             else:
                 out[name] = np.asarray(value).tolist()
-        return out
+        return {**out, **self._dict_extra()}
+
+    def _dict_extra(self) -> dict[str, Any]:
+        """Entries that :meth:`to_dict` adds after the fields (for readers; default none)."""
+        return {}
+
+    @classmethod
+    def _check_dict(cls, data: dict[str, Any]) -> None:
+        """Checks of :meth:`from_dict` beyond the fields (default none)."""
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Self:
         """Rebuild a state from :meth:`to_dict` output."""
         cls._check_tag(data)
+        cls._check_dict(data)
         spec = _spec(cls)
         fields: dict[str, Any] = {}
         for name in spec.params:

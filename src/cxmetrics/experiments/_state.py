@@ -80,9 +80,7 @@ class ExperimentState(GroupedState):
     [3, 2]
     """
 
-    kind: str = attrs.field(
-        validator=attrs.validators.in_(KINDS), metadata=parameter()
-    )
+    kind: str = attrs.field(validator=attrs.validators.in_(KINDS), metadata=parameter())
     covariate: bool = attrs.field(metadata=parameter(load=lambda _cls, raw: bool(raw)))
     keys: NDArray[Any] = attrs.field(
         converter=frozen_keys, eq=array_eq, metadata=group_keys()

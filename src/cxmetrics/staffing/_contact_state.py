@@ -16,7 +16,13 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._core.arrays import array_eq, frozen_float, frozen_int, frozen_keys
-from cxmetrics._core.state import GroupedState, KeyedState, group_keys, parameter, summed
+from cxmetrics._core.state import (
+    GroupedState,
+    KeyedState,
+    group_keys,
+    parameter,
+    summed,
+)
 from cxmetrics._core.validation import (
     check_same_length,
     durations_1d,

@@ -16,7 +16,13 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._core.arrays import array_eq, frozen_int, frozen_keys, optional_float
-from cxmetrics._core.state import GroupedState, KeyedState, group_keys, parameter, summed
+from cxmetrics._core.state import (
+    GroupedState,
+    KeyedState,
+    group_keys,
+    parameter,
+    summed,
+)
 from cxmetrics._core.validation import (
     GroupIndex,
     check_levels_need_by,
