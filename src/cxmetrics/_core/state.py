@@ -31,7 +31,6 @@ class's ``_dims``.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, Literal, Self
 
@@ -132,8 +131,17 @@ class _Spec:
         return ("g", *role.shape) if grouped else role.shape
 
 
-@functools.cache
+_SPECS: dict[type, _Spec] = {}
+
+
 def _spec(cls: type) -> _Spec:
+    """The declaration of an attrs state class (read once per class)."""
+    if cls not in _SPECS:
+        _SPECS[cls] = _read_spec(cls)
+    return _SPECS[cls]
+
+
+def _read_spec(cls: type) -> _Spec:
     roles = {
         f.name: f.metadata[_ROLE] for f in attrs.fields(cls) if _ROLE in f.metadata
     }
@@ -183,15 +191,15 @@ class KeyedState(Mergeable):
 
     __slots__ = ()
 
-    _shapes = _Derived(  # type: ignore[assignment]
+    _shapes = _Derived(
         lambda s: {
             **({s.keys: ("g",)} if s.keys else {}),
             **{n: s.shape(r) for n, r in s.summed},
         }
     )
-    _signed_fields = _flagged("signed")  # type: ignore[assignment]
-    _nan_fields = _flagged("nan")  # type: ignore[assignment]
-    _ordinal_fields = _flagged("ordinal")  # type: ignore[assignment]
+    _signed_fields = _flagged("signed")
+    _nan_fields = _flagged("nan")
+    _ordinal_fields = _flagged("ordinal")
     #: the error a constructor raises for arrays of the wrong shape
     _shape_error: ClassVar[type[CXMetricsError]] = InvalidInputError
 
@@ -207,7 +215,7 @@ class KeyedState(Mergeable):
 
     def _keys(self) -> NDArray[Any] | None:
         name = _spec(type(self)).keys
-        return None if name is None else getattr(self, name)  # type: ignore[no-any-return]
+        return None if name is None else getattr(self, name)
 
     def _rows(self) -> int:
         """Number of groups (rows of every per-group field)."""
