@@ -137,21 +137,24 @@ _SPECS: dict[type, _Spec] = {}
 def _spec(cls: type) -> _Spec:
     """The declaration of an attrs state class (read once per class)."""
     if cls not in _SPECS:
-        _SPECS[cls] = _read_spec(cls)
+        roles = {
+            f.name: f.metadata[_ROLE] for f in attrs.fields(cls) if _ROLE in f.metadata
+        }
+        keys = [name for name, r in roles.items() if r.kind == "keys"]
+        _SPECS[cls] = _Spec(
+            params=tuple(n for n, r in roles.items() if r.kind == "parameter"),
+            keys=keys[0] if keys else None,
+            summed=tuple((n, r) for n, r in roles.items() if r.kind == "summed"),
+            roles=roles,
+        )
     return _SPECS[cls]
 
 
-def _read_spec(cls: type) -> _Spec:
-    roles = {
-        f.name: f.metadata[_ROLE] for f in attrs.fields(cls) if _ROLE in f.metadata
-    }
-    keys = [name for name, r in roles.items() if r.kind == "keys"]
-    return _Spec(
-        params=tuple(n for n, r in roles.items() if r.kind == "parameter"),
-        keys=keys[0] if keys else None,
-        summed=tuple((n, r) for n, r in roles.items() if r.kind == "summed"),
-        roles=roles,
-    )
+def _resolve(
+    shape: Shape, sizes: Mapping[str, int], unknown: int = -1
+) -> tuple[int, ...]:
+    """A declared shape in numbers (``unknown`` for a letter of unknown size)."""
+    return tuple(d if isinstance(d, int) else sizes.get(d, unknown) for d in shape)
 
 
 class _Derived:
@@ -230,9 +233,10 @@ class KeyedState(Mergeable):
         return 1
 
     def __attrs_post_init__(self) -> None:
-        self._check_declared_shapes()
+        self._check_declared()
 
-    def _check_declared_shapes(self) -> None:
+    def _check_declared(self) -> None:
+        """Shapes as declared (letters consistent); exact counts non-negative."""
         cls = type(self)
         spec = _spec(cls)
         sizes = dict(cls._dims(self._params()))
@@ -254,11 +258,13 @@ class KeyedState(Mergeable):
                 )
                 ok = ok and dim == size
             if not ok:
-                expect = tuple(
-                    d if isinstance(d, int) else sizes.get(d, d) for d in want
-                )
+                expect = _resolve(want, sizes)
                 msg = f"`{name}` of a {cls.__name__} must have shape {want} = {expect}; got {got}."
                 raise cls._shape_error(msg)
+            if role.dtype is np.int64 and not role.signed and np.any(value < 0):
+                bad = np.ravel(value)[np.ravel(value) < 0][0]
+                msg = f"`{name}` of a {cls.__name__} must be non-negative; got {bad}."
+                raise InvalidInputError(msg)
 
     # -- generated methods -----------------------------------------------------
 
@@ -274,9 +280,7 @@ class KeyedState(Mergeable):
                 np.zeros(0, np.int64) if keys is None and not optional else keys
             )
         for name, role in spec.summed:
-            shape = tuple(
-                d if isinstance(d, int) else sizes[d] for d in spec.shape(role)
-            )
+            shape = _resolve(spec.shape(role), sizes)
             fields[name] = None if role.optional else np.zeros(shape, role.dtype)
         return cls(**fields)
 
@@ -386,10 +390,10 @@ class KeyedState(Mergeable):
             if raw is None and role.optional:
                 fields[name] = None
                 continue
-            shape = tuple(
-                d if isinstance(d, int) else sizes.get(d, -1) for d in spec.shape(role)
-            )
-            fields[name] = _reshape(np.array(raw, dtype=role.dtype), shape)
+            arr = np.array(raw, dtype=role.dtype)
+            shape = _resolve(spec.shape(role), sizes)
+            # one unknown size is inferred; more are left to the constructor's check
+            fields[name] = arr.reshape(shape) if shape.count(-1) < 2 else arr
         return cls(**fields)
 
 
@@ -398,13 +402,6 @@ def _filled(role: Role, state: KeyedState, value: Any) -> Any:
     if value is not None or role.fill is None:
         return value
     return role.fill(state)
-
-
-def _reshape(arr: NDArray[Any], shape: tuple[int, ...]) -> NDArray[Any]:
-    """``arr`` in ``shape``, where at most one ``-1`` is inferred (several: left as is)."""
-    if list(shape).count(-1) > 1:
-        return arr
-    return arr.reshape(shape)
 
 
 class GroupedState(KeyedState):

@@ -22,7 +22,6 @@ from numpy.typing import ArrayLike, NDArray
 from cxmetrics._core.arrays import array_eq, frozen_float, frozen_int, frozen_keys
 from cxmetrics._core.state import GroupedState, group_keys, parameter, summed
 from cxmetrics._core.validation import check_option
-from cxmetrics.exceptions import InvalidInputError
 from cxmetrics.experiments._analysis import DEFAULT_TUNING, analyze
 from cxmetrics.experiments._from_survey import survey_sums
 from cxmetrics.experiments._inputs import KINDS, unit_data
@@ -106,12 +105,6 @@ class ExperimentState(GroupedState):
     @classmethod
     def _dims(cls, params: Mapping[str, Any]) -> dict[str, int]:
         return {"v": _n_vars(params["kind"], params["covariate"])}
-
-    def __attrs_post_init__(self) -> None:
-        super().__attrs_post_init__()
-        if (self.count < 0).any():
-            msg = "`count` must be non-negative."
-            raise InvalidInputError(msg)
 
     @property
     def n(self) -> int:
