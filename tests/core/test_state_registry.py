@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 import json
 import math
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -23,10 +24,14 @@ import numpy as np
 import pytest
 
 import cxmetrics as cx
-from cxmetrics._core.mergeable import Mergeable
-from cxmetrics._core.state import KeyedState, _spec
 from cxmetrics.exceptions import InvalidInputError
 from test_state_serialisation import CASES
+
+# the bases as the library's classes see them: pytest's doctest collection may
+# import a second copy of cxmetrics._core.state under the same name
+_BASES = {c.__name__: c for c in cx.NPSState.__mro__}
+KeyedState, Mergeable = _BASES["KeyedState"], _BASES["Mergeable"]
+_spec = sys.modules[KeyedState.__module__]._spec
 
 #: three parts of the six rows that split every builder by unit (customer, ticket)
 PARTS = (slice(0, 2), slice(2, 3), slice(3, 6))

@@ -1,32 +1,25 @@
-"""Declarative mergeable states: fields declared once with their role, the rest generated.
+"""Declarative mergeable states: each field declared once with its role; the rest generated.
 
-A state is a frozen attrs class whose fields carry a *role* in their metadata:
+A state is a frozen attrs class whose fields carry a role in their metadata:
+:func:`parameter` (equal in two states that merge: a survey scheme, funnel
+steps; written to plain dicts by a declared (de)serialiser), :func:`summed` (a
+sufficient statistic that adds up, int64 exactly or float64, its shape declared
+without the group axis; optional ones are ``None`` for an implicit value that a
+declared ``fill`` computes when the other side of a merge has one) and
+:func:`group_keys`. From the roles, :class:`KeyedState` generates ``merge``
+(elementwise sums; grouped: align keys and scatter-add, keys of either side
+kept), ``to_dict``/``from_dict`` (type tag, dtype-preserving keys, arrays
+reshaped per declared shape), ``_empty``, the shape checks, and the
+``_shapes``/``_signed_fields``/``_nan_fields``/``_ordinal_fields`` that
+:func:`~cxmetrics._core.mergeable.check_state` applies; :class:`GroupedState`
+adds ``len()`` and ``state[key]``. ``+`` and ``sum()`` come from
+:class:`~cxmetrics._core.mergeable.Mergeable`, like its checks of loaded and
+merged states.
 
-- :func:`parameter`: must be equal for two states to merge (a survey scheme, a
-  funnel's steps); written to and read from plain dicts by a declared
-  (de)serialiser;
-- :func:`summed`: a sufficient statistic that adds up (int64 exactly, or
-  float64), with its shape declared *without* the group axis (``("k",)``: one
-  entry per scale point); a grouped state adds the group axis in front;
-  ``optional=True`` means ``None`` stands for an implicit value that a declared
-  ``fill`` computes when the other side of a merge has it (weight sums default to
-  the counts); ``per_group=False`` marks a total of the whole state;
-- :func:`group_keys`: the keys of a grouped state (``optional=True``: ``None``
-  for an ungrouped state of one unnamed row).
-
-From these, :class:`KeyedState` generates ``merge`` (elementwise sums; grouped:
-align by key and scatter-add, keys of either side kept), ``to_dict`` /
-``from_dict`` (type tag, dtype-preserving keys, arrays reshaped per declared
-shape), the shape checks, and the ``_shapes`` / ``_signed_fields`` /
-``_nan_fields`` / ``_ordinal_fields`` that :func:`~cxmetrics._core.mergeable.check_state`
-applies. :class:`GroupedState` adds ``len()`` and ``state[key]`` (the state of
-one group). ``+`` and ``sum()`` come from :class:`~cxmetrics._core.mergeable.Mergeable`.
-
-The scalar state is the one-group case: it declares the same parameters and
-summed fields without keys, and merges by elementwise sums; ``grouped[key]``
-builds it from one row of every per-group field. Letters in declared shapes
-(``"k"``) are either shared between fields or resolved from the parameters by the
-class's ``_dims``.
+The scalar state is the one-group case: the same roles without keys, merged
+elementwise; ``grouped[key]`` builds it from one row of every per-group field.
+Shape letters (``"k"``) are shared between fields, or fixed by the parameters
+through the class's ``_dims``.
 """
 
 from __future__ import annotations
@@ -190,6 +183,34 @@ class KeyedState(Mergeable):
     :func:`parameter`, :func:`summed` or :func:`group_keys`, and may define
     ``_dims`` (sizes of shape letters from the parameters) and ``_scalar`` (the
     state class of one group).
+
+    Examples
+    --------
+    >>> import attrs, numpy as np
+    >>> from cxmetrics._core.arrays import array_eq, frozen_int, frozen_keys
+    >>> @attrs.frozen(unsafe_hash=False)
+    ... class Visits(GroupedState):
+    ...     site: str = attrs.field(metadata=parameter())
+    ...     keys: np.ndarray = attrs.field(
+    ...         converter=frozen_keys, eq=array_eq, metadata=group_keys()
+    ...     )
+    ...     pages: np.ndarray = attrs.field(
+    ...         converter=frozen_int, eq=array_eq, metadata=summed(np.int64, (2,))
+    ...     )
+    >>> a = Visits("shop", ["mon"], [[3, 1]])
+    >>> b = Visits("shop", ["tue", "mon"], [[5, 0], [1, 1]])
+    >>> (a + b).keys.tolist(), (a + b).pages.tolist()
+    (['mon', 'tue'], [[4, 2], [5, 0]])
+    >>> (a + b).to_dict()
+    {'type': 'Visits', 'site': 'shop', 'keys': {'dtype': '<U3', 'values': ['mon', 'tue']}, 'pages': [[4, 2], [5, 0]]}
+    >>> Visits.from_dict((a + b).to_dict()) == a + b
+    True
+    >>> (a + b)["tue"].pages.tolist(), len(a + b)
+    ([[5, 0]], 2)
+    >>> a + Visits("blog", ["mon"], [[1, 0]])
+    Traceback (most recent call last):
+      ...
+    cxmetrics.exceptions.IncompatibleStateError: cannot merge Visits states with different site: 'shop' and 'blog'.
     """
 
     __slots__ = ()
@@ -298,7 +319,7 @@ class KeyedState(Mergeable):
         for name in _spec(cls).params:
             a, b = getattr(self, name), getattr(other, name)
             if a != b:
-                msg = f"cannot merge {cls.__name__}s with different {name}: {a!r} and {b!r}."
+                msg = f"cannot merge {cls.__name__} states with different {name}: {a!r} and {b!r}."
                 raise IncompatibleStateError(msg)
         keys, rows, where = self._align(other)
         fields: dict[str, Any] = self._params()

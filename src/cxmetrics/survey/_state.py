@@ -115,12 +115,14 @@ _COUNTS = summed(np.int64, ("k",))
 _WEIGHTS = summed(np.float64, ("k",), optional=True, fill=_unit_weights)
 
 
-class _ScaleBase(KeyedState):
+class _ScaleBase(KeyedState, Generic[SchemeT]):
     """What the scalar and grouped survey states share: the scale length and weights."""
 
     __slots__ = ()
 
-    scheme: Any
+    scheme: SchemeT
+    counts: NDArray[np.int64]
+    n_missing: Any
     weight_sums: NDArray[np.float64] | None
     weight_squares: NDArray[np.float64] | None
     _default_scheme: ClassVar[Any]
@@ -128,6 +130,11 @@ class _ScaleBase(KeyedState):
     @classmethod
     def _dims(cls, params: Mapping[str, Any]) -> dict[str, int]:
         return {"k": params["scheme"].high - params["scheme"].low + 1}
+
+    @classmethod
+    def empty(cls, scheme: SchemeT | None = None) -> Self:
+        """The identity of ``+``: no answers (no groups, for a grouped state)."""
+        return cls._empty(scheme=cls._default_scheme() if scheme is None else scheme)
 
     def __attrs_post_init__(self) -> None:
         super().__attrs_post_init__()
@@ -140,7 +147,7 @@ class _ScaleBase(KeyedState):
     @property
     def histogram(self) -> tuple[Any, Any, Any, Any]:
         """``(counts, weight_sums, weight_squares, n_missing)``, as the summaries take them."""
-        return self.counts, self.weight_sums, self.weight_squares, self.n_missing  # type: ignore[attr-defined]
+        return self.counts, self.weight_sums, self.weight_squares, self.n_missing
 
     @property
     def weighted(self) -> bool:
@@ -149,7 +156,7 @@ class _ScaleBase(KeyedState):
 
 
 @attrs.frozen(unsafe_hash=False)
-class ScaleState(_ScaleBase, Generic[SchemeT]):
+class ScaleState(_ScaleBase[SchemeT]):
     """Histogram of answers on an integer scale: the base of the survey states.
 
     Attributes
@@ -176,11 +183,6 @@ class ScaleState(_ScaleBase, Generic[SchemeT]):
     weight_squares: NDArray[np.float64] | None = attrs.field(
         default=None, converter=optional_float, eq=array_eq, metadata=_WEIGHTS
     )
-
-    @classmethod
-    def empty(cls, scheme: SchemeT | None = None) -> Self:
-        """The identity of ``+``: no answers."""
-        return cls._empty(scheme=cls._default_scheme() if scheme is None else scheme)
 
     @classmethod
     def from_responses(
@@ -222,7 +224,7 @@ class ScaleState(_ScaleBase, Generic[SchemeT]):
 
 
 @attrs.frozen(unsafe_hash=False)
-class GroupedScaleState(_ScaleBase, GroupedState, Generic[SchemeT]):
+class GroupedScaleState(_ScaleBase[SchemeT], GroupedState):
     """Histograms of answers per group: the base of the grouped survey states.
 
     Merging aligns groups by key: keys present in only one state are kept, and
@@ -259,11 +261,6 @@ class GroupedScaleState(_ScaleBase, GroupedState, Generic[SchemeT]):
     weight_squares: NDArray[np.float64] | None = attrs.field(
         default=None, converter=optional_float, eq=array_eq, metadata=_WEIGHTS
     )
-
-    @classmethod
-    def empty(cls, scheme: SchemeT | None = None) -> Self:
-        """The identity of ``+``: no groups."""
-        return cls._empty(scheme=cls._default_scheme() if scheme is None else scheme)
 
     @classmethod
     def from_responses(
