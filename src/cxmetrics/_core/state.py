@@ -155,11 +155,14 @@ class _Derived:
 
     def __init__(self, compute: Callable[[_Spec], Any]) -> None:
         self.compute = compute
+        self.values: dict[type, Any] = {}
 
     def __get__(self, obj: object, owner: type) -> Any:
         if not attrs.has(owner):  # the base classes, or a class attrs is still building
             return self.compute(_Spec((), None, (), {}))
-        return self.compute(_spec(owner))
+        if owner not in self.values:
+            self.values[owner] = self.compute(_spec(owner))
+        return self.values[owner]
 
 
 def _flagged(flag: str) -> _Derived:
@@ -332,8 +335,8 @@ class KeyedState(Mergeable):
                 fields[name] = None
                 continue
             a, b = _filled(role, self, a), _filled(role, other, b)
-            if where is None or not role.per_group:
-                fields[name] = a + b
+            if where is None or not role.per_group or where[0] is where[1]:
+                fields[name] = a + b  # elementwise, or the same keys in the same order
                 continue
             out = np.zeros((rows, *np.shape(a)[1:]), dtype=role.dtype)
             np.add.at(out, where[0], a)
