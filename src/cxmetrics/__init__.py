@@ -131,7 +131,6 @@ from cxmetrics.stats import (
     ConfidenceInterval,
     ConfidenceIntervalArray,
     DifferenceResult,
-    nps_sample_size,
     proportion_sample_size,
 )
 from cxmetrics.support import (
@@ -183,6 +182,7 @@ from cxmetrics.survey import (
     csat,
     enps,
     nps,
+    nps_sample_size,
 )
 from cxmetrics.voice import (
     AgreementResult,

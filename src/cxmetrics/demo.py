@@ -119,6 +119,7 @@ def main() -> None:
 
 def report(path: str = "cxmetrics-report.html") -> Path:
     """Write the HTML report of all the bundled samples and say where it is."""
+    # the command line (argparse, its commands) loads only for this last step
     from cxmetrics.cli import main as cli  # noqa: PLC0415
 
     out = Path(path).resolve()

@@ -8,7 +8,10 @@ Examples
 
 from __future__ import annotations
 
-from typing import Literal, TypeAlias
+from collections.abc import Callable, Collection
+from typing import Any, Literal, TypeAlias
+
+from numpy.typing import ArrayLike, NDArray
 
 __all__ = [
     "AgreementLevel",
@@ -25,6 +28,7 @@ __all__ = [
     "FunnelCompare",
     "FunnelEntry",
     "FunnelMode",
+    "FunnelStep",
     "KappaWeighting",
     "LiftInterval",
     "MeanMethod",
@@ -131,6 +135,11 @@ FunnelAttribution: TypeAlias = Literal["first_touch", "last_touch", "first_step"
 
 FunnelCompare: TypeAlias = Literal["overall", "step"]
 """Funnel conversion compared between segments: from step 1, or from the previous step."""
+
+FunnelStep: TypeAlias = (
+    str | int | Collection[Any] | Callable[[NDArray[Any]], ArrayLike]
+)
+"""A funnel step: one event name (or integer code), a collection of them, or a predicate."""
 
 MultipleTesting: TypeAlias = Literal["holm", "bonferroni", "none"]
 """Adjustment of a family of p-values."""

@@ -15,8 +15,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import cxmetrics as cx
-from cxmetrics._core.validation import CHUNK
 from cxmetrics.survey import _kernel
+from cxmetrics.survey._kernel import CHUNK
 
 
 def _direct(x, g, w, n_groups, n_bins=11):

@@ -10,8 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import cxmetrics as cx
-from cxmetrics.staffing._erlang_a import erlang_a_kernel
-from cxmetrics.stats._incomplete_gamma import (
+from cxmetrics._core.incomplete_gamma import (
     bd0,
     gamma_p,
     harmonic_difference,
@@ -19,6 +18,7 @@ from cxmetrics.stats._incomplete_gamma import (
     log_poisson_cdf,
     stirling_error,
 )
+from cxmetrics.staffing._erlang_a import erlang_a_kernel
 
 
 def erlang_a_reference(traffic, agents, ratio, s_t, mp):

@@ -1,6 +1,15 @@
 """The private core: the metric skeleton every family builds on, knowing no family.
 
-- :mod:`~cxmetrics._core.validation`: argument and array checks shared by every front door;
+- :mod:`~cxmetrics._core.validation`: argument and array checks shared by every front door,
+  re-exported from modules of one idea: :mod:`~cxmetrics._core.checks` (scalar
+  options), :mod:`~cxmetrics._core.columns` (1-d columns), :mod:`~cxmetrics._core.groups`
+  (group index), :mod:`~cxmetrics._core.parameters`, :mod:`~cxmetrics._core.durations`,
+  :mod:`~cxmetrics._core.times` (instants, zones) and :mod:`~cxmetrics._core.money`;
+- :mod:`~cxmetrics._core.student_t`, :mod:`~cxmetrics._core.beta` and
+  :mod:`~cxmetrics._core.incomplete_gamma`: numpy-only special functions behind the
+  normal, t and chi-square tails; :mod:`~cxmetrics._core.sample_size`: rounding of
+  planned sample sizes;
+- :mod:`~cxmetrics._core.tables`: plain result tables shown by the CLI and the report;
 - :mod:`~cxmetrics._core.keys`: group keys (factorising, aligning, dtype-preserving JSON);
 - :mod:`~cxmetrics._core.arrays`: frozen (read-only) array fields;
 - :mod:`~cxmetrics._core.mergeable`: ``+``, ``sum()``, type tags and the guard on every state;

@@ -43,8 +43,19 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import NoReturn
 
+from cxmetrics._core.optional import require
 from cxmetrics._core.table_io import TableError
-from cxmetrics.cli import _commands, _journeys, _workforce
+from cxmetrics.cli import (
+    _clv,
+    _commands,
+    _contact_centre,
+    _journeys,
+    _report,
+    _retention,
+    _survey,
+    _tickets,
+    _workforce,
+)
 from cxmetrics.cli._output import FORMATS, check_destination, write_tables
 from cxmetrics.cli._roles import Role, add_roles
 from cxmetrics.exceptions import CXMetricsError
@@ -341,49 +352,49 @@ COMMANDS: tuple[Command, ...] = (
         "survey",
         "NPS, CSAT or CES of a survey file, by group",
         _survey_options,
-        _commands.survey,
+        _survey.survey,
         _commands.ROLES["survey"],
     ),
     Command(
         "sla",
         "SLA compliance of a ticket status log",
         _sla_options,
-        _commands.sla,
+        _tickets.sla,
         _commands.ROLES["sla"],
     ),
     Command(
         "backlog",
         "open tickets at the start of each day, week or month",
         _backlog_options,
-        _commands.backlog,
+        _tickets.backlog,
         _commands.ROLES["backlog"],
     ),
     Command(
         "retention",
         "churn by period and cohort retention of an activity log",
         _retention_options,
-        _commands.retention,
+        _retention.retention,
         _commands.ROLES["retention"],
     ),
     Command(
         "clv",
         "RFM summary, BG/NBD (or Pareto/NBD) and Gamma-Gamma fits, CLV (needs scipy)",
         _clv_options,
-        _commands.clv,
+        _clv.clv,
         _commands.ROLES["clv"],
     ),
     Command(
         "contacts",
         "service level, abandonment, ASA and AHT of a call log, by queue and interval",
         _contacts_options,
-        _commands.contacts,
+        _contact_centre.contacts,
         _commands.ROLES["contacts"],
     ),
     Command(
         "staffing",
         "agents required per interval from a volume forecast (Erlang C or A)",
         _staffing_options,
-        _commands.staffing,
+        _contact_centre.staffing,
         _commands.ROLES["staffing"],
     ),
     Command(
@@ -404,8 +415,8 @@ COMMANDS: tuple[Command, ...] = (
         "report",
         "one self-contained HTML report with an executive summary and charts",
         _report_options,
-        _commands.report,
-        _commands.REPORT_ROLES,
+        _report.report,
+        _report.REPORT_ROLES,
         tables=False,
     ),
 )
@@ -498,8 +509,6 @@ def _run(args: argparse.Namespace) -> str | None:
         raise TableError(msg)
     check_destination(args.output, args.output_dir)
     if fmt == "parquet":
-        from cxmetrics._core.optional import require  # noqa: PLC0415
-
         require("pyarrow", feature="--format parquet")
     tables = cmd.run(args)
     assert isinstance(tables, list)  # noqa: S101

@@ -159,7 +159,8 @@ def add_report_options(o: Any) -> None:
 
 def report_sections(args: argparse.Namespace) -> list[tuple[str, str, list[str]]]:
     """The report's funnel section from ``--events``."""
-    from cxmetrics.report._journeys import funnel_section  # noqa: PLC0415
+    # the report layer (and its charts) loads only for the report command
+    from cxmetrics.report import funnel_section  # noqa: PLC0415
 
     if not args.funnel_steps:
         msg = "--events needs --funnel-steps (the funnel's event names, in order)."

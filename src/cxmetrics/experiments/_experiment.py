@@ -13,11 +13,11 @@ from cxmetrics.experiments._analysis import DEFAULT_TUNING, check_analysis_optio
 from cxmetrics.experiments._inputs import KINDS
 from cxmetrics.experiments._srm import DEFAULT_SRM_THRESHOLD
 from cxmetrics.experiments._state import ExperimentState
-from cxmetrics.survey._state import GroupedScaleState
+from cxmetrics.survey import GroupedCESState, GroupedCSATState, GroupedNPSState
 
 if TYPE_CHECKING:
     from cxmetrics.experiments._result import ExperimentResult
-    from cxmetrics.survey._scheme import NPSScheme
+    from cxmetrics.survey import NPSScheme
     from cxmetrics.typing import (
         Alternative,
         ExperimentKind,
@@ -30,7 +30,11 @@ __all__ = ["experiment"]
 
 
 def experiment(
-    values: ArrayLike | ExperimentState | GroupedScaleState[Any],
+    values: ArrayLike
+    | ExperimentState
+    | GroupedNPSState
+    | GroupedCSATState
+    | GroupedCESState,
     arm: ArrayLike | None = None,
     *,
     control: object,
@@ -140,7 +144,9 @@ def experiment(
         alternative=alternative,
         srm_threshold=srm_threshold,
     )
-    if isinstance(values, ExperimentState | GroupedScaleState):
+    if isinstance(
+        values, ExperimentState | GroupedNPSState | GroupedCSATState | GroupedCESState
+    ):
         given = [
             name
             for name, v in (

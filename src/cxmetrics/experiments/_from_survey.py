@@ -15,9 +15,7 @@ from numpy.typing import NDArray
 
 from cxmetrics._core.validation import check_option
 from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
-from cxmetrics.survey._ces import GroupedCESState
-from cxmetrics.survey._csat import GroupedCSATState
-from cxmetrics.survey._nps import GroupedNPSState
+from cxmetrics.survey import GroupedCESState, GroupedCSATState, GroupedNPSState
 
 __all__ = ["survey_sums"]
 

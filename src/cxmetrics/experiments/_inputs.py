@@ -28,7 +28,7 @@ from cxmetrics._core.validation import (
     timedelta_seconds,
 )
 from cxmetrics.exceptions import InvalidInputError, MissingValueError
-from cxmetrics.survey._scheme import NPSScheme
+from cxmetrics.survey import NPSScheme
 
 __all__ = ["KINDS", "UnitData", "unit_data"]
 

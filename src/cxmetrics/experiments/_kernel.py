@@ -21,8 +21,8 @@ import math
 import numpy as np
 from numpy.typing import NDArray
 
-from cxmetrics.stats._distributions import normal_pvalue, t_pvalue
-from cxmetrics.stats._student_t import t_isf
+from cxmetrics._core.student_t import t_isf
+from cxmetrics.stats import normal_pvalue, t_pvalue
 
 __all__ = [
     "critical",

@@ -16,7 +16,7 @@ from cxmetrics.exceptions import InvalidInputError
 from cxmetrics.experiments._kernel import critical, fieller, sequential_halfwidth
 from cxmetrics.experiments._multiple import adjust_pvalues
 from cxmetrics.experiments._srm import SRMResult
-from cxmetrics.stats._interval import ConfidenceInterval, ConfidenceIntervalArray
+from cxmetrics.stats import ConfidenceInterval, ConfidenceIntervalArray
 from cxmetrics.typing import PValueAdjustment
 
 __all__ = ["ExperimentResult", "LiftResult"]

@@ -21,7 +21,7 @@ from cxmetrics._core.arrays import array_eq, frozen_float, frozen_int, frozen_ke
 from cxmetrics._core.display import DisplayMixin
 from cxmetrics._core.validation import _describe, as_1d, check_probability
 from cxmetrics.exceptions import InvalidInputError
-from cxmetrics.stats._chi_square import chi_square_pvalue
+from cxmetrics.stats import chi_square_pvalue
 
 __all__ = ["SRMResult", "expected_shares", "sample_ratio_mismatch"]
 

@@ -30,7 +30,7 @@ from cxmetrics.experiments._summary import summary_sums
 
 if TYPE_CHECKING:
     from cxmetrics.experiments._result import ExperimentResult
-    from cxmetrics.survey._scheme import NPSScheme
+    from cxmetrics.survey import NPSScheme
     from cxmetrics.typing import (
         Alternative,
         ExperimentTest,

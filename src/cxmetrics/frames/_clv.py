@@ -17,9 +17,9 @@ import numpy as np
 
 from cxmetrics._core.validation import check_option
 from cxmetrics.clv import RFMState, RFMSummary
-from cxmetrics.clv._periods import period_index
 from cxmetrics.exceptions import InvalidInputTypeError
 from cxmetrics.frames._native import collect, log_frame, narwhals
+from cxmetrics.periods import period_index
 
 __all__ = ["rfm_state", "rfm_summary"]
 

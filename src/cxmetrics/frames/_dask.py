@@ -21,6 +21,8 @@ from cxmetrics.exceptions import (
     InvalidInputError,
     InvalidInputTypeError,
 )
+from cxmetrics.frames._histogram import histogram
+from cxmetrics.frames._native import wrap
 
 __all__ = ["dask_columns", "dask_frame", "dask_state", "is_dask", "map_states"]
 
@@ -75,9 +77,6 @@ def _partition_state(
 ) -> Any:
     try:
         if len(by) > 1:
-            from cxmetrics.frames._histogram import histogram  # noqa: PLC0415
-            from cxmetrics.frames._native import wrap  # noqa: PLC0415
-
             h = histogram(
                 wrap(part),
                 score,

@@ -9,16 +9,21 @@ selects the four columns; they come back to numpy once and the journeys kernels
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, get_args
 
 import numpy as np
 
+from cxmetrics._core.validation import check_option
 from cxmetrics.frames._native import collect, column_names, narwhals, wrap
 from cxmetrics.journeys import FunnelResult, GroupedFunnelResult
 from cxmetrics.journeys import funnel as _funnel
-from cxmetrics.journeys._inputs import Step
-from cxmetrics.journeys._state import check_funnel_options
-from cxmetrics.typing import FunnelAttribution, FunnelEntry, FunnelMode, NanPolicy
+from cxmetrics.typing import (
+    FunnelAttribution,
+    FunnelEntry,
+    FunnelMode,
+    FunnelStep,
+    NanPolicy,
+)
 
 __all__ = ["funnel"]
 
@@ -38,13 +43,13 @@ def funnel(
     unit: str,
     time: str,
     event: str,
-    steps: Sequence[Step] | Mapping[str, Step],
+    steps: Sequence[FunnelStep] | Mapping[str, FunnelStep],
     *,
     window: object,
     by: str | None = None,
     mode: FunnelMode = "ordered",
     entry: FunnelEntry = "any",
-    exclude: Sequence[Step] | None = None,
+    exclude: Sequence[FunnelStep] | None = None,
     attribution: FunnelAttribution = "first_touch",
     session_gap: object = None,
     nan_policy: NanPolicy = "raise",
@@ -74,7 +79,14 @@ def funnel(
     >>> frames.funnel(log, "user", "t", "event", ["cart", "paid"], window=60).reached.tolist()
     [2, 1]
     """
-    check_funnel_options(mode, entry, attribution, nan_policy)
+    # every option is checked before the frame is read
+    for name, value, allowed in (
+        ("mode", mode, FunnelMode),
+        ("entry", entry, FunnelEntry),
+        ("attribution", attribution, FunnelAttribution),
+        ("nan_policy", nan_policy, NanPolicy),
+    ):
+        check_option(name, value, get_args(allowed))
     narwhals()
     frame = wrap(df)
     column_names(frame, {"unit": unit, "time": time, "event": event, "by": by})

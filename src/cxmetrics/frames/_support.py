@@ -30,7 +30,6 @@ from cxmetrics.frames._native import (
     wrap,
 )
 from cxmetrics.support import SLAComplianceState
-from cxmetrics.support._sla import TARGET_STATUSES
 
 __all__ = ["sla_compliance", "sla_compliance_state"]
 
@@ -93,18 +92,18 @@ def sla_compliance_state(
     if missing.any():
         msg = f"`status` column {status!r} contains {int(n[missing].sum())} missing value(s); every row needs a status."
         raise MissingValueError(msg)
-    known = {s: i for i, s in enumerate(TARGET_STATUSES)}
+    known = {s: i for i, s in enumerate(SLAComplianceState.STATUSES)}
     unknown = sorted({str(v) for v in names.tolist()} - set(known))
     if unknown:
         rows = int(n[np.isin(names.astype(str), unknown)].sum())
-        msg = f"`status` column {status!r} holds unknown status(es) {unknown} ({rows} row(s)); expected one of {list(TARGET_STATUSES)}."
+        msg = f"`status` column {status!r} holds unknown status(es) {unknown} ({rows} row(s)); expected one of {list(SLAComplianceState.STATUSES)}."
         raise InvalidInputError(msg)
     if cols["by"]:
         keys, group = factorise(table, cols["by"])
     else:
         keys, group = np.array(["all"]), np.zeros(len(table), dtype=np.intp)
     column = np.array([known[str(v)] for v in names.tolist()], dtype=np.intp)
-    counts = np.zeros((len(keys), len(TARGET_STATUSES)), dtype=np.int64)
+    counts = np.zeros((len(keys), len(SLAComplianceState.STATUSES)), dtype=np.int64)
     np.add.at(counts, (group, column), n)
     return SLAComplianceState(keys, counts, level)
 

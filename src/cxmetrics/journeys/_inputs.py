@@ -28,11 +28,12 @@ from cxmetrics.exceptions import (
     InvalidInputTypeError,
     MissingValueError,
 )
+from cxmetrics.typing import FunnelStep
 
 __all__ = ["EventLog", "FunnelSteps", "parse_steps", "parse_window", "read_log"]
 
 #: a step: one event name (or integer code), a collection of them, or a predicate
-Step = str | int | Collection[Any] | Callable[[NDArray[Any]], ArrayLike]
+Step = FunnelStep
 
 
 @attrs.frozen

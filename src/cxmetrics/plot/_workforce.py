@@ -8,6 +8,7 @@ import numpy as np
 
 from cxmetrics.exceptions import InvalidInputTypeError
 from cxmetrics.plot._axes import axes, colours
+from cxmetrics.workforce import ProjectedService, ShiftSchedule
 
 __all__ = ["schedule_coverage"]
 
@@ -45,8 +46,6 @@ def schedule_coverage(
     >>> [t.get_text() for t in ax.get_legend().get_texts()]
     ['required', 'scheduled']
     """
-    from cxmetrics.workforce import ProjectedService, ShiftSchedule  # noqa: PLC0415
-
     if isinstance(result, ProjectedService):
         scheduled = np.asarray(result.scheduled)
         required = None if result.required is None else np.asarray(result.required)

@@ -29,20 +29,15 @@ from typing import Any
 from numpy.typing import NDArray
 
 from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
+from cxmetrics.report._clv import clv_section
 from cxmetrics.report._experiments import experiment_section
 from cxmetrics.report._html import page, tiles_html
-from cxmetrics.report._sections import (
-    SECTIONS,
-    ReportInputs,
-    Section,
-    SectionOut,
-    Tile,
-    clv_section,
-    retention_section,
-    revenue_section,
-    survey_section,
-    tickets_section,
-)
+from cxmetrics.report._journeys import funnel_section
+from cxmetrics.report._registry import SECTIONS
+from cxmetrics.report._retention import retention_section, revenue_section
+from cxmetrics.report._sections import ReportInputs, Section, SectionOut, Tile
+from cxmetrics.report._support import tickets_section
+from cxmetrics.report._survey import survey_section
 from cxmetrics.report._voice import voice_section
 from cxmetrics.report._workforce import workforce_section
 
@@ -54,6 +49,7 @@ __all__ = [
     "Tile",
     "build_report",
     "clv_section",
+    "funnel_section",
     "retention_section",
     "revenue_section",
     "survey_section",

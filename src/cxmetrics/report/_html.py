@@ -9,7 +9,7 @@ from typing import Any
 
 from cxmetrics._core.display import html_table
 from cxmetrics._core.optional import require
-from cxmetrics.cli._output import Table, human
+from cxmetrics._core.tables import Table, human
 
 __all__ = ["figure_html", "page", "table_html", "tiles_html"]
 

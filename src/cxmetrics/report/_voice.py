@@ -10,7 +10,7 @@ from numpy.typing import NDArray
 
 import cxmetrics as cx
 from cxmetrics import plot
-from cxmetrics.cli._output import Table
+from cxmetrics._core.tables import Table
 from cxmetrics.report._html import figure_html, table_html
 
 __all__ = ["voice_section"]

@@ -22,10 +22,10 @@ from cxmetrics.exceptions import InvalidInputError, UndefinedMetricWarning
 from cxmetrics.staffing._contact_scheme import ContactScheme
 from cxmetrics.staffing._durations import Duration, duration_parameter
 from cxmetrics.staffing._keys import key_columns
-from cxmetrics.stats._distributions import critical_value
-from cxmetrics.stats._interval import (
+from cxmetrics.stats import (
     ConfidenceInterval,
     ConfidenceIntervalArray,
+    critical_value,
     proportion_interval,
 )
 

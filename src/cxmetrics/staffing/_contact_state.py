@@ -27,7 +27,6 @@ from cxmetrics._core.validation import (
     check_same_length,
     durations_1d,
     flags_1d,
-    handle_times_1d,
 )
 from cxmetrics.exceptions import InvalidInputError
 from cxmetrics.staffing._contact_result import (
@@ -37,7 +36,7 @@ from cxmetrics.staffing._contact_result import (
     GroupedContactResult,
 )
 from cxmetrics.staffing._contact_scheme import ContactScheme
-from cxmetrics.staffing._durations import Duration
+from cxmetrics.staffing._durations import Duration, handle_times_1d
 from cxmetrics.staffing._keys import contact_cells
 from cxmetrics.typing import ServiceLevelDefinition
 

@@ -14,11 +14,18 @@ from datetime import timedelta
 from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._core.validation import parameter_array, timedelta_seconds
+from cxmetrics._core.validation import (
+    _first,
+    check_same_length,
+    durations_1d,
+    parameter_array,
+    timedelta_seconds,
+)
+from cxmetrics.exceptions import MissingValueError
 
-__all__ = ["Duration", "duration_parameter"]
+__all__ = ["Duration", "duration_parameter", "handle_times_1d"]
 
 #: a duration parameter: a number (in the unit of the waits) or a time delta (seconds)
 Duration = float | timedelta | np.timedelta64
@@ -45,3 +52,22 @@ def duration_parameter(
         if secs is not None:
             value = secs
     return parameter_array(value, name, low=0.0, low_inclusive=not positive)
+
+
+def handle_times_1d(
+    values: ArrayLike, name: str, answered: NDArray[np.bool_]
+) -> NDArray[np.float64]:
+    """Validate a handle-time component (talk, hold, after-contact work).
+
+    Finite and non-negative on answered contacts, where a missing value is an
+    error; ignored (returned as 0) on the others, where it may be NaN/None.
+    """
+    arr, missing = durations_1d(values, name, nan_policy="omit")
+    check_same_length(name, arr, "wait", answered.shape[0])
+    if missing is not None:
+        bad = missing & answered
+        if bad.any():
+            i, count = _first(bad)
+            msg = f"`{name}` is missing for {count} answered contact(s), the first at index {i}; answered contacts need every handle-time component."
+            raise MissingValueError(msg)
+    return np.where(answered, np.nan_to_num(arr, nan=0.0), 0.0)

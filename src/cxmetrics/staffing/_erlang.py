@@ -18,6 +18,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._core.validation import parameter_array
 from cxmetrics.exceptions import InvalidInputError
+from cxmetrics.staffing._erlang_a import log_inverse_erlang_b
 
 __all__ = [
     "MAX_AGENTS",
@@ -81,8 +82,6 @@ def erlang_b_kernel(traffic: Float, agents: Float) -> Float:
         return out
     large = agents > _RECURSION_MAX
     if large.any():
-        from cxmetrics.staffing._erlang_a import log_inverse_erlang_b  # noqa: PLC0415
-
         small = ~large
         out[large] = np.exp(-log_inverse_erlang_b(traffic[large], agents[large]))
         if small.any():

@@ -19,7 +19,7 @@ P(x, y)/d(x; y)` (regularized incomplete gamma over a Poisson term):
 * :math:`E[W] = P(\mathrm{Ab})/\theta` over all callers, and for answered callers
   :math:`\theta E[V e^{-\theta V} \mid m] = \frac{x}{x+m+1}\sum_{k=1}^{m+1}\frac{1}{x+k}`.
 
-Every sum is evaluated by :func:`cxmetrics.stats._incomplete_gamma.kummer_window`,
+Every sum is evaluated by :func:`cxmetrics._core.incomplete_gamma.kummer_window`,
 in log space, so thousands of Erlangs neither overflow nor lose precision.
 """
 
@@ -30,7 +30,7 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import NDArray
 
-from cxmetrics.stats._incomplete_gamma import kummer_window, log_poisson_pmf
+from cxmetrics._core.incomplete_gamma import kummer_window, log_poisson_pmf
 
 __all__ = ["ErlangAParts", "erlang_a_kernel", "log_inverse_erlang_b"]
 

@@ -14,6 +14,8 @@ Examples
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from cxmetrics.stats._chi_square import chi_square_pvalue
 from cxmetrics.stats._difference import (
     DifferenceResult,
@@ -40,7 +42,10 @@ from cxmetrics.stats._net_score import (
     restricted_mle,
 )
 from cxmetrics.stats._rate import rate_interval
-from cxmetrics.stats._sample_size import nps_sample_size, proportion_sample_size
+from cxmetrics.stats._sample_size import proportion_sample_size
+
+if TYPE_CHECKING:
+    from cxmetrics.survey import nps_sample_size
 
 __all__ = [
     "ConfidenceInterval",
@@ -64,3 +69,14 @@ __all__ = [
     "t_critical_value",
     "t_pvalue",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """``nps_sample_size``, which moved to :mod:`cxmetrics.survey`, still imports from here."""
+    if name == "nps_sample_size":
+        # survey imports stats: the survey planner is looked up on first use
+        from cxmetrics.survey import nps_sample_size  # noqa: PLC0415
+
+        return nps_sample_size
+    msg = f"module {__name__!r} has no attribute {name!r}"
+    raise AttributeError(msg)

@@ -30,10 +30,10 @@ import math
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from cxmetrics._core.incomplete_gamma import kummer_window, log_poisson_pmf
 from cxmetrics._core.validation import check_positive_int
 from cxmetrics.exceptions import InvalidInputError
 from cxmetrics.stats._checks import floats
-from cxmetrics.stats._incomplete_gamma import kummer_window, log_poisson_pmf
 
 __all__ = ["MAX_DF", "chi_square_pvalue"]
 

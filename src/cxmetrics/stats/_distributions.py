@@ -1,7 +1,7 @@
 """Normal and t quantiles and tail probabilities.
 
 Normal quantities come from the standard library (:class:`statistics.NormalDist`,
-:func:`math.erfc`), t quantities from :mod:`cxmetrics.stats._student_t`; none of
+:func:`math.erfc`), t quantities from :mod:`cxmetrics._core.student_t`; none of
 them needs scipy.
 """
 
@@ -14,9 +14,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from cxmetrics._core.student_t import t_cdf, t_isf, t_sf
 from cxmetrics._core.validation import check_confidence_level, check_option
 from cxmetrics.stats._checks import floats, positive_df
-from cxmetrics.stats._student_t import t_cdf, t_isf, t_sf
 
 __all__ = ["critical_value", "normal_pvalue", "t_critical_value", "t_pvalue"]
 

@@ -15,6 +15,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._core.validation import check_option, seconds_ns_1d, utc_instants_1d
 from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
+from cxmetrics.support._timeline import business_ns, deadline_ns
 
 __all__ = ["DAY", "BusinessCalendar", "Window"]
 
@@ -338,8 +339,6 @@ class BusinessCalendar:
         >>> cal.business_time(a, b)
         array([1800250000000], dtype='timedelta64[ns]')
         """
-        from cxmetrics.support._timeline import business_ns  # noqa: PLC0415
-
         check_option("negative", negative, ("signed", "raise"))
         s = utc_instants_1d(start, "start")
         e = utc_instants_1d(end, "end")
@@ -421,8 +420,6 @@ class BusinessCalendar:
         >>> cal.deadline(a, 2 * 3600)  # 1 h on Friday, 1 h on Monday (now EDT)
         array(['2024-03-11T14:00:00.000000000'], dtype='datetime64[ns]')
         """
-        from cxmetrics.support._timeline import deadline_ns  # noqa: PLC0415
-
         s = utc_instants_1d(start, "start")
         sec: Any = seconds
         if np.ndim(sec) == 0:

@@ -7,7 +7,7 @@ The results it computes live in :mod:`cxmetrics.support._compliance`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import attrs
 import numpy as np
@@ -79,7 +79,10 @@ class SLAComplianceState(GroupedState):
     keys : ndarray, shape (g,)
         Group keys (``['all']`` without grouping).
     counts : ndarray of int64, shape (g, 6)
+        One column per status of :attr:`STATUSES`, in that order.
     level : {'target', 'ticket'}
+    STATUSES : tuple of str
+        The statuses counted (a class attribute).
 
     Examples
     --------
@@ -90,11 +93,15 @@ class SLAComplianceState(GroupedState):
     0.8
     >>> SLAComplianceState.from_dict((a + b).to_dict()) == a + b
     True
+    >>> SLAComplianceState.STATUSES[:2]
+    ('achieved', 'breached')
     >>> SLAComplianceState.empty("ticket").to_dict()["level"]
     'ticket'
     >>> (a + b)["y"].counts.tolist()  # the state of one group
     [[1, 0, 1, 0, 0, 0]]
     """
+
+    STATUSES: ClassVar[tuple[str, ...]] = TARGET_STATUSES
 
     keys: NDArray[Any] = attrs.field(
         converter=frozen_keys, eq=array_eq, metadata=group_keys()

@@ -16,13 +16,15 @@ from __future__ import annotations
 
 import functools
 from datetime import date, datetime, timedelta
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
 
 from cxmetrics.exceptions import InvalidInputError
-from cxmetrics.support._calendar import BusinessCalendar
+
+if TYPE_CHECKING:  # the calendar calls this module: it is a type here, nothing more
+    from cxmetrics.support._calendar import BusinessCalendar
 
 __all__ = ["Timeline", "business_ns", "deadline_ns", "timeline"]
 

@@ -33,6 +33,7 @@ from cxmetrics.survey._nps import (
     nps,
 )
 from cxmetrics.survey._rating import GroupedRatingResult, RatingResult
+from cxmetrics.survey._sample_size import nps_sample_size
 from cxmetrics.survey._scheme import CESScheme, CSATScheme, NPSScheme
 
 __all__ = [
@@ -60,4 +61,5 @@ __all__ = [
     "csat",
     "enps",
     "nps",
+    "nps_sample_size",
 ]

@@ -20,7 +20,7 @@ from cxmetrics.exceptions import (
     InvalidInputError,
     UndefinedMetricWarning,
 )
-from cxmetrics.stats._difference import (
+from cxmetrics.stats import (
     DifferenceResult,
     mean_difference,
     net_score_difference,

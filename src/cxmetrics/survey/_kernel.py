@@ -17,10 +17,13 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from cxmetrics._core.validation import CHUNK, GroupIndex
+from cxmetrics._core.validation import GroupIndex
 
-__all__ = ["scale_histogram"]
+__all__ = ["CHUNK", "scale_histogram"]
 
+#: Rows handled per block by chunked kernels: small enough for the CPU cache,
+#: large enough that the per-block Python overhead is negligible.
+CHUNK = 1 << 16
 #: inputs with at least this many rows are counted on several threads
 PARALLEL_MIN_ROWS = 1 << 22
 _MAX_THREADS = 8

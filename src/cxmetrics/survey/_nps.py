@@ -13,8 +13,12 @@ from cxmetrics._core.arrays import array_eq, frozen_float, frozen_int, frozen_ke
 from cxmetrics._core.display import DisplayMixin
 from cxmetrics._core.grouped import GroupedResultMixin, finish_grouped, finish_scalar
 from cxmetrics._core.validation import check_levels_need_by
-from cxmetrics.stats._interval import ConfidenceInterval, ConfidenceIntervalArray
-from cxmetrics.stats._net_score import net_score_interval, net_score_variance
+from cxmetrics.stats import (
+    ConfidenceInterval,
+    ConfidenceIntervalArray,
+    net_score_interval,
+    net_score_variance,
+)
 from cxmetrics.survey._options import check_compute_options, check_score_options
 from cxmetrics.survey._scheme import NPSScheme
 from cxmetrics.survey._state import GroupedScaleState, ScaleState

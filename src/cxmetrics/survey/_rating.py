@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import Any, ClassVar, TypeAlias
+from typing import Any, ClassVar, TypeAlias, get_args
 
 import attrs
 import numpy as np
@@ -19,16 +19,14 @@ from cxmetrics._core.display import DisplayMixin
 from cxmetrics._core.grouped import GroupedResultMixin
 from cxmetrics._core.validation import check_option
 from cxmetrics.exceptions import UndefinedMetricWarning
-from cxmetrics.stats._interval import (
-    MEAN_METHODS,
-    PROPORTION_METHODS,
+from cxmetrics.stats import (
     ConfidenceInterval,
     ConfidenceIntervalArray,
     mean_interval,
     proportion_interval,
 )
 from cxmetrics.survey._summary import ScaleSummary
-from cxmetrics.typing import RatingDefinition
+from cxmetrics.typing import MeanMethod, ProportionMethod, RatingDefinition
 
 __all__ = [
     "RATING_BLANK",
@@ -98,7 +96,7 @@ class _Intervals(DisplayMixin):
     def _share_ci(
         self, confidence_level: float, method: str
     ) -> ConfidenceIntervalArray:
-        check_option("method", method, PROPORTION_METHODS)
+        check_option("method", method, get_args(ProportionMethod))
         share = np.asarray(self.positive_share, dtype=np.float64)
         # a suppressed (or empty) group has no share: its interval is NaN
         ne = np.where(np.isnan(share), 0.0, np.asarray(self.effective_n, np.float64))
@@ -107,7 +105,7 @@ class _Intervals(DisplayMixin):
         )
 
     def _mean_ci(self, confidence_level: float, method: str) -> ConfidenceIntervalArray:
-        check_option("method", method, MEAN_METHODS)
+        check_option("method", method, get_args(MeanMethod))
         ne = np.asarray(self.effective_n, dtype=np.float64)
         with np.errstate(invalid="ignore", divide="ignore"):
             se = np.asarray(self.std) / np.sqrt(ne)

@@ -299,6 +299,7 @@ def estimate_patience(
     """
     check_option("method", method, _METHODS)
     check_option("nan_policy", nan_policy, ("raise", "omit"))
+    # cycle: the state's compute() builds this module's results
     from cxmetrics.workforce._patience_state import PatienceState  # noqa: PLC0415
 
     state, (kw, ka, kc, labels) = PatienceState._build(  # noqa: SLF001
