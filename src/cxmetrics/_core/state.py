@@ -229,6 +229,10 @@ class KeyedState(Mergeable):
     _ordinal_fields = _flagged("ordinal")
     #: the error a constructor raises for arrays of the wrong shape
     _shape_error: ClassVar[type[CXMetricsError]] = InvalidInputError
+    #: the message of a merge refused for a parameter (``cls``, ``name``, ``a``, ``b``)
+    _mismatch: ClassVar[str] = (
+        "cannot merge {cls} states with different {name}: {a!r} and {b!r}."
+    )
 
     @classmethod
     def _dims(cls, params: Mapping[str, Any]) -> dict[str, int]:  # noqa: ARG003
@@ -322,7 +326,7 @@ class KeyedState(Mergeable):
         for name in _spec(cls).params:
             a, b = getattr(self, name), getattr(other, name)
             if a != b:
-                msg = f"cannot merge {cls.__name__} states with different {name}: {a!r} and {b!r}."
+                msg = cls._mismatch.format(cls=cls.__name__, name=name, a=a, b=b)
                 raise IncompatibleStateError(msg)
         keys, rows, where = self._align(other)
         fields: dict[str, Any] = self._params()

@@ -91,6 +91,7 @@ class FunnelState(GroupedState):
     """
 
     _shape_error = IncompatibleStateError
+    _mismatch = "cannot merge funnel states with different {name}: {a!r} and {b!r}."
 
     steps: tuple[str, ...] = attrs.field(converter=labels_tuple, metadata=parameter())
     window: float = attrs.field(converter=float, metadata=parameter())

@@ -118,6 +118,7 @@ def tally(
 _SCHEME = parameter(load=lambda _cls, raw: ContactScheme(**raw))
 _COUNTS = summed(np.int64, (len(COUNTS),))
 _SUMS = summed(np.float64, (len(SUMS),))
+_MISMATCH = "cannot merge {cls} with {name} {a!r} and one with {name} {b!r}."
 
 
 @attrs.frozen(unsafe_hash=False)
@@ -148,6 +149,8 @@ class ContactState(KeyedState):
     >>> cx.ContactState.from_dict(json.loads(json.dumps(a.to_dict()))) == a
     True
     """
+
+    _mismatch = _MISMATCH
 
     scheme: ContactScheme = attrs.field(metadata=_SCHEME)
     counts: NDArray[np.int64] = attrs.field(
@@ -223,6 +226,7 @@ class GroupedContactState(GroupedState):
     """
 
     _scalar: ClassVar[type[ContactState]] = ContactState
+    _mismatch = _MISMATCH
 
     scheme: ContactScheme = attrs.field(metadata=_SCHEME)
     keys: NDArray[Any] = attrs.field(

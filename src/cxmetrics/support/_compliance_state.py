@@ -102,6 +102,7 @@ class SLAComplianceState(GroupedState):
     """
 
     STATUSES: ClassVar[tuple[str, ...]] = TARGET_STATUSES
+    _mismatch = "cannot merge {cls} of {name} {a!r} and {b!r}."
 
     keys: NDArray[Any] = attrs.field(
         converter=frozen_keys, eq=array_eq, metadata=group_keys()

@@ -126,6 +126,7 @@ class _ScaleBase(KeyedState, Generic[SchemeT]):
     weight_sums: NDArray[np.float64] | None
     weight_squares: NDArray[np.float64] | None
     _default_scheme: ClassVar[Any]
+    _mismatch = "cannot merge {cls} with {name} {a!r} and {cls} with {name} {b!r}."
 
     @classmethod
     def _dims(cls, params: Mapping[str, Any]) -> dict[str, int]:
