@@ -77,6 +77,8 @@ class ExperimentState(GroupedState):
     True
     >>> whole.count.tolist()
     [3, 2]
+    >>> len(whole), whole["B"].count.tolist()  # the state of one arm
+    (2, [2])
     """
 
     kind: str = attrs.field(validator=attrs.validators.in_(KINDS), metadata=parameter())
