@@ -64,7 +64,7 @@ MODULES: dict[str, tuple[str, ...]] = {
         "tests/mutation/test_mut_calendar.py",
         "tests/mutation/test_mut_clock.py",
     ),
-    "retention/_km.py": ("tests/retention", "tests/mutation/test_mut_km.py"),
+    "survival/_km.py": ("tests/survival", "tests/mutation/test_mut_km.py"),
 }
 
 #: mutmut's result names counted as killed (a timeout is a mutant the tests stopped)

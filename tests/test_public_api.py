@@ -34,6 +34,7 @@ def test_every_public_name_imports_and_has_examples(name):
         cx.survey,
         cx.staffing,
         cx.retention,
+        cx.survival,
         cx.frames,
         cx.support,
         cx.clv,

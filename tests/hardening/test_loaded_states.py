@@ -102,7 +102,11 @@ def test_not_a_dict_is_a_cxmetrics_error(name):
 
 
 #: keys added after a state's first release: older dicts without them still load
-OPTIONAL_KEYS = {("CohortState", "latest_unit"), ("SLAComplianceState", "key_family")}
+OPTIONAL_KEYS = {
+    ("CohortState", "latest_unit"),
+    ("GroupedChurnState", "activity_end"),
+    ("SLAComplianceState", "key_family"),
+}
 
 
 @pytest.mark.parametrize("name", sorted(DICTS))

@@ -1,6 +1,6 @@
 """Kaplan-Meier bands, RMST and quantile intervals at several confidence levels (issue #21).
 
-Mutants killed here (``retention/_km.py``): the plain band's half-width
+Mutants killed here (``survival/_km.py``): the plain band's half-width
 ``z * sd * S`` turned into ``z * sd / S``, the restricted-mean interval's ``z * SE``
 turned into ``z / SE``, and ``quantile_interval`` ignoring its
 ``confidence_level``. References: statsmodels' ``SurvfuncRight`` (Greenwood

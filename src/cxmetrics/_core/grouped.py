@@ -79,7 +79,9 @@ class GroupedResultMixin(DisplayMixin):
     """Lookup by key, columns, text table and dataframe conversion.
 
     Subclasses are attrs classes with a ``keys`` array and one array per column
-    named in ``_columns``; ``_shared`` names the scalar fields every row shares.
+    named in ``_columns`` (and ``_hidden``, kept out of tables); ``_shared`` names
+    the scalar fields every row shares and ``_key_field`` the scalar field, if
+    any, that holds the group's key.
     """
 
     keys: NDArray[Any]
@@ -87,6 +89,9 @@ class GroupedResultMixin(DisplayMixin):
     _columns: ClassVar[tuple[str, ...]]
     _shared: ClassVar[tuple[str, ...]]
     _table: ClassVar[tuple[str, ...]] = ("value", "n")
+    _hidden: ClassVar[tuple[str, ...]] = ()
+    _key_field: ClassVar[str | None] = None
+    _ci_columns: ClassVar[bool] = False
 
     def __len__(self) -> int:
         return int(self.keys.shape[0])
@@ -98,21 +103,32 @@ class GroupedResultMixin(DisplayMixin):
     def __getitem__(self, key: object) -> Any:
         """The scalar result of the group ``key``."""
         i = self._position(key)
-        fields = {name: to_python(getattr(self, name)[i]) for name in self._columns}
+        fields = {
+            name: to_python(getattr(self, name)[i])
+            for name in (*self._columns, *self._hidden)
+        }
         fields.update({name: getattr(self, name) for name in self._shared})
+        if self._key_field is not None:
+            fields[self._key_field] = to_python(self.keys[i])
         return self._scalar_result(**fields)
 
     def to_dict(self) -> dict[str, NDArray[Any]]:
         """Columns as a dict of arrays: the key first, then one per field.
 
         Record keys (several ``by`` columns) give one column per key field,
-        named after it, instead of one ``key`` column.
+        named after it, instead of one ``key`` column; results with a default
+        interval (``_ci_columns``) add it as ``ci_low`` and ``ci_high``.
         """
         out: dict[str, NDArray[Any]] = key_columns(self.keys)
         for name in self._columns:
             col = getattr(self, name)
             if col.ndim == 1:
                 out[name] = col
+        if self._ci_columns:
+            interval: Callable[[], tuple[Any, Any]] = getattr(  # noqa: B009
+                self, "confidence_interval"
+            )
+            out["ci_low"], out["ci_high"] = interval()
         return out
 
     def to_pandas(self) -> Any:

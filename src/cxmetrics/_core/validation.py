@@ -69,7 +69,6 @@ __all__ = [
     "GroupIndex",
     "RFMArrays",
     "ScaleData",
-    "SurvivalData",
     "TransactionLog",
     "_describe",
     "_first",
@@ -102,112 +101,12 @@ __all__ = [
     "parameter_scalar",
     "rfm_arrays",
     "seconds_ns_1d",
-    "spells_1d",
-    "survival_data",
     "survivor_counts",
     "timedelta_seconds",
     "transaction_log",
     "utc_instants_1d",
     "weights_array",
 ]
-
-
-class SurvivalData(NamedTuple):
-    """Validated time-to-event data (rows with a missing value already dropped).
-
-    ``durations`` and ``entry`` are float64; ``events`` is a boolean mask, or
-    ``None`` when every row is an event; ``entry`` is ``None`` without late entry.
-    ``missing`` marks the dropped rows of the input (``None`` when none was).
-    """
-
-    durations: NDArray[np.float64]
-    events: NDArray[np.bool_] | None
-    entry: NDArray[np.float64] | None
-    n_missing: int
-    missing: NDArray[np.bool_] | None = None
-
-
-def _event_mask(
-    values: ArrayLike, n: int, *, nan_policy: str
-) -> tuple[NDArray[np.bool_], NDArray[np.bool_] | None]:
-    """Event indicators as a boolean mask, plus the mask of missing ones (or None)."""
-    arr = numeric_1d(values, "events")
-    check_same_length("events", arr, "durations", n)
-    missing: NDArray[np.bool_] | None = None
-    if arr.dtype.kind == "f":
-        nan = np.isnan(arr)
-        if nan.any():
-            i, count = _first(nan)
-            if nan_policy == "raise":
-                msg = (
-                    f"`events` contains {count} missing value(s) (NaN/None), the first "
-                    f"at index {i}; pass nan_policy='omit' to drop and count them."
-                )
-                raise MissingValueError(msg)
-            missing = nan
-    with np.errstate(invalid="ignore"):
-        bad = (arr != 0) & (arr != 1)
-    if missing is not None:
-        bad &= ~missing
-    if bad.any():
-        i, count = _first(bad)
-        msg = (
-            f"`events` must be 0 or 1 (or False/True); got {_describe(arr[i])} at "
-            f"index {i} ({count} such value(s))."
-        )
-        raise InvalidInputError(msg)
-    return np.asarray(arr == 1), missing
-
-
-def survival_data(
-    durations: ArrayLike,
-    events: ArrayLike | None = None,
-    entry: ArrayLike | None = None,
-    *,
-    nan_policy: str = "raise",
-) -> SurvivalData:
-    """Validate durations, event indicators and (optional) entry times.
-
-    Rules: numeric 1-D arrays of one length; durations and entry times finite and
-    non-negative (:func:`durations_1d`); event indicators 0/1 or booleans; every
-    subject at risk for a positive time, ``entry < duration`` (the origin
-    ``entry == duration == 0`` is allowed, as when no one enters late). Missing
-    values (NaN/None) in any of the three raise with their count and first index
-    under ``nan_policy='raise'``; under ``'omit'`` the whole row is dropped and
-    counted. Inputs are never modified.
-    """
-    check_option("nan_policy", nan_policy, ("raise", "omit"))
-    d, missing = durations_1d(durations, "durations", nan_policy=nan_policy)
-    n = d.shape[0]
-    ev: NDArray[np.bool_] | None = None
-    if events is not None:
-        ev, m = _event_mask(events, n, nan_policy=nan_policy)
-        missing = m if missing is None else missing if m is None else missing | m
-    en: NDArray[np.float64] | None = None
-    if entry is not None:
-        en, m = durations_1d(entry, "entry", nan_policy=nan_policy)
-        check_same_length("entry", en, "durations", n)
-        missing = m if missing is None else missing if m is None else missing | m
-        with np.errstate(invalid="ignore"):
-            bad = (en >= d) & ~((en == 0) & (d == 0))
-        if bad.any():
-            i, count = _first(bad)
-            msg = (
-                f"`entry` must be less than `durations` (a subject is at risk on "
-                f"(entry, duration]); got entry {_describe(en[i])} and duration "
-                f"{_describe(d[i])} at index {i} ({count} such row(s))."
-            )
-            raise InvalidInputError(msg)
-    if missing is None:
-        return SurvivalData(d, ev, en, 0)
-    keep = ~missing
-    return SurvivalData(
-        d[keep],
-        None if ev is None else ev[keep],
-        None if en is None else en[keep],
-        int(np.count_nonzero(missing)),
-        missing,
-    )
 
 
 def survivor_counts(values: ArrayLike, name: str = "survivors") -> NDArray[np.int64]:
@@ -257,65 +156,6 @@ def survivor_counts(values: ArrayLike, name: str = "survivors") -> NDArray[np.in
         )
         raise InvalidInputError(msg)
     return out
-
-
-def spells_1d(
-    start: ArrayLike,
-    end: ArrayLike,
-    *,
-    as_of: object | None = None,
-    names: tuple[str, str] = ("start", "end"),
-) -> tuple[NDArray[np.datetime64], NDArray[np.datetime64], np.datetime64 | None]:
-    """Validate spells ``[start, end)`` observed up to ``as_of`` (exclusive).
-
-    A missing ``end`` (NaT, None, NaN, pandas/polars nulls) is a spell still
-    running: it needs ``as_of`` and is closed there; with ``as_of`` every end
-    after it is clipped to it, so an end equal to ``as_of`` means "still active
-    when observation stopped". Start, end and ``as_of`` must all be naive or all
-    timezone-aware (aware ones are compared in UTC). Returns ``(start, end,
-    as_of)`` in their finest common datetime64 unit (``as_of`` None when not
-    given); the input is never modified. Refused with the index and the count:
-    a missing start, an end not after its start, and (with ``as_of``) a start on
-    or after ``as_of``.
-    """
-    check_zones({names[0]: start, names[1]: end, "as_of": as_of})
-    t = None if as_of is None else datetime_scalar(as_of, "as_of")
-    s = datetimes_1d(start, names[0])
-    e = datetimes_1d(end, names[1], allow_missing=True)
-    check_same_length(names[1], e, names[0], s.shape[0])
-    s, e, *rest = common_unit(s, e, *([] if t is None else [np.array([t])]))
-    bad = e <= s
-    if bad.any():
-        i, count = _first(bad)
-        msg = (
-            f"`{names[1]}` must be after `{names[0]}`; got {names[1]}={e[i]} and "
-            f"{names[0]}={s[i]} at index {i} ({count} such row(s)); correct or drop "
-            f"these rows (`{names[1]}` is the first instant without the spell; leave "
-            "it empty for one still running)."
-        )
-        raise InvalidInputError(msg)
-    open_ = np.isnat(e)
-    if t is None:
-        if open_.any():
-            i, count = _first(open_)
-            msg = (
-                f"`{names[1]}` contains {count} missing instant(s) (NaT/None), the "
-                f"first at index {i}: spells still running; pass `as_of` (the date "
-                "the data were exported) to count them as active up to it."
-            )
-            raise MissingValueError(msg)
-        return s, e, None
-    stamp = rest[0][0]
-    late = s >= stamp
-    if late.any():
-        i, count = _first(late)
-        msg = (
-            f"`{names[0]}` must be before `as_of` ({stamp}); got {s[i]} at index {i} "
-            f"({count} such row(s)): those spells are not observed by then; drop "
-            "them or pass a later `as_of`."
-        )
-        raise InvalidInputError(msg)
-    return s, np.where(open_ | (e > stamp), stamp, e), stamp
 
 
 class TransactionLog(NamedTuple):

@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 import attrs
 import numpy as np
 from numpy.typing import NDArray
 
-from cxmetrics._core.arrays import array_eq, frozen_float, frozen_int, frozen_keys
+from cxmetrics._core.arrays import array_eq, frozen_int, frozen_keys
 from cxmetrics._core.display import DisplayMixin
-from cxmetrics._core.grouped import GroupedResultMixin, to_python
+from cxmetrics._core.result import GroupedResult, column, grouped_result, shared
 from cxmetrics._core.validation import check_confidence_level, check_option
 from cxmetrics.exceptions import InvalidInputError
 from cxmetrics.experiments._kernel import critical, fieller, sequential_halfwidth
 from cxmetrics.experiments._multiple import adjust_pvalues
 from cxmetrics.experiments._srm import SRMResult
-from cxmetrics.stats import ConfidenceInterval, ConfidenceIntervalArray
+from cxmetrics.stats import (
+    CI,
+    ConfidenceInterval,
+    ConfidenceIntervalArray,
+    IntervalMethods,
+)
 from cxmetrics.typing import PValueAdjustment
 
 __all__ = ["ExperimentResult", "LiftResult"]
@@ -75,8 +80,35 @@ def _intervals(
     return low * factor, high * factor
 
 
+class _LiftMethods(IntervalMethods[CI]):
+    """The lift's interval, written once for :class:`LiftResult` and the table of arms."""
+
+    __slots__ = ()
+
+    def confidence_interval(
+        self, confidence_level: float | None = None, *, method: str | None = None
+    ) -> CI:
+        """Interval for ``value``: fixed-horizon, or the confidence sequence if sequential.
+
+        Parameters
+        ----------
+        confidence_level : float, optional
+            Coverage in (0, 1); default the level the experiment was run at.
+        method : {'delta', 'fieller'}, optional
+            ``'fieller'`` (relative lifts only) inverts Fieller's test, which stays
+            honest when the control mean is near zero; default ``interval``.
+
+        Returns
+        -------
+        ConfidenceInterval or ConfidenceIntervalArray
+            One per treatment arm for an :class:`ExperimentResult`.
+        """
+        low, high = _intervals(self, confidence_level, method)
+        return self._bounds(low, high)
+
+
 @attrs.frozen
-class LiftResult(DisplayMixin):
+class LiftResult(DisplayMixin, _LiftMethods[ConfidenceInterval]):
     r"""Effect of one treatment arm against the control.
 
     Attributes
@@ -138,42 +170,26 @@ class LiftResult(DisplayMixin):
     n_arm: int
     n: int
     variance_reduction: float
-    control: Any
-    arm: Any
-    kind: str
-    relative: bool
-    test: str
-    interval: str
-    sequential: bool
-    tuning: float
-    confidence_level: float
-    alternative: str
-    theta: float
-    scale: float
+    control: Any = shared()
+    arm: Any = column(key=True)
+    kind: str = shared()
+    relative: bool = shared()
+    test: str = shared()
+    interval: str = shared()
+    sequential: bool = shared()
+    tuning: float = shared()
+    confidence_level: float = shared()
+    alternative: str = shared()
+    theta: float = shared()
+    scale: float = shared()
     # on the internal scale (NPS on [-1, 1]): the difference, its variance, the
     # relative lift's denominator (the unadjusted control mean), its variance and
     # their covariance; Fieller's interval needs them
-    difference: float = attrs.field(repr=False)
-    difference_variance: float = attrs.field(repr=False)
-    denominator: float = attrs.field(repr=False)
-    denominator_variance: float = attrs.field(repr=False)
-    covariance: float = attrs.field(repr=False)
-
-    def confidence_interval(
-        self, confidence_level: float | None = None, *, method: str | None = None
-    ) -> ConfidenceInterval:
-        """Interval for ``value``: fixed-horizon, or the confidence sequence if sequential.
-
-        Parameters
-        ----------
-        confidence_level : float, optional
-            Coverage in (0, 1); default the level the experiment was run at.
-        method : {'delta', 'fieller'}, optional
-            ``'fieller'`` (relative lifts only) inverts Fieller's test, which stays
-            honest when the control mean is near zero; default ``interval``.
-        """
-        low, high = _intervals(self, confidence_level, method)
-        return ConfidenceInterval(float(low), float(high))
+    difference: float = column(hidden=True)
+    difference_variance: float = column(hidden=True)
+    denominator: float = column(hidden=True)
+    denominator_variance: float = column(hidden=True)
+    covariance: float = column(hidden=True)
 
     def __str__(self) -> str:
         low, high = self.confidence_interval()
@@ -186,44 +202,19 @@ class LiftResult(DisplayMixin):
         )
 
 
-_COLUMNS = (
-    "value",
-    "standard_error",
-    "statistic",
-    "pvalue",
-    "df",
-    "estimate_control",
-    "estimate_arm",
-    "mean_control",
-    "n_control",
-    "n_arm",
-    "n",
-    "variance_reduction",
+@grouped_result(
+    LiftResult,
+    table=("value", "standard_error", "pvalue", "n"),
+    extra={
+        "arms": attrs.field(converter=frozen_keys, eq=array_eq),
+        "arm_count": attrs.field(converter=frozen_int, eq=array_eq),
+        "arm_missing": attrs.field(converter=frozen_int, eq=array_eq),
+        "srm": attrs.field(),
+    },
 )
-_HIDDEN = (
-    "difference",
-    "difference_variance",
-    "denominator",
-    "denominator_variance",
-    "covariance",
-)
-_SHARED = (
-    "control",
-    "kind",
-    "relative",
-    "test",
-    "interval",
-    "sequential",
-    "tuning",
-    "confidence_level",
-    "alternative",
-    "theta",
-    "scale",
-)
-
-
-@attrs.frozen(repr=False)
-class ExperimentResult(GroupedResultMixin):
+class ExperimentResult(
+    GroupedResult[LiftResult], _LiftMethods[ConfidenceIntervalArray]
+):
     """Every treatment arm against the control, one row per treatment arm.
 
     Columns (arrays, one entry per treatment arm in ``keys``) are the fields of
@@ -250,19 +241,6 @@ class ExperimentResult(GroupedResultMixin):
     (['B', 'C'], [0.0, 0.0])
     """
 
-    keys: NDArray[Any] = attrs.field(converter=frozen_keys, eq=array_eq)
-    value: _F = attrs.field(converter=frozen_float, eq=array_eq)
-    standard_error: _F = attrs.field(converter=frozen_float, eq=array_eq)
-    statistic: _F = attrs.field(converter=frozen_float, eq=array_eq)
-    pvalue: _F = attrs.field(converter=frozen_float, eq=array_eq)
-    df: _F = attrs.field(converter=frozen_float, eq=array_eq)
-    estimate_control: _F = attrs.field(converter=frozen_float, eq=array_eq)
-    estimate_arm: _F = attrs.field(converter=frozen_float, eq=array_eq)
-    mean_control: _F = attrs.field(converter=frozen_float, eq=array_eq)
-    n_control: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
-    n_arm: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
-    n: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
-    variance_reduction: _F = attrs.field(converter=frozen_float, eq=array_eq)
     control: Any
     kind: str
     relative: bool
@@ -274,41 +252,10 @@ class ExperimentResult(GroupedResultMixin):
     alternative: str
     theta: float
     scale: float
-    arms: NDArray[Any] = attrs.field(converter=frozen_keys, eq=array_eq)
-    arm_count: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
-    arm_missing: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
+    arms: NDArray[Any]
+    arm_count: NDArray[np.int64]
+    arm_missing: NDArray[np.int64]
     srm: SRMResult
-    difference: _F = attrs.field(converter=frozen_float, eq=array_eq, repr=False)
-    difference_variance: _F = attrs.field(
-        converter=frozen_float, eq=array_eq, repr=False
-    )
-    denominator: _F = attrs.field(converter=frozen_float, eq=array_eq, repr=False)
-    denominator_variance: _F = attrs.field(
-        converter=frozen_float, eq=array_eq, repr=False
-    )
-    covariance: _F = attrs.field(converter=frozen_float, eq=array_eq, repr=False)
-
-    _scalar_result: ClassVar[type] = LiftResult
-    _columns: ClassVar[tuple[str, ...]] = _COLUMNS
-    _shared: ClassVar[tuple[str, ...]] = _SHARED
-    _table: ClassVar[tuple[str, ...]] = ("value", "standard_error", "pvalue", "n")
-
-    def __getitem__(self, key: object) -> LiftResult:
-        """The :class:`LiftResult` of treatment arm ``key``."""
-        i = self._position(key)
-        fields = {name: to_python(getattr(self, name)[i]) for name in _COLUMNS}
-        fields.update({name: getattr(self, name) for name in _SHARED})
-        hidden: dict[str, Any] = {
-            name: float(getattr(self, name)[i]) for name in _HIDDEN
-        }
-        return LiftResult(**fields, arm=to_python(self.keys[i]), **hidden)
-
-    def confidence_interval(
-        self, confidence_level: float | None = None, *, method: str | None = None
-    ) -> ConfidenceIntervalArray:
-        """Intervals for every treatment arm (see :meth:`LiftResult.confidence_interval`)."""
-        low, high = _intervals(self, confidence_level, method)
-        return ConfidenceIntervalArray(np.asarray(low), np.asarray(high))
 
     def adjusted_pvalues(self, method: PValueAdjustment = "holm") -> _F:
         """P-values adjusted for the several arms (see :func:`adjust_pvalues`)."""

@@ -24,7 +24,7 @@ from cxmetrics.journeys._state import _levels, check_funnel_options
 from cxmetrics.typing import FunnelAttribution, FunnelEntry, FunnelMode, NanPolicy
 
 if TYPE_CHECKING:  # the survival family's results, for the annotations only
-    from cxmetrics.retention import GroupedKaplanMeierResult, KaplanMeierResult
+    from cxmetrics.survival import GroupedKaplanMeierResult, KaplanMeierResult
 
 __all__ = ["FunnelLevels", "funnel", "funnel_levels", "time_to_convert"]
 

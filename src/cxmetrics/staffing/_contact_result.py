@@ -8,23 +8,24 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import Any, ClassVar, Self
+from typing import Any, Self
 
 import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._core.arrays import array_eq, frozen_float, frozen_int, frozen_keys
 from cxmetrics._core.display import DisplayMixin
-from cxmetrics._core.grouped import GroupedResultMixin, to_python
+from cxmetrics._core.grouped import to_python
+from cxmetrics._core.result import GroupedResult, grouped_result, shared
 from cxmetrics._core.validation import check_option
 from cxmetrics.exceptions import InvalidInputError, UndefinedMetricWarning
 from cxmetrics.staffing._contact_scheme import ContactScheme
 from cxmetrics.staffing._durations import Duration, duration_parameter
-from cxmetrics.staffing._keys import key_columns
 from cxmetrics.stats import (
+    CI,
     ConfidenceInterval,
     ConfidenceIntervalArray,
+    IntervalMethods,
     critical_value,
     proportion_interval,
 )
@@ -59,24 +60,6 @@ SUMS = (
     "handle_sq",
 )
 _DEFINITIONS = ("offered", "answered", "excluding_short_abandons", "abandons_met")
-
-_FIELDS = (
-    "value",
-    "n",
-    "met",
-    *COUNTS,
-    "abandon_rate",
-    "abandon_rate_excluding_short",
-    "asa",
-    "mean_wait",
-    "aht",
-    "talk",
-    "hold",
-    "acw",
-    "standard_error",
-    "asa_standard_error",
-    "aht_standard_error",
-)
 
 
 def _ratio(a: NDArray[Any], b: NDArray[Any]) -> NDArray[np.float64]:
@@ -183,8 +166,57 @@ def _occupancy(handle: Any, available_time: Any) -> NDArray[np.float64]:
     return out
 
 
+class _ContactMethods(IntervalMethods[CI]):
+    """Intervals written once for :class:`ContactResult` and its grouped result."""
+
+    __slots__ = ()
+    met: Any
+    n: Any
+    abandoned: Any
+    offered: Any
+
+    def confidence_interval(
+        self, confidence_level: float = 0.95, *, method: str = "wilson"
+    ) -> CI:
+        """Confidence interval for the service level (a binomial proportion), per cell if grouped.
+
+        Parameters
+        ----------
+        confidence_level : float, default 0.95
+            Coverage in (0, 1).
+        method : str, default 'wilson'
+            Any method of :func:`cxmetrics.stats.proportion_interval`.
+
+        Examples
+        --------
+        >>> import cxmetrics as cx
+        >>> res = cx.contact_metrics([5] * 80 + [30] * 20, [False] * 100)
+        >>> [round(b, 4) for b in res.confidence_interval()]
+        [0.7112, 0.8666]
+        """
+        ci = proportion_interval(self.met, self.n, confidence_level, method=method)
+        return self._bounds(ci.low, ci.high)
+
+    def abandon_interval(
+        self, confidence_level: float = 0.95, *, method: str = "wilson"
+    ) -> CI:
+        """Confidence interval for the abandonment rate (abandoned / offered).
+
+        Examples
+        --------
+        >>> import cxmetrics as cx
+        >>> res = cx.contact_metrics([5] * 100, [True] * 10 + [False] * 90)
+        >>> [round(b, 4) for b in res.abandon_interval()]
+        [0.0552, 0.1744]
+        """
+        ci = proportion_interval(
+            self.abandoned, self.offered, confidence_level, method=method
+        )
+        return self._bounds(ci.low, ci.high)
+
+
 @attrs.frozen
-class ContactResult(DisplayMixin):
+class ContactResult(DisplayMixin, _ContactMethods[ConfidenceInterval]):
     r"""Observed contact-centre metrics of a set of contacts.
 
     Attributes
@@ -258,8 +290,8 @@ class ContactResult(DisplayMixin):
     standard_error: float
     asa_standard_error: float
     aht_standard_error: float
-    definition: str
-    scheme: ContactScheme
+    definition: str = shared()
+    scheme: ContactScheme = shared()
 
     @classmethod
     def from_state(
@@ -282,45 +314,6 @@ class ContactResult(DisplayMixin):
     def service_level(self) -> float:
         """The service level (``value``)."""
         return self.value
-
-    def confidence_interval(
-        self, confidence_level: float = 0.95, *, method: str = "wilson"
-    ) -> ConfidenceInterval:
-        """Confidence interval for the service level (a binomial proportion).
-
-        Parameters
-        ----------
-        confidence_level : float, default 0.95
-            Coverage in (0, 1).
-        method : str, default 'wilson'
-            Any method of :func:`cxmetrics.stats.proportion_interval`.
-
-        Examples
-        --------
-        >>> import cxmetrics as cx
-        >>> res = cx.contact_metrics([5] * 80 + [30] * 20, [False] * 100)
-        >>> [round(b, 4) for b in res.confidence_interval()]
-        [0.7112, 0.8666]
-        """
-        ci = proportion_interval(self.met, self.n, confidence_level, method=method)
-        return ConfidenceInterval(float(ci.low), float(ci.high))
-
-    def abandon_interval(
-        self, confidence_level: float = 0.95, *, method: str = "wilson"
-    ) -> ConfidenceInterval:
-        """Confidence interval for the abandonment rate (abandoned / offered).
-
-        Examples
-        --------
-        >>> import cxmetrics as cx
-        >>> res = cx.contact_metrics([5] * 100, [True] * 10 + [False] * 90)
-        >>> [round(b, 4) for b in res.abandon_interval()]
-        [0.0552, 0.1744]
-        """
-        ci = proportion_interval(
-            self.abandoned, self.offered, confidence_level, method=method
-        )
-        return ConfidenceInterval(float(ci.low), float(ci.high))
 
     def asa_interval(self, confidence_level: float = 0.95) -> ConfidenceInterval:
         """Normal-approximation interval for the ASA: ``asa +- z * asa_standard_error``.
@@ -380,13 +373,20 @@ class ContactResult(DisplayMixin):
         )
 
 
-@attrs.frozen(repr=False)
-class GroupedContactResult(GroupedResultMixin):
+@grouped_result(
+    ContactResult,
+    table=("value", "n", "offered", "abandon_rate", "asa", "aht"),
+    ci_columns=True,
+)
+class GroupedContactResult(
+    GroupedResult[ContactResult], _ContactMethods[ConfidenceIntervalArray]
+):
     """:class:`ContactResult` per group and/or interval: the fields as arrays over ``keys``.
 
     ``keys`` holds the group labels; with intervals it is a record array with fields
     ``key`` and/or ``interval`` (interval start), and ``result[("north", t0)]``
-    (or ``result[t0]``) gives one cell's :class:`ContactResult`.
+    (or ``result[t0]``) gives one cell's :class:`ContactResult`. ``to_dict()``
+    adds the 95% Wilson interval of the service level as ``ci_low``/``ci_high``.
 
     Examples
     --------
@@ -397,51 +397,8 @@ class GroupedContactResult(GroupedResultMixin):
     ([0.0, 1800.0], [0.5, 0.5], [2, 2])
     """
 
-    keys: NDArray[Any] = attrs.field(converter=frozen_keys, eq=array_eq)
-    value: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
-    n: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
-    met: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
-    offered: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
-    answered: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
-    answered_within: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
-    abandoned: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
-    abandoned_within: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
-    short_abandoned: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
-    handled: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
-    n_missing: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
-    abandon_rate: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
-    abandon_rate_excluding_short: NDArray[np.float64] = attrs.field(
-        converter=frozen_float, eq=array_eq
-    )
-    asa: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
-    mean_wait: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
-    aht: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
-    talk: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
-    hold: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
-    acw: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
-    standard_error: NDArray[np.float64] = attrs.field(
-        converter=frozen_float, eq=array_eq
-    )
-    asa_standard_error: NDArray[np.float64] = attrs.field(
-        converter=frozen_float, eq=array_eq
-    )
-    aht_standard_error: NDArray[np.float64] = attrs.field(
-        converter=frozen_float, eq=array_eq
-    )
     definition: str
     scheme: ContactScheme
-
-    _scalar_result: ClassVar[type] = ContactResult
-    _columns: ClassVar[tuple[str, ...]] = _FIELDS
-    _shared: ClassVar[tuple[str, ...]] = ("definition", "scheme")
-    _table: ClassVar[tuple[str, ...]] = (
-        "value",
-        "n",
-        "offered",
-        "abandon_rate",
-        "asa",
-        "aht",
-    )
 
     @classmethod
     def from_state(
@@ -462,20 +419,6 @@ class GroupedContactResult(GroupedResultMixin):
         """The service level of every cell (``value``)."""
         return self.value
 
-    def confidence_interval(
-        self, confidence_level: float = 0.95, *, method: str = "wilson"
-    ) -> ConfidenceIntervalArray:
-        """Service-level intervals of every cell (see :meth:`ContactResult.confidence_interval`)."""
-        return proportion_interval(self.met, self.n, confidence_level, method=method)
-
-    def abandon_interval(
-        self, confidence_level: float = 0.95, *, method: str = "wilson"
-    ) -> ConfidenceIntervalArray:
-        """Abandonment-rate intervals of every cell."""
-        return proportion_interval(
-            self.abandoned, self.offered, confidence_level, method=method
-        )
-
     def occupancy(self, available_time: ArrayLike | Duration) -> NDArray[np.float64]:
         """Handle time over ``available_time`` (one value per cell, or one for all).
 
@@ -485,11 +428,3 @@ class GroupedContactResult(GroupedResultMixin):
         """
         handle = np.where(self.handled > 0, self.aht * self.handled, 0.0)
         return _occupancy(handle, available_time)
-
-    def to_dict(self) -> dict[str, NDArray[Any]]:
-        """Columns: the key column(s), the fields, and the 95% Wilson interval."""
-        out: dict[str, NDArray[Any]] = dict(key_columns(self.keys))
-        out.update({name: getattr(self, name) for name in self._columns})
-        ci = self.confidence_interval()
-        out["ci_low"], out["ci_high"] = ci.low, ci.high
-        return out

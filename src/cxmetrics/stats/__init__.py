@@ -16,6 +16,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+# result mixins the families' results share (not in __all__)
+from cxmetrics.stats._bounds import CI as CI
+from cxmetrics.stats._bounds import IntervalMethods as IntervalMethods
 from cxmetrics.stats._chi_square import chi_square_pvalue
 from cxmetrics.stats._difference import (
     DifferenceResult,

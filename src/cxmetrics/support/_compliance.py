@@ -3,21 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, overload
+from typing import Any, overload
 
 import attrs
-import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 
-from cxmetrics._core.arrays import (
-    array_eq,
-    frozen_float,
-    frozen_int,
-    frozen_keys,
-    nan_array_eq,
-)
 from cxmetrics._core.display import DisplayMixin
-from cxmetrics._core.grouped import GroupedResultMixin
+from cxmetrics._core.result import GroupedResult, grouped_result, shared
 from cxmetrics._core.validation import (
     as_1d,
     check_confidence_level,
@@ -25,7 +17,12 @@ from cxmetrics._core.validation import (
     check_option,
     check_same_length,
 )
-from cxmetrics.stats import ConfidenceInterval, ConfidenceIntervalArray
+from cxmetrics.stats import (
+    CI,
+    ConfidenceInterval,
+    ConfidenceIntervalArray,
+    IntervalMethods,
+)
 from cxmetrics.stats import proportion_interval as _interval
 from cxmetrics.support._compliance_state import COMPLIANCE, SLAComplianceState
 from cxmetrics.support._log import TicketLog
@@ -43,8 +40,45 @@ __all__ = [
 ]
 
 
+class _ComplianceMethods(IntervalMethods[CI]):
+    """The compliance interval, written once for the scalar and grouped result."""
+
+    __slots__ = ()
+    met: Any
+    n: Any
+    confidence_level: float
+
+    def confidence_interval(
+        self, confidence_level: float | None = None, *, method: str = "wilson"
+    ) -> CI:
+        """Interval for the compliance share (Wilson by default), of each group if grouped.
+
+        Parameters
+        ----------
+        confidence_level : float, optional
+            Default: the result's ``confidence_level`` (that of
+            :func:`sla_compliance`, 0.95 unless given there).
+        method : str, default 'wilson'
+            Any method of :func:`cxmetrics.stats.proportion_interval`.
+
+        Returns
+        -------
+        ConfidenceInterval or ConfidenceIntervalArray
+            Arrays over the groups of a grouped result.
+
+        Examples
+        --------
+        >>> lo, hi = SLAComplianceResult(0.75, 4, 3, 1, 0, "zendesk", "target").confidence_interval()
+        >>> round(lo, 3), round(hi, 3)
+        (0.301, 0.954)
+        """
+        level = self.confidence_level if confidence_level is None else confidence_level
+        ci = _interval(self.met, self.n, level, method=method)
+        return self._bounds(ci.low, ci.high)
+
+
 @attrs.frozen
-class SLAComplianceResult(DisplayMixin):
+class SLAComplianceResult(DisplayMixin, _ComplianceMethods[ConfidenceInterval]):
     """SLA compliance: the share of counted targets (or tickets) that were met.
 
     Attributes
@@ -80,39 +114,12 @@ class SLAComplianceResult(DisplayMixin):
     met: int
     breached: int
     excluded: int
-    compliance: str
-    level: str
+    compliance: str = shared()
+    level: str = shared()
     no_target: int = 0
-    confidence_level: float = attrs.field(
+    confidence_level: float = shared(
         default=0.95, converter=check_confidence_level, kw_only=True
     )
-
-    def confidence_interval(
-        self, confidence_level: float | None = None, *, method: str = "wilson"
-    ) -> ConfidenceInterval:
-        """Interval for the compliance share (Wilson by default).
-
-        Parameters
-        ----------
-        confidence_level : float, optional
-            Default: the result's ``confidence_level`` (that of
-            :func:`sla_compliance`, 0.95 unless given there).
-        method : str, default 'wilson'
-            Any method of :func:`cxmetrics.stats.proportion_interval`.
-
-        Returns
-        -------
-        ConfidenceInterval
-
-        Examples
-        --------
-        >>> lo, hi = SLAComplianceResult(0.75, 4, 3, 1, 0, "zendesk", "target").confidence_interval()
-        >>> round(lo, 3), round(hi, 3)
-        (0.301, 0.954)
-        """
-        level = self.confidence_level if confidence_level is None else confidence_level
-        ci = _interval(self.met, self.n, level, method=method)
-        return ConfidenceInterval(float(ci.low), float(ci.high))
 
     def __repr__(self) -> str:
         lo, hi = self.confidence_interval()
@@ -124,8 +131,12 @@ class SLAComplianceResult(DisplayMixin):
         )
 
 
-@attrs.frozen(eq=False, repr=False)
-class GroupedSLAComplianceResult(GroupedResultMixin):
+@grouped_result(
+    SLAComplianceResult, table=("value", "n", "met", "breached", "excluded")
+)
+class GroupedSLAComplianceResult(
+    GroupedResult[SLAComplianceResult], _ComplianceMethods[ConfidenceIntervalArray]
+):
     """SLA compliance per group (columnar; see :class:`SLAComplianceResult`).
 
     Examples
@@ -139,62 +150,15 @@ class GroupedSLAComplianceResult(GroupedResultMixin):
     0.5
     >>> res.value.flags.writeable
     False
+    >>> res = GroupedSLAComplianceResult(np.array([1]), np.array([0.5]), np.array([2]),
+    ...     np.array([1]), np.array([1]), np.array([0]), "zendesk", "ticket")
+    >>> [round(float(b[0]), 3) for b in res.confidence_interval()]
+    [0.095, 0.905]
     """
 
-    _scalar_result: ClassVar[type] = SLAComplianceResult
-    _columns: ClassVar[tuple[str, ...]] = (
-        "value",
-        "n",
-        "met",
-        "breached",
-        "excluded",
-        "no_target",
-    )
-    _shared: ClassVar[tuple[str, ...]] = ("compliance", "level", "confidence_level")
-    _table: ClassVar[tuple[str, ...]] = ("value", "n", "met", "breached", "excluded")
-
-    keys: NDArray[Any] = attrs.field(converter=frozen_keys, eq=array_eq)
-    value: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=nan_array_eq)
-    n: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
-    met: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
-    breached: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
-    excluded: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
     compliance: str
     level: str
-    no_target: NDArray[np.int64] = attrs.field(
-        default=attrs.Factory(lambda self: np.zeros_like(self.n), takes_self=True),
-        converter=frozen_int,
-        eq=array_eq,
-    )
-    confidence_level: float = attrs.field(
-        default=0.95, converter=check_confidence_level, kw_only=True
-    )
-
-    def confidence_interval(
-        self, confidence_level: float | None = None, *, method: str = "wilson"
-    ) -> ConfidenceIntervalArray:
-        """Intervals for every group (Wilson by default).
-
-        Parameters
-        ----------
-        confidence_level : float, optional
-            Default: the result's ``confidence_level``.
-        method : str, default 'wilson'
-
-        Returns
-        -------
-        ConfidenceIntervalArray
-
-        Examples
-        --------
-        >>> import numpy as np
-        >>> res = GroupedSLAComplianceResult(np.array([1]), np.array([0.5]), np.array([2]),
-        ...     np.array([1]), np.array([1]), np.array([0]), "zendesk", "ticket")
-        >>> [round(float(b[0]), 3) for b in res.confidence_interval()]
-        [0.095, 0.905]
-        """
-        level = self.confidence_level if confidence_level is None else confidence_level
-        return _interval(self.met, self.n, level, method=method)
+    confidence_level: float
 
 
 @overload

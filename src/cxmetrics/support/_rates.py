@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any, ClassVar
+from typing import Any
 
 import attrs
 import numpy as np
@@ -11,13 +11,12 @@ from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._core.arrays import (
     array_eq,
-    frozen_float,
     frozen_int,
     frozen_keys,
-    nan_array_eq,
 )
 from cxmetrics._core.display import DisplayMixin
-from cxmetrics._core.grouped import GroupedResultMixin, warn_undefined
+from cxmetrics._core.grouped import warn_undefined
+from cxmetrics._core.result import GroupedResult, grouped_result, shared
 from cxmetrics._core.validation import (
     check_instance,
     check_option,
@@ -27,7 +26,12 @@ from cxmetrics._core.validation import (
     utc_instants_1d,
 )
 from cxmetrics.exceptions import InvalidInputError
-from cxmetrics.stats import ConfidenceInterval, ConfidenceIntervalArray
+from cxmetrics.stats import (
+    CI,
+    ConfidenceInterval,
+    ConfidenceIntervalArray,
+    IntervalMethods,
+)
 from cxmetrics.stats import proportion_interval as _interval
 from cxmetrics.support._clock import NAT
 from cxmetrics.support._log import CLOSED, SOLVED, TicketLog, as_of_ns
@@ -46,8 +50,45 @@ __all__ = [
 _DAY_NS = 86_400 * 10**9
 
 
+class _RateMethods(IntervalMethods[CI]):
+    """The rate's interval, written once for the scalar and grouped result."""
+
+    __slots__ = ()
+    count: Any
+    n: Any
+    metric: str
+    proportion: bool
+
+    def confidence_interval(
+        self, confidence_level: float = 0.95, *, method: str = "wilson"
+    ) -> CI:
+        """Interval for a share (Wilson by default), per group if grouped; refused for ratios.
+
+        Parameters
+        ----------
+        confidence_level : float, default 0.95
+        method : str, default 'wilson'
+
+        Returns
+        -------
+        ConfidenceInterval or ConfidenceIntervalArray
+            Arrays over the groups of a grouped result.
+
+        Examples
+        --------
+        >>> lo, hi = SupportRateResult(0.5, 2, 1, "reopen_rate").confidence_interval()
+        >>> round(lo, 3), round(hi, 3)
+        (0.095, 0.905)
+        """
+        if not self.proportion:
+            msg = f"{self.metric} is a ratio, not a share: it has no binomial interval."
+            raise InvalidInputError(msg)
+        ci = _interval(self.count, self.n, confidence_level, method=method)
+        return self._bounds(ci.low, ci.high)
+
+
 @attrs.frozen
-class SupportRateResult(DisplayMixin):
+class SupportRateResult(DisplayMixin, _RateMethods[ConfidenceInterval]):
     """A support rate: ``count / n`` with its counts.
 
     Attributes
@@ -71,34 +112,8 @@ class SupportRateResult(DisplayMixin):
     value: float
     n: int
     count: int
-    metric: str
-    proportion: bool = True
-
-    def confidence_interval(
-        self, confidence_level: float = 0.95, *, method: str = "wilson"
-    ) -> ConfidenceInterval:
-        """Interval for a share (Wilson by default); refused for ratios.
-
-        Parameters
-        ----------
-        confidence_level : float, default 0.95
-        method : str, default 'wilson'
-
-        Returns
-        -------
-        ConfidenceInterval
-
-        Examples
-        --------
-        >>> lo, hi = SupportRateResult(0.5, 2, 1, "reopen_rate").confidence_interval()
-        >>> round(lo, 3), round(hi, 3)
-        (0.095, 0.905)
-        """
-        if not self.proportion:
-            msg = f"{self.metric} is a ratio, not a share: it has no binomial interval."
-            raise InvalidInputError(msg)
-        ci = _interval(self.count, self.n, confidence_level, method=method)
-        return ConfidenceInterval(float(ci.low), float(ci.high))
+    metric: str = shared()
+    proportion: bool = shared(default=True)
 
     def __repr__(self) -> str:
         if self.proportion and self.n:
@@ -109,8 +124,10 @@ class SupportRateResult(DisplayMixin):
         return f"{self.metric} {self.value:.4g} ({ci}count={self.count}, n={self.n})"
 
 
-@attrs.frozen(eq=False, repr=False)
-class GroupedSupportRateResult(GroupedResultMixin):
+@grouped_result(SupportRateResult, table=("value", "n", "count"))
+class GroupedSupportRateResult(
+    GroupedResult[SupportRateResult], _RateMethods[ConfidenceIntervalArray]
+):
     """A support rate per group (columnar; see :class:`SupportRateResult`).
 
     Examples
@@ -120,46 +137,14 @@ class GroupedSupportRateResult(GroupedResultMixin):
     ...                              np.array([2]), "reopen_rate", True)
     >>> r["a"].count
     2
+    >>> r = GroupedSupportRateResult(np.array([1]), np.array([1.0]), np.array([3]),
+    ...                              np.array([3]), "reopen_rate")
+    >>> float(r.confidence_interval().high[0])
+    1.0
     """
 
-    _scalar_result: ClassVar[type] = SupportRateResult
-    _columns: ClassVar[tuple[str, ...]] = ("value", "n", "count")
-    _shared: ClassVar[tuple[str, ...]] = ("metric", "proportion")
-    _table: ClassVar[tuple[str, ...]] = ("value", "n", "count")
-
-    keys: NDArray[Any] = attrs.field(converter=frozen_keys, eq=array_eq)
-    value: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=nan_array_eq)
-    n: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
-    count: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
     metric: str
-    proportion: bool = True
-
-    def confidence_interval(
-        self, confidence_level: float = 0.95, *, method: str = "wilson"
-    ) -> ConfidenceIntervalArray:
-        """Intervals per group (Wilson by default); refused for ratios.
-
-        Parameters
-        ----------
-        confidence_level : float, default 0.95
-        method : str, default 'wilson'
-
-        Returns
-        -------
-        ConfidenceIntervalArray
-
-        Examples
-        --------
-        >>> import numpy as np
-        >>> r = GroupedSupportRateResult(np.array([1]), np.array([1.0]), np.array([3]),
-        ...                              np.array([3]), "reopen_rate")
-        >>> float(r.confidence_interval().high[0])
-        1.0
-        """
-        if not self.proportion:
-            msg = f"{self.metric} is a ratio, not a share: it has no binomial interval."
-            raise InvalidInputError(msg)
-        return _interval(self.count, self.n, confidence_level, method=method)
+    proportion: bool
 
 
 def _window_ns(value: object) -> int:

@@ -8,8 +8,10 @@ import attrs
 from numpy.typing import ArrayLike
 
 from cxmetrics._core.grouped import finish_grouped, finish_scalar
+from cxmetrics._core.result import grouped_result
 from cxmetrics.survey._options import check_compute_options, check_score_options
 from cxmetrics.survey._rating import (
+    GROUPED_RATING,
     RATING_BLANK,
     Definition,
     GroupedRatingResult,
@@ -49,8 +51,8 @@ class CESResult(RatingResult):
         return self.positive_share
 
 
-@attrs.frozen(repr=False)
-class GroupedCESResult(GroupedRatingResult):
+@grouped_result(CESResult, **GROUPED_RATING)
+class GroupedCESResult(GroupedRatingResult[CESResult]):
     """CES per group: :class:`CESResult` fields as arrays over ``keys``.
 
     Examples
@@ -59,8 +61,6 @@ class GroupedCESResult(GroupedRatingResult):
     >>> cx.ces([7, 5, 1, 3], by=["a", "a", "b", "b"]).value.tolist()
     [6.0, 2.0]
     """
-
-    _scalar_result: ClassVar[type] = CESResult
 
 
 def _positive(scheme: CESScheme) -> tuple[int, int]:

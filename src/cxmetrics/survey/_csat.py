@@ -8,8 +8,10 @@ import attrs
 from numpy.typing import ArrayLike
 
 from cxmetrics._core.grouped import finish_grouped, finish_scalar
+from cxmetrics._core.result import grouped_result
 from cxmetrics.survey._options import check_compute_options, check_score_options
 from cxmetrics.survey._rating import (
+    GROUPED_RATING,
     RATING_BLANK,
     Definition,
     GroupedRatingResult,
@@ -49,8 +51,8 @@ class CSATResult(RatingResult):
         return self.positive_share
 
 
-@attrs.frozen(repr=False)
-class GroupedCSATResult(GroupedRatingResult):
+@grouped_result(CSATResult, **GROUPED_RATING)
+class GroupedCSATResult(GroupedRatingResult[CSATResult]):
     """CSAT per group: :class:`CSATResult` fields as arrays over ``keys``.
 
     Examples
@@ -60,8 +62,6 @@ class GroupedCSATResult(GroupedRatingResult):
     >>> res.value.tolist()
     [1.0, 0.0]
     """
-
-    _scalar_result: ClassVar[type] = CSATResult
 
 
 def _positive(scheme: CSATScheme) -> tuple[int, int]:

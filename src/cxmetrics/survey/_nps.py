@@ -9,13 +9,15 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._core.arrays import array_eq, frozen_float, frozen_int, frozen_keys
 from cxmetrics._core.display import DisplayMixin
-from cxmetrics._core.grouped import GroupedResultMixin, finish_grouped, finish_scalar
+from cxmetrics._core.grouped import finish_grouped, finish_scalar
+from cxmetrics._core.result import GroupedResult, grouped_result, shared
 from cxmetrics._core.validation import check_levels_need_by
 from cxmetrics.stats import (
+    CI,
     ConfidenceInterval,
     ConfidenceIntervalArray,
+    IntervalMethods,
     net_score_interval,
     net_score_variance,
 )
@@ -34,20 +36,6 @@ __all__ = [
     "nps",
 ]
 
-_COLUMNS = (
-    "value",
-    "n",
-    "promoters",
-    "passives",
-    "detractors",
-    "n_missing",
-    "effective_n",
-    "promoter_share",
-    "passive_share",
-    "detractor_share",
-    "standard_error",
-    "counts",
-)
 _BLANK = (
     "value",
     "promoters",
@@ -114,8 +102,65 @@ def _interval(
     return ConfidenceIntervalArray(100.0 * ci.low, 100.0 * ci.high)
 
 
+class _NPSMethods(IntervalMethods[CI]):
+    """The NPS interval, written once for :class:`NPSResult` and its grouped result."""
+
+    __slots__ = ()
+    promoter_share: Any
+    detractor_share: Any
+    effective_n: Any
+
+    def confidence_interval(
+        self,
+        confidence_level: float = 0.95,
+        *,
+        method: NPSMethod = "adjusted_wald",
+        n_resamples: int = 10_000,
+        rng: int | np.random.Generator | None = None,
+    ) -> CI:
+        """Two-sided confidence interval for the NPS, in points.
+
+        Parameters
+        ----------
+        confidence_level : float, default 0.95
+            Coverage in (0, 1).
+        method : {'adjusted_wald', 'wald', 'score', 'bootstrap'}, default 'adjusted_wald'
+            See :func:`cxmetrics.stats.net_score_interval`. The adjusted Wald
+            interval (Rocks 2016) keeps close to nominal coverage at small n and is
+            the default; weighted results use the effective sample size.
+        n_resamples : int, default 10000
+            Resamples for ``'bootstrap'``.
+        rng : int or numpy.random.Generator, optional
+            Seed for ``'bootstrap'`` (default seed 0: the same interval each call).
+
+        Returns
+        -------
+        ConfidenceInterval or ConfidenceIntervalArray
+            Bounds in [-100, 100] (arrays over the groups of a grouped result);
+            NaN when there are no answers.
+
+        Examples
+        --------
+        >>> import cxmetrics as cx
+        >>> res = cx.nps([10] * 50 + [8] * 30 + [3] * 20)
+        >>> low, high = res.confidence_interval(method="wald")
+        >>> round(low, 2), round(high, 2)
+        (14.69, 45.31)
+        """
+        ci = _interval(
+            self.promoter_share,
+            self.detractor_share,
+            self.effective_n,
+            confidence_level,
+            method,
+            n_resamples,
+            rng,
+        )
+        return self._bounds(ci.low, ci.high)
+
+
 @attrs.frozen
-class NPSResult(DisplayMixin):
+class NPSResult(DisplayMixin, _NPSMethods[ConfidenceInterval]):
     r"""Net Promoter Score of a set of answers.
 
     Attributes
@@ -169,56 +214,9 @@ class NPSResult(DisplayMixin):
     detractor_share: float
     standard_error: float
     counts: tuple[int, ...]
-    scheme: NPSScheme
-    weighted: bool
+    scheme: NPSScheme = shared()
+    weighted: bool = shared()
     flagged: bool = False
-
-    def confidence_interval(
-        self,
-        confidence_level: float = 0.95,
-        *,
-        method: NPSMethod = "adjusted_wald",
-        n_resamples: int = 10_000,
-        rng: int | np.random.Generator | None = None,
-    ) -> ConfidenceInterval:
-        """Two-sided confidence interval for the NPS, in points.
-
-        Parameters
-        ----------
-        confidence_level : float, default 0.95
-            Coverage in (0, 1).
-        method : {'adjusted_wald', 'wald', 'score', 'bootstrap'}, default 'adjusted_wald'
-            See :func:`cxmetrics.stats.net_score_interval`. The adjusted Wald
-            interval (Rocks 2016) keeps close to nominal coverage at small n and is
-            the default; weighted results use the effective sample size.
-        n_resamples : int, default 10000
-            Resamples for ``'bootstrap'``.
-        rng : int or numpy.random.Generator, optional
-            Seed for ``'bootstrap'`` (default seed 0: the same interval each call).
-
-        Returns
-        -------
-        ConfidenceInterval
-            Bounds in [-100, 100]; NaN when there are no answers.
-
-        Examples
-        --------
-        >>> import cxmetrics as cx
-        >>> res = cx.nps([10] * 50 + [8] * 30 + [3] * 20)
-        >>> low, high = res.confidence_interval(method="wald")
-        >>> round(low, 2), round(high, 2)
-        (14.69, 45.31)
-        """
-        ci = _interval(
-            self.promoter_share,
-            self.detractor_share,
-            self.effective_n,
-            confidence_level,
-            method,
-            n_resamples,
-            rng,
-        )
-        return ConfidenceInterval(float(ci.low), float(ci.high))
 
     def __str__(self) -> str:
         if math.isnan(self.value):
@@ -231,14 +229,28 @@ class NPSResult(DisplayMixin):
         )
 
 
-@attrs.frozen(repr=False)
-class GroupedNPSResult(GroupedResultMixin):
+@grouped_result(
+    NPSResult,
+    table=(
+        "value",
+        "n",
+        "standard_error",
+        "promoters",
+        "passives",
+        "detractors",
+        "n_missing",
+        "flagged",
+    ),
+    ci_columns=True,
+)
+class GroupedNPSResult(GroupedResult[NPSResult], _NPSMethods[ConfidenceIntervalArray]):
     """NPS per group: the fields of :class:`NPSResult` as arrays over ``keys``.
 
     Documented as :class:`NPSResult`, vectorised over groups; ``counts`` has shape
     ``(g, k)``. ``flagged`` marks groups with fewer than ``min_n`` answers; with
     ``small_groups='suppress'`` their estimates are NaN and their counts 0 (``n``
-    is kept). ``result[key]`` gives one group's :class:`NPSResult`.
+    is kept). ``result[key]`` gives one group's :class:`NPSResult`;
+    ``to_dict()`` adds the 95% adjusted-Wald interval as ``ci_low``/``ci_high``.
 
     Examples
     --------
@@ -248,80 +260,12 @@ class GroupedNPSResult(GroupedResultMixin):
     (['a', 'b'], [33.3, 50.0])
     >>> res["b"].n
     2
+    >>> res.confidence_interval().low.shape
+    (2,)
     """
 
-    keys: NDArray[Any] = attrs.field(converter=frozen_keys, eq=array_eq)
-    value: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
-    n: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
-    promoters: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
-    passives: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
-    detractors: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
-    n_missing: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
-    effective_n: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
-    promoter_share: NDArray[np.float64] = attrs.field(
-        converter=frozen_float, eq=array_eq
-    )
-    passive_share: NDArray[np.float64] = attrs.field(
-        converter=frozen_float, eq=array_eq
-    )
-    detractor_share: NDArray[np.float64] = attrs.field(
-        converter=frozen_float, eq=array_eq
-    )
-    standard_error: NDArray[np.float64] = attrs.field(
-        converter=frozen_float, eq=array_eq
-    )
-    counts: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
-    flagged: NDArray[np.bool_] = attrs.field(converter=np.asarray, eq=array_eq)
     scheme: NPSScheme
     weighted: bool
-
-    _scalar_result: ClassVar[type] = NPSResult
-    _columns: ClassVar[tuple[str, ...]] = (*_COLUMNS, "flagged")
-    _shared: ClassVar[tuple[str, ...]] = ("scheme", "weighted")
-    _table: ClassVar[tuple[str, ...]] = (
-        "value",
-        "n",
-        "standard_error",
-        "promoters",
-        "passives",
-        "detractors",
-        "n_missing",
-        "flagged",
-    )
-
-    def confidence_interval(
-        self,
-        confidence_level: float = 0.95,
-        *,
-        method: NPSMethod = "adjusted_wald",
-        n_resamples: int = 10_000,
-        rng: int | np.random.Generator | None = None,
-    ) -> ConfidenceIntervalArray:
-        """Confidence intervals for every group at once (see :meth:`NPSResult.confidence_interval`).
-
-        Examples
-        --------
-        >>> import cxmetrics as cx
-        >>> ci = cx.nps([10, 9, 3, 8, 10, 10], by=[1, 1, 1, 2, 2, 2]).confidence_interval()
-        >>> ci.low.shape
-        (2,)
-        """
-        return _interval(
-            self.promoter_share,
-            self.detractor_share,
-            self.effective_n,
-            confidence_level,
-            method,
-            n_resamples,
-            rng,
-        )
-
-    def to_dict(self) -> dict[str, NDArray[Any]]:
-        """Columns, with the 95% adjusted-Wald interval as ``ci_low`` and ``ci_high``."""
-        out = super().to_dict()
-        ci = self.confidence_interval()
-        out["ci_low"], out["ci_high"] = ci.low, ci.high
-        return out
 
 
 @attrs.frozen(unsafe_hash=False)

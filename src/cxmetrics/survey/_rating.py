@@ -8,20 +8,21 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import Any, ClassVar, TypeAlias, get_args
+from typing import Any, TypeAlias, TypeVar, get_args
 
 import attrs
 import numpy as np
 from numpy.typing import NDArray
 
-from cxmetrics._core.arrays import array_eq, frozen_float, frozen_int, frozen_keys
 from cxmetrics._core.display import DisplayMixin
-from cxmetrics._core.grouped import GroupedResultMixin
+from cxmetrics._core.result import GroupedResult, grouped_result, shared
 from cxmetrics._core.validation import check_option
 from cxmetrics.exceptions import UndefinedMetricWarning
 from cxmetrics.stats import (
+    CI,
     ConfidenceInterval,
     ConfidenceIntervalArray,
+    IntervalMethods,
     mean_interval,
     proportion_interval,
 )
@@ -29,6 +30,7 @@ from cxmetrics.survey._summary import ScaleSummary
 from cxmetrics.typing import MeanMethod, ProportionMethod, RatingDefinition
 
 __all__ = [
+    "GROUPED_RATING",
     "RATING_BLANK",
     "Definition",
     "GroupedRatingResult",
@@ -83,9 +85,10 @@ def rating_columns(
     }
 
 
-class _Intervals(DisplayMixin):
-    """Interval methods shared by scalar and grouped rating results."""
+class _RatingMethods(IntervalMethods[CI]):
+    """The intervals of a rating result, written once for the scalar and grouped result."""
 
+    __slots__ = ()
     definition: str
     scheme: Any
     positive_share: Any
@@ -126,20 +129,69 @@ class _Intervals(DisplayMixin):
             np.clip(ci.low, low, high), np.clip(ci.high, low, high)
         )
 
-    def _ci(
-        self, confidence_level: float, method: str | None
-    ) -> ConfidenceIntervalArray:
+    def confidence_interval(
+        self, confidence_level: float = 0.95, *, method: str | None = None
+    ) -> CI:
+        """Two-sided confidence interval for ``value``.
+
+        Parameters
+        ----------
+        confidence_level : float, default 0.95
+            Coverage in (0, 1).
+        method : str, optional
+            For ``definition='share'``: ``'wilson'`` (default), ``'agresti_coull'``,
+            ``'wald'``, ``'jeffreys'``, ``'clopper_pearson'`` (the last two need
+            scipy). For ``'mean'``: ``'t'`` (default) or ``'normal'``; mean
+            intervals are clipped to the answer scale.
+
+        Returns
+        -------
+        ConfidenceInterval or ConfidenceIntervalArray
+            In the unit of ``value`` (arrays over the groups of a grouped
+            result); weighted results use the effective n.
+
+        Examples
+        --------
+        >>> import cxmetrics as cx
+        >>> low, high = cx.csat([5, 4, 4, 2, 5, 3, 5, 4, 1, 5]).confidence_interval()
+        >>> round(low, 4), round(high, 4)
+        (0.3968, 0.8922)
+        """
         if self.definition == "share":
-            return self._share_ci(confidence_level, method or "wilson")
-        return self._mean_ci(confidence_level, method or "t")
+            ci = self._share_ci(confidence_level, method or "wilson")
+        else:
+            ci = self._mean_ci(confidence_level, method or "t")
+        return self._bounds(ci.low, ci.high)
 
+    def share_interval(
+        self, confidence_level: float = 0.95, *, method: str = "wilson"
+    ) -> CI:
+        """Confidence interval for ``positive_share``, whatever the definition.
 
-def _scalar(ci: ConfidenceIntervalArray) -> ConfidenceInterval:
-    return ConfidenceInterval(float(ci.low), float(ci.high))
+        Examples
+        --------
+        >>> import cxmetrics as cx
+        >>> low, high = cx.ces([7, 6, 2, 5]).share_interval(method="wald")
+        >>> round(low, 4), round(high, 4)
+        (0.3257, 1.0)
+        """
+        return self._bounds(*self._share_ci(confidence_level, method))
+
+    def mean_interval(self, confidence_level: float = 0.95, *, method: str = "t") -> CI:
+        """Confidence interval for ``mean``, whatever the definition.
+
+        Examples
+        --------
+        >>> import cxmetrics as cx
+        >>> low, high = cx.ces([7, 6, 2, 5]).mean_interval(method="normal")
+        >>> round(low, 3), round(high, 3)
+        (2.883, 7.0)
+        """
+        return self._bounds(*self._mean_ci(confidence_level, method))
 
 
 @attrs.frozen
-class RatingResult(_Intervals):
+class RatingResult(DisplayMixin, _RatingMethods[ConfidenceInterval]):
     r"""Base of :class:`CSATResult` and :class:`CESResult`.
 
     Attributes
@@ -184,67 +236,10 @@ class RatingResult(_Intervals):
     std: float
     standard_error: float
     counts: tuple[int, ...]
-    definition: str
-    scheme: Any
-    weighted: bool
+    definition: str = shared()
+    scheme: Any = shared()
+    weighted: bool = shared()
     flagged: bool = False
-
-    def confidence_interval(
-        self, confidence_level: float = 0.95, *, method: str | None = None
-    ) -> ConfidenceInterval:
-        """Two-sided confidence interval for ``value``.
-
-        Parameters
-        ----------
-        confidence_level : float, default 0.95
-            Coverage in (0, 1).
-        method : str, optional
-            For ``definition='share'``: ``'wilson'`` (default), ``'agresti_coull'``,
-            ``'wald'``, ``'jeffreys'``, ``'clopper_pearson'`` (the last two need
-            scipy). For ``'mean'``: ``'t'`` (default) or ``'normal'``; mean
-            intervals are clipped to the answer scale.
-
-        Returns
-        -------
-        ConfidenceInterval
-            In the unit of ``value``; weighted results use the effective n.
-
-        Examples
-        --------
-        >>> import cxmetrics as cx
-        >>> low, high = cx.csat([5, 4, 4, 2, 5, 3, 5, 4, 1, 5]).confidence_interval()
-        >>> round(low, 4), round(high, 4)
-        (0.3968, 0.8922)
-        """
-        return _scalar(self._ci(confidence_level, method))
-
-    def share_interval(
-        self, confidence_level: float = 0.95, *, method: str = "wilson"
-    ) -> ConfidenceInterval:
-        """Confidence interval for ``positive_share``, whatever the definition.
-
-        Examples
-        --------
-        >>> import cxmetrics as cx
-        >>> low, high = cx.ces([7, 6, 2, 5]).share_interval(method="wald")
-        >>> round(low, 4), round(high, 4)
-        (0.3257, 1.0)
-        """
-        return _scalar(self._share_ci(confidence_level, method))
-
-    def mean_interval(
-        self, confidence_level: float = 0.95, *, method: str = "t"
-    ) -> ConfidenceInterval:
-        """Confidence interval for ``mean``, whatever the definition.
-
-        Examples
-        --------
-        >>> import cxmetrics as cx
-        >>> low, high = cx.ces([7, 6, 2, 5]).mean_interval(method="normal")
-        >>> round(low, 3), round(high, 3)
-        (2.883, 7.0)
-        """
-        return _scalar(self._mean_ci(confidence_level, method))
 
     def _label(self) -> str:
         return type(self).__name__.removesuffix("Result")
@@ -262,75 +257,31 @@ class RatingResult(_Intervals):
         return f"{self._label()} {what} {self.value:.3f} (95% CI {low:.3f} to {high:.3f}; n={self.n})"
 
 
-@attrs.frozen(repr=False)
-class GroupedRatingResult(GroupedResultMixin, _Intervals):
-    """Base of the grouped CSAT and CES results: arrays over ``keys``."""
+_R = TypeVar("_R", bound=RatingResult)
 
-    keys: NDArray[Any] = attrs.field(converter=frozen_keys, eq=array_eq)
-    value: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
-    n: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
-    positive: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
-    n_missing: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
-    effective_n: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
-    positive_share: NDArray[np.float64] = attrs.field(
-        converter=frozen_float, eq=array_eq
-    )
-    mean: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
-    std: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
-    standard_error: NDArray[np.float64] = attrs.field(
-        converter=frozen_float, eq=array_eq
-    )
-    counts: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
-    flagged: NDArray[np.bool_] = attrs.field(converter=np.asarray, eq=array_eq)
+#: how a grouped rating result is generated from its scalar result (CSAT, CES)
+GROUPED_RATING: dict[str, Any] = {
+    "table": (
+        "value",
+        "n",
+        "standard_error",
+        "positive_share",
+        "mean",
+        "n_missing",
+        "flagged",
+    ),
+    "ci_columns": True,
+}
+
+
+@grouped_result(RatingResult, **GROUPED_RATING)
+class GroupedRatingResult(GroupedResult[_R], _RatingMethods[ConfidenceIntervalArray]):
+    """Base of the grouped CSAT and CES results: arrays over ``keys``.
+
+    Each is generated from its scalar result by
+    ``grouped_result(CSATResult, **GROUPED_RATING)``.
+    """
+
     definition: str
     scheme: Any
     weighted: bool
-
-    _columns: ClassVar[tuple[str, ...]] = (
-        "value",
-        "n",
-        "positive",
-        "n_missing",
-        "effective_n",
-        "positive_share",
-        "mean",
-        "std",
-        "standard_error",
-        "counts",
-        "flagged",
-    )
-    _shared: ClassVar[tuple[str, ...]] = ("definition", "scheme", "weighted")
-    _table: ClassVar[tuple[str, ...]] = (
-        "value",
-        "n",
-        "standard_error",
-        "positive_share",
-        "mean",
-        "n_missing",
-        "flagged",
-    )
-
-    def confidence_interval(
-        self, confidence_level: float = 0.95, *, method: str | None = None
-    ) -> ConfidenceIntervalArray:
-        """Intervals for every group (see :meth:`RatingResult.confidence_interval`)."""
-        return self._ci(confidence_level, method)
-
-    def share_interval(
-        self, confidence_level: float = 0.95, *, method: str = "wilson"
-    ) -> ConfidenceIntervalArray:
-        """Intervals for ``positive_share`` of every group."""
-        return self._share_ci(confidence_level, method)
-
-    def mean_interval(
-        self, confidence_level: float = 0.95, *, method: str = "t"
-    ) -> ConfidenceIntervalArray:
-        """Intervals for ``mean`` of every group."""
-        return self._mean_ci(confidence_level, method)
-
-    def to_dict(self) -> dict[str, NDArray[Any]]:
-        """Columns, with the default 95% interval as ``ci_low`` and ``ci_high``."""
-        out = super().to_dict()
-        ci = self.confidence_interval()
-        out["ci_low"], out["ci_high"] = ci.low, ci.high
-        return out

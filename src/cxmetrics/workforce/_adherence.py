@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import Any, ClassVar, overload
+from typing import Any, overload
 
 import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._core.arrays import array_eq, frozen_float, frozen_int, frozen_keys
 from cxmetrics._core.display import DisplayMixin
-from cxmetrics._core.grouped import GroupedResultMixin
+from cxmetrics._core.result import GroupedResult, grouped_result
 from cxmetrics._core.validation import (
     as_1d,
     check_option,
@@ -76,20 +75,11 @@ class AdherenceResult(DisplayMixin):
         )
 
 
-_COLUMNS = (
-    "value",
-    "adherence",
-    "conformance",
-    "in_adherence",
-    "scheduled",
-    "worked",
-    "n",
-    "n_missing",
+@grouped_result(
+    AdherenceResult,
+    table=("adherence", "conformance", "scheduled", "worked", "n"),
 )
-
-
-@attrs.frozen(repr=False)
-class GroupedAdherenceResult(GroupedResultMixin):
+class GroupedAdherenceResult(GroupedResult[AdherenceResult]):
     """:class:`AdherenceResult` per agent or team: one column per field.
 
     Examples
@@ -100,27 +90,6 @@ class GroupedAdherenceResult(GroupedResultMixin):
     >>> g.keys.tolist(), g.adherence.tolist()
     (['ann', 'bo'], [0.5, 1.0])
     """
-
-    keys: NDArray[Any] = attrs.field(converter=frozen_keys, eq=array_eq)
-    value: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
-    adherence: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
-    conformance: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
-    in_adherence: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
-    scheduled: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
-    worked: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
-    n: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
-    n_missing: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
-
-    _scalar_result: ClassVar[type] = AdherenceResult
-    _columns: ClassVar[tuple[str, ...]] = _COLUMNS
-    _shared: ClassVar[tuple[str, ...]] = ()
-    _table: ClassVar[tuple[str, ...]] = (
-        "adherence",
-        "conformance",
-        "scheduled",
-        "worked",
-        "n",
-    )
 
 
 def _missing(arr: NDArray[Any]) -> NDArray[np.bool_]:

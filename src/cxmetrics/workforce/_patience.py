@@ -3,22 +3,26 @@ r"""Customer patience from call records (censored waits), to calibrate Erlang A.
 from __future__ import annotations
 
 import math
-from typing import Any, ClassVar, overload
+from typing import Any, overload
 
 import attrs
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 
-from cxmetrics._core.arrays import array_eq, frozen_float, frozen_int, frozen_keys
 from cxmetrics._core.display import DisplayMixin
-from cxmetrics._core.grouped import GroupedResultMixin
+from cxmetrics._core.result import GroupedResult, grouped_result, scalar_only, shared
 from cxmetrics._core.validation import (
     check_confidence_level,
     check_option,
     timedelta_seconds,
 )
-from cxmetrics.retention import KaplanMeierResult, kaplan_meier
-from cxmetrics.stats import ConfidenceInterval
+from cxmetrics.stats import (
+    CI,
+    ConfidenceInterval,
+    ConfidenceIntervalArray,
+    IntervalMethods,
+)
+from cxmetrics.survival import KaplanMeierResult, kaplan_meier
 from cxmetrics.typing import NanPolicy, PatienceMethod
 
 __all__ = ["GroupedPatienceResult", "PatienceResult", "estimate_patience"]
@@ -32,15 +36,45 @@ def _z(confidence_level: float) -> float:
     return NormalDist().inv_cdf(0.5 + check_confidence_level(confidence_level) / 2)
 
 
-def _mean_interval(mean: float, abandons: int, z: float) -> ConfidenceInterval:
-    if abandons == 0 or not math.isfinite(mean) or mean == 0.0:
-        return ConfidenceInterval(math.nan, math.nan)
-    half = z / math.sqrt(abandons)
-    return ConfidenceInterval(mean * math.exp(-half), mean * math.exp(half))
+class _PatienceMethods(IntervalMethods[CI]):
+    """The mean patience's interval, written once for the scalar and grouped result."""
+
+    __slots__ = ()
+    mean: Any
+    abandons: Any
+
+    def confidence_interval(self, confidence_level: float = 0.95) -> CI:
+        r"""Interval of the exponential mean patience (per group if grouped).
+
+        Symmetric on the log scale: :math:`\hat\theta\exp(\pm z/\sqrt{d})`, from
+        the observed information of the censored exponential likelihood
+        (:math:`\operatorname{Var}\log\hat\theta \approx 1/d`; Lawless 2003, §2.2).
+        NaN without abandons.
+
+        Examples
+        --------
+        >>> import cxmetrics as cx
+        >>> p = cx.estimate_patience([30, 60, 10, 100], [True, False, True, False])
+        >>> [round(v, 1) for v in p.confidence_interval()]
+        [25.0, 399.8]
+        >>> g = cx.estimate_patience([30, 60, 10, 100], [1, 0, 1, 0], by=[1, 1, 2, 2])
+        >>> low, high = g.confidence_interval()
+        >>> low.round(1).tolist()
+        [12.6, 15.6]
+        """
+        z = _z(confidence_level)
+        mean = np.asarray(self.mean, dtype=np.float64)
+        abandons = np.asarray(self.abandons)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            half = z / np.sqrt(abandons)
+            ok = (abandons > 0) & np.isfinite(mean) & (mean > 0)
+            low = np.where(ok, mean * np.exp(-half), np.nan)
+            high = np.where(ok, mean * np.exp(half), np.nan)
+        return self._bounds(low, high)
 
 
 @attrs.frozen(repr=False)
-class PatienceResult(DisplayMixin):
+class PatienceResult(DisplayMixin, _PatienceMethods[ConfidenceInterval]):
     r"""Customer patience estimated from waits of answered and abandoned calls.
 
     Attributes
@@ -88,30 +122,14 @@ class PatienceResult(DisplayMixin):
     exposure: float
     n: int
     n_missing: int
-    method: str
-    time_unit: str | None = None
-    curve: KaplanMeierResult | None = None
+    method: str = shared()
+    time_unit: str | None = shared(default=None)
+    curve: KaplanMeierResult | None = scalar_only(default=None)
 
     @property
     def rate(self) -> float:
         r"""Abandonment hazard :math:`d / \sum w_i` (per unit of waiting time)."""
         return self.abandons / self.exposure if self.exposure else math.nan
-
-    def confidence_interval(self, confidence_level: float = 0.95) -> ConfidenceInterval:
-        r"""Interval of the exponential mean patience.
-
-        Symmetric on the log scale: :math:`\hat\theta\exp(\pm z/\sqrt{d})`, from
-        the observed information of the censored exponential likelihood
-        (:math:`\operatorname{Var}\log\hat\theta \approx 1/d`; Lawless 2003, §2.2).
-
-        Examples
-        --------
-        >>> import cxmetrics as cx
-        >>> p = cx.estimate_patience([30, 60, 10, 100], [True, False, True, False])
-        >>> [round(v, 1) for v in p.confidence_interval()]
-        [25.0, 399.8]
-        """
-        return _mean_interval(self.mean, self.abandons, _z(confidence_level))
 
     def __repr__(self) -> str:
         return (
@@ -121,20 +139,10 @@ class PatienceResult(DisplayMixin):
         )
 
 
-_COLUMNS = (
-    "value",
-    "mean",
-    "median",
-    "abandons",
-    "answered",
-    "exposure",
-    "n",
-    "n_missing",
-)
-
-
-@attrs.frozen(repr=False)
-class GroupedPatienceResult(GroupedResultMixin):
+@grouped_result(PatienceResult, table=("value", "mean", "abandons", "answered", "n"))
+class GroupedPatienceResult(
+    GroupedResult[PatienceResult], _PatienceMethods[ConfidenceIntervalArray]
+):
     """:class:`PatienceResult` per queue, interval or any key: one column per field.
 
     Examples
@@ -148,43 +156,8 @@ class GroupedPatienceResult(GroupedResultMixin):
     2
     """
 
-    keys: NDArray[Any] = attrs.field(converter=frozen_keys, eq=array_eq)
-    value: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
-    mean: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
-    median: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
-    abandons: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
-    answered: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
-    exposure: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
-    n: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
-    n_missing: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
     method: str
-    time_unit: str | None = None
-
-    _scalar_result: ClassVar[type] = PatienceResult
-    _columns: ClassVar[tuple[str, ...]] = _COLUMNS
-    _shared: ClassVar[tuple[str, ...]] = ("method", "time_unit")
-    _table: ClassVar[tuple[str, ...]] = ("value", "mean", "abandons", "answered", "n")
-
-    def confidence_interval(
-        self, confidence_level: float = 0.95
-    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-        """Per-group interval of the exponential mean patience (low, high arrays).
-
-        Examples
-        --------
-        >>> import cxmetrics as cx
-        >>> g = cx.estimate_patience([30, 60, 10, 100], [1, 0, 1, 0], by=[1, 1, 2, 2])
-        >>> low, high = g.confidence_interval()
-        >>> low.round(1).tolist()
-        [12.6, 15.6]
-        """
-        z = _z(confidence_level)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            half = z / np.sqrt(self.abandons)
-            ok = (self.abandons > 0) & np.isfinite(self.mean) & (self.mean > 0)
-            low = np.where(ok, self.mean * np.exp(-half), np.nan)
-            high = np.where(ok, self.mean * np.exp(half), np.nan)
-        return low, high
+    time_unit: str | None
 
 
 @overload

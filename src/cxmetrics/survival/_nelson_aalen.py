@@ -28,9 +28,8 @@ from cxmetrics._core.arrays import array_eq, frozen_float, frozen_int, nan_array
 from cxmetrics._core.display import DisplayMixin
 from cxmetrics._core.validation import check_option
 from cxmetrics.exceptions import UndefinedMetricWarning
-from cxmetrics.retention._risk_set import at_risk
-from cxmetrics.stats._distributions import critical_value
-from cxmetrics.stats._interval import ConfidenceIntervalArray
+from cxmetrics.stats import ConfidenceIntervalArray, critical_value
+from cxmetrics.survival._risk_set import at_risk
 
 __all__ = ["NelsonAalenResult", "nelson_aalen_from_table"]
 

@@ -20,9 +20,8 @@ from cxmetrics._core.display import DisplayMixin
 from cxmetrics._core.optional import require
 from cxmetrics._core.validation import check_option, check_probability, check_time
 from cxmetrics.exceptions import UndefinedMetricWarning
-from cxmetrics.retention._risk_set import at_risk
-from cxmetrics.stats._distributions import critical_value
-from cxmetrics.stats._interval import ConfidenceInterval, ConfidenceIntervalArray
+from cxmetrics.stats import ConfidenceInterval, ConfidenceIntervalArray, critical_value
+from cxmetrics.survival._risk_set import at_risk
 from cxmetrics.typing import SurvivalBand
 
 __all__ = [

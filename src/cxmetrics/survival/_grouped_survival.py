@@ -27,11 +27,11 @@ from cxmetrics._core.arrays import (
     nan_array_eq,
 )
 from cxmetrics._core.grouped import GroupedResultMixin
-from cxmetrics.retention._event_table import GroupedSurvivalState
-from cxmetrics.retention._km import KaplanMeierResult
-from cxmetrics.retention._logrank import LogrankResult
-from cxmetrics.retention._nelson_aalen import NelsonAalenResult
-from cxmetrics.stats._interval import ConfidenceIntervalArray
+from cxmetrics.stats import ConfidenceIntervalArray
+from cxmetrics.survival._grouped_state import GroupedSurvivalState
+from cxmetrics.survival._km import KaplanMeierResult
+from cxmetrics.survival._logrank import LogrankResult
+from cxmetrics.survival._nelson_aalen import NelsonAalenResult
 from cxmetrics.typing import SurvivalBand
 
 __all__ = ["GroupedKaplanMeierResult", "GroupedNelsonAalenResult"]

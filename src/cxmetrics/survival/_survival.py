@@ -17,14 +17,15 @@ from numpy.typing import ArrayLike
 
 from cxmetrics._core.validation import check_option
 from cxmetrics.exceptions import InvalidInputError
-from cxmetrics.retention._event_table import GroupedSurvivalState, SurvivalState
-from cxmetrics.retention._grouped_survival import (
+from cxmetrics.survival._event_table import SurvivalState
+from cxmetrics.survival._grouped_state import GroupedSurvivalState
+from cxmetrics.survival._grouped_survival import (
     GroupedKaplanMeierResult,
     GroupedNelsonAalenResult,
 )
-from cxmetrics.retention._km import KaplanMeierResult
-from cxmetrics.retention._logrank import LogrankResult
-from cxmetrics.retention._nelson_aalen import NelsonAalenResult
+from cxmetrics.survival._km import KaplanMeierResult
+from cxmetrics.survival._logrank import LogrankResult
+from cxmetrics.survival._nelson_aalen import NelsonAalenResult
 from cxmetrics.typing import CumulativeHazardTies, NanPolicy
 
 __all__ = ["kaplan_meier", "logrank_test", "nelson_aalen"]

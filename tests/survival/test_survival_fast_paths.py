@@ -14,9 +14,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import cxmetrics as cx
-from cxmetrics.retention._event_table import _distinct, _tally, _tally_packed
-from cxmetrics.retention._km import kaplan_meier_from_table
-from cxmetrics.retention._risk_set import at_risk
+from cxmetrics.survival._event_table import _distinct, _tally, _tally_packed
+from cxmetrics.survival._km import kaplan_meier_from_table
+from cxmetrics.survival._risk_set import at_risk
 
 
 def _tally_two_sorts(x, mask):

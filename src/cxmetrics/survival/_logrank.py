@@ -35,8 +35,8 @@ from cxmetrics._core.arrays import (
 )
 from cxmetrics._core.display import DisplayMixin
 from cxmetrics.exceptions import InvalidInputError, UndefinedMetricWarning
-from cxmetrics.retention._risk_set import at_risk
-from cxmetrics.stats._chi_square import chi_square_pvalue
+from cxmetrics.stats import chi_square_pvalue
+from cxmetrics.survival._risk_set import at_risk
 
 __all__ = ["LogrankResult", "logrank_from_tables"]
 
