@@ -524,8 +524,8 @@ def test_missing_scipy_names_the_extra(monkeypatch):
 
 
 def test_hessian_from_gradient_equals_hessian_from_likelihood(cdnow, bg_fit):
-    from cxmetrics.clv._bgnbd import _log_likelihood, _prepare
     from cxmetrics._core.fit import hessian as _hessian
+    from cxmetrics.clv._bgnbd import _log_likelihood, _prepare
 
     x, tx, big_t = cdnow
     d = _prepare(x, tx, big_t, np.ones_like(x))

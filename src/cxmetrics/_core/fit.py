@@ -269,11 +269,11 @@ class _Problem:
         return _Point(theta, ll, grad, np.asarray(h, dtype=np.float64))
 
     def free_gradient(self, p: _Point) -> Float:
-        """d ll / du = grad * (theta - lower)."""
+        """Gradient in u: d ll / du = grad * (theta - lower)."""
         return np.asarray(p.grad * (p.theta - self.spec.base), dtype=np.float64)
 
     def free_hessian(self, p: _Point) -> Float:
-        """d^2 ll / du^2 = J H J + diag(d ll / du)."""
+        """Hessian in u: J H J + diag(d ll / du)."""
         e = p.theta - self.spec.base
         return np.asarray(
             p.hess * np.outer(e, e) + np.diag(self.free_gradient(p)), dtype=np.float64
@@ -533,4 +533,3 @@ def warn_unconverged(
             ConvergenceWarning,
             stacklevel=stacklevel,
         )
-

@@ -30,6 +30,7 @@ from cxmetrics._core.display import DisplayMixin
 from cxmetrics._core.fit import Convergence, ParameterSpec, maximise, warn_unconverged
 from cxmetrics._core.optional import require
 from cxmetrics._core.validation import check_positive_int
+from cxmetrics.clv._fitted import FitMethods
 from cxmetrics.clv._inputs import (
     check_fit_data,
     positive_alpha,
@@ -40,7 +41,6 @@ from cxmetrics.clv._inputs import (
     purchase_data,
     scalar_or_array,
 )
-from cxmetrics.clv._fitted import FitMethods
 from cxmetrics.exceptions import InvalidInputError
 
 __all__ = ["BGBBModel", "BGBBResult", "bgbb"]

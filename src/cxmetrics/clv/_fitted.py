@@ -167,4 +167,3 @@ class PurchasePredictions:
             step_length=step_length,
             discount_rate=discount_rate,
         )
-

@@ -31,13 +31,13 @@ from cxmetrics._core.display import DisplayMixin
 from cxmetrics._core.fit import Convergence, ParameterSpec, maximise, warn_unconverged
 from cxmetrics._core.optional import require
 from cxmetrics._core.validation import parameter_array, weights_array
+from cxmetrics.clv._fitted import FitMethods
 from cxmetrics.clv._inputs import (
     positive_gamma,
     positive_p,
     positive_q,
     scalar_or_array,
 )
-from cxmetrics.clv._fitted import FitMethods
 from cxmetrics.clv._rfm import RFMSummary
 from cxmetrics.exceptions import DataWarning, InvalidInputError, InvalidInputTypeError
 
