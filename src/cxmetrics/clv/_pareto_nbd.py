@@ -35,9 +35,9 @@ from numpy.typing import ArrayLike, NDArray
 from cxmetrics._core.arrays import array_eq, frozen_float
 from cxmetrics._core.display import DisplayMixin
 from cxmetrics._core.fit import Convergence, ParameterSpec, maximise, warn_unconverged
+from cxmetrics._core.hypergeometric import hyp2f1
 from cxmetrics._core.optional import require
 from cxmetrics.clv._fitted import FitMethods, PurchasePredictions
-from cxmetrics.clv._hypergeometric import hyp2f1
 from cxmetrics.clv._inputs import (
     check_fit_data,
     compress,

@@ -38,6 +38,7 @@ from cxmetrics._core.fit import (
     maximise,
     warn_unconverged,
 )
+from cxmetrics._core.hypergeometric import hyp2f1_series
 from cxmetrics._core.validation import check_time, survivor_counts
 from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
 from cxmetrics.stats._fitted import FittedModel
@@ -115,21 +116,11 @@ def _log_survival_table(alpha: float, beta: float, horizon: int) -> Float:
 
 def _hyp2f1_one(b: float, c: float, x: float) -> float:
     r""":math:`{}_2F_1(1, b; c; x) = \sum_k (b)_k/(c)_k\,x^k` for :math:`0 \le x < 1`, :math:`c > b > 0`."""
-    total = 0.0
-    last = 1.0
-    k0 = 0
-    block = 4096
-    while k0 < _SERIES_MAX:
-        k = np.arange(k0, k0 + block, dtype=np.float64)
-        ratios = (b + k) / (c + k) * x
-        terms = last * np.concatenate(([1.0], np.cumprod(ratios)))
-        total += float(terms[:-1].sum())
-        last = float(terms[-1])
-        if last <= _SERIES_TOL * total:
-            return total
-        k0 += block
-    msg = "the discounted lifetime series did not converge; use a larger discount rate."  # pragma: no cover
-    raise InvalidInputError(msg)  # pragma: no cover
+    out = float(hyp2f1_series(1.0, b, c, x, max_terms=_SERIES_MAX, tol=_SERIES_TOL)[0])
+    if math.isnan(out):  # pragma: no cover
+        msg = "the discounted lifetime series did not converge; use a larger discount rate."
+        raise InvalidInputError(msg)
+    return out
 
 
 @attrs.frozen
