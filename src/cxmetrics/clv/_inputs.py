@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from cxmetrics._core.fit import check_positive
 from cxmetrics._core.validation import (
     _describe,
     _first,
@@ -17,7 +17,7 @@ from cxmetrics._core.validation import (
     weights_array,
 )
 from cxmetrics.clv._rfm import RFMSummary
-from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
+from cxmetrics.exceptions import InvalidInputError
 
 __all__ = [
     "RFMArrays",
@@ -207,17 +207,8 @@ def prediction_data(
 
 
 def positive(name: str, value: object) -> float:
-    """A model parameter: a positive finite number."""
-    if isinstance(value, bool) or not isinstance(
-        value, int | float | np.integer | np.floating
-    ):
-        msg = f"`{name}` must be a positive number; got {value!r}."
-        raise InvalidInputTypeError(msg)
-    v = float(value)
-    if not (math.isfinite(v) and v > 0):
-        msg = f"`{name}` must be a positive finite number; got {value!r}."
-        raise InvalidInputError(msg)
-    return v
+    """A model parameter: a positive finite number (the core's one check)."""
+    return check_positive(name, value)
 
 
 # named converters (the attrs mypy plugin needs named functions)
