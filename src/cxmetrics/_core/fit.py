@@ -502,6 +502,9 @@ def maximise(
     with np.errstate(all="ignore"):
         p = problem.at(spec.to_natural(u_hat))
         p = _polish(problem, p, scale)
+        if hessian_fn is not None:
+            # an analytic Hessian is cheap: take it at the final point itself
+            p = problem.at(p.theta)
         covariance, positive = _covariance(problem, p)
         converged, step, message = _verdict(
             problem,
