@@ -1,4 +1,4 @@
-r"""One maximum-likelihood engine for every fitted model.
+r"""One maximum-likelihood engine for every fitted model: :func:`maximise`.
 
 A model hands over its log-likelihood (and, if it has them, the analytic
 gradient and Hessian) in its natural parameters, with a
@@ -31,40 +31,23 @@ error naming the parameter and value).
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Callable
 from typing import NamedTuple
 
-import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from cxmetrics._core.fit.derivatives import LogLik, gradient, hessian
+from cxmetrics._core.fit.parameters import LOG_BOX, ParameterSpec
+from cxmetrics._core.fit.report import Convergence, MLEFit
 from cxmetrics._core.optional import require
-from cxmetrics.exceptions import (
-    ConvergenceWarning,
-    InvalidInputError,
-    InvalidInputTypeError,
-)
 
-__all__ = [
-    "Convergence",
-    "LogLik",
-    "MLEFit",
-    "ParameterSpec",
-    "check_positive",
-    "hessian",
-    "maximise",
-    "warn_unconverged",
-]
+__all__ = ["GRADIENT_TOL", "RELATIVE_SE_MAX", "maximise"]
 
 Float = NDArray[np.float64]
-#: log-likelihood and (optionally) its gradient in the natural parameters
-LogLik = Callable[[Float], tuple[float, Float | None]]
 #: Hessian of the log-likelihood in the natural parameters
 HessianFn = Callable[[Float], Float]
 
-#: the free parameters u = log(theta - lower) are kept in this box (exp finite)
-LOG_BOX = (-25.0, 25.0)
 #: largest gradient of the log-likelihood per unit of weight, in u, at a maximum
 GRADIENT_TOL = 1e-5
 #: a standard error this many times the estimate means the parameter is not identified
@@ -76,170 +59,6 @@ _SMALL_STEP = 1e-4
 #: still be taken when it shrinks the gradient: sums over many rows round
 #: differently a few ulps from the maximum
 _ROUNDING = 1e-12
-
-
-def check_positive(name: str, value: object) -> float:
-    """A model parameter: a positive finite real number, as float.
-
-    Raises
-    ------
-    InvalidInputTypeError
-        When ``value`` is not a real number (``bool`` included).
-    InvalidInputError
-        When it is not positive and finite; both messages name the parameter
-        and the value.
-
-    Examples
-    --------
-    >>> check_positive("alpha", 2)
-    2.0
-    """
-    if isinstance(value, bool) or not isinstance(
-        value, int | float | np.integer | np.floating
-    ):
-        msg = f"`{name}` must be a positive number; got {value!r}."
-        raise InvalidInputTypeError(msg)
-    v = float(value)
-    if not (math.isfinite(v) and v > 0):
-        msg = f"`{name}` must be a positive finite number; got {value!r}."
-        raise InvalidInputError(msg)
-    return v
-
-
-@attrs.frozen
-class Convergence:
-    """How a maximum-likelihood fit ended.
-
-    Attributes
-    ----------
-    converged : bool
-        True when the estimate is an interior maximum the data identify.
-    iterations : int
-        Optimiser iterations (the Newton polish not counted).
-    gradient_norm : float
-        Largest absolute gradient of the log-likelihood per unit of weight, in
-        the free parameters ``u`` (NaN when the likelihood is not finite).
-    message : str
-        Why the fit is (not) trusted.
-
-    Examples
-    --------
-    >>> Convergence(True, 12, 3e-12, "converged").converged
-    True
-    """
-
-    converged: bool
-    iterations: int
-    gradient_norm: float
-    message: str
-
-
-@attrs.frozen
-class ParameterSpec:
-    """Names of a model's parameters and the lower bound of each (default 0).
-
-    Examples
-    --------
-    >>> spec = ParameterSpec(("p", "q"), lower=(0.0, 1.0))
-    >>> spec.to_free(np.array([1.0, 3.0])).round(4).tolist()
-    [0.0, 0.6931]
-    """
-
-    names: tuple[str, ...]
-    lower: tuple[float, ...] = attrs.field()
-
-    @lower.default
-    def _zeros(self) -> tuple[float, ...]:
-        return (0.0,) * len(self.names)
-
-    @property
-    def base(self) -> Float:
-        """The lower bounds as an array."""
-        return np.asarray(self.lower, dtype=np.float64)
-
-    def to_free(self, theta: ArrayLike) -> Float:
-        """``u = log(theta - lower)``."""
-        return np.asarray(
-            np.log(np.asarray(theta, dtype=np.float64) - self.base), dtype=np.float64
-        )
-
-    def to_natural(self, u: Float) -> Float:
-        """``theta = lower + exp(u)``, ``u`` clipped to the box."""
-        lo, hi = LOG_BOX
-        return np.asarray(self.base + np.exp(np.clip(u, lo, hi)), dtype=np.float64)
-
-
-class MLEFit(NamedTuple):
-    """What :func:`maximise` found."""
-
-    params: Float
-    covariance: Float
-    log_likelihood: float
-    convergence: Convergence
-
-
-def _numeric_gradient(f: LogLik, theta: Float) -> Float:
-    """Central differences of the log-likelihood in log-parameters, as d/dtheta."""
-    g = np.empty(theta.shape[0])
-    for i in range(theta.shape[0]):
-        h = 1e-5
-        up = theta.copy()
-        dn = theta.copy()
-        up[i] *= math.exp(h)
-        dn[i] *= math.exp(-h)
-        g[i] = (f(up)[0] - f(dn)[0]) / (2 * h) / theta[i]
-    return g
-
-
-def _gradient(f: LogLik, theta: Float) -> tuple[float, Float]:
-    ll, grad = f(theta)
-    if grad is None:
-        grad = _numeric_gradient(f, theta)
-    return ll, grad
-
-
-def hessian(f: LogLik, theta: Float) -> Float:
-    """Hessian of ``f`` in the natural parameters by central differences.
-
-    Of the analytic gradient when ``f`` returns one (2k gradients); otherwise
-    of the log-likelihood itself (2k + 4 k(k-1)/2 evaluations, half the cost of
-    differencing a numerical gradient).
-
-    Examples
-    --------
-    >>> f = lambda th: (float(-(th[0] - 1.0) ** 2), None)
-    >>> round(float(hessian(f, np.array([2.0]))[0, 0]), 6)
-    -2.0
-    """
-    k = theta.shape[0]
-    steps = 1e-4 * theta
-    h = np.empty((k, k))
-    if f(theta)[1] is not None:
-        for i in range(k):
-            up = theta.copy()
-            dn = theta.copy()
-            up[i] += steps[i]
-            dn[i] -= steps[i]
-            h[i] = (_gradient(f, up)[1] - _gradient(f, dn)[1]) / (2 * steps[i])
-        return np.asarray((h + h.T) / 2.0, dtype=np.float64)
-
-    def at(*shifts: tuple[int, float]) -> float:
-        x = theta.copy()
-        for i, sign in shifts:
-            x[i] += sign * steps[i]
-        return f(x)[0]
-
-    f0 = f(theta)[0]
-    for i in range(k):
-        h[i, i] = (at((i, 1.0)) - 2.0 * f0 + at((i, -1.0))) / steps[i] ** 2
-        for j in range(i):
-            h[i, j] = h[j, i] = (
-                at((i, 1.0), (j, 1.0))
-                - at((i, 1.0), (j, -1.0))
-                - at((i, -1.0), (j, 1.0))
-                + at((i, -1.0), (j, -1.0))
-            ) / (4.0 * steps[i] * steps[j])
-    return h
 
 
 class _Point(NamedTuple):
@@ -262,13 +81,13 @@ class _Problem:
         self.hess = hess
 
     def at(self, theta: Float, *, curvature: bool = True) -> _Point:
-        ll, grad = _gradient(self.loglik, theta)
+        ll, grad = gradient(self.loglik, theta)
         if not curvature:
             return _Point(theta, ll, grad, np.full((theta.size, theta.size), np.nan))
         h = self.hess(theta) if self.hess is not None else hessian(self.loglik, theta)
         return _Point(theta, ll, grad, np.asarray(h, dtype=np.float64))
 
-    def free_gradient(self, p: _Point) -> Float:
+    def freegradient(self, p: _Point) -> Float:
         """Gradient in u: d ll / du = grad * (theta - lower)."""
         return np.asarray(p.grad * (p.theta - self.spec.base), dtype=np.float64)
 
@@ -276,7 +95,7 @@ class _Problem:
         """Hessian in u: J H J + diag(d ll / du)."""
         e = p.theta - self.spec.base
         return np.asarray(
-            p.hess * np.outer(e, e) + np.diag(self.free_gradient(p)), dtype=np.float64
+            p.hess * np.outer(e, e) + np.diag(self.freegradient(p)), dtype=np.float64
         )
 
 
@@ -288,7 +107,7 @@ def _optimise(
 
     def objective(u: Float) -> tuple[float, Float]:
         theta = problem.spec.to_natural(u)
-        ll, grad = _gradient(problem.loglik, theta)
+        ll, grad = gradient(problem.loglik, theta)
         if not math.isfinite(ll):
             return math.inf, np.zeros_like(u)
         return -ll / scale, -grad * (theta - problem.spec.base) / scale
@@ -319,14 +138,14 @@ def _polish(problem: _Problem, p: _Point, scale: float) -> _Point:
     lo, hi = LOG_BOX
     slack = _ROUNDING * max(abs(p.ll), scale) if math.isfinite(p.ll) else 0.0
     for _ in range(_NEWTON_STEPS):
-        g_u = problem.free_gradient(p)
+        g_u = problem.freegradient(p)
         h_u = problem.free_hessian(p)
         if not np.all(np.isfinite(h_u)) or np.any(np.linalg.eigvalsh(h_u) >= 0):
             break
         u = problem.spec.to_free(p.theta)
         u_new = np.clip(u - np.linalg.solve(h_u, g_u), lo, hi)
         new = problem.at(problem.spec.to_natural(u_new), curvature=False)
-        g_new = problem.free_gradient(new)
+        g_new = problem.freegradient(new)
         better = new.ll > p.ll or (
             new.ll >= p.ll - slack
             and float(np.max(np.abs(g_new))) < float(np.max(np.abs(g_u)))
@@ -384,7 +203,7 @@ def _verdict(
     """(converged, gradient norm, message) of a finished fit."""
     names = problem.spec.names
     theta = p.theta
-    step = float(np.max(np.abs(problem.free_gradient(p)))) / scale
+    step = float(np.max(np.abs(problem.freegradient(p)))) / scale
     if not math.isfinite(step):
         step = math.nan
     converged = math.isfinite(p.ll) and step < gradient_tol and positive
@@ -520,19 +339,3 @@ def maximise(
         )
     report = Convergence(converged, iterations, step, message)
     return MLEFit(p.theta, covariance, float(p.ll), report)
-
-
-def warn_unconverged(
-    label: str, convergence: Convergence, *, stacklevel: int = 3
-) -> None:
-    """Issue a :class:`ConvergenceWarning` for a fit that did not converge.
-
-    ``stacklevel=3`` points at the caller of the function that called this one
-    (the user's call of the fitting function).
-    """
-    if not convergence.converged:
-        warnings.warn(
-            f"the {label} fit did not converge: {convergence.message}.",
-            ConvergenceWarning,
-            stacklevel=stacklevel,
-        )
