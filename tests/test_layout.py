@@ -43,11 +43,7 @@ _OTHER_BRANCH = "being restructured in #14 by another branch"
 
 #: (importer, private module of another package) pairs still allowed, with the reason
 PRIVATE_REACH_ALLOWED: dict[tuple[str, str], str] = {
-    ("cxmetrics.clv._mle", "cxmetrics.stats._distributions"): _OTHER_BRANCH,
-    ("cxmetrics.clv._mle", "cxmetrics.stats._interval"): _OTHER_BRANCH,
-    ("cxmetrics.retention._sbg", "cxmetrics.stats._distributions"): _OTHER_BRANCH,
     ("cxmetrics.retention._sbg", "cxmetrics.stats._interval"): _OTHER_BRANCH,
-    ("cxmetrics.voice._shrinkage", "cxmetrics.clv._mle"): _OTHER_BRANCH,
 }
 
 #: cycles (as sorted module sets) still allowed, with the reason
