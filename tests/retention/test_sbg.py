@@ -211,7 +211,7 @@ def test_result_methods(scipy):
     low, high = fit.confidence_interval("beta", 0.9, method="wald")
     assert high - fit.beta == pytest.approx(fit.beta - low)
     assert str(fit).startswith("sBG fit (converged): alpha 0.6681")
-    assert isinstance(fit, cx.SBGModel)
+    assert isinstance(fit.model, cx.SBGModel)
 
 
 def test_homogeneous_data_warn_and_flag(scipy):

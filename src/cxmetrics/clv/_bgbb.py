@@ -27,8 +27,10 @@ from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._core.arrays import array_eq, frozen_float
 from cxmetrics._core.display import DisplayMixin
+from cxmetrics._core.fit import Convergence, ParameterSpec, maximise, warn_unconverged
 from cxmetrics._core.optional import require
 from cxmetrics._core.validation import check_positive_int
+from cxmetrics.clv._fitted import FitMethods
 from cxmetrics.clv._inputs import (
     check_fit_data,
     positive_alpha,
@@ -39,7 +41,6 @@ from cxmetrics.clv._inputs import (
     purchase_data,
     scalar_or_array,
 )
-from cxmetrics.clv._mle import FitMethods, maximise
 from cxmetrics.exceptions import InvalidInputError
 
 __all__ = ["BGBBModel", "BGBBResult", "bgbb"]
@@ -246,25 +247,29 @@ class BGBBModel(DisplayMixin):
 
 
 @attrs.frozen
-class BGBBResult(FitMethods, BGBBModel):
+class BGBBResult(FitMethods, DisplayMixin):
     """A BG/BB model fitted by maximum likelihood, with its diagnostics.
+
+    Holds the fitted :class:`BGBBModel` and answers its predictions
+    (``probability_alive``, ``expected_purchases``,
+    ``conditional_expected_purchases``, ``log_likelihood_of``).
 
     Attributes
     ----------
-    alpha, beta, gamma, delta : float
-        Maximum-likelihood estimates.
+    model : BGBBModel
+        The fitted model.
     covariance : ndarray of float64, shape (4, 4)
         Inverse observed information, order (alpha, beta, gamma, delta).
     log_likelihood : float
         Maximised log-likelihood.
-    converged : bool
-        Whether the fit converged (else a :class:`ConvergenceWarning` was issued).
-    message : str
-        The reason.
-    iterations : int
-        Optimiser iterations.
+    convergence : Convergence
+        How the fit ended: ``converged``, ``iterations``, ``gradient_norm``
+        and ``message`` (also properties of the result). When not converged a
+        :class:`ConvergenceWarning` was issued and ``message`` says why.
     n : float
         Customers (sum of the weights).
+    alpha, beta, gamma, delta : float
+        Maximum-likelihood estimates (the model's parameters).
 
     Examples
     --------
@@ -275,12 +280,69 @@ class BGBBResult(FitMethods, BGBBModel):
     ['alpha', 'beta', 'delta', 'gamma']
     """
 
+    parameter_names: ClassVar[tuple[str, ...]] = BGBBModel.parameter_names
+    model_name: ClassVar[str] = BGBBModel.model_name
+
+    model: BGBBModel
     covariance: Float = attrs.field(converter=frozen_float, eq=array_eq)
     log_likelihood: float
-    converged: bool
-    message: str
-    iterations: int
+    convergence: Convergence
     n: float
+
+    @property
+    def alpha(self) -> float:
+        """First parameter of the beta distribution of the purchase probability."""
+        return self.model.alpha
+
+    @property
+    def beta(self) -> float:
+        """Second parameter of the beta distribution of the purchase probability."""
+        return self.model.beta
+
+    @property
+    def gamma(self) -> float:
+        """First parameter of the beta distribution of the drop-out probability."""
+        return self.model.gamma
+
+    @property
+    def delta(self) -> float:
+        """Second parameter of the beta distribution of the drop-out probability."""
+        return self.model.delta
+
+    def log_likelihood_of(
+        self,
+        frequency: ArrayLike,
+        recency: ArrayLike,
+        n_periods: ArrayLike,
+        *,
+        weights: ArrayLike | None = None,
+    ) -> float:
+        """Log-likelihood of (x, t_x, n) rows under the fitted parameters (the model's)."""
+        return self.model.log_likelihood_of(
+            frequency, recency, n_periods, weights=weights
+        )
+
+    def probability_alive(
+        self, frequency: ArrayLike, recency: ArrayLike, n_periods: ArrayLike
+    ) -> Any:
+        """Probability of being active at opportunity n + 1 (the model's)."""
+        return self.model.probability_alive(frequency, recency, n_periods)
+
+    def expected_purchases(self, n_periods: ArrayLike) -> Any:
+        """Expected purchases of a new customer in n opportunities (the model's)."""
+        return self.model.expected_purchases(n_periods)
+
+    def conditional_expected_purchases(
+        self,
+        n_star: ArrayLike,
+        frequency: ArrayLike,
+        recency: ArrayLike,
+        n_periods: ArrayLike,
+    ) -> Any:
+        """Expected purchases in the next n* opportunities given (x, t_x, n) (the model's)."""
+        return self.model.conditional_expected_purchases(
+            n_star, frequency, recency, n_periods
+        )
 
 
 def bgbb(
@@ -347,20 +409,15 @@ def bgbb(
     fit = maximise(
         loglik,
         np.ones(4),
+        ParameterSpec(BGBBModel.parameter_names),
         scale=float(w.sum()),
-        model="BG/BB",
-        names=BGBBModel.parameter_names,
+        feature="fitting the BG/BB model",
     )
-    a, b, g, dl = fit.params
+    warn_unconverged("BG/BB", fit.convergence)
     return BGBBResult(
-        a,
-        b,
-        g,
-        dl,
+        BGBBModel(*fit.params),
         fit.covariance,
         fit.log_likelihood,
-        fit.converged,
-        fit.message,
-        fit.iterations,
+        fit.convergence,
         float(w.sum()),
     )

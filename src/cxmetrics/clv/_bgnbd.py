@@ -30,8 +30,10 @@ from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._core.arrays import array_eq, frozen_float
 from cxmetrics._core.display import DisplayMixin
+from cxmetrics._core.fit import Convergence, ParameterSpec, maximise, warn_unconverged
+from cxmetrics._core.hypergeometric import hyp2f1
 from cxmetrics._core.optional import require
-from cxmetrics.clv._hypergeometric import hyp2f1
+from cxmetrics.clv._fitted import FitMethods, PurchasePredictions
 from cxmetrics.clv._inputs import (
     check_fit_data,
     compress,
@@ -44,7 +46,6 @@ from cxmetrics.clv._inputs import (
     scalar_or_array,
     times,
 )
-from cxmetrics.clv._mle import FitMethods, maximise
 from cxmetrics.clv._residual import ResidualMethods
 from cxmetrics.clv._rfm import RFMSummary
 
@@ -302,28 +303,30 @@ class BGNBDModel(ResidualMethods, DisplayMixin):
 
 
 @attrs.frozen
-class BGNBDResult(FitMethods, BGNBDModel):
+class BGNBDResult(PurchasePredictions, FitMethods, DisplayMixin):
     """A BG/NBD model fitted by maximum likelihood, with its diagnostics.
 
-    Inherits the predictions of :class:`BGNBDModel`.
+    Holds the fitted :class:`BGNBDModel` and answers its predictions
+    (``probability_alive``, ``expected_purchases``,
+    ``conditional_expected_purchases``, ``discounted_expected_transactions``,
+    ``customer_lifetime_value``, ``log_likelihood_of``).
 
     Attributes
     ----------
-    r, alpha, a, b : float
-        Maximum-likelihood estimates.
+    model : BGNBDModel
+        The fitted model.
     covariance : ndarray of float64, shape (4, 4)
         Inverse observed information, order (r, alpha, a, b).
     log_likelihood : float
         Maximised log-likelihood.
-    converged : bool
-        Whether the fit converged (else a :class:`ConvergenceWarning` was issued
-        and ``message`` says why).
-    message : str
-        The reason.
-    iterations : int
-        Optimiser iterations.
+    convergence : Convergence
+        How the fit ended: ``converged``, ``iterations``, ``gradient_norm``
+        and ``message`` (also properties of the result). When not converged a
+        :class:`ConvergenceWarning` was issued and ``message`` says why.
     n : float
         Customers (sum of the weights).
+    r, alpha, a, b : float
+        Maximum-likelihood estimates (the model's parameters).
 
     Examples
     --------
@@ -334,14 +337,38 @@ class BGNBDResult(FitMethods, BGNBDModel):
     ...     weights=[60, 30, 12, 8, 6, 5, 4, 3, 2, 5])  # customers per row
     >>> fit.converged, sorted(fit.params)
     (True, ['a', 'alpha', 'b', 'r'])
+    >>> isinstance(fit.model, cx.BGNBDModel)
+    True
     """
 
+    parameter_names: ClassVar[tuple[str, ...]] = BGNBDModel.parameter_names
+    model_name: ClassVar[str] = BGNBDModel.model_name
+
+    model: BGNBDModel
     covariance: Float = attrs.field(converter=frozen_float, eq=array_eq)
     log_likelihood: float
-    converged: bool
-    message: str
-    iterations: int
+    convergence: Convergence
     n: float
+
+    @property
+    def r(self) -> float:
+        """Shape of the gamma distribution of purchase rates."""
+        return self.model.r
+
+    @property
+    def alpha(self) -> float:
+        """Rate of the gamma distribution of purchase rates."""
+        return self.model.alpha
+
+    @property
+    def a(self) -> float:
+        """First parameter of the beta distribution of the drop-out probability."""
+        return self.model.a
+
+    @property
+    def b(self) -> float:
+        """Second parameter of the beta distribution of the drop-out probability."""
+        return self.model.b
 
 
 def bgnbd(
@@ -419,18 +446,17 @@ def bgnbd(
     scale = float(w.sum())
     start = np.array([1.0, max(float(np.average(big_t, weights=w)), 1e-3), 1.0, 1.0])
     fit = maximise(
-        loglik, start, scale=scale, model="BG/NBD", names=BGNBDModel.parameter_names
+        loglik,
+        start,
+        ParameterSpec(BGNBDModel.parameter_names),
+        scale=scale,
+        feature="fitting the BG/NBD model",
     )
-    r, alpha, a, b = fit.params
+    warn_unconverged("BG/NBD", fit.convergence)
     return BGNBDResult(
-        r,
-        alpha,
-        a,
-        b,
+        BGNBDModel(*fit.params),
         fit.covariance,
         fit.log_likelihood,
-        fit.converged,
-        fit.message,
-        fit.iterations,
-        float(w.sum()),
+        fit.convergence,
+        scale,
     )

@@ -28,15 +28,16 @@ from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._core.arrays import array_eq, frozen_float
 from cxmetrics._core.display import DisplayMixin
+from cxmetrics._core.fit import Convergence, ParameterSpec, maximise, warn_unconverged
 from cxmetrics._core.optional import require
 from cxmetrics._core.validation import parameter_array, weights_array
+from cxmetrics.clv._fitted import FitMethods
 from cxmetrics.clv._inputs import (
     positive_gamma,
     positive_p,
     positive_q,
     scalar_or_array,
 )
-from cxmetrics.clv._mle import FitMethods, maximise
 from cxmetrics.clv._rfm import RFMSummary
 from cxmetrics.exceptions import DataWarning, InvalidInputError, InvalidInputTypeError
 
@@ -260,23 +261,25 @@ def _log_likelihood(
 
 
 @attrs.frozen
-class GammaGammaResult(FitMethods, GammaGammaModel):
+class GammaGammaResult(FitMethods, DisplayMixin):
     """A Gamma-Gamma model fitted by maximum likelihood, with its diagnostics.
+
+    Holds the fitted :class:`GammaGammaModel` and answers its predictions
+    (``mean_spend``, ``conditional_expected_spend``,
+    ``customer_lifetime_value``).
 
     Attributes
     ----------
-    p, q, gamma : float
-        Maximum-likelihood estimates.
+    model : GammaGammaModel
+        The fitted model.
     covariance : ndarray of float64, shape (3, 3)
         Inverse observed information, order (p, q, gamma).
     log_likelihood : float
         Maximised log-likelihood.
-    converged : bool
-        Whether the fit converged (else a :class:`ConvergenceWarning` was issued).
-    message : str
-        The reason.
-    iterations : int
-        Optimiser iterations.
+    convergence : Convergence
+        How the fit ended: ``converged``, ``iterations``, ``gradient_norm``
+        and ``message`` (also properties of the result). When not converged a
+        :class:`ConvergenceWarning` was issued and ``message`` says why.
     n : float
         Customers in the fit: with a repeat purchase and a positive mean spend
         (sum of their weights).
@@ -285,6 +288,8 @@ class GammaGammaResult(FitMethods, GammaGammaModel):
     n_zero_spend : float
         Of those, customers with repeat purchases but a mean spend of 0
         (refunds netted, free items); a :class:`DataWarning` counted them.
+    p, q, gamma : float
+        Maximum-likelihood estimates (the model's parameters).
 
     Examples
     --------
@@ -295,14 +300,68 @@ class GammaGammaResult(FitMethods, GammaGammaModel):
     (10.0, 1.0)
     """
 
+    parameter_names: ClassVar[tuple[str, ...]] = GammaGammaModel.parameter_names
+    model_name: ClassVar[str] = GammaGammaModel.model_name
+
+    model: GammaGammaModel
     covariance: Float = attrs.field(converter=frozen_float, eq=array_eq)
     log_likelihood: float
-    converged: bool
-    message: str
-    iterations: int
+    convergence: Convergence
     n: float
     n_excluded: float
     n_zero_spend: float = 0.0
+
+    @property
+    def p(self) -> float:
+        """Shape of the gamma distribution of a customer's purchase values."""
+        return self.model.p
+
+    @property
+    def q(self) -> float:
+        """Shape of the gamma distribution of the purchase-value rate."""
+        return self.model.q
+
+    @property
+    def gamma(self) -> float:
+        """Rate of the gamma distribution of the purchase-value rate."""
+        return self.model.gamma
+
+    @property
+    def mean_spend(self) -> float:
+        """Population mean spend per purchase (the model's)."""
+        return self.model.mean_spend
+
+    def conditional_expected_spend(
+        self, frequency: ArrayLike, monetary_value: ArrayLike
+    ) -> Any:
+        """Expected spend per purchase given x purchases averaging zbar (the model's)."""
+        return self.model.conditional_expected_spend(frequency, monetary_value)
+
+    def customer_lifetime_value(
+        self,
+        purchase_model: Any,
+        frequency: ArrayLike,
+        recency: ArrayLike,
+        T: ArrayLike,
+        monetary_value: ArrayLike,
+        *,
+        margin: float = 1.0,
+        steps: int = 12,
+        step_length: float = 1.0,
+        discount_rate: float = 0.01,
+    ) -> Any:
+        """CLV: a purchase model's discounted purchases x expected spend (the model's)."""
+        return self.model.customer_lifetime_value(
+            purchase_model,
+            frequency,
+            recency,
+            T,
+            monetary_value,
+            margin=margin,
+            steps=steps,
+            step_length=step_length,
+            discount_rate=discount_rate,
+        )
 
 
 def gamma_gamma(
@@ -421,21 +480,16 @@ def gamma_gamma(
     fit = maximise(
         loglik,
         start,
+        ParameterSpec(GammaGammaModel.parameter_names, lower=(0.0, 1.0, 0.0)),
         scale=total,
-        model="Gamma-Gamma",
-        names=GammaGammaModel.parameter_names,
-        lower=np.array([0.0, 1.0, 0.0]),
+        feature="fitting the Gamma-Gamma model",
     )
-    p, q, g = fit.params
+    warn_unconverged("Gamma-Gamma", fit.convergence)
     return GammaGammaResult(
-        p,
-        q,
-        g,
+        GammaGammaModel(*fit.params),
         fit.covariance,
         fit.log_likelihood,
-        fit.converged,
-        fit.message,
-        fit.iterations,
+        fit.convergence,
         total,
         n_excluded,
         n_zero,

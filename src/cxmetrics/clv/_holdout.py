@@ -14,10 +14,10 @@ from cxmetrics._core.validation import (
     check_option,
     check_time,
     check_zones,
-    transaction_log,
 )
 from cxmetrics.clv._periods import collapse, period_index
 from cxmetrics.clv._rfm import RFMState, RFMSummary, _end_period
+from cxmetrics.clv._transactions import transaction_log
 from cxmetrics.exceptions import InvalidInputError
 from cxmetrics.typing import FixedFreq, NanPolicy
 

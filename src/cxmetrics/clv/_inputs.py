@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
-import math
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._core.validation import RFMArrays, parameter_array, rfm_arrays
+from cxmetrics._core.fit import check_positive
+from cxmetrics._core.validation import (
+    _describe,
+    _first,
+    check_same_length,
+    durations_1d,
+    parameter_array,
+    weights_array,
+)
 from cxmetrics.clv._rfm import RFMSummary
-from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
+from cxmetrics.exceptions import InvalidInputError
 
 __all__ = [
+    "RFMArrays",
     "check_fit_data",
     "compress",
     "positive",
@@ -28,11 +36,96 @@ __all__ = [
     "positive_s",
     "prediction_data",
     "purchase_data",
+    "rfm_arrays",
     "scalar_or_array",
     "times",
 ]
 
 Float = NDArray[np.float64]
+
+
+class RFMArrays(NamedTuple):
+    """Validated model input: one row per customer (or per identical pattern)."""
+
+    frequency: NDArray[np.float64]
+    recency: NDArray[np.float64]
+    T: NDArray[np.float64]
+    weights: NDArray[np.float64]
+
+
+def rfm_arrays(
+    frequency: ArrayLike,
+    recency: ArrayLike,
+    T: ArrayLike,
+    weights: ArrayLike | None = None,
+    *,
+    discrete: bool = False,
+    ids: NDArray[Any] | None = None,
+) -> RFMArrays:
+    """Validate an RFM summary for the purchase models.
+
+    ``frequency`` whole numbers >= 0; ``recency`` in [0, ``T``], 0 where
+    ``frequency`` is 0 and positive where it is not; ``T`` >= 0 (0 for a customer
+    first seen at the end of observation); optional ``weights`` (counts of
+    identical rows), finite and non-negative. With ``discrete`` (BG/BB) recency
+    and T are whole numbers of periods and ``frequency <= recency``. With ``ids``
+    (the customers of an RFM summary) errors name the customer, not the index.
+    """
+
+    def where(i: int) -> str:
+        return f"at index {i}" if ids is None else f"for customer {ids[i].item()!r}"
+
+    x = durations_1d(frequency, "frequency")[0]
+    n = x.shape[0]
+    tx = durations_1d(recency, "recency")[0]
+    check_same_length("recency", tx, "frequency", n)
+    big_t = durations_1d(T, "T")[0]
+    check_same_length("T", big_t, "frequency", n)
+    for arr, name in zip((x, tx, big_t), ("frequency", "recency", "T"), strict=True):
+        if name == "frequency" or discrete:
+            frac = arr != np.floor(arr)
+            if frac.any():
+                i, count = _first(frac)
+                msg = f"`{name}` must be whole numbers; got {_describe(arr[i])} {where(i)} ({count} non-integer value(s))."
+                raise InvalidInputError(msg)
+    late = tx > big_t
+    if late.any():
+        i, count = _first(late)
+        msg = (
+            f"`recency` must not exceed `T`; got recency={_describe(tx[i])} and "
+            f"T={_describe(big_t[i])} {where(i)} ({count} such row(s))."
+        )
+        raise InvalidInputError(msg)
+    orphan = (x == 0) & (tx != 0)
+    if orphan.any():
+        i, count = _first(orphan)
+        msg = (
+            f"`recency` must be 0 where `frequency` is 0 (no repeat purchase); got "
+            f"{_describe(tx[i])} {where(i)} ({count} such row(s))."
+        )
+        raise InvalidInputError(msg)
+    instant = (x > 0) & (tx == 0)
+    if instant.any():
+        i, count = _first(instant)
+        msg = (
+            f"`recency` must be positive where `frequency` > 0 (repeat purchases come "
+            f"after the first one); got recency 0 with frequency "
+            f"{_describe(x[i])} {where(i)} ({count} such row(s)); check that "
+            "purchases were collapsed per period and recency measured from the first."
+        )
+        raise InvalidInputError(msg)
+    if discrete:
+        over = x > tx
+        if over.any():
+            i, count = _first(over)
+            msg = (
+                f"`frequency` must not exceed `recency` in discrete time; got "
+                f"frequency={_describe(x[i])} and recency={_describe(tx[i])} "
+                f"{where(i)} ({count} such row(s))."
+            )
+            raise InvalidInputError(msg)
+    w = np.ones(n) if weights is None else weights_array(weights, n, like="frequency")
+    return RFMArrays(x, tx, big_t, w)
 
 
 def purchase_data(
@@ -114,17 +207,8 @@ def prediction_data(
 
 
 def positive(name: str, value: object) -> float:
-    """A model parameter: a positive finite number."""
-    if isinstance(value, bool) or not isinstance(
-        value, int | float | np.integer | np.floating
-    ):
-        msg = f"`{name}` must be a positive number; got {value!r}."
-        raise InvalidInputTypeError(msg)
-    v = float(value)
-    if not (math.isfinite(v) and v > 0):
-        msg = f"`{name}` must be a positive finite number; got {value!r}."
-        raise InvalidInputError(msg)
-    return v
+    """A model parameter: a positive finite number (the core's one check)."""
+    return check_positive(name, value)
 
 
 # named converters (the attrs mypy plugin needs named functions)

@@ -34,8 +34,10 @@ from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._core.arrays import array_eq, frozen_float
 from cxmetrics._core.display import DisplayMixin
+from cxmetrics._core.fit import Convergence, ParameterSpec, maximise, warn_unconverged
+from cxmetrics._core.hypergeometric import hyp2f1
 from cxmetrics._core.optional import require
-from cxmetrics.clv._hypergeometric import hyp2f1
+from cxmetrics.clv._fitted import FitMethods, PurchasePredictions
 from cxmetrics.clv._inputs import (
     check_fit_data,
     compress,
@@ -48,7 +50,6 @@ from cxmetrics.clv._inputs import (
     scalar_or_array,
     times,
 )
-from cxmetrics.clv._mle import FitMethods, maximise
 from cxmetrics.clv._residual import ResidualMethods
 from cxmetrics.clv._rfm import RFMSummary
 
@@ -233,25 +234,30 @@ class ParetoNBDModel(ResidualMethods, DisplayMixin):
 
 
 @attrs.frozen
-class ParetoNBDResult(FitMethods, ParetoNBDModel):
+class ParetoNBDResult(PurchasePredictions, FitMethods, DisplayMixin):
     """A Pareto/NBD model fitted by maximum likelihood, with its diagnostics.
+
+    Holds the fitted :class:`ParetoNBDModel` and answers its predictions
+    (``probability_alive``, ``expected_purchases``,
+    ``conditional_expected_purchases``, ``discounted_expected_transactions``,
+    ``customer_lifetime_value``, ``log_likelihood_of``).
 
     Attributes
     ----------
-    r, alpha, s, beta : float
-        Maximum-likelihood estimates.
+    model : ParetoNBDModel
+        The fitted model.
     covariance : ndarray of float64, shape (4, 4)
         Inverse observed information, order (r, alpha, s, beta).
     log_likelihood : float
         Maximised log-likelihood.
-    converged : bool
-        Whether the fit converged (else a :class:`ConvergenceWarning` was issued).
-    message : str
-        The reason.
-    iterations : int
-        Optimiser iterations.
+    convergence : Convergence
+        How the fit ended: ``converged``, ``iterations``, ``gradient_norm``
+        and ``message`` (also properties of the result). When not converged a
+        :class:`ConvergenceWarning` was issued and ``message`` says why.
     n : float
         Customers (sum of the weights).
+    r, alpha, s, beta : float
+        Maximum-likelihood estimates (the model's parameters).
 
     Examples
     --------
@@ -264,12 +270,34 @@ class ParetoNBDResult(FitMethods, ParetoNBDModel):
     ['alpha', 'beta', 'r', 's']
     """
 
+    parameter_names: ClassVar[tuple[str, ...]] = ParetoNBDModel.parameter_names
+    model_name: ClassVar[str] = ParetoNBDModel.model_name
+
+    model: ParetoNBDModel
     covariance: Float = attrs.field(converter=frozen_float, eq=array_eq)
     log_likelihood: float
-    converged: bool
-    message: str
-    iterations: int
+    convergence: Convergence
     n: float
+
+    @property
+    def r(self) -> float:
+        """Shape of the gamma distribution of purchase rates."""
+        return self.model.r
+
+    @property
+    def alpha(self) -> float:
+        """Rate of the gamma distribution of purchase rates."""
+        return self.model.alpha
+
+    @property
+    def s(self) -> float:
+        """Shape of the gamma distribution of drop-out rates."""
+        return self.model.s
+
+    @property
+    def beta(self) -> float:
+        """Rate of the gamma distribution of drop-out rates."""
+        return self.model.beta
 
 
 def pareto_nbd(
@@ -347,20 +375,15 @@ def pareto_nbd(
     fit = maximise(
         loglik,
         start,
+        ParameterSpec(ParetoNBDModel.parameter_names),
         scale=scale,
-        model="Pareto/NBD",
-        names=ParetoNBDModel.parameter_names,
+        feature="fitting the Pareto/NBD model",
     )
-    r, alpha, s, beta = fit.params
+    warn_unconverged("Pareto/NBD", fit.convergence)
     return ParetoNBDResult(
-        r,
-        alpha,
-        s,
-        beta,
+        ParetoNBDModel(*fit.params),
         fit.covariance,
         fit.log_likelihood,
-        fit.converged,
-        fit.message,
-        fit.iterations,
-        float(w.sum()),
+        fit.convergence,
+        scale,
     )

@@ -34,9 +34,9 @@ from cxmetrics._core.validation import (
     check_time,
     check_zones,
     datetime_scalar,
-    transaction_log,
 )
 from cxmetrics.clv._periods import collapse, period_codes, period_index
+from cxmetrics.clv._transactions import transaction_log
 from cxmetrics.exceptions import (
     IncompatibleStateError,
     InvalidInputError,

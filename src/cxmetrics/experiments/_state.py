@@ -13,17 +13,15 @@ standard deviation.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, Self
+from typing import TYPE_CHECKING, Any, Self
 
 import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._core.arrays import array_eq, frozen_float, frozen_int, frozen_keys
-from cxmetrics._core.keys import align_keys, decode_keys, encode_keys
-from cxmetrics._core.mergeable import Mergeable
+from cxmetrics._core.state import GroupedState, group_keys, parameter, summed
 from cxmetrics._core.validation import check_option
-from cxmetrics.exceptions import IncompatibleStateError, InvalidInputError
 from cxmetrics.experiments._analysis import DEFAULT_TUNING, analyze
 from cxmetrics.experiments._from_survey import survey_sums
 from cxmetrics.experiments._inputs import KINDS, unit_data
@@ -53,7 +51,7 @@ def _n_vars(kind: str, covariate: bool) -> int:
 
 
 @attrs.frozen(unsafe_hash=False)
-class ExperimentState(Mergeable):
+class ExperimentState(GroupedState):
     r"""Mergeable per-arm sums of an experiment on one KPI.
 
     Attributes
@@ -85,37 +83,36 @@ class ExperimentState(Mergeable):
     True
     >>> whole.count.tolist()
     [3, 2]
+    >>> len(whole), whole["B"].count.tolist()  # the state of one arm
+    (2, [2])
     """
 
-    kind: str = attrs.field(validator=attrs.validators.in_(KINDS))
-    covariate: bool
+    kind: str = attrs.field(validator=attrs.validators.in_(KINDS), metadata=parameter())
+    covariate: bool = attrs.field(metadata=parameter(load=lambda _cls, raw: bool(raw)))
+    keys: NDArray[Any] = attrs.field(
+        converter=frozen_keys, eq=array_eq, metadata=group_keys()
+    )
+    count: NDArray[np.int64] = attrs.field(
+        converter=frozen_int, eq=array_eq, metadata=summed(np.int64)
+    )
+    n_missing: NDArray[np.int64] = attrs.field(
+        converter=frozen_int, eq=array_eq, metadata=summed(np.int64)
+    )
     #: sums and cross-products of the outcome and covariate may be negative
-    _signed_fields: ClassVar[tuple[str, ...]] = ("sums", "products")
+    sums: NDArray[np.float64] = attrs.field(
+        converter=frozen_float,
+        eq=array_eq,
+        metadata=summed(np.float64, ("v",), signed=True),
+    )
+    products: NDArray[np.float64] = attrs.field(
+        converter=frozen_float,
+        eq=array_eq,
+        metadata=summed(np.float64, ("v", "v"), signed=True),
+    )
 
-    keys: NDArray[Any] = attrs.field(converter=frozen_keys, eq=array_eq)
-    count: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
-    n_missing: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
-    sums: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
-    products: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
-
-    def __attrs_post_init__(self) -> None:
-        g, v = self.keys.shape[0], _n_vars(self.kind, self.covariate)
-        shapes = (
-            self.count.shape,
-            self.n_missing.shape,
-            self.sums.shape,
-            self.products.shape,
-        )
-        if shapes != ((g,), (g,), (g, v), (g, v, v)):
-            msg = (
-                f"ExperimentState with {g} arm(s) and {v} variable(s) needs count and "
-                f"n_missing of shape ({g},), sums ({g}, {v}), products ({g}, {v}, {v}); "
-                f"got {shapes}."
-            )
-            raise InvalidInputError(msg)
-        if self.keys.ndim != 1 or (self.count < 0).any():
-            msg = "`keys` must be 1-D and `count` non-negative."
-            raise InvalidInputError(msg)
+    @classmethod
+    def _dims(cls, params: Mapping[str, Any]) -> dict[str, int]:
+        return {"v": _n_vars(params["kind"], params["covariate"])}
 
     @property
     def n(self) -> int:
@@ -126,16 +123,7 @@ class ExperimentState(Mergeable):
     def empty(cls, kind: ExperimentKind = "mean", *, covariate: bool = False) -> Self:
         """The identity of ``+``: no arms."""
         check_option("kind", kind, ExperimentKind)
-        v = _n_vars(kind, covariate)
-        return cls(
-            kind,
-            covariate,
-            np.array([], dtype=np.int64),
-            np.zeros(0, np.int64),
-            np.zeros(0, np.int64),
-            np.zeros((0, v)),
-            np.zeros((0, v, v)),
-        )
+        return cls._empty(kind=kind, covariate=covariate)
 
     @classmethod
     def from_units(
@@ -264,33 +252,6 @@ class ExperimentState(Mergeable):
         """
         return cls(kind, **summary_sums(arm, n, mean, std, kind))
 
-    def merge(self, other: ExperimentState) -> ExperimentState:
-        """Combine with the state of other units (another day, file or partition)."""
-        if (self.kind, self.covariate) != (other.kind, other.covariate):
-            msg = (
-                f"cannot merge ExperimentStates of kind={self.kind!r}, covariate="
-                f"{self.covariate} and kind={other.kind!r}, covariate={other.covariate}."
-            )
-            raise IncompatibleStateError(msg)
-        if not len(other.keys):
-            return self
-        if not len(self.keys):
-            return other
-        keys, pa, pb = align_keys(self.keys, other.keys)
-        g, v = keys.shape[0], self.sums.shape[1]
-        count = np.zeros(g, np.int64)
-        missing = np.zeros(g, np.int64)
-        sums = np.zeros((g, v))
-        products = np.zeros((g, v, v))
-        for pos, s in ((pa, self), (pb, other)):
-            np.add.at(count, pos, s.count)
-            np.add.at(missing, pos, s.n_missing)
-            np.add.at(sums, pos, s.sums)
-            np.add.at(products, pos, s.products)
-        return ExperimentState(
-            self.kind, self.covariate, keys, count, missing, sums, products
-        )
-
     def compute(
         self,
         control: object,
@@ -322,33 +283,4 @@ class ExperimentState(Mergeable):
             alternative=alternative,
             expected_split=expected_split,
             srm_threshold=srm_threshold,
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain-Python form (JSON-ready); :meth:`from_dict` reverses it exactly."""
-        return {
-            **self._tag(),
-            "kind": self.kind,
-            "covariate": self.covariate,
-            "keys": encode_keys(self.keys),
-            "count": self.count.tolist(),
-            "n_missing": self.n_missing.tolist(),
-            "sums": self.sums.tolist(),
-            "products": self.products.tolist(),
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Self:
-        """Rebuild a state from :meth:`to_dict` output."""
-        cls._check_tag(data)
-        g = len(data["count"])
-        v = _n_vars(data["kind"], data["covariate"])
-        return cls(
-            data["kind"],
-            bool(data["covariate"]),
-            decode_keys(data["keys"]),
-            np.array(data["count"], dtype=np.int64).reshape(g),
-            np.array(data["n_missing"], dtype=np.int64).reshape(g),
-            np.array(data["sums"], dtype=np.float64).reshape(g, v),
-            np.array(data["products"], dtype=np.float64).reshape(g, v, v),
         )

@@ -10,8 +10,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._core.arrays import array_eq, frozen_int, frozen_keys
-from cxmetrics._core.keys import align_keys, decode_keys, encode_keys
-from cxmetrics._core.mergeable import Mergeable
+from cxmetrics._core.state import GroupedState, group_keys, parameter, summed
 from cxmetrics._core.validation import check_option
 from cxmetrics.exceptions import IncompatibleStateError, UndefinedMetricWarning
 from cxmetrics.journeys._inputs import Step, parse_steps, parse_window, read_log
@@ -44,7 +43,7 @@ def _keys_or_default(keys: ArrayLike | None) -> NDArray[Any]:
 
 
 @attrs.frozen(eq=True)
-class FunnelState(Mergeable):
+class FunnelState(GroupedState):
     """Level histogram of a funnel per segment: the funnel's sufficient statistic.
 
     ``counts[g, k]`` is the number of units of segment ``g`` whose highest step
@@ -79,33 +78,41 @@ class FunnelState(Mergeable):
     >>> part2 = cx.FunnelState.from_log(["b"], [3], ["cart"], ["cart", "paid"], window=10)
     >>> (part1 + part2).compute().reached.tolist()
     [2, 1]
+    >>> import json
+    >>> cx.FunnelState.from_dict(json.loads(json.dumps(part1.to_dict()))) == part1
+    True
     """
 
-    steps: tuple[str, ...] = attrs.field(converter=labels_tuple)
-    window: float = attrs.field(converter=float)
-    mode: str = "ordered"
-    entry: str = "any"
+    _shape_error = IncompatibleStateError
+    _mismatch = "cannot merge funnel states with different {name}: {a!r} and {b!r}."
+
+    steps: tuple[str, ...] = attrs.field(converter=labels_tuple, metadata=parameter())
+    window: float = attrs.field(converter=float, metadata=parameter())
+    mode: str = attrs.field(default="ordered", metadata=parameter())
+    entry: str = attrs.field(default="any", metadata=parameter())
     keys: NDArray[Any] = attrs.field(
-        factory=lambda: np.array(["all"]), converter=_keys_or_default, eq=array_eq
+        factory=lambda: np.array(["all"]),
+        converter=_keys_or_default,
+        eq=array_eq,
+        metadata=group_keys(),
     )
-    counts: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
-    n_missing: int = 0
-    grouped: bool = False
+    counts: NDArray[np.int64] = attrs.field(
+        converter=frozen_int, eq=array_eq, metadata=summed(np.int64, ("k",))
+    )
+    n_missing: int = attrs.field(
+        default=0, converter=int, metadata=summed(np.int64, per_group=False)
+    )
+    grouped: bool = attrs.field(
+        default=False, metadata=parameter(load=lambda _cls, raw: bool(raw))
+    )
 
     @counts.default
     def _no_counts(self) -> NDArray[np.int64]:
         return np.zeros((len(self.keys), len(self.steps) + 1), dtype=np.int64)
 
-    def __attrs_post_init__(self) -> None:
-        if self.counts.ndim != 2 or self.counts.shape != (
-            len(self.keys),
-            len(self.steps) + 1,
-        ):
-            msg = (
-                f"`counts` must have shape (len(keys), len(steps) + 1) = "
-                f"({len(self.keys)}, {len(self.steps) + 1}); got {self.counts.shape}."
-            )
-            raise IncompatibleStateError(msg)
+    @classmethod
+    def _dims(cls, params: Mapping[str, Any]) -> dict[str, int]:
+        return {"k": len(params["steps"]) + 1}
 
     @classmethod
     def empty(
@@ -128,8 +135,14 @@ class FunnelState(Mergeable):
         check_option("mode", mode, FunnelMode)
         check_option("entry", entry, FunnelEntry)
         keys = np.array([], dtype="<U1") if grouped else np.array(["all"])
-        counts = np.zeros((len(keys), len(steps) + 1), dtype=np.int64)
-        return cls(tuple(steps), window, mode, entry, keys, counts, 0, grouped)
+        return cls._empty(
+            keys,
+            steps=tuple(steps),
+            window=window,
+            mode=mode,
+            entry=entry,
+            grouped=grouped,
+        )
 
     @classmethod
     def from_log(
@@ -173,27 +186,6 @@ class FunnelState(Mergeable):
         )
         return state
 
-    def merge(self, other: FunnelState) -> FunnelState:
-        """Combine with the state of another partition of units (exact)."""
-        params = ("steps", "window", "mode", "entry", "grouped")
-        for name in params:
-            if getattr(self, name) != getattr(other, name):
-                msg = (
-                    f"cannot merge funnel states with different {name}: "
-                    f"{getattr(self, name)!r} and {getattr(other, name)!r}."
-                )
-                raise IncompatibleStateError(msg)
-        missing = self.n_missing + other.n_missing
-        if not len(other.keys):
-            return attrs.evolve(self, n_missing=missing)
-        if not len(self.keys):
-            return attrs.evolve(other, n_missing=missing)
-        keys, pa, pb = align_keys(self.keys, other.keys)
-        counts = np.zeros((len(keys), self.counts.shape[1]), dtype=np.int64)
-        np.add.at(counts, pa, self.counts)
-        np.add.at(counts, pb, other.counts)
-        return attrs.evolve(self, keys=keys, counts=counts, n_missing=missing)
-
     def compute(self) -> FunnelResult | GroupedFunnelResult:
         """The funnel result (grouped when built with ``by``).
 
@@ -225,47 +217,6 @@ class FunnelState(Mergeable):
         )
         _warn_empty(np.array([res.n]))
         return res
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready dict; :meth:`from_dict` reads it back."""
-        return {
-            **self._tag(),
-            "steps": list(self.steps),
-            "window": self.window,
-            "mode": self.mode,
-            "entry": self.entry,
-            "keys": encode_keys(self.keys),
-            "counts": self.counts.tolist(),
-            "n_missing": self.n_missing,
-            "grouped": self.grouped,
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> FunnelState:
-        """Inverse of :meth:`to_dict`.
-
-        Examples
-        --------
-        >>> import json, cxmetrics as cx
-        >>> s = cx.FunnelState(("cart", "paid"), 60, counts=[[0, 4, 1]])
-        >>> cx.FunnelState.from_dict(json.loads(json.dumps(s.to_dict()))) == s
-        True
-        """
-        cls._check_tag(data)
-        keys = decode_keys(data["keys"])
-        counts = np.array(data["counts"], dtype=np.int64).reshape(
-            len(keys), len(data["steps"]) + 1
-        )
-        return cls(
-            tuple(data["steps"]),
-            data["window"],
-            data["mode"],
-            data["entry"],
-            keys,
-            counts,
-            int(data["n_missing"]),
-            bool(data["grouped"]),
-        )
 
 
 def native_window(win: float, datetimes: bool, time: NDArray[Any]) -> Any:

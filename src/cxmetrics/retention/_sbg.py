@@ -22,9 +22,8 @@ The fit needs scipy (the ``models`` extra); the projections do not.
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Sequence
-from typing import Any, overload
+from typing import Any, ClassVar, overload
 
 import attrs
 import numpy as np
@@ -32,14 +31,17 @@ from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._core.arrays import array_eq, frozen_float
 from cxmetrics._core.display import DisplayMixin
-from cxmetrics._core.optional import require
-from cxmetrics._core.validation import check_option, check_time, survivor_counts
-from cxmetrics.exceptions import (
-    ConvergenceWarning,
-    InvalidInputError,
-    InvalidInputTypeError,
+from cxmetrics._core.fit import (
+    Convergence,
+    ParameterSpec,
+    check_positive,
+    maximise,
+    warn_unconverged,
 )
-from cxmetrics.stats._distributions import critical_value
+from cxmetrics._core.hypergeometric import hyp2f1_series
+from cxmetrics._core.validation import check_time, survivor_counts
+from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
+from cxmetrics.stats import FittedModel
 from cxmetrics.stats._interval import ConfidenceInterval
 from cxmetrics.typing import ParameterInterval
 
@@ -57,31 +59,16 @@ _SERIES_MAX = 10_000_000
 _LARGE = 1e3
 #: below this, alpha or beta is heading for the boundary 0
 _SMALL = 1e-6
-#: log-parameters are kept inside this box (exp stays finite)
-_LOG_BOUND = (-40.0, 40.0)
 #: largest gradient of the log-likelihood per customer, in log-parameters
 _GRADIENT_TOL = 1e-6
 
 
-def _check_parameter(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(
-        value, int | float | np.integer | np.floating
-    ):
-        msg = f"`{name}` must be a positive number; got {value!r}."
-        raise InvalidInputTypeError(msg)
-    v = float(value)
-    if not (math.isfinite(v) and v > 0):
-        msg = f"`{name}` must be a positive finite number; got {value!r}."
-        raise InvalidInputError(msg)
-    return v
-
-
 def _alpha(value: object) -> float:
-    return _check_parameter("alpha", value)
+    return check_positive("alpha", value)
 
 
 def _beta(value: object) -> float:
-    return _check_parameter("beta", value)
+    return check_positive("beta", value)
 
 
 def _periods(t: ArrayLike, name: str, *, minimum: int) -> NDArray[np.int64]:
@@ -130,21 +117,11 @@ def _log_survival_table(alpha: float, beta: float, horizon: int) -> Float:
 
 def _hyp2f1_one(b: float, c: float, x: float) -> float:
     r""":math:`{}_2F_1(1, b; c; x) = \sum_k (b)_k/(c)_k\,x^k` for :math:`0 \le x < 1`, :math:`c > b > 0`."""
-    total = 0.0
-    last = 1.0
-    k0 = 0
-    block = 4096
-    while k0 < _SERIES_MAX:
-        k = np.arange(k0, k0 + block, dtype=np.float64)
-        ratios = (b + k) / (c + k) * x
-        terms = last * np.concatenate(([1.0], np.cumprod(ratios)))
-        total += float(terms[:-1].sum())
-        last = float(terms[-1])
-        if last <= _SERIES_TOL * total:
-            return total
-        k0 += block
-    msg = "the discounted lifetime series did not converge; use a larger discount rate."  # pragma: no cover
-    raise InvalidInputError(msg)  # pragma: no cover
+    out = float(hyp2f1_series(1.0, b, c, x, max_terms=_SERIES_MAX, tol=_SERIES_TOL)[0])
+    if math.isnan(out):  # pragma: no cover
+        msg = "the discounted lifetime series did not converge; use a larger discount rate."
+        raise InvalidInputError(msg)
+    return out
 
 
 @attrs.frozen
@@ -304,35 +281,35 @@ class SBGModel(DisplayMixin):
 
 
 @attrs.frozen
-class SBGResult(SBGModel):
+class SBGResult(FittedModel, DisplayMixin):
     r"""An sBG model fitted by maximum likelihood, with its uncertainty and diagnostics.
 
-    Inherits the projections of :class:`SBGModel` (``survival``,
-    ``retention_rate``, ``churn_probability``, discounted lifetimes).
+    Holds the fitted :class:`SBGModel` and answers its projections
+    (``survival``, ``retention_rate``, ``churn_probability``,
+    ``mean_churn_probability``, discounted lifetimes).
 
     Attributes
     ----------
-    alpha, beta : float
-        Maximum-likelihood estimates.
+    model : SBGModel
+        The fitted model.
     covariance : ndarray of float64, shape (2, 2)
         Inverse of the observed information (the negative Hessian of the
         log-likelihood at the estimate), order (alpha, beta).
     log_likelihood : float
         Maximised log-likelihood.
-    converged : bool
-        Whether the optimiser converged to an interior maximum with a positive
-        definite information matrix. When False a :class:`ConvergenceWarning` was
-        issued and ``message`` says why.
-    message : str
-        The optimiser's message, or the reason the fit is not trusted.
-    iterations : int
-        Optimiser iterations.
+    convergence : Convergence
+        How the fit ended: ``converged`` (an interior maximum with a positive
+        definite information matrix), ``iterations``, ``gradient_norm`` and
+        ``message``, also properties of the result. When not converged a
+        :class:`ConvergenceWarning` was issued and ``message`` says why.
     n : int
         Customers at the start, over all cohorts.
     n_cohorts : int
         Cohorts fitted.
     n_periods : int
         Longest observed history, in periods.
+    alpha, beta : float
+        Maximum-likelihood estimates (the model's parameters).
 
     Examples
     --------
@@ -342,14 +319,25 @@ class SBGResult(SBGModel):
     (0.668, 3.806, True)
     """
 
+    parameter_names: ClassVar[tuple[str, ...]] = ("alpha", "beta")
+
+    model: SBGModel
     covariance: Float = attrs.field(converter=frozen_float, eq=array_eq)
     log_likelihood: float
-    converged: bool
-    message: str
-    iterations: int
+    convergence: Convergence
     n: int
     n_cohorts: int
     n_periods: int
+
+    @property
+    def alpha(self) -> float:
+        """First parameter of the beta distribution of the churn probability."""
+        return self.model.alpha
+
+    @property
+    def beta(self) -> float:
+        """Second parameter of the beta distribution of the churn probability."""
+        return self.model.beta
 
     @property
     def standard_errors(self) -> tuple[float, float]:
@@ -362,8 +350,7 @@ class SBGResult(SBGModel):
         >>> [round(se, 3) for se in fit.standard_errors]
         [0.104, 0.786]
         """
-        var = np.diag(self.covariance)
-        return float(math.sqrt(var[0])), float(math.sqrt(var[1]))
+        return self._standard_error("alpha"), self._standard_error("beta")
 
     def confidence_interval(
         self,
@@ -385,16 +372,46 @@ class SBGResult(SBGModel):
         >>> [round(b, 3) for b in fit.confidence_interval("beta")]
         [2.54, 5.704]
         """
-        check_option("method", method, ParameterInterval)
-        check_option("parameter", parameter, ("alpha", "beta"))
-        z = critical_value(confidence_level)
-        i = 0 if parameter == "alpha" else 1
-        est = self.alpha if i == 0 else self.beta
-        se = self.standard_errors[i]
-        if method == "wald":
-            return ConfidenceInterval(est - z * se, est + z * se)
-        factor = math.exp(z * se / est)
-        return ConfidenceInterval(est / factor, est * factor)
+        return super().confidence_interval(parameter, confidence_level, method=method)
+
+    @overload
+    def survival(self, t: int) -> float: ...
+    @overload
+    def survival(self, t: ArrayLike) -> Float: ...
+    def survival(self, t: Any) -> Any:
+        """Share of a cohort still active after ``t`` periods (the model's)."""
+        return self.model.survival(t)
+
+    @overload
+    def churn_probability(self, t: int) -> float: ...
+    @overload
+    def churn_probability(self, t: ArrayLike) -> Float: ...
+    def churn_probability(self, t: Any) -> Any:
+        """Probability that a new customer churns in period ``t`` (the model's)."""
+        return self.model.churn_probability(t)
+
+    @overload
+    def retention_rate(self, t: int) -> float: ...
+    @overload
+    def retention_rate(self, t: ArrayLike) -> Float: ...
+    def retention_rate(self, t: Any) -> Any:
+        """Aggregate retention rate in period ``t`` (the model's)."""
+        return self.model.retention_rate(t)
+
+    @property
+    def mean_churn_probability(self) -> float:
+        """Mean per-period churn probability across customers (the model's)."""
+        return self.model.mean_churn_probability
+
+    def discounted_expected_lifetime(self, discount_rate: float) -> float:
+        """Discounted expected lifetime of a just-acquired customer (the model's)."""
+        return self.model.discounted_expected_lifetime(discount_rate)
+
+    def discounted_expected_residual_lifetime(
+        self, discount_rate: float, renewals: int
+    ) -> float:
+        """Discounted expected residual lifetime after ``renewals`` renewals (the model's)."""
+        return self.model.discounted_expected_residual_lifetime(discount_rate, renewals)
 
     def __str__(self) -> str:
         se_a, se_b = self.standard_errors
@@ -525,9 +542,10 @@ def sbg(
         \ell(\alpha, \beta) = \sum_t L_t \log P(T = t) + \sum_t A_t \log S(t)
 
     (Fader & Hardie 2007, eq. 6 and its multi-cohort form). It is maximised over
-    :math:`(\log\alpha, \log\beta)` with scipy's ``trust-exact`` method using the
-    exact gradient and Hessian; the standard errors come from the observed
-    information :math:`-\nabla^2\ell` at the estimate.
+    :math:`(\log\alpha, \log\beta)` by the library's one maximum-likelihood
+    engine (scipy's L-BFGS-B, then Newton steps with the exact gradient and
+    Hessian); the standard errors come from the observed information
+    :math:`-\nabla^2\ell` at the estimate.
 
     References
     ----------
@@ -562,53 +580,54 @@ def sbg(
             "the mean churn probability alpha / (alpha + beta)."
         )
         raise InvalidInputError(msg)
-    optimize = require("scipy.optimize", feature="fitting the sBG model (`sbg`)")
     scale = float(sum(int(c[0]) for c in cohorts))
 
-    def params(x: Float) -> tuple[float, float]:
-        lo, hi = _LOG_BOUND
-        return math.exp(min(max(x[0], lo), hi)), math.exp(min(max(x[1], lo), hi))
+    def loglik(theta: Float) -> tuple[float, Float | None]:
+        ll, grad, _ = _log_likelihood(
+            float(theta[0]), float(theta[1]), lost, alive, derivatives=True
+        )
+        return ll, grad
 
-    def objective(x: Float) -> tuple[float, Float]:
-        a, b = params(x)
-        ll, grad, _ = _log_likelihood(a, b, lost, alive, derivatives=True)
-        return -ll / scale, -grad * np.array([a, b]) / scale
+    def hessian(theta: Float) -> Float:
+        return _log_likelihood(
+            float(theta[0]), float(theta[1]), lost, alive, derivatives=True
+        )[2]
 
-    def hessian(x: Float) -> Float:
-        a, b = params(x)
-        _, grad, hess = _log_likelihood(a, b, lost, alive, derivatives=True)
-        theta = np.array([a, b])
-        h = hess * np.outer(theta, theta) + np.diag(grad * theta)
-        return np.asarray(-h / scale, dtype=np.float64)
+    fit = maximise(
+        loglik,
+        np.ones(2),
+        ParameterSpec(("alpha", "beta")),
+        scale=scale,
+        feature="fitting the sBG model (`sbg`)",
+        hessian_fn=hessian,
+        gradient_tol=_GRADIENT_TOL,
+        max_relative_se=None,
+    )
+    alpha, beta = (float(v) for v in fit.params)
+    report = _limits(fit.convergence, alpha, beta, fit.log_likelihood, lost, alive)
+    warn_unconverged("sBG", report)
+    return SBGResult(
+        SBGModel(alpha, beta),
+        fit.covariance,
+        fit.log_likelihood,
+        report,
+        int(scale),
+        len(cohorts),
+        int(lost.size - 1),
+    )
 
-    try:
-        with np.errstate(all="ignore"):
-            res = optimize.minimize(
-                objective,
-                np.zeros(2),
-                jac=True,
-                hess=hessian,
-                method="trust-exact",
-                options={"gtol": 1e-9, "maxiter": 500},
-            )
-        x_hat, why, iterations = res.x, str(res.message), int(res.nit)
-    except (ValueError, np.linalg.LinAlgError) as err:
-        x_hat, why, iterations = np.zeros(2), f"the optimiser failed ({err})", 0
-    alpha, beta = params(x_hat)
-    ll, grad, hess = _log_likelihood(alpha, beta, lost, alive, derivatives=True)
-    # trust-exact may stop at the limit of float precision with a tiny gradient
-    # ("a bad approximation ..."): judge convergence by the gradient itself
-    step = float(np.max(np.abs(grad * np.array([alpha, beta])))) / scale
-    info = -hess
-    positive = bool(np.all(np.isfinite(info)) and np.all(np.linalg.eigvalsh(info) > 0))
-    converged = step < _GRADIENT_TOL and positive
-    covariance = np.linalg.inv(info) if positive else np.full((2, 2), np.nan)
-    if converged:
-        message = f"converged: gradient {step:.2g} per customer, information positive definite"
-    elif not positive:
-        message = "the observed information is not positive definite at the estimate"
-    else:
-        message = f"the gradient is not zero at the estimate ({step:.3g}): {why}"
+
+def _limits(
+    report: Convergence,
+    alpha: float,
+    beta: float,
+    ll: float,
+    lost: Float,
+    alive: Float,
+) -> Convergence:
+    """The engine's report, overruled where the estimate heads for a limit of the sBG."""
+    message = report.message
+    converged = report.converged
     if max(alpha, beta) > _RUNAWAY or (
         max(alpha, beta) > _LARGE and ll - _geometric_log_likelihood(lost, alive) < 1e-6
     ):
@@ -625,21 +644,4 @@ def sbg(
             f"alpha or beta shrinks towards 0 (alpha={alpha:.3g}, beta={beta:.3g}): the "
             "maximum is on the boundary, where customers either churn at once or never"
         )
-    if not converged:
-        warnings.warn(
-            f"the sBG fit did not converge: {message}.",
-            ConvergenceWarning,
-            stacklevel=2,
-        )
-    return SBGResult(
-        alpha,
-        beta,
-        covariance,
-        ll,
-        converged,
-        message,
-        iterations,
-        int(scale),
-        len(cohorts),
-        int(lost.size - 1),
-    )
+    return attrs.evolve(report, converged=converged, message=message)

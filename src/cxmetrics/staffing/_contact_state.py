@@ -16,14 +16,19 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._core.arrays import array_eq, frozen_float, frozen_int, frozen_keys
-from cxmetrics._core.keys import decode_keys, encode_keys
-from cxmetrics._core.mergeable import Mergeable
+from cxmetrics._core.state import (
+    GroupedState,
+    KeyedState,
+    group_keys,
+    parameter,
+    summed,
+)
 from cxmetrics._core.validation import (
     check_same_length,
     durations_1d,
     flags_1d,
 )
-from cxmetrics.exceptions import IncompatibleStateError, InvalidInputError
+from cxmetrics.exceptions import InvalidInputError
 from cxmetrics.staffing._contact_result import (
     COUNTS,
     SUMS,
@@ -32,7 +37,7 @@ from cxmetrics.staffing._contact_result import (
 )
 from cxmetrics.staffing._contact_scheme import ContactScheme
 from cxmetrics.staffing._durations import Duration, handle_times_1d
-from cxmetrics.staffing._keys import align_keys, contact_cells, position
+from cxmetrics.staffing._keys import contact_cells
 from cxmetrics.typing import NanPolicy, ServiceLevelDefinition
 
 __all__ = ["COUNTS", "SUMS", "ContactState", "GroupedContactState", "tally"]
@@ -110,17 +115,14 @@ def tally(
     return keys, counts, sums
 
 
-def _check_scheme(a: Any, b: Any) -> None:
-    if type(a) is not type(b):
-        msg = f"cannot merge {type(a).__name__} with {type(b).__name__}."
-        raise IncompatibleStateError(msg)
-    if a.scheme != b.scheme:
-        msg = f"cannot merge {type(a).__name__} with scheme {a.scheme!r} and one with scheme {b.scheme!r}."
-        raise IncompatibleStateError(msg)
+_SCHEME = parameter(load=lambda _cls, raw: ContactScheme(**raw))
+_COUNTS = summed(np.int64, (len(COUNTS),))
+_SUMS = summed(np.float64, (len(SUMS),))
+_MISMATCH = "cannot merge {cls} with {name} {a!r} and one with {name} {b!r}."
 
 
 @attrs.frozen(unsafe_hash=False)
-class ContactState(Mergeable):
+class ContactState(KeyedState):
     """Counts and sums of a set of contacts: the mergeable state of :func:`contact_metrics`.
 
     Attributes
@@ -143,25 +145,25 @@ class ContactState(Mergeable):
     True
     >>> (a + b).compute().value
     0.5
+    >>> import json
+    >>> cx.ContactState.from_dict(json.loads(json.dumps(a.to_dict()))) == a
+    True
     """
 
-    scheme: ContactScheme
-    counts: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
-    sums: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
+    _mismatch = _MISMATCH
 
-    def __attrs_post_init__(self) -> None:
-        if self.counts.shape != (len(COUNTS),) or self.sums.shape != (len(SUMS),):
-            msg = f"`counts` must have shape ({len(COUNTS)},) and `sums` ({len(SUMS)},); got {self.counts.shape} and {self.sums.shape}."
-            raise InvalidInputError(msg)
+    scheme: ContactScheme = attrs.field(metadata=_SCHEME)
+    counts: NDArray[np.int64] = attrs.field(
+        converter=frozen_int, eq=array_eq, metadata=_COUNTS
+    )
+    sums: NDArray[np.float64] = attrs.field(
+        converter=frozen_float, eq=array_eq, metadata=_SUMS
+    )
 
     @classmethod
     def empty(cls, scheme: ContactScheme | None = None) -> Self:
         """The identity of ``+``: no contacts."""
-        return cls(
-            ContactScheme() if scheme is None else scheme,
-            np.zeros(len(COUNTS), dtype=np.int64),
-            np.zeros(len(SUMS)),
-        )
+        return cls._empty(scheme=ContactScheme() if scheme is None else scheme)
 
     @classmethod
     def from_contacts(
@@ -187,37 +189,6 @@ class ContactState(Mergeable):
         """Contacts offered (missing ones excluded)."""
         return int(self.counts[0])
 
-    def merge(self, other: Self) -> Self:
-        """Combine with the state of other contacts (same scheme)."""
-        _check_scheme(self, other)
-        return type(self)(
-            self.scheme, self.counts + other.counts, self.sums + other.sums
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain-Python form (JSON-ready); :meth:`from_dict` reverses it exactly.
-
-        Examples
-        --------
-        >>> import json
-        >>> import cxmetrics as cx
-        >>> s = cx.ContactState.from_contacts([5, 30], [False, True])
-        >>> cx.ContactState.from_dict(json.loads(json.dumps(s.to_dict()))) == s
-        True
-        """
-        return {
-            **self._tag(),
-            "scheme": attrs.asdict(self.scheme),
-            "counts": self.counts.tolist(),
-            "sums": self.sums.tolist(),
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Self:
-        """Rebuild a state from :meth:`to_dict` output."""
-        cls._check_tag(data)
-        return cls(ContactScheme(**data["scheme"]), data["counts"], data["sums"])
-
     def compute(
         self, *, definition: ServiceLevelDefinition = "offered"
     ) -> ContactResult:
@@ -226,7 +197,7 @@ class ContactState(Mergeable):
 
 
 @attrs.frozen(unsafe_hash=False)
-class GroupedContactState(Mergeable):
+class GroupedContactState(GroupedState):
     """Counts and sums per group and/or interval; merging aligns the keys.
 
     Attributes
@@ -247,34 +218,31 @@ class GroupedContactState(Mergeable):
     >>> s = cx.GroupedContactState.from_contacts([5, 30, 12], [False, False, True], by=["a", "b", "a"])
     >>> s.compute().value.tolist()
     [0.5, 0.0]
+    >>> import json
+    >>> cx.GroupedContactState.from_dict(json.loads(json.dumps(s.to_dict()))) == s
+    True
+    >>> s["b"].counts.tolist()  # the state of one cell
+    [1, 1, 0, 0, 0, 0, 0, 0]
     """
 
-    _shapes: ClassVar[dict[str, tuple[int | str, ...]]] = {
-        "keys": ("g",),
-        "counts": ("g", len(COUNTS)),
-        "sums": ("g", len(SUMS)),
-    }
+    _scalar: ClassVar[type[ContactState]] = ContactState
+    _mismatch = _MISMATCH
 
-    scheme: ContactScheme
-    keys: NDArray[Any] = attrs.field(converter=frozen_keys, eq=array_eq)
-    counts: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
-    sums: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
-
-    def __attrs_post_init__(self) -> None:
-        g = self.keys.shape[0]
-        if self.counts.shape != (g, len(COUNTS)) or self.sums.shape != (g, len(SUMS)):
-            msg = f"`counts` must have shape ({g}, {len(COUNTS)}) and `sums` ({g}, {len(SUMS)}); got {self.counts.shape} and {self.sums.shape}."
-            raise InvalidInputError(msg)
+    scheme: ContactScheme = attrs.field(metadata=_SCHEME)
+    keys: NDArray[Any] = attrs.field(
+        converter=frozen_keys, eq=array_eq, metadata=group_keys()
+    )
+    counts: NDArray[np.int64] = attrs.field(
+        converter=frozen_int, eq=array_eq, metadata=_COUNTS
+    )
+    sums: NDArray[np.float64] = attrs.field(
+        converter=frozen_float, eq=array_eq, metadata=_SUMS
+    )
 
     @classmethod
     def empty(cls, scheme: ContactScheme | None = None) -> Self:
         """The identity of ``+``: no groups."""
-        return cls(
-            ContactScheme() if scheme is None else scheme,
-            np.array([], dtype=np.int64),
-            np.zeros((0, len(COUNTS)), dtype=np.int64),
-            np.zeros((0, len(SUMS))),
-        )
+        return cls._empty(scheme=ContactScheme() if scheme is None else scheme)
 
     @classmethod
     def from_contacts(
@@ -317,57 +285,6 @@ class GroupedContactState(Mergeable):
         """Contacts offered per cell."""
         return np.asarray(self.counts[:, 0], dtype=np.int64)
 
-    def __len__(self) -> int:
-        return int(self.keys.shape[0])
-
-    def merge(self, other: Self) -> Self:
-        """Combine with another grouped state; cells present in either are kept."""
-        _check_scheme(self, other)
-        if len(other) == 0:
-            return self
-        if len(self) == 0:
-            return other
-        keys, pa, pb = align_keys(self.keys, other.keys)
-        counts = np.zeros((len(keys), len(COUNTS)), dtype=np.int64)
-        sums = np.zeros((len(keys), len(SUMS)))
-        np.add.at(counts, pa, self.counts)
-        np.add.at(counts, pb, other.counts)
-        np.add.at(sums, pa, self.sums)
-        np.add.at(sums, pb, other.sums)
-        return type(self)(self.scheme, keys, counts, sums)
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain-Python form (JSON-ready, keys with their dtype); :meth:`from_dict` reverses it.
-
-        Examples
-        --------
-        >>> import json
-        >>> import cxmetrics as cx
-        >>> s = cx.GroupedContactState.from_contacts([5, 30], [False, True], by=["a", "b"])
-        >>> cx.GroupedContactState.from_dict(json.loads(json.dumps(s.to_dict()))) == s
-        True
-        """
-        return {
-            **self._tag(),
-            "scheme": attrs.asdict(self.scheme),
-            "keys": encode_keys(self.keys),
-            "counts": self.counts.tolist(),
-            "sums": self.sums.tolist(),
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Self:
-        """Rebuild a grouped state from :meth:`to_dict` output."""
-        cls._check_tag(data)
-        keys = decode_keys(data["keys"])
-        g = len(keys)
-        return cls(
-            ContactScheme(**data["scheme"]),
-            keys,
-            np.array(data["counts"], dtype=np.int64).reshape(g, len(COUNTS)),
-            np.array(data["sums"], dtype=np.float64).reshape(g, len(SUMS)),
-        )
-
     def compute(
         self, *, definition: ServiceLevelDefinition = "offered"
     ) -> GroupedContactResult:
@@ -378,5 +295,5 @@ class GroupedContactState(Mergeable):
 
     def __getitem__(self, key: object) -> ContactState:
         """The state of one cell (a tuple ``(key, interval)`` for group x interval)."""
-        i = position(self.keys, key)
-        return ContactState(self.scheme, self.counts[i], self.sums[i])
+        cell: ContactState = super().__getitem__(key)
+        return cell

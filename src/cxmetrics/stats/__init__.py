@@ -33,6 +33,7 @@ from cxmetrics.stats._distributions import (
     t_critical_value,
     t_pvalue,
 )
+from cxmetrics.stats._fitted import FittedModel as FittedModel
 from cxmetrics.stats._interval import (
     ConfidenceInterval,
     ConfidenceIntervalArray,

@@ -3,21 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, Self, overload
+from typing import Any, overload
 
 import attrs
-import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 
-from cxmetrics._core.arrays import (
-    array_eq,
-    frozen_int,
-    frozen_keys,
-)
 from cxmetrics._core.display import DisplayMixin
-from cxmetrics._core.grouped import warn_undefined
-from cxmetrics._core.keys import align_keys, decode_keys, encode_keys, key_family
-from cxmetrics._core.mergeable import Mergeable
 from cxmetrics._core.result import GroupedResult, grouped_result, shared
 from cxmetrics._core.validation import (
     as_1d,
@@ -25,9 +16,7 @@ from cxmetrics._core.validation import (
     check_instance,
     check_option,
     check_same_length,
-    group_index,
 )
-from cxmetrics.exceptions import IncompatibleStateError, InvalidInputError
 from cxmetrics.stats import (
     CI,
     ConfidenceInterval,
@@ -35,14 +24,11 @@ from cxmetrics.stats import (
     IntervalMethods,
 )
 from cxmetrics.stats import proportion_interval as _interval
+from cxmetrics.support._compliance_state import COMPLIANCE, SLAComplianceState
 from cxmetrics.support._log import TicketLog
 from cxmetrics.support._policy import SLAPolicy
 from cxmetrics.support._sla import (
-    NOT_APPLICABLE,
-    TARGET_STATUSES,
-    SLATargets,
     _target_rows,
-    ticket_attribute,
 )
 from cxmetrics.typing import ProportionMethod, SLADefinition, SLALevel
 
@@ -53,19 +39,6 @@ __all__ = [
     "SLAComplianceState",
     "sla_compliance",
 ]
-
-_M, _B, _X = 1, 0, -1  # met, breached, left out
-#: how each compliance policy counts the target statuses
-#: (achieved, breached, active, active_breached, paused, not_applicable)
-COMPLIANCE: dict[str, tuple[int, ...]] = {
-    "zendesk": (_M, _B, _X, _B, _X, _X),
-    "completed_only": (_M, _B, _X, _X, _X, _X),
-    "pessimistic": (_M, _B, _B, _B, _B, _X),
-    "optimistic": (_M, _B, _M, _B, _M, _X),
-}
-#: a ticket takes the most severe status of its targets, in this order
-_SEVERITY = (4, 0, 2, 1, 3, 5)  # rank of each status code: breached first
-_BY_RANK = np.argsort(_SEVERITY)
 
 
 class _ComplianceMethods(IntervalMethods[CI]):
@@ -190,359 +163,6 @@ class GroupedSLAComplianceResult(
     definition: SLADefinition
     level: str
     confidence_level: float
-
-
-def _group_rows(
-    code: NDArray[np.int64], status: NDArray[np.int64], n_tickets: int, level: str
-) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """(ticket code, status code) of each counted unit: a target or a ticket."""
-    if level == "target":
-        return code, status
-    rank = np.asarray(_SEVERITY)[status]
-    worst = np.full(n_tickets, 5, dtype=np.int64)  # no target: n/a
-    np.minimum.at(worst, code, rank)
-    return np.arange(n_tickets, dtype=np.int64), _BY_RANK[worst]
-
-
-@attrs.frozen(eq=True)
-class SLAComplianceState(Mergeable):
-    """Mergeable SLA compliance counts: targets (or tickets) per status per group.
-
-    The sufficient statistic is the count of each target status (achieved,
-    breached, active, active_breached, paused, not_applicable) per group, so
-    any compliance policy can be computed from it and states of disjoint sets
-    of tickets merge exactly (keys aligned).
-
-    Attributes
-    ----------
-    keys : ndarray, shape (g,)
-        Group keys (``['all']`` without grouping).
-    counts : ndarray of int64, shape (g, 6)
-        One column per status of :attr:`STATUSES`, in that order.
-    level : {'target', 'ticket'}
-    STATUSES : tuple of str
-        The statuses counted (a class attribute).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> a = SLAComplianceState(np.array(["x"]), [[3, 1, 0, 0, 0, 0]], "target")
-    >>> b = SLAComplianceState(np.array(["y"]), [[1, 0, 1, 0, 0, 0]], "target")
-    >>> (a + b).compute().value  # all groups: 4 met of 5 counted
-    0.8
-    >>> SLAComplianceState.from_dict((a + b).to_dict()) == a + b
-    True
-    >>> SLAComplianceState.STATUSES[:2]
-    ('achieved', 'breached')
-    """
-
-    STATUSES: ClassVar[tuple[str, ...]] = TARGET_STATUSES
-    _shapes: ClassVar[dict[str, tuple[int | str, ...]]] = {
-        "keys": ("g",),
-        "counts": ("g", "s"),
-    }
-
-    keys: NDArray[Any] = attrs.field(converter=frozen_keys, eq=array_eq)
-    counts: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
-    level: str = "target"
-
-    def __attrs_post_init__(self) -> None:
-        check_option("level", self.level, SLALevel)
-        if self.counts.shape != (self.keys.shape[0], 6):
-            msg = f"`counts` must have shape ({self.keys.shape[0]}, 6); got {self.counts.shape}."
-            raise InvalidInputError(msg)
-        if (self.counts < 0).any():
-            msg = "`counts` must be non-negative."
-            raise InvalidInputError(msg)
-
-    @classmethod
-    def empty(cls, level: SLALevel = "target") -> Self:
-        """The identity of ``+``: no groups.
-
-        Parameters
-        ----------
-        level : {'target', 'ticket'}
-
-        Returns
-        -------
-        SLAComplianceState
-
-        Examples
-        --------
-        >>> SLAComplianceState.empty().counts.shape
-        (0, 6)
-        """
-        return cls(np.zeros(0, dtype=np.int64), np.zeros((0, 6), np.int64), level)
-
-    @classmethod
-    def from_targets(
-        cls,
-        targets: SLATargets,
-        *,
-        by: ArrayLike | None = None,
-        tickets: ArrayLike | None = None,
-        log: TicketLog | None = None,
-        level: SLALevel = "target",
-    ) -> Self:
-        """Count target (or ticket) statuses per group in one pass.
-
-        Parameters
-        ----------
-        targets : SLATargets
-        by : array_like, shape (k,), optional
-            Group of each ticket (aligned like ``priority`` in
-            :func:`sla_targets`; ``log`` is needed to align it).
-        tickets : array_like, optional
-            Ticket ids of ``by`` (any order).
-        log : TicketLog, optional
-            The log ``targets`` came from (needed with ``by``).
-        level : {'target', 'ticket'}, default 'target'
-            Count targets, or tickets (a ticket takes its most severe target
-            status: breached, active_breached, active, paused, achieved).
-
-        Returns
-        -------
-        SLAComplianceState
-
-        Examples
-        --------
-        >>> import numpy as np
-        >>> from cxmetrics.support import SLAPolicy, TicketLog, sla_targets
-        >>> t = np.array(["2024-01-08T09:00", "2024-01-08T09:30", "2024-01-08T09:00",
-        ...               "2024-01-08T13:00"], dtype="datetime64[s]")
-        >>> log = TicketLog.from_arrays(["a", "a", "b", "b"], t, ["new", "solved", "new", "solved"])
-        >>> targets = sla_targets(log, SLAPolicy({"p1": {"resolution": 3600}}, hours="calendar"),
-        ...                       priority=["p1", "p1"])
-        >>> s = SLAComplianceState.from_targets(targets, by=["web", "phone"], log=log)
-        >>> s.keys.tolist(), s.counts.tolist()  # counts per status, per group
-        (['phone', 'web'], [[0, 1, 0, 0, 0, 0], [1, 0, 0, 0, 0, 0]])
-        """
-        check_option("level", level, SLALevel)
-        return cls._from_rows(
-            targets.code,
-            targets.status_code,
-            targets.n_tickets,
-            by=by,
-            tickets=tickets,
-            log=log,
-            level=level,
-        )
-
-    @classmethod
-    def _from_rows(
-        cls,
-        target_code: NDArray[np.int64],
-        target_status: NDArray[np.int64],
-        n_tickets: int,
-        *,
-        by: ArrayLike | None,
-        tickets: ArrayLike | None,
-        log: TicketLog | None,
-        level: str,
-    ) -> Self:
-        """:meth:`from_targets` from the ticket and status of each target (any order)."""
-        code, status = _group_rows(target_code, target_status, n_tickets, level)
-        if by is None:
-            keys: NDArray[Any] = np.array(["all"])
-            g = np.zeros(code.shape, dtype=np.int64)
-        else:
-            if log is None:
-                msg = "`log` is needed with `by`, to align the groups with the tickets."
-                raise InvalidInputError(msg)
-            per_ticket = ticket_attribute(log, by, "by", tickets)
-            gi = group_index(per_ticket, log.n_tickets, like="log.tickets")
-            keys = gi.labels
-            g = (np.asarray(gi.source, dtype=np.int64) - gi.offset)[code]
-        flat = np.bincount(g * 6 + status, minlength=len(keys) * 6)
-        return cls(keys, flat.reshape(len(keys), 6), level)
-
-    def merge(self, other: SLAComplianceState) -> Self:
-        """Combine with the counts of other tickets (levels must agree); also ``self + other``.
-
-        Parameters
-        ----------
-        other : SLAComplianceState
-
-        Returns
-        -------
-        SLAComplianceState
-
-        Examples
-        --------
-        >>> s = SLAComplianceState.empty()
-        >>> s.merge(s) == s
-        True
-        """
-        if self.level != other.level:
-            msg = f"cannot merge SLAComplianceState of level {self.level!r} and {other.level!r}."
-            raise IncompatibleStateError(msg)
-        if len(self.keys) == 0:
-            return type(self)(other.keys, other.counts, self.level)
-        if len(other.keys) == 0:
-            return self
-        keys, pa, pb = align_keys(self.keys, other.keys)
-        counts = np.zeros((len(keys), 6), dtype=np.int64)
-        np.add.at(counts, pa, self.counts)
-        np.add.at(counts, pb, other.counts)
-        return type(self)(keys, counts, self.level)
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict (``from_dict`` reads it back).
-
-        Returns
-        -------
-        dict
-
-        Examples
-        --------
-        >>> SLAComplianceState.empty("ticket").to_dict()["level"]
-        'ticket'
-        """
-        return {
-            **self._tag(),
-            "keys": encode_keys(self.keys),
-            "key_family": str(key_family(self.keys)),
-            "counts": self.counts.tolist(),
-            "statuses": list(TARGET_STATUSES),
-            "level": self.level,
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Self:
-        """Rebuild a state from :meth:`to_dict`.
-
-        Parameters
-        ----------
-        data : dict
-
-        Returns
-        -------
-        SLAComplianceState
-
-        Examples
-        --------
-        >>> s = SLAComplianceState.empty()
-        >>> SLAComplianceState.from_dict(s.to_dict()) == s
-        True
-        """
-        cls._check_tag(data)
-        if list(data["statuses"]) != list(TARGET_STATUSES):
-            msg = f"`data` counts statuses {data['statuses']}, not {list(TARGET_STATUSES)}."
-            raise InvalidInputError(msg)
-        counts = np.asarray(data["counts"], dtype=np.int64).reshape(-1, 6)
-        return cls(decode_keys(data["keys"]), counts, data["level"])
-
-    def columns(self, definition: SLADefinition) -> dict[str, NDArray[Any]]:
-        """Per-group value, n, met, breached and excluded under ``definition``.
-
-        Parameters
-        ----------
-        definition : {'zendesk', 'completed_only', 'pessimistic', 'optimistic'}
-
-        Returns
-        -------
-        dict of str to ndarray
-
-        Examples
-        --------
-        >>> import numpy as np
-        >>> s = SLAComplianceState(np.array(["a"]), [[1, 1, 2, 0, 0, 0]])
-        >>> s.columns("optimistic")["met"].tolist()
-        [3]
-        """
-        check_option("definition", definition, SLADefinition)
-        rule = np.asarray(COMPLIANCE[definition])
-        c = self.counts
-        met = c[:, rule == _M].sum(axis=1)
-        breached = c[:, rule == _B].sum(axis=1)
-        excluded = c[:, rule == _X].sum(axis=1)
-        n = met + breached
-        with np.errstate(invalid="ignore", divide="ignore"):
-            value = np.where(n > 0, met / np.maximum(n, 1), np.nan)
-        return {
-            "value": value,
-            "n": n,
-            "met": met,
-            "breached": breached,
-            "excluded": excluded,
-            "no_target": c[:, NOT_APPLICABLE],
-        }
-
-    def compute(
-        self, definition: SLADefinition = "zendesk", *, confidence_level: float = 0.95
-    ) -> SLAComplianceResult:
-        """Compliance over all groups together.
-
-        Parameters
-        ----------
-        definition : {'zendesk', 'completed_only', 'pessimistic', 'optimistic'}
-            How open targets count (see :func:`sla_compliance`).
-        confidence_level : float, default 0.95
-            The result's default interval level.
-
-        Returns
-        -------
-        SLAComplianceResult
-
-        Examples
-        --------
-        >>> import numpy as np
-        >>> s = SLAComplianceState(np.array([0]), [[2, 1, 1, 0, 0, 0]])
-        >>> s.compute().n, s.compute("pessimistic").n
-        (3, 4)
-        """
-        check_option("definition", definition, SLADefinition)
-        level = check_confidence_level(confidence_level)
-        total = type(self)(
-            np.array(["all"]), self.counts.sum(axis=0, keepdims=True), self.level
-        )
-        cols = total.columns(definition)
-        warn_undefined("SLA compliance", cols["value"][0], stacklevel=3)
-        return SLAComplianceResult(
-            float(cols["value"][0]),
-            int(cols["n"][0]),
-            int(cols["met"][0]),
-            int(cols["breached"][0]),
-            int(cols["excluded"][0]),
-            definition,
-            self.level,
-            int(cols["no_target"][0]),
-            confidence_level=level,
-        )
-
-    def compute_grouped(
-        self, definition: SLADefinition = "zendesk", *, confidence_level: float = 0.95
-    ) -> GroupedSLAComplianceResult:
-        """Compliance per group.
-
-        Parameters
-        ----------
-        definition : {'zendesk', 'completed_only', 'pessimistic', 'optimistic'}
-        confidence_level : float, default 0.95
-            The result's default interval level.
-
-        Returns
-        -------
-        GroupedSLAComplianceResult
-
-        Examples
-        --------
-        >>> import numpy as np
-        >>> s = SLAComplianceState(np.array(["a", "b"]), [[1, 0, 0, 0, 0, 0], [1, 1, 0, 0, 0, 0]])
-        >>> s.compute_grouped().value.tolist()
-        [1.0, 0.5]
-        """
-        check_option("definition", definition, SLADefinition)
-        level = check_confidence_level(confidence_level)
-        cols = self.columns(definition)
-        warn_undefined("SLA compliance", cols["value"], stacklevel=3)
-        return GroupedSLAComplianceResult(
-            keys=self.keys,
-            **cols,
-            definition=definition,
-            level=self.level,
-            confidence_level=level,
-        )
 
 
 @overload

@@ -8,6 +8,7 @@ Unweighted states merge exactly; weighted ones up to floating-point rounding.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar, Generic, Protocol, Self, TypeVar
 
 import attrs
@@ -15,15 +16,20 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._core.arrays import array_eq, frozen_int, frozen_keys, optional_float
-from cxmetrics._core.keys import align_keys, decode_keys, encode_keys, position
-from cxmetrics._core.mergeable import Mergeable
+from cxmetrics._core.state import (
+    GroupedState,
+    KeyedState,
+    group_keys,
+    parameter,
+    summed,
+)
 from cxmetrics._core.validation import (
     GroupIndex,
     check_levels_need_by,
     group_index,
     weights_array,
 )
-from cxmetrics.exceptions import IncompatibleStateError, InvalidInputError
+from cxmetrics.exceptions import InvalidInputError
 from cxmetrics.survey._inputs import Labels, scale_answers
 from cxmetrics.survey._kernel import scale_histogram
 from cxmetrics.survey._options import check_scheme
@@ -87,15 +93,6 @@ def _tally(
     return keys, counts, wsum, w2sum
 
 
-def _check_same_scheme(a: Any, b: Any) -> None:
-    if type(a) is not type(b):
-        msg = f"cannot merge {type(a).__name__} with {type(b).__name__}."
-        raise IncompatibleStateError(msg)
-    if a.scheme != b.scheme:
-        msg = f"cannot merge {type(a).__name__} with scheme {a.scheme!r} and {type(b).__name__} with scheme {b.scheme!r}."
-        raise IncompatibleStateError(msg)
-
-
 def scheme_dict(scheme: Any) -> dict[str, Any]:
     """A scheme as plain Python (``labels`` only when it has some, as pairs)."""
     out: dict[str, Any] = attrs.asdict(scheme)
@@ -104,16 +101,64 @@ def scheme_dict(scheme: Any) -> dict[str, Any]:
     return out
 
 
-def _weights_of(state: Any) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Weight sums of a state; an unweighted state has unit weights."""
-    if state.weight_sums is None:
-        as_float = state.counts.astype(np.float64)
-        return as_float, as_float
-    return state.weight_sums, state.weight_squares
+def _load_scheme(cls: Any, raw: Any) -> Any:
+    return type(cls._default_scheme())(**raw)
+
+
+def _unit_weights(state: Any) -> NDArray[np.float64]:
+    """The weight sums an unweighted state stands for: one per answer."""
+    return np.asarray(state.counts, dtype=np.float64)
+
+
+#: the fields shared by the scalar and the grouped survey states (roles)
+_SCHEME = parameter(dump=scheme_dict, load=_load_scheme)
+_COUNTS = summed(np.int64, ("k",))
+_WEIGHTS = summed(np.float64, ("k",), optional=True, fill=_unit_weights)
+
+
+class _ScaleBase(KeyedState, Generic[SchemeT]):
+    """What the scalar and grouped survey states share: the scale length and weights."""
+
+    __slots__ = ()
+
+    scheme: SchemeT
+    counts: NDArray[np.int64]
+    n_missing: Any
+    weight_sums: NDArray[np.float64] | None
+    weight_squares: NDArray[np.float64] | None
+    _default_scheme: ClassVar[Any]
+    _mismatch = "cannot merge {cls} with {name} {a!r} and {cls} with {name} {b!r}."
+
+    @classmethod
+    def _dims(cls, params: Mapping[str, Any]) -> dict[str, int]:
+        return {"k": params["scheme"].high - params["scheme"].low + 1}
+
+    @classmethod
+    def empty(cls, scheme: SchemeT | None = None) -> Self:
+        """The identity of ``+``: no answers (no groups, for a grouped state)."""
+        return cls._empty(scheme=cls._default_scheme() if scheme is None else scheme)
+
+    def __attrs_post_init__(self) -> None:
+        super().__attrs_post_init__()
+        if (self.weight_sums is None) != (self.weight_squares is None):
+            msg = (
+                "`weight_sums` and `weight_squares` must both be given or both be None."
+            )
+            raise InvalidInputError(msg)
+
+    @property
+    def histogram(self) -> tuple[Any, Any, Any, Any]:
+        """``(counts, weight_sums, weight_squares, n_missing)``, as the summaries take them."""
+        return self.counts, self.weight_sums, self.weight_squares, self.n_missing
+
+    @property
+    def weighted(self) -> bool:
+        """Whether the answers carry survey weights."""
+        return self.weight_sums is not None
 
 
 @attrs.frozen(unsafe_hash=False)
-class ScaleState(Mergeable, Generic[SchemeT]):
+class ScaleState(_ScaleBase[SchemeT]):
     """Histogram of answers on an integer scale: the base of the survey states.
 
     Attributes
@@ -129,38 +174,17 @@ class ScaleState(Mergeable, Generic[SchemeT]):
         unweighted, which means unit weights).
     """
 
-    _shapes: ClassVar[dict[str, tuple[int | str, ...]]] = dict.fromkeys(
-        ("counts", "weight_sums", "weight_squares"), ("k",)
+    scheme: SchemeT = attrs.field(metadata=_SCHEME)
+    counts: NDArray[np.int64] = attrs.field(
+        converter=frozen_int, eq=array_eq, metadata=_COUNTS
     )
-
-    scheme: SchemeT
-    counts: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
-    n_missing: int = attrs.field(default=0, converter=int)
+    n_missing: int = attrs.field(default=0, converter=int, metadata=summed(np.int64))
     weight_sums: NDArray[np.float64] | None = attrs.field(
-        default=None, converter=optional_float, eq=array_eq
+        default=None, converter=optional_float, eq=array_eq, metadata=_WEIGHTS
     )
     weight_squares: NDArray[np.float64] | None = attrs.field(
-        default=None, converter=optional_float, eq=array_eq
+        default=None, converter=optional_float, eq=array_eq, metadata=_WEIGHTS
     )
-
-    _default_scheme: ClassVar[Any]
-
-    def __attrs_post_init__(self) -> None:
-        k = self.scheme.high - self.scheme.low + 1
-        if self.counts.shape != (k,):
-            msg = f"`counts` must have shape ({k},) for scheme {self.scheme!r}; got {self.counts.shape}."
-            raise InvalidInputError(msg)
-        if (self.weight_sums is None) != (self.weight_squares is None):
-            msg = (
-                "`weight_sums` and `weight_squares` must both be given or both be None."
-            )
-            raise InvalidInputError(msg)
-
-    @classmethod
-    def empty(cls, scheme: SchemeT | None = None) -> Self:
-        """The identity of ``+``: no answers."""
-        sch = cls._default_scheme() if scheme is None else scheme
-        return cls(sch, np.zeros(sch.high - sch.low + 1, dtype=np.int64))
 
     @classmethod
     def from_responses(
@@ -200,66 +224,14 @@ class ScaleState(Mergeable, Generic[SchemeT]):
         """Number of (non-missing) answers."""
         return int(self.counts.sum())
 
-    @property
-    def histogram(self) -> tuple[Any, Any, Any, Any]:
-        """``(counts, weight_sums, weight_squares, n_missing)``, as the summaries take them."""
-        return self.counts, self.weight_sums, self.weight_squares, self.n_missing
-
-    @property
-    def weighted(self) -> bool:
-        """Whether the answers carry survey weights."""
-        return self.weight_sums is not None
-
-    def merge(self, other: Self) -> Self:
-        """Combine with the state of other answers (same type and scheme)."""
-        _check_same_scheme(self, other)
-        if self.weight_sums is None and other.weight_sums is None:
-            return type(self)(
-                self.scheme,
-                self.counts + other.counts,
-                self.n_missing + other.n_missing,
-            )
-        (ws_a, w2_a), (ws_b, w2_b) = _weights_of(self), _weights_of(other)
-        return type(self)(
-            self.scheme,
-            self.counts + other.counts,
-            self.n_missing + other.n_missing,
-            ws_a + ws_b,
-            w2_a + w2_b,
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain-Python form (JSON-ready); :meth:`from_dict` reverses it exactly."""
-        return {
-            **self._tag(),
-            "scheme": scheme_dict(self.scheme),
-            "counts": self.counts.tolist(),
-            "n_missing": self.n_missing,
-            "weight_sums": None
-            if self.weight_sums is None
-            else self.weight_sums.tolist(),
-            "weight_squares": None
-            if self.weight_squares is None
-            else self.weight_squares.tolist(),
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Self:
-        """Rebuild a state from :meth:`to_dict` output."""
-        cls._check_tag(data)
-        scheme = type(cls._default_scheme())(**data["scheme"])
-        return cls(
-            scheme,
-            data["counts"],
-            data["n_missing"],
-            data["weight_sums"],
-            data["weight_squares"],
-        )
-
 
 @attrs.frozen(unsafe_hash=False)
-class GroupedScaleState(Mergeable, Generic[SchemeT]):
+class GroupedScaleState(_ScaleBase[SchemeT], GroupedState):
     """Histograms of answers per group: the base of the grouped survey states.
+
+    Merging aligns groups by key: keys present in only one state are kept, and
+    when the key arrays differ the merged keys are sorted. ``state[key]`` is the
+    scalar state of one group.
 
     Attributes
     ----------
@@ -275,45 +247,22 @@ class GroupedScaleState(Mergeable, Generic[SchemeT]):
         Weight sums per cell (``None`` when unweighted).
     """
 
-    _shapes: ClassVar[dict[str, tuple[int | str, ...]]] = {
-        "keys": ("g",),
-        "counts": ("g", "k"),
-        "n_missing": ("g",),
-        "weight_sums": ("g", "k"),
-        "weight_squares": ("g", "k"),
-    }
-
-    scheme: SchemeT
-    keys: NDArray[Any] = attrs.field(converter=frozen_keys, eq=array_eq)
-    counts: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
-    n_missing: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
+    scheme: SchemeT = attrs.field(metadata=_SCHEME)
+    keys: NDArray[Any] = attrs.field(
+        converter=frozen_keys, eq=array_eq, metadata=group_keys()
+    )
+    counts: NDArray[np.int64] = attrs.field(
+        converter=frozen_int, eq=array_eq, metadata=_COUNTS
+    )
+    n_missing: NDArray[np.int64] = attrs.field(
+        converter=frozen_int, eq=array_eq, metadata=summed(np.int64)
+    )
     weight_sums: NDArray[np.float64] | None = attrs.field(
-        default=None, converter=optional_float, eq=array_eq
+        default=None, converter=optional_float, eq=array_eq, metadata=_WEIGHTS
     )
     weight_squares: NDArray[np.float64] | None = attrs.field(
-        default=None, converter=optional_float, eq=array_eq
+        default=None, converter=optional_float, eq=array_eq, metadata=_WEIGHTS
     )
-
-    _default_scheme: ClassVar[Any]
-    _scalar: ClassVar[type[ScaleState[Any]]]
-
-    def __attrs_post_init__(self) -> None:
-        g, k = self.keys.shape[0], self.scheme.high - self.scheme.low + 1
-        if self.counts.shape != (g, k) or self.n_missing.shape != (g,):
-            msg = f"`counts` must have shape ({g}, {k}) and `n_missing` ({g},); got {self.counts.shape} and {self.n_missing.shape}."
-            raise InvalidInputError(msg)
-
-    @classmethod
-    def empty(cls, scheme: SchemeT | None = None) -> Self:
-        """The identity of ``+``: no groups."""
-        sch = cls._default_scheme() if scheme is None else scheme
-        k = sch.high - sch.low + 1
-        return cls(
-            sch,
-            np.array([], dtype=np.int64),
-            np.zeros((0, k), np.int64),
-            np.zeros(0, np.int64),
-        )
 
     @classmethod
     def from_responses(
@@ -362,100 +311,3 @@ class GroupedScaleState(Mergeable, Generic[SchemeT]):
     def n(self) -> NDArray[np.int64]:
         """Answers per group."""
         return np.asarray(self.counts.sum(axis=1), dtype=np.int64)
-
-    @property
-    def histogram(self) -> tuple[Any, Any, Any, Any]:
-        """``(counts, weight_sums, weight_squares, n_missing)``, as the summaries take them."""
-        return self.counts, self.weight_sums, self.weight_squares, self.n_missing
-
-    @property
-    def weighted(self) -> bool:
-        """Whether the answers carry survey weights."""
-        return self.weight_sums is not None
-
-    def __len__(self) -> int:
-        return int(self.keys.shape[0])
-
-    def __getitem__(self, key: object) -> Any:
-        i = position(self.keys, key)
-        return self._scalar(
-            self.scheme,
-            self.counts[i],
-            self.n_missing[i],
-            None if self.weight_sums is None else self.weight_sums[i],
-            None if self.weight_squares is None else self.weight_squares[i],
-        )
-
-    def merge(self, other: Self) -> Self:
-        """Combine with another grouped state, aligning groups by key.
-
-        Keys present in only one state are kept. When the key arrays differ, the
-        merged keys are sorted.
-        """
-        _check_same_scheme(self, other)
-        if len(other) == 0 and not other.weighted:
-            return self
-        if len(self) == 0 and not self.weighted:
-            return other
-        keys, pos_a, pos_b = align_keys(self.keys, other.keys)
-        g, k = len(keys), self.counts.shape[1]
-
-        def scatter(
-            a: NDArray[Any],
-            pa: NDArray[np.intp],
-            b: NDArray[Any],
-            pb: NDArray[np.intp],
-            shape: tuple[int, ...],
-        ) -> NDArray[Any]:
-            out = np.zeros(shape, dtype=a.dtype)
-            np.add.at(out, pa, a)
-            np.add.at(out, pb, b)
-            return out
-
-        counts = scatter(self.counts, pos_a, other.counts, pos_b, (g, k))
-        missing = scatter(self.n_missing, pos_a, other.n_missing, pos_b, (g,))
-        if self.weight_sums is None and other.weight_sums is None:
-            return type(self)(self.scheme, keys, counts, missing)
-        (ws_a, w2_a), (ws_b, w2_b) = _weights_of(self), _weights_of(other)
-        return type(self)(
-            self.scheme,
-            keys,
-            counts,
-            missing,
-            scatter(ws_a, pos_a, ws_b, pos_b, (g, k)),
-            scatter(w2_a, pos_a, w2_b, pos_b, (g, k)),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain-Python form (JSON-ready); :meth:`from_dict` reverses it."""
-        return {
-            **self._tag(),
-            "scheme": scheme_dict(self.scheme),
-            "keys": encode_keys(self.keys),
-            "counts": self.counts.tolist(),
-            "n_missing": self.n_missing.tolist(),
-            "weight_sums": None
-            if self.weight_sums is None
-            else self.weight_sums.tolist(),
-            "weight_squares": None
-            if self.weight_squares is None
-            else self.weight_squares.tolist(),
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Self:
-        """Rebuild a grouped state from :meth:`to_dict` output."""
-        cls._check_tag(data)
-        scheme = type(cls._default_scheme())(**data["scheme"])
-        k = scheme.high - scheme.low + 1
-        counts = np.array(data["counts"], dtype=np.int64).reshape(-1, k)
-        ws = data["weight_sums"]
-        w2 = data["weight_squares"]
-        return cls(
-            scheme,
-            decode_keys(data["keys"]),
-            counts,
-            data["n_missing"],
-            None if ws is None else np.array(ws, dtype=np.float64).reshape(-1, k),
-            None if w2 is None else np.array(w2, dtype=np.float64).reshape(-1, k),
-        )

@@ -10,7 +10,6 @@ normal scores (QA score, AHT).
 from __future__ import annotations
 
 import math
-import warnings
 from typing import Any
 
 import attrs
@@ -25,10 +24,10 @@ from cxmetrics._core.arrays import (
     nan_array_eq,
 )
 from cxmetrics._core.display import DisplayMixin
+from cxmetrics._core.fit import ParameterSpec, maximise, warn_unconverged
 from cxmetrics._core.optional import require
 from cxmetrics._core.validation import as_1d, check_confidence_level, numeric_1d
-from cxmetrics.clv._mle import maximise
-from cxmetrics.exceptions import ConvergenceWarning, InvalidInputError
+from cxmetrics.exceptions import InvalidInputError
 from cxmetrics.stats import critical_value, proportion_interval
 from cxmetrics.voice._inputs import GroupedLike
 
@@ -197,23 +196,20 @@ def _beta_binomial_fit(
         gb = float(np.sum(sp.digamma(n - k + b) - sp.digamma(b) + common))
         return ll, np.array([ga, gb])
 
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", ConvergenceWarning)
-        fit = maximise(
-            loglik,
-            np.array([mu * s0, (1 - mu) * s0]),
-            scale=float(k.shape[0]),
-            model="beta-binomial",
-            names=("alpha", "beta"),
-        )
+    fit = maximise(
+        loglik,
+        np.array([mu * s0, (1 - mu) * s0]),
+        ParameterSpec(("alpha", "beta")),
+        scale=float(k.shape[0]),
+        feature="shrink_rates (the beta-binomial fit)",
+    )
     a, b = (float(v) for v in fit.params)
     # no spread beyond chance: the likelihood rises towards alpha + beta = inf
     if a + b > 1e6 * float(n.max()) or (
-        not fit.converged and a + b > 1e3 * float(n.max())
+        not fit.convergence.converged and a + b > 1e3 * float(n.max())
     ):
         return math.nan, math.nan, True
-    for w in caught:
-        warnings.warn(w.message, w.category, stacklevel=4)
+    warn_unconverged("beta-binomial", fit.convergence, stacklevel=5)
     return a, b, False
 
 

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import Any, ClassVar
+from typing import Any
 
 import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._core.arrays import array_eq, frozen_float, frozen_int
-from cxmetrics._core.keys import align_keys, decode_keys, encode_keys
-from cxmetrics._core.mergeable import Mergeable
+from cxmetrics._core.state import GroupedState, group_keys, summed
 from cxmetrics._core.validation import (
     check_option,
     check_same_length,
@@ -20,7 +19,7 @@ from cxmetrics._core.validation import (
     flags_1d,
     group_index,
 )
-from cxmetrics.exceptions import IncompatibleStateError, UndefinedMetricWarning
+from cxmetrics.exceptions import UndefinedMetricWarning
 from cxmetrics.typing import NanPolicy
 
 __all__ = ["PatienceState"]
@@ -53,7 +52,7 @@ def warn_patience(no_abandons: int, empty: int, *, grouped: bool) -> None:
 
 
 @attrs.frozen(unsafe_hash=False, repr=False)
-class PatienceState(Mergeable):
+class PatienceState(GroupedState):
     r"""Abandons, answered calls and total waiting time: the exponential patience statistic.
 
     The censored exponential likelihood depends on the data only through the
@@ -79,21 +78,29 @@ class PatienceState(Mergeable):
     >>> tuesday = cx.PatienceState.from_waits([10, 100, 20], [True, False, True])
     >>> round((monday + tuesday).compute().mean, 2)
     73.33
+    >>> a = cx.PatienceState.from_waits([30], [1], by=["sales"])
+    >>> b = cx.PatienceState.from_waits([50], [0], by=["care"])
+    >>> (a + b).keys.tolist()
+    ['care', 'sales']
+    >>> cx.PatienceState.from_dict((a + b).to_dict()) == a + b
+    True
     """
 
-    _shapes: ClassVar[dict[str, tuple[int | str, ...]]] = {
-        "keys": ("g",),
-        "abandons": ("g",),
-        "answered": ("g",),
-        "exposure": ("g",),
-        "n_missing": ("g",),
-    }
-
-    keys: NDArray[Any] | None = attrs.field(converter=_optional_keys, eq=array_eq)
-    abandons: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
-    answered: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
-    exposure: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
-    n_missing: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
+    keys: NDArray[Any] | None = attrs.field(
+        converter=_optional_keys, eq=array_eq, metadata=group_keys(optional=True)
+    )
+    abandons: NDArray[np.int64] = attrs.field(
+        converter=frozen_int, eq=array_eq, metadata=summed(np.int64)
+    )
+    answered: NDArray[np.int64] = attrs.field(
+        converter=frozen_int, eq=array_eq, metadata=summed(np.int64)
+    )
+    exposure: NDArray[np.float64] = attrs.field(
+        converter=frozen_float, eq=array_eq, metadata=summed(np.float64)
+    )
+    n_missing: NDArray[np.int64] = attrs.field(
+        converter=frozen_int, eq=array_eq, metadata=summed(np.int64)
+    )
 
     @classmethod
     def empty(cls) -> PatienceState:
@@ -106,8 +113,7 @@ class PatienceState(Mergeable):
         >>> s + cx.PatienceState.empty() == s
         True
         """
-        z = np.zeros(0)
-        return cls(None, z, z, z, z)
+        return cls._empty()
 
     @classmethod
     def from_waits(
@@ -179,47 +185,6 @@ class PatienceState(Mergeable):
         )
         return state, (kw, ka, kc, labels)
 
-    def merge(self, other: PatienceState) -> PatienceState:
-        """Combine with the state of other calls (disjoint or not: sums add).
-
-        Raises
-        ------
-        IncompatibleStateError
-            A grouped state and an ungrouped one.
-
-        Examples
-        --------
-        >>> import cxmetrics as cx
-        >>> a = cx.PatienceState.from_waits([30], [1], by=["sales"])
-        >>> b = cx.PatienceState.from_waits([50], [0], by=["care"])
-        >>> (a + b).keys.tolist()
-        ['care', 'sales']
-        """
-        if self.abandons.size == 0 and self.keys is None:
-            return other
-        if other.abandons.size == 0 and other.keys is None:
-            return self
-        if (self.keys is None) != (other.keys is None):
-            msg = "cannot merge a grouped PatienceState with an ungrouped one; build both with or without `by`."
-            raise IncompatibleStateError(msg)
-        if self.keys is None or other.keys is None:
-            return PatienceState(
-                None,
-                self.abandons + other.abandons,
-                self.answered + other.answered,
-                self.exposure + other.exposure,
-                self.n_missing + other.n_missing,
-            )
-        keys, ia, ib = align_keys(self.keys, other.keys)
-        out = []
-        for name in ("abandons", "answered", "exposure", "n_missing"):
-            mine, theirs = getattr(self, name), getattr(other, name)
-            col = np.zeros(keys.size, dtype=mine.dtype)
-            np.add.at(col, ia, mine)
-            np.add.at(col, ib, theirs)
-            out.append(col)
-        return PatienceState(keys, *out)
-
     @property
     def n(self) -> NDArray[np.int64]:
         """Calls per group."""
@@ -283,46 +248,6 @@ class PatienceState(Mergeable):
             n_missing=self.n_missing,
             method="exponential",
             time_unit=time_unit,
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain, JSON-ready data (keys keep their dtype).
-
-        Examples
-        --------
-        >>> import cxmetrics as cx
-        >>> s = cx.PatienceState.from_waits([30, 60], [1, 0])
-        >>> cx.PatienceState.from_dict(s.to_dict()) == s
-        True
-        """
-        return {
-            **self._tag(),
-            "keys": None if self.keys is None else encode_keys(self.keys),
-            "abandons": self.abandons.tolist(),
-            "answered": self.answered.tolist(),
-            "exposure": self.exposure.tolist(),
-            "n_missing": self.n_missing.tolist(),
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> PatienceState:
-        """The state written by :meth:`to_dict`.
-
-        Examples
-        --------
-        >>> import cxmetrics as cx
-        >>> s = cx.PatienceState.from_waits([1.5, 2.0], [1, 1], by=[7, 8])
-        >>> cx.PatienceState.from_dict(s.to_dict()).keys.tolist()
-        [7, 8]
-        """
-        cls._check_tag(data)
-        keys = None if data["keys"] is None else decode_keys(data["keys"])
-        return cls(
-            keys,
-            data["abandons"],
-            data["answered"],
-            data["exposure"],
-            data["n_missing"],
         )
 
     def __repr__(self) -> str:

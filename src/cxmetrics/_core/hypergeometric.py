@@ -1,4 +1,8 @@
-r"""Gauss' hypergeometric function for the purchase models, with a fallback.
+r"""Gauss' hypergeometric function: scipy with a series fallback, and the series.
+
+One place for the series the fitted models share: the purchase models (BG/NBD,
+Pareto/NBD) call :func:`hyp2f1`; the sBG's discounted lifetimes call
+:func:`hyp2f1_series` alone (they need no scipy).
 
 scipy's ``hyp2f1`` is fast and accurate on most of the domain the models use,
 but returns NaN or infinities for some arguments with :math:`z` near 1 and an
@@ -17,7 +21,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._core.optional import require
 
-__all__ = ["hyp2f1"]
+__all__ = ["hyp2f1", "hyp2f1_series"]
 
 Float = NDArray[np.float64]
 
@@ -29,13 +33,34 @@ _MAX_TERMS = 100_000
 _TOL = 1e-16
 
 
-def _series(a: Float, b: Float, c: Float, z: Float) -> Float:
-    """Power series of 2F1 for 0 <= z < 1, elementwise (1-D arrays)."""
+def hyp2f1_series(
+    a: ArrayLike,
+    b: ArrayLike,
+    c: ArrayLike,
+    z: ArrayLike,
+    *,
+    max_terms: int = _MAX_TERMS,
+    tol: float = _TOL,
+) -> Float:
+    r"""Power series of :math:`{}_2F_1(a, b; c; z)` for :math:`0 \le z < 1`, elementwise.
+
+    Summed in vectorised blocks until the next term is below ``tol`` times the
+    sum; an entry still short of that after ``max_terms`` terms is NaN.
+
+    Examples
+    --------
+    >>> round(float(hyp2f1_series(1.0, 1.0, 2.0, 0.5)[0]), 12)  # -log(1 - z) / z
+    1.386294361120
+    """
+    a, b, c, z = (
+        np.asarray(v, dtype=np.float64).reshape(-1)
+        for v in np.broadcast_arrays(*(np.asarray(v) for v in (a, b, c, z)))
+    )
     total = np.zeros(z.shape[0])
     term = np.ones(z.shape[0])
     active = np.ones(z.shape[0], dtype=bool)
     k0 = 0
-    while active.any() and k0 < _MAX_TERMS:
+    while active.any() and k0 < max_terms:
         idx = np.flatnonzero(active)
         k = np.arange(k0, k0 + _BLOCK, dtype=np.float64)[None, :]
         ai, bi, ci, zi = (v[idx, None] for v in (a, b, c, z))
@@ -45,16 +70,28 @@ def _series(a: Float, b: Float, c: Float, z: Float) -> Float:
         )
         total[idx] += terms.sum(axis=1)
         term[idx] = terms[:, -1] * ratios[:, -1]
-        done = np.abs(term[idx]) <= _TOL * np.abs(total[idx])
+        done = np.abs(term[idx]) <= tol * np.abs(total[idx])
         active[idx[done]] = False
         k0 += _BLOCK
-    total[active] = np.nan  # not converged within _MAX_TERMS
+    total[active] = np.nan  # not converged within max_terms
     return total
 
 
-def hyp2f1(a: ArrayLike, b: ArrayLike, c: ArrayLike, z: ArrayLike) -> Any:
-    r""":math:`{}_2F_1(a, b; c; z)` for :math:`0 \le z < 1`, broadcast elementwise."""
-    sp = require("scipy.special", feature="the purchase models")
+def hyp2f1(
+    a: ArrayLike,
+    b: ArrayLike,
+    c: ArrayLike,
+    z: ArrayLike,
+    *,
+    feature: str = "the purchase models",
+) -> Any:
+    r""":math:`{}_2F_1(a, b; c; z)` for :math:`0 \le z < 1`, broadcast elementwise.
+
+    scipy's value, with entries it returns as NaN or infinite recomputed by
+    :func:`hyp2f1_series`. ``feature`` names what needs scipy in the
+    :class:`MissingDependencyError`.
+    """
+    sp = require("scipy.special", feature=feature)
     arrays = np.broadcast_arrays(
         *(np.asarray(v, dtype=np.float64) for v in (a, b, c, z))
     )
@@ -63,6 +100,6 @@ def hyp2f1(a: ArrayLike, b: ArrayLike, c: ArrayLike, z: ArrayLike) -> Any:
     if bad.any():
         flat = [v[bad] for v in arrays]
         fixed = out.copy()
-        fixed[bad] = _series(*flat)
+        fixed[bad] = hyp2f1_series(*flat)
         return fixed
     return out
