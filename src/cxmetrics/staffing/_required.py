@@ -66,14 +66,19 @@ def _binding(fails: tuple[Bool, Bool, Bool], unstable: Bool) -> NDArray[np.int64
     return np.where(unstable, _STABILITY, code).astype(np.int64)
 
 
-def _binding_labels(codes: NDArray[np.int64]) -> NDArray[np.str_]:
-    """Names of the binding targets joined by '+'; 'stability' or 'none'."""
-    table = [
+_LABELS = np.asarray(
+    [
         "+".join(n for bit, n in enumerate(_CONSTRAINTS) if c >> bit & 1)
         for c in range(8)
     ]
-    table += ["stability"] * 8 + ["none"]
-    return np.asarray(table)[codes]
+    + ["stability"] * 8
+    + ["none"]
+)
+
+
+def _binding_labels(codes: NDArray[np.int64]) -> NDArray[np.str_]:
+    """Names of the binding targets joined by '+'; 'stability' or 'none'."""
+    return _LABELS[codes]
 
 
 @attrs.frozen
@@ -296,6 +301,177 @@ def _scan_erlang_c(
             done = done[keep]
 
 
+#: the stored Erlang B trajectory of one batch of rows holds at most this many values
+_STORE = 1 << 22
+#: rows whose bracket reaches beyond this many agents take the step-by-step scan
+_BRACKET_MAX = 20_000
+
+
+def _bracket_top(a: Float, max_occupancy: Float) -> Float:
+    """A staffing that meets the usual targets: square-root staffing with room.
+
+    ``floor(A) + 1 + ceil(3 sqrt(A)) + 3`` covers service levels up to about 99%
+    at a zero threshold (Halfin-Whitt: ``beta`` about 2.6), and at least two
+    agents above the occupancy floor ``A / max_occupancy``. Rows it does not cover
+    are found by the scan.
+    """
+    base = np.floor(a) + 4.0 + np.ceil(3.0 * np.sqrt(a))
+    with np.errstate(divide="ignore", over="ignore"):
+        occ = np.ceil(a / max_occupancy) + 2.0
+    return np.minimum(np.maximum(base, occ), float(MAX_AGENTS))
+
+
+def _erlang_b_store(a: Float, top: NDArray[np.int64]) -> Float:
+    """Erlang B of every row at every ``n <= top`` (rows sorted by ``top``, descending).
+
+    ``out[n, i]`` is the recursion's value at ``n`` for row ``i`` (same operations,
+    in the same order, as :func:`~cxmetrics.staffing._erlang.erlang_b_kernel`, so
+    the values are bit-identical); entries above a row's ``top`` are not set.
+    """
+    size = a.shape[0]
+    height = int(top[0]) + 1
+    out = np.empty((height, size))
+    out[0] = 1.0
+    tmp = np.empty(size)
+    den = np.empty(size)
+    # rows still running at step n: the first `active[n]` (top >= n)
+    active = np.searchsorted(-top, -np.arange(height), side="right").tolist()
+    k = -1
+    a_k = t = d = a
+    for n in range(1, height):
+        if active[n] != k:  # views change only when rows stop
+            k = active[n]
+            a_k, t, d = a[:k], tmp[:k], den[:k]
+        np.multiply(a_k, out[n - 1, :k], out=t)
+        np.add(t, n, out=d)
+        np.divide(t, d, out=out[n, :k])
+    return out
+
+
+def _bisect_erlang_c(
+    inputs: QueueInputs, targets: _Targets, rows: NDArray[np.intp], answer: _Answer
+) -> NDArray[np.intp]:
+    """Erlang C: bracket each row's answer, then bisect on the stored recursion.
+
+    ``lo = floor(A)`` fails (unstable) and :func:`_bracket_top` usually meets; the
+    Erlang B recursion runs once up to each row's top, storing its values, and a
+    vectorised bisection between ``lo`` and ``top`` (the targets are monotone in
+    the agents for a stable queue) finds the first staffing meeting every target,
+    evaluated exactly as :func:`queue_metrics` would. Returns the rows whose top
+    does not meet the targets, for the scan.
+    """
+    a_all = inputs.traffic[rows]
+    top_all = _bracket_top(a_all, targets.max_occupancy[rows])
+    far = top_all > _BRACKET_MAX
+    left = [rows[far]]
+    rows, top_all = rows[~far], top_all[~far]
+    order = np.argsort(-top_all, kind="stable")
+    rows, top = rows[order], top_all[order].astype(np.int64)
+    start = 0
+    while start < rows.size:
+        batch = max(1, _STORE // (int(top[start]) + 1))
+        sl = slice(start, start + batch)
+        left.append(_bisect_batch(inputs, targets, rows[sl], top[sl], answer))
+        start += batch
+    return np.concatenate(left)
+
+
+def _stable_parts(a: Float, n: Float, b: Float, aht: Float, ratio: Float) -> QueueParts:
+    """:func:`erlang_c_parts` for stable rows (``n > A``), operation for operation.
+
+    The same floating-point operations in the same order on the same values (the
+    branches for unstable rows dropped), so every figure is bit-identical to what
+    :func:`queue_metrics` reports; ``ratio`` is ``threshold / aht``.
+    """
+    rho = a / n
+    gap = n - a
+    slack = gap / n
+    den = slack + rho * b
+    c = b / den
+    not_c = slack * (1.0 - b) / den
+    x = gap * ratio
+    sl = np.where(c < 0.5, 1.0 - c * np.exp(-x), not_c - c * np.expm1(-x))
+    asa = c * aht / gap
+    return QueueParts(
+        wait=c,
+        service_level=np.minimum(np.maximum(sl, 0.0), 1.0),  # np.clip, less overhead
+        asa=asa,
+        mean_wait=asa,
+        abandon=np.zeros(a.shape),
+        occupancy=np.minimum(rho, 1.0),
+    )
+
+
+class _Bounds:
+    """Per-row limits of a batch, with the tolerance applied once."""
+
+    def __init__(self, tg: _Targets) -> None:
+        self.sl = tg.target * (1.0 - RTOL)
+        self.asa = np.where(np.isinf(tg.max_asa), np.inf, tg.max_asa * (1.0 + RTOL))
+        self.occ = tg.max_occupancy * (1.0 + RTOL)
+
+    def ok(self, parts: QueueParts, idx: NDArray[np.intp]) -> tuple[Bool, Bool, Bool]:
+        """:func:`meets` for stable rows (their ASA is finite, occupancy defined)."""
+        return (
+            parts.service_level >= self.sl[idx],
+            parts.asa <= self.asa[idx],
+            parts.occupancy <= self.occ[idx],
+        )
+
+
+def _bisect_batch(
+    inputs: QueueInputs,
+    targets: _Targets,
+    rows: NDArray[np.intp],
+    top: NDArray[np.int64],
+    answer: _Answer,
+) -> NDArray[np.intp]:
+    """:func:`_bisect_erlang_c` on rows sorted by ``top`` (descending)."""
+    a = inputs.traffic[rows]
+    aht = inputs.aht[rows]
+    ratio = inputs.threshold[rows] / aht
+    bounds = _Bounds(targets.take(rows))
+    flat = _erlang_b_store(a, top).reshape(-1)
+    width = rows.size
+
+    def probe(
+        idx: NDArray[np.intp], n: NDArray[np.int64]
+    ) -> tuple[QueueParts, tuple[Bool, Bool, Bool]]:
+        parts = _stable_parts(
+            a[idx], n.astype(np.float64), flat[n * width + idx], aht[idx], ratio[idx]
+        )
+        return parts, bounds.ok(parts, idx)
+
+    lo = np.floor(a).astype(np.int64)  # unstable: fails
+    hi = top.copy()  # meets unless no staffing up to top does (checked below)
+    todo = np.arange(width)
+    while todo.size:
+        mid = (lo[todo] + hi[todo]) // 2
+        _, ok = probe(todo, mid)
+        met = ok[0] & ok[1] & ok[2]
+        hi[todo[met]] = mid[met]
+        lo[todo[~met]] = mid[~met]
+        todo = todo[hi[todo] - lo[todo] > 1]
+    parts, ok = probe(np.arange(width), hi)
+    covered = ok[0] & ok[1] & ok[2]  # False only where hi is a top that fails
+    if not covered.all():
+        keep = np.flatnonzero(covered)
+        hi, lo = hi[keep], lo[keep]
+        parts = QueueParts(*(p[keep] for p in parts))
+    else:
+        keep = np.arange(width)
+    # the targets one agent fewer fails (stability when that is unstable)
+    stable = lo > a[keep]
+    fails = [np.ones(keep.size, dtype=bool) for _ in _CONSTRAINTS]
+    if stable.any():
+        _, ok_below = probe(keep[stable], lo[stable])
+        for f, o in zip(fails, ok_below, strict=True):
+            f[stable] = ~o
+    binding = _binding((fails[0], fails[1], fails[2]), ~stable)
+    answer.record(rows[keep], hi.astype(np.float64), parts, binding)
+    return rows[~covered]
+
+
 def _search(
     model: str,
     definition: str,
@@ -464,9 +640,17 @@ def agents_required(
 
     Notes
     -----
-    **Search.** Erlang C runs the Erlang B recursion :math:`n = 1, 2, \dots` on all
-    rows at once and stops each row at the first stable :math:`n > A` meeting every
-    target, which is therefore the minimum. Erlang A starts at :math:`N = 0` (with
+    **Search.** Erlang C brackets each row's answer between :math:`\lfloor A
+    \rfloor` (unstable, so failing) and a square-root staffing with room,
+    :math:`\lfloor A\rfloor + 4 + \lceil 3\sqrt{A}\rceil` (at least two above
+    :math:`A/\text{max occupancy}`), runs the Erlang B recursion once up to it on
+    all rows, storing its values, and bisects on them (every target is monotone in
+    the agents of a stable queue): the first stable :math:`n > A` meeting every
+    target, which is therefore the minimum. Rows whose bracket does not reach the
+    answer (very strict targets) run the recursion :math:`n = 1, 2, \dots` and
+    stop at the first :math:`n` meeting every target. Both give the values
+    :func:`queue_metrics` gives at the answer, bit for bit.
+    Erlang A starts at :math:`N = 0` (with
     abandonment a queue with fewer agents than Erlangs is stable, and under
     ``'abandons_met'`` even zero agents may "meet" a target), gallops upward to a
     meeting staffing, then bisects; the answer always meets every target while
@@ -577,7 +761,9 @@ def agents_required(
     rows = np.flatnonzero(inputs.traffic > 0)
     if rows.size:
         if model == "erlang_c":
-            _scan_erlang_c(inputs, targets, rows, answer)
+            rest = _bisect_erlang_c(inputs, targets, rows, answer)
+            if rest.size:
+                _scan_erlang_c(inputs, targets, rest, answer)
         else:
             _search(model, definition, inputs, targets, rows, answer)
     with np.errstate(divide="ignore", invalid="ignore"):
