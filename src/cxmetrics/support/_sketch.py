@@ -74,6 +74,65 @@ def _bucket_keys(x: NDArray[np.float64], mult: float) -> NDArray[np.int32]:
     return out
 
 
+def _key_range(x: NDArray[np.float64], mult: float) -> tuple[int, int] | None:
+    """Bounds ``(lo, hi)`` on the keys of the positive durations (None: none).
+
+    The keys of the smallest and the largest positive duration, widened by two:
+    the key is monotone in the duration up to the last bit of ``log2``, so every
+    key lies inside.
+    """
+    positive = x > _TINY
+    if not positive.any():
+        return None
+    small = float(np.min(x, where=positive, initial=np.inf))
+    ends = _bucket_keys(np.array([small, float(x.max())]), mult)
+    return int(ends[0]) - 2, int(ends[1]) + 2
+
+
+def _bucket_cells(
+    x: NDArray[np.float64],
+    mult: float,
+    lo: int,
+    width: int,
+    groups: NDArray[np.integer[Any]] | None,
+    offset: int,
+    size: int,
+) -> NDArray[np.int64]:
+    """Counts per (group, cell), shape (size, width): cell 0 holds the zeros.
+
+    Cell ``j > 0`` is the bucket ``k = lo - 1 + j``. The keys are computed as in
+    :func:`_bucket_keys` (the same ufunc calls on the same block), then shifted
+    and counted block by block: no full-length key array, one ``bincount`` per
+    block (65,536 rows, or the table's size if larger) into a fixed-size table.
+    """
+    n = x.shape[0]
+    cells = np.zeros(size * width, dtype=np.int64)
+    # a block at least as long as the table, so adding its counts stays cheap
+    block = max(_BLOCK, 1 << (size * width - 1).bit_length())
+    buf = np.empty(min(n, block))
+    idx = np.empty(min(n, block), dtype=np.intp)
+    for start in range(0, n, block):
+        xb = x[start : start + block]
+        m = xb.shape[0]
+        kb, ib = buf[:m], idx[:m]
+        positive = xb > _TINY
+        kb.fill(-np.inf)
+        np.log2(xb, out=kb, where=positive)
+        kb *= mult
+        np.ceil(kb, out=kb)
+        kb -= lo - 1  # zeros: -inf, to cell 0 below
+        np.maximum(kb, 0.0, out=kb)
+        np.copyto(ib, kb, casting="unsafe")
+        if groups is not None:
+            gb = groups[start : start + block]
+            if offset:
+                ib += (gb - offset) * width
+            else:
+                ib += gb * width
+        cells += np.bincount(ib, minlength=size * width)
+    return cells.reshape(size, width)
+
+
 def _multiplier(relative_accuracy: float) -> float:
     """``1 / log2(gamma)`` as the ``ddsketch`` package computes it (same keys)."""
     gamma_mantissa = 2.0 * relative_accuracy / (1.0 - relative_accuracy)
@@ -238,37 +297,43 @@ class DurationSketchState(Mergeable):
             else:
                 n_missing = np.bincount(g[missing], minlength=size).astype(np.int64)
                 g = g[~missing]
-        k = _bucket_keys(x, _multiplier(a))
-        zero = k == _ZERO_KEY
-        if g is None:
-            zero_count = np.array([int(np.count_nonzero(zero))], dtype=np.int64)
-            total = np.array([float(x.sum())])
-        else:
-            zero_count = np.bincount(g[zero], minlength=size).astype(np.int64)
-            total = np.bincount(g, x, minlength=size)
-        if zero_count.sum() == k.size:
+        mult = _multiplier(a)
+        total = (
+            np.array([float(x.sum())])
+            if g is None
+            else np.bincount(g, x, minlength=size)
+        )
+        bounds = _key_range(x, mult)
+        if bounds is None:  # only zeros (or nothing)
+            zero_count = (
+                np.array([x.shape[0]], dtype=np.int64)
+                if g is None
+                else np.bincount(g, minlength=size).astype(np.int64)
+            )
             z = np.zeros(0, dtype=np.int64)
             return cls(keys, a, z, z, z, zero_count, n_missing, total)
-        # the zero bucket's sentinel lies below every real key: count it, drop it
-        lo = int(k[~zero].min()) if zero.any() else int(k.min())
-        hi = int(k.max())
+        lo, hi = bounds
         width = hi - lo + 2  # one extra cell (index 0) takes the zeros
-        shifted = np.maximum(k - (lo - 1), 0)
-        if g is None:
-            cells = np.bincount(shifted, minlength=width)
-            cells[0] = 0
+        if width * size <= 4 * x.shape[0] + (1 << 16):
+            cells = _bucket_cells(x, mult, lo, width, g, 0, size)
+            zero_count = cells[:, 0].copy()
+            cells[:, 0] = 0
             nz = np.flatnonzero(cells)
-            bg, bk, bc = np.zeros(nz.size, np.int64), nz + (lo - 1), cells[nz]
-        elif width * size <= 4 * k.size + (1 << 16):
-            cells = np.bincount(g * width + shifted, minlength=width * size)
-            cells[::width] = 0
-            nz = np.flatnonzero(cells)
-            bg, bk, bc = nz // width, nz % width + (lo - 1), cells[nz]
-        else:
-            keep = ~zero
-            bg, bk, bc = _combine(
-                g[keep], k[keep].astype(np.int64), np.ones(int(keep.sum()), np.int64)
-            )
+            bg, bk, bc = nz // width, nz % width + (lo - 1), cells.reshape(-1)[nz]
+            return cls(keys, a, bg, bk, bc, zero_count, n_missing, total)
+        # many groups and buckets: sort the (group, key) pairs instead
+        k = _bucket_keys(x, mult)
+        zero = k == _ZERO_KEY
+        zero_count = (
+            np.array([int(np.count_nonzero(zero))], dtype=np.int64)
+            if g is None
+            else np.bincount(g[zero], minlength=size).astype(np.int64)
+        )
+        keep = ~zero
+        gk = np.zeros(int(keep.sum()), np.int64) if g is None else g[keep]
+        bg, bk, bc = _combine(
+            gk, k[keep].astype(np.int64), np.ones(int(keep.sum()), np.int64)
+        )
         return cls(keys, a, bg, bk, bc, zero_count, n_missing, total)
 
     def merge(self, other: Self) -> Self:
