@@ -510,7 +510,7 @@ def tickets_section(
             )
         )
     )
-    queue = _per_ticket(t, ids, ("queue", "team"))
+    queue = _per_ticket(t, ("queue", "team"))
     if queue is not None:
         out.parts.append(
             _queue_percentiles(queue[order], hours, full, _SKETCH_ACCURACY)
@@ -527,10 +527,8 @@ def tickets_section(
 _SKETCH_ACCURACY = 0.01
 
 
-def _per_ticket(
-    t: Mapping[str, Any], ids: NDArray[Any], names: tuple[str, ...]
-) -> NDArray[Any] | None:
-    """The first of ``names`` the tickets give, one value per ticket of ``ids``.
+def _per_ticket(t: Mapping[str, Any], names: tuple[str, ...]) -> NDArray[Any] | None:
+    """The first of ``names`` the tickets give, one value per ticket (sorted ids).
 
     Given with a built ``log``, the column is per ticket already (aligned with
     ``ids``); given with the event columns, a ticket's value is its first row's.
