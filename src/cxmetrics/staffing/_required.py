@@ -442,33 +442,64 @@ def _bisect_batch(
         )
         return parts, bounds.ok(parts, idx)
 
+    need_asa = bool(np.isfinite(bounds.asa).any())
+    need_occ = bool((bounds.occ < 1.0).any())
+
+    def met(idx: NDArray[np.intp], n: NDArray[np.int64]) -> Bool:
+        """Whether ``n`` agents meet every target, as :func:`probe` decides.
+
+        Computes only what the set targets read, by the same operations, so the
+        answer is the same.
+        """
+        a_i, nf = a[idx], n.astype(np.float64)
+        b = flat[n * width + idx]
+        rho = a_i / nf
+        gap = nf - a_i
+        slack = gap / nf
+        den = slack + rho * b
+        c = b / den
+        x = gap * ratio[idx]
+        sl = np.where(
+            c < 0.5, 1.0 - c * np.exp(-x), slack * (1.0 - b) / den - c * np.expm1(-x)
+        )
+        ok: Bool = np.minimum(np.maximum(sl, 0.0), 1.0) >= bounds.sl[idx]
+        if need_asa:
+            ok &= c * aht[idx] / gap <= bounds.asa[idx]
+        if need_occ:
+            ok &= np.minimum(rho, 1.0) <= bounds.occ[idx]
+        return ok
+
     lo = np.floor(a).astype(np.int64)  # unstable: fails
     hi = top.copy()  # meets unless no staffing up to top does (checked below)
     todo = np.arange(width)
     while todo.size:
         mid = (lo[todo] + hi[todo]) // 2
-        _, ok = probe(todo, mid)
-        met = ok[0] & ok[1] & ok[2]
-        hi[todo[met]] = mid[met]
-        lo[todo[~met]] = mid[~met]
+        good = met(todo, mid)
+        hi[todo[good]] = mid[good]
+        lo[todo[~good]] = mid[~good]
         todo = todo[hi[todo] - lo[todo] > 1]
-    parts, ok = probe(np.arange(width), hi)
+    # the model at hi and one agent below (where stable), in one evaluation
+    every = np.arange(width)
+    stable = lo > a
+    below = every[stable]
+    both, ok_both = probe(
+        np.concatenate([every, below]), np.concatenate([hi, lo[stable]])
+    )
+    parts = QueueParts(*(p[:width] for p in both))
+    ok = tuple(o[:width] for o in ok_both)
     covered = ok[0] & ok[1] & ok[2]  # False only where hi is a top that fails
-    if not covered.all():
-        keep = np.flatnonzero(covered)
-        hi, lo = hi[keep], lo[keep]
-        parts = QueueParts(*(p[keep] for p in parts))
-    else:
-        keep = np.arange(width)
     # the targets one agent fewer fails (stability when that is unstable)
-    stable = lo > a[keep]
-    fails = [np.ones(keep.size, dtype=bool) for _ in _CONSTRAINTS]
-    if stable.any():
-        _, ok_below = probe(keep[stable], lo[stable])
-        for f, o in zip(fails, ok_below, strict=True):
-            f[stable] = ~o
+    fails = [np.ones(width, dtype=bool) for _ in _CONSTRAINTS]
+    for f, o in zip(fails, ok_both, strict=True):
+        f[below] = ~o[width:]
     binding = _binding((fails[0], fails[1], fails[2]), ~stable)
-    answer.record(rows[keep], hi.astype(np.float64), parts, binding)
+    keep = np.flatnonzero(covered)
+    answer.record(
+        rows[keep],
+        hi[keep].astype(np.float64),
+        QueueParts(*(p[keep] for p in parts)),
+        binding[keep],
+    )
     return rows[~covered]
 
 
