@@ -65,8 +65,11 @@ def _count_range(
     return counts, wsum, w2sum
 
 
-#: bytes per block of the one-byte count (the block and its mask stay in L2 cache)
-PACKED_BLOCK = 1 << 18
+#: bytes per block of the one-byte count (the block and its mask stay in L2 cache);
+#: a multiple of 8 * _LANES, so a block's mask sums as 64-bit words in byte lanes
+PACKED_BLOCK = 8 * 255 * 128
+#: words summed per byte lane: at most 255 ones per lane, so no lane overflows
+_LANES = 255
 
 
 def _count_packed(values: NDArray[np.integer[Any]], start: int, stop: int) -> _Tally:
@@ -74,29 +77,49 @@ def _count_packed(values: NDArray[np.integer[Any]], start: int, stop: int) -> _T
 
     Read a cache-sized block at a time as uint8: the block's smallest and largest
     byte ``lo, hi`` (two fast reductions), then one compare-and-count pass per
-    value in ``[lo, hi)`` (``np.equal`` into a reused mask, ``np.count_nonzero``;
-    a zero is counted by ``count_nonzero`` of the block itself), and ``hi``'s count
-    is the rest of the block. Every value of the block lies in ``[lo, hi]``, so the
-    counts are exact. This is several times faster than ``np.bincount``, which
-    widens every byte to an index and scatters it.
+    value in ``[lo, hi)`` (``np.equal`` into a reused mask), and ``hi``'s count is
+    the rest of the block. Every value of the block lies in ``[lo, hi]``, so the
+    counts are exact. A full block's mask is counted as 64-bit words summed 255 at
+    a time (eight byte lanes, each at most 255: no carry between lanes), the
+    lanes added once per block; a shorter block uses ``np.count_nonzero``. This
+    is several times faster than ``np.bincount``, which widens every byte to an
+    index and scatters it.
     """
     counts = np.zeros(16, dtype=np.int64)
     raw = values[start:stop].view(np.uint8)
     n = raw.shape[0]
-    mask = np.empty(min(PACKED_BLOCK, n), dtype=np.bool_)
-    for lo in range(0, n, PACKED_BLOCK):
-        block = raw[lo : lo + PACKED_BLOCK]
-        m = block.shape[0]
-        first, last = int(block.min()), int(block.max())
+    block = PACKED_BLOCK
+    mask = np.empty(min(block, n), dtype=np.bool_)
+    lanes = block % (8 * _LANES) == 0 and n >= block
+    if lanes:
+        words = mask.view(np.uint64).reshape(-1, _LANES)
+        partial = np.empty((16, words.shape[0]), dtype=np.uint64)
+    for lo in range(0, n, block):
+        chunk = raw[lo : lo + block]
+        m = chunk.shape[0]
+        first, last = int(chunk.min()), int(chunk.max())
+        if lanes and m == block:
+            for v in range(first, last):
+                np.equal(chunk, v, out=mask)
+                np.add.reduce(words, axis=1, out=partial[v])
+            k = (
+                partial[first:last]
+                .view(np.uint8)
+                .reshape(last - first, -1)
+                .sum(axis=1, dtype=np.int64)
+            )
+            counts[first:last] += k
+            counts[last] += m - int(k.sum())
+            continue
         seen = 0
         for v in range(first, last):
             if v == 0:
-                k = m - int(np.count_nonzero(block))
+                c = m - int(np.count_nonzero(chunk))
             else:
-                np.equal(block, v, out=mask[:m])
-                k = int(np.count_nonzero(mask[:m]))
-            counts[v] += k
-            seen += k
+                np.equal(chunk, v, out=mask[:m])
+                c = int(np.count_nonzero(mask[:m]))
+            counts[v] += c
+            seen += c
         counts[last] += m - seen
     return counts, None, None
 
