@@ -325,7 +325,7 @@ def integer_range(arr: NDArray[np.integer[Any]]) -> tuple[int, int]:
     result is the same whatever the split.
     """
     n = arr.shape[0]
-    if n < RANGE_BLOCKS_MIN or not arr.flags.c_contiguous:
+    if n < max(RANGE_BLOCKS_MIN, 2) or not arr.flags.c_contiguous:
         return int(arr.min()), int(arr.max())
     from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
 
