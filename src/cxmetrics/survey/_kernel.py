@@ -98,7 +98,7 @@ def _count_packed(values: NDArray[np.integer[Any]], start: int, stop: int) -> _T
         chunk = raw[lo : lo + block]
         m = chunk.shape[0]
         first, last = int(chunk.min()), int(chunk.max())
-        if lanes and m == block:
+        if lanes and m == block and last > first:
             for v in range(first, last):
                 np.equal(chunk, v, out=mask)
                 np.add.reduce(words, axis=1, out=partial[v])
