@@ -68,8 +68,6 @@ def _arrays(part: Any, duration: str, by: Sequence[str]) -> tuple[Any, Any]:
     else:  # a pandas partition of a Dask frame
         x = np.asarray(part[duration].to_numpy())
         keys = [np.asarray(part[c].to_numpy()) for c in by]
-    if x.dtype.kind == "O" and x.size and all(v is None for v in x.tolist()):
-        x = np.full(x.shape, np.nan)
     keys = [k.astype(str) if k.dtype.kind == "O" else k for k in keys]
     group: Any = None if not by else keys[0] if len(keys) == 1 else keys
     return x, group
