@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import cxmetrics as cx
-from cxmetrics.staffing import _required
+from cxmetrics.staffing import _required, _search
 
 FIELDS = (
     "agents",
@@ -53,7 +53,7 @@ def test_bisection_equals_scan(traffic, target, t, aht, max_asa, max_occ, store)
         "shrinkage": 0.2,
     }
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(_required, "_STORE", store)  # tiny batches too
+        mp.setattr(_search, "_STORE", store)  # tiny batches too
         fast = cx.agents_required(**kw)
     with pytest.MonkeyPatch.context() as mp:
         slow = _scan_only(mp, **kw)
@@ -68,7 +68,7 @@ def test_rows_beyond_the_bracket_take_the_scan():
     fast = cx.agents_required(traffic, **kw, max_asa=1e-3)
     with pytest.MonkeyPatch.context() as mp:
         slow = _scan_only(mp, traffic=traffic, **kw, max_asa=1e-3)
-    top = _required._bracket_top(traffic, np.ones(3))
+    top = _search._bracket_top(traffic, np.ones(3))
     assert (fast.agents > top).all()
     np.testing.assert_array_equal(fast.agents, slow.agents)
     np.testing.assert_array_equal(fast.service_level, slow.service_level)
