@@ -30,6 +30,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._core.arrays import array_eq, frozen_float
 from cxmetrics._core.display import DisplayMixin
+from cxmetrics._core.shapes import broadcast_shape
 from cxmetrics._core.optional import require
 from cxmetrics.clv._hypergeometric import hyp2f1
 from cxmetrics.clv._inputs import (
@@ -297,6 +298,7 @@ class BGNBDModel(ResidualMethods, DisplayMixin):
         """
         x, _, big_t, _ = prediction_data(frequency, recency, T)
         tt = times(t)
+        broadcast_shape({"t": tt, "frequency": x})
         p = np.asarray(self.probability_alive(frequency, recency, T), dtype=np.float64)
         return scalar_or_array(self._conditional(tt, x, big_t) * p)
 

@@ -34,6 +34,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._core.arrays import array_eq, frozen_float
 from cxmetrics._core.display import DisplayMixin
+from cxmetrics._core.shapes import broadcast_shape
 from cxmetrics._core.optional import require
 from cxmetrics.clv._hypergeometric import hyp2f1
 from cxmetrics.clv._inputs import (
@@ -226,6 +227,7 @@ class ParetoNBDModel(ResidualMethods, DisplayMixin):
         """
         x, _, big_t, _ = prediction_data(frequency, recency, T)
         tt = times(t)
+        broadcast_shape({"t": tt, "frequency": x})
         p = np.asarray(self.probability_alive(frequency, recency, T), dtype=np.float64)
         g = _expm1_ratio(self.s - 1.0, np.log1p(tt / (self.beta + big_t)))
         out = (self.r + x) / (self.alpha + big_t) * (self.beta + big_t) * g * p

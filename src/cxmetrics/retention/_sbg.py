@@ -33,6 +33,7 @@ from numpy.typing import ArrayLike, NDArray
 from cxmetrics._core.arrays import array_eq, frozen_float
 from cxmetrics._core.display import DisplayMixin
 from cxmetrics._core.optional import require
+from cxmetrics._core.shapes import as_array
 from cxmetrics._core.validation import check_option, check_time, survivor_counts
 from cxmetrics.exceptions import (
     ConvergenceWarning,
@@ -85,7 +86,7 @@ def _beta(value: object) -> float:
 
 def _periods(t: ArrayLike, name: str, *, minimum: int) -> NDArray[np.int64]:
     """Whole-number periods ``>= minimum`` as int64 (any shape)."""
-    arr = np.asarray(t)
+    arr = as_array(t, name)
     if arr.dtype.kind == "b" or arr.dtype.kind not in "iuf":
         msg = f"`{name}` must be whole numbers of periods; got dtype {arr.dtype}."
         raise InvalidInputTypeError(msg)
@@ -294,6 +295,9 @@ class SBGModel(DisplayMixin):
         7.5299
         """
         d = check_time("discount_rate", discount_rate)
+        if as_array(renewals, "renewals").ndim != 0:
+            msg = f"`renewals` must be a single number; got {renewals!r:.40}."
+            raise InvalidInputError(msg)
         n_minus_1 = int(_periods(renewals, "renewals", minimum=0))
         b = self.beta + n_minus_1
         a = self.alpha

@@ -19,6 +19,7 @@ from cxmetrics._core.arrays import array_eq, frozen_float, frozen_int, frozen_ke
 from cxmetrics._core.keys import decode_keys, encode_keys
 from cxmetrics._core.mergeable import Mergeable
 from cxmetrics._core.validation import (
+    check_instance,
     check_same_length,
     durations_1d,
     flags_1d,
@@ -57,6 +58,7 @@ def tally(
 
     One ``np.bincount`` per statistic over all rows: no loop over rows or groups.
     """
+    check_instance("scheme", scheme, ContactScheme)
     w, missing = durations_1d(wait, "wait", nan_policy=nan_policy)
     n = w.shape[0]
     ab = flags_1d(abandoned, "abandoned")

@@ -11,13 +11,16 @@ import math
 import warnings
 from typing import Any
 
+import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from cxmetrics._core.shapes import errors_named
 from cxmetrics._core.validation import check_same_length, weights_array
 from cxmetrics.exceptions import (
     IncompatibleStateError,
     InvalidInputError,
+    InvalidInputTypeError,
     UndefinedMetricWarning,
 )
 from cxmetrics.stats._difference import (
@@ -42,6 +45,17 @@ from cxmetrics.typing import (
 )
 
 __all__ = ["compare_ces", "compare_csat", "compare_nps"]
+
+
+def _answers(x: Any, name: str, kind: type | tuple[type, ...]) -> bool:
+    """True for a result of ``kind``; False for answers; another cxmetrics object is refused."""
+    if isinstance(x, kind):
+        return True
+    if attrs.has(type(x)):  # a state, model, scheme or result of another metric
+        want = kind.__name__ if isinstance(kind, type) else "result"
+        msg = f"`{name}` must be answers or a {want}; got {type(x).__name__}."
+        raise InvalidInputTypeError(msg)
+    return False
 
 
 def _same_scheme(ra: Any, rb: Any, function: str) -> None:
@@ -254,16 +268,16 @@ def compare_nps(
         )
         _warn_undefined(d, "compare_nps", stacklevel=2)
         return d
-    ra = (
-        a
-        if isinstance(a, NPSResult)
-        else nps(a, weights=weights_a, scheme=scheme, nan_policy=nan_policy)
-    )
-    rb = (
-        b
-        if isinstance(b, NPSResult)
-        else nps(b, weights=weights_b, scheme=scheme, nan_policy=nan_policy)
-    )
+    if _answers(a, "a", NPSResult):
+        ra = a
+    else:
+        with errors_named({"responses": "a", "weights": "weights_a"}):
+            ra = nps(a, weights=weights_a, scheme=scheme, nan_policy=nan_policy)
+    if _answers(b, "b", NPSResult):
+        rb = b
+    else:
+        with errors_named({"responses": "b", "weights": "weights_b"}):
+            rb = nps(b, weights=weights_b, scheme=scheme, nan_policy=nan_policy)
     _same_scheme(ra, rb, "compare_nps")
     na, nb = ra.effective_n, rb.effective_n
     d = net_score_difference(
@@ -405,15 +419,16 @@ def _compare_scores(
         _warn_undefined(d, function, stacklevel=4)
         return d
 
-    def result(x: Any, w: ArrayLike | None) -> RatingResult:
-        if isinstance(x, result_type):
-            return x
-        res: RatingResult = metric(
-            x, weights=w, scheme=scheme, definition=definition, nan_policy=nan_policy
-        )
+    def result(x: Any, w: ArrayLike | None, name: str) -> RatingResult:
+        if _answers(x, name, result_type):
+            return x  # type: ignore[no-any-return]
+        with errors_named({"responses": name, "weights": f"weights_{name}"}):
+            res: RatingResult = metric(
+                x, weights=w, scheme=scheme, definition=definition, nan_policy=nan_policy
+            )
         return res
 
-    ra, rb = result(a, weights_a), result(b, weights_b)
+    ra, rb = result(a, weights_a, "a"), result(b, weights_b, "b")
     _same_scheme(ra, rb, function)
     d = _compare_rating(ra, rb, definition, test, alternative)
     _warn_undefined(d, function, stacklevel=4)
