@@ -130,6 +130,12 @@ def _log_survival_table(alpha: float, beta: float, horizon: int) -> Float:
 
 def _hyp2f1_one(b: float, c: float, x: float) -> float:
     r""":math:`{}_2F_1(1, b; c; x) = \sum_k (b)_k/(c)_k\,x^k` for :math:`0 \le x < 1`, :math:`c > b > 0`."""
+    if x > 0.0 and 40.0 / -math.log(x) > _SERIES_MAX:  # terms <= x^k: e^-40 at k
+        msg = (
+            f"`discount_rate` must be 0 or at least {math.expm1(40.0 / _SERIES_MAX):.0e}"
+            f" (the discounted series needs about 40/log(1 + d) terms, at most {_SERIES_MAX:.0e})."
+        )
+        raise InvalidInputError(msg)
     total = 0.0
     last = 1.0
     k0 = 0
@@ -251,6 +257,8 @@ class SBGModel(DisplayMixin):
         Multiply by the margin per period for the expected CLV. With
         ``discount_rate=0`` it is the expected lifetime
         :math:`(\alpha+\beta-1)/(\alpha-1)`, infinite when :math:`\alpha \le 1`.
+        A positive rate below 4e-6 is refused (the series would need more than
+        10^7 terms).
 
         Examples
         --------
