@@ -406,8 +406,8 @@ def gamma_gamma(
     if not x.shape[0]:
         msg = (
             "no customer has a repeat purchase (`frequency` > 0) with a positive mean "
-            f"spend (`monetary_value` > 0): nothing to fit ({rows} row(s), {int(np.count_nonzero(zero))} "
-            "with repeat purchases and a mean spend of 0)."
+            f"spend: nothing to fit ({rows} row(s), {int(np.count_nonzero(zero))} "
+            "with repeat purchases and a `monetary_value` of 0)."
         )
         raise InvalidInputError(msg)
     total = float(w.sum())

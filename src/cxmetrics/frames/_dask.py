@@ -33,17 +33,10 @@ def is_dask(df: object) -> bool:
 def dask_columns(
     ddf: Any, columns: Mapping[str, str | Sequence[str] | None]
 ) -> dict[str, list[str]]:
-    """Check that every named column exists in a Dask dataframe."""
-    have = [str(c) for c in ddf.columns]
-    out: dict[str, list[str]] = {}
-    for arg, cols in columns.items():
-        listed = [] if cols is None else [cols] if isinstance(cols, str) else list(cols)
-        for c in listed:
-            if c not in have:
-                msg = f"`{arg}`: no column {c!r} in the frame; its columns are {have}."
-                raise InvalidInputError(msg)
-        out[arg] = listed
-    return out
+    """Check that every named column exists in a Dask dataframe (as for any frame)."""
+    from cxmetrics.frames._native import check_column_names  # noqa: PLC0415
+
+    return check_column_names([str(c) for c in ddf.columns], columns)
 
 
 def dask_frame(columns: Mapping[str, NDArray[Any]]) -> Any:
@@ -110,8 +103,10 @@ def _partition_state(
             responses, by=keys, weights=w, scheme=scheme, nan_policy=nan_policy
         )
     except CXMetricsError as err:
-        # indices in the message count from the start of this partition
-        msg = f"in Dask partition {index} (indices within the partition): {err}"
+        # indices in the message count from the start of this partition; the
+        # arrays are the columns the caller named
+        text = str(err).replace("`responses`", f"`score` column {score!r}")
+        msg = f"in Dask partition {index} (indices within the partition): {text}"
         raise type(err)(msg) from None
 
 

@@ -274,12 +274,18 @@ class FunnelState(Mergeable):
 
 
 def native_window(win: float, datetimes: bool, time: NDArray[Any]) -> Any:
-    """The window in the log's own time unit, exact: int64 ns for datetimes."""
-    if datetimes:
-        return np.int64(round(win * 1e9))
-    if time.dtype.kind in "iu" and float(win).is_integer():
-        return np.int64(win)
-    return win
+    """The window in the log's own time unit, exact: int64 ns for datetimes.
+
+    An integer window longer than the log's whole span is cut to that span: it
+    counts the same events, and ``t + window`` cannot overflow int64 (a window of
+    300 years in ns, or 1e30 integer time units, once wrapped around silently).
+    """
+    if not datetimes and not (time.dtype.kind in "iu" and float(win).is_integer()):
+        return win
+    known = time[time != np.iinfo(np.int64).min] if datetimes else time
+    span = int(known.max()) - int(known.min()) if known.size else 0
+    native = min(win * 1e9, 2.0**63 - 1024.0) if datetimes else min(win, 2.0**63 - 1024.0)
+    return np.int64(min(round(native), span))
 
 
 def _warn_empty(entered: NDArray[np.int64]) -> None:
