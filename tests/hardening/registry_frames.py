@@ -32,7 +32,7 @@ def _frame(data: dict[str, Any], lib: str) -> Any:
     if lib == "pandas":
         return pd.DataFrame(data)
     if lib == "dask":  # the per-partition numpy path of the survey front doors
-        import dask.dataframe as dd  # noqa: PLC0415
+        import dask.dataframe as dd
 
         return dd.from_pandas(pd.DataFrame(data), npartitions=2)
     return pl.DataFrame(data, strict=False)
@@ -55,7 +55,7 @@ def _variants(data: dict[str, list[Any]], lib: str) -> list[Any]:
             _like(column, "n/a"),
             [None, *column[1:]],
             _like(column, None),
-            _like(column, True),
+            _like(column, True),  # noqa: FBT003
             _like(column, dt.datetime(2024, 1, 1)),
         ]
         for values in replacements:
@@ -223,7 +223,10 @@ FRAME_ENTRIES: list[Entry] = [
             (
                 "states",
                 st.just(
-                    [cx.NPSState.from_responses([9, 10]), cx.NPSState.from_responses([3])]
+                    [
+                        cx.NPSState.from_responses([9, 10]),
+                        cx.NPSState.from_responses([3]),
+                    ]
                 ),
             ),
         ),

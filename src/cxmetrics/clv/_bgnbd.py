@@ -30,8 +30,8 @@ from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._core.arrays import array_eq, frozen_float
 from cxmetrics._core.display import DisplayMixin
-from cxmetrics._core.shapes import broadcast_shape
 from cxmetrics._core.optional import require
+from cxmetrics._core.shapes import broadcast_shape
 from cxmetrics.clv._hypergeometric import hyp2f1
 from cxmetrics.clv._inputs import (
     check_fit_data,

@@ -69,8 +69,9 @@ def accumulate(
     if isinstance(states, Mergeable):
         msg = "`states` must be an iterable of states; got one state (it is its own total)."
         raise InvalidInputTypeError(msg)
-    if not isinstance(states, Iterable) or isinstance(states, str | bytes):
-        msg = f"`states` must be an iterable of states; got {type(states).__name__}."
+    given: object = states  # typed as an iterable, checked as any object
+    if not isinstance(given, Iterable):
+        msg = f"`states` must be an iterable of states; got {type(given).__name__}."
         raise InvalidInputTypeError(msg)
     it: Iterable[S] = states
     if _progress_wanted(progress):

@@ -18,7 +18,6 @@ from numpy.typing import NDArray
 from cxmetrics._core.optional import require
 from cxmetrics.exceptions import (
     CXMetricsError,
-    InvalidInputError,
     InvalidInputTypeError,
 )
 

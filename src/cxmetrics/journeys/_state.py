@@ -276,16 +276,18 @@ class FunnelState(Mergeable):
 def native_window(win: float, datetimes: bool, time: NDArray[Any]) -> Any:
     """The window in the log's own time unit, exact: int64 ns for datetimes.
 
-    An integer window longer than the log's whole span is cut to that span: it
-    counts the same events, and ``t + window`` cannot overflow int64 (a window of
-    300 years in ns, or 1e30 integer time units, once wrapped around silently).
+    An integer window is capped at the int64 headroom above the log's last time,
+    so that ``t + window`` cannot overflow (a window of 253 years in ns, or 1e30
+    integer time units, once wrapped around silently); a window that long
+    already reaches every later event of a log spanning less than the headroom.
     """
     if not datetimes and not (time.dtype.kind in "iu" and float(win).is_integer()):
         return win
+    top = np.iinfo(np.int64).max
     known = time[time != np.iinfo(np.int64).min] if datetimes else time
-    span = int(known.max()) - int(known.min()) if known.size else 0
-    native = min(win * 1e9, 2.0**63 - 1024.0) if datetimes else min(win, 2.0**63 - 1024.0)
-    return np.int64(min(round(native), span))
+    headroom = top - max(int(known.max()), 0) if known.size else top
+    native = min(win * 1e9 if datetimes else win, 2.0**63 - 1024.0)
+    return np.int64(min(round(native), headroom))
 
 
 def _warn_empty(entered: NDArray[np.int64]) -> None:

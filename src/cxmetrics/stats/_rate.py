@@ -92,7 +92,9 @@ def rate_interval(
         huge = valid & ~np.isfinite(2.0 * (x + z * z + 1.0) / safe_t)
     if huge.any():
         i = int(np.argmax(huge.ravel()))
-        msg = f"`count` / `exposure` overflows float64 at index {i}; rescale `exposure`."
+        msg = (
+            f"`count` / `exposure` overflows float64 at index {i}; rescale `exposure`."
+        )
         raise InvalidInputError(msg)
     low: NDArray[Any]
     high: NDArray[Any]

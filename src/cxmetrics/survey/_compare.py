@@ -47,15 +47,12 @@ from cxmetrics.typing import (
 __all__ = ["compare_ces", "compare_csat", "compare_nps"]
 
 
-def _answers(x: Any, name: str, kind: type | tuple[type, ...]) -> bool:
-    """True for a result of ``kind``; False for answers; another cxmetrics object is refused."""
-    if isinstance(x, kind):
-        return True
-    if attrs.has(type(x)):  # a state, model, scheme or result of another metric
-        want = kind.__name__ if isinstance(kind, type) else "result"
-        msg = f"`{name}` must be answers or a {want}; got {type(x).__name__}."
+def _refuse_other_objects(x: object, name: str, kind: type) -> None:
+    """Refuse a cxmetrics object other than a result of ``kind`` (answers pass)."""
+    if attrs.has(type(x)) and not isinstance(x, kind):
+        # a state, model, scheme or result of another metric
+        msg = f"`{name}` must be answers or a {kind.__name__}; got {type(x).__name__}."
         raise InvalidInputTypeError(msg)
-    return False
 
 
 def _same_scheme(ra: Any, rb: Any, function: str) -> None:
@@ -268,12 +265,14 @@ def compare_nps(
         )
         _warn_undefined(d, "compare_nps", stacklevel=2)
         return d
-    if _answers(a, "a", NPSResult):
+    _refuse_other_objects(a, "a", NPSResult)
+    _refuse_other_objects(b, "b", NPSResult)
+    if isinstance(a, NPSResult):
         ra = a
     else:
         with errors_named({"responses": "a", "weights": "weights_a"}):
             ra = nps(a, weights=weights_a, scheme=scheme, nan_policy=nan_policy)
-    if _answers(b, "b", NPSResult):
+    if isinstance(b, NPSResult):
         rb = b
     else:
         with errors_named({"responses": "b", "weights": "weights_b"}):
@@ -420,11 +419,16 @@ def _compare_scores(
         return d
 
     def result(x: Any, w: ArrayLike | None, name: str) -> RatingResult:
-        if _answers(x, name, result_type):
-            return x  # type: ignore[no-any-return]
+        _refuse_other_objects(x, name, result_type)
+        if isinstance(x, result_type):
+            return x
         with errors_named({"responses": name, "weights": f"weights_{name}"}):
             res: RatingResult = metric(
-                x, weights=w, scheme=scheme, definition=definition, nan_policy=nan_policy
+                x,
+                weights=w,
+                scheme=scheme,
+                definition=definition,
+                nan_policy=nan_policy,
             )
         return res
 
