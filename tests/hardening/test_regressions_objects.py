@@ -258,3 +258,38 @@ def test_agents_required_names_target_service_level():
         cx.agents_required(
             [1.0, 2.0], aht=60.0, target_service_level=[], threshold=20.0
         )
+
+
+@pytest.mark.parametrize("scheme", [cx.CSATScheme(), "nps"])
+def test_experiment_refuses_another_scheme(scheme):
+    # a CSAT scheme once gave "`values` must lie in [1, 5]", a string an AttributeError
+    with pytest.raises(InvalidInputTypeError, match="`scheme` must be a NPSScheme"):
+        cx.experiment(
+            [9, 10, 3, 7], ["a", "b"] * 2, control="a", kind="nps", scheme=scheme
+        )
+
+
+@pytest.mark.parametrize(
+    ("call", "name"),
+    [
+        (lambda: cx.cohens_kappa([[1], [2, 3]], [1, 2]), "rater_a"),
+        (lambda: cx.key_drivers([1.0, 2.0, 3.0], [[1], [2, 3]]), "drivers"),
+    ],
+)
+def test_voice_ragged_input_names_the_argument(call, name):
+    with pytest.raises(InvalidInputTypeError, match=f"`{name}` must be"):
+        call()
+
+
+def test_plot_p_alive_matrix_checks_its_arguments():
+    pytest.importorskip("matplotlib")
+    from cxmetrics import plot
+
+    with pytest.raises(InvalidInputTypeError, match="`model` must be a BG/NBD"):
+        plot.p_alive_matrix(BB, 30.0)  # discrete recency: once a confusing error
+    with pytest.raises(InvalidInputTypeError, match="`T` must be a number"):
+        plot.p_alive_matrix(BG, None)  # once float(None)
+    with pytest.raises(InvalidInputError, match="`max_frequency` must be >= 0"):
+        plot.p_alive_matrix(BG, 30.0, max_frequency=-3)  # once an IndexError
+    with pytest.raises(InvalidInputTypeError, match="`ax` must be a Axes"):
+        plot.p_alive_matrix(BG, 30.0, ax="left")  # once an AttributeError
