@@ -478,4 +478,10 @@ BAD_VALUES: list[Any] = [
     object(),
     np.array([1.0, np.inf, -1.0]),
     np.array(["2024-01-01"], dtype="datetime64[D]"),
+    # ragged, nested and None-filled arrays (issue #20, item 14)
+    [None, None],
+    [1, [2, 3]],
+    [[1, 2, 3]] * 3,
+    np.zeros((2, 2, 2)),
+    (1.5, "2", None),
 ]
