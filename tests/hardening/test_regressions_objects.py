@@ -293,3 +293,34 @@ def test_plot_p_alive_matrix_checks_its_arguments():
         plot.p_alive_matrix(BG, 30.0, max_frequency=-3)  # once an IndexError
     with pytest.raises(InvalidInputTypeError, match="`ax` must be a Axes"):
         plot.p_alive_matrix(BG, 30.0, ax="left")  # once an AttributeError
+
+
+@pytest.mark.parametrize(
+    ("inputs", "error", "match"),
+    [
+        ({"surveys": BG}, InvalidInputTypeError, "`surveys` must be a dict"),
+        ({"surveys": {"month": ["2024-01"]}}, InvalidInputError, r"needs the column"),
+        (
+            {"surveys": {"nps": [[1], [2, 3]], "month": ["a", "b"]}},
+            InvalidInputTypeError,
+            r"`surveys\['nps'\]` must be",
+        ),
+        (
+            {"surveys": {"nps": [9, 10, 3], "month": ["a"] * 4}},
+            InvalidInputError,
+            "`surveys` columns must have one length",
+        ),
+        ({"transactions": {}}, InvalidInputError, "`transactions` needs"),
+        (
+            {"tickets": {"ticket": [1]}, "policy": "sla.toml", "as_of": "2024-01-01"},
+            InvalidInputTypeError,
+            "`policy` must be a SLAPolicy",
+        ),
+    ],
+)
+def test_report_tables_are_checked_before_any_section(inputs, error, match):
+    from cxmetrics.report import build_report
+
+    # once AttributeError, KeyError, IndexError or numpy errors from a section
+    with pytest.raises(error, match=match):
+        build_report(**inputs)
