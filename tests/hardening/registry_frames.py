@@ -26,6 +26,12 @@ from cxmetrics import frames
 from hardening.registry import Entry
 
 LIBS = ("pandas", "polars")
+#: the engine paths (lazy polars, pyarrow): where installed, one entry each
+ENGINES = tuple(
+    lib
+    for lib, module in (("polars-lazy", "polars"), ("pyarrow", "pyarrow"))
+    if importlib.util.find_spec(module) is not None
+)
 
 
 def _frame(data: dict[str, Any], lib: str) -> Any:
@@ -35,6 +41,12 @@ def _frame(data: dict[str, Any], lib: str) -> Any:
         import dask.dataframe as dd
 
         return dd.from_pandas(pd.DataFrame(data), npartitions=2)
+    if lib == "polars-lazy":  # the engine path: aggregation in polars' query
+        return pl.DataFrame(data, strict=False).lazy()
+    if lib == "pyarrow":
+        import pyarrow as pa
+
+        return pa.Table.from_pandas(pd.DataFrame(data), preserve_index=False)
     return pl.DataFrame(data, strict=False)
 
 
@@ -42,10 +54,15 @@ def _like(column: list[Any], value: Any) -> list[Any]:
     return [value] * len(column)
 
 
+def _empty(frame: Any) -> Any:
+    """No rows, the same columns and dtypes."""
+    return frame.slice(0, 0) if hasattr(frame, "slice") else frame.head(0)
+
+
 def _variants(data: dict[str, list[Any]], lib: str) -> list[Any]:
     """Frames that break one column of ``data`` each, plus an empty frame."""
     out: list[Any] = [
-        _frame(data, lib).head(0),  # empty, with the valid dtypes
+        _empty(_frame(data, lib)),  # with the valid dtypes
         _frame({k: v[:0] for k, v in data.items()}, lib),  # empty, dtypes guessed
     ]
     for name, column in data.items():
@@ -150,6 +167,11 @@ FRAME_ENTRIES: list[Entry] = [
     _survey("frames.nps_state", frames.nps_state, SURVEY, cx.NPSScheme()),
     _survey("frames.csat", frames.csat, RATING, cx.CSATScheme()),
     _survey("frames.ces_state", frames.ces_state, RATING, cx.CESScheme(1, 5, 4, 5)),
+    *(
+        [_survey("frames.csat[engines]", frames.csat, RATING, cx.CSATScheme(), ENGINES)]
+        if ENGINES
+        else []
+    ),
     *(
         [_survey("frames.nps[dask]", frames.nps, SURVEY, cx.NPSScheme(), ("dask",))]
         if importlib.util.find_spec("dask") is not None

@@ -32,12 +32,17 @@ from hardening.test_bad_inputs import _call
 
 
 def _nan_values(result: Any) -> bool:
-    """True when a result frame has a NaN in its ``value`` column."""
-    columns = getattr(result, "columns", None)
-    if columns is None or "value" not in list(columns):
-        return False
+    """True when a result frame (any engine) has a NaN in its ``value`` column."""
     if type(result).__module__.startswith("dask"):  # the (small) result
         result = result.compute()
+    if hasattr(result, "collect") and hasattr(result, "collect_schema"):  # lazy
+        result = result.collect()
+    if hasattr(result, "column_names"):  # pyarrow
+        names = list(result.column_names)
+    else:
+        names = [str(c) for c in getattr(result, "columns", [])]
+    if "value" not in names:
+        return False
     values = np.asarray(result["value"].to_numpy(), dtype=np.float64)
     return bool(np.isnan(values).any())
 
