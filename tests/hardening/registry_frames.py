@@ -167,6 +167,8 @@ FRAME_ENTRIES: list[Entry] = [
     _survey("frames.nps_state", frames.nps_state, SURVEY, cx.NPSScheme()),
     _survey("frames.csat", frames.csat, RATING, cx.CSATScheme()),
     _survey("frames.ces_state", frames.ces_state, RATING, cx.CESScheme(1, 5, 4, 5)),
+    _survey("frames.csat_state", frames.csat_state, RATING, cx.CSATScheme()),
+    _survey("frames.ces", frames.ces, RATING, cx.CESScheme(1, 5, 4, 5)),
     *(
         [_survey("frames.csat[engines]", frames.csat, RATING, cx.CSATScheme(), ENGINES)]
         if ENGINES
@@ -223,6 +225,13 @@ FRAME_ENTRIES: list[Entry] = [
             ("by", st.sampled_from([None, "team"])),
             ("level", st.sampled_from(["target", "ticket"])),
         ),
+        bad=(("df", _bad_frames(SLA)), *_columns("status", "by")),
+    ),
+    Entry(
+        "frames.sla_compliance_state",
+        frames.sla_compliance_state,
+        (("df", _dfs(SLA)), ("status", st.just("status"))),
+        (("by", st.sampled_from([None, "team", ["team"]])),),
         bad=(("df", _bad_frames(SLA)), *_columns("status", "by")),
     ),
     Entry(

@@ -197,6 +197,17 @@ MODEL_ENTRIES: list[Entry] = [
         ),
         bad=_arrays("n_star", "frequency", "n_periods"),
     ),
+    Entry(
+        "BGBBModel.log_likelihood_of",
+        BB.log_likelihood_of,
+        (
+            ("frequency", frequency),
+            ("recency", st.just(_TXD)),
+            ("n_periods", st.just(_ND)),
+        ),
+        (("weights", st.just([1.0] * N)),),
+        bad=_arrays("n_periods", "weights"),
+    ),
     # Gamma-Gamma spend and CLV ---------------------------------------------------------
     Entry(
         "GammaGammaModel.conditional_expected_spend",

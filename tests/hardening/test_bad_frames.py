@@ -86,3 +86,15 @@ def test_valid_frames_give_a_result(entry: Entry, data: Any) -> None:
         warnings.simplefilter("ignore", ConvergenceWarning)
         result = entry.func(*args, **kwargs)
     assert not _nan_values(result)
+
+
+def test_registry_covers_the_frames_front_doors() -> None:
+    from cxmetrics import frames
+
+    names = {e.name.split("[")[0] for e in FRAME_ENTRIES}
+    # read_chunks reads files (tested in test_regressions); map_states needs Dask
+    doors = {f"frames.{n}" for n in frames.__all__} - {
+        "frames.read_chunks",
+        "frames.map_states",
+    }
+    assert not doors - names, f"add registry_frames entries for {sorted(doors - names)}"

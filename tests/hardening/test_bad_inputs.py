@@ -218,3 +218,27 @@ def test_registry_covers_the_front_doors() -> None:
     names = {e.name for e in ENTRIES}
     missing = {f for fs in FRONT_DOORS.values() for f in fs} - names
     assert not missing, f"add registry entries for {sorted(missing)}"
+
+
+def test_registry_covers_every_model_method() -> None:
+    # a model class's public methods are predictions a user calls after a fit
+    import inspect
+
+    names = {e.name for e in MODEL_ENTRIES}
+    missing = []
+    for cls in (
+        cx.BGNBDModel,
+        cx.ParetoNBDModel,
+        cx.BGBBModel,
+        cx.GammaGammaModel,
+        cx.SBGModel,
+    ):
+        if cls.__name__ not in names:
+            missing.append(cls.__name__)
+        for method, value in inspect.getmembers(cls):
+            static = inspect.getattr_static(cls, method)
+            if method.startswith("_") or isinstance(static, property):
+                continue
+            if callable(value) and f"{cls.__name__}.{method}" not in names:
+                missing.append(f"{cls.__name__}.{method}")
+    assert not missing, f"add registry_models entries for {missing}"

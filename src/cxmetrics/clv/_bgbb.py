@@ -151,7 +151,9 @@ class BGBBModel(DisplayMixin):
         >>> round(m.log_likelihood_of([0, 2], [0, 3], [4, 4]), 4)
         -4.9352
         """
-        d = purchase_data(frequency, recency, n_periods, weights, discrete=True)
+        with errors_named({"T": "n_periods"}):
+            d = purchase_data(frequency, recency, n_periods, weights, discrete=True)
+        _check_table(d.recency, d.T)
         ll = _log_terms(self._theta(), d.frequency, d.recency, d.T)[1]
         return float(np.sum(d.weights * ll))
 
