@@ -324,3 +324,12 @@ def test_report_tables_are_checked_before_any_section(inputs, error, match):
     # once AttributeError, KeyError, IndexError or numpy errors from a section
     with pytest.raises(error, match=match):
         build_report(**inputs)
+
+
+def test_state_constructors_refuse_objects_of_the_wrong_kind():
+    with pytest.raises(InvalidInputTypeError, match="`targets` must be a SLATargets"):
+        cx.SLAComplianceState.from_targets(BG)  # once an AttributeError
+    with pytest.raises(InvalidInputTypeError, match="`arm` must hold labels"):
+        cx.ExperimentState.from_summary(
+            [None, None], [10, 20], [0.5, 0.4], kind="proportion"
+        )  # once numpy's "'<' not supported"

@@ -337,6 +337,8 @@ class SLAComplianceState(Mergeable):
         (['phone', 'web'], [[0, 1, 0, 0, 0, 0], [1, 0, 0, 0, 0, 0]])
         """
         check_option("level", level, ("target", "ticket"))
+        check_instance("targets", targets, SLATargets)
+        check_instance("log", log, TicketLog, optional=True)
         return cls._from_rows(
             targets.code,
             targets.status_code,
