@@ -37,10 +37,13 @@ def _nan_values(result: Any) -> bool:
         result = result.compute()
     if hasattr(result, "collect") and hasattr(result, "collect_schema"):  # lazy
         result = result.collect()
+    columns = getattr(result, "columns", None)
     if hasattr(result, "column_names"):  # pyarrow
         names = list(result.column_names)
+    elif columns is None or callable(columns):  # a state, not a frame
+        return False
     else:
-        names = [str(c) for c in getattr(result, "columns", [])]
+        names = [str(c) for c in columns]
     if "value" not in names:
         return False
     values = np.asarray(result["value"].to_numpy(), dtype=np.float64)
