@@ -34,10 +34,11 @@ from cxmetrics.exceptions import (
     UndefinedMetricWarning,
 )
 from hardening.registry import ENTRIES, Entry
+from hardening.registry_families import FAMILY_ENTRIES
 from hardening.registry_models import MODEL_ENTRIES
 
 OURS = (UndefinedMetricWarning, ConvergenceWarning, DataWarning)
-ALL = ENTRIES + MODEL_ENTRIES
+ALL = ENTRIES + MODEL_ENTRIES + FAMILY_ENTRIES
 
 
 class _HangError(Exception):

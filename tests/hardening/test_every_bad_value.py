@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hardening.registry import ENTRIES, Entry
+from hardening.registry_families import FAMILY_ENTRIES
 from hardening.registry_models import MODEL_ENTRIES
 from hardening.test_bad_inputs import _call
 
@@ -42,7 +43,7 @@ def _optional() -> list[Entry]:
     return out
 
 
-ALL = ENTRIES + MODEL_ENTRIES + _optional()
+ALL = ENTRIES + MODEL_ENTRIES + FAMILY_ENTRIES + _optional()
 
 
 @pytest.mark.parametrize("entry", ALL, ids=[e.name for e in ALL])

@@ -333,3 +333,43 @@ def test_state_constructors_refuse_objects_of_the_wrong_kind():
         cx.ExperimentState.from_summary(
             [None, None], [10, 20], [0.5, 0.4], kind="proportion"
         )  # once numpy's "'<' not supported"
+
+
+# experiments, journeys, voice ------------------------------------------------------------
+
+
+def test_a_control_that_is_not_one_label_is_not_an_arm():
+    # once numpy's "operands could not be broadcast" from comparing keys to a list
+    with pytest.raises(InvalidInputError, match="`control`"):
+        cx.experiment([1.0, 2.0, 3.0, 4.0], ["a", "b"] * 2, control=["a", "b", "c"])
+
+
+def test_time_to_convert_with_steps_nobody_reaches_is_an_empty_curve():
+    with pytest.warns(cx.exceptions.UndefinedMetricWarning):
+        km = cx.time_to_convert(  # once an IndexError
+            ["a", "a", "b"], [0, 30, 5], ["cart", "paid", "cart"], [1, 2], window=60
+        )
+    assert km.n == 0
+
+
+def test_time_to_convert_checks_as_of():
+    args = (["a", "a", "b"], [0, 30, 5], ["cart", "paid", "cart"], ["cart", "paid"])
+    with pytest.raises(InvalidInputError, match="`as_of` must be finite"):
+        cx.time_to_convert(*args, window=60, as_of=float("nan"))  # named `durations`
+    km = cx.time_to_convert(*args, window=60, as_of=10**30)  # once an OverflowError
+    assert km.n == 2
+
+
+def test_voice_and_experiment_scalars_are_checked():
+    y = [0.4, 0.3, 0.2, 0.25, 0.35]
+    with pytest.raises(InvalidInputTypeError, match="`variances`"):
+        cx.james_stein(y, "0.01")  # once float('0.01') or a ValueError
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        res = cx.james_stein(y, 1e308)  # once an overflow warning
+    assert np.isfinite(res.value).all()
+    with pytest.raises(InvalidInputTypeError, match="`pvalues`"):
+        cx.adjust_pvalues(["a", None])  # once numpy's "could not convert"
+    with pytest.warns(cx.exceptions.UndefinedMetricWarning):
+        srm = cx.sample_ratio_mismatch([])  # once a silent NaN
+    assert np.isnan(srm.value)
