@@ -52,7 +52,7 @@ FAMILY_ENTRIES: list[Entry] = [
         "adjust_pvalues",
         cx.adjust_pvalues,
         (("pvalues", st.lists(st.floats(0.0, 1.0), min_size=1, max_size=N)),),
-        (("method", st.sampled_from(["holm", "bonferroni", "fdr_bh"])),),
+        (("method", st.sampled_from(["holm", "bonferroni", "benjamini_hochberg"])),),
     ),
     # journeys -------------------------------------------------------------------------
     Entry(
