@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from cxmetrics._core.parameters import parameter_array
+from cxmetrics._core.parameters import parameter_scalar
 from cxmetrics.exceptions import InvalidInputError
 
 __all__ = ["_TINY", "_ZERO_KEY", "_check_accuracy", "_combine", "_multiplier"]
@@ -39,14 +39,12 @@ def _multiplier(relative_accuracy: float) -> float:
 
 
 def _check_accuracy(relative_accuracy: Any) -> float:
-    a = float(
-        parameter_array(
-            relative_accuracy,
-            "relative_accuracy",
-            low=0.0,
-            high=0.5,
-            low_inclusive=False,
-        )
+    a = parameter_scalar(
+        relative_accuracy,
+        "relative_accuracy",
+        low=0.0,
+        high=0.5,
+        low_inclusive=False,
     )
     if a < 1e-6:
         msg = f"`relative_accuracy` must be at least 1e-6 (buckets grow as 1/a); got {a!r}."

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from cxmetrics._core.validation import check_confidence_level
+from cxmetrics._core.validation import check_confidence_level, check_instance
 from cxmetrics.exceptions import CXMetricsError, UndefinedMetricWarning
 from cxmetrics.frames._dask import dask_columns, dask_frame, dask_state, is_dask
 from cxmetrics.frames._histogram import histogram
@@ -51,6 +51,7 @@ def _state(
     nan_policy: str,
 ) -> Any:
     sch = grouped._default_scheme() if scheme is None else scheme  # noqa: SLF001
+    check_instance("scheme", sch, grouped._default_scheme)  # noqa: SLF001
     if is_dask(df):
         # Dask: numpy states per partition, added (no shuffle, no narwhals)
         cols = dask_columns(df, {"score": score, "by": by, "weights": weights})

@@ -369,7 +369,12 @@ def agents_required(
         threshold,
         patience,
         short_abandon,
-        {"target": tgt, "max_asa": masa, "max_occupancy": mocc, "shrinkage": shr},
+        {
+            "target_service_level": tgt,
+            "max_asa": masa,
+            "max_occupancy": mocc,
+            "shrinkage": shr,
+        },
     )
     tg_flat, masa_flat, mocc_flat, shr_flat = inputs.extra
     check_staffing_limits(traffic=inputs.traffic)
