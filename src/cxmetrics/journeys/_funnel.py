@@ -403,7 +403,8 @@ def time_to_convert(
         session_gap=None,
         nan_policy=nan_policy,
     )
-    last = log.time.max() if log.time.size else 0
+    last: Any = log.time.max() if log.time.size else 0
+    end: Any
     if as_of is None:
         end = last
     elif log.datetimes:
@@ -418,7 +419,7 @@ def time_to_convert(
             msg = f"`as_of` must be finite; got {as_of!r}."
             raise InvalidInputError(msg)
         # int arithmetic stays exact; past int64 it is a float
-        end = as_of if abs(as_of) < 2**62 else float(as_of)
+        end = as_of if abs(float(as_of)) < 2**62 else float(as_of)
     if log.time.size and end < last:
         msg = f"`as_of` ({as_of!r}) precedes the log's last event; it must be at or after the end of the data."
         raise InvalidInputError(msg)
