@@ -145,6 +145,42 @@ def run(rows: int, subset: int, repeats: int) -> None:
         )
 
 
+def required_by_size(sizes: list[int], subset: int, repeats: int) -> None:
+    """agents_required vs pyworkforce's required_positions at each size, one run."""
+    try:
+        from pyworkforce.queuing import ErlangC
+    except ImportError:
+        print("\n(pyworkforce is not installed: no agents_required ratios by size)")
+        return
+    t_ratio = THRESHOLD / AHT
+    print(
+        f"\nagents_required (Erlang C) by size: best of {repeats} for cxmetrics; "
+        f"pyworkforce timed on up to {subset:,} rows (best of {min(repeats, 3)}), "
+        "scaled to the size"
+    )
+    print(f"{'rows':>8} {'pyworkforce s':>14} {'cxmetrics s':>12} {'speed-up':>9}")
+    for n in sizes:
+        traffic, _ = make_rows(n)
+        k = min(n, subset)
+
+        def pw(k: int = k, traffic: np.ndarray = traffic) -> list[int]:
+            return [
+                ErlangC(
+                    transactions=float(a), aht=1, asa=t_ratio, interval=1
+                ).required_positions(service_level=TARGET)["raw_positions"]
+                for a in traffic[:k]
+            ]
+
+        t_pw = best_of(pw, min(repeats, 3)) * n / k
+        t_cx = best_of(
+            lambda traffic=traffic: cx.agents_required(
+                traffic, aht=AHT, target_service_level=TARGET, threshold=THRESHOLD
+            ),
+            max(repeats, 5),
+        )
+        print(f"{n:>8,} {t_pw:>14.4f} {t_cx:>12.5f} {t_pw / t_cx:>8.1f}x")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=100_000)
@@ -155,8 +191,10 @@ def main() -> None:
     args = parser.parse_args()
     if args.smoke:
         run(rows=200, subset=50, repeats=1)
+        required_by_size([100], subset=50, repeats=1)
     else:
         run(rows=args.rows, subset=args.subset, repeats=REPEATS)
+        required_by_size([100, 1_000, 10_000], subset=args.subset, repeats=REPEATS)
 
 
 if __name__ == "__main__":

@@ -146,3 +146,12 @@ def test_sla_compliance_counts_in_spark(spark_df):
         assert got.counts[got.keys.tolist().index(region)].tolist() == [
             int(np.sum(s == v)) for v in statuses
         ]
+
+
+def test_duration_sketch_in_spark_equals_numpy(spark_df):
+    got = frames.duration_sketch_state(spark_df, "w", by="region")
+    want = cx.DurationSketchState.from_durations(W, by=REGION)
+    assert got.keys.tolist() == want.keys.tolist()
+    for name in ("bin_group", "bin_key", "bin_count", "zero_count", "n_missing"):
+        np.testing.assert_array_equal(getattr(got, name), getattr(want, name))
+    np.testing.assert_allclose(got.total, want.total, rtol=1e-12)

@@ -36,10 +36,18 @@ class Entry:
     #: a building block of ``cx.stats``: NaN in gives NaN out, silently (it is how
     #: an undefined summary travels between blocks; the front doors warn)
     nan_passes: bool = False
+    #: bad values of this entry's own, by argument: objects of the wrong kind
+    #: (another model or scheme), ragged or nested arrays, malformed frames
+    bad: tuple[tuple[str, tuple[Any, ...]], ...] = ()
 
     @property
     def names(self) -> list[str]:
         return [n for n, _ in self.args] + [n for n, _ in self.kwargs]
+
+    def bad_values(self, name: str) -> list[Any]:
+        """The shared bad values, then this entry's own for argument ``name``."""
+        own = [v for n, vs in self.bad if n == name for v in vs]
+        return [*BAD_VALUES, *own]
 
 
 def _ints(lo: int, hi: int, size: int = 12) -> st.SearchStrategy[list[int]]:
@@ -470,4 +478,10 @@ BAD_VALUES: list[Any] = [
     object(),
     np.array([1.0, np.inf, -1.0]),
     np.array(["2024-01-01"], dtype="datetime64[D]"),
+    # ragged, nested and None-filled arrays (issue #20, item 14)
+    [None, None],
+    [1, [2, 3]],
+    [[1, 2, 3]] * 3,
+    np.zeros((2, 2, 2)),
+    (1.5, "2", None),
 ]

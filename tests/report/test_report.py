@@ -360,3 +360,35 @@ def test_revenue_retention_tile_and_table_match_the_api(tmp_path):
     text = _text(out2.read_text())
     assert "needs at least 13" in text
     assert 'class="tiles"' not in out2.read_text()
+
+
+def test_support_section_has_sketch_percentiles_per_queue():
+    from cxmetrics.datasets import load_sample_tickets, sample_policy
+    from cxmetrics.report._support import tickets_section
+
+    t = load_sample_tickets()
+    policy = sample_policy()
+    as_of = np.datetime64("2026-06-30T00:00:00")
+    out = tickets_section(t, policy, as_of)
+    page = _text("".join(out.parts))
+    assert "per queue: p50 and p90" in page
+    log = cx.TicketLog.from_arrays(
+        t["ticket"],
+        t["instant"],
+        t["status"],
+        comment_ticket=t["comment_ticket"],
+        comment_instant=t["comment_instant"],
+        comment_author=t["comment_author"],
+        as_of=as_of,
+    )
+    ids, first = np.unique(t["ticket"], return_index=True)
+    timings = cx.ticket_timings(log, calendar=policy.calendar, as_of=as_of)
+    team = t["team"][first][np.searchsorted(ids, timings.tickets)]
+    reply = np.asarray(timings.first_reply, dtype=float) / 3600
+    sketch = cx.DurationSketchState.from_durations(reply, by=team)
+    p90 = sketch.quantile(0.9)
+    table = page.split("per queue: p50 and p90", 1)[1]
+    for key, n, value in zip(sketch.keys, sketch.n, p90, strict=True):
+        assert str(key) in table
+        assert f"{int(n):,}" in table
+        assert f"{value:.4g}" in table  # the table's four significant digits

@@ -141,3 +141,73 @@ def test_sub_second_durations_merge_and_load():
     assert merged.n.tolist() == [4]
     assert merged.quantile(0.0)[0] == pytest.approx(0.01, rel=0.01)
     assert Sketch.from_dict(json.loads(json.dumps(merged.to_dict()))) == merged
+
+
+def _reference_buckets(x, groups, size, alpha):
+    """The sketch's buckets from the full key array (the plain construction)."""
+    from cxmetrics.support import _sketch
+
+    k = _sketch._bucket_keys(
+        np.asarray(x, dtype=np.float64), _sketch._multiplier(alpha)
+    )
+    g = np.zeros(k.size, np.int64) if groups is None else np.asarray(groups, np.int64)
+    zero = k == _sketch._ZERO_KEY
+    zero_count = np.bincount(g[zero], minlength=size)
+    pairs, counts = np.unique(
+        np.stack([g[~zero], k[~zero].astype(np.int64)]), axis=1, return_counts=True
+    )
+    return pairs[0], pairs[1], counts, zero_count
+
+
+def _edges(alpha, lo, hi):
+    """Bucket boundaries gamma^k and their neighbouring doubles."""
+    gamma = (1 + alpha) / (1 - alpha)
+    b = gamma ** np.arange(lo, hi, dtype=np.float64)
+    return np.concatenate([b, np.nextafter(b, 0), np.nextafter(b, np.inf)])
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.just(0.0),
+            st.floats(1e-300, 1e-290),
+            st.floats(1e-6, 1e9),
+            st.floats(1e-320, 1e-300),  # subnormal and tiny: the zero bucket
+            st.floats(1e290, 1e300),  # huge, the sum still finite
+        ),
+        min_size=0,
+        max_size=120,
+    ),
+    st.sampled_from([0.01, 0.05, 0.001]),
+    st.integers(1, 4),
+    st.sampled_from([7, 64, 1 << 16]),
+)
+def test_blocked_build_equals_the_key_array(values, alpha, n_groups, block):
+    from cxmetrics.support import _sketch
+
+    x = np.concatenate([np.asarray(values, dtype=np.float64), _edges(alpha, -40, 40)])
+    groups = np.arange(x.size) % n_groups
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(_sketch, "_BLOCK", block)
+        for by in (None, groups):
+            s = cx.DurationSketchState.from_durations(x, by=by, relative_accuracy=alpha)
+            size = 1 if by is None else n_groups
+            bg, bk, bc, zc = _reference_buckets(x, by, size, alpha)
+            np.testing.assert_array_equal(s.bin_group, bg)
+            np.testing.assert_array_equal(s.bin_key, bk)
+            np.testing.assert_array_equal(s.bin_count, bc)
+            np.testing.assert_array_equal(s.zero_count, zc)
+
+
+def test_many_groups_take_the_sorted_path():
+    rng = np.random.default_rng(11)
+    x = rng.lognormal(3.0, 4.0, 3_000)
+    x[::13] = 0.0
+    groups = rng.integers(0, 900, x.size)
+    s = cx.DurationSketchState.from_durations(x, by=groups)
+    labels = s.keys.astype(np.int64)
+    bg, bk, bc, zc = _reference_buckets(x, groups, 900, 0.01)
+    np.testing.assert_array_equal(labels[s.bin_group], bg)
+    np.testing.assert_array_equal(s.bin_key, bk)
+    np.testing.assert_array_equal(s.bin_count, bc)
+    np.testing.assert_array_equal(s.zero_count, zc[labels])

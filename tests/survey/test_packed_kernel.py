@@ -1,9 +1,10 @@
-"""The packed count of one-byte answers equals the plain bincount kernel.
+"""The one-byte count of answers equals the plain bincount kernel.
 
-Four answers per uint32 word, their nibbles packed into one 16-bit key: the
-histogram must be exact for any length (rows outside whole words), any split
-over threads (ranges that do not start on a word) and every scale that fits in
-a nibble, including the missing-answer bin at the top.
+Cache-sized blocks counted by compare-and-count passes on their uint8 view
+between the block's smallest and largest byte: the histogram must be exact for
+any length, any split over threads, any block size (blocks holding one value,
+values with gaps, no zero) and every scale that fits in a nibble, including the
+missing-answer bin at the top.
 """
 
 from __future__ import annotations
@@ -78,3 +79,53 @@ def test_other_inputs_keep_the_plain_kernel(values, low, n_bins, groups):
         values - low if low < 0 else values, max(low, 0), n_bins
     )
     assert counts.sum() == values.size
+
+
+@given(
+    st.lists(st.integers(0, 15), min_size=0, max_size=200),
+    st.integers(1, 40),
+    st.integers(1, 4),
+)
+def test_blocks_of_any_size_count_exactly(answers, block, threads):
+    values = np.asarray(answers, dtype=np.uint8)
+    n = values.size
+    want = np.bincount(values, minlength=16)
+    bounds = [n * i // threads for i in range(threads + 1)]
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(_kernel, "PACKED_BLOCK", block)
+        got = sum(
+            _kernel._count_packed(values, a, b)[0]
+            for a, b in itertools.pairwise(bounds)
+        )
+    np.testing.assert_array_equal(got, want)
+
+
+@given(
+    st.lists(st.integers(-128, 127), min_size=1, max_size=300),
+    st.integers(1, 50),
+)
+def test_integer_range_in_blocks_on_threads(answers, block):
+    from cxmetrics._core import columns as validation
+
+    values = np.asarray(answers, dtype=np.int8)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(validation, "RANGE_BLOCKS_MIN", 1)
+        mp.setattr(validation, "_RANGE_BLOCK", block)
+        got = validation.integer_range(values)
+    assert got == (int(values.min()), int(values.max()))
+
+
+def test_full_blocks_count_in_byte_lanes(monkeypatch):
+    # blocks of 2,040 bytes take the lane sum; the short tail takes count_nonzero
+    monkeypatch.setattr(_kernel, "PACKED_BLOCK", 8 * 255)
+    rng = np.random.default_rng(9)
+    for low, high in ((0, 11), (1, 7), (3, 4), (0, 16)):
+        values = rng.integers(low, high, 5 * 2040 + 17).astype(np.uint8)
+        values[:2040] = low  # a block holding one value
+        counts, _, _ = _kernel._count_packed(values, 0, values.size)
+        np.testing.assert_array_equal(counts, np.bincount(values, minlength=16))
+        parts = sum(
+            _kernel._count_packed(values, a, b)[0]
+            for a, b in itertools.pairwise([0, 3000, 7000, values.size])
+        )
+        np.testing.assert_array_equal(parts, np.bincount(values, minlength=16))

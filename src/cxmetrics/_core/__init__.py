@@ -12,6 +12,8 @@
 - :mod:`~cxmetrics._core.tables`: plain result tables shown by the CLI and the report;
 - :mod:`~cxmetrics._core.keys`: group keys (factorising, aligning, dtype-preserving JSON);
 - :mod:`~cxmetrics._core.arrays`: frozen (read-only) array fields;
+- :mod:`~cxmetrics._core.shapes`: ragged input, shapes that must broadcast, and
+  errors named after the caller's argument;
 - :mod:`~cxmetrics._core.mergeable`: ``+``, ``sum()``, type tags and the guard on every state;
 - :mod:`~cxmetrics._core.grouped` and :mod:`~cxmetrics._core.display`: grouped results,
   text tables and HTML;

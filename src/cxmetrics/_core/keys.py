@@ -97,6 +97,8 @@ def position(keys: NDArray[Any], key: object) -> int:
         except (TypeError, ValueError):
             probe = None
         hits = np.flatnonzero(keys == probe) if probe is not None else np.array([])
+    elif isinstance(key, list | tuple | dict | set | np.ndarray):
+        hits = np.array([])  # a label is one value: a sequence names no group
     else:
         hits = np.flatnonzero(keys == key)
     if hits.size == 0:

@@ -82,6 +82,15 @@ _KINDS: dict[str, tuple[Callable[[Any], NDArray[Any]], Any]] = {
 }
 
 
+def _kind(annotation: object) -> str:
+    """An annotation as text: ``float`` and ``"float"`` (postponed annotations) alike."""
+    if isinstance(annotation, str):
+        return annotation
+    if isinstance(annotation, type):
+        return annotation.__name__
+    return str(annotation)  # e.g. tuple[int, ...]
+
+
 def shared(
     *,
     default: Any = attrs.NOTHING,
@@ -142,7 +151,7 @@ def _check_annotations(cls: type, these: dict[str, Any], scalar: type) -> None:
         msg = f"{cls.__name__} must annotate its shared and extra fields {unnoted}."
         raise TypeError(msg)
     for name, note in inspect.get_annotations(cls).items():
-        text = str(note)
+        text = _kind(note)
         if text.startswith(("ClassVar", "typing.ClassVar")):
             continue
         f = declared.get(name)
@@ -150,7 +159,7 @@ def _check_annotations(cls: type, these: dict[str, Any], scalar: type) -> None:
         if name not in these:
             msg = f"{cls.__name__}.{name} is not a field of {scalar.__name__}."
             raise TypeError(msg)
-        if role == "shared" and f is not None and text != f.type:
+        if role == "shared" and f is not None and text != _kind(f.type):
             msg = f"{cls.__name__}.{name} is annotated {text!r}; {scalar.__name__} declares {f.type!r}."
             raise TypeError(msg)
         if role in {"column", "hidden"} and not text.startswith(("NDArray", "_F")):
@@ -218,10 +227,11 @@ def grouped_result(
                 )
                 roles["shared"].append(f.name)
             elif role != "scalar":
-                if f.type not in _KINDS:
+                kind = _kind(f.type)
+                if kind not in _KINDS:
                     msg = f"{scalar.__name__}.{f.name}: a column must be float, int, bool or tuple[int, ...]; declare it shared() otherwise (got {f.type!r})."
                     raise TypeError(msg)
-                convert, eq = _KINDS[str(f.type)]
+                convert, eq = _KINDS[kind]
                 default = (
                     attrs.NOTHING if f.default is attrs.NOTHING else _filler(f.default)
                 )

@@ -29,6 +29,7 @@ from cxmetrics._core.arrays import array_eq, frozen_float
 from cxmetrics._core.display import DisplayMixin
 from cxmetrics._core.fit import Convergence, ParameterSpec, maximise, warn_unconverged
 from cxmetrics._core.optional import require
+from cxmetrics._core.shapes import as_array, broadcast_shape, errors_named
 from cxmetrics._core.validation import check_positive_int
 from cxmetrics.clv._fitted import FitMethods
 from cxmetrics.clv._inputs import (
@@ -66,7 +67,8 @@ def _check_table(tx: Float, n: Float) -> None:
     if n.size * width > MAX_BGBB_CELLS:
         msg = (
             f"the BG/BB likelihood needs {n.size} customers x {width} periods after "
-            f"the last purchase = {n.size * width} terms, past the limit of "
+            f"the last purchase (`n_periods` - `recency`) = {n.size * width} terms, "
+            "past the limit of "
             f"{MAX_BGBB_CELLS}; use coarser periods (e.g. years, not days) or the "
             "continuous-time BG/NBD."
         )
@@ -91,6 +93,16 @@ def _log_terms(params: Float, x: Float, tx: Float, n: Float) -> tuple[Float, Flo
     peak = stacked.max(axis=1)
     ll = peak + np.log(np.exp(stacked - peak[:, None]).sum(axis=1))
     return alive, ll
+
+
+def _prediction_data(
+    frequency: ArrayLike, recency: ArrayLike, n_periods: ArrayLike
+) -> tuple[Float, Float, Float, tuple[int, ...]]:
+    """Validated x, t_x, n of a prediction (errors name `n_periods`), within the table limit."""
+    with errors_named({"T": "n_periods"}):
+        x, tx, n, shape = prediction_data(frequency, recency, n_periods, discrete=True)
+    _check_table(tx.reshape(-1), n.reshape(-1))
+    return x, tx, n, shape
 
 
 @attrs.frozen
@@ -140,7 +152,9 @@ class BGBBModel(DisplayMixin):
         >>> round(m.log_likelihood_of([0, 2], [0, 3], [4, 4]), 4)
         -4.9352
         """
-        d = purchase_data(frequency, recency, n_periods, weights, discrete=True)
+        with errors_named({"T": "n_periods"}):
+            d = purchase_data(frequency, recency, n_periods, weights, discrete=True)
+        _check_table(d.recency, d.T)
         ll = _log_terms(self._theta(), d.frequency, d.recency, d.T)[1]
         return float(np.sum(d.weights * ll))
 
@@ -157,7 +171,7 @@ class BGBBModel(DisplayMixin):
         0.108
         """
         sp = _special()
-        x, tx, n, shape = prediction_data(frequency, recency, n_periods, discrete=True)
+        x, tx, n, shape = _prediction_data(frequency, recency, n_periods)
         x, tx, n = x.reshape(-1), tx.reshape(-1), n.reshape(-1)
         _, ll = _log_terms(self._theta(), x, tx, n)
         a, b, g, dl = (float(v) for v in self._theta())
@@ -208,12 +222,12 @@ class BGBBModel(DisplayMixin):
         return scalar_or_array(out)
 
     @staticmethod
-    def _periods(n: ArrayLike) -> NDArray[np.int64]:
-        arr = np.asarray(n)
+    def _periods(n: ArrayLike, name: str = "n_periods") -> NDArray[np.int64]:
+        arr = as_array(n, name)
         if arr.ndim == 0:
-            return np.asarray(check_positive_int("n_periods", arr.item(), minimum=0))
+            return np.asarray(check_positive_int(name, arr.item(), minimum=0))
         return np.asarray(
-            [check_positive_int("n_periods", v, minimum=0) for v in arr.tolist()]
+            [check_positive_int(name, v, minimum=0) for v in arr.tolist()]
         )
 
     def conditional_expected_purchases(
@@ -237,8 +251,9 @@ class BGBBModel(DisplayMixin):
         3.7521
         """
         sp = _special()
-        x, tx, n, shape = prediction_data(frequency, recency, n_periods, discrete=True)
-        ns = np.asarray(self._periods(n_star), dtype=np.float64)
+        x, tx, n, shape = _prediction_data(frequency, recency, n_periods)
+        ns = np.asarray(self._periods(n_star, "n_star"), dtype=np.float64)
+        broadcast_shape({"n_star": ns, "frequency": x})
         _, ll = _log_terms(self._theta(), x.reshape(-1), tx.reshape(-1), n.reshape(-1))
         a, b = self.alpha, self.beta
         lead = sp.betaln(a + x + 1.0, b + n - x) - sp.betaln(a, b)
@@ -398,7 +413,8 @@ def bgbb(
     >>> fit.n
     1410.0
     """
-    d = purchase_data(frequency, recency, n_periods, weights, discrete=True)
+    with errors_named({"T": "n_periods"}):
+        d = purchase_data(frequency, recency, n_periods, weights, discrete=True)
     check_fit_data(d, "BG/BB")
     x, tx, n, w = d
     _check_table(tx, n)

@@ -33,6 +33,7 @@ from cxmetrics._core.display import DisplayMixin
 from cxmetrics._core.fit import Convergence, ParameterSpec, maximise, warn_unconverged
 from cxmetrics._core.hypergeometric import hyp2f1
 from cxmetrics._core.optional import require
+from cxmetrics._core.shapes import broadcast_shape
 from cxmetrics.clv._fitted import FitMethods, PurchasePredictions
 from cxmetrics.clv._inputs import (
     check_fit_data,
@@ -298,6 +299,7 @@ class BGNBDModel(ResidualMethods, DisplayMixin):
         """
         x, _, big_t, _ = prediction_data(frequency, recency, T)
         tt = times(t)
+        broadcast_shape({"t": tt, "frequency": x})
         p = np.asarray(self.probability_alive(frequency, recency, T), dtype=np.float64)
         return scalar_or_array(self._conditional(tt, x, big_t) * p)
 

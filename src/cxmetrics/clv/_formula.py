@@ -95,7 +95,7 @@ def _check_finite(value: NDArray[np.float64]) -> None:
     bad = ~np.isfinite(value)
     if bad.any():
         i = int(np.argmax(bad.ravel()))
-        msg = f"the CLV overflows float64 at index {i}; rescale the inputs (e.g. money in thousands)."
+        msg = f"the CLV overflows float64 at index {i}; rescale `margin` (e.g. money in thousands)."
         raise InvalidInputError(msg)
 
 

@@ -38,6 +38,7 @@ from cxmetrics.clv._inputs import (
     positive_q,
     scalar_or_array,
 )
+from cxmetrics.clv._residual import ResidualMethods
 from cxmetrics.clv._rfm import RFMSummary
 from cxmetrics.exceptions import DataWarning, InvalidInputError, InvalidInputTypeError
 
@@ -185,7 +186,11 @@ class GammaGammaModel(DisplayMixin):
             )
             raise InvalidInputError(msg)
         x, z, _, _ = _spend_data(frequency, monetary_value, None)
-        out = self.p * (self.gamma + x * z) / (self.p * x + self.q - 1.0)
+        # p(gamma + x z)/(p x + q - 1) = (1 - w) mean + w z with w = p x/(p x + q - 1):
+        # a weighted mean, so no overflow for huge x or z (w from (q - 1)/(p x))
+        with np.errstate(divide="ignore"):
+            w = 1.0 / (1.0 + (self.q - 1.0) / self.p / x)
+        out = (1.0 - w) * self.mean_spend + w * z
         shape = np.broadcast_shapes(np.shape(frequency), np.shape(monetary_value))
         return scalar_or_array(out.reshape(shape))
 
@@ -217,7 +222,10 @@ class GammaGammaModel(DisplayMixin):
         ...       steps=12, step_length=4.345), 2)
         36.29
         """
-        if not callable(getattr(purchase_model, "customer_lifetime_value", None)):
+        # a model, or a fitted result holding one
+        if not isinstance(
+            getattr(purchase_model, "model", purchase_model), ResidualMethods
+        ):
             msg = (
                 "`purchase_model` must be a BG/NBD or Pareto/NBD model (e.g. "
                 f"cx.bgnbd(...)); got {type(purchase_model).__name__} {purchase_model!r:.60}."
@@ -459,9 +467,9 @@ def gamma_gamma(
     x, z, w = x[keep], z[keep], w[keep]
     if not x.shape[0]:
         msg = (
-            "no customer has a repeat purchase (frequency > 0) with a positive mean "
+            "no customer has a repeat purchase (`frequency` > 0) with a positive mean "
             f"spend: nothing to fit ({rows} row(s), {int(np.count_nonzero(zero))} "
-            "with repeat purchases and a mean spend of 0)."
+            "with repeat purchases and a `monetary_value` of 0)."
         )
         raise InvalidInputError(msg)
     total = float(w.sum())

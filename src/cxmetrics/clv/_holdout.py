@@ -10,6 +10,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._core.arrays import array_eq, frozen_float
 from cxmetrics._core.display import DisplayMixin
+from cxmetrics._core.shapes import errors_named
 from cxmetrics._core.validation import (
     check_option,
     check_time,
@@ -143,7 +144,8 @@ def calibration_holdout(
         check_option("freq", freq, FixedFreq)
     mult = check_time("freq_multiplier", freq_multiplier, positive=True)
     periods = period_index(log.instants, freq)
-    cal_end = _end_period(calibration_end, kind, freq)
+    with errors_named({"observation_end": "calibration_end"}):
+        cal_end = _end_period(calibration_end, kind, freq)
     if observation_end is None:
         if periods.shape[0] == 0:
             msg = "`observation_end` is needed when the log is empty."

@@ -37,6 +37,7 @@ from cxmetrics._core.display import DisplayMixin
 from cxmetrics._core.fit import Convergence, ParameterSpec, maximise, warn_unconverged
 from cxmetrics._core.hypergeometric import hyp2f1
 from cxmetrics._core.optional import require
+from cxmetrics._core.shapes import broadcast_shape
 from cxmetrics.clv._fitted import FitMethods, PurchasePredictions
 from cxmetrics.clv._inputs import (
     check_fit_data,
@@ -227,6 +228,7 @@ class ParetoNBDModel(ResidualMethods, DisplayMixin):
         """
         x, _, big_t, _ = prediction_data(frequency, recency, T)
         tt = times(t)
+        broadcast_shape({"t": tt, "frequency": x})
         p = np.asarray(self.probability_alive(frequency, recency, T), dtype=np.float64)
         g = _expm1_ratio(self.s - 1.0, np.log1p(tt / (self.beta + big_t)))
         out = (self.r + x) / (self.alpha + big_t) * (self.beta + big_t) * g * p

@@ -17,14 +17,17 @@ and CLV", JMR) give the continuous-time DERL it approximates.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
 
+from cxmetrics._core.shapes import broadcast_shape
 from cxmetrics._core.validation import check_positive_int, check_time, parameter_array
 from cxmetrics.clv._inputs import scalar_or_array
+from cxmetrics.exceptions import InvalidInputError
 
 #: most future steps of a CLV: each step evaluates the model's expected
 #: purchases for every customer (1,000 months are 83 years)
@@ -67,6 +70,9 @@ class ResidualMethods:
         """
         n = check_positive_int("steps", steps, maximum=MAX_STEPS)
         length = check_time("step_length", step_length, positive=True)
+        if not math.isfinite(n * length * 2.0):
+            msg = f"`steps` x `step_length` must be finite; got {n} x {length:g}."
+            raise InvalidInputError(msg)
         d = check_time("discount_rate", discount_rate)
         previous: Any = 0.0
         total: Any = 0.0
@@ -74,8 +80,15 @@ class ResidualMethods:
             current = np.asarray(
                 self.conditional_expected_purchases(i * length, frequency, recency, T)
             )
-            total = total + (current - previous) / (1.0 + d) ** i
+            with np.errstate(invalid="ignore"):
+                total = total + (current - previous) / (1.0 + d) ** i
             previous = current
+        if not np.isfinite(total).all():
+            msg = (
+                f"the expected purchases overflow float64 {n} x {length:g} time units "
+                "ahead; use fewer `steps` or a shorter `step_length`."
+            )
+            raise InvalidInputError(msg)
         return scalar_or_array(np.asarray(total, dtype=np.float64))
 
     def customer_lifetime_value(
@@ -116,4 +129,13 @@ class ResidualMethods:
                 discount_rate=discount_rate,
             )
         )
-        return scalar_or_array(m * spend * det)
+        broadcast_shape({"monetary_value": spend, "frequency": det})
+        with np.errstate(over="ignore", invalid="ignore"):
+            out = m * spend * det
+        if not np.isfinite(out).all():
+            msg = (
+                "the CLV overflows float64 (the product of `margin`, `monetary_value` "
+                "and the discounted purchases exceeds 1.8e308); rescale the inputs."
+            )
+            raise InvalidInputError(msg)
+        return scalar_or_array(out)

@@ -20,6 +20,7 @@ from numpy.typing import ArrayLike, NDArray
 from cxmetrics._core.validation import (
     _describe,
     _first,
+    check_instance,
     check_option,
     check_same_length,
     group_index,
@@ -104,6 +105,7 @@ def unit_data(
     if kind != "ratio" and denominator is not None:
         msg = f"`denominator` is only used with kind='ratio'; got kind={kind!r}."
         raise InvalidInputError(msg)
+    check_instance("scheme", scheme, NPSScheme, optional=True)
     if kind == "nps":
         y = _nps(values, "values", NPSScheme() if scheme is None else scheme)
     elif kind == "proportion":

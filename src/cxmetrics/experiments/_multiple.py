@@ -14,7 +14,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._core.arrays import frozen_float
-from cxmetrics._core.validation import _describe, as_1d, check_option
+from cxmetrics._core.validation import _describe, check_option, numeric_1d
 from cxmetrics.exceptions import InvalidInputError
 from cxmetrics.typing import PValueAdjustment
 
@@ -32,7 +32,7 @@ def _pvalues(pvalues: object) -> NDArray[np.float64]:
             ]
             return np.concatenate(parts)
         pvalues = items
-    arr = as_1d(cast("ArrayLike", pvalues), "pvalues")
+    arr = numeric_1d(cast("ArrayLike", pvalues), "pvalues")  # text: a clear error
     return arr.astype(np.float64)
 
 

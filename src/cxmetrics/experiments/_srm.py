@@ -10,6 +10,7 @@ broken and the experiment's comparisons cannot be trusted. The default threshold
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -20,7 +21,7 @@ from numpy.typing import ArrayLike, NDArray
 from cxmetrics._core.arrays import array_eq, frozen_float, frozen_int, frozen_keys
 from cxmetrics._core.display import DisplayMixin
 from cxmetrics._core.validation import _describe, as_1d, check_probability
-from cxmetrics.exceptions import InvalidInputError
+from cxmetrics.exceptions import InvalidInputError, UndefinedMetricWarning
 from cxmetrics.stats import chi_square_pvalue
 
 __all__ = ["SRMResult", "expected_shares", "sample_ratio_mismatch"]
@@ -199,4 +200,11 @@ def sample_ratio_mismatch(
     if labels.shape[0] != obs.shape[0]:
         msg = f"`arms` must have one label per count ({obs.shape[0]}); got {labels.shape[0]}."
         raise InvalidInputError(msg)
-    return srm_test(obs, labels, expected_shares(expected_split, labels), level)
+    result = srm_test(obs, labels, expected_shares(expected_split, labels), level)
+    if math.isnan(result.value):
+        msg = (
+            "the sample-ratio test is undefined with no units or fewer than 2 arms; "
+            "returning NaN."
+        )
+        warnings.warn(msg, UndefinedMetricWarning, stacklevel=2)
+    return result

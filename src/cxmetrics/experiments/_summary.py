@@ -21,7 +21,7 @@ from cxmetrics._core.validation import (
     check_option,
     numeric_1d,
 )
-from cxmetrics.exceptions import InvalidInputError
+from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
 from cxmetrics.typing import ExperimentSummaryKind
 
 __all__ = ["summary_sums"]
@@ -53,7 +53,12 @@ def summary_sums(
     check_option("kind", kind, ExperimentSummaryKind)
     keys = as_1d(arm, "arm")
     g = keys.shape[0]
-    if np.unique(keys).shape[0] != g:
+    try:
+        distinct = np.unique(keys).shape[0]
+    except TypeError:  # None among labels, or text mixed with numbers
+        msg = f"`arm` must hold labels of one kind (text or numbers), no None; got {keys.tolist()!r:.80}."
+        raise InvalidInputTypeError(msg) from None
+    if distinct != g:
         msg = f"`arm` must name each arm once; got {keys.tolist()!r}."
         raise InvalidInputError(msg)
     count = _column(n, "n", g)

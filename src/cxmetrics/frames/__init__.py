@@ -24,6 +24,7 @@ from cxmetrics.frames._clv import rfm_state, rfm_summary
 from cxmetrics.frames._dask import map_states
 from cxmetrics.frames._journeys import funnel
 from cxmetrics.frames._retention import churn_state, cohort_matrix, cohort_state
+from cxmetrics.frames._sketch import duration_sketch_state, duration_summary
 from cxmetrics.frames._support import sla_compliance, sla_compliance_state
 from cxmetrics.frames._survey import ces, ces_state, csat, csat_state, nps, nps_state
 
@@ -36,6 +37,8 @@ __all__ = [
     "cohort_state",
     "csat",
     "csat_state",
+    "duration_sketch_state",
+    "duration_summary",
     "funnel",
     "map_states",
     "nps",

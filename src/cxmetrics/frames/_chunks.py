@@ -13,7 +13,11 @@ from typing import Any, TypeVar
 from cxmetrics._core.mergeable import Mergeable
 from cxmetrics._core.optional import require
 from cxmetrics._core.validation import check_option, check_positive_int
-from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
+from cxmetrics.exceptions import (
+    IncompatibleStateError,
+    InvalidInputError,
+    InvalidInputTypeError,
+)
 from cxmetrics.typing import FileFormat
 
 __all__ = ["accumulate", "read_chunks"]
@@ -66,6 +70,10 @@ def accumulate(
     if isinstance(states, Mergeable):
         msg = "`states` must be an iterable of states; got one state (it is its own total)."
         raise InvalidInputTypeError(msg)
+    given: object = states  # typed as an iterable, checked as any object
+    if not isinstance(given, Iterable):
+        msg = f"`states` must be an iterable of states; got {type(given).__name__}."
+        raise InvalidInputTypeError(msg)
     it: Iterable[S] = states
     if _progress_wanted(progress):
         tqdm = require("tqdm", feature="progress=True")
@@ -75,7 +83,10 @@ def accumulate(
     if first is None:
         msg = "`states` is empty: there were no chunks to add."
         raise InvalidInputError(msg)
-    return functools.reduce(operator.add, checked, first)
+    try:
+        return functools.reduce(operator.add, checked, first)
+    except IncompatibleStateError as err:
+        raise IncompatibleStateError(f"`states`: {err}") from err
 
 
 def _checked_state(item: tuple[int, S]) -> S:

@@ -18,11 +18,10 @@ from numpy.typing import NDArray
 from cxmetrics._core.optional import require
 from cxmetrics.exceptions import (
     CXMetricsError,
-    InvalidInputError,
     InvalidInputTypeError,
 )
 from cxmetrics.frames._histogram import histogram
-from cxmetrics.frames._native import wrap
+from cxmetrics.frames._native import check_column_names, wrap
 
 __all__ = ["dask_columns", "dask_frame", "dask_state", "is_dask", "map_states"]
 
@@ -35,17 +34,8 @@ def is_dask(df: object) -> bool:
 def dask_columns(
     ddf: Any, columns: Mapping[str, str | Sequence[str] | None]
 ) -> dict[str, list[str]]:
-    """Check that every named column exists in a Dask dataframe."""
-    have = [str(c) for c in ddf.columns]
-    out: dict[str, list[str]] = {}
-    for arg, cols in columns.items():
-        listed = [] if cols is None else [cols] if isinstance(cols, str) else list(cols)
-        for c in listed:
-            if c not in have:
-                msg = f"`{arg}`: no column {c!r} in the frame; its columns are {have}."
-                raise InvalidInputError(msg)
-        out[arg] = listed
-    return out
+    """Check that every named column exists in a Dask dataframe (as for any frame)."""
+    return check_column_names([str(c) for c in ddf.columns], columns)
 
 
 def dask_frame(columns: Mapping[str, NDArray[Any]]) -> Any:
@@ -109,8 +99,10 @@ def _partition_state(
             responses, by=keys, weights=w, scheme=scheme, nan_policy=nan_policy
         )
     except CXMetricsError as err:
-        # indices in the message count from the start of this partition
-        msg = f"in Dask partition {index} (indices within the partition): {err}"
+        # indices in the message count from the start of this partition; the
+        # arrays are the columns the caller named
+        text = str(err).replace("`responses`", f"`score` column {score!r}")
+        msg = f"in Dask partition {index} (indices within the partition): {text}"
         raise type(err)(msg) from None
 
 

@@ -148,7 +148,7 @@ def factorise(table: Any, by: Sequence[str]) -> tuple[NDArray[Any], NDArray[np.i
     """Sorted unique group keys (records for several columns) and each row's group."""
     if not by:
         return np.zeros(1, dtype=np.int64), np.zeros(len(table), dtype=np.intp)
-    cols = [_key_array(table.get_column(c).to_numpy()) for c in by]
+    cols = [_key_array(table.get_column(c).to_numpy(), c) for c in by]
     if len(cols) == 1:
         keys, inverse = np.unique(cols[0], return_inverse=True)
     else:
@@ -161,7 +161,7 @@ def factorise(table: Any, by: Sequence[str]) -> tuple[NDArray[Any], NDArray[np.i
     return keys, inverse.reshape(-1).astype(np.intp)
 
 
-def _key_array(values: NDArray[Any]) -> NDArray[Any]:
+def _key_array(values: NDArray[Any], column: str = "") -> NDArray[Any]:
     """Keys as numpy labels: text as unicode, numbers and booleans as they are."""
     if values.dtype.kind == "O":
         items = values.tolist()
@@ -172,7 +172,10 @@ def _key_array(values: NDArray[Any]) -> NDArray[Any]:
         if all(isinstance(v, int) and not isinstance(v, bool) for v in items):
             return np.array(items, dtype=np.int64)
         kinds = sorted({type(v).__name__ for v in items})
-        msg = f"group keys must be of one type (integers, strings or booleans); got {kinds}."
+        msg = (
+            f"`by` column {column!r}: group keys must be of one type (integers, "
+            f"strings or booleans), with no missing key; got {kinds}."
+        )
         raise InvalidInputTypeError(msg)
     if values.dtype.kind == "f":
         whole = np.isfinite(values) & (values == np.floor(values))

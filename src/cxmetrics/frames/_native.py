@@ -23,6 +23,7 @@ from cxmetrics.exceptions import (
 )
 
 __all__ = [
+    "check_column_names",
     "collect",
     "column_names",
     "key_columns",
@@ -59,16 +60,29 @@ def collect(frame: Any) -> Any:
     return frame.collect() if isinstance(frame, nw.LazyFrame) else frame
 
 
+#: column arguments that may be None (not given); every other one names a column
+OPTIONAL_COLUMNS = ("by", "weights", "amount")
+
+
 def column_names(
     frame: Any, columns: Mapping[str, str | Sequence[str] | None]
 ) -> dict[str, list[str]]:
     """Check that every named column exists; returns argument -> list of columns."""
-    have = list(frame.collect_schema().names())
+    return check_column_names(list(frame.collect_schema().names()), columns)
+
+
+def check_column_names(
+    have: list[str], columns: Mapping[str, str | Sequence[str] | None]
+) -> dict[str, list[str]]:
+    """:func:`column_names` against the column names ``have`` (any engine, Dask too)."""
     out: dict[str, list[str]] = {}
     for arg, cols in columns.items():
-        if cols is None:
+        if cols is None and arg in OPTIONAL_COLUMNS:
             out[arg] = []
             continue
+        if not isinstance(cols, str | list | tuple):
+            msg = f"`{arg}` must name a column (a string){' or a list of them' if arg == 'by' else ''}; got {cols!r:.60}."
+            raise InvalidInputTypeError(msg)
         listed: list[object] = [cols] if isinstance(cols, str) else list(cols)
         if not listed:
             msg = f"`{arg}` names no column; pass None (the default) for none."

@@ -10,6 +10,7 @@ import numpy as np
 
 from cxmetrics._core.validation import (
     check_confidence_level,
+    check_instance,
     check_option,
     check_positive_int,
 )
@@ -64,6 +65,7 @@ def _state(
 ) -> Any:
     check_option("nan_policy", nan_policy, NanPolicy)  # before the engine reads
     sch = grouped._default_scheme() if scheme is None else scheme  # noqa: SLF001
+    check_instance("scheme", sch, grouped._default_scheme)  # noqa: SLF001
     if is_dask(df):
         # Dask: numpy states per partition, added (no shuffle, no narwhals)
         cols = dask_columns(df, {"score": score, "by": by, "weights": weights})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, overload
 
@@ -402,7 +403,8 @@ def time_to_convert(
         session_gap=None,
         nan_policy=nan_policy,
     )
-    last = log.time.max() if log.time.size else 0
+    last: Any = log.time.max() if log.time.size else 0
+    end: Any
     if as_of is None:
         end = last
     elif log.datetimes:
@@ -413,14 +415,20 @@ def time_to_convert(
         ):
             msg = f"`as_of` must be a number like `times`; got {as_of!r}."
             raise InvalidInputTypeError(msg)
-        end = as_of
+        if not math.isfinite(float(as_of)):
+            msg = f"`as_of` must be finite; got {as_of!r}."
+            raise InvalidInputError(msg)
+        # int arithmetic stays exact; past int64 it is a float
+        end = as_of if abs(float(as_of)) < 2**62 else float(as_of)
     if log.time.size and end < last:
         msg = f"`as_of` ({as_of!r}) precedes the log's last event; it must be at or after the end of the data."
         raise InvalidInputError(msg)
     entered = res.last_start >= 0
     dur = res.duration[to_step - 1]
     done = entered & ~np.isnan(dur)
-    open_for = (end - ent.time[np.maximum(res.last_start, 0)]).astype(np.float64)
+    # no event matched a step: nobody entered (an empty curve, not an IndexError)
+    starts = ent.time[np.maximum(res.last_start, 0)] if ent.time.size else 0
+    open_for = np.asarray(end - starts, dtype=np.float64)
     censor = np.minimum(float(win_native), open_for)
     durations = np.where(done, dur, censor)[entered]
     event = done[entered]

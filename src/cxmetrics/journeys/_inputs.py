@@ -321,7 +321,9 @@ def read_log(
     if session_gap is not None and m:
         assert order is not None  # noqa: S101
         su, st = unit[order], t[order]
-        gap = np.int64(round(session_gap * 1e9)) if datetimes else session_gap
+        # capped below 2^63 ns (292 years): any longer gap splits nothing either
+        cap = 2.0**63 - 1024.0
+        gap = np.int64(round(min(session_gap * 1e9, cap))) if datetimes else session_gap
         new = np.ones(m, dtype=bool)
         new[1:] = (su[1:] != su[:-1]) | ((st[1:] - st[:-1]) > gap)
         sid = np.cumsum(new) - 1

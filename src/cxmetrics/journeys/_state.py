@@ -220,12 +220,20 @@ class FunnelState(GroupedState):
 
 
 def native_window(win: float, datetimes: bool, time: NDArray[Any]) -> Any:
-    """The window in the log's own time unit, exact: int64 ns for datetimes."""
-    if datetimes:
-        return np.int64(round(win * 1e9))
-    if time.dtype.kind in "iu" and float(win).is_integer():
-        return np.int64(win)
-    return win
+    """The window in the log's own time unit, exact: int64 ns for datetimes.
+
+    An integer window is capped at the int64 headroom above the log's last time,
+    so that ``t + window`` cannot overflow (a window of 253 years in ns, or 1e30
+    integer time units, once wrapped around silently); a window that long
+    already reaches every later event of a log spanning less than the headroom.
+    """
+    if not datetimes and not (time.dtype.kind in "iu" and float(win).is_integer()):
+        return win
+    top = np.iinfo(np.int64).max
+    known = time[time != np.iinfo(np.int64).min] if datetimes else time
+    headroom = top - max(int(known.max()), 0) if known.size else top
+    native = min(win * 1e9 if datetimes else win, 2.0**63 - 1024.0)
+    return np.int64(min(round(native), headroom))
 
 
 def _warn_empty(entered: NDArray[np.int64]) -> None:

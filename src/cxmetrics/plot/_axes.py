@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from cxmetrics._core.optional import require
+from cxmetrics._core.validation import check_instance
 
 __all__ = ["axes", "colours", "labels"]
 
@@ -23,6 +24,8 @@ def axes(ax: Any | None) -> Any:
     """``ax``, or the Axes of a new figure (needs the ``plot`` extra)."""
     plt = require("matplotlib.pyplot", feature="cxmetrics.plot")
     if ax is not None:
+        matplotlib_axes = require("matplotlib.axes", feature="cxmetrics.plot")
+        check_instance("ax", ax, matplotlib_axes.Axes, optional=True)
         return ax
     _, new = plt.subplots(figsize=(7, 4), layout="constrained")
     return new

@@ -6,6 +6,8 @@ from typing import Any
 
 import numpy as np
 
+from cxmetrics._core.validation import check_positive_int, check_time
+from cxmetrics.clv import BGNBDModel, ParetoNBDModel
 from cxmetrics.exceptions import InvalidInputTypeError
 from cxmetrics.plot._axes import axes
 
@@ -32,7 +34,7 @@ def p_alive_matrix(
     T : float
         Customer age (time since the first purchase) in the model's time unit.
     max_frequency : int, default 20
-        Largest number of repeat purchases drawn.
+        Largest number of repeat purchases drawn (at most 1,000: one row each).
     ax : matplotlib Axes, optional
         Where to draw; a new figure by default.
 
@@ -49,11 +51,16 @@ def p_alive_matrix(
     >>> len(ax.images)
     1
     """
-    if not hasattr(model, "probability_alive"):
+    # a model, or a fitted result holding one; BG/BB's is discrete
+    if not isinstance(getattr(model, "model", model), BGNBDModel | ParetoNBDModel):
         msg = f"`model` must be a BG/NBD or Pareto/NBD model or fit; got {type(model).__name__}."
         raise InvalidInputTypeError(msg)
+    big_t = check_time("T", T, positive=True)
+    max_frequency = check_positive_int(
+        "max_frequency", max_frequency, minimum=0, maximum=1000
+    )
     ax = axes(ax)
-    recency = np.linspace(0, float(T), 40)
+    recency = np.linspace(0, big_t, 40)
     frequency = np.arange(max_frequency + 1, dtype=float)
     x, tx = np.meshgrid(frequency, recency, indexing="ij")
     # valid histories: no repeat purchase (recency 0), or repeat purchases with recency > 0

@@ -8,7 +8,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from cxmetrics._core.validation import numeric_1d
+from cxmetrics._core.validation import check_positive_int, numeric_1d
+from cxmetrics.exceptions import InvalidInputError
 from cxmetrics.plot._axes import axes, colours
 
 __all__ = ["distribution"]
@@ -35,7 +36,7 @@ def distribution(
         Named targets (e.g. ``{"P1 target": 4}``), each drawn with the share of
         values at or below it.
     bins : int, default 40
-        Histogram bins.
+        Histogram bins (at most 10,000).
     ax : matplotlib Axes, optional
         Where to draw; a new figure by default.
     xlabel : str, default 'value'
@@ -59,8 +60,12 @@ def distribution(
     'n=6'
     """
     x = numeric_1d(values, "values").astype(float)
+    bins = check_positive_int("bins", bins, maximum=10_000)
     missing = int(np.isnan(x).sum())
     x = x[~np.isnan(x)]
+    if np.isinf(x).any():
+        msg = f"`values` must be finite (or NaN for missing); got {x[np.isinf(x)][0]}."
+        raise InvalidInputError(msg)
     ax = axes(ax)
     drawn, hidden = x, 0
     if log:

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from cxmetrics._core.validation import parameter_scalar
 from cxmetrics.exceptions import InvalidInputTypeError
 from cxmetrics.plot._axes import axes, colours, labels
 
@@ -54,6 +55,7 @@ def rate_by_group(
     if not hasattr(result, "keys") or not hasattr(result, "confidence_interval"):
         msg = f"`result` must be a grouped result with intervals; got {type(result).__name__}."
         raise InvalidInputTypeError(msg)
+    target = None if target is None else parameter_scalar(target, "target")
     ax = axes(ax)
     scale = 100.0 if percent else 1.0
     value = np.asarray(result.value, dtype=float) * scale

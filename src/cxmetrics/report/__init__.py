@@ -29,6 +29,7 @@ from typing import Any
 from numpy.typing import NDArray
 
 from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
+from cxmetrics.report._checks import check_tables
 from cxmetrics.report._clv import clv_section
 from cxmetrics.report._experiments import experiment_section
 from cxmetrics.report._html import page, tiles_html
@@ -192,6 +193,16 @@ def build_report(
     if tickets is not None and (policy is None or as_of is None):
         msg = "`tickets` need a `policy` and an `as_of` instant."
         raise InvalidInputError(msg)
+    check_tables(
+        {
+            "surveys": surveys,
+            "tickets": tickets,
+            "activity": activity,
+            "transactions": transactions,
+            "subscriptions": subscriptions,
+        },
+        policy,
+    )
     inputs = ReportInputs(
         surveys=surveys,
         tickets=tickets,

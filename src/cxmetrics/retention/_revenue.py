@@ -148,7 +148,7 @@ def _retention(
     m = _as_matrix(revenue, minor_units)
     k = m.amounts.shape[1]
     if k < h + 1:
-        msg = f"`horizon` ({h}) needs at least {h + 1} periods; the matrix has {k}."
+        msg = f"`horizon` ({h}) needs at least {h + 1} periods; the `revenue` matrix has {k}."
         raise InvalidInputError(msg)
     t0 = k - 1 - h if start is None else m.column(start)
     if t0 + h > k - 1:

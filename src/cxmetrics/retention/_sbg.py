@@ -39,6 +39,7 @@ from cxmetrics._core.fit import (
     warn_unconverged,
 )
 from cxmetrics._core.hypergeometric import hyp2f1_series
+from cxmetrics._core.shapes import as_array
 from cxmetrics._core.validation import check_time, survivor_counts
 from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
 from cxmetrics.stats import FittedModel
@@ -73,7 +74,7 @@ def _beta(value: object) -> float:
 
 def _periods(t: ArrayLike, name: str, *, minimum: int) -> NDArray[np.int64]:
     """Whole-number periods ``>= minimum`` as int64 (any shape)."""
-    arr = np.asarray(t)
+    arr = as_array(t, name)
     if arr.dtype.kind == "b" or arr.dtype.kind not in "iuf":
         msg = f"`{name}` must be whole numbers of periods; got dtype {arr.dtype}."
         raise InvalidInputTypeError(msg)
@@ -117,6 +118,12 @@ def _log_survival_table(alpha: float, beta: float, horizon: int) -> Float:
 
 def _hyp2f1_one(b: float, c: float, x: float) -> float:
     r""":math:`{}_2F_1(1, b; c; x) = \sum_k (b)_k/(c)_k\,x^k` for :math:`0 \le x < 1`, :math:`c > b > 0`."""
+    if x > 0.0 and 40.0 / -math.log(x) > _SERIES_MAX:  # terms <= x^k: e^-40 at k
+        msg = (
+            f"`discount_rate` must be 0 or at least {math.expm1(40.0 / _SERIES_MAX):.0e}"
+            f" (the discounted series needs about 40/log(1 + d) terms, at most {_SERIES_MAX:.0e})."
+        )
+        raise InvalidInputError(msg)
     out = float(hyp2f1_series(1.0, b, c, x, max_terms=_SERIES_MAX, tol=_SERIES_TOL)[0])
     if math.isnan(out):  # pragma: no cover
         msg = "the discounted lifetime series did not converge; use a larger discount rate."
@@ -228,6 +235,8 @@ class SBGModel(DisplayMixin):
         Multiply by the margin per period for the expected CLV. With
         ``discount_rate=0`` it is the expected lifetime
         :math:`(\alpha+\beta-1)/(\alpha-1)`, infinite when :math:`\alpha \le 1`.
+        A positive rate below 4e-6 is refused (the series would need more than
+        10^7 terms).
 
         Examples
         --------
@@ -272,6 +281,9 @@ class SBGModel(DisplayMixin):
         7.5299
         """
         d = check_time("discount_rate", discount_rate)
+        if as_array(renewals, "renewals").ndim != 0:
+            msg = f"`renewals` must be a single number; got {renewals!r:.40}."
+            raise InvalidInputError(msg)
         n_minus_1 = int(_periods(renewals, "renewals", minimum=0))
         b = self.beta + n_minus_1
         a = self.alpha

@@ -24,6 +24,7 @@ from cxmetrics._core.state import (
     summed,
 )
 from cxmetrics._core.validation import (
+    check_instance,
     check_same_length,
     durations_1d,
     flags_1d,
@@ -61,6 +62,7 @@ def tally(
 
     One ``np.bincount`` per statistic over all rows: no loop over rows or groups.
     """
+    check_instance("scheme", scheme, ContactScheme)
     w, missing = durations_1d(wait, "wait", nan_policy=nan_policy)
     n = w.shape[0]
     ab = flags_1d(abandoned, "abandoned")

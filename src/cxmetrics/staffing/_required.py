@@ -14,12 +14,16 @@ from cxmetrics._core.options import check_option
 from cxmetrics._core.validation import parameter_array
 from cxmetrics.exceptions import InvalidInputError
 from cxmetrics.staffing._erlang import MAX_AGENTS, check_staffing_limits
-from cxmetrics.staffing._model import (
-    QueueInputs,
-    QueueParts,
-    erlang_c_parts,
-    evaluate,
-    queue_inputs,
+from cxmetrics.staffing._model import queue_inputs
+from cxmetrics.staffing._search import (
+    _CONSTRAINTS,
+    RTOL,
+    _Answer,
+    _bisect_erlang_c,
+    _scan_erlang_c,
+    _search,
+    _Targets,
+    meets,
 )
 from cxmetrics.staffing._table import ArrayResultMixin, is_scalar
 from cxmetrics.typing import QueueModel, ServiceLevelDefinition
@@ -29,52 +33,19 @@ __all__ = ["RTOL", "StaffingResult", "StaffingResultArray", "agents_required", "
 Float = NDArray[np.float64]
 Bool = NDArray[np.bool_]
 
-#: Relative tolerance of every target comparison and of the shrinkage rounding:
-#: decimal inputs are not exact in binary (2.1 / 3 > 0.7 in floating point), and a
-#: plan must not add an agent for a representation error.
-RTOL = 1e-12
-
-_CONSTRAINTS = ("service_level", "asa", "occupancy")
-
-
-def meets(
-    parts: QueueParts,
-    target: Float,
-    max_asa: Float,
-    max_occupancy: Float,
-) -> tuple[Bool, Bool, Bool]:
-    """Which targets each row meets.
-
-    With no agents (Erlang A) nobody is answered and no agent works: an ASA bound
-    then cannot be met (the ASA is undefined) unless none was set, while an
-    occupancy bound is met (nobody is over-occupied).
-    """
-    sl_ok = parts.service_level >= target * (1.0 - RTOL)
-    asa_ok = (parts.asa <= max_asa * (1.0 + RTOL)) | np.isinf(max_asa)
-    occ_ok = (parts.occupancy <= max_occupancy * (1.0 + RTOL)) | np.isnan(
-        parts.occupancy
-    )
-    return sl_ok, asa_ok, occ_ok
-
-
-_STABILITY = 8
-_NONE = 16
-
-
-def _binding(fails: tuple[Bool, Bool, Bool], unstable: Bool) -> NDArray[np.int64]:
-    """Targets failed one agent below the answer, as bits (1 SL, 2 ASA, 4 occupancy)."""
-    code = fails[0] * 1 + fails[1] * 2 + fails[2] * 4
-    return np.where(unstable, _STABILITY, code).astype(np.int64)
+_LABELS = np.asarray(
+    [
+        "+".join(n for bit, n in enumerate(_CONSTRAINTS) if c >> bit & 1)
+        for c in range(8)
+    ]
+    + ["stability"] * 8
+    + ["none"]
+)
 
 
 def _binding_labels(codes: NDArray[np.int64]) -> NDArray[np.str_]:
     """Names of the binding targets joined by '+'; 'stability' or 'none'."""
-    table = [
-        "+".join(n for bit, n in enumerate(_CONSTRAINTS) if c >> bit & 1)
-        for c in range(8)
-    ]
-    table += ["stability"] * 8 + ["none"]
-    return np.asarray(table)[codes]
+    return _LABELS[codes]
 
 
 @attrs.frozen
@@ -197,170 +168,6 @@ class StaffingResultArray(ArrayResultMixin):
     )
 
 
-class _Targets:
-    """Per-row targets of the rows still being searched."""
-
-    def __init__(self, target: Float, max_asa: Float, max_occupancy: Float) -> None:
-        self.target = target
-        self.max_asa = max_asa
-        self.max_occupancy = max_occupancy
-
-    def take(self, rows: NDArray[np.intp]) -> _Targets:
-        return _Targets(self.target[rows], self.max_asa[rows], self.max_occupancy[rows])
-
-
-def _take(inputs: QueueInputs, rows: NDArray[np.intp]) -> QueueInputs:
-    return QueueInputs(
-        inputs.traffic[rows],
-        inputs.aht[rows],
-        inputs.threshold[rows],
-        inputs.patience[rows],
-        inputs.short_abandon[rows],
-        tuple(e[rows] for e in inputs.extra),
-        (int(rows.size),),
-    )
-
-
-class _Answer:
-    """Agents, the model at the answer, and the targets failed one agent below."""
-
-    def __init__(self, size: int) -> None:
-        self.agents = np.zeros(size, dtype=np.int64)
-        self.parts = QueueParts(*(np.zeros(size) for _ in QueueParts._fields))
-        self.binding = np.full(size, _NONE, dtype=np.int64)
-
-    def record(
-        self, rows: NDArray[np.intp], n: Float, parts: QueueParts, binding: Any
-    ) -> None:
-        self.agents[rows] = n.astype(np.int64)
-        for mine, new in zip(self.parts, parts, strict=True):
-            mine[rows] = new
-        self.binding[rows] = binding
-
-
-def _too_many(traffic: float) -> None:
-    msg = (
-        f"no staffing up to {MAX_AGENTS} agents (the documented limit) meets the "
-        f"targets for traffic {float(traffic)!r}; relax the targets or split the queue."
-    )
-    raise InvalidInputError(msg)
-
-
-def _scan_erlang_c(
-    inputs: QueueInputs, targets: _Targets, rows: NDArray[np.intp], answer: _Answer
-) -> None:
-    """Erlang C: run the Erlang B recursion n = 1, 2, ... and stop each row at its answer.
-
-    The recursion visits every n anyway, so checking the targets at each n costs a
-    few array operations, and the first n that meets them is the minimum. Rows are
-    sorted by traffic, so the stable rows (n > A) are a prefix of the working set;
-    only those not yet answered are evaluated, and finished rows are dropped from
-    the working set once they are half of it.
-    """
-    rows = rows[np.argsort(inputs.traffic[rows], kind="stable")]
-    a = inputs.traffic[rows]
-    aht, t = inputs.aht[rows], inputs.threshold[rows]
-    tg = targets.take(rows)
-    b = np.ones(rows.size)
-    done = np.zeros(rows.size, dtype=bool)
-    fails = [np.ones(rows.size, dtype=bool) for _ in _CONSTRAINTS]
-    n = 0
-    while rows.size:
-        n += 1
-        if n > MAX_AGENTS:
-            _too_many(inputs.traffic[rows[0]])
-        b = a * b / (n + a * b)
-        k = int(np.searchsorted(a, n, side="left"))  # rows with A < n
-        live = np.flatnonzero(~done[:k])
-        if live.size == 0:
-            continue
-        nn = np.full(live.size, float(n))
-        parts = erlang_c_parts(a[live], nn, b[live], aht[live], t[live])
-        ok = meets(parts, tg.target[live], tg.max_asa[live], tg.max_occupancy[live])
-        met = ok[0] & ok[1] & ok[2]
-        if met.any():
-            hit = live[met]
-            binding = _binding(
-                (fails[0][hit], fails[1][hit], fails[2][hit]), n - 1 <= a[hit]
-            )
-            answer.record(
-                rows[hit], nn[met], QueueParts(*(p[met] for p in parts)), binding
-            )
-            done[hit] = True
-        for f, o in zip(fails, ok, strict=True):
-            f[live] = ~o
-        if 2 * int(np.count_nonzero(done)) > rows.size:
-            keep = ~done
-            rows, a, aht, t, b = rows[keep], a[keep], aht[keep], t[keep], b[keep]
-            tg = _Targets(tg.target[keep], tg.max_asa[keep], tg.max_occupancy[keep])
-            fails = [f[keep] for f in fails]
-            done = done[keep]
-
-
-def _search(
-    model: str,
-    definition: str,
-    inputs: QueueInputs,
-    targets: _Targets,
-    rows: NDArray[np.intp],
-    answer: _Answer,
-) -> None:
-    """Erlang A: gallop up to a staffing that meets the targets, then bisect.
-
-    Evaluates the model at one N per row per step (whole arrays). ``lo`` always
-    fails and ``hi`` always meets, so the answer ``hi = lo + 1`` is a staffing that
-    meets every target while one agent fewer does not.
-    """
-    sub = _take(inputs, rows)
-    tg = targets.take(rows)
-
-    def check(
-        n: Float, idx: NDArray[np.intp]
-    ) -> tuple[Bool, QueueParts, tuple[Bool, Bool, Bool]]:
-        part_inputs = _take(sub, idx)
-        parts = evaluate(model, definition, part_inputs, n)
-        ok = meets(parts, tg.target[idx], tg.max_asa[idx], tg.max_occupancy[idx])
-        return ok[0] & ok[1] & ok[2], parts, (~ok[0], ~ok[1], ~ok[2])
-
-    size = rows.size
-    everyone = np.arange(size)
-    lo = np.full(size, -1.0)
-    hi = np.full(size, np.inf)
-    hi_parts = QueueParts(*(np.zeros(size) for _ in QueueParts._fields))
-    lo_fails = [np.zeros(size, dtype=bool) for _ in _CONSTRAINTS]
-
-    def update(idx: NDArray[np.intp], n: Float) -> None:
-        met, parts, fails = check(n, idx)
-        good, bad = idx[met], idx[~met]
-        hi[good] = n[met]
-        for mine, new in zip(hi_parts, parts, strict=True):
-            mine[good] = new[met]
-        lo[bad] = n[~met]
-        for flag, fail in zip(lo_fails, fails, strict=True):
-            flag[bad] = fail[~met]
-
-    update(everyone, np.zeros(size))
-    todo = everyone[np.isinf(hi)]
-    if todo.size:
-        update(todo, np.maximum(1.0, np.ceil(sub.traffic[todo])))
-    step = np.maximum(1.0, np.ceil(np.sqrt(sub.traffic)))
-    todo = everyone[np.isinf(hi)]
-    while todo.size:  # gallop: lo fails, try lo + step, doubling the step
-        if (lo[todo] > MAX_AGENTS).any():
-            _too_many(sub.traffic[todo[0]])
-        update(todo, lo[todo] + step[todo])
-        step[todo] *= 2.0
-        todo = everyone[np.isinf(hi)]
-    todo = everyone[hi - lo > 1]
-    while todo.size:  # bisect between a failing lo and a meeting hi
-        update(todo, np.floor((lo[todo] + hi[todo]) / 2.0))
-        todo = everyone[hi - lo > 1]
-    binding = np.where(
-        hi == 0, _NONE, _binding((lo_fails[0], lo_fails[1], lo_fails[2]), hi < 0)
-    )
-    answer.record(rows, hi, hi_parts, binding)
-
-
 @overload
 def agents_required(
     traffic: float | None = ...,
@@ -465,9 +272,17 @@ def agents_required(
 
     Notes
     -----
-    **Search.** Erlang C runs the Erlang B recursion :math:`n = 1, 2, \dots` on all
-    rows at once and stops each row at the first stable :math:`n > A` meeting every
-    target, which is therefore the minimum. Erlang A starts at :math:`N = 0` (with
+    **Search.** Erlang C brackets each row's answer between :math:`\lfloor A
+    \rfloor` (unstable, so failing) and a square-root staffing with room,
+    :math:`\lfloor A\rfloor + 4 + \lceil 3\sqrt{A}\rceil` (at least two above
+    :math:`A/\text{max occupancy}`), runs the Erlang B recursion once up to it on
+    all rows, storing its values, and bisects on them (every target is monotone in
+    the agents of a stable queue): the first stable :math:`n > A` meeting every
+    target, which is therefore the minimum. Rows whose bracket does not reach the
+    answer (very strict targets) run the recursion :math:`n = 1, 2, \dots` and
+    stop at the first :math:`n` meeting every target. Both give the values
+    :func:`queue_metrics` gives at the answer, bit for bit.
+    Erlang A starts at :math:`N = 0` (with
     abandonment a queue with fewer agents than Erlangs is stable, and under
     ``'abandons_met'`` even zero agents may "meet" a target), gallops upward to a
     meeting staffing, then bisects; the answer always meets every target while
@@ -557,7 +372,12 @@ def agents_required(
         threshold,
         patience,
         short_abandon,
-        {"target": tgt, "max_asa": masa, "max_occupancy": mocc, "shrinkage": shr},
+        {
+            "target_service_level": tgt,
+            "max_asa": masa,
+            "max_occupancy": mocc,
+            "shrinkage": shr,
+        },
     )
     tg_flat, masa_flat, mocc_flat, shr_flat = inputs.extra
     check_staffing_limits(traffic=inputs.traffic)
@@ -580,7 +400,9 @@ def agents_required(
     rows = np.flatnonzero(inputs.traffic > 0)
     if rows.size:
         if model == "erlang_c":
-            _scan_erlang_c(inputs, targets, rows, answer)
+            rest = _bisect_erlang_c(inputs, targets, rows, answer)
+            if rest.size:
+                _scan_erlang_c(inputs, targets, rest, answer)
         else:
             _search(model, definition, inputs, targets, rows, answer)
     with np.errstate(divide="ignore", invalid="ignore"):

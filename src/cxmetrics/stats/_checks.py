@@ -76,7 +76,10 @@ def check_counts(
             got = float(np.broadcast_to(arr, shape).ravel()[i])
             top = float(np.broadcast_to(total, shape).ravel()[i])
             where = "" if not shape else f" at index {i}"
-            msg = f"`{name}` must lie in [0, {total_name}]; got {name}={got!r} with {total_name}={top!r}{where}."
+            msg = (
+                f"`{name}` must lie in [0, {total_name}]; got {name}={got!r} with "
+                f"{total_name}={top!r}{where} (a count cannot exceed its `{total_name}`)."
+            )
             raise InvalidInputError(msg)
     if len(parts) < 2:
         return

@@ -57,7 +57,10 @@ def net_score_variance(p_pos: ArrayLike, p_neg: ArrayLike) -> NDArray[np.float64
     """
     pp = _f(p_pos)
     pn = _f(p_neg)
-    return pp + pn - (pp - pn) ** 2
+    # d * d, not d ** 2: numpy squares arrays exactly but sends 0-d arrays to
+    # pow(), whose last bit can differ, and a scalar result must equal its group's
+    d = pp - pn
+    return pp + pn - d * d
 
 
 def restricted_mle(

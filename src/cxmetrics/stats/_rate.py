@@ -89,6 +89,14 @@ def rate_interval(
     valid = t > 0
     safe_t = np.where(valid, t, 1.0)
     z = critical_value(level)
+    with np.errstate(over="ignore"):  # every bound is below 2 (x + z^2 + 1) / T
+        huge = valid & ~np.isfinite(2.0 * (x + z * z + 1.0) / safe_t)
+    if huge.any():
+        i = int(np.argmax(huge.ravel()))
+        msg = (
+            f"`count` / `exposure` overflows float64 at index {i}; rescale `exposure`."
+        )
+        raise InvalidInputError(msg)
     low: NDArray[Any]
     high: NDArray[Any]
     if method == "score":

@@ -19,6 +19,7 @@ from cxmetrics._core.keys import key_family
 from cxmetrics._core.state import GroupedState, group_keys, parameter, summed
 from cxmetrics._core.validation import (
     check_confidence_level,
+    check_instance,
     check_option,
     group_index,
 )
@@ -180,6 +181,8 @@ class SLAComplianceState(GroupedState):
         (['phone', 'web'], [[0, 1, 0, 0, 0, 0], [1, 0, 0, 0, 0, 0]])
         """
         check_option("level", level, SLALevel)
+        check_instance("targets", targets, SLATargets)
+        check_instance("log", log, TicketLog, optional=True)
         return cls._from_rows(
             targets.code,
             targets.status_code,

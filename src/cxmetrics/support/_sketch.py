@@ -18,7 +18,6 @@ interpolates between two order statistics, so the two can differ by more than
 
 from __future__ import annotations
 
-import math
 from typing import Any, ClassVar, Self
 
 import attrs
@@ -28,6 +27,13 @@ from numpy.typing import ArrayLike, NDArray
 from cxmetrics._core.arrays import array_eq, frozen_float, frozen_int, frozen_keys
 from cxmetrics._core.grouped import warn_undefined
 from cxmetrics._core.keys import align_keys, decode_keys, encode_keys, position
+from cxmetrics._core.log_buckets import (
+    _TINY,
+    _ZERO_KEY,
+    _check_accuracy,
+    _combine,
+    _multiplier,
+)
 from cxmetrics._core.mergeable import Mergeable
 from cxmetrics._core.validation import (
     check_option,
@@ -40,15 +46,6 @@ from cxmetrics.typing import NanPolicy
 
 __all__ = ["DurationSketchState"]
 
-#: durations at or below this are counted in the zero bucket (ddsketch's
-#: ``min_possible`` for the default accuracy is about 2.3e-308)
-_TINY = 1e-300
-
-
-#: the key given to zero durations: below every real key (|key| < 3.5e8 for any
-#: float above _TINY at accuracies >= 1e-6), and far enough from the int32 limit
-#: that shifting keys by the lowest one cannot overflow
-_ZERO_KEY = -(2**30)
 #: rows per block of the key computation (the temporaries stay in the cache)
 _BLOCK = 1 << 16
 
@@ -75,53 +72,63 @@ def _bucket_keys(x: NDArray[np.float64], mult: float) -> NDArray[np.int32]:
     return out
 
 
-def _multiplier(relative_accuracy: float) -> float:
-    """``1 / log2(gamma)`` as the ``ddsketch`` package computes it (same keys)."""
-    gamma_mantissa = 2.0 * relative_accuracy / (1.0 - relative_accuracy)
-    return math.log(2.0) / math.log1p(gamma_mantissa)
+def _key_range(x: NDArray[np.float64], mult: float) -> tuple[int, int] | None:
+    """Bounds ``(lo, hi)`` on the keys of the positive durations (None: none).
 
-
-def _check_accuracy(relative_accuracy: Any) -> float:
-    a = float(
-        parameter_array(
-            relative_accuracy,
-            "relative_accuracy",
-            low=0.0,
-            high=0.5,
-            low_inclusive=False,
-        )
-    )
-    if a < 1e-6:
-        msg = f"`relative_accuracy` must be at least 1e-6 (buckets grow as 1/a); got {a!r}."
-        raise InvalidInputError(msg)
-    return a
-
-
-def _combine(
-    groups: NDArray[np.int64], bins: NDArray[np.int64], counts: NDArray[np.int64]
-) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
-    """Sum the counts of equal (group, bin) pairs; sorted by group, then bin.
-
-    One int64 code per pair; a bincount over the dense code range when it is
-    small (sketches: a few hundred buckets per group), else one sort.
+    The keys of the smallest and the largest positive duration, widened by two:
+    the key is monotone in the duration up to the last bit of ``log2``, so every
+    key lies inside.
     """
-    if groups.size == 0:
-        return groups, bins, counts
-    lo = int(bins.min())
-    width = int(bins.max()) - lo + 1
-    code = groups * width + (bins - lo)
-    size = (int(groups.max()) + 1) * width
-    if size <= 4 * code.size + (1 << 16):
-        cells = np.bincount(code, counts, minlength=size).astype(np.int64)
-        nz = np.flatnonzero(cells)
-        return nz // width, nz % width + lo, cells[nz]
-    order = np.argsort(code, kind="stable")
-    c, v = code[order], counts[order]
-    start = np.empty(c.size, dtype=bool)
-    start[0] = True
-    start[1:] = c[1:] != c[:-1]
-    idx = np.flatnonzero(start)
-    return c[idx] // width, c[idx] % width + lo, np.add.reduceat(v, idx)
+    positive = x > _TINY
+    if not positive.any():
+        return None
+    small = float(np.min(x, where=positive, initial=np.inf))
+    ends = _bucket_keys(np.array([small, float(x.max())]), mult)
+    return int(ends[0]) - 2, int(ends[1]) + 2
+
+
+def _bucket_cells(
+    x: NDArray[np.float64],
+    mult: float,
+    lo: int,
+    width: int,
+    groups: NDArray[np.integer[Any]] | None,
+    offset: int,
+    size: int,
+) -> NDArray[np.int64]:
+    """Counts per (group, cell), shape (size, width): cell 0 holds the zeros.
+
+    Cell ``j > 0`` is the bucket ``k = lo - 1 + j``. The keys are computed as in
+    :func:`_bucket_keys` (the same ufunc calls on the same block), then shifted
+    and counted block by block: no full-length key array, one ``bincount`` per
+    block (65,536 rows, or the table's size if larger) into a fixed-size table.
+    """
+    n = x.shape[0]
+    cells = np.zeros(size * width, dtype=np.int64)
+    # a block at least as long as the table, so adding its counts stays cheap
+    block = max(_BLOCK, 1 << (size * width - 1).bit_length())
+    buf = np.empty(min(n, block))
+    idx = np.empty(min(n, block), dtype=np.intp)
+    for start in range(0, n, block):
+        xb = x[start : start + block]
+        m = xb.shape[0]
+        kb, ib = buf[:m], idx[:m]
+        positive = xb > _TINY
+        kb.fill(-np.inf)
+        np.log2(xb, out=kb, where=positive)
+        kb *= mult
+        np.ceil(kb, out=kb)
+        kb -= lo - 1  # zeros: -inf, to cell 0 below
+        np.maximum(kb, 0.0, out=kb)
+        np.copyto(ib, kb, casting="unsafe")
+        if groups is not None:
+            gb = groups[start : start + block]
+            if offset:
+                ib += (gb - offset) * width
+            else:
+                ib += gb * width
+        cells += np.bincount(ib, minlength=size * width)
+    return cells.reshape(size, width)
 
 
 @attrs.frozen(eq=False)
@@ -239,37 +246,43 @@ class DurationSketchState(Mergeable):
             else:
                 n_missing = np.bincount(g[missing], minlength=size).astype(np.int64)
                 g = g[~missing]
-        k = _bucket_keys(x, _multiplier(a))
-        zero = k == _ZERO_KEY
-        if g is None:
-            zero_count = np.array([int(np.count_nonzero(zero))], dtype=np.int64)
-            total = np.array([float(x.sum())])
-        else:
-            zero_count = np.bincount(g[zero], minlength=size).astype(np.int64)
-            total = np.bincount(g, x, minlength=size)
-        if zero_count.sum() == k.size:
+        mult = _multiplier(a)
+        total = (
+            np.array([float(x.sum())])
+            if g is None
+            else np.bincount(g, x, minlength=size)
+        )
+        bounds = _key_range(x, mult)
+        if bounds is None:  # only zeros (or nothing)
+            zero_count = (
+                np.array([x.shape[0]], dtype=np.int64)
+                if g is None
+                else np.bincount(g, minlength=size).astype(np.int64)
+            )
             z = np.zeros(0, dtype=np.int64)
             return cls(keys, a, z, z, z, zero_count, n_missing, total)
-        # the zero bucket's sentinel lies below every real key: count it, drop it
-        lo = int(k[~zero].min()) if zero.any() else int(k.min())
-        hi = int(k.max())
+        lo, hi = bounds
         width = hi - lo + 2  # one extra cell (index 0) takes the zeros
-        shifted = np.maximum(k - (lo - 1), 0)
-        if g is None:
-            cells = np.bincount(shifted, minlength=width)
-            cells[0] = 0
+        if width * size <= 4 * x.shape[0] + (1 << 16):
+            cells = _bucket_cells(x, mult, lo, width, g, 0, size)
+            zero_count = cells[:, 0].copy()
+            cells[:, 0] = 0
             nz = np.flatnonzero(cells)
-            bg, bk, bc = np.zeros(nz.size, np.int64), nz + (lo - 1), cells[nz]
-        elif width * size <= 4 * k.size + (1 << 16):
-            cells = np.bincount(g * width + shifted, minlength=width * size)
-            cells[::width] = 0
-            nz = np.flatnonzero(cells)
-            bg, bk, bc = nz // width, nz % width + (lo - 1), cells[nz]
-        else:
-            keep = ~zero
-            bg, bk, bc = _combine(
-                g[keep], k[keep].astype(np.int64), np.ones(int(keep.sum()), np.int64)
-            )
+            bg, bk, bc = nz // width, nz % width + (lo - 1), cells.reshape(-1)[nz]
+            return cls(keys, a, bg, bk, bc, zero_count, n_missing, total)
+        # many groups and buckets: sort the (group, key) pairs instead
+        k = _bucket_keys(x, mult)
+        zero = k == _ZERO_KEY
+        zero_count = (
+            np.array([int(np.count_nonzero(zero))], dtype=np.int64)
+            if g is None
+            else np.bincount(g[zero], minlength=size).astype(np.int64)
+        )
+        keep = ~zero
+        gk = np.zeros(int(keep.sum()), np.int64) if g is None else g[keep]
+        bg, bk, bc = _combine(
+            gk, k[keep].astype(np.int64), np.ones(int(keep.sum()), np.int64)
+        )
         return cls(keys, a, bg, bk, bc, zero_count, n_missing, total)
 
     def merge(self, other: Self) -> Self:

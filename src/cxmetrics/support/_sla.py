@@ -393,8 +393,8 @@ def _check_keys(
     )
     msg = (
         f"`priority` has {show(u)} (ticket {show(log.tickets[i])}, index {i}), which has no "
-        f"targets in the policy; {len(missing)} key(s) of {int(bad.sum())} ticket(s) are "
-        f"missing: {', '.join(shown)}{more}; the policy lists {lists or 'no keys'}. Add "
+        f"targets in `policy`; {len(missing)} key(s) of {int(bad.sum())} ticket(s) are "
+        f"missing: {', '.join(shown)}{more}; `policy` lists {lists or 'no keys'}. Add "
         "them, or give the policy a default (SLAPolicy(..., default={...}) or a '*' key)."
     )
     raise InvalidInputError(msg)

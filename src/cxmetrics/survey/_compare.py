@@ -11,13 +11,16 @@ import math
 import warnings
 from typing import Any
 
+import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from cxmetrics._core.shapes import errors_named
 from cxmetrics._core.validation import check_same_length, weights_array
 from cxmetrics.exceptions import (
     IncompatibleStateError,
     InvalidInputError,
+    InvalidInputTypeError,
     UndefinedMetricWarning,
 )
 from cxmetrics.stats import (
@@ -44,6 +47,14 @@ from cxmetrics.typing import (
 )
 
 __all__ = ["compare_ces", "compare_csat", "compare_nps"]
+
+
+def _refuse_other_objects(x: object, name: str, kind: type) -> None:
+    """Refuse a cxmetrics object other than a result of ``kind`` (answers pass)."""
+    if attrs.has(type(x)) and not isinstance(x, kind):
+        # a state, model, scheme or result of another metric
+        msg = f"`{name}` must be answers or a {kind.__name__}; got {type(x).__name__}."
+        raise InvalidInputTypeError(msg)
 
 
 def _same_scheme(ra: Any, rb: Any, function: str) -> None:
@@ -256,16 +267,18 @@ def compare_nps(
         )
         _warn_undefined(d, "compare_nps", stacklevel=2)
         return d
-    ra = (
-        a
-        if isinstance(a, NPSResult)
-        else nps(a, weights=weights_a, scheme=scheme, nan_policy=nan_policy)
-    )
-    rb = (
-        b
-        if isinstance(b, NPSResult)
-        else nps(b, weights=weights_b, scheme=scheme, nan_policy=nan_policy)
-    )
+    _refuse_other_objects(a, "a", NPSResult)
+    _refuse_other_objects(b, "b", NPSResult)
+    if isinstance(a, NPSResult):
+        ra = a
+    else:
+        with errors_named({"responses": "a", "weights": "weights_a"}):
+            ra = nps(a, weights=weights_a, scheme=scheme, nan_policy=nan_policy)
+    if isinstance(b, NPSResult):
+        rb = b
+    else:
+        with errors_named({"responses": "b", "weights": "weights_b"}):
+            rb = nps(b, weights=weights_b, scheme=scheme, nan_policy=nan_policy)
     _same_scheme(ra, rb, "compare_nps")
     na, nb = ra.effective_n, rb.effective_n
     d = net_score_difference(
@@ -407,15 +420,21 @@ def _compare_scores(
         _warn_undefined(d, function, stacklevel=4)
         return d
 
-    def result(x: Any, w: ArrayLike | None) -> RatingResult:
+    def result(x: Any, w: ArrayLike | None, name: str) -> RatingResult:
+        _refuse_other_objects(x, name, result_type)
         if isinstance(x, result_type):
             return x
-        res: RatingResult = metric(
-            x, weights=w, scheme=scheme, definition=definition, nan_policy=nan_policy
-        )
+        with errors_named({"responses": name, "weights": f"weights_{name}"}):
+            res: RatingResult = metric(
+                x,
+                weights=w,
+                scheme=scheme,
+                definition=definition,
+                nan_policy=nan_policy,
+            )
         return res
 
-    ra, rb = result(a, weights_a), result(b, weights_b)
+    ra, rb = result(a, weights_a, "a"), result(b, weights_b, "b")
     _same_scheme(ra, rb, function)
     d = _compare_rating(ra, rb, definition, test, alternative)
     _warn_undefined(d, function, stacklevel=4)

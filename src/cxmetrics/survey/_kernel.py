@@ -2,7 +2,9 @@
 
 No validation happens here (see :mod:`cxmetrics._core.validation`). The input arrays are
 read block by block into a small reusable index buffer, so a hundred million int8
-answers are never widened in full. Large inputs are split into a few contiguous
+answers are never widened in full. Ungrouped, unweighted one-byte answers skip
+``bincount``: each cache-sized block is counted by compare-and-count passes on
+its uint8 view (:func:`_count_packed`). Large inputs are split into a few contiguous
 ranges counted on separate threads (numpy releases the GIL in its inner loops);
 integer counts are exact whatever the split, and the split is deterministic.
 """
@@ -66,44 +68,62 @@ def _count_range(
     return counts, wsum, w2sum
 
 
-#: bytes per block of the packed count (the block's work arrays stay in cache)
-PACKED_BLOCK = 1 << 20
+#: bytes per block of the one-byte count (the block and its mask stay in L2 cache);
+#: a multiple of 8 * _LANES, so a block's mask sums as 64-bit words in byte lanes
+PACKED_BLOCK = 8 * 255 * 128
+#: words summed per byte lane: at most 255 ones per lane, so no lane overflows
+_LANES = 255
 
 
 def _count_packed(values: NDArray[np.integer[Any]], start: int, stop: int) -> _Tally:
     """Histogram of one-byte answers in [0, 15], rows ``start:stop``, 16 bins.
 
-    Four answers are read as one uint32 word and their low nibbles packed into
-    a 16-bit key (two shifts, two ors, two masks on the words): one bincount
-    over 65,536 keys per four answers instead of one bin per answer. The four
-    nibbles' marginals of the key histogram, added, are the answers' counts,
-    exactly (whatever the byte order). Rows outside whole words are counted
-    directly.
+    Read a cache-sized block at a time as uint8: the block's smallest and largest
+    byte ``lo, hi`` (two fast reductions), then one compare-and-count pass per
+    value in ``[lo, hi)`` (``np.equal`` into a reused mask), and ``hi``'s count is
+    the rest of the block. Every value of the block lies in ``[lo, hi]``, so the
+    counts are exact. A full block's mask is counted as 64-bit words summed 255 at
+    a time (eight byte lanes, each at most 255: no carry between lanes), the
+    lanes added once per block; a shorter block uses ``np.count_nonzero``. This
+    is several times faster than ``np.bincount``, which widens every byte to an
+    index and scatters it.
     """
     counts = np.zeros(16, dtype=np.int64)
     raw = values[start:stop].view(np.uint8)
-    whole = raw.shape[0] // 4 * 4
-    if whole:
-        words = raw[:whole].view(np.uint32)
-        keys = np.zeros(1 << 16, dtype=np.int64)
-        block = PACKED_BLOCK // 4
-        kbuf = np.empty(min(block, words.shape[0]), dtype=np.uint32)
-        tbuf = np.empty_like(kbuf)
-        for lo in range(0, words.shape[0], block):
-            w = words[lo : lo + block]
-            k, t = kbuf[: w.shape[0]], tbuf[: w.shape[0]]
-            np.right_shift(w, 4, out=t)
-            np.bitwise_or(w, t, out=k)  # bytes 0 and 2: two nibbles each
-            k &= np.uint32(0x00FF00FF)
-            np.right_shift(k, 8, out=t)
-            k |= t
-            k &= np.uint32(0xFFFF)
-            keys += np.bincount(k, minlength=1 << 16)
-        h = keys.reshape(16, 16, 16, 16)
-        counts += h.sum(axis=(1, 2, 3)) + h.sum(axis=(0, 2, 3))
-        counts += h.sum(axis=(0, 1, 3)) + h.sum(axis=(0, 1, 2))
-    if whole < raw.shape[0]:
-        counts += np.bincount(raw[whole:], minlength=16)
+    n = raw.shape[0]
+    block = PACKED_BLOCK
+    mask = np.empty(min(block, n), dtype=np.bool_)
+    lanes = block % (8 * _LANES) == 0 and n >= block
+    if lanes:
+        words = mask.view(np.uint64).reshape(-1, _LANES)
+        partial = np.empty((16, words.shape[0]), dtype=np.uint64)
+    for lo in range(0, n, block):
+        chunk = raw[lo : lo + block]
+        m = chunk.shape[0]
+        first, last = int(chunk.min()), int(chunk.max())
+        if lanes and m == block and last > first:
+            for v in range(first, last):
+                np.equal(chunk, v, out=mask)
+                np.add.reduce(words, axis=1, out=partial[v])
+            k = (
+                partial[first:last]
+                .view(np.uint8)
+                .reshape(last - first, -1)
+                .sum(axis=1, dtype=np.int64)
+            )
+            counts[first:last] += k
+            counts[last] += m - int(k.sum())
+            continue
+        seen = 0
+        for v in range(first, last):
+            if v == 0:
+                c = m - int(np.count_nonzero(chunk))
+            else:
+                np.equal(chunk, v, out=mask[:m])
+                c = int(np.count_nonzero(mask[:m]))
+            counts[v] += c
+            seen += c
+        counts[last] += m - seen
     return counts, None, None
 
 

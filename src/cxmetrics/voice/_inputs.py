@@ -8,6 +8,7 @@ from typing import Any, Protocol
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from cxmetrics._core.shapes import as_array
 from cxmetrics._core.validation import _is_missing_object, _object_to_float, numeric_1d
 from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
 
@@ -101,7 +102,7 @@ def rating_codes(
                 raise InvalidInputError(msg)
     present = arr[~missing]
     if categories is not None:
-        cats = np.asarray(categories)
+        cats = as_array(categories, "categories")
         if cats.ndim != 1 or cats.shape[0] < 1:
             msg = f"`categories` must be a non-empty 1-D list; got shape {cats.shape}."
             raise InvalidInputError(msg)
@@ -151,7 +152,7 @@ def driver_table(
         labels = [str(c) for c in drivers.columns]
         cols = [drivers[c] for c in drivers.columns]
     else:
-        arr = np.asarray(drivers)
+        arr = as_array(drivers, "drivers")
         if arr.ndim != 2:
             msg = f"`drivers` must be 2-D (one column per driver) or a mapping of name to column; got shape {arr.shape}."
             raise InvalidInputError(msg)

@@ -13,6 +13,7 @@ import warnings
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from cxmetrics._core.shapes import as_array
 from cxmetrics._core.validation import check_option
 from cxmetrics.exceptions import InvalidInputError, UndefinedMetricWarning
 from cxmetrics.typing import KappaWeighting, NanPolicy
@@ -149,8 +150,8 @@ def cohens_kappa(
     check_option("weighting", weighting, KappaWeighting)
     check_option("nan_policy", nan_policy, NanPolicy)
     n_resamples, level = _check_common(n_resamples, confidence_level)
-    a = np.asarray(rater_a)
-    b = np.asarray(rater_b)
+    a = as_array(rater_a, "rater_a")
+    b = as_array(rater_b, "rater_b")
     if a.ndim != 1 or b.ndim != 1:
         msg = (
             f"`rater_a` and `rater_b` must be 1-D; got shapes {a.shape} and {b.shape}."

@@ -26,7 +26,13 @@ from cxmetrics._core.arrays import (
 from cxmetrics._core.display import DisplayMixin
 from cxmetrics._core.fit import ParameterSpec, maximise, warn_unconverged
 from cxmetrics._core.optional import require
-from cxmetrics._core.validation import as_1d, check_confidence_level, numeric_1d
+from cxmetrics._core.shapes import as_array
+from cxmetrics._core.validation import (
+    as_1d,
+    check_confidence_level,
+    numeric_1d,
+    parameter_scalar,
+)
 from cxmetrics.exceptions import InvalidInputError
 from cxmetrics.stats import critical_value, proportion_interval
 from cxmetrics.voice._inputs import GroupedLike
@@ -435,11 +441,8 @@ def james_stein(
     level = check_confidence_level(confidence_level)
     y = _finite(estimates, "estimates")
     v: NDArray[np.float64]
-    if np.ndim(variances) == 0:
-        single = float(np.asarray(variances, dtype=np.float64))
-        if not math.isfinite(single):
-            msg = f"`variances` must be finite; got {variances!r}."
-            raise InvalidInputError(msg)
+    if as_array(variances, "variances").ndim == 0:
+        single = parameter_scalar(variances, "variances")  # text, None: named
         v = np.full(y.shape, single)
     else:
         v = _finite(variances, "variances")
@@ -460,7 +463,11 @@ def james_stein(
     s = float(((y - mean) ** 2).sum())
     # moment estimate of the between-agent variance; untruncated inside B so that
     # equal variances give James-Stein's (k - 3) sigma^2 / S exactly
-    tau2_raw = s / (g - 1) - float(v.mean())
+    with np.errstate(over="ignore"):
+        v_mean = float(v.mean())
+    if not math.isfinite(v_mean):  # the sum overflowed: the mean does not
+        v_mean = float((v / g).sum())
+    tau2_raw = s / (g - 1) - v_mean
     tau2 = max(0.0, tau2_raw)
     denom = v + tau2_raw
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -469,7 +476,7 @@ def james_stein(
         )
     value = mean + (1.0 - weight) * (y - mean)
     half = float(critical_value(level)) * np.sqrt(v * (1.0 - weight))
-    rel_n = float(v.mean()) / v
+    rel_n = v_mean / v
     z = float(critical_value(level))
     return ShrinkageResult(
         "james_stein",
