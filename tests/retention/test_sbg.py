@@ -73,7 +73,7 @@ def test_high_end_log_likelihood_and_projections(scipy):
 
 def test_log_likelihood_at_one_one():
     # JD Maturen's test: LL(1, 1) = -2.115 per customer on the high-end data
-    from cxmetrics.retention._sbg import _log_likelihood, _sufficient
+    from cxmetrics.retention._sbg_fit import _log_likelihood, _sufficient
 
     lost, alive = _sufficient([np.array(HIGH_END[:8])])
     ll, _, _ = _log_likelihood(1.0, 1.0, lost, alive, derivatives=False)
@@ -130,7 +130,7 @@ def test_against_independent_nelder_mead_and_numerical_hessian(scipy, cohorts):
 
 
 def test_multi_cohort_likelihood_is_the_sum_over_cohorts(scipy):
-    from cxmetrics.retention._sbg import _log_likelihood, _sufficient
+    from cxmetrics.retention._sbg_fit import _log_likelihood, _sufficient
 
     cohorts = [HIGH_END[:8], HIGH_END[:4], REGULAR[:6]]
     fit = cx.sbg(cohorts)

@@ -34,7 +34,8 @@ from cxmetrics.retention._revenue import (
     net_revenue_retention,
 )
 from cxmetrics.retention._revenue_matrix import RevenueMatrix
-from cxmetrics.retention._sbg import SBGModel, SBGResult, sbg
+from cxmetrics.retention._sbg import SBGModel
+from cxmetrics.retention._sbg_fit import SBGResult, sbg
 from cxmetrics.survival import (
     GroupedKaplanMeierResult,
     GroupedNelsonAalenResult,
