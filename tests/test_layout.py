@@ -41,8 +41,7 @@ NOT_CORE = (
 
 
 #: (importer, private module of another package) pairs still allowed, with the reason
-PRIVATE_REACH_ALLOWED: dict[tuple[str, str], str] = {
-}
+PRIVATE_REACH_ALLOWED: dict[tuple[str, str], str] = {}
 
 #: cycles (as sorted module sets) still allowed, with the reason
 CYCLES_ALLOWED: dict[frozenset[str], str] = {}

@@ -374,3 +374,34 @@ def test_voice_and_experiment_scalars_are_checked():
     with pytest.warns(cx.exceptions.UndefinedMetricWarning):
         srm = cx.sample_ratio_mismatch([])  # once a silent NaN
     assert np.isnan(srm.value)
+
+
+def test_adding_a_state_to_another_kind_of_object_is_a_clear_error():
+    state = cx.NPSState.from_responses([9, 10, 3])
+    for other in (cx.BGNBDModel(r=0.24, alpha=4.4, a=0.79, b=2.4), 5, "x", 1.0, True):
+        with pytest.raises(InvalidInputTypeError, match="only states of the same type"):
+            state + other
+        with pytest.raises(InvalidInputTypeError, match="only states of the same type"):
+            other + state
+    assert sum([state, state]) == state + state
+    assert state + 0 == state
+
+
+def test_build_report_checks_extra_sections_before_any_section():
+    from cxmetrics.report import build_report
+
+    surveys = {"nps": [9, 10, 3, 7], "month": ["2024-01"] * 4}
+    for bad in (
+        "<p>x</p>",
+        [("id", "heading")],
+        [("", "h", ["<p>x</p>"])],
+        [("id", "h", "<p>not a list</p>")],
+        [("id", "h", [1])],
+        {"a": 1},
+    ):
+        with pytest.raises(InvalidInputTypeError, match="extra_sections"):
+            build_report(surveys=surveys, extra_sections=bad)
+    html = build_report(
+        surveys=surveys, extra_sections=[("more", "More", ["<p>hi</p>"])]
+    )
+    assert "<p>hi</p>" in html and "More" in html

@@ -76,7 +76,13 @@ class Mergeable:
 
     def __add__(self, other: object) -> Self:
         if not isinstance(other, Mergeable):
-            return NotImplemented
+            if isinstance(other, int) and not isinstance(other, bool) and other == 0:
+                return self  # sum() and a running total that starts at 0
+            msg = (
+                f"cannot add a {type(other).__name__} to a {type(self).__name__}: "
+                "only states of the same type merge."
+            )
+            raise InvalidInputTypeError(msg)
         if type(other) is not type(self):
             msg = f"cannot merge {type(self).__name__} with {type(other).__name__}."
             raise IncompatibleStateError(msg)
@@ -85,9 +91,13 @@ class Mergeable:
 
     def __radd__(self, other: object) -> Self:
         # lets the built-in sum() start from 0
-        if isinstance(other, int) and other == 0:
+        if isinstance(other, int) and not isinstance(other, bool) and other == 0:
             return self
-        return NotImplemented
+        msg = (
+            f"cannot add a {type(self).__name__} to a {type(other).__name__}: "
+            "only states of the same type merge."
+        )
+        raise InvalidInputTypeError(msg)
 
     def _tag(self) -> dict[str, Any]:
         """The start of :meth:`to_dict`: the state's type."""

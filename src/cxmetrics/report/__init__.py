@@ -29,7 +29,7 @@ from typing import Any
 from numpy.typing import NDArray
 
 from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
-from cxmetrics.report._checks import check_tables
+from cxmetrics.report._checks import check_extra_sections, check_tables
 from cxmetrics.report._clv import clv_section
 from cxmetrics.report._experiments import experiment_section
 from cxmetrics.report._html import page, tiles_html
@@ -190,10 +190,11 @@ def build_report(
     """
     goals = _check_options(currency, min_n, targets, confidence_level)
     _check_months(nrr_horizon)
+    extra = check_extra_sections(extra_sections)
     if tickets is not None and (policy is None or as_of is None):
         msg = "`tickets` need a `policy` and an `as_of` instant."
         raise InvalidInputError(msg)
-    check_tables(
+    surveys, tickets, activity, transactions, subscriptions = check_tables(
         {
             "surveys": surveys,
             "tickets": tickets,
@@ -249,7 +250,7 @@ def build_report(
                 workforce_section(workforce),
             )
         )
-    sections.extend(extra_sections or [])
+    sections.extend(extra)
     if not sections:
         msg = "the report needs at least one input (surveys, tickets, activity, ...)."
         raise InvalidInputError(msg)

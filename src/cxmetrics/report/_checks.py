@@ -11,12 +11,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
+
 from cxmetrics._core.shapes import as_array
 from cxmetrics._core.validation import check_instance
 from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
 from cxmetrics.support import SLAPolicy, TicketLog
 
-__all__ = ["check_tables"]
+__all__ = ["check_extra_sections", "check_tables"]
 
 #: the columns each table needs (equal lengths); optional ones are checked when given
 _NEEDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -59,8 +61,12 @@ def _same_length(name: str, table: Mapping[str, Any], columns: tuple[str, ...]) 
         raise InvalidInputError(msg)
 
 
-def check_tables(tables: Mapping[str, object], policy: object) -> None:
-    """Check every given table (``None``: not given) and the tickets' ``policy``."""
+def check_tables(tables: Mapping[str, object], policy: object) -> list[Any]:
+    """Check every given table (``None``: not given) and the tickets' ``policy``.
+
+    Returns the tables in the given order, with list and tuple columns as arrays
+    (the sections index them with masks); a built ``TicketLog`` stays as it is.
+    """
     for name, given in tables.items():
         if given is None:
             continue
@@ -77,3 +83,46 @@ def check_tables(tables: Mapping[str, object], policy: object) -> None:
                 continue
         _columns(name, table, needed)
         _same_length(name, table, needed + optional)
+    return [
+        None
+        if given is None
+        else {
+            k: np.asarray(v) if isinstance(v, list | tuple) else v
+            for k, v in _table(name, given).items()
+        }
+        for name, given in tables.items()
+    ]
+
+
+def check_extra_sections(sections: object) -> list[tuple[str, str, list[str]]]:
+    """``extra_sections``: a list of ``(id, heading, html parts)`` with text everywhere."""
+    if sections is None:
+        return []
+    if isinstance(sections, str | bytes | Mapping) or not isinstance(
+        sections, list | tuple
+    ):
+        msg = (
+            "`extra_sections` must be a list of (id, heading, html parts) tuples; "
+            f"got {type(sections).__name__}."
+        )
+        raise InvalidInputTypeError(msg)
+    out: list[tuple[str, str, list[str]]] = []
+    for i, item in enumerate(sections):
+        ok = isinstance(item, list | tuple) and len(item) == 3
+        if ok:
+            sid, heading, parts = item
+            ok = (
+                isinstance(sid, str)
+                and bool(sid)
+                and isinstance(heading, str)
+                and isinstance(parts, list | tuple)
+                and all(isinstance(part, str) for part in parts)
+            )
+        if not ok:
+            msg = (
+                f"`extra_sections[{i}]` must be (id, heading, html parts): a non-empty "
+                f"id, a heading and a list of HTML strings; got {item!r:.80}."
+            )
+            raise InvalidInputTypeError(msg)
+        out.append((sid, heading, list(parts)))
+    return out
