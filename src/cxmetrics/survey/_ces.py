@@ -7,19 +7,17 @@ from typing import ClassVar, overload
 import attrs
 from numpy.typing import ArrayLike
 
-from cxmetrics._core.grouped import finish_grouped, finish_scalar
 from cxmetrics._core.result import grouped_result
-from cxmetrics.survey._options import check_compute_options, check_score_options
 from cxmetrics.survey._rating import (
     GROUPED_RATING,
     RATING_BLANK,
     Definition,
     GroupedRatingResult,
     RatingResult,
-    rating_columns,
+    state_columns,
 )
 from cxmetrics.survey._scheme import CESScheme
-from cxmetrics.survey._state import GroupedScaleState, ScaleState
+from cxmetrics.survey._state import GroupedScaleState, ScaleState, score_state
 from cxmetrics.typing import NanPolicy, SmallGroupPolicy
 
 __all__ = ["CESResult", "CESState", "GroupedCESResult", "GroupedCESState", "ces"]
@@ -80,6 +78,7 @@ class CESState(ScaleState[CESScheme]):
     """
 
     _default_scheme: ClassVar[type[CESScheme]] = CESScheme
+    _metric = "CES"
 
     def compute(
         self,
@@ -89,19 +88,11 @@ class CESState(ScaleState[CESScheme]):
         small_groups: SmallGroupPolicy = "suppress",
     ) -> CESResult:
         """The :class:`CESResult`; ``definition`` picks mean (default) or share."""
-        check_compute_options(min_n, small_groups, definition)
-        return finish_scalar(
-            CESResult,
-            "CES",
-            rating_columns(
-                *self.histogram, self.scheme.low, _positive(self.scheme), definition
-            ),
-            RATING_BLANK,
-            min_n,
-            small_groups,
-            definition=definition,
-            scheme=self.scheme,
-            weighted=self.weighted,
+        cols = state_columns(
+            self, _positive(self.scheme), definition, min_n, small_groups
+        )
+        return self._finish(
+            CESResult, cols, RATING_BLANK, min_n, small_groups, definition=definition
         )
 
 
@@ -117,6 +108,7 @@ class GroupedCESState(GroupedScaleState[CESScheme]):
     """
 
     _default_scheme: ClassVar[type[CESScheme]] = CESScheme
+    _metric = "CES"
     _scalar: ClassVar[type[CESState]] = CESState
 
     def compute(
@@ -127,20 +119,16 @@ class GroupedCESState(GroupedScaleState[CESScheme]):
         small_groups: SmallGroupPolicy = "suppress",
     ) -> GroupedCESResult:
         """The :class:`GroupedCESResult`; small groups flagged or suppressed."""
-        check_compute_options(min_n, small_groups, definition)
-        return finish_grouped(
+        cols = state_columns(
+            self, _positive(self.scheme), definition, min_n, small_groups
+        )
+        return self._finish(
             GroupedCESResult,
-            "CES",
-            self.keys,
-            rating_columns(
-                *self.histogram, self.scheme.low, _positive(self.scheme), definition
-            ),
+            cols,
             RATING_BLANK,
             min_n,
             small_groups,
             definition=definition,
-            scheme=self.scheme,
-            weighted=self.weighted,
         )
 
 
@@ -244,31 +232,17 @@ def ces(
     >>> cx.ces([1, 2, 2, 4, 5], scheme=cx.CESScheme.ces1(), definition="share").value
     0.6
     """
-    check_score_options(
+    state = score_state(
+        CESState,
+        GroupedCESState,
+        responses,
+        weights=weights,
         by=by,
         levels=levels,
         scheme=scheme,
-        kind=CESScheme,
         nan_policy=nan_policy,
         min_n=min_n,
         small_groups=small_groups,
         definition=definition,
     )
-    if by is None:
-        state = CESState.from_responses(
-            responses, weights=weights, scheme=scheme, nan_policy=nan_policy
-        )
-        return state.compute(
-            definition=definition, min_n=min_n, small_groups=small_groups
-        )
-    grouped = GroupedCESState.from_responses(
-        responses,
-        by,
-        weights=weights,
-        scheme=scheme,
-        nan_policy=nan_policy,
-        levels=levels,
-    )
-    return grouped.compute(
-        definition=definition, min_n=min_n, small_groups=small_groups
-    )
+    return state.compute(definition=definition, min_n=min_n, small_groups=small_groups)

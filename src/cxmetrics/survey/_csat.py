@@ -7,19 +7,17 @@ from typing import ClassVar, overload
 import attrs
 from numpy.typing import ArrayLike
 
-from cxmetrics._core.grouped import finish_grouped, finish_scalar
 from cxmetrics._core.result import grouped_result
-from cxmetrics.survey._options import check_compute_options, check_score_options
 from cxmetrics.survey._rating import (
     GROUPED_RATING,
     RATING_BLANK,
     Definition,
     GroupedRatingResult,
     RatingResult,
-    rating_columns,
+    state_columns,
 )
 from cxmetrics.survey._scheme import CSATScheme
-from cxmetrics.survey._state import GroupedScaleState, ScaleState
+from cxmetrics.survey._state import GroupedScaleState, ScaleState, score_state
 from cxmetrics.typing import NanPolicy, SmallGroupPolicy
 
 __all__ = ["CSATResult", "CSATState", "GroupedCSATResult", "GroupedCSATState", "csat"]
@@ -81,6 +79,7 @@ class CSATState(ScaleState[CSATScheme]):
     """
 
     _default_scheme: ClassVar[type[CSATScheme]] = CSATScheme
+    _metric = "CSAT"
 
     def compute(
         self,
@@ -90,19 +89,11 @@ class CSATState(ScaleState[CSATScheme]):
         small_groups: SmallGroupPolicy = "suppress",
     ) -> CSATResult:
         """The :class:`CSATResult`; ``definition`` picks share or mean as ``value``."""
-        check_compute_options(min_n, small_groups, definition)
-        return finish_scalar(
-            CSATResult,
-            "CSAT",
-            rating_columns(
-                *self.histogram, self.scheme.low, _positive(self.scheme), definition
-            ),
-            RATING_BLANK,
-            min_n,
-            small_groups,
-            definition=definition,
-            scheme=self.scheme,
-            weighted=self.weighted,
+        cols = state_columns(
+            self, _positive(self.scheme), definition, min_n, small_groups
+        )
+        return self._finish(
+            CSATResult, cols, RATING_BLANK, min_n, small_groups, definition=definition
         )
 
 
@@ -118,6 +109,7 @@ class GroupedCSATState(GroupedScaleState[CSATScheme]):
     """
 
     _default_scheme: ClassVar[type[CSATScheme]] = CSATScheme
+    _metric = "CSAT"
     _scalar: ClassVar[type[CSATState]] = CSATState
 
     def compute(
@@ -128,20 +120,16 @@ class GroupedCSATState(GroupedScaleState[CSATScheme]):
         small_groups: SmallGroupPolicy = "suppress",
     ) -> GroupedCSATResult:
         """The :class:`GroupedCSATResult`; small groups flagged or suppressed."""
-        check_compute_options(min_n, small_groups, definition)
-        return finish_grouped(
+        cols = state_columns(
+            self, _positive(self.scheme), definition, min_n, small_groups
+        )
+        return self._finish(
             GroupedCSATResult,
-            "CSAT",
-            self.keys,
-            rating_columns(
-                *self.histogram, self.scheme.low, _positive(self.scheme), definition
-            ),
+            cols,
             RATING_BLANK,
             min_n,
             small_groups,
             definition=definition,
-            scheme=self.scheme,
-            weighted=self.weighted,
         )
 
 
@@ -255,31 +243,17 @@ def csat(
     >>> res.value, res.n, res.n_missing
     (0.75, 4, 1)
     """
-    check_score_options(
+    state = score_state(
+        CSATState,
+        GroupedCSATState,
+        responses,
+        weights=weights,
         by=by,
         levels=levels,
         scheme=scheme,
-        kind=CSATScheme,
         nan_policy=nan_policy,
         min_n=min_n,
         small_groups=small_groups,
         definition=definition,
     )
-    if by is None:
-        state = CSATState.from_responses(
-            responses, weights=weights, scheme=scheme, nan_policy=nan_policy
-        )
-        return state.compute(
-            definition=definition, min_n=min_n, small_groups=small_groups
-        )
-    grouped = GroupedCSATState.from_responses(
-        responses,
-        by,
-        weights=weights,
-        scheme=scheme,
-        nan_policy=nan_policy,
-        levels=levels,
-    )
-    return grouped.compute(
-        definition=definition, min_n=min_n, small_groups=small_groups
-    )
+    return state.compute(definition=definition, min_n=min_n, small_groups=small_groups)

@@ -26,6 +26,7 @@ from cxmetrics.stats import (
     mean_interval,
     proportion_interval,
 )
+from cxmetrics.survey._options import check_compute_options
 from cxmetrics.survey._summary import ScaleSummary
 from cxmetrics.typing import MeanMethod, ProportionMethod, RatingDefinition
 
@@ -36,6 +37,7 @@ __all__ = [
     "GroupedRatingResult",
     "RatingResult",
     "rating_columns",
+    "state_columns",
 ]
 
 Definition: TypeAlias = RatingDefinition
@@ -83,6 +85,20 @@ def rating_columns(
         ),
         "counts": counts,
     }
+
+
+def state_columns(
+    state: Any,
+    positive: tuple[int, int],
+    definition: str,
+    min_n: int,
+    small_groups: str,
+) -> dict[str, NDArray[Any]]:
+    """The options of a CSAT/CES ``compute`` checked, the columns of its state."""
+    check_compute_options(min_n, small_groups, definition)
+    counts, wsum, w2sum, n_missing = state.histogram
+    low = state.scheme.low
+    return rating_columns(counts, wsum, w2sum, n_missing, low, positive, definition)
 
 
 class _RatingMethods(IntervalMethods[CI]):
