@@ -10,11 +10,10 @@ from numpy.typing import ArrayLike
 from cxmetrics._core.result import grouped_result
 from cxmetrics.survey._rating import (
     GROUPED_RATING,
-    RATING_BLANK,
     Definition,
     GroupedRatingResult,
     RatingResult,
-    state_columns,
+    RatingState,
 )
 from cxmetrics.survey._scheme import CESScheme
 from cxmetrics.survey._state import GroupedScaleState, ScaleState, score_state
@@ -61,12 +60,8 @@ class GroupedCESResult(GroupedRatingResult[CESResult]):
     """
 
 
-def _positive(scheme: CESScheme) -> tuple[int, int]:
-    return scheme.easy_min, scheme.easy_max
-
-
 @attrs.frozen(unsafe_hash=False)
-class CESState(ScaleState[CESScheme]):
+class CESState(RatingState, ScaleState[CESScheme]):
     """Mergeable state of CES answers (histogram over the scale).
 
     Examples
@@ -79,6 +74,7 @@ class CESState(ScaleState[CESScheme]):
 
     _default_scheme: ClassVar[type[CESScheme]] = CESScheme
     _metric = "CES"
+    _positive = ("easy_min", "easy_max")
 
     def compute(
         self,
@@ -88,16 +84,11 @@ class CESState(ScaleState[CESScheme]):
         small_groups: SmallGroupPolicy = "suppress",
     ) -> CESResult:
         """The :class:`CESResult`; ``definition`` picks mean (default) or share."""
-        cols = state_columns(
-            self, _positive(self.scheme), definition, min_n, small_groups
-        )
-        return self._finish(
-            CESResult, cols, RATING_BLANK, min_n, small_groups, definition=definition
-        )
+        return self._rate(CESResult, definition, min_n, small_groups)
 
 
 @attrs.frozen(unsafe_hash=False)
-class GroupedCESState(GroupedScaleState[CESScheme]):
+class GroupedCESState(RatingState, GroupedScaleState[CESScheme]):
     """Mergeable per-group state of CES answers.
 
     Examples
@@ -109,6 +100,7 @@ class GroupedCESState(GroupedScaleState[CESScheme]):
 
     _default_scheme: ClassVar[type[CESScheme]] = CESScheme
     _metric = "CES"
+    _positive = ("easy_min", "easy_max")
     _scalar: ClassVar[type[CESState]] = CESState
 
     def compute(
@@ -119,17 +111,7 @@ class GroupedCESState(GroupedScaleState[CESScheme]):
         small_groups: SmallGroupPolicy = "suppress",
     ) -> GroupedCESResult:
         """The :class:`GroupedCESResult`; small groups flagged or suppressed."""
-        cols = state_columns(
-            self, _positive(self.scheme), definition, min_n, small_groups
-        )
-        return self._finish(
-            GroupedCESResult,
-            cols,
-            RATING_BLANK,
-            min_n,
-            small_groups,
-            definition=definition,
-        )
+        return self._rate(GroupedCESResult, definition, min_n, small_groups)
 
 
 @overload

@@ -10,11 +10,10 @@ from numpy.typing import ArrayLike
 from cxmetrics._core.result import grouped_result
 from cxmetrics.survey._rating import (
     GROUPED_RATING,
-    RATING_BLANK,
     Definition,
     GroupedRatingResult,
     RatingResult,
-    state_columns,
+    RatingState,
 )
 from cxmetrics.survey._scheme import CSATScheme
 from cxmetrics.survey._state import GroupedScaleState, ScaleState, score_state
@@ -62,12 +61,8 @@ class GroupedCSATResult(GroupedRatingResult[CSATResult]):
     """
 
 
-def _positive(scheme: CSATScheme) -> tuple[int, int]:
-    return scheme.satisfied_min, scheme.high
-
-
 @attrs.frozen(unsafe_hash=False)
-class CSATState(ScaleState[CSATScheme]):
+class CSATState(RatingState, ScaleState[CSATScheme]):
     """Mergeable state of CSAT answers (histogram over the scale).
 
     Examples
@@ -80,6 +75,7 @@ class CSATState(ScaleState[CSATScheme]):
 
     _default_scheme: ClassVar[type[CSATScheme]] = CSATScheme
     _metric = "CSAT"
+    _positive = ("satisfied_min", "high")
 
     def compute(
         self,
@@ -89,16 +85,11 @@ class CSATState(ScaleState[CSATScheme]):
         small_groups: SmallGroupPolicy = "suppress",
     ) -> CSATResult:
         """The :class:`CSATResult`; ``definition`` picks share or mean as ``value``."""
-        cols = state_columns(
-            self, _positive(self.scheme), definition, min_n, small_groups
-        )
-        return self._finish(
-            CSATResult, cols, RATING_BLANK, min_n, small_groups, definition=definition
-        )
+        return self._rate(CSATResult, definition, min_n, small_groups)
 
 
 @attrs.frozen(unsafe_hash=False)
-class GroupedCSATState(GroupedScaleState[CSATScheme]):
+class GroupedCSATState(RatingState, GroupedScaleState[CSATScheme]):
     """Mergeable per-group state of CSAT answers.
 
     Examples
@@ -110,6 +101,7 @@ class GroupedCSATState(GroupedScaleState[CSATScheme]):
 
     _default_scheme: ClassVar[type[CSATScheme]] = CSATScheme
     _metric = "CSAT"
+    _positive = ("satisfied_min", "high")
     _scalar: ClassVar[type[CSATState]] = CSATState
 
     def compute(
@@ -120,17 +112,7 @@ class GroupedCSATState(GroupedScaleState[CSATScheme]):
         small_groups: SmallGroupPolicy = "suppress",
     ) -> GroupedCSATResult:
         """The :class:`GroupedCSATResult`; small groups flagged or suppressed."""
-        cols = state_columns(
-            self, _positive(self.scheme), definition, min_n, small_groups
-        )
-        return self._finish(
-            GroupedCSATResult,
-            cols,
-            RATING_BLANK,
-            min_n,
-            small_groups,
-            definition=definition,
-        )
+        return self._rate(GroupedCSATResult, definition, min_n, small_groups)
 
 
 @overload

@@ -240,9 +240,15 @@ class ScaleState(_ScaleBase[SchemeT]):
         blank: tuple[str, ...],
         min_n: int,
         small_groups: str,
+        *,
+        depth: int = 0,
         **extra: Any,
     ) -> _R:
-        """The result of ``columns``: the end of every ``compute``."""
+        """The result of ``columns``: the end of every ``compute``.
+
+        ``depth`` counts the calls between ``compute`` and here, so that the
+        warning of an undefined metric points at the caller of the front door.
+        """
         return finish_scalar(
             result,
             self._metric,
@@ -250,7 +256,7 @@ class ScaleState(_ScaleBase[SchemeT]):
             blank,
             min_n,
             small_groups,
-            stacklevel=_STACKLEVEL,
+            stacklevel=_STACKLEVEL + depth,
             scheme=self.scheme,
             weighted=self.weighted,
             **extra,
@@ -351,6 +357,8 @@ class GroupedScaleState(_ScaleBase[SchemeT], GroupedState):
         blank: tuple[str, ...],
         min_n: int,
         small_groups: str,
+        *,
+        depth: int = 0,
         **extra: Any,
     ) -> _R:
         """The grouped result of ``columns``: the end of every ``compute``."""
@@ -362,7 +370,7 @@ class GroupedScaleState(_ScaleBase[SchemeT], GroupedState):
             blank,
             min_n,
             small_groups,
-            stacklevel=_STACKLEVEL,
+            stacklevel=_STACKLEVEL + depth,
             scheme=self.scheme,
             weighted=self.weighted,
             **extra,
