@@ -165,6 +165,33 @@ class _ScaleBase(KeyedState, Generic[SchemeT]):
         """Whether the answers carry survey weights."""
         return self.weight_sums is not None
 
+    def _finish(
+        self,
+        result: Callable[..., _R],
+        columns: dict[str, NDArray[Any]],
+        blank: tuple[str, ...],
+        min_n: int,
+        small_groups: str,
+        *,
+        depth: int = 0,
+        **extra: Any,
+    ) -> _R:
+        """The (grouped) result of ``columns``: the end of every ``compute``.
+
+        ``depth`` counts the calls between ``compute`` and here, so that the
+        warning of an undefined metric points at the caller of the front door.
+        """
+        shared: dict[str, Any] = {
+            "stacklevel": _STACKLEVEL + depth,
+            "scheme": self.scheme,
+            "weighted": self.weighted,
+            **extra,
+        }
+        args = (columns, blank, min_n, small_groups)
+        if isinstance(self, GroupedScaleState):
+            return finish_grouped(result, self._metric, self.keys, *args, **shared)
+        return finish_scalar(result, self._metric, *args, **shared)
+
 
 @attrs.frozen(unsafe_hash=False)
 class ScaleState(_ScaleBase[SchemeT]):
@@ -232,35 +259,6 @@ class ScaleState(_ScaleBase[SchemeT]):
     def n(self) -> int:
         """Number of (non-missing) answers."""
         return int(self.counts.sum())
-
-    def _finish(
-        self,
-        result: Callable[..., _R],
-        columns: dict[str, NDArray[Any]],
-        blank: tuple[str, ...],
-        min_n: int,
-        small_groups: str,
-        *,
-        depth: int = 0,
-        **extra: Any,
-    ) -> _R:
-        """The result of ``columns``: the end of every ``compute``.
-
-        ``depth`` counts the calls between ``compute`` and here, so that the
-        warning of an undefined metric points at the caller of the front door.
-        """
-        return finish_scalar(
-            result,
-            self._metric,
-            columns,
-            blank,
-            min_n,
-            small_groups,
-            stacklevel=_STACKLEVEL + depth,
-            scheme=self.scheme,
-            weighted=self.weighted,
-            **extra,
-        )
 
 
 @attrs.frozen(unsafe_hash=False)
@@ -349,32 +347,6 @@ class GroupedScaleState(_ScaleBase[SchemeT], GroupedState):
     def n(self) -> NDArray[np.int64]:
         """Answers per group."""
         return np.asarray(self.counts.sum(axis=1), dtype=np.int64)
-
-    def _finish(
-        self,
-        result: Callable[..., _R],
-        columns: dict[str, NDArray[Any]],
-        blank: tuple[str, ...],
-        min_n: int,
-        small_groups: str,
-        *,
-        depth: int = 0,
-        **extra: Any,
-    ) -> _R:
-        """The grouped result of ``columns``: the end of every ``compute``."""
-        return finish_grouped(
-            result,
-            self._metric,
-            self.keys,
-            columns,
-            blank,
-            min_n,
-            small_groups,
-            stacklevel=_STACKLEVEL + depth,
-            scheme=self.scheme,
-            weighted=self.weighted,
-            **extra,
-        )
 
 
 def score_state(
