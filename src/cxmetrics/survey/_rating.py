@@ -101,13 +101,7 @@ class _Rated(Protocol):
     _positive: ClassVar[tuple[str, str]]
 
     def _finish(
-        self,
-        result: Callable[..., _T],
-        columns: dict[str, NDArray[Any]],
-        blank: tuple[str, ...],
-        min_n: int,
-        small_groups: str,
-        **extra: Any,
+        self, result: Callable[..., _T], *args: Any, **kwargs: Any
     ) -> _T: ...  # pragma: no cover
 
 
