@@ -31,7 +31,7 @@ from cxmetrics._core.fit import Convergence, ParameterSpec, maximise, warn_uncon
 from cxmetrics._core.optional import require
 from cxmetrics._core.shapes import as_array, broadcast_shape, errors_named
 from cxmetrics._core.validation import check_positive_int
-from cxmetrics.clv._fitted import FitMethods
+from cxmetrics.clv._fitted import FitMethods, model_method, model_parameter
 from cxmetrics.clv._inputs import (
     check_fit_data,
     positive_alpha,
@@ -304,60 +304,25 @@ class BGBBResult(FitMethods, DisplayMixin):
     convergence: Convergence
     n: float
 
-    @property
-    def alpha(self) -> float:
-        """First parameter of the beta distribution of the purchase probability."""
-        return self.model.alpha
+    alpha = model_parameter(
+        "First parameter of the beta distribution of the purchase probability."
+    )
+    beta = model_parameter(
+        "Second parameter of the beta distribution of the purchase probability."
+    )
+    gamma = model_parameter(
+        "First parameter of the beta distribution of the drop-out probability."
+    )
+    delta = model_parameter(
+        "Second parameter of the beta distribution of the drop-out probability."
+    )
 
-    @property
-    def beta(self) -> float:
-        """Second parameter of the beta distribution of the purchase probability."""
-        return self.model.beta
-
-    @property
-    def gamma(self) -> float:
-        """First parameter of the beta distribution of the drop-out probability."""
-        return self.model.gamma
-
-    @property
-    def delta(self) -> float:
-        """Second parameter of the beta distribution of the drop-out probability."""
-        return self.model.delta
-
-    def log_likelihood_of(
-        self,
-        frequency: ArrayLike,
-        recency: ArrayLike,
-        n_periods: ArrayLike,
-        *,
-        weights: ArrayLike | None = None,
-    ) -> float:
-        """Log-likelihood of (x, t_x, n) rows under the fitted parameters (the model's)."""
-        return self.model.log_likelihood_of(
-            frequency, recency, n_periods, weights=weights
-        )
-
-    def probability_alive(
-        self, frequency: ArrayLike, recency: ArrayLike, n_periods: ArrayLike
-    ) -> Any:
-        """Probability of being active at opportunity n + 1 (the model's)."""
-        return self.model.probability_alive(frequency, recency, n_periods)
-
-    def expected_purchases(self, n_periods: ArrayLike) -> Any:
-        """Expected purchases of a new customer in n opportunities (the model's)."""
-        return self.model.expected_purchases(n_periods)
-
-    def conditional_expected_purchases(
-        self,
-        n_star: ArrayLike,
-        frequency: ArrayLike,
-        recency: ArrayLike,
-        n_periods: ArrayLike,
-    ) -> Any:
-        """Expected purchases in the next n* opportunities given (x, t_x, n) (the model's)."""
-        return self.model.conditional_expected_purchases(
-            n_star, frequency, recency, n_periods
-        )
+    log_likelihood_of = model_method(BGBBModel.log_likelihood_of)
+    probability_alive = model_method(BGBBModel.probability_alive)
+    expected_purchases = model_method(BGBBModel.expected_purchases)
+    conditional_expected_purchases = model_method(
+        BGBBModel.conditional_expected_purchases
+    )
 
 
 def bgbb(

@@ -34,7 +34,7 @@ from cxmetrics._core.fit import Convergence, ParameterSpec, maximise, warn_uncon
 from cxmetrics._core.hypergeometric import hyp2f1
 from cxmetrics._core.optional import require
 from cxmetrics._core.shapes import broadcast_shape
-from cxmetrics.clv._fitted import FitMethods, PurchasePredictions
+from cxmetrics.clv._fitted import FitMethods, PurchasePredictions, model_parameter
 from cxmetrics.clv._inputs import (
     check_fit_data,
     compress,
@@ -352,25 +352,14 @@ class BGNBDResult(PurchasePredictions, FitMethods, DisplayMixin):
     convergence: Convergence
     n: float
 
-    @property
-    def r(self) -> float:
-        """Shape of the gamma distribution of purchase rates."""
-        return self.model.r
-
-    @property
-    def alpha(self) -> float:
-        """Rate of the gamma distribution of purchase rates."""
-        return self.model.alpha
-
-    @property
-    def a(self) -> float:
-        """First parameter of the beta distribution of the drop-out probability."""
-        return self.model.a
-
-    @property
-    def b(self) -> float:
-        """Second parameter of the beta distribution of the drop-out probability."""
-        return self.model.b
+    r = model_parameter("Shape of the gamma distribution of purchase rates.")
+    alpha = model_parameter("Rate of the gamma distribution of purchase rates.")
+    a = model_parameter(
+        "First parameter of the beta distribution of the drop-out probability."
+    )
+    b = model_parameter(
+        "Second parameter of the beta distribution of the drop-out probability."
+    )
 
 
 def bgnbd(

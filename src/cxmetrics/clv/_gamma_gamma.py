@@ -31,7 +31,7 @@ from cxmetrics._core.display import DisplayMixin
 from cxmetrics._core.fit import Convergence, ParameterSpec, maximise, warn_unconverged
 from cxmetrics._core.optional import require
 from cxmetrics._core.validation import parameter_array, weights_array
-from cxmetrics.clv._fitted import FitMethods
+from cxmetrics.clv._fitted import FitMethods, model_method, model_parameter
 from cxmetrics.clv._inputs import (
     positive_gamma,
     positive_p,
@@ -319,57 +319,19 @@ class GammaGammaResult(FitMethods, DisplayMixin):
     n_excluded: float
     n_zero_spend: float = 0.0
 
-    @property
-    def p(self) -> float:
-        """Shape of the gamma distribution of a customer's purchase values."""
-        return self.model.p
+    p = model_parameter(
+        "Shape of the gamma distribution of a customer's purchase values."
+    )
+    q = model_parameter("Shape of the gamma distribution of the purchase-value rate.")
+    gamma = model_parameter(
+        "Rate of the gamma distribution of the purchase-value rate."
+    )
+    mean_spend = model_parameter("Population mean spend per purchase (the model's).")
 
-    @property
-    def q(self) -> float:
-        """Shape of the gamma distribution of the purchase-value rate."""
-        return self.model.q
-
-    @property
-    def gamma(self) -> float:
-        """Rate of the gamma distribution of the purchase-value rate."""
-        return self.model.gamma
-
-    @property
-    def mean_spend(self) -> float:
-        """Population mean spend per purchase (the model's)."""
-        return self.model.mean_spend
-
-    def conditional_expected_spend(
-        self, frequency: ArrayLike, monetary_value: ArrayLike
-    ) -> Any:
-        """Expected spend per purchase given x purchases averaging zbar (the model's)."""
-        return self.model.conditional_expected_spend(frequency, monetary_value)
-
-    def customer_lifetime_value(
-        self,
-        purchase_model: Any,
-        frequency: ArrayLike,
-        recency: ArrayLike,
-        T: ArrayLike,
-        monetary_value: ArrayLike,
-        *,
-        margin: float = 1.0,
-        steps: int = 12,
-        step_length: float = 1.0,
-        discount_rate: float = 0.01,
-    ) -> Any:
-        """CLV: a purchase model's discounted purchases x expected spend (the model's)."""
-        return self.model.customer_lifetime_value(
-            purchase_model,
-            frequency,
-            recency,
-            T,
-            monetary_value,
-            margin=margin,
-            steps=steps,
-            step_length=step_length,
-            discount_rate=discount_rate,
-        )
+    conditional_expected_spend = model_method(
+        GammaGammaModel.conditional_expected_spend
+    )
+    customer_lifetime_value = model_method(GammaGammaModel.customer_lifetime_value)
 
 
 def gamma_gamma(

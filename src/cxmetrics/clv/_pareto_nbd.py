@@ -38,7 +38,7 @@ from cxmetrics._core.fit import Convergence, ParameterSpec, maximise, warn_uncon
 from cxmetrics._core.hypergeometric import hyp2f1
 from cxmetrics._core.optional import require
 from cxmetrics._core.shapes import broadcast_shape
-from cxmetrics.clv._fitted import FitMethods, PurchasePredictions
+from cxmetrics.clv._fitted import FitMethods, PurchasePredictions, model_parameter
 from cxmetrics.clv._inputs import (
     check_fit_data,
     compress,
@@ -281,25 +281,10 @@ class ParetoNBDResult(PurchasePredictions, FitMethods, DisplayMixin):
     convergence: Convergence
     n: float
 
-    @property
-    def r(self) -> float:
-        """Shape of the gamma distribution of purchase rates."""
-        return self.model.r
-
-    @property
-    def alpha(self) -> float:
-        """Rate of the gamma distribution of purchase rates."""
-        return self.model.alpha
-
-    @property
-    def s(self) -> float:
-        """Shape of the gamma distribution of drop-out rates."""
-        return self.model.s
-
-    @property
-    def beta(self) -> float:
-        """Rate of the gamma distribution of drop-out rates."""
-        return self.model.beta
+    r = model_parameter("Shape of the gamma distribution of purchase rates.")
+    alpha = model_parameter("Rate of the gamma distribution of purchase rates.")
+    s = model_parameter("Shape of the gamma distribution of drop-out rates.")
+    beta = model_parameter("Rate of the gamma distribution of drop-out rates.")
 
 
 def pareto_nbd(
