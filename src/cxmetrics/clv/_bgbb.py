@@ -25,13 +25,12 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._core.arrays import array_eq, frozen_float
 from cxmetrics._core.display import DisplayMixin
-from cxmetrics._core.fit import Convergence, ParameterSpec, maximise, warn_unconverged
+from cxmetrics._core.fit import ParameterSpec, maximise, warn_unconverged
 from cxmetrics._core.optional import require
 from cxmetrics._core.shapes import as_array, broadcast_shape, errors_named
 from cxmetrics._core.validation import check_positive_int
-from cxmetrics.clv._fitted import FitMethods, model_method, model_parameter
+from cxmetrics.clv._fitted import FitResult, model_method, model_parameter
 from cxmetrics.clv._inputs import (
     check_fit_data,
     positive_alpha,
@@ -262,7 +261,7 @@ class BGBBModel(DisplayMixin):
 
 
 @attrs.frozen
-class BGBBResult(FitMethods, DisplayMixin):
+class BGBBResult(FitResult[BGBBModel]):
     """A BG/BB model fitted by maximum likelihood, with its diagnostics.
 
     Holds the fitted :class:`BGBBModel` and answers its predictions
@@ -297,12 +296,6 @@ class BGBBResult(FitMethods, DisplayMixin):
 
     parameter_names: ClassVar[tuple[str, ...]] = BGBBModel.parameter_names
     model_name: ClassVar[str] = BGBBModel.model_name
-
-    model: BGBBModel
-    covariance: Float = attrs.field(converter=frozen_float, eq=array_eq)
-    log_likelihood: float
-    convergence: Convergence
-    n: float
 
     alpha = model_parameter(
         "First parameter of the beta distribution of the purchase probability."

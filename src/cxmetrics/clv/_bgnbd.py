@@ -28,13 +28,12 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._core.arrays import array_eq, frozen_float
 from cxmetrics._core.display import DisplayMixin
-from cxmetrics._core.fit import Convergence, ParameterSpec, maximise, warn_unconverged
+from cxmetrics._core.fit import ParameterSpec, maximise, warn_unconverged
 from cxmetrics._core.hypergeometric import hyp2f1
 from cxmetrics._core.optional import require
 from cxmetrics._core.shapes import broadcast_shape
-from cxmetrics.clv._fitted import FitMethods, PurchasePredictions, model_parameter
+from cxmetrics.clv._fitted import FitResult, PurchasePredictions, model_parameter
 from cxmetrics.clv._inputs import (
     check_fit_data,
     compress,
@@ -305,7 +304,7 @@ class BGNBDModel(ResidualMethods, DisplayMixin):
 
 
 @attrs.frozen
-class BGNBDResult(PurchasePredictions, FitMethods, DisplayMixin):
+class BGNBDResult(PurchasePredictions, FitResult[BGNBDModel]):
     """A BG/NBD model fitted by maximum likelihood, with its diagnostics.
 
     Holds the fitted :class:`BGNBDModel` and answers its predictions
@@ -345,12 +344,6 @@ class BGNBDResult(PurchasePredictions, FitMethods, DisplayMixin):
 
     parameter_names: ClassVar[tuple[str, ...]] = BGNBDModel.parameter_names
     model_name: ClassVar[str] = BGNBDModel.model_name
-
-    model: BGNBDModel
-    covariance: Float = attrs.field(converter=frozen_float, eq=array_eq)
-    log_likelihood: float
-    convergence: Convergence
-    n: float
 
     r = model_parameter("Shape of the gamma distribution of purchase rates.")
     alpha = model_parameter("Rate of the gamma distribution of purchase rates.")

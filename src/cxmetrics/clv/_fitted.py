@@ -21,16 +21,28 @@ from typing import (
     overload,
 )
 
-from numpy.typing import ArrayLike
+import attrs
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
+from cxmetrics._core.arrays import array_eq, frozen_float
+from cxmetrics._core.display import DisplayMixin
+from cxmetrics._core.fit import Convergence
 from cxmetrics.clv._residual import ResidualMethods
 from cxmetrics.clv._rfm import RFMSummary
 from cxmetrics.stats import FittedModel
 
-__all__ = ["FitMethods", "PurchasePredictions", "model_method", "model_parameter"]
+__all__ = [
+    "FitMethods",
+    "FitResult",
+    "PurchasePredictions",
+    "model_method",
+    "model_parameter",
+]
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
+_M = TypeVar("_M")
 
 
 class FitMethods(FittedModel):
@@ -66,6 +78,22 @@ class FitMethods(FittedModel):
             f"{self.model_name} fit ({status}): {parts}; log-likelihood "
             f"{self.log_likelihood:.6g}; n={self.n}"
         )
+
+
+@attrs.frozen
+class FitResult(FitMethods, DisplayMixin, Generic[_M]):
+    """The fields every fitted CLV model has: its model and the fit's diagnostics.
+
+    A model's result class subclasses ``FitResult[ItsModel]`` and sets
+    ``parameter_names`` and ``model_name``; see the public result classes for the
+    fields' meaning.
+    """
+
+    model: _M
+    covariance: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
+    log_likelihood: float
+    convergence: Convergence
+    n: float
 
 
 class model_parameter:  # noqa: N801  (used like ``property``)

@@ -26,12 +26,11 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._core.arrays import array_eq, frozen_float
 from cxmetrics._core.display import DisplayMixin
-from cxmetrics._core.fit import Convergence, ParameterSpec, maximise, warn_unconverged
+from cxmetrics._core.fit import ParameterSpec, maximise, warn_unconverged
 from cxmetrics._core.optional import require
 from cxmetrics._core.validation import parameter_array, weights_array
-from cxmetrics.clv._fitted import FitMethods, model_method, model_parameter
+from cxmetrics.clv._fitted import FitResult, model_method, model_parameter
 from cxmetrics.clv._inputs import (
     positive_gamma,
     positive_p,
@@ -269,7 +268,7 @@ def _log_likelihood(
 
 
 @attrs.frozen
-class GammaGammaResult(FitMethods, DisplayMixin):
+class GammaGammaResult(FitResult[GammaGammaModel]):
     """A Gamma-Gamma model fitted by maximum likelihood, with its diagnostics.
 
     Holds the fitted :class:`GammaGammaModel` and answers its predictions
@@ -311,11 +310,6 @@ class GammaGammaResult(FitMethods, DisplayMixin):
     parameter_names: ClassVar[tuple[str, ...]] = GammaGammaModel.parameter_names
     model_name: ClassVar[str] = GammaGammaModel.model_name
 
-    model: GammaGammaModel
-    covariance: Float = attrs.field(converter=frozen_float, eq=array_eq)
-    log_likelihood: float
-    convergence: Convergence
-    n: float
     n_excluded: float
     n_zero_spend: float = 0.0
 
