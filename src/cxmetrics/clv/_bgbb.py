@@ -32,6 +32,7 @@ from cxmetrics._core.shapes import as_array, broadcast_shape, errors_named
 from cxmetrics._core.validation import check_positive_int
 from cxmetrics.clv._fitted import FitResult, model_method, model_parameter
 from cxmetrics.clv._inputs import (
+    Float,
     check_fit_data,
     positive_alpha,
     positive_beta,
@@ -45,7 +46,6 @@ from cxmetrics.exceptions import InvalidInputError
 
 __all__ = ["BGBBModel", "BGBBResult", "bgbb"]
 
-Float = NDArray[np.float64]
 
 #: within this distance of gamma = 1 the expectations use the two-sided limit
 _NEAR_ONE = 1e-6

@@ -35,6 +35,7 @@ from cxmetrics._core.optional import require
 from cxmetrics._core.shapes import broadcast_shape
 from cxmetrics.clv._fitted import FitResult, PurchasePredictions, model_parameter
 from cxmetrics.clv._inputs import (
+    Float,
     check_fit_data,
     compress,
     positive_a,
@@ -51,7 +52,6 @@ from cxmetrics.clv._rfm import RFMSummary
 
 __all__ = ["BGNBDModel", "BGNBDResult", "bgnbd"]
 
-Float = NDArray[np.float64]
 
 #: within this distance of a = 1 the predictions use the two-sided limit
 _A_NEAR_ONE = 1e-6

@@ -32,6 +32,7 @@ from cxmetrics._core.optional import require
 from cxmetrics._core.validation import parameter_array, weights_array
 from cxmetrics.clv._fitted import FitResult, model_method, model_parameter
 from cxmetrics.clv._inputs import (
+    Float,
     positive_gamma,
     positive_p,
     positive_q,
@@ -42,8 +43,6 @@ from cxmetrics.clv._rfm import RFMSummary
 from cxmetrics.exceptions import DataWarning, InvalidInputError, InvalidInputTypeError
 
 __all__ = ["GammaGammaModel", "GammaGammaResult", "gamma_gamma"]
-
-Float = NDArray[np.float64]
 
 
 class _Spend(NamedTuple):

@@ -30,7 +30,7 @@ from typing import Any, ClassVar
 
 import attrs
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 
 from cxmetrics._core.display import DisplayMixin
 from cxmetrics._core.fit import ParameterSpec, maximise, warn_unconverged
@@ -39,6 +39,7 @@ from cxmetrics._core.optional import require
 from cxmetrics._core.shapes import broadcast_shape
 from cxmetrics.clv._fitted import FitResult, PurchasePredictions, model_parameter
 from cxmetrics.clv._inputs import (
+    Float,
     check_fit_data,
     compress,
     positive_alpha,
@@ -54,8 +55,6 @@ from cxmetrics.clv._residual import ResidualMethods
 from cxmetrics.clv._rfm import RFMSummary
 
 __all__ = ["ParetoNBDModel", "ParetoNBDResult", "pareto_nbd"]
-
-Float = NDArray[np.float64]
 
 
 def _special() -> Any:
