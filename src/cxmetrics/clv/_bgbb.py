@@ -26,7 +26,6 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._core.display import DisplayMixin
-from cxmetrics._core.fit import ParameterSpec, maximise, warn_unconverged
 from cxmetrics._core.optional import require
 from cxmetrics._core.shapes import as_array, broadcast_shape, errors_named
 from cxmetrics._core.validation import check_positive_int
@@ -294,6 +293,7 @@ class BGBBResult(FitResult[BGBBModel]):
     ['alpha', 'beta', 'delta', 'gamma']
     """
 
+    _model = BGBBModel
     parameter_names: ClassVar[tuple[str, ...]] = BGBBModel.parameter_names
     model_name: ClassVar[str] = BGBBModel.model_name
 
@@ -380,18 +380,4 @@ def bgbb(
     def loglik(theta: Float) -> tuple[float, Float | None]:
         return float(np.sum(w * _log_terms(theta, x, tx, n)[1])), None
 
-    fit = maximise(
-        loglik,
-        np.ones(4),
-        ParameterSpec(BGBBModel.parameter_names),
-        scale=float(w.sum()),
-        feature="fitting the BG/BB model",
-    )
-    warn_unconverged("BG/BB", fit.convergence)
-    return BGBBResult(
-        BGBBModel(*fit.params),
-        fit.covariance,
-        fit.log_likelihood,
-        fit.convergence,
-        float(w.sum()),
-    )
+    return BGBBResult.fitted(loglik, np.ones(4), float(w.sum()))

@@ -29,7 +29,6 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._core.display import DisplayMixin
-from cxmetrics._core.fit import ParameterSpec, maximise, warn_unconverged
 from cxmetrics._core.hypergeometric import hyp2f1
 from cxmetrics._core.optional import require
 from cxmetrics._core.shapes import broadcast_shape
@@ -342,6 +341,7 @@ class BGNBDResult(PurchasePredictions, FitResult[BGNBDModel]):
     True
     """
 
+    _model = BGNBDModel
     parameter_names: ClassVar[tuple[str, ...]] = BGNBDModel.parameter_names
     model_name: ClassVar[str] = BGNBDModel.model_name
 
@@ -429,18 +429,4 @@ def bgnbd(
 
     scale = float(w.sum())
     start = np.array([1.0, max(float(np.average(big_t, weights=w)), 1e-3), 1.0, 1.0])
-    fit = maximise(
-        loglik,
-        start,
-        ParameterSpec(BGNBDModel.parameter_names),
-        scale=scale,
-        feature="fitting the BG/NBD model",
-    )
-    warn_unconverged("BG/NBD", fit.convergence)
-    return BGNBDResult(
-        BGNBDModel(*fit.params),
-        fit.covariance,
-        fit.log_likelihood,
-        fit.convergence,
-        scale,
-    )
+    return BGNBDResult.fitted(loglik, start, scale)

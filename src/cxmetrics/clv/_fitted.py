@@ -27,7 +27,13 @@ from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._core.arrays import array_eq, frozen_float
 from cxmetrics._core.display import DisplayMixin
-from cxmetrics._core.fit import Convergence
+from cxmetrics._core.fit import (
+    Convergence,
+    LogLik,
+    ParameterSpec,
+    maximise,
+    warn_unconverged,
+)
 from cxmetrics.clv._residual import ResidualMethods
 from cxmetrics.clv._rfm import RFMSummary
 from cxmetrics.stats import FittedModel
@@ -94,6 +100,40 @@ class FitResult(FitMethods, DisplayMixin, Generic[_M]):
     log_likelihood: float
     convergence: Convergence
     n: float
+
+    #: the model class: its ``parameter_names``, ``model_name`` and constructor
+    _model: ClassVar[Any]
+
+    @classmethod
+    def fitted(
+        cls,
+        loglik: LogLik,
+        start: ArrayLike,
+        n: float,
+        *extra: float,
+        lower: tuple[float, ...] | None = None,
+    ) -> Self:
+        """Maximise ``loglik`` from ``start``, warn if not converged, build the result.
+
+        ``n`` (customers, the sum of the weights) also scales the likelihood;
+        ``extra`` are the fields a result adds after ``n``; ``lower`` the
+        parameters' lower bounds (default 0).
+        """
+        model = cls._model
+        names = model.parameter_names
+        fit = maximise(
+            loglik,
+            start,
+            ParameterSpec(names) if lower is None else ParameterSpec(names, lower),
+            scale=n,
+            feature=f"fitting the {model.model_name} model",
+        )
+        # the user's call of the fitting function: it calls this, which calls warn
+        warn_unconverged(model.model_name, fit.convergence, stacklevel=4)
+        params = model(*fit.params)
+        return cls(
+            params, fit.covariance, fit.log_likelihood, fit.convergence, n, *extra
+        )
 
 
 class model_parameter:  # noqa: N801  (used like ``property``)

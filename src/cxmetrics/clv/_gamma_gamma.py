@@ -27,7 +27,6 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._core.display import DisplayMixin
-from cxmetrics._core.fit import ParameterSpec, maximise, warn_unconverged
 from cxmetrics._core.optional import require
 from cxmetrics._core.validation import parameter_array, weights_array
 from cxmetrics.clv._fitted import FitResult, model_method, model_parameter
@@ -306,6 +305,7 @@ class GammaGammaResult(FitResult[GammaGammaModel]):
     (10.0, 1.0)
     """
 
+    _model = GammaGammaModel
     parameter_names: ClassVar[tuple[str, ...]] = GammaGammaModel.parameter_names
     model_name: ClassVar[str] = GammaGammaModel.model_name
 
@@ -440,20 +440,6 @@ def gamma_gamma(
 
     mean_z = float(np.average(z, weights=w))
     start = np.array([1.0, 2.0, mean_z])
-    fit = maximise(
-        loglik,
-        start,
-        ParameterSpec(GammaGammaModel.parameter_names, lower=(0.0, 1.0, 0.0)),
-        scale=total,
-        feature="fitting the Gamma-Gamma model",
-    )
-    warn_unconverged("Gamma-Gamma", fit.convergence)
-    return GammaGammaResult(
-        GammaGammaModel(*fit.params),
-        fit.covariance,
-        fit.log_likelihood,
-        fit.convergence,
-        total,
-        n_excluded,
-        n_zero,
+    return GammaGammaResult.fitted(
+        loglik, start, total, n_excluded, n_zero, lower=(0.0, 1.0, 0.0)
     )

@@ -33,7 +33,6 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from cxmetrics._core.display import DisplayMixin
-from cxmetrics._core.fit import ParameterSpec, maximise, warn_unconverged
 from cxmetrics._core.hypergeometric import hyp2f1
 from cxmetrics._core.optional import require
 from cxmetrics._core.shapes import broadcast_shape
@@ -270,6 +269,7 @@ class ParetoNBDResult(PurchasePredictions, FitResult[ParetoNBDModel]):
     ['alpha', 'beta', 'r', 's']
     """
 
+    _model = ParetoNBDModel
     parameter_names: ClassVar[tuple[str, ...]] = ParetoNBDModel.parameter_names
     model_name: ClassVar[str] = ParetoNBDModel.model_name
 
@@ -351,18 +351,4 @@ def pareto_nbd(
     scale = float(w.sum())
     mean_t = max(float(np.average(big_t, weights=w)), 1e-3)
     start = np.array([1.0, mean_t, 1.0, mean_t])
-    fit = maximise(
-        loglik,
-        start,
-        ParameterSpec(ParetoNBDModel.parameter_names),
-        scale=scale,
-        feature="fitting the Pareto/NBD model",
-    )
-    warn_unconverged("Pareto/NBD", fit.convergence)
-    return ParetoNBDResult(
-        ParetoNBDModel(*fit.params),
-        fit.covariance,
-        fit.log_likelihood,
-        fit.convergence,
-        scale,
-    )
+    return ParetoNBDResult.fitted(loglik, start, scale)
