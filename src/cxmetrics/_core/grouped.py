@@ -184,10 +184,12 @@ def finish_scalar(
     blank: tuple[str, ...],
     min_n: int,
     small_groups: str,
+    *,
+    stacklevel: int = 5,
     **shared: Any,
 ) -> _R:
     """Warn if undefined, apply ``min_n``, and build a scalar result from 0-d columns."""
-    warn_undefined(metric, columns["value"], stacklevel=5)
+    warn_undefined(metric, columns["value"], stacklevel=stacklevel)
     cols = apply_min_n(columns, min_n, small_groups, blank)
     return result(**{k: to_python(v) for k, v in cols.items()}, **shared)
 
@@ -200,9 +202,11 @@ def finish_grouped(
     blank: tuple[str, ...],
     min_n: int,
     small_groups: str,
+    *,
+    stacklevel: int = 5,
     **shared: Any,
 ) -> _R:
     """Warn for undefined groups, apply ``min_n``, and build a grouped result."""
-    warn_undefined(metric, columns["value"], stacklevel=5)
+    warn_undefined(metric, columns["value"], stacklevel=stacklevel)
     cols = apply_min_n(columns, min_n, small_groups, blank)
     return result(keys=keys, **cols, **shared)

@@ -25,14 +25,13 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._core.arrays import array_eq, frozen_float
 from cxmetrics._core.display import DisplayMixin
-from cxmetrics._core.fit import Convergence, ParameterSpec, maximise, warn_unconverged
 from cxmetrics._core.optional import require
 from cxmetrics._core.shapes import as_array, broadcast_shape, errors_named
 from cxmetrics._core.validation import check_positive_int
-from cxmetrics.clv._fitted import FitMethods
+from cxmetrics.clv._fitted import FitResult, model_method, model_parameter
 from cxmetrics.clv._inputs import (
+    Float,
     check_fit_data,
     positive_alpha,
     positive_beta,
@@ -46,7 +45,6 @@ from cxmetrics.exceptions import InvalidInputError
 
 __all__ = ["BGBBModel", "BGBBResult", "bgbb"]
 
-Float = NDArray[np.float64]
 
 #: within this distance of gamma = 1 the expectations use the two-sided limit
 _NEAR_ONE = 1e-6
@@ -262,7 +260,7 @@ class BGBBModel(DisplayMixin):
 
 
 @attrs.frozen
-class BGBBResult(FitMethods, DisplayMixin):
+class BGBBResult(FitResult[BGBBModel]):
     """A BG/BB model fitted by maximum likelihood, with its diagnostics.
 
     Holds the fitted :class:`BGBBModel` and answers its predictions
@@ -295,69 +293,29 @@ class BGBBResult(FitMethods, DisplayMixin):
     ['alpha', 'beta', 'delta', 'gamma']
     """
 
+    _model = BGBBModel
     parameter_names: ClassVar[tuple[str, ...]] = BGBBModel.parameter_names
     model_name: ClassVar[str] = BGBBModel.model_name
 
-    model: BGBBModel
-    covariance: Float = attrs.field(converter=frozen_float, eq=array_eq)
-    log_likelihood: float
-    convergence: Convergence
-    n: float
+    alpha = model_parameter(
+        "First parameter of the beta distribution of the purchase probability."
+    )
+    beta = model_parameter(
+        "Second parameter of the beta distribution of the purchase probability."
+    )
+    gamma = model_parameter(
+        "First parameter of the beta distribution of the drop-out probability."
+    )
+    delta = model_parameter(
+        "Second parameter of the beta distribution of the drop-out probability."
+    )
 
-    @property
-    def alpha(self) -> float:
-        """First parameter of the beta distribution of the purchase probability."""
-        return self.model.alpha
-
-    @property
-    def beta(self) -> float:
-        """Second parameter of the beta distribution of the purchase probability."""
-        return self.model.beta
-
-    @property
-    def gamma(self) -> float:
-        """First parameter of the beta distribution of the drop-out probability."""
-        return self.model.gamma
-
-    @property
-    def delta(self) -> float:
-        """Second parameter of the beta distribution of the drop-out probability."""
-        return self.model.delta
-
-    def log_likelihood_of(
-        self,
-        frequency: ArrayLike,
-        recency: ArrayLike,
-        n_periods: ArrayLike,
-        *,
-        weights: ArrayLike | None = None,
-    ) -> float:
-        """Log-likelihood of (x, t_x, n) rows under the fitted parameters (the model's)."""
-        return self.model.log_likelihood_of(
-            frequency, recency, n_periods, weights=weights
-        )
-
-    def probability_alive(
-        self, frequency: ArrayLike, recency: ArrayLike, n_periods: ArrayLike
-    ) -> Any:
-        """Probability of being active at opportunity n + 1 (the model's)."""
-        return self.model.probability_alive(frequency, recency, n_periods)
-
-    def expected_purchases(self, n_periods: ArrayLike) -> Any:
-        """Expected purchases of a new customer in n opportunities (the model's)."""
-        return self.model.expected_purchases(n_periods)
-
-    def conditional_expected_purchases(
-        self,
-        n_star: ArrayLike,
-        frequency: ArrayLike,
-        recency: ArrayLike,
-        n_periods: ArrayLike,
-    ) -> Any:
-        """Expected purchases in the next n* opportunities given (x, t_x, n) (the model's)."""
-        return self.model.conditional_expected_purchases(
-            n_star, frequency, recency, n_periods
-        )
+    log_likelihood_of = model_method(BGBBModel.log_likelihood_of)
+    probability_alive = model_method(BGBBModel.probability_alive)
+    expected_purchases = model_method(BGBBModel.expected_purchases)
+    conditional_expected_purchases = model_method(
+        BGBBModel.conditional_expected_purchases
+    )
 
 
 def bgbb(
@@ -422,18 +380,4 @@ def bgbb(
     def loglik(theta: Float) -> tuple[float, Float | None]:
         return float(np.sum(w * _log_terms(theta, x, tx, n)[1])), None
 
-    fit = maximise(
-        loglik,
-        np.ones(4),
-        ParameterSpec(BGBBModel.parameter_names),
-        scale=float(w.sum()),
-        feature="fitting the BG/BB model",
-    )
-    warn_unconverged("BG/BB", fit.convergence)
-    return BGBBResult(
-        BGBBModel(*fit.params),
-        fit.covariance,
-        fit.log_likelihood,
-        fit.convergence,
-        float(w.sum()),
-    )
+    return BGBBResult.fitted(loglik, np.ones(4), float(w.sum()))

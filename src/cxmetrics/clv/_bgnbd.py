@@ -28,14 +28,13 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._core.arrays import array_eq, frozen_float
 from cxmetrics._core.display import DisplayMixin
-from cxmetrics._core.fit import Convergence, ParameterSpec, maximise, warn_unconverged
 from cxmetrics._core.hypergeometric import hyp2f1
 from cxmetrics._core.optional import require
 from cxmetrics._core.shapes import broadcast_shape
-from cxmetrics.clv._fitted import FitMethods, PurchasePredictions
+from cxmetrics.clv._fitted import FitResult, PurchasePredictions, model_parameter
 from cxmetrics.clv._inputs import (
+    Float,
     check_fit_data,
     compress,
     positive_a,
@@ -52,7 +51,6 @@ from cxmetrics.clv._rfm import RFMSummary
 
 __all__ = ["BGNBDModel", "BGNBDResult", "bgnbd"]
 
-Float = NDArray[np.float64]
 
 #: within this distance of a = 1 the predictions use the two-sided limit
 _A_NEAR_ONE = 1e-6
@@ -305,7 +303,7 @@ class BGNBDModel(ResidualMethods, DisplayMixin):
 
 
 @attrs.frozen
-class BGNBDResult(PurchasePredictions, FitMethods, DisplayMixin):
+class BGNBDResult(PurchasePredictions, FitResult[BGNBDModel]):
     """A BG/NBD model fitted by maximum likelihood, with its diagnostics.
 
     Holds the fitted :class:`BGNBDModel` and answers its predictions
@@ -343,34 +341,18 @@ class BGNBDResult(PurchasePredictions, FitMethods, DisplayMixin):
     True
     """
 
+    _model = BGNBDModel
     parameter_names: ClassVar[tuple[str, ...]] = BGNBDModel.parameter_names
     model_name: ClassVar[str] = BGNBDModel.model_name
 
-    model: BGNBDModel
-    covariance: Float = attrs.field(converter=frozen_float, eq=array_eq)
-    log_likelihood: float
-    convergence: Convergence
-    n: float
-
-    @property
-    def r(self) -> float:
-        """Shape of the gamma distribution of purchase rates."""
-        return self.model.r
-
-    @property
-    def alpha(self) -> float:
-        """Rate of the gamma distribution of purchase rates."""
-        return self.model.alpha
-
-    @property
-    def a(self) -> float:
-        """First parameter of the beta distribution of the drop-out probability."""
-        return self.model.a
-
-    @property
-    def b(self) -> float:
-        """Second parameter of the beta distribution of the drop-out probability."""
-        return self.model.b
+    r = model_parameter("Shape of the gamma distribution of purchase rates.")
+    alpha = model_parameter("Rate of the gamma distribution of purchase rates.")
+    a = model_parameter(
+        "First parameter of the beta distribution of the drop-out probability."
+    )
+    b = model_parameter(
+        "Second parameter of the beta distribution of the drop-out probability."
+    )
 
 
 def bgnbd(
@@ -447,18 +429,4 @@ def bgnbd(
 
     scale = float(w.sum())
     start = np.array([1.0, max(float(np.average(big_t, weights=w)), 1e-3), 1.0, 1.0])
-    fit = maximise(
-        loglik,
-        start,
-        ParameterSpec(BGNBDModel.parameter_names),
-        scale=scale,
-        feature="fitting the BG/NBD model",
-    )
-    warn_unconverged("BG/NBD", fit.convergence)
-    return BGNBDResult(
-        BGNBDModel(*fit.params),
-        fit.covariance,
-        fit.log_likelihood,
-        fit.convergence,
-        scale,
-    )
+    return BGNBDResult.fitted(loglik, start, scale)

@@ -26,13 +26,12 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._core.arrays import array_eq, frozen_float
 from cxmetrics._core.display import DisplayMixin
-from cxmetrics._core.fit import Convergence, ParameterSpec, maximise, warn_unconverged
 from cxmetrics._core.optional import require
 from cxmetrics._core.validation import parameter_array, weights_array
-from cxmetrics.clv._fitted import FitMethods
+from cxmetrics.clv._fitted import FitResult, model_method, model_parameter
 from cxmetrics.clv._inputs import (
+    Float,
     positive_gamma,
     positive_p,
     positive_q,
@@ -43,8 +42,6 @@ from cxmetrics.clv._rfm import RFMSummary
 from cxmetrics.exceptions import DataWarning, InvalidInputError, InvalidInputTypeError
 
 __all__ = ["GammaGammaModel", "GammaGammaResult", "gamma_gamma"]
-
-Float = NDArray[np.float64]
 
 
 class _Spend(NamedTuple):
@@ -269,7 +266,7 @@ def _log_likelihood(
 
 
 @attrs.frozen
-class GammaGammaResult(FitMethods, DisplayMixin):
+class GammaGammaResult(FitResult[GammaGammaModel]):
     """A Gamma-Gamma model fitted by maximum likelihood, with its diagnostics.
 
     Holds the fitted :class:`GammaGammaModel` and answers its predictions
@@ -308,68 +305,26 @@ class GammaGammaResult(FitMethods, DisplayMixin):
     (10.0, 1.0)
     """
 
+    _model = GammaGammaModel
     parameter_names: ClassVar[tuple[str, ...]] = GammaGammaModel.parameter_names
     model_name: ClassVar[str] = GammaGammaModel.model_name
 
-    model: GammaGammaModel
-    covariance: Float = attrs.field(converter=frozen_float, eq=array_eq)
-    log_likelihood: float
-    convergence: Convergence
-    n: float
     n_excluded: float
     n_zero_spend: float = 0.0
 
-    @property
-    def p(self) -> float:
-        """Shape of the gamma distribution of a customer's purchase values."""
-        return self.model.p
+    p = model_parameter(
+        "Shape of the gamma distribution of a customer's purchase values."
+    )
+    q = model_parameter("Shape of the gamma distribution of the purchase-value rate.")
+    gamma = model_parameter(
+        "Rate of the gamma distribution of the purchase-value rate."
+    )
+    mean_spend = model_parameter("Population mean spend per purchase (the model's).")
 
-    @property
-    def q(self) -> float:
-        """Shape of the gamma distribution of the purchase-value rate."""
-        return self.model.q
-
-    @property
-    def gamma(self) -> float:
-        """Rate of the gamma distribution of the purchase-value rate."""
-        return self.model.gamma
-
-    @property
-    def mean_spend(self) -> float:
-        """Population mean spend per purchase (the model's)."""
-        return self.model.mean_spend
-
-    def conditional_expected_spend(
-        self, frequency: ArrayLike, monetary_value: ArrayLike
-    ) -> Any:
-        """Expected spend per purchase given x purchases averaging zbar (the model's)."""
-        return self.model.conditional_expected_spend(frequency, monetary_value)
-
-    def customer_lifetime_value(
-        self,
-        purchase_model: Any,
-        frequency: ArrayLike,
-        recency: ArrayLike,
-        T: ArrayLike,
-        monetary_value: ArrayLike,
-        *,
-        margin: float = 1.0,
-        steps: int = 12,
-        step_length: float = 1.0,
-        discount_rate: float = 0.01,
-    ) -> Any:
-        """CLV: a purchase model's discounted purchases x expected spend (the model's)."""
-        return self.model.customer_lifetime_value(
-            purchase_model,
-            frequency,
-            recency,
-            T,
-            monetary_value,
-            margin=margin,
-            steps=steps,
-            step_length=step_length,
-            discount_rate=discount_rate,
-        )
+    conditional_expected_spend = model_method(
+        GammaGammaModel.conditional_expected_spend
+    )
+    customer_lifetime_value = model_method(GammaGammaModel.customer_lifetime_value)
 
 
 def gamma_gamma(
@@ -485,20 +440,6 @@ def gamma_gamma(
 
     mean_z = float(np.average(z, weights=w))
     start = np.array([1.0, 2.0, mean_z])
-    fit = maximise(
-        loglik,
-        start,
-        ParameterSpec(GammaGammaModel.parameter_names, lower=(0.0, 1.0, 0.0)),
-        scale=total,
-        feature="fitting the Gamma-Gamma model",
-    )
-    warn_unconverged("Gamma-Gamma", fit.convergence)
-    return GammaGammaResult(
-        GammaGammaModel(*fit.params),
-        fit.covariance,
-        fit.log_likelihood,
-        fit.convergence,
-        total,
-        n_excluded,
-        n_zero,
+    return GammaGammaResult.fitted(
+        loglik, start, total, n_excluded, n_zero, lower=(0.0, 1.0, 0.0)
     )

@@ -30,16 +30,15 @@ from typing import Any, ClassVar
 
 import attrs
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 
-from cxmetrics._core.arrays import array_eq, frozen_float
 from cxmetrics._core.display import DisplayMixin
-from cxmetrics._core.fit import Convergence, ParameterSpec, maximise, warn_unconverged
 from cxmetrics._core.hypergeometric import hyp2f1
 from cxmetrics._core.optional import require
 from cxmetrics._core.shapes import broadcast_shape
-from cxmetrics.clv._fitted import FitMethods, PurchasePredictions
+from cxmetrics.clv._fitted import FitResult, PurchasePredictions, model_parameter
 from cxmetrics.clv._inputs import (
+    Float,
     check_fit_data,
     compress,
     positive_alpha,
@@ -55,8 +54,6 @@ from cxmetrics.clv._residual import ResidualMethods
 from cxmetrics.clv._rfm import RFMSummary
 
 __all__ = ["ParetoNBDModel", "ParetoNBDResult", "pareto_nbd"]
-
-Float = NDArray[np.float64]
 
 
 def _special() -> Any:
@@ -236,7 +233,7 @@ class ParetoNBDModel(ResidualMethods, DisplayMixin):
 
 
 @attrs.frozen
-class ParetoNBDResult(PurchasePredictions, FitMethods, DisplayMixin):
+class ParetoNBDResult(PurchasePredictions, FitResult[ParetoNBDModel]):
     """A Pareto/NBD model fitted by maximum likelihood, with its diagnostics.
 
     Holds the fitted :class:`ParetoNBDModel` and answers its predictions
@@ -272,34 +269,14 @@ class ParetoNBDResult(PurchasePredictions, FitMethods, DisplayMixin):
     ['alpha', 'beta', 'r', 's']
     """
 
+    _model = ParetoNBDModel
     parameter_names: ClassVar[tuple[str, ...]] = ParetoNBDModel.parameter_names
     model_name: ClassVar[str] = ParetoNBDModel.model_name
 
-    model: ParetoNBDModel
-    covariance: Float = attrs.field(converter=frozen_float, eq=array_eq)
-    log_likelihood: float
-    convergence: Convergence
-    n: float
-
-    @property
-    def r(self) -> float:
-        """Shape of the gamma distribution of purchase rates."""
-        return self.model.r
-
-    @property
-    def alpha(self) -> float:
-        """Rate of the gamma distribution of purchase rates."""
-        return self.model.alpha
-
-    @property
-    def s(self) -> float:
-        """Shape of the gamma distribution of drop-out rates."""
-        return self.model.s
-
-    @property
-    def beta(self) -> float:
-        """Rate of the gamma distribution of drop-out rates."""
-        return self.model.beta
+    r = model_parameter("Shape of the gamma distribution of purchase rates.")
+    alpha = model_parameter("Rate of the gamma distribution of purchase rates.")
+    s = model_parameter("Shape of the gamma distribution of drop-out rates.")
+    beta = model_parameter("Rate of the gamma distribution of drop-out rates.")
 
 
 def pareto_nbd(
@@ -374,18 +351,4 @@ def pareto_nbd(
     scale = float(w.sum())
     mean_t = max(float(np.average(big_t, weights=w)), 1e-3)
     start = np.array([1.0, mean_t, 1.0, mean_t])
-    fit = maximise(
-        loglik,
-        start,
-        ParameterSpec(ParetoNBDModel.parameter_names),
-        scale=scale,
-        feature="fitting the Pareto/NBD model",
-    )
-    warn_unconverged("Pareto/NBD", fit.convergence)
-    return ParetoNBDResult(
-        ParetoNBDModel(*fit.params),
-        fit.covariance,
-        fit.log_likelihood,
-        fit.convergence,
-        scale,
-    )
+    return ParetoNBDResult.fitted(loglik, start, scale)

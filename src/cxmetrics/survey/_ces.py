@@ -7,19 +7,16 @@ from typing import ClassVar, overload
 import attrs
 from numpy.typing import ArrayLike
 
-from cxmetrics._core.grouped import finish_grouped, finish_scalar
 from cxmetrics._core.result import grouped_result
-from cxmetrics.survey._options import check_compute_options, check_score_options
 from cxmetrics.survey._rating import (
     GROUPED_RATING,
-    RATING_BLANK,
     Definition,
     GroupedRatingResult,
     RatingResult,
-    rating_columns,
+    RatingState,
 )
 from cxmetrics.survey._scheme import CESScheme
-from cxmetrics.survey._state import GroupedScaleState, ScaleState
+from cxmetrics.survey._state import GroupedScaleState, ScaleState, score_state
 from cxmetrics.typing import NanPolicy, SmallGroupPolicy
 
 __all__ = ["CESResult", "CESState", "GroupedCESResult", "GroupedCESState", "ces"]
@@ -63,12 +60,8 @@ class GroupedCESResult(GroupedRatingResult[CESResult]):
     """
 
 
-def _positive(scheme: CESScheme) -> tuple[int, int]:
-    return scheme.easy_min, scheme.easy_max
-
-
 @attrs.frozen(unsafe_hash=False)
-class CESState(ScaleState[CESScheme]):
+class CESState(RatingState, ScaleState[CESScheme]):
     """Mergeable state of CES answers (histogram over the scale).
 
     Examples
@@ -80,6 +73,8 @@ class CESState(ScaleState[CESScheme]):
     """
 
     _default_scheme: ClassVar[type[CESScheme]] = CESScheme
+    _metric = "CES"
+    _positive = ("easy_min", "easy_max")
 
     def compute(
         self,
@@ -89,24 +84,11 @@ class CESState(ScaleState[CESScheme]):
         small_groups: SmallGroupPolicy = "suppress",
     ) -> CESResult:
         """The :class:`CESResult`; ``definition`` picks mean (default) or share."""
-        check_compute_options(min_n, small_groups, definition)
-        return finish_scalar(
-            CESResult,
-            "CES",
-            rating_columns(
-                *self.histogram, self.scheme.low, _positive(self.scheme), definition
-            ),
-            RATING_BLANK,
-            min_n,
-            small_groups,
-            definition=definition,
-            scheme=self.scheme,
-            weighted=self.weighted,
-        )
+        return self._rate(CESResult, definition, min_n, small_groups)
 
 
 @attrs.frozen(unsafe_hash=False)
-class GroupedCESState(GroupedScaleState[CESScheme]):
+class GroupedCESState(RatingState, GroupedScaleState[CESScheme]):
     """Mergeable per-group state of CES answers.
 
     Examples
@@ -117,6 +99,8 @@ class GroupedCESState(GroupedScaleState[CESScheme]):
     """
 
     _default_scheme: ClassVar[type[CESScheme]] = CESScheme
+    _metric = "CES"
+    _positive = ("easy_min", "easy_max")
     _scalar: ClassVar[type[CESState]] = CESState
 
     def compute(
@@ -127,21 +111,7 @@ class GroupedCESState(GroupedScaleState[CESScheme]):
         small_groups: SmallGroupPolicy = "suppress",
     ) -> GroupedCESResult:
         """The :class:`GroupedCESResult`; small groups flagged or suppressed."""
-        check_compute_options(min_n, small_groups, definition)
-        return finish_grouped(
-            GroupedCESResult,
-            "CES",
-            self.keys,
-            rating_columns(
-                *self.histogram, self.scheme.low, _positive(self.scheme), definition
-            ),
-            RATING_BLANK,
-            min_n,
-            small_groups,
-            definition=definition,
-            scheme=self.scheme,
-            weighted=self.weighted,
-        )
+        return self._rate(GroupedCESResult, definition, min_n, small_groups)
 
 
 @overload
@@ -244,31 +214,17 @@ def ces(
     >>> cx.ces([1, 2, 2, 4, 5], scheme=cx.CESScheme.ces1(), definition="share").value
     0.6
     """
-    check_score_options(
+    state = score_state(
+        CESState,
+        GroupedCESState,
+        responses,
+        weights=weights,
         by=by,
         levels=levels,
         scheme=scheme,
-        kind=CESScheme,
         nan_policy=nan_policy,
         min_n=min_n,
         small_groups=small_groups,
         definition=definition,
     )
-    if by is None:
-        state = CESState.from_responses(
-            responses, weights=weights, scheme=scheme, nan_policy=nan_policy
-        )
-        return state.compute(
-            definition=definition, min_n=min_n, small_groups=small_groups
-        )
-    grouped = GroupedCESState.from_responses(
-        responses,
-        by,
-        weights=weights,
-        scheme=scheme,
-        nan_policy=nan_policy,
-        levels=levels,
-    )
-    return grouped.compute(
-        definition=definition, min_n=min_n, small_groups=small_groups
-    )
+    return state.compute(definition=definition, min_n=min_n, small_groups=small_groups)

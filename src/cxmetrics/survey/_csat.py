@@ -7,19 +7,16 @@ from typing import ClassVar, overload
 import attrs
 from numpy.typing import ArrayLike
 
-from cxmetrics._core.grouped import finish_grouped, finish_scalar
 from cxmetrics._core.result import grouped_result
-from cxmetrics.survey._options import check_compute_options, check_score_options
 from cxmetrics.survey._rating import (
     GROUPED_RATING,
-    RATING_BLANK,
     Definition,
     GroupedRatingResult,
     RatingResult,
-    rating_columns,
+    RatingState,
 )
 from cxmetrics.survey._scheme import CSATScheme
-from cxmetrics.survey._state import GroupedScaleState, ScaleState
+from cxmetrics.survey._state import GroupedScaleState, ScaleState, score_state
 from cxmetrics.typing import NanPolicy, SmallGroupPolicy
 
 __all__ = ["CSATResult", "CSATState", "GroupedCSATResult", "GroupedCSATState", "csat"]
@@ -64,12 +61,8 @@ class GroupedCSATResult(GroupedRatingResult[CSATResult]):
     """
 
 
-def _positive(scheme: CSATScheme) -> tuple[int, int]:
-    return scheme.satisfied_min, scheme.high
-
-
 @attrs.frozen(unsafe_hash=False)
-class CSATState(ScaleState[CSATScheme]):
+class CSATState(RatingState, ScaleState[CSATScheme]):
     """Mergeable state of CSAT answers (histogram over the scale).
 
     Examples
@@ -81,6 +74,8 @@ class CSATState(ScaleState[CSATScheme]):
     """
 
     _default_scheme: ClassVar[type[CSATScheme]] = CSATScheme
+    _metric = "CSAT"
+    _positive = ("satisfied_min", "high")
 
     def compute(
         self,
@@ -90,24 +85,11 @@ class CSATState(ScaleState[CSATScheme]):
         small_groups: SmallGroupPolicy = "suppress",
     ) -> CSATResult:
         """The :class:`CSATResult`; ``definition`` picks share or mean as ``value``."""
-        check_compute_options(min_n, small_groups, definition)
-        return finish_scalar(
-            CSATResult,
-            "CSAT",
-            rating_columns(
-                *self.histogram, self.scheme.low, _positive(self.scheme), definition
-            ),
-            RATING_BLANK,
-            min_n,
-            small_groups,
-            definition=definition,
-            scheme=self.scheme,
-            weighted=self.weighted,
-        )
+        return self._rate(CSATResult, definition, min_n, small_groups)
 
 
 @attrs.frozen(unsafe_hash=False)
-class GroupedCSATState(GroupedScaleState[CSATScheme]):
+class GroupedCSATState(RatingState, GroupedScaleState[CSATScheme]):
     """Mergeable per-group state of CSAT answers.
 
     Examples
@@ -118,6 +100,8 @@ class GroupedCSATState(GroupedScaleState[CSATScheme]):
     """
 
     _default_scheme: ClassVar[type[CSATScheme]] = CSATScheme
+    _metric = "CSAT"
+    _positive = ("satisfied_min", "high")
     _scalar: ClassVar[type[CSATState]] = CSATState
 
     def compute(
@@ -128,21 +112,7 @@ class GroupedCSATState(GroupedScaleState[CSATScheme]):
         small_groups: SmallGroupPolicy = "suppress",
     ) -> GroupedCSATResult:
         """The :class:`GroupedCSATResult`; small groups flagged or suppressed."""
-        check_compute_options(min_n, small_groups, definition)
-        return finish_grouped(
-            GroupedCSATResult,
-            "CSAT",
-            self.keys,
-            rating_columns(
-                *self.histogram, self.scheme.low, _positive(self.scheme), definition
-            ),
-            RATING_BLANK,
-            min_n,
-            small_groups,
-            definition=definition,
-            scheme=self.scheme,
-            weighted=self.weighted,
-        )
+        return self._rate(GroupedCSATResult, definition, min_n, small_groups)
 
 
 @overload
@@ -255,31 +225,17 @@ def csat(
     >>> res.value, res.n, res.n_missing
     (0.75, 4, 1)
     """
-    check_score_options(
+    state = score_state(
+        CSATState,
+        GroupedCSATState,
+        responses,
+        weights=weights,
         by=by,
         levels=levels,
         scheme=scheme,
-        kind=CSATScheme,
         nan_policy=nan_policy,
         min_n=min_n,
         small_groups=small_groups,
         definition=definition,
     )
-    if by is None:
-        state = CSATState.from_responses(
-            responses, weights=weights, scheme=scheme, nan_policy=nan_policy
-        )
-        return state.compute(
-            definition=definition, min_n=min_n, small_groups=small_groups
-        )
-    grouped = GroupedCSATState.from_responses(
-        responses,
-        by,
-        weights=weights,
-        scheme=scheme,
-        nan_policy=nan_policy,
-        levels=levels,
-    )
-    return grouped.compute(
-        definition=definition, min_n=min_n, small_groups=small_groups
-    )
+    return state.compute(definition=definition, min_n=min_n, small_groups=small_groups)

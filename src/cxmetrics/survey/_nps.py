@@ -10,7 +10,6 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._core.display import DisplayMixin
-from cxmetrics._core.grouped import finish_grouped, finish_scalar
 from cxmetrics._core.result import GroupedResult, grouped_result, shared
 from cxmetrics._core.validation import check_levels_need_by
 from cxmetrics.stats import (
@@ -21,9 +20,9 @@ from cxmetrics.stats import (
     net_score_interval,
     net_score_variance,
 )
-from cxmetrics.survey._options import check_compute_options, check_score_options
+from cxmetrics.survey._options import check_compute_options
 from cxmetrics.survey._scheme import NPSScheme
-from cxmetrics.survey._state import GroupedScaleState, ScaleState
+from cxmetrics.survey._state import GroupedScaleState, ScaleState, score_state
 from cxmetrics.survey._summary import ScaleSummary
 from cxmetrics.typing import NanPolicy, NPSMethod, SmallGroupPolicy
 
@@ -288,6 +287,7 @@ class NPSState(ScaleState[NPSScheme]):
     """
 
     _default_scheme: ClassVar[type[NPSScheme]] = NPSScheme
+    _metric = "NPS"
 
     def compute(
         self, *, min_n: int = 0, small_groups: SmallGroupPolicy = "suppress"
@@ -299,16 +299,7 @@ class NPSState(ScaleState[NPSScheme]):
         """
         check_compute_options(min_n, small_groups)
         cols = _columns(*self.histogram, self.scheme)
-        return finish_scalar(
-            NPSResult,
-            "NPS",
-            cols,
-            _BLANK,
-            min_n,
-            small_groups,
-            scheme=self.scheme,
-            weighted=self.weighted,
-        )
+        return self._finish(NPSResult, cols, _BLANK, min_n, small_groups)
 
 
 @attrs.frozen(unsafe_hash=False)
@@ -324,6 +315,7 @@ class GroupedNPSState(GroupedScaleState[NPSScheme]):
     """
 
     _default_scheme: ClassVar[type[NPSScheme]] = NPSScheme
+    _metric = "NPS"
     _scalar: ClassVar[type[NPSState]] = NPSState
 
     def compute(
@@ -332,17 +324,7 @@ class GroupedNPSState(GroupedScaleState[NPSScheme]):
         """The :class:`GroupedNPSResult`; groups under ``min_n`` answers are flagged or suppressed."""
         check_compute_options(min_n, small_groups)
         cols = _columns(*self.histogram, self.scheme)
-        return finish_grouped(
-            GroupedNPSResult,
-            "NPS",
-            self.keys,
-            cols,
-            _BLANK,
-            min_n,
-            small_groups,
-            scheme=self.scheme,
-            weighted=self.weighted,
-        )
+        return self._finish(GroupedNPSResult, cols, _BLANK, min_n, small_groups)
 
 
 @overload
@@ -474,26 +456,17 @@ def nps(
     >>> by_region["south"].value.__round__(1)
     -33.3
     """
-    check_score_options(
+    state = score_state(
+        NPSState,
+        GroupedNPSState,
+        responses,
+        weights=weights,
         by=by,
         levels=levels,
         scheme=scheme,
-        kind=NPSScheme,
         nan_policy=nan_policy,
         min_n=min_n,
         small_groups=small_groups,
-    )
-    if by is None:
-        return NPSState.from_responses(
-            responses, weights=weights, scheme=scheme, nan_policy=nan_policy
-        ).compute(min_n=min_n, small_groups=small_groups)
-    state = GroupedNPSState.from_responses(
-        responses,
-        by,
-        weights=weights,
-        scheme=scheme,
-        nan_policy=nan_policy,
-        levels=levels,
     )
     return state.compute(min_n=min_n, small_groups=small_groups)
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import Any, TypeAlias, TypeVar, cast
+from collections.abc import Callable
+from typing import Any, ClassVar, Protocol, TypeAlias, TypeVar, cast
 
 import attrs
 import numpy as np
@@ -26,6 +27,7 @@ from cxmetrics.stats import (
     mean_interval,
     proportion_interval,
 )
+from cxmetrics.survey._options import check_compute_options
 from cxmetrics.survey._summary import ScaleSummary
 from cxmetrics.typing import MeanMethod, ProportionMethod, RatingDefinition
 
@@ -35,10 +37,12 @@ __all__ = [
     "Definition",
     "GroupedRatingResult",
     "RatingResult",
+    "RatingState",
     "rating_columns",
 ]
 
 Definition: TypeAlias = RatingDefinition
+_T = TypeVar("_T")
 
 RATING_BLANK = (
     "value",
@@ -83,6 +87,58 @@ def rating_columns(
         ),
         "counts": counts,
     }
+
+
+class _Rated(Protocol):
+    """What :class:`RatingState` needs from the survey state it is mixed into."""
+
+    @property
+    def histogram(self) -> tuple[Any, Any, Any, Any]: ...  # pragma: no cover
+
+    @property
+    def scheme(self) -> Any: ...  # pragma: no cover
+
+    _positive: ClassVar[tuple[str, str]]
+
+    def _finish(
+        self, result: Callable[..., _T], *args: Any, **kwargs: Any
+    ) -> _T: ...  # pragma: no cover
+
+
+class RatingState:
+    """``compute`` of the CSAT and CES states (scalar and grouped), written once.
+
+    A state names its "positive" answers by the scheme fields of their bounds
+    (``_positive``, e.g. ``("satisfied_min", "high")``); each ``compute`` keeps
+    its own signature (the default ``definition`` differs) and calls ``_rate``.
+    """
+
+    __slots__ = ()
+
+    _positive: ClassVar[tuple[str, str]]
+
+    def _rate(
+        self: _Rated,
+        result: Callable[..., _T],
+        definition: str,
+        min_n: int,
+        small_groups: str,
+    ) -> _T:
+        check_compute_options(min_n, small_groups, definition)
+        counts, wsum, w2sum, n_missing = self.histogram
+        low, high = (getattr(self.scheme, name) for name in self._positive)
+        cols = rating_columns(
+            counts, wsum, w2sum, n_missing, self.scheme.low, (low, high), definition
+        )
+        return self._finish(
+            result,
+            cols,
+            RATING_BLANK,
+            min_n,
+            small_groups,
+            definition=definition,
+            depth=1,
+        )
 
 
 class _RatingMethods(IntervalMethods[CI]):

@@ -8,7 +8,7 @@ Unweighted states merge exactly; weighted ones up to floating-point rounding.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, Generic, Protocol, Self, TypeVar
 
 import attrs
@@ -16,6 +16,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._core.arrays import array_eq, frozen_int, frozen_keys, optional_float
+from cxmetrics._core.grouped import finish_grouped, finish_scalar
 from cxmetrics._core.state import (
     GroupedState,
     KeyedState,
@@ -32,10 +33,10 @@ from cxmetrics._core.validation import (
 from cxmetrics.exceptions import InvalidInputError
 from cxmetrics.survey._inputs import Labels, scale_answers
 from cxmetrics.survey._kernel import scale_histogram
-from cxmetrics.survey._options import check_scheme
+from cxmetrics.survey._options import check_scheme, check_score_options
 from cxmetrics.typing import NanPolicy
 
-__all__ = ["GroupedScaleState", "ScaleScheme", "ScaleState"]
+__all__ = ["GroupedScaleState", "ScaleScheme", "ScaleState", "score_state"]
 
 
 class ScaleScheme(Protocol):
@@ -52,6 +53,12 @@ class ScaleScheme(Protocol):
 
 
 SchemeT = TypeVar("SchemeT", bound=ScaleScheme)
+_R = TypeVar("_R")
+_S = TypeVar("_S", bound="ScaleState[Any]")
+_G = TypeVar("_G", bound="GroupedScaleState[Any]")
+
+#: ``warn_undefined`` -> ``finish_*`` -> ``_finish`` -> ``compute`` -> front door -> user
+_STACKLEVEL = 6
 
 
 def _tally(
@@ -127,6 +134,8 @@ class _ScaleBase(KeyedState, Generic[SchemeT]):
     weight_sums: NDArray[np.float64] | None
     weight_squares: NDArray[np.float64] | None
     _default_scheme: ClassVar[Any]
+    #: the metric's name in warnings ("NPS", "CSAT", "CES")
+    _metric: ClassVar[str]
     _mismatch = "cannot merge {cls} with {name} {a!r} and {cls} with {name} {b!r}."
 
     @classmethod
@@ -155,6 +164,33 @@ class _ScaleBase(KeyedState, Generic[SchemeT]):
     def weighted(self) -> bool:
         """Whether the answers carry survey weights."""
         return self.weight_sums is not None
+
+    def _finish(
+        self,
+        result: Callable[..., _R],
+        columns: dict[str, NDArray[Any]],
+        blank: tuple[str, ...],
+        min_n: int,
+        small_groups: str,
+        *,
+        depth: int = 0,
+        **extra: Any,
+    ) -> _R:
+        """The (grouped) result of ``columns``: the end of every ``compute``.
+
+        ``depth`` counts the calls between ``compute`` and here, so that the
+        warning of an undefined metric points at the caller of the front door.
+        """
+        shared: dict[str, Any] = {
+            "stacklevel": _STACKLEVEL + depth,
+            "scheme": self.scheme,
+            "weighted": self.weighted,
+            **extra,
+        }
+        args = (columns, blank, min_n, small_groups)
+        if isinstance(self, GroupedScaleState):
+            return finish_grouped(result, self._metric, self.keys, *args, **shared)
+        return finish_scalar(result, self._metric, *args, **shared)
 
 
 @attrs.frozen(unsafe_hash=False)
@@ -311,3 +347,42 @@ class GroupedScaleState(_ScaleBase[SchemeT], GroupedState):
     def n(self) -> NDArray[np.int64]:
         """Answers per group."""
         return np.asarray(self.counts.sum(axis=1), dtype=np.int64)
+
+
+def score_state(
+    scalar: type[_S],
+    grouped: type[_G],
+    responses: ArrayLike,
+    *,
+    weights: ArrayLike | None,
+    by: ArrayLike | None,
+    levels: ArrayLike | None,
+    scheme: Any,
+    nan_policy: NanPolicy,
+    **compute: Any,
+) -> _S | _G:
+    """The state behind a front door (``nps``, ``csat``, ``ces``), options checked first.
+
+    ``compute`` are the front door's options of ``compute`` (``min_n``, ...),
+    checked here before any pass over the answers.
+    """
+    check_score_options(
+        by=by,
+        levels=levels,
+        scheme=scheme,
+        kind=scalar._default_scheme,  # noqa: SLF001  (the front door's own state)
+        nan_policy=nan_policy,
+        **compute,
+    )
+    if by is None:
+        return scalar.from_responses(
+            responses, weights=weights, scheme=scheme, nan_policy=nan_policy
+        )
+    return grouped.from_responses(
+        responses,
+        by,
+        weights=weights,
+        scheme=scheme,
+        nan_policy=nan_policy,
+        levels=levels,
+    )
