@@ -7,6 +7,7 @@ group's rows alone. A new grouped result is covered by adding one entry.
 
 from __future__ import annotations
 
+import importlib.util
 import math
 import warnings
 from collections.abc import Callable
@@ -466,6 +467,53 @@ def test_support_grouped_equals_scalar(
                 level=level,
             )
             assert_same_result(sla[key], want)
+
+
+# ------------------------------------------- hand-written: the funnel by segment
+
+_UNIT = np.array(["u1", "u1", "u1", "u2", "u2", "u3", "u4", "u4", "u5", "u5"])
+_TIME = np.array([1, 3, 9, 2, 40, 4, 1, 2, 5, 6])
+_EVENT = np.array(
+    ["view", "cart", "paid", "view", "cart", "view", "view", "cart", "view", "paid"]
+)
+_SEGMENT = np.array(
+    ["web", "web", "web", "app", "app", "web", "app", "app", "web", "web"]
+)
+_FUNNEL_STEPS = ["view", "cart", "paid"]
+
+
+def test_grouped_funnel_item_is_the_scalar_front_door() -> None:
+    """GroupedFunnelResult stays hand-written (long tables); the same laws hold."""
+    g = cx.funnel(_UNIT, _TIME, _EVENT, _FUNNEL_STEPS, window=10, by=_SEGMENT)
+    assert not isinstance(g, GroupedResult)
+    assert len(g) == 2
+    k = len(_FUNNEL_STEPS)
+    for i, key in enumerate(g.keys.tolist()):
+        m = _SEGMENT == key
+        want = cx.funnel(_UNIT[m], _TIME[m], _EVENT[m], _FUNNEL_STEPS, window=10)
+        assert g[key] == want
+        assert _same(float(g.value[i]), want.value)
+        assert int(g.n[i]) == want.n
+        np.testing.assert_array_equal(g.reached[i], want.reached)
+    for arr in (g.keys, g.counts):
+        assert not arr.flags.writeable
+        with pytest.raises(ValueError, match="read-only"):
+            arr[...] = arr
+    d = g.to_dict()  # one row per (segment, step)
+    assert list(d)[:2] == ["key", "step"]
+    assert all(len(v) == len(g) * k for v in d.values())
+    assert d["reached"].tolist() == g.reached.ravel().tolist()
+    text, page = repr(g), g._repr_html_()
+    assert text.splitlines()[0].startswith(
+        f"GroupedFunnelResult with {len(g)} segment(s)"
+    )
+    assert len(text.splitlines()) == 1 + len(g)
+    assert page.count("<tr>") == 1 + len(g) * k
+    if importlib.util.find_spec("pandas") is not None:
+        df = g.to_pandas()
+        assert df.columns.tolist() == list(d)
+        for name, col in d.items():
+            np.testing.assert_array_equal(df[name].to_numpy(), col)
 
 
 # ------------------------------------------------- the declaration is checked
