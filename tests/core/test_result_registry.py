@@ -489,7 +489,7 @@ def test_grouped_funnel_item_is_the_scalar_front_door() -> None:
     assert len(g) == 2
     k = len(_FUNNEL_STEPS)
     for i, key in enumerate(g.keys.tolist()):
-        m = _SEGMENT == key
+        m = np.equal(_SEGMENT, key)
         want = cx.funnel(_UNIT[m], _TIME[m], _EVENT[m], _FUNNEL_STEPS, window=10)
         assert g[key] == want
         assert _same(float(g.value[i]), want.value)

@@ -404,4 +404,5 @@ def test_build_report_checks_extra_sections_before_any_section():
     html = build_report(
         surveys=surveys, extra_sections=[("more", "More", ["<p>hi</p>"])]
     )
-    assert "<p>hi</p>" in html and "More" in html
+    assert "<p>hi</p>" in html
+    assert "More" in html
