@@ -76,6 +76,18 @@ def apply_min_n(
     return out
 
 
+def _polars_ready(column: Any) -> NDArray[Any]:
+    """A column polars takes: datetime64 in D, ms, us or ns (month labels as days)."""
+    arr = np.asarray(column)
+    if arr.dtype.kind == "M":
+        unit = np.datetime_data(arr.dtype)[0]
+        if unit in {"Y", "M", "W"}:
+            return arr.astype("datetime64[D]")
+        if unit in {"h", "m", "s"}:
+            return arr.astype("datetime64[ms]")
+    return arr
+
+
 class GroupedResultMixin(DisplayMixin):
     """Lookup by key, columns, text table and dataframe conversion.
 
@@ -140,7 +152,7 @@ class GroupedResultMixin(DisplayMixin):
     def to_polars(self) -> Any:
         """The columns as a :class:`polars.DataFrame` (needs polars)."""
         pl = require("polars", feature="to_polars()")
-        return pl.DataFrame({k: np.asarray(v) for k, v in self.to_dict().items()})
+        return pl.DataFrame({k: _polars_ready(v) for k, v in self.to_dict().items()})
 
     def __repr__(self) -> str:
         names = ["key", *self._table]

@@ -326,6 +326,13 @@ class FunnelComparison(DisplayMixin):
 class GroupedFunnelResult(DisplayMixin):
     """One funnel per segment: ``res[key]`` is that segment's :class:`FunnelResult`.
 
+    Hand-written, not generated from :class:`FunnelResult` by
+    :func:`cxmetrics._core.result.grouped_result`, because a funnel's rows are
+    (segment, step) pairs: ``to_dict``, ``to_pandas``, the text and the HTML
+    tables are long tables over the steps, and ``value`` and ``n`` are derived
+    from ``counts`` rather than declared columns, which the one-row-per-group
+    form cannot express without overriding all of it.
+
     Attributes
     ----------
     keys : ndarray

@@ -1,7 +1,8 @@
 """Churn results: the value of one convention, its counts and its interval, for one period or per period.
 
-:class:`ChurnResult` (one period) and :class:`GroupedChurnResult` (one entry per
-period) share the interval, retention and lifetime rules of ``_Intervals``;
+:class:`ChurnResult` (one period) is declared once and :class:`GroupedChurnResult`
+(one entry per period) is generated from it (see :mod:`cxmetrics._core.result`);
+both share the interval, retention and lifetime rules of ``_ChurnMethods``;
 ``_columns`` turns the counts of a state into the numerator, denominator and
 value of a :class:`~cxmetrics.ChurnConvention`.
 """
@@ -10,29 +11,24 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import Any, ClassVar, cast
+from typing import Any, cast
 
 import attrs
 import numpy as np
 from numpy.typing import NDArray
 
-from cxmetrics._core.arrays import (
-    array_eq,
-    frozen_float,
-    frozen_int,
-    frozen_keys,
-    nan_array_eq,
-)
 from cxmetrics._core.display import DisplayMixin
-from cxmetrics._core.grouped import GroupedResultMixin
+from cxmetrics._core.result import GroupedResult, grouped_result, shared
 from cxmetrics.exceptions import (
     InvalidInputError,
     UndefinedMetricWarning,
 )
 from cxmetrics.retention._conventions import ChurnConvention
 from cxmetrics.stats import (
+    CI,
     ConfidenceInterval,
     ConfidenceIntervalArray,
+    IntervalMethods,
     proportion_interval,
     rate_interval,
 )
@@ -120,23 +116,54 @@ def _warn(
     warnings.warn(msg, UndefinedMetricWarning, stacklevel=4)
 
 
-class _Intervals(DisplayMixin):
-    """Interval and derived quantities shared by scalar and grouped results."""
+class _ChurnMethods(IntervalMethods[CI]):
+    """The interval, retention and lifetime rules, written once for both results."""
 
+    __slots__ = ()
     value: Any
     numerator: Any
     denominator: Any
     convention: ChurnConvention
 
-    def _interval(
-        self, confidence_level: float, method: ProportionMethod | RateMethod | None
-    ) -> ConfidenceIntervalArray:
+    def confidence_interval(
+        self,
+        confidence_level: float = 0.95,
+        *,
+        method: ProportionMethod | RateMethod | None = None,
+    ) -> CI:
+        """Two-sided confidence interval for the churn rate (per period if grouped).
+
+        Parameters
+        ----------
+        confidence_level : float, default 0.95
+            Coverage in (0, 1).
+        method : str, optional
+            Proportion conventions: a binomial interval for ``numerator`` out of
+            ``denominator``, ``'wilson'`` by default (see
+            :func:`cxmetrics.stats.proportion_interval`); it needs
+            ``numerator <= denominator``. Exposure: a Poisson rate interval,
+            ``'score'`` by default, or ``'wald'``, ``'exact'`` (see
+            :func:`cxmetrics.stats.rate_interval`).
+
+        Returns
+        -------
+        ConfidenceInterval or ConfidenceIntervalArray
+            In the unit of ``value``; arrays over the periods of a grouped result.
+
+        Examples
+        --------
+        >>> import cxmetrics as cx
+        >>> low, high = cx.churn_rate(10, 200).confidence_interval()
+        >>> round(low, 4), round(high, 4)
+        (0.0274, 0.0896)
+        """
         num = np.asarray(self.numerator, dtype=np.float64)
         den = np.asarray(self.denominator, dtype=np.float64)
         if not self.convention.is_proportion:
-            return rate_interval(
+            ci = rate_interval(
                 num, den, confidence_level, method=cast("RateMethod", method or "score")
             )
+            return self._bounds(ci.low, ci.high)
         over = num > den
         if over.any():
             i = int(np.argmax(over.ravel()))
@@ -148,12 +175,13 @@ class _Intervals(DisplayMixin):
                 "'exposure' for an interval."
             )
             raise InvalidInputError(msg)
-        return proportion_interval(
+        ci = proportion_interval(
             num,
             den,
             confidence_level,
             method=cast("ProportionMethod", method or "wilson"),
         )
+        return self._bounds(ci.low, ci.high)
 
     def _retention(self) -> Any:
         value = np.asarray(self.value, dtype=np.float64)
@@ -171,7 +199,7 @@ class _Intervals(DisplayMixin):
 
 
 @attrs.frozen
-class ChurnResult(_Intervals):
+class ChurnResult(DisplayMixin, _ChurnMethods[ConfidenceInterval]):
     r"""Customer churn rate of one period, with the counts it rests on.
 
     Attributes
@@ -220,7 +248,7 @@ class ChurnResult(_Intervals):
     reactivated: int
     churned: int
     exposure: float
-    convention: ChurnConvention
+    convention: ChurnConvention = shared()
 
     @property
     def retention_rate(self) -> float:
@@ -237,41 +265,6 @@ class ChurnResult(_Intervals):
         """Expected lifetime in periods, ``1 / value`` (see :func:`expected_lifetime`)."""
         return float(self._lifetime())
 
-    def confidence_interval(
-        self,
-        confidence_level: float = 0.95,
-        *,
-        method: ProportionMethod | RateMethod | None = None,
-    ) -> ConfidenceInterval:
-        """Two-sided confidence interval for the churn rate.
-
-        Parameters
-        ----------
-        confidence_level : float, default 0.95
-            Coverage in (0, 1).
-        method : str, optional
-            Proportion conventions: a binomial interval for ``numerator`` out of
-            ``denominator``, ``'wilson'`` by default (see
-            :func:`cxmetrics.stats.proportion_interval`); it needs
-            ``numerator <= denominator``. Exposure: a Poisson rate interval,
-            ``'score'`` by default, or ``'wald'``, ``'exact'`` (see
-            :func:`cxmetrics.stats.rate_interval`).
-
-        Returns
-        -------
-        ConfidenceInterval
-            In the unit of ``value``.
-
-        Examples
-        --------
-        >>> import cxmetrics as cx
-        >>> low, high = cx.churn_rate(10, 200).confidence_interval()
-        >>> round(low, 4), round(high, 4)
-        (0.0274, 0.0896)
-        """
-        ci = self._interval(confidence_level, method)
-        return ConfidenceInterval(float(ci.low), float(ci.high))
-
     def __str__(self) -> str:
         label = (
             "churn rate"
@@ -287,11 +280,27 @@ class ChurnResult(_Intervals):
         )
 
 
-@attrs.frozen(repr=False)
-class GroupedChurnResult(GroupedResultMixin, _Intervals):
+@grouped_result(
+    ChurnResult,
+    table=(
+        "value",
+        "numerator",
+        "denominator",
+        "at_start",
+        "joined",
+        "churned",
+        "at_end",
+    ),
+    extra={"freq": attrs.field()},
+)
+class GroupedChurnResult(
+    GroupedResult[ChurnResult], _ChurnMethods[ConfidenceIntervalArray]
+):
     """Churn per period: the fields of :class:`ChurnResult` as arrays over ``keys``.
 
-    ``keys`` are the period labels (see :func:`churn_by_period`).
+    ``keys`` are the period labels (see :func:`churn_by_period`), ``freq`` their
+    calendar period; ``result[period]`` (a label, date or ISO string such as
+    ``'2024-03'``) is that period's :class:`ChurnResult`.
 
     Examples
     --------
@@ -307,47 +316,20 @@ class GroupedChurnResult(GroupedResultMixin, _Intervals):
     ['2024-02', '2024-03', '2024-04']
     >>> res.at_start.tolist(), res.numerator.tolist(), res.value.tolist()
     ([2, 2, 1], [1, 1, 1], [0.5, 0.5, 1.0])
+    >>> res["2024-03"].churned, res.confidence_interval().low.shape
+    (1, (3,))
     """
 
-    keys: NDArray[Any] = attrs.field(converter=frozen_keys, eq=array_eq)
-    value: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=nan_array_eq)
-    n: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
-    numerator: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
-    denominator: NDArray[np.float64] = attrs.field(
-        converter=frozen_float, eq=nan_array_eq
-    )
-    at_start: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
-    at_end: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
-    joined: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
-    reactivated: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
-    churned: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
-    exposure: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=nan_array_eq)
+    numerator: NDArray[np.int64]
+    denominator: NDArray[np.float64]
+    at_start: NDArray[np.int64]
+    at_end: NDArray[np.int64]
+    joined: NDArray[np.int64]
+    reactivated: NDArray[np.int64]
+    churned: NDArray[np.int64]
+    exposure: NDArray[np.float64]
     convention: ChurnConvention
     freq: CalendarFreq
-
-    _scalar_result: ClassVar[type] = ChurnResult
-    _columns: ClassVar[tuple[str, ...]] = (
-        "value",
-        "n",
-        "numerator",
-        "denominator",
-        "at_start",
-        "at_end",
-        "joined",
-        "reactivated",
-        "churned",
-        "exposure",
-    )
-    _shared: ClassVar[tuple[str, ...]] = ("convention",)
-    _table: ClassVar[tuple[str, ...]] = (
-        "value",
-        "numerator",
-        "denominator",
-        "at_start",
-        "joined",
-        "churned",
-        "at_end",
-    )
 
     def _position(self, key: object) -> int:
         """Row of a period label: a datetime64, a date or an ISO string."""
@@ -376,12 +358,3 @@ class GroupedChurnResult(GroupedResultMixin, _Intervals):
         """Expected lifetime in periods per period's rate, ``1 / value``."""
         out: NDArray[np.float64] = self._lifetime()
         return out
-
-    def confidence_interval(
-        self,
-        confidence_level: float = 0.95,
-        *,
-        method: ProportionMethod | RateMethod | None = None,
-    ) -> ConfidenceIntervalArray:
-        """Intervals for every period (see :meth:`ChurnResult.confidence_interval`)."""
-        return self._interval(confidence_level, method)
