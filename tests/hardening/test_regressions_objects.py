@@ -406,3 +406,23 @@ def test_build_report_checks_extra_sections_before_any_section():
     )
     assert "<p>hi</p>" in html
     assert "More" in html
+
+
+def test_empty_grouped_frames_result_keeps_the_key_column_kind():
+    pl = pytest.importorskip("polars")
+    pytest.importorskip("narwhals")
+    from cxmetrics import frames
+
+    df = pl.DataFrame(
+        {
+            "score": pl.Series([], dtype=pl.Int64),
+            "region": pl.Series([], dtype=pl.Utf8),
+            "when": pl.Series([], dtype=pl.Datetime("us")),
+        }
+    )
+    for frame in (df, df.lazy()):
+        out = frames.nps(frame, "score", by=["region", "when"])
+        schema = out.collect_schema() if hasattr(out, "collect_schema") else out.schema
+        assert schema["region"] == pl.String
+        assert schema["when"].base_type() == pl.Datetime
+        assert schema["value"] == pl.Float64

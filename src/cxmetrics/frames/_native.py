@@ -114,6 +114,8 @@ def to_frame(columns: Mapping[str, NDArray[Any]], like: Any) -> Any:
     nw = narwhals()
     impl = like.implementation
     data = {k: _plain(v) for k, v in columns.items()}
+    if any(np.asarray(v).size == 0 for v in columns.values()):
+        data = _typed_empty(data, like)
     if isinstance(like, nw.DataFrame):
         return nw.from_dict(data, backend=impl).to_native()
     # lazy in, lazy out: build eagerly (the result is small), then hand it to the engine
@@ -129,6 +131,31 @@ def to_frame(columns: Mapping[str, NDArray[Any]], like: Any) -> Any:
     if impl is nw.Implementation.DUCKDB:
         return eager.lazy(backend=impl).to_native()
     return eager.to_native()
+
+
+def _typed_empty(data: dict[str, Any], like: Any) -> dict[str, Any]:
+    """Empty key columns take the source column's kind (not an untyped object column)."""
+    nw = narwhals()
+    schema = like.collect_schema()
+    out = dict(data)
+    for name, values in data.items():
+        arr = np.asarray(values)
+        if arr.size or arr.dtype != object or name not in schema:
+            continue
+        dtype = schema[name]
+        if dtype == nw.String:
+            out[name] = np.array([], dtype=str)
+        elif dtype == nw.Boolean:
+            out[name] = np.array([], dtype=bool)
+        elif dtype.is_integer():
+            out[name] = np.array([], dtype=np.int64)
+        elif dtype.is_float():
+            out[name] = np.array([], dtype=np.float64)
+        elif dtype == nw.Datetime:
+            out[name] = np.array([], dtype="datetime64[ns]")
+        elif dtype == nw.Date:
+            out[name] = np.array([], dtype="datetime64[D]")
+    return out
 
 
 def _has(module: str) -> bool:
