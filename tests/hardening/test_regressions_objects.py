@@ -388,6 +388,7 @@ def test_adding_a_state_to_another_kind_of_object_is_a_clear_error():
 
 
 def test_build_report_checks_extra_sections_before_any_section():
+    pytest.importorskip("matplotlib")  # the report draws its charts
     from cxmetrics.report import build_report
 
     surveys = {"nps": [9, 10, 3, 7], "month": ["2024-01"] * 4}
