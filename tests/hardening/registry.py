@@ -49,6 +49,21 @@ class Entry:
         own = [v for n, vs in self.bad if n == name for v in vs]
         return [*BAD_VALUES, *own]
 
+    def draw_bad_call(
+        self, data: st.DataObject
+    ) -> tuple[list[Any], dict[str, Any], str]:
+        """Valid arguments with one of them replaced by a bad value: (args, kwargs, its name)."""
+        args = [data.draw(s, label=n) for n, s in self.args]
+        kwargs = {n: data.draw(s, label=n) for n, s in self.kwargs}
+        target = data.draw(st.sampled_from(self.names), label="bad argument")
+        bad = data.draw(st.sampled_from(self.bad_values(target)), label="bad value")
+        positional = [n for n, _ in self.args]
+        if target in positional:
+            args[positional.index(target)] = bad
+        else:
+            kwargs[target] = bad
+        return args, kwargs, target
+
 
 def _ints(lo: int, hi: int, size: int = 12) -> st.SearchStrategy[list[int]]:
     return st.lists(st.integers(lo, hi), min_size=1, max_size=size)

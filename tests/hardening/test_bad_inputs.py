@@ -153,15 +153,7 @@ def _call(
 @settings(suppress_health_check=[HealthCheck.too_slow], max_examples=40)
 @given(data=st.data())
 def test_bad_input_gives_a_result_or_a_cxmetrics_error(entry: Entry, data: Any) -> None:
-    args = [data.draw(s, label=n) for n, s in entry.args]
-    kwargs = {n: data.draw(s, label=n) for n, s in entry.kwargs}
-    target = data.draw(st.sampled_from(entry.names), label="bad argument")
-    bad = data.draw(st.sampled_from(entry.bad_values(target)), label="bad value")
-    positional = [n for n, _ in entry.args]
-    if target in positional:
-        args[positional.index(target)] = bad
-    else:
-        kwargs[target] = bad
+    args, kwargs, target = entry.draw_bad_call(data)
     _call(entry, args, kwargs, bad=target)
 
 

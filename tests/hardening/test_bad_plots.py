@@ -30,15 +30,7 @@ from hardening.test_bad_inputs import _call  # noqa: E402
 def test_a_bad_chart_input_gives_a_chart_or_a_cxmetrics_error(
     entry: Entry, data: Any
 ) -> None:
-    args = [data.draw(s, label=n) for n, s in entry.args]
-    kwargs = {n: data.draw(s, label=n) for n, s in entry.kwargs}
-    target = data.draw(st.sampled_from(entry.names), label="bad argument")
-    bad = data.draw(st.sampled_from(entry.bad_values(target)), label="bad value")
-    positional = [n for n, _ in entry.args]
-    if target in positional:
-        args[positional.index(target)] = bad
-    else:
-        kwargs[target] = bad
+    args, kwargs, target = entry.draw_bad_call(data)
     try:
         _call(entry, args, kwargs, bad=target)
     finally:
