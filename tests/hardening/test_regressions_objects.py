@@ -427,3 +427,11 @@ def test_empty_grouped_frames_result_keeps_the_key_column_kind():
         assert schema["region"] == pl.String
         assert schema["when"].base_type() == pl.Datetime
         assert schema["value"] == pl.Float64
+
+
+def test_bgnbd_expectation_past_float_precision_is_refused_not_inf():
+    pytest.importorskip("scipy")  # BG/NBD predictions use its special functions
+    m = cx.BGNBDModel(r=0.243, alpha=4.414, a=0.5, b=2.426)
+    assert np.isfinite(m.expected_purchases(1e15))
+    with pytest.raises(InvalidInputError, match=r"`t` = 1e\+19 \(at flat index 1\)"):
+        m.expected_purchases([1.0, 1e19])

@@ -48,6 +48,7 @@ from cxmetrics.clv._inputs import (
 )
 from cxmetrics.clv._residual import ResidualMethods
 from cxmetrics.clv._rfm import RFMSummary
+from cxmetrics.exceptions import InvalidInputError
 
 __all__ = ["BGNBDModel", "BGNBDResult", "bgnbd"]
 
@@ -218,6 +219,19 @@ class BGNBDModel(ResidualMethods, DisplayMixin):
         out = np.where(pos, np.exp(-np.logaddexp(0.0, log_odds)), 1.0)
         return scalar_or_array(out)
 
+    def _check_horizon(self, t: Float, big_t: Float) -> None:
+        """Refuse a ``t`` so large that ``t / (alpha + T + t)`` rounds to 1 (no silent inf)."""
+        with np.errstate(invalid="ignore"):
+            bad = (t / (self.alpha + big_t + t) == 1.0) & np.isfinite(t)
+        if bad.any():
+            i = int(np.flatnonzero(bad.ravel())[0])
+            msg = (
+                f"`t` = {float(np.ravel(t)[i])!r} (at flat index {i}) is beyond the range where "
+                "the BG/NBD expectation is computable in float64: t / (alpha + T) must "
+                "stay below about 1e15."
+            )
+            raise InvalidInputError(msg)
+
     def _conditional(self, t: Float, x: Float, big_t: Float) -> Float:
         """Expected purchases in (T, T + t] of an *active* customer, by Euler's transform."""
         if abs(self.a - 1.0) < _A_NEAR_ONE:
@@ -225,8 +239,10 @@ class BGNBDModel(ResidualMethods, DisplayMixin):
             # O(eps^2), the rounding error of each side ~1e-16 / eps
             lo = self._conditional_at(1.0 - _A_NEAR_ONE, t, x, big_t)
             hi = self._conditional_at(1.0 + _A_NEAR_ONE, t, x, big_t)
-            return np.asarray((lo + hi) / 2.0, dtype=np.float64)
-        return self._conditional_at(self.a, t, x, big_t)
+            out = np.asarray((lo + hi) / 2.0, dtype=np.float64)
+        else:
+            out = self._conditional_at(self.a, t, x, big_t)
+        return out
 
     def _conditional_at(self, a: float, t: Float, x: Float, big_t: Float) -> Float:
         r, alpha, b = self.r, self.alpha, self.b
@@ -272,6 +288,7 @@ class BGNBDModel(ResidualMethods, DisplayMixin):
         """
         tt = times(t)
         zero = np.zeros_like(tt)
+        self._check_horizon(tt, zero)
         return scalar_or_array(self._conditional(tt, zero, zero))
 
     def conditional_expected_purchases(
@@ -298,6 +315,7 @@ class BGNBDModel(ResidualMethods, DisplayMixin):
         x, _, big_t, _ = prediction_data(frequency, recency, T)
         tt = times(t)
         broadcast_shape({"t": tt, "frequency": x})
+        self._check_horizon(tt, big_t)
         p = np.asarray(self.probability_alive(frequency, recency, T), dtype=np.float64)
         return scalar_or_array(self._conditional(tt, x, big_t) * p)
 

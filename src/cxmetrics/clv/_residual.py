@@ -76,14 +76,23 @@ class ResidualMethods:
         d = check_time("discount_rate", discount_rate)
         previous: Any = 0.0
         total: Any = 0.0
+        too_far = False
         for i in range(1, n + 1):
-            current = np.asarray(
-                self.conditional_expected_purchases(i * length, frequency, recency, T)
-            )
+            try:
+                current = np.asarray(
+                    self.conditional_expected_purchases(
+                        i * length, frequency, recency, T
+                    )
+                )
+            except InvalidInputError as err:  # a horizon past float64 precision
+                if not str(err).startswith("`t` = "):
+                    raise
+                too_far = True
+                break
             with np.errstate(invalid="ignore"):
                 total = total + (current - previous) / (1.0 + d) ** i
             previous = current
-        if not np.isfinite(total).all():
+        if too_far or not np.isfinite(total).all():
             msg = (
                 f"the expected purchases overflow float64 {n} x {length:g} time units "
                 "ahead; use fewer `steps` or a shorter `step_length`."
