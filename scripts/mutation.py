@@ -55,8 +55,13 @@ MODULES: dict[str, tuple[str, ...]] = {
     "survey/_summary.py": (
         "tests/survey",
         "tests/mutation/test_mut_survey_values.py",
+        "tests/mutation/test_mut_survey_summary.py",
     ),
-    "survey/_scheme.py": ("tests/survey", "tests/mutation/test_mut_survey_values.py"),
+    "survey/_scheme.py": (
+        "tests/survey",
+        "tests/mutation/test_mut_survey_values.py",
+        "tests/mutation/test_mut_survey_summary.py",
+    ),
     "support/_clock.py": ("tests/support", "tests/mutation/test_mut_clock.py"),
     "support/_calendar.py": ("tests/support", "tests/mutation/test_mut_calendar.py"),
     "support/_timeline.py": (

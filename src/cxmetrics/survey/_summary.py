@@ -67,11 +67,8 @@ class ScaleSummary:
     def variance(self) -> NDArray[np.float64]:
         r"""Sample variance: :math:`\frac{n_e}{n_e - 1}\sum w (x - \bar x)^2 / W`."""
         mean = self.mean()
-        dev = (
-            (self.points - mean[..., None]) ** 2
-            if np.ndim(mean)
-            else (self.points - mean) ** 2
-        )
+        # mean is an array (0-d for one state): the trailing axis meets the points
+        dev = (self.points - mean[..., None]) ** 2
         pop = self._divide((self.w * dev).sum(axis=-1), self.total)
         ne = self.effective_n
         with np.errstate(invalid="ignore", divide="ignore"):
