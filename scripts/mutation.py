@@ -63,7 +63,11 @@ MODULES: dict[str, tuple[str, ...]] = {
         "tests/mutation/test_mut_survey_summary.py",
     ),
     "support/_clock.py": ("tests/support", "tests/mutation/test_mut_clock.py"),
-    "support/_calendar.py": ("tests/support", "tests/mutation/test_mut_calendar.py"),
+    "support/_calendar.py": (
+        "tests/support",
+        "tests/mutation/test_mut_calendar.py",
+        "tests/mutation/test_mut_calendar_messages.py",
+    ),
     "support/_timeline.py": (
         "tests/support",
         "tests/mutation/test_mut_calendar.py",
