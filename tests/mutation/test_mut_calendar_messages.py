@@ -15,7 +15,11 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pytest
 
-from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
+from cxmetrics.exceptions import (
+    InvalidInputError,
+    InvalidInputTypeError,
+    MissingValueError,
+)
 from cxmetrics.support import BusinessCalendar
 
 H = 3600
@@ -170,6 +174,18 @@ BAD = [
         "got 'Christmas'.",
     ),
     (
+        {"holidays": [np.datetime64("NaT")]},
+        InvalidInputTypeError,
+        "`holidays` must be dates (datetime.date, numpy datetime64 or 'YYYY-MM-DD'); "
+        f"got {np.datetime64('NaT')!r}.",
+    ),
+    (
+        {"overrides": {np.datetime64("10000-01-01"): []}},
+        InvalidInputTypeError,
+        "`overrides` keys must be dates (datetime.date, numpy datetime64 or "
+        f"'YYYY-MM-DD'); got {np.datetime64('10000-01-01')!r}.",
+    ),
+    (
         {"holidays": "2024-01-01"},
         InvalidInputTypeError,
         "`holidays` must be an iterable of dates; got '2024-01-01'.",
@@ -257,6 +273,17 @@ def test_length_and_order_messages_in_full():
         "start=2024-01-08T10:00:00.000000000 at index 1 (1 such row(s)); pass "
         "negative='signed' for negative durations."
     )
+    with pytest.raises(MissingValueError) as info:
+        cal.deadline(np.array(["NaT"], dtype="datetime64[s]"), 1.0)
+    assert str(info.value) == (
+        "`start` contains 1 missing instant(s) (NaT/None), the first at index 0."
+    )
+    with pytest.raises(InvalidInputTypeError) as info:
+        cal.deadline([1.0], 1.0)
+    assert str(info.value) == (
+        "`start` must hold instants: numpy datetime64 (UTC) or timezone-aware "
+        "datetimes; got dtype float64."
+    )
     # two such rows, the first named
     with pytest.raises(InvalidInputError, match=r"at index 0 \(2 such row\(s\)\)"):
         cal.business_time(a, a - np.timedelta64(1, "s"), negative="raise")
@@ -311,3 +338,13 @@ def test_zone_object_and_date_forms():
     assert ov.windows_on(date(2024, 1, 4)) == ()
     assert ov.windows_on(date(2024, 1, 5)) == ((10 * H, 11 * H),)
     assert ov.windows_on(date(2024, 1, 3)) == ((9 * H, 17 * H),)
+
+
+def test_always_keeps_its_zone_and_business_time_is_a_duration():
+    cal = BusinessCalendar.always("Europe/Berlin")
+    assert cal.zone == "Europe/Berlin"
+    assert cal.week == (((0, 24 * H),),) * 7
+    a = np.array(["2024-01-08T10:00"], dtype="datetime64[s]")
+    out = cal.business_time(a, a + np.timedelta64(90, "s"))
+    assert out.dtype == np.dtype("timedelta64[ns]")
+    assert out.tolist() == [np.timedelta64(90, "s").astype("timedelta64[ns]").item()]
