@@ -27,69 +27,91 @@ BAD = [
     (
         {"week": {"mon": [(time(9, tzinfo=UTC), "10:00")]}},
         InvalidInputError,
-        "the start of `week` mon window (datetime.time(9, 0, tzinfo=datetime.timezone."
-        "utc), '10:00') must be a wall-clock time without a zone; got datetime.time(9, "
-        "0, tzinfo=datetime.timezone.utc).",
+        (
+            "the start of `week` mon window (datetime.time(9, 0, tzinfo=datetime.timezone."
+            "utc), '10:00') must be a wall-clock time without a zone; got datetime.time(9, "
+            "0, tzinfo=datetime.timezone.utc)."
+        ),
     ),
     (
         {"week": {"mon": [("9am", "10:00")]}},
         InvalidInputError,
-        "the start of `week` mon window ('9am', '10:00') must be 'HH:MM' or "
-        "'HH:MM:SS'; got '9am'.",
+        (
+            "the start of `week` mon window ('9am', '10:00') must be 'HH:MM' or "
+            "'HH:MM:SS'; got '9am'."
+        ),
     ),
     (
         {"week": {"mon": [("09:60", "10:00")]}},
         InvalidInputError,
-        "the start of `week` mon window ('09:60', '10:00') must be a time of day "
-        "between 00:00 and 24:00; got '09:60'.",
+        (
+            "the start of `week` mon window ('09:60', '10:00') must be a time of day "
+            "between 00:00 and 24:00; got '09:60'."
+        ),
     ),
     (
         {"week": {"mon": [("09:00:60", "10:00")]}},
         InvalidInputError,
-        "the start of `week` mon window ('09:00:60', '10:00') must be a time of day "
-        "between 00:00 and 24:00; got '09:00:60'.",
+        (
+            "the start of `week` mon window ('09:00:60', '10:00') must be a time of day "
+            "between 00:00 and 24:00; got '09:00:60'."
+        ),
     ),
     (
         {"week": {"mon": [("09:00", "24:00:01")]}},
         InvalidInputError,
-        "the end of `week` mon window ('09:00', '24:00:01') must be a time of day "
-        "between 00:00 and 24:00; got '24:00:01'.",
+        (
+            "the end of `week` mon window ('09:00', '24:00:01') must be a time of day "
+            "between 00:00 and 24:00; got '24:00:01'."
+        ),
     ),
     (
         {"week": {"mon": [(86401, 3600)]}},
         InvalidInputError,
-        "the start of `week` mon window (86401, 3600) must lie in [0, 86400] seconds "
-        "after midnight; got 86401.",
+        (
+            "the start of `week` mon window (86401, 3600) must lie in [0, 86400] seconds "
+            "after midnight; got 86401."
+        ),
     ),
     (
         {"week": {"tue": [(0, -1)]}},
         InvalidInputError,
-        "the end of `week` tue window (0, -1) must lie in [0, 86400] seconds "
-        "after midnight; got -1.",
+        (
+            "the end of `week` tue window (0, -1) must lie in [0, 86400] seconds "
+            "after midnight; got -1."
+        ),
     ),
     (
         {"week": {"mon": [(9.5, 3600)]}},
         InvalidInputTypeError,
-        "the start of `week` mon window (9.5, 3600) must be 'HH:MM', a datetime.time "
-        "or whole seconds; got 9.5.",
+        (
+            "the start of `week` mon window (9.5, 3600) must be 'HH:MM', a datetime.time "
+            "or whole seconds; got 9.5."
+        ),
     ),
     (
         {"week": {"mon": [(True, 3600)]}},
         InvalidInputTypeError,
-        "the start of `week` mon window (True, 3600) must be 'HH:MM', a datetime.time "
-        "or whole seconds; got True.",
+        (
+            "the start of `week` mon window (True, 3600) must be 'HH:MM', a datetime.time "
+            "or whole seconds; got True."
+        ),
     ),
     (
         {"week": {"mon": "09:00-17:00"}},
         InvalidInputTypeError,
-        "`week` mon must be a list of (start, end) pairs such as [('09:00', "
-        "'17:00')]; got '09:00-17:00'.",
+        (
+            "`week` mon must be a list of (start, end) pairs such as [('09:00', "
+            "'17:00')]; got '09:00-17:00'."
+        ),
     ),
     (
         {"week": {"mon": 5}},
         InvalidInputTypeError,
-        "`week` mon must be a list of (start, end) pairs such as [('09:00', "
-        "'17:00')]; got 5.",
+        (
+            "`week` mon must be a list of (start, end) pairs such as [('09:00', "
+            "'17:00')]; got 5."
+        ),
     ),
     (
         {"week": {"mon": ["09:00"]}},
@@ -109,8 +131,10 @@ BAD = [
     (
         {"week": {"mon": [(86400, 3600)]}},
         InvalidInputError,
-        "`week` mon window (86400, 3600) starts at 24:00; start it at 00:00 of the "
-        "next day.",
+        (
+            "`week` mon window (86400, 3600) starts at 24:00; start it at 00:00 of the "
+            "next day."
+        ),
     ),
     (
         {"week": {7: []}},
@@ -125,8 +149,10 @@ BAD = [
     (
         {"week": {"mon-tue-wed": []}},
         InvalidInputError,
-        "`week` keys must be day names ('mon', 'mon-fri') or numbers 0-6; got "
-        "'mon-tue-wed'.",
+        (
+            "`week` keys must be day names ('mon', 'mon-fri') or numbers 0-6; got "
+            "'mon-tue-wed'."
+        ),
     ),
     (
         {"week": {"mo": []}},
@@ -141,14 +167,18 @@ BAD = [
     (
         {"week": "mon-fri"},
         InvalidInputTypeError,
-        "`week` must be a mapping such as {'mon-fri': [('09:00', '17:00')]} or 7 "
-        "lists of windows; got 'mon-fri'.",
+        (
+            "`week` must be a mapping such as {'mon-fri': [('09:00', '17:00')]} or 7 "
+            "lists of windows; got 'mon-fri'."
+        ),
     ),
     (
         {"week": 5},
         InvalidInputTypeError,
-        "`week` must be a mapping such as {'mon-fri': [('09:00', '17:00')]} or 7 "
-        "lists of windows; got 5.",
+        (
+            "`week` must be a mapping such as {'mon-fri': [('09:00', '17:00')]} or 7 "
+            "lists of windows; got 5."
+        ),
     ),
     (
         {"week": [[]] * 6},
@@ -158,32 +188,42 @@ BAD = [
     (
         {"week": [[]] * 6 + [[("9", "10:00")]]},
         InvalidInputError,
-        "the start of `week` sun window ('9', '10:00') must be 'HH:MM' or "
-        "'HH:MM:SS'; got '9'.",
+        (
+            "the start of `week` sun window ('9', '10:00') must be 'HH:MM' or "
+            "'HH:MM:SS'; got '9'."
+        ),
     ),
     (
         {"holidays": [datetime(2024, 1, 1)]},
         InvalidInputTypeError,
-        "`holidays` must be dates, not datetimes; got datetime.datetime(2024, 1, 1, "
-        "0, 0).",
+        (
+            "`holidays` must be dates, not datetimes; got datetime.datetime(2024, 1, 1, "
+            "0, 0)."
+        ),
     ),
     (
         {"holidays": ["Christmas"]},
         InvalidInputTypeError,
-        "`holidays` must be dates (datetime.date, numpy datetime64 or 'YYYY-MM-DD'); "
-        "got 'Christmas'.",
+        (
+            "`holidays` must be dates (datetime.date, numpy datetime64 or 'YYYY-MM-DD'); "
+            "got 'Christmas'."
+        ),
     ),
     (
         {"holidays": [np.datetime64("NaT")]},
         InvalidInputTypeError,
-        "`holidays` must be dates (datetime.date, numpy datetime64 or 'YYYY-MM-DD'); "
-        f"got {np.datetime64('NaT')!r}.",
+        (
+            "`holidays` must be dates (datetime.date, numpy datetime64 or 'YYYY-MM-DD'); "
+            f"got {np.datetime64('NaT')!r}."
+        ),
     ),
     (
         {"overrides": {np.datetime64("10000-01-01"): []}},
         InvalidInputTypeError,
-        "`overrides` keys must be dates (datetime.date, numpy datetime64 or "
-        f"'YYYY-MM-DD'); got {np.datetime64('10000-01-01')!r}.",
+        (
+            "`overrides` keys must be dates (datetime.date, numpy datetime64 or "
+            f"'YYYY-MM-DD'); got {np.datetime64('10000-01-01')!r}."
+        ),
     ),
     (
         {"holidays": "2024-01-01"},
@@ -218,20 +258,26 @@ BAD = [
     (
         {"overrides": {"2024-13-01": []}},
         InvalidInputTypeError,
-        "`overrides` keys must be dates (datetime.date, numpy datetime64 or "
-        "'YYYY-MM-DD'); got '2024-13-01'.",
+        (
+            "`overrides` keys must be dates (datetime.date, numpy datetime64 or "
+            "'YYYY-MM-DD'); got '2024-13-01'."
+        ),
     ),
     (
         {"overrides": {"2024-01-02": [("08:00", "7pm")]}},
         InvalidInputError,
-        "the end of `overrides` 2024-01-02 window ('08:00', '7pm') must be 'HH:MM' "
-        "or 'HH:MM:SS'; got '7pm'.",
+        (
+            "the end of `overrides` 2024-01-02 window ('08:00', '7pm') must be 'HH:MM' "
+            "or 'HH:MM:SS'; got '7pm'."
+        ),
     ),
     (
         {"zone": "Mars/Olympus"},
         InvalidInputError,
-        "`zone` must be an IANA time zone name such as 'Europe/Berlin'; got "
-        "'Mars/Olympus'.",
+        (
+            "`zone` must be an IANA time zone name such as 'Europe/Berlin'; got "
+            "'Mars/Olympus'."
+        ),
     ),
     (
         {"zone": 3},

@@ -68,9 +68,7 @@ def test_weighted_variance_with_kish_size_between_one_and_two():
     )
     np.testing.assert_allclose(g.std, [math.sqrt(2.0), math.sqrt(8.0)], rtol=1e-12)
     # SE of the mean = std / sqrt(n_e): sqrt(2 / 1.8) and sqrt(8 / 2)
-    np.testing.assert_allclose(
-        g.standard_error, [math.sqrt(2 / 1.8), 2.0], rtol=1e-12
-    )
+    np.testing.assert_allclose(g.standard_error, [math.sqrt(2 / 1.8), 2.0], rtol=1e-12)
 
 
 def test_single_answer_has_no_variance():
@@ -90,20 +88,26 @@ def test_single_answer_has_no_variance():
         (
             NPSScheme,
             {"low": 0, "high": 10, "promoter_min": 5, "detractor_max": 5},
-            "NPSScheme needs low <= detractor_max < promoter_min <= high; got "
-            "low=0, detractor_max=5, promoter_min=5, high=10.",
+            (
+                "NPSScheme needs low <= detractor_max < promoter_min <= high; got "
+                "low=0, detractor_max=5, promoter_min=5, high=10."
+            ),
         ),
         (
             CSATScheme,
             {"low": 1, "high": 5, "satisfied_min": 1},
-            "CSATScheme needs low < satisfied_min <= high; got "
-            "low=1, satisfied_min=1, high=5.",
+            (
+                "CSATScheme needs low < satisfied_min <= high; got "
+                "low=1, satisfied_min=1, high=5."
+            ),
         ),
         (
             CESScheme,
             {"low": 1, "high": 7, "easy_min": 1, "easy_max": 7},
-            "CESScheme needs an `easy` range inside the scale that touches exactly "
-            "one end of it; got easy=[1, 7] on [1, 7].",
+            (
+                "CESScheme needs an `easy` range inside the scale that touches exactly "
+                "one end of it; got easy=[1, 7] on [1, 7]."
+            ),
         ),
     ],
 )
@@ -169,8 +173,9 @@ def test_from_labels_with_a_low_and_its_messages():
     s = CSATScheme.from_labels(["bad", "ok", "good"], low=0, satisfied_min=2)
     assert (s.low, s.high, s.satisfied_min) == (0, 2, 2)
     assert dict(s.labels) == {"bad": 0, "ok": 1, "good": 2}
-    s = NPSScheme.from_labels([str(i) for i in range(5)], low=-2, promoter_min=2,
-                              detractor_max=0)
+    s = NPSScheme.from_labels(
+        [str(i) for i in range(5)], low=-2, promoter_min=2, detractor_max=0
+    )
     assert (s.low, s.high) == (-2, 2)
     assert s.labels[0] == ("0", -2)
     with pytest.raises(cx.exceptions.InvalidInputTypeError) as info:
