@@ -74,6 +74,8 @@ MODULES: dict[str, tuple[str, ...]] = {
         "tests/mutation/test_mut_clock.py",
     ),
     "survival/_km.py": ("tests/survival", "tests/mutation/test_mut_km.py"),
+    # new families (#12-#15), measured the same way
+    "journeys/_kernel.py": ("tests/journeys",),
 }
 
 #: mutmut's result names counted as killed (a timeout is a mutant the tests stopped)
