@@ -66,6 +66,14 @@ BAD = [
         ),
     ),
     (
+        {"week": {"mon": [("09:00", "24:01")]}},
+        InvalidInputError,
+        (
+            "the end of `week` mon window ('09:00', '24:01') must be a time of day "
+            "between 00:00 and 24:00; got '24:01'."
+        ),
+    ),
+    (
         {"week": {"mon": [(86401, 3600)]}},
         InvalidInputError,
         (
