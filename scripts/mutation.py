@@ -55,16 +55,27 @@ MODULES: dict[str, tuple[str, ...]] = {
     "survey/_summary.py": (
         "tests/survey",
         "tests/mutation/test_mut_survey_values.py",
+        "tests/mutation/test_mut_survey_summary.py",
     ),
-    "survey/_scheme.py": ("tests/survey", "tests/mutation/test_mut_survey_values.py"),
+    "survey/_scheme.py": (
+        "tests/survey",
+        "tests/mutation/test_mut_survey_values.py",
+        "tests/mutation/test_mut_survey_summary.py",
+    ),
     "support/_clock.py": ("tests/support", "tests/mutation/test_mut_clock.py"),
-    "support/_calendar.py": ("tests/support", "tests/mutation/test_mut_calendar.py"),
+    "support/_calendar.py": (
+        "tests/support",
+        "tests/mutation/test_mut_calendar.py",
+        "tests/mutation/test_mut_calendar_messages.py",
+    ),
     "support/_timeline.py": (
         "tests/support",
         "tests/mutation/test_mut_calendar.py",
         "tests/mutation/test_mut_clock.py",
     ),
     "survival/_km.py": ("tests/survival", "tests/mutation/test_mut_km.py"),
+    # new families (#12-#15), measured the same way
+    "journeys/_kernel.py": ("tests/journeys",),
 }
 
 #: mutmut's result names counted as killed (a timeout is a mutant the tests stopped)

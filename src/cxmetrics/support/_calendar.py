@@ -134,7 +134,10 @@ def _date(value: object, what: str) -> date:
     if isinstance(value, date):
         return value
     if isinstance(value, np.datetime64):
-        return _date(value.astype("datetime64[D]").item(), what)
+        # NaT gives None and a date past year 9999 an int: refused below, as given
+        day = value.astype("datetime64[D]").item()
+        if isinstance(day, date):
+            return day
     if isinstance(value, str):
         with contextlib.suppress(ValueError):
             return date.fromisoformat(value)

@@ -37,13 +37,13 @@ class ScaleSummary:
         w2 = self.w if weight_squares is None else weight_squares
         self.total = self.w.sum(axis=-1)
         total_sq = w2.sum(axis=-1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            # W * (W / sum w^2) is exactly n for unit weights, even for huge n
-            self.effective_n = np.where(
-                total_sq > 0,
-                self.total * (self.total / np.where(total_sq > 0, total_sq, 1.0)),
-                0.0,
-            )
+        # W * (W / sum w^2) is exactly n for unit weights, even for huge n; every
+        # division below has its zero denominators replaced by 1 (no warning to hide)
+        self.effective_n = np.where(
+            total_sq > 0,
+            self.total * (self.total / np.where(total_sq > 0, total_sq, 1.0)),
+            0.0,
+        )
         self.defined = self.total > 0
         self.points = np.arange(low, low + counts.shape[-1], dtype=np.float64)
         self.low = low
@@ -67,17 +67,12 @@ class ScaleSummary:
     def variance(self) -> NDArray[np.float64]:
         r"""Sample variance: :math:`\frac{n_e}{n_e - 1}\sum w (x - \bar x)^2 / W`."""
         mean = self.mean()
-        dev = (
-            (self.points - mean[..., None]) ** 2
-            if np.ndim(mean)
-            else (self.points - mean) ** 2
-        )
+        # mean is an array (0-d for one state): the trailing axis meets the points
+        dev = (self.points - mean[..., None]) ** 2
         pop = self._divide((self.w * dev).sum(axis=-1), self.total)
         ne = self.effective_n
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(ne > 1, pop * ne / np.where(ne > 1, ne - 1.0, 1.0), np.nan)
+        return np.where(ne > 1, pop * ne / np.where(ne > 1, ne - 1.0, 1.0), np.nan)
 
     @staticmethod
     def _divide(a: NDArray[Any], b: NDArray[Any]) -> NDArray[np.float64]:
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(b > 0, a / np.where(b > 0, b, 1.0), np.nan)
+        return np.where(b > 0, a / np.where(b > 0, b, 1.0), np.nan)
