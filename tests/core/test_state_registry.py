@@ -193,3 +193,32 @@ def test_declared_state_refuses_a_missing_row(name):
         bad[field] = bad[field][:-1]
         with pytest.raises(InvalidInputError):
             cls.from_dict(bad)
+
+
+def test_declared_state_from_an_export_shaped_file_round_trips_and_merges():
+    """Two halves of a survey export (text scores, blanks, string ids, date keys)."""
+    import json
+
+    import numpy as np
+
+    import cxmetrics as cx
+
+    rows = [
+        ("2024-01-31", "9"), ("2024-01-31", "10"), ("2024-02-29", None),
+        ("2024-02-29", "3"), ("2024-01-31", "7"), ("2024-02-29", "10"),
+    ]  # fmt: skip
+    month = np.array([m for m, _ in rows], dtype="datetime64[D]")
+    score = np.array([s for _, s in rows], dtype=object)
+    whole = cx.GroupedNPSState.from_responses(score, by=month, nan_policy="omit")
+    first = cx.GroupedNPSState.from_responses(
+        score[:3], by=month[:3], nan_policy="omit"
+    )
+    second = cx.GroupedNPSState.from_responses(
+        score[3:], by=month[3:], nan_policy="omit"
+    )
+    assert first + second == whole
+    assert whole.n_missing.tolist() == [0, 1]
+    loaded = cx.GroupedNPSState.from_dict(json.loads(json.dumps(whole.to_dict())))
+    assert loaded == whole
+    assert loaded.keys.dtype == np.dtype("datetime64[D]")
+    assert loaded[np.datetime64("2024-02-29")].counts[10] == 1

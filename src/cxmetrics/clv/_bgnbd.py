@@ -219,10 +219,14 @@ class BGNBDModel(ResidualMethods, DisplayMixin):
         out = np.where(pos, np.exp(-np.logaddexp(0.0, log_odds)), 1.0)
         return scalar_or_array(out)
 
-    def _check_horizon(self, t: Float, big_t: Float) -> None:
-        """Refuse a ``t`` so large that ``t / (alpha + T + t)`` rounds to 1 (no silent inf)."""
+    def _beyond_precision(self, t: Any, big_t: Any = 0.0) -> Any:
+        """Where ``t / (alpha + T + t)`` rounds to 1 in float64 (the series is undefined)."""
         with np.errstate(invalid="ignore"):
-            bad = (t / (self.alpha + big_t + t) == 1.0) & np.isfinite(t)
+            return (t / (self.alpha + big_t + t) == 1.0) & np.isfinite(t)
+
+    def _check_horizon(self, t: Float, big_t: Float) -> None:
+        """Refuse a ``t`` past float64 precision (never a silent inf)."""
+        bad = np.asarray(self._beyond_precision(t, big_t))
         if bad.any():
             i = int(np.flatnonzero(bad.ravel())[0])
             msg = (
