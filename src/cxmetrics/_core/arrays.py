@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import attrs
@@ -14,6 +15,7 @@ __all__ = [
     "frozen_int",
     "frozen_keys",
     "nan_array_eq",
+    "nan_equal_fields",
     "optional_float",
 ]
 
@@ -46,10 +48,13 @@ def frozen_keys(x: ArrayLike) -> NDArray[Any]:
 def _eq(a: object, b: object) -> bool:
     if a is None or b is None:
         return a is b
-    return bool(np.array_equal(np.asarray(a), np.asarray(b)))
+    x, y = np.asarray(a), np.asarray(b)
+    nan_aware = x.dtype.kind in "fcmM" and y.dtype.kind in "fcmM"
+    return bool(np.array_equal(x, y, equal_nan=nan_aware))
 
 
-#: attrs comparison for (optional) array fields: equal shapes and elements.
+#: attrs comparison for (optional) array fields: equal shapes and elements (NaN and
+#: NaT equal themselves, as in a copy or a round trip).
 array_eq = attrs.cmp_using(eq=_eq)
 
 
@@ -59,3 +64,40 @@ def _eq_nan(a: object, b: object) -> bool:
 
 #: attrs comparison for float array fields that may hold NaN (NaN equals NaN).
 nan_array_eq = attrs.cmp_using(eq=_eq_nan)
+
+
+class _NaN:
+    """The key a NaN field compares by: equal to itself, so NaN equals NaN."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "NaN"
+
+
+_NAN_KEY = _NaN()
+
+
+def _nan_key(value: object) -> object:
+    """``value``, or one shared sentinel for a float NaN (``np.float64`` included)."""
+    if isinstance(value, float) and math.isnan(value):
+        return _NAN_KEY
+    return value
+
+
+def nan_equal_fields(
+    _cls: type, fields: list[attrs.Attribute[Any]]
+) -> list[attrs.Attribute[Any]]:
+    """The attrs ``field_transformer``: a NaN in a scalar field equals a NaN.
+
+    Results and models report undefined figures as NaN (with a warning); without
+    this, a result would compare unequal to its own copy, pickle or JSON round
+    trip (Python's ``==`` on tuples is true for the *same* NaN object only).
+    Fields that already compare by a key (array fields, ``cmp_using``) or not at
+    all keep their comparison.
+    """
+    # `eq_key` is set on every Attribute at runtime but missing from attrs' stubs
+    return [
+        f.evolve(eq_key=_nan_key) if f.eq and getattr(f, "eq_key", None) is None else f
+        for f in fields
+    ]

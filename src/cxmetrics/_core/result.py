@@ -49,6 +49,7 @@ from cxmetrics._core.arrays import (
     frozen_int,
     frozen_keys,
     nan_array_eq,
+    nan_equal_fields,
 )
 from cxmetrics._core.grouped import GroupedResultMixin
 
@@ -256,6 +257,8 @@ def grouped_result(
         if missing:
             msg = f"{cls.__name__}: table columns {sorted(missing)} are not fields."
             raise TypeError(msg)
-        return attrs.frozen(cls, these=these, repr=False)
+        return attrs.frozen(
+            cls, these=these, repr=False, field_transformer=nan_equal_fields
+        )
 
     return build

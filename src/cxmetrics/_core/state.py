@@ -31,6 +31,7 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from cxmetrics._core.arrays import nan_equal_fields
 from cxmetrics._core.keys import align_keys, decode_keys, encode_keys, position
 from cxmetrics._core.mergeable import Mergeable
 from cxmetrics.exceptions import (
@@ -52,7 +53,7 @@ _ROLE = "cxmetrics.state.role"
 Shape = tuple[int | str, ...]
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=nan_equal_fields)
 class Role:
     """What a field is to the state machinery (stored in the field's metadata)."""
 
@@ -112,7 +113,7 @@ def group_keys(*, optional: bool = False) -> dict[str, Role]:
     return {_ROLE: Role("keys", optional=optional)}
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=nan_equal_fields)
 class _Spec:
     params: tuple[str, ...]
     keys: str | None

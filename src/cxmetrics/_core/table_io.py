@@ -20,6 +20,7 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from cxmetrics._core.arrays import nan_equal_fields
 from cxmetrics._core.optional import require
 from cxmetrics.exceptions import InvalidInputError
 
@@ -41,7 +42,7 @@ class TableError(InvalidInputError):
     """A problem with an input file: the message names the file, column and line."""
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=nan_equal_fields)
 class FileTable:
     """Columns read from a file, with each row's line in the file (header = line 1)."""
 

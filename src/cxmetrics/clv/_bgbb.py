@@ -25,6 +25,7 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from cxmetrics._core.arrays import nan_equal_fields
 from cxmetrics._core.display import DisplayMixin
 from cxmetrics._core.optional import require
 from cxmetrics._core.shapes import as_array, broadcast_shape, errors_named
@@ -103,7 +104,7 @@ def _prediction_data(
     return x, tx, n, shape
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=nan_equal_fields)
 class BGBBModel(DisplayMixin):
     r"""A BG/BB model with known parameters (discrete transaction opportunities).
 
@@ -259,7 +260,7 @@ class BGBBModel(DisplayMixin):
         return scalar_or_array(out)
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=nan_equal_fields)
 class BGBBResult(FitResult[BGBBModel]):
     """A BG/BB model fitted by maximum likelihood, with its diagnostics.
 

@@ -28,6 +28,7 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from cxmetrics._core.arrays import nan_equal_fields
 from cxmetrics._core.display import DisplayMixin
 from cxmetrics._core.hypergeometric import hyp2f1
 from cxmetrics._core.optional import require
@@ -133,7 +134,7 @@ def _log_likelihood(
     return ll, np.array([d_r, d_alpha, d_a, d_b])
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=nan_equal_fields)
 class BGNBDModel(ResidualMethods, DisplayMixin):
     r"""A BG/NBD purchase model with known parameters.
 
@@ -324,7 +325,7 @@ class BGNBDModel(ResidualMethods, DisplayMixin):
         return scalar_or_array(self._conditional(tt, x, big_t) * p)
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=nan_equal_fields)
 class BGNBDResult(PurchasePredictions, FitResult[BGNBDModel]):
     """A BG/NBD model fitted by maximum likelihood, with its diagnostics.
 

@@ -25,7 +25,7 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._core.arrays import array_eq, frozen_float
+from cxmetrics._core.arrays import array_eq, frozen_float, nan_equal_fields
 from cxmetrics._core.display import DisplayMixin
 from cxmetrics._core.fit import (
     Convergence,
@@ -86,7 +86,7 @@ class FitMethods(FittedModel):
         )
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=nan_equal_fields)
 class FitResult(FitMethods, DisplayMixin, Generic[_M]):
     """The fields every fitted CLV model has: its model and the fit's diagnostics.
 

@@ -14,6 +14,7 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from cxmetrics._core.arrays import nan_equal_fields
 from cxmetrics._core.display import DisplayMixin
 from cxmetrics._core.validation import (
     check_flag,
@@ -32,7 +33,7 @@ def _value(x: Float) -> Any:
     return float(x) if np.ndim(x) == 0 else np.asarray(x, dtype=np.float64)
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=nan_equal_fields)
 class CLVResult(DisplayMixin):
     """A formula CLV with the inputs it was computed from.
 

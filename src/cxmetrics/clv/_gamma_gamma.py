@@ -26,6 +26,7 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from cxmetrics._core.arrays import nan_equal_fields
 from cxmetrics._core.display import DisplayMixin
 from cxmetrics._core.optional import require
 from cxmetrics._core.validation import parameter_array, weights_array
@@ -114,7 +115,7 @@ def _spend_data(
     return _Spend(x, z, w, ids)
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=nan_equal_fields)
 class GammaGammaModel(DisplayMixin):
     r"""A Gamma-Gamma spend model with known parameters.
 
@@ -265,7 +266,7 @@ def _log_likelihood(
     return float(np.sum(w * ll_i)), grad
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=nan_equal_fields)
 class GammaGammaResult(FitResult[GammaGammaModel]):
     """A Gamma-Gamma model fitted by maximum likelihood, with its diagnostics.
 

@@ -8,7 +8,7 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._core.arrays import array_eq, frozen_float
+from cxmetrics._core.arrays import array_eq, frozen_float, nan_equal_fields
 from cxmetrics._core.display import DisplayMixin
 from cxmetrics._core.shapes import errors_named
 from cxmetrics._core.validation import (
@@ -27,7 +27,7 @@ __all__ = ["CalibrationHoldout", "calibration_holdout"]
 Float = NDArray[np.float64]
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=nan_equal_fields)
 class CalibrationHoldout(DisplayMixin):
     """RFM summary of the calibration period and what each customer did afterwards.
 

@@ -32,6 +32,7 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike
 
+from cxmetrics._core.arrays import nan_equal_fields
 from cxmetrics._core.display import DisplayMixin
 from cxmetrics._core.hypergeometric import hyp2f1
 from cxmetrics._core.optional import require
@@ -109,7 +110,7 @@ def _expm1_ratio(k: float, length: Float) -> Float:
     return np.asarray(-np.expm1(-k * length) / k, dtype=np.float64)
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=nan_equal_fields)
 class ParetoNBDModel(ResidualMethods, DisplayMixin):
     r"""A Pareto/NBD purchase model with known parameters.
 
@@ -232,7 +233,7 @@ class ParetoNBDModel(ResidualMethods, DisplayMixin):
         return scalar_or_array(out)
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=nan_equal_fields)
 class ParetoNBDResult(PurchasePredictions, FitResult[ParetoNBDModel]):
     """A Pareto/NBD model fitted by maximum likelihood, with its diagnostics.
 

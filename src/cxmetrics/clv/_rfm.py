@@ -25,7 +25,13 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._core.arrays import array_eq, frozen_float, frozen_int, frozen_keys
+from cxmetrics._core.arrays import (
+    array_eq,
+    frozen_float,
+    frozen_int,
+    frozen_keys,
+    nan_equal_fields,
+)
 from cxmetrics._core.display import DisplayMixin
 from cxmetrics._core.mergeable import Mergeable
 from cxmetrics._core.optional import require
@@ -74,7 +80,7 @@ def _unit_label(kind: str, freq: str, multiplier: float) -> str:
     return f"{multiplier:g} {freq}(s)"
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=nan_equal_fields)
 class RFMSummary(DisplayMixin):
     r"""One row per customer: repeat purchases, recency, age and mean repeat spend.
 
@@ -165,7 +171,7 @@ class RFMSummary(DisplayMixin):
         )
 
 
-@attrs.frozen(unsafe_hash=False)
+@attrs.frozen(unsafe_hash=False, field_transformer=nan_equal_fields)
 class RFMState(Mergeable):
     """Mergeable per-customer statistics of a transaction log, split by customer.
 

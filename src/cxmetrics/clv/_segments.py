@@ -8,7 +8,7 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
-from cxmetrics._core.arrays import array_eq, frozen_int, frozen_keys
+from cxmetrics._core.arrays import array_eq, frozen_int, frozen_keys, nan_equal_fields
 from cxmetrics._core.display import DisplayMixin
 from cxmetrics._core.validation import check_positive_int
 from cxmetrics.clv._rfm import RFMSummary
@@ -17,7 +17,7 @@ from cxmetrics.exceptions import InvalidInputTypeError
 __all__ = ["RFMScores", "rfm_scores"]
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=nan_equal_fields)
 class RFMScores(DisplayMixin):
     """Quantile scores 1..``bins`` per customer (higher is better on each axis).
 

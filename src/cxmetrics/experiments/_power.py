@@ -25,6 +25,7 @@ from statistics import NormalDist
 
 import attrs
 
+from cxmetrics._core.arrays import nan_equal_fields
 from cxmetrics._core.display import DisplayMixin
 from cxmetrics._core.validation import (
     check_confidence_level,
@@ -39,7 +40,7 @@ __all__ = ["PowerResult", "minimum_detectable_effect", "sample_size"]
 _N = NormalDist()
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=nan_equal_fields)
 class PowerResult(DisplayMixin):
     """What an experiment needs: units per arm, the effect it can detect, the days.
 

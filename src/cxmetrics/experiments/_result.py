@@ -8,7 +8,7 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
-from cxmetrics._core.arrays import array_eq, frozen_int, frozen_keys
+from cxmetrics._core.arrays import array_eq, frozen_int, frozen_keys, nan_equal_fields
 from cxmetrics._core.display import DisplayMixin
 from cxmetrics._core.result import GroupedResult, column, grouped_result, shared
 from cxmetrics._core.validation import check_confidence_level, check_option
@@ -108,7 +108,7 @@ class _LiftMethods(IntervalMethods[CI]):
         return self._bounds(low, high)
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=nan_equal_fields)
 class LiftResult(DisplayMixin, _LiftMethods[ConfidenceInterval]):
     r"""Effect of one treatment arm against the control.
 

@@ -18,7 +18,13 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._core.arrays import array_eq, frozen_float, frozen_int, frozen_keys
+from cxmetrics._core.arrays import (
+    array_eq,
+    frozen_float,
+    frozen_int,
+    frozen_keys,
+    nan_equal_fields,
+)
 from cxmetrics._core.display import DisplayMixin
 from cxmetrics._core.validation import _describe, as_1d, check_probability
 from cxmetrics.exceptions import InvalidInputError, UndefinedMetricWarning
@@ -29,7 +35,7 @@ __all__ = ["SRMResult", "expected_shares", "sample_ratio_mismatch"]
 DEFAULT_SRM_THRESHOLD = 0.001
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=nan_equal_fields)
 class SRMResult(DisplayMixin):
     """Chi-square test of arm sizes against the designed split.
 

@@ -19,7 +19,13 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._core.arrays import array_eq, frozen_float, frozen_int, frozen_keys
+from cxmetrics._core.arrays import (
+    array_eq,
+    frozen_float,
+    frozen_int,
+    frozen_keys,
+    nan_equal_fields,
+)
 from cxmetrics._core.state import GroupedState, group_keys, parameter, summed
 from cxmetrics._core.validation import check_option
 from cxmetrics.experiments._analysis import DEFAULT_TUNING, analyze
@@ -50,7 +56,7 @@ def _n_vars(kind: str, covariate: bool) -> int:
     return 1 + (kind == "ratio") + bool(covariate)
 
 
-@attrs.frozen(unsafe_hash=False)
+@attrs.frozen(unsafe_hash=False, field_transformer=nan_equal_fields)
 class ExperimentState(GroupedState):
     r"""Mergeable per-arm sums of an experiment on one KPI.
 

@@ -10,7 +10,7 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._core.arrays import array_eq, frozen_int, frozen_keys
+from cxmetrics._core.arrays import array_eq, frozen_int, frozen_keys, nan_equal_fields
 from cxmetrics._core.display import DisplayMixin
 from cxmetrics._core.optional import require
 from cxmetrics._core.validation import datetime_scalar
@@ -196,7 +196,7 @@ def funnel(
     return state.compute()
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, field_transformer=nan_equal_fields)
 class FunnelLevels(DisplayMixin):
     """The level each unit reached (what ClickHouse's ``windowFunnel`` returns per unit).
 

@@ -15,6 +15,7 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from cxmetrics._core.arrays import nan_equal_fields
 from cxmetrics._core.validation import (
     _first,
     _is_missing_object,
@@ -36,7 +37,7 @@ __all__ = ["EventLog", "FunnelSteps", "parse_steps", "parse_window", "read_log"]
 Step = FunnelStep
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=nan_equal_fields)
 class FunnelSteps:
     """Validated steps: a label and a matcher (names or a predicate) per step."""
 

@@ -9,7 +9,13 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
-from cxmetrics._core.arrays import array_eq, frozen_float, frozen_int, frozen_keys
+from cxmetrics._core.arrays import (
+    array_eq,
+    frozen_float,
+    frozen_int,
+    frozen_keys,
+    nan_equal_fields,
+)
 from cxmetrics._core.display import DisplayMixin
 from cxmetrics._core.keys import position
 from cxmetrics._core.optional import require
@@ -55,7 +61,7 @@ def _ratio(num: NDArray[Any], den: NDArray[Any]) -> NDArray[np.float64]:
     return out
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, field_transformer=nan_equal_fields)
 class FunnelResult(DisplayMixin):
     """A funnel: units reaching each step, with conversion and drop-off.
 
@@ -252,7 +258,7 @@ def adjust_pvalues(
     return out
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, field_transformer=nan_equal_fields)
 class FunnelComparison(DisplayMixin):
     """Differences between segments and a reference segment, per step.
 
@@ -322,7 +328,7 @@ class FunnelComparison(DisplayMixin):
         return "\n".join(lines)
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, field_transformer=nan_equal_fields)
 class GroupedFunnelResult(DisplayMixin):
     """One funnel per segment: ``res[key]`` is that segment's :class:`FunnelResult`.
 

@@ -9,7 +9,7 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._core.arrays import array_eq, frozen_int, frozen_keys
+from cxmetrics._core.arrays import array_eq, frozen_int, frozen_keys, nan_equal_fields
 from cxmetrics._core.state import GroupedState, group_keys, parameter, summed
 from cxmetrics._core.validation import check_option
 from cxmetrics.exceptions import IncompatibleStateError, UndefinedMetricWarning
@@ -42,7 +42,7 @@ def _keys_or_default(keys: ArrayLike | None) -> NDArray[Any]:
     return frozen_keys(np.array(["all"]) if keys is None else keys)
 
 
-@attrs.frozen(eq=True)
+@attrs.frozen(eq=True, field_transformer=nan_equal_fields)
 class FunnelState(GroupedState):
     """Level histogram of a funnel per segment: the funnel's sufficient statistic.
 

@@ -13,6 +13,7 @@ from cxmetrics._core.arrays import (
     array_eq,
     frozen_float,
     frozen_int,
+    nan_equal_fields,
 )
 from cxmetrics._core.keys import decode_keys, encode_keys
 from cxmetrics._core.mergeable import Mergeable
@@ -54,7 +55,7 @@ from cxmetrics.typing import CalendarFreq
 __all__ = ["GroupedChurnState"]
 
 
-@attrs.frozen(unsafe_hash=False)
+@attrs.frozen(unsafe_hash=False, field_transformer=nan_equal_fields)
 class GroupedChurnState(Mergeable):
     """Mergeable churn counts per calendar period (see :class:`ChurnState`).
 

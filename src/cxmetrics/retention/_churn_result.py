@@ -17,6 +17,7 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from cxmetrics._core.arrays import nan_equal_fields
 from cxmetrics._core.display import DisplayMixin
 from cxmetrics._core.result import GroupedResult, grouped_result, shared
 from cxmetrics.exceptions import (
@@ -198,7 +199,7 @@ class _ChurnMethods(IntervalMethods[CI]):
 # --------------------------------------------------------------------- results
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=nan_equal_fields)
 class ChurnResult(DisplayMixin, _ChurnMethods[ConfidenceInterval]):
     r"""Customer churn rate of one period, with the counts it rests on.
 

@@ -11,6 +11,7 @@ from numpy.typing import ArrayLike, NDArray
 from cxmetrics._core.arrays import (
     array_eq,
     frozen_int,
+    nan_equal_fields,
 )
 from cxmetrics._core.mergeable import Mergeable, check_int64_total
 from cxmetrics._core.validation import (
@@ -90,7 +91,7 @@ def _check_tables(
         raise InvalidInputError(msg)
 
 
-@attrs.frozen(unsafe_hash=False)
+@attrs.frozen(unsafe_hash=False, field_transformer=nan_equal_fields)
 class ChurnState(Mergeable):
     r"""Mergeable counts of one period, from which every churn convention follows.
 

@@ -9,7 +9,7 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
-from cxmetrics._core.arrays import array_eq, frozen_int, frozen_keys
+from cxmetrics._core.arrays import array_eq, frozen_int, frozen_keys, nan_equal_fields
 from cxmetrics._core.display import DisplayMixin
 from cxmetrics._core.optional import require
 from cxmetrics._core.validation import check_option
@@ -28,7 +28,7 @@ from cxmetrics.typing import (
 __all__ = ["CohortResult"]
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, field_transformer=nan_equal_fields)
 class CohortResult(DisplayMixin):
     r"""A cohort retention matrix: cohorts (rows) by periods since joining (columns).
 

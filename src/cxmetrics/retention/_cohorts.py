@@ -24,7 +24,7 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._core.arrays import array_eq, frozen_int
+from cxmetrics._core.arrays import array_eq, frozen_int, nan_equal_fields
 from cxmetrics._core.mergeable import Mergeable
 from cxmetrics._core.validation import (
     check_option,
@@ -142,7 +142,7 @@ def _cohort_kernel(
     }
 
 
-@attrs.frozen(unsafe_hash=False)
+@attrs.frozen(unsafe_hash=False, field_transformer=nan_equal_fields)
 class CohortState(Mergeable):
     r"""Mergeable cohort counts: the sufficient statistic of a cohort matrix.
 

@@ -22,6 +22,7 @@ from typing import ClassVar, cast, get_args
 
 import attrs
 
+from cxmetrics._core.arrays import nan_equal_fields
 from cxmetrics._core.validation import check_option
 from cxmetrics.exceptions import InvalidInputTypeError
 from cxmetrics.typing import (
@@ -43,7 +44,7 @@ def _check(
     return validate
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=nan_equal_fields)
 class ChurnConvention:
     r"""The counting rules of a customer churn rate.
 

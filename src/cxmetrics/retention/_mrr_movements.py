@@ -20,7 +20,7 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
-from cxmetrics._core.arrays import array_eq, frozen_int, frozen_keys
+from cxmetrics._core.arrays import array_eq, frozen_int, frozen_keys, nan_equal_fields
 from cxmetrics._core.display import DisplayMixin
 from cxmetrics._core.optional import require
 from cxmetrics.exceptions import (
@@ -122,7 +122,7 @@ def _ratio(
     return out
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, field_transformer=nan_equal_fields)
 class MRRMovements(DisplayMixin):
     r"""MRR movements of each period, in integer minor units.
 

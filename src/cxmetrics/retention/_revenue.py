@@ -15,6 +15,7 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike
 
+from cxmetrics._core.arrays import nan_equal_fields
 from cxmetrics._core.display import DisplayMixin
 from cxmetrics._core.validation import (
     check_option,
@@ -85,7 +86,7 @@ def mrr_movements(
 # ------------------------------------------------------------------ retention
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=nan_equal_fields)
 class RevenueRetentionResult(DisplayMixin):
     r"""Gross or net revenue retention over a window.
 

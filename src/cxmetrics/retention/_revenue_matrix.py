@@ -13,7 +13,7 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._core.arrays import array_eq, frozen_keys
+from cxmetrics._core.arrays import array_eq, frozen_keys, nan_equal_fields
 from cxmetrics._core.mergeable import Mergeable
 from cxmetrics._core.validation import (
     check_positive_int,
@@ -51,7 +51,7 @@ def _frozen_matrix(x: ArrayLike) -> NDArray[np.int64]:
 # ------------------------------------------------------------------ the matrix
 
 
-@attrs.frozen(unsafe_hash=False)
+@attrs.frozen(unsafe_hash=False, field_transformer=nan_equal_fields)
 class RevenueMatrix(Mergeable):
     r"""MRR per customer and period, in integer minor units: the revenue state.
 

@@ -28,6 +28,7 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from cxmetrics._core.arrays import nan_equal_fields
 from cxmetrics._core.display import DisplayMixin
 from cxmetrics._core.fit import (
     check_positive,
@@ -122,7 +123,7 @@ def _hyp2f1_one(b: float, c: float, x: float) -> float:
     return out
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=nan_equal_fields)
 class SBGModel(DisplayMixin):
     r"""A shifted-beta-geometric retention model with known ``alpha`` and ``beta``.
 

@@ -15,7 +15,7 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._core.arrays import array_eq, frozen_float
+from cxmetrics._core.arrays import array_eq, frozen_float, nan_equal_fields
 from cxmetrics._core.display import DisplayMixin
 from cxmetrics._core.fit import (
     Convergence,
@@ -39,7 +39,7 @@ from cxmetrics.typing import ParameterInterval
 __all__ = ["SBGResult", "sbg"]
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=nan_equal_fields)
 class SBGResult(FittedModel, DisplayMixin):
     r"""An sBG model fitted by maximum likelihood, with its uncertainty and diagnostics.
 

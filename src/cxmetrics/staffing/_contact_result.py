@@ -14,6 +14,7 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from cxmetrics._core.arrays import nan_equal_fields
 from cxmetrics._core.display import DisplayMixin
 from cxmetrics._core.grouped import to_python
 from cxmetrics._core.result import GroupedResult, grouped_result, shared
@@ -215,7 +216,7 @@ class _ContactMethods(IntervalMethods[CI]):
         return self._bounds(ci.low, ci.high)
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=nan_equal_fields)
 class ContactResult(DisplayMixin, _ContactMethods[ConfidenceInterval]):
     r"""Observed contact-centre metrics of a set of contacts.
 

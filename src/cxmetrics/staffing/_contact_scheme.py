@@ -7,6 +7,7 @@ from datetime import timedelta
 import attrs
 import numpy as np
 
+from cxmetrics._core.arrays import nan_equal_fields
 from cxmetrics.staffing._durations import duration_parameter
 
 __all__ = ["ContactScheme"]
@@ -20,7 +21,7 @@ def _short_abandon(value: float | timedelta | np.timedelta64) -> float:
     return float(duration_parameter(value, "short_abandon"))
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=nan_equal_fields)
 class ContactScheme:
     """Threshold and short-abandon cut-off for observed contact-centre metrics.
 

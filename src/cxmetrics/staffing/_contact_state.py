@@ -15,7 +15,13 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._core.arrays import array_eq, frozen_float, frozen_int, frozen_keys
+from cxmetrics._core.arrays import (
+    array_eq,
+    frozen_float,
+    frozen_int,
+    frozen_keys,
+    nan_equal_fields,
+)
 from cxmetrics._core.state import (
     GroupedState,
     KeyedState,
@@ -123,7 +129,7 @@ _SUMS = summed(np.float64, (len(SUMS),))
 _MISMATCH = "cannot merge {cls} with {name} {a!r} and one with {name} {b!r}."
 
 
-@attrs.frozen(unsafe_hash=False)
+@attrs.frozen(unsafe_hash=False, field_transformer=nan_equal_fields)
 class ContactState(KeyedState):
     """Counts and sums of a set of contacts: the mergeable state of :func:`contact_metrics`.
 
@@ -198,7 +204,7 @@ class ContactState(KeyedState):
         return ContactResult.from_state(self.scheme, self.counts, self.sums, definition)
 
 
-@attrs.frozen(unsafe_hash=False)
+@attrs.frozen(unsafe_hash=False, field_transformer=nan_equal_fields)
 class GroupedContactState(GroupedState):
     """Counts and sums per group and/or interval; merging aligns the keys.
 

@@ -8,7 +8,7 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._core.arrays import array_eq, frozen_float, frozen_int
+from cxmetrics._core.arrays import array_eq, frozen_float, frozen_int, nan_equal_fields
 from cxmetrics._core.display import DisplayMixin
 from cxmetrics._core.options import check_option
 from cxmetrics._core.validation import parameter_array
@@ -21,7 +21,7 @@ from cxmetrics.typing import QueueModel, ServiceLevelDefinition
 __all__ = ["QueueMetrics", "QueueMetricsArray", "queue_metrics"]
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=nan_equal_fields)
 class QueueMetrics(DisplayMixin):
     r"""Performance of a queue with a given number of agents (model values, not data).
 
@@ -107,7 +107,7 @@ _COLUMNS = (
 )
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, field_transformer=nan_equal_fields)
 class QueueMetricsArray(ArrayResultMixin):
     """:class:`QueueMetrics` for many rows: every field an array of the broadcast shape.
 

@@ -8,7 +8,13 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._core.arrays import array_eq, frozen_float, frozen_int, frozen_keys
+from cxmetrics._core.arrays import (
+    array_eq,
+    frozen_float,
+    frozen_int,
+    frozen_keys,
+    nan_equal_fields,
+)
 from cxmetrics._core.display import DisplayMixin
 from cxmetrics._core.options import check_option
 from cxmetrics._core.validation import parameter_array
@@ -48,7 +54,7 @@ def _binding_labels(codes: NDArray[np.int64]) -> NDArray[np.str_]:
     return _LABELS[codes]
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=nan_equal_fields)
 class StaffingResult(DisplayMixin):
     r"""Agents needed for one interval or queue, and what they achieve.
 
@@ -120,7 +126,7 @@ _COLUMNS = (
 )
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, field_transformer=nan_equal_fields)
 class StaffingResultArray(ArrayResultMixin):
     """:class:`StaffingResult` for many intervals or queues: fields as arrays.
 

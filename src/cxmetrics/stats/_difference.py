@@ -14,6 +14,7 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from cxmetrics._core.arrays import nan_equal_fields
 from cxmetrics._core.display import DisplayMixin
 from cxmetrics._core.validation import check_confidence_level, check_option
 from cxmetrics.stats._checks import check_counts, check_nonnegative, floats
@@ -52,7 +53,7 @@ _CI_METHODS: dict[tuple[str, bool], tuple[str, ...]] = {
 }
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=nan_equal_fields)
 class DifferenceResult(DisplayMixin):
     r"""Difference between two estimates, ``value = b - a``, with its test.
 

@@ -13,6 +13,7 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from cxmetrics._core.arrays import nan_equal_fields
 from cxmetrics._core.validation import check_option, seconds_ns_1d, utc_instants_1d
 from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
 from cxmetrics.support._timeline import business_ns, deadline_ns
@@ -190,7 +191,7 @@ def _zone(value: object) -> str:
 _NINE_TO_FIVE = {"mon-fri": [("09:00", "17:00")]}
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=nan_equal_fields)
 class BusinessCalendar:
     """Working time: a time zone, weekly windows, holidays and per-date overrides.
 

@@ -8,6 +8,7 @@ from typing import Any, overload
 import attrs
 from numpy.typing import ArrayLike
 
+from cxmetrics._core.arrays import nan_equal_fields
 from cxmetrics._core.display import DisplayMixin
 from cxmetrics._core.result import GroupedResult, grouped_result, shared
 from cxmetrics._core.validation import (
@@ -81,7 +82,7 @@ class _ComplianceMethods(IntervalMethods[CI]):
         return self._bounds(ci.low, ci.high)
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=nan_equal_fields)
 class SLAComplianceResult(DisplayMixin, _ComplianceMethods[ConfidenceInterval]):
     """SLA compliance: the share of counted targets (or tickets) that were met.
 

@@ -13,7 +13,7 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._core.arrays import array_eq, frozen_int, frozen_keys
+from cxmetrics._core.arrays import array_eq, frozen_int, frozen_keys, nan_equal_fields
 from cxmetrics._core.grouped import warn_undefined
 from cxmetrics._core.keys import key_family
 from cxmetrics._core.state import GroupedState, group_keys, parameter, summed
@@ -67,7 +67,7 @@ def _group_rows(
     return np.arange(n_tickets, dtype=np.int64), _BY_RANK[worst]
 
 
-@attrs.frozen(eq=True)
+@attrs.frozen(eq=True, field_transformer=nan_equal_fields)
 class SLAComplianceState(GroupedState):
     """Mergeable SLA compliance counts: targets (or tickets) per status per group.
 

@@ -9,6 +9,7 @@ from typing import Any
 import attrs
 import numpy as np
 
+from cxmetrics._core.arrays import nan_equal_fields
 from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
 from cxmetrics.support._calendar import BusinessCalendar
 from cxmetrics.support._log import _ALIASES, STATUSES, UNSOLVED
@@ -121,7 +122,7 @@ def _check_calendar(value: object) -> None:
         raise InvalidInputTypeError(msg)
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=nan_equal_fields)
 class SLAPolicy:
     """Service-level targets per key (priority, tier, ...) and metric.
 

@@ -13,6 +13,7 @@ from cxmetrics._core.arrays import (
     array_eq,
     frozen_int,
     frozen_keys,
+    nan_equal_fields,
 )
 from cxmetrics._core.display import DisplayMixin
 from cxmetrics._core.grouped import warn_undefined
@@ -88,7 +89,7 @@ class _RateMethods(IntervalMethods[CI]):
         return self._bounds(ci.low, ci.high)
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=nan_equal_fields)
 class SupportRateResult(DisplayMixin, _RateMethods[ConfidenceInterval]):
     """A support rate: ``count / n`` with its counts.
 

@@ -9,7 +9,13 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._core.arrays import array_eq, frozen_float, frozen_int, frozen_keys
+from cxmetrics._core.arrays import (
+    array_eq,
+    frozen_float,
+    frozen_int,
+    frozen_keys,
+    nan_equal_fields,
+)
 from cxmetrics._core.display import DisplayMixin
 from cxmetrics._core.validation import as_1d, check_instance, check_same_length
 from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
@@ -78,7 +84,7 @@ def ticket_attribute(
     return out
 
 
-@attrs.frozen(eq=False)
+@attrs.frozen(field_transformer=nan_equal_fields)
 class SLATargets(DisplayMixin):
     """One row per SLA target instance of each ticket (columnar).
 

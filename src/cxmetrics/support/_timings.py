@@ -14,6 +14,7 @@ from cxmetrics._core.arrays import (
     frozen_int,
     frozen_keys,
     nan_array_eq,
+    nan_equal_fields,
 )
 from cxmetrics._core.display import DisplayMixin
 from cxmetrics._core.grouped import GroupedResultMixin, warn_undefined
@@ -451,7 +452,7 @@ class DurationSummary(GroupedResultMixin):
         )
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=nan_equal_fields)
 class _Row:
     value: float
     n: int

@@ -7,6 +7,7 @@ from typing import ClassVar, overload
 import attrs
 from numpy.typing import ArrayLike
 
+from cxmetrics._core.arrays import nan_equal_fields
 from cxmetrics._core.result import grouped_result
 from cxmetrics.survey._rating import (
     GROUPED_RATING,
@@ -22,7 +23,7 @@ from cxmetrics.typing import NanPolicy, SmallGroupPolicy
 __all__ = ["CESResult", "CESState", "GroupedCESResult", "GroupedCESState", "ces"]
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=nan_equal_fields)
 class CESResult(RatingResult):
     """Customer Effort Score of a set of answers (see :class:`RatingResult` fields).
 
@@ -60,7 +61,7 @@ class GroupedCESResult(GroupedRatingResult[CESResult]):
     """
 
 
-@attrs.frozen(unsafe_hash=False)
+@attrs.frozen(unsafe_hash=False, field_transformer=nan_equal_fields)
 class CESState(RatingState, ScaleState[CESScheme]):
     """Mergeable state of CES answers (histogram over the scale).
 
@@ -87,7 +88,7 @@ class CESState(RatingState, ScaleState[CESScheme]):
         return self._rate(CESResult, definition, min_n, small_groups)
 
 
-@attrs.frozen(unsafe_hash=False)
+@attrs.frozen(unsafe_hash=False, field_transformer=nan_equal_fields)
 class GroupedCESState(RatingState, GroupedScaleState[CESScheme]):
     """Mergeable per-group state of CES answers.
 

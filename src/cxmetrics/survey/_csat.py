@@ -7,6 +7,7 @@ from typing import ClassVar, overload
 import attrs
 from numpy.typing import ArrayLike
 
+from cxmetrics._core.arrays import nan_equal_fields
 from cxmetrics._core.result import grouped_result
 from cxmetrics.survey._rating import (
     GROUPED_RATING,
@@ -22,7 +23,7 @@ from cxmetrics.typing import NanPolicy, SmallGroupPolicy
 __all__ = ["CSATResult", "CSATState", "GroupedCSATResult", "GroupedCSATState", "csat"]
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=nan_equal_fields)
 class CSATResult(RatingResult):
     """Customer satisfaction of a set of answers (see :class:`RatingResult` fields).
 
@@ -61,7 +62,7 @@ class GroupedCSATResult(GroupedRatingResult[CSATResult]):
     """
 
 
-@attrs.frozen(unsafe_hash=False)
+@attrs.frozen(unsafe_hash=False, field_transformer=nan_equal_fields)
 class CSATState(RatingState, ScaleState[CSATScheme]):
     """Mergeable state of CSAT answers (histogram over the scale).
 
@@ -88,7 +89,7 @@ class CSATState(RatingState, ScaleState[CSATScheme]):
         return self._rate(CSATResult, definition, min_n, small_groups)
 
 
-@attrs.frozen(unsafe_hash=False)
+@attrs.frozen(unsafe_hash=False, field_transformer=nan_equal_fields)
 class GroupedCSATState(RatingState, GroupedScaleState[CSATScheme]):
     """Mergeable per-group state of CSAT answers.
 

@@ -9,6 +9,7 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from cxmetrics._core.arrays import nan_equal_fields
 from cxmetrics._core.display import DisplayMixin
 from cxmetrics._core.result import GroupedResult, grouped_result, shared
 from cxmetrics._core.validation import check_levels_need_by
@@ -158,7 +159,7 @@ class _NPSMethods(IntervalMethods[CI]):
         return self._bounds(ci.low, ci.high)
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=nan_equal_fields)
 class NPSResult(DisplayMixin, _NPSMethods[ConfidenceInterval]):
     r"""Net Promoter Score of a set of answers.
 
@@ -267,7 +268,7 @@ class GroupedNPSResult(GroupedResult[NPSResult], _NPSMethods[ConfidenceIntervalA
     weighted: bool
 
 
-@attrs.frozen(unsafe_hash=False)
+@attrs.frozen(unsafe_hash=False, field_transformer=nan_equal_fields)
 class NPSState(ScaleState[NPSScheme]):
     """Mergeable state of NPS answers: the histogram over the 0-10 scale.
 
@@ -302,7 +303,7 @@ class NPSState(ScaleState[NPSScheme]):
         return self._finish(NPSResult, cols, _BLANK, min_n, small_groups)
 
 
-@attrs.frozen(unsafe_hash=False)
+@attrs.frozen(unsafe_hash=False, field_transformer=nan_equal_fields)
 class GroupedNPSState(GroupedScaleState[NPSScheme]):
     """Mergeable per-group state of NPS answers; merging aligns groups by key.
 

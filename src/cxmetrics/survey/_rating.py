@@ -15,6 +15,7 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from cxmetrics._core.arrays import nan_equal_fields
 from cxmetrics._core.display import DisplayMixin
 from cxmetrics._core.result import GroupedResult, grouped_result, shared
 from cxmetrics._core.validation import check_option
@@ -255,7 +256,7 @@ class _RatingMethods(IntervalMethods[CI]):
         return self._bounds(*self._mean_ci(confidence_level, method))
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=nan_equal_fields)
 class RatingResult(DisplayMixin, _RatingMethods[ConfidenceInterval]):
     r"""Base of :class:`CSATResult` and :class:`CESResult`.
 

@@ -18,6 +18,7 @@ from typing import Any, Self, cast
 
 import attrs
 
+from cxmetrics._core.arrays import nan_equal_fields
 from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
 from cxmetrics.survey._inputs import Labels, convert_labels
 
@@ -136,7 +137,7 @@ def _default(cls: type, name: str) -> int:
     return int(field.default)
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, field_transformer=nan_equal_fields)
 class NPSScheme(_Labelled):
     """Net Promoter categories on an integer scale.
 
@@ -198,7 +199,7 @@ class NPSScheme(_Labelled):
         return (lo, hi) if lo <= hi else None
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, field_transformer=nan_equal_fields)
 class CSATScheme(_Labelled):
     """Customer-satisfaction scale and the threshold for "satisfied".
 
@@ -255,7 +256,7 @@ class CSATScheme(_Labelled):
         return cls(low=0, high=1, satisfied_min=1)
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, field_transformer=nan_equal_fields)
 class CESScheme(_Labelled):
     """Customer Effort Score scale and which answers mean "easy".
 

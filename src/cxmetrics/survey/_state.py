@@ -15,7 +15,13 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._core.arrays import array_eq, frozen_int, frozen_keys, optional_float
+from cxmetrics._core.arrays import (
+    array_eq,
+    frozen_int,
+    frozen_keys,
+    nan_equal_fields,
+    optional_float,
+)
 from cxmetrics._core.grouped import finish_grouped, finish_scalar
 from cxmetrics._core.state import (
     GroupedState,
@@ -193,7 +199,7 @@ class _ScaleBase(KeyedState, Generic[SchemeT]):
         return finish_scalar(result, self._metric, *args, **shared)
 
 
-@attrs.frozen(unsafe_hash=False)
+@attrs.frozen(unsafe_hash=False, field_transformer=nan_equal_fields)
 class ScaleState(_ScaleBase[SchemeT]):
     """Histogram of answers on an integer scale: the base of the survey states.
 
@@ -261,7 +267,7 @@ class ScaleState(_ScaleBase[SchemeT]):
         return int(self.counts.sum())
 
 
-@attrs.frozen(unsafe_hash=False)
+@attrs.frozen(unsafe_hash=False, field_transformer=nan_equal_fields)
 class GroupedScaleState(_ScaleBase[SchemeT], GroupedState):
     """Histograms of answers per group: the base of the grouped survey states.
 

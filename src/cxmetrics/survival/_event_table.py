@@ -27,7 +27,7 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._core.arrays import array_eq, frozen_float, frozen_int
+from cxmetrics._core.arrays import array_eq, frozen_float, frozen_int, nan_equal_fields
 from cxmetrics._core.mergeable import Mergeable
 from cxmetrics._core.validation import (
     check_option,
@@ -260,7 +260,7 @@ def check_table_size(groups: int, times: int) -> None:
         raise InvalidInputError(msg)
 
 
-@attrs.frozen(unsafe_hash=False)
+@attrs.frozen(unsafe_hash=False, field_transformer=nan_equal_fields)
 class SurvivalState(Mergeable):
     r"""Mergeable event table of time-to-event data (the state of a survival curve).
 

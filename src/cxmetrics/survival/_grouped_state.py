@@ -13,7 +13,13 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._core.arrays import array_eq, frozen_float, frozen_int, frozen_keys
+from cxmetrics._core.arrays import (
+    array_eq,
+    frozen_float,
+    frozen_int,
+    frozen_keys,
+    nan_equal_fields,
+)
 from cxmetrics._core.keys import align_keys, decode_keys, encode_keys
 from cxmetrics._core.mergeable import Mergeable
 from cxmetrics._core.validation import (
@@ -40,7 +46,7 @@ from cxmetrics.typing import NanPolicy
 __all__ = ["GroupedSurvivalState"]
 
 
-@attrs.frozen(unsafe_hash=False)
+@attrs.frozen(unsafe_hash=False, field_transformer=nan_equal_fields)
 class GroupedSurvivalState(Mergeable):
     """Event tables of several groups on one time grid; merging aligns keys and times.
 

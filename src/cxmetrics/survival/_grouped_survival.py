@@ -25,6 +25,7 @@ from cxmetrics._core.arrays import (
     frozen_int,
     frozen_keys,
     nan_array_eq,
+    nan_equal_fields,
 )
 from cxmetrics._core.grouped import GroupedResultMixin
 from cxmetrics._core.options import check_option
@@ -65,7 +66,7 @@ class _GroupedCurves(GroupedResultMixin):
         return self.state.logrank_test()
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, field_transformer=nan_equal_fields)
 class GroupedKaplanMeierResult(_GroupedCurves):
     """Kaplan-Meier curves per group, with a summary table and the log-rank test.
 
@@ -207,7 +208,7 @@ class GroupedKaplanMeierResult(_GroupedCurves):
         return f"Kaplan-Meier curves of {len(self)} group(s){unit}\n" + repr(self)
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, field_transformer=nan_equal_fields)
 class GroupedNelsonAalenResult(_GroupedCurves):
     """Nelson-Aalen cumulative hazards per group, with the log-rank test.
 

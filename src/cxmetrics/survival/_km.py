@@ -15,7 +15,13 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._core.arrays import array_eq, frozen_float, frozen_int, nan_array_eq
+from cxmetrics._core.arrays import (
+    array_eq,
+    frozen_float,
+    frozen_int,
+    nan_array_eq,
+    nan_equal_fields,
+)
 from cxmetrics._core.display import DisplayMixin
 from cxmetrics._core.optional import require
 from cxmetrics._core.validation import check_option, check_probability, check_time
@@ -95,7 +101,7 @@ def _crossing(time: Float, survival: Float, probability: float) -> float:
     return (float(time[k1]) + float(time[k2])) / 2.0
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=nan_equal_fields)
 class RestrictedMeanResult(DisplayMixin):
     r"""Restricted mean survival time :math:`\mu_\tau = \int_0^\tau S(t)\,dt`.
 
@@ -141,7 +147,7 @@ class RestrictedMeanResult(DisplayMixin):
         )
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, field_transformer=nan_equal_fields)
 class KaplanMeierResult(DisplayMixin):
     r"""A Kaplan-Meier survival curve with its Greenwood variance.
 

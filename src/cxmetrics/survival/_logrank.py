@@ -32,6 +32,7 @@ from cxmetrics._core.arrays import (
     frozen_int,
     frozen_keys,
     nan_array_eq,
+    nan_equal_fields,
 )
 from cxmetrics._core.display import DisplayMixin
 from cxmetrics.exceptions import InvalidInputError, UndefinedMetricWarning
@@ -43,7 +44,7 @@ __all__ = ["LogrankResult", "logrank_from_tables"]
 Float = NDArray[np.float64]
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, field_transformer=nan_equal_fields)
 class LogrankResult(DisplayMixin):
     r"""Result of the log-rank test of k groups.
 

@@ -24,7 +24,13 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._core.arrays import array_eq, frozen_float, frozen_int, nan_array_eq
+from cxmetrics._core.arrays import (
+    array_eq,
+    frozen_float,
+    frozen_int,
+    nan_array_eq,
+    nan_equal_fields,
+)
 from cxmetrics._core.display import DisplayMixin
 from cxmetrics._core.validation import check_option
 from cxmetrics.exceptions import UndefinedMetricWarning
@@ -37,7 +43,7 @@ __all__ = ["NelsonAalenResult", "nelson_aalen_from_table"]
 Float = NDArray[np.float64]
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, field_transformer=nan_equal_fields)
 class NelsonAalenResult(DisplayMixin):
     r"""A Nelson-Aalen cumulative hazard curve.
 

@@ -9,7 +9,7 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
-from cxmetrics._core.arrays import frozen_float, nan_array_eq
+from cxmetrics._core.arrays import frozen_float, nan_array_eq, nan_equal_fields
 from cxmetrics._core.display import DisplayMixin
 from cxmetrics._core.validation import (
     check_confidence_level,
@@ -23,7 +23,7 @@ from cxmetrics.typing import BootstrapInterval
 __all__ = ["AgreementResult"]
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, field_transformer=nan_equal_fields)
 class AgreementResult(DisplayMixin):
     """Agreement between raters: kappa or alpha, with its uncertainty.
 

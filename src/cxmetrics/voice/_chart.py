@@ -9,7 +9,13 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._core.arrays import array_eq, frozen_float, frozen_keys, nan_array_eq
+from cxmetrics._core.arrays import (
+    array_eq,
+    frozen_float,
+    frozen_keys,
+    nan_array_eq,
+    nan_equal_fields,
+)
 from cxmetrics._core.display import DisplayMixin
 from cxmetrics._core.optional import require
 
@@ -26,7 +32,7 @@ def _frozen_bool(x: ArrayLike) -> NDArray[np.bool_]:
     return arr
 
 
-@attrs.frozen(eq=True, repr=False)
+@attrs.frozen(eq=True, repr=False, field_transformer=nan_equal_fields)
 class ControlChartResult(DisplayMixin):
     r"""A control chart: points, centre line, limits and the run rules they break.
 
@@ -152,7 +158,7 @@ class ControlChartResult(DisplayMixin):
         )
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, field_transformer=nan_equal_fields)
 class IMRChartResult(DisplayMixin):
     """Individuals and moving-range charts of one series.
 

@@ -16,7 +16,13 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._core.arrays import array_eq, frozen_float, frozen_int, nan_array_eq
+from cxmetrics._core.arrays import (
+    array_eq,
+    frozen_float,
+    frozen_int,
+    nan_array_eq,
+    nan_equal_fields,
+)
 from cxmetrics._core.display import DisplayMixin, _columns_html
 from cxmetrics._core.optional import require
 from cxmetrics._core.validation import (
@@ -41,7 +47,7 @@ def _names(x: Any) -> tuple[str, ...]:
     return tuple(str(v) for v in x)
 
 
-@attrs.frozen(eq=True, repr=False)
+@attrs.frozen(eq=True, repr=False, field_transformer=nan_equal_fields)
 class KeyDriverResult(DisplayMixin):
     """Importance of each driver: its share of the outcome's explained variance.
 

@@ -17,7 +17,12 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._core.arrays import array_eq, frozen_float, nan_array_eq
+from cxmetrics._core.arrays import (
+    array_eq,
+    frozen_float,
+    nan_array_eq,
+    nan_equal_fields,
+)
 from cxmetrics._core.display import DisplayMixin
 from cxmetrics._core.validation import (
     _object_to_float,
@@ -47,7 +52,7 @@ def _frozen_bool(x: ArrayLike) -> NDArray[np.bool_]:
     return arr
 
 
-@attrs.frozen(eq=True, repr=False)
+@attrs.frozen(eq=True, repr=False, field_transformer=nan_equal_fields)
 class QAScoreResult(DisplayMixin):
     r"""QA scores of evaluations and their mean.
 

@@ -16,7 +16,7 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._core.arrays import array_eq, frozen_int
+from cxmetrics._core.arrays import array_eq, frozen_int, nan_equal_fields
 from cxmetrics._core.display import DisplayMixin
 from cxmetrics._core.optional import require
 from cxmetrics._core.validation import (
@@ -332,7 +332,7 @@ def sentiment_scores(
     return out
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, field_transformer=nan_equal_fields)
 class SentimentCrosstab(DisplayMixin):
     """Counts of NPS category by sentiment category (e.g. detractors who write positively).
 

@@ -22,6 +22,7 @@ from cxmetrics._core.arrays import (
     frozen_int,
     frozen_keys,
     nan_array_eq,
+    nan_equal_fields,
 )
 from cxmetrics._core.display import DisplayMixin
 from cxmetrics._core.fit import ParameterSpec, maximise, warn_unconverged
@@ -40,7 +41,7 @@ from cxmetrics.voice._inputs import GroupedLike
 __all__ = ["ShrinkageResult", "james_stein", "shrink_rates"]
 
 
-@attrs.frozen(eq=True, repr=False)
+@attrs.frozen(eq=True, repr=False, field_transformer=nan_equal_fields)
 class ShrinkageResult(DisplayMixin):
     r"""Raw and shrunken estimates per agent (or team, or queue), with intervals.
 

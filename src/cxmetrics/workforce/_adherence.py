@@ -10,6 +10,7 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from cxmetrics._core.arrays import nan_equal_fields
 from cxmetrics._core.display import DisplayMixin
 from cxmetrics._core.result import GroupedResult, grouped_result
 from cxmetrics._core.validation import (
@@ -25,7 +26,7 @@ from cxmetrics.typing import NanPolicy
 __all__ = ["AdherenceResult", "GroupedAdherenceResult", "adherence"]
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, field_transformer=nan_equal_fields)
 class AdherenceResult(DisplayMixin):
     r"""Schedule adherence and conformance of an agent, a team or a centre.
 

@@ -9,7 +9,7 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._core.arrays import array_eq, frozen_float, frozen_int
+from cxmetrics._core.arrays import array_eq, frozen_float, frozen_int, nan_equal_fields
 from cxmetrics._core.display import DisplayMixin
 from cxmetrics._core.validation import (
     check_option,
@@ -44,7 +44,7 @@ def _first_missing(mask: NDArray[np.bool_]) -> tuple[int, int]:
     return int(np.argmax(mask)), int(mask.sum())
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, field_transformer=nan_equal_fields)
 class ArrivalProfile(DisplayMixin):
     r"""The intraday arrival pattern: share of each weekday's contacts per interval.
 
@@ -398,7 +398,7 @@ def moving_average_forecast(
     return frozen_float(mean[np.arange(h) % m])
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, field_transformer=nan_equal_fields)
 class ForecastAccuracy(DisplayMixin):
     r"""Accuracy of a forecast against what happened.
 

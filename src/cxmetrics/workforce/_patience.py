@@ -9,6 +9,7 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike
 
+from cxmetrics._core.arrays import nan_equal_fields
 from cxmetrics._core.display import DisplayMixin
 from cxmetrics._core.result import GroupedResult, grouped_result, scalar_only, shared
 from cxmetrics._core.validation import (
@@ -71,7 +72,7 @@ class _PatienceMethods(IntervalMethods[CI]):
         return self._bounds(low, high)
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, field_transformer=nan_equal_fields)
 class PatienceResult(DisplayMixin, _PatienceMethods[ConfidenceInterval]):
     r"""Customer patience estimated from waits of answered and abandoned calls.
 

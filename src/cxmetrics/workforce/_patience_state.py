@@ -10,7 +10,7 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._core.arrays import array_eq, frozen_float, frozen_int
+from cxmetrics._core.arrays import array_eq, frozen_float, frozen_int, nan_equal_fields
 from cxmetrics._core.state import GroupedState, group_keys, summed
 from cxmetrics._core.validation import (
     check_option,
@@ -51,7 +51,7 @@ def warn_patience(no_abandons: int, empty: int, *, grouped: bool) -> None:
         )
 
 
-@attrs.frozen(unsafe_hash=False, repr=False)
+@attrs.frozen(unsafe_hash=False, repr=False, field_transformer=nan_equal_fields)
 class PatienceState(GroupedState):
     r"""Abandons, answered calls and total waiting time: the exponential patience statistic.
 

@@ -8,7 +8,7 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._core.arrays import array_eq, frozen_float, frozen_keys
+from cxmetrics._core.arrays import array_eq, frozen_float, frozen_keys, nan_equal_fields
 from cxmetrics._core.display import DisplayMixin
 from cxmetrics._core.validation import check_positive_int, parameter_array
 from cxmetrics.exceptions import InvalidInputError
@@ -30,7 +30,7 @@ def _indices(mask: NDArray[np.bool_], limit: int = 10) -> str:
     return f"{shown}{more} ({idx.size} in all)"
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, field_transformer=nan_equal_fields)
 class ShiftPatterns(DisplayMixin):
     r"""Shift patterns: which intervals of the horizon each pattern staffs.
 

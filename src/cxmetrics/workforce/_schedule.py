@@ -9,7 +9,13 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._core.arrays import array_eq, frozen_float, frozen_int, frozen_keys
+from cxmetrics._core.arrays import (
+    array_eq,
+    frozen_float,
+    frozen_int,
+    frozen_keys,
+    nan_equal_fields,
+)
 from cxmetrics._core.display import DisplayMixin
 from cxmetrics._core.optional import require
 from cxmetrics._core.validation import check_option, parameter_array
@@ -23,7 +29,7 @@ __all__ = ["ShiftSchedule", "schedule_shifts"]
 _INTEGRAL = 1e-6
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, field_transformer=nan_equal_fields)
 class ShiftSchedule(DisplayMixin):
     r"""Agents per shift pattern and the coverage they give.
 

@@ -14,7 +14,13 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._core.arrays import array_eq, frozen_float, frozen_int, optional_float
+from cxmetrics._core.arrays import (
+    array_eq,
+    frozen_float,
+    frozen_int,
+    nan_equal_fields,
+    optional_float,
+)
 from cxmetrics._core.display import DisplayMixin
 from cxmetrics._core.optional import require
 from cxmetrics._core.validation import check_option, parameter_array
@@ -113,7 +119,7 @@ def staff_requirements(
     )
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, field_transformer=nan_equal_fields)
 class ProjectedService(DisplayMixin):
     r"""The service a schedule gives: per interval and for the whole horizon.
 

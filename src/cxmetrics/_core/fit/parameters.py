@@ -8,6 +8,7 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from cxmetrics._core.arrays import nan_equal_fields
 from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
 
 __all__ = ["LOG_BOX", "ParameterSpec", "check_positive"]
@@ -46,7 +47,7 @@ def check_positive(name: str, value: object) -> float:
     return v
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=nan_equal_fields)
 class ParameterSpec:
     """Names of a model's parameters and the lower bound of each (default 0).
 

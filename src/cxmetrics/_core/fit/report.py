@@ -9,6 +9,7 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from cxmetrics._core.arrays import nan_equal_fields
 from cxmetrics.exceptions import ConvergenceWarning
 
 __all__ = ["Convergence", "MLEFit", "warn_unconverged"]
@@ -16,7 +17,7 @@ __all__ = ["Convergence", "MLEFit", "warn_unconverged"]
 Float = NDArray[np.float64]
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=nan_equal_fields)
 class Convergence:
     """How a maximum-likelihood fit ended.
 
