@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from cxmetrics._core.fit import Convergence
+
 # result mixins the families' results share (not in __all__)
 from cxmetrics.stats._bounds import CI as CI
 from cxmetrics.stats._bounds import IntervalMethods as IntervalMethods
@@ -54,6 +56,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ConfidenceInterval",
     "ConfidenceIntervalArray",
+    "Convergence",
     "DifferenceResult",
     "chi_square_pvalue",
     "critical_value",
