@@ -17,7 +17,14 @@ from numpy.typing import NDArray
 
 from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
 
-__all__ = ["check_counts", "check_nonnegative", "floats", "positive_df"]
+__all__ = [
+    "check_counts",
+    "check_nonnegative",
+    "check_shares",
+    "floats",
+    "positive_df",
+    "scalar",
+]
 
 #: weighted counts are sums of floats: a part may exceed its total by rounding
 _REL_TOL = 1e-9
@@ -33,6 +40,35 @@ def floats(name: str, values: Any) -> NDArray[np.float64]:
     except (TypeError, ValueError):
         msg = f"`{name}` must be a number or an array of numbers; got {values!r}."
         raise InvalidInputTypeError(msg) from None
+    return arr
+
+
+def scalar(name: str, value: Any, *, nonnegative: bool = False) -> float:
+    """One finite number (NaN passes: undefined), or a clear error naming ``name``.
+
+    The two-sample blocks compute with Python floats: an array, a list or an
+    infinite value would otherwise reach ``math`` and fail with a foreign error.
+    """
+    arr = floats(name, value)
+    if arr.size != 1:
+        msg = f"`{name}` must be a single number; got an array of shape {arr.shape}."
+        raise InvalidInputTypeError(msg)
+    if nonnegative:
+        check_nonnegative(name, arr)
+    elif np.isinf(arr).any():
+        msg = f"`{name}` must be a finite number (or NaN when undefined); got {float(arr.reshape(())):g}."
+        raise InvalidInputError(msg)
+    return float(arr.reshape(()))
+
+
+def check_shares(name: str, values: Any, low: float = 0.0) -> NDArray[np.float64]:
+    """Shares (probabilities) as float64: each in [low, 1] (NaN passes)."""
+    arr = floats(name, values)
+    with np.errstate(invalid="ignore"):
+        bad = (arr < low - _REL_TOL) | (arr > 1.0 + _REL_TOL) | np.isinf(arr)
+    if bad.any():
+        msg = f"`{name}` must lie in [{low:g}, 1] (or be NaN when undefined); got {_where(arr, bad)}."
+        raise InvalidInputError(msg)
     return arr
 
 

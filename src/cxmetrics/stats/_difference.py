@@ -8,6 +8,7 @@ The sign is always **b minus a**: a positive value means ``b`` is higher.
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 import attrs
@@ -16,7 +17,8 @@ from numpy.typing import NDArray
 
 from cxmetrics._core.display import DisplayMixin
 from cxmetrics._core.validation import check_confidence_level, check_option
-from cxmetrics.stats._checks import check_counts, check_nonnegative, floats
+from cxmetrics.exceptions import InvalidInputError, UndefinedMetricWarning
+from cxmetrics.stats._checks import check_counts, scalar
 from cxmetrics.stats._distributions import (
     critical_value,
     normal_pvalue,
@@ -233,6 +235,16 @@ class DifferenceResult(DisplayMixin):
         return centre - z * se_adj, centre + z * se_adj
 
 
+def _warn_empty(nobs_a: float, nobs_b: float) -> None:
+    """Warn when a sample is empty: the difference is NaN although no input was."""
+    if nobs_a == 0 or nobs_b == 0:
+        msg = (
+            "the difference is undefined: sample "
+            f"{'a' if nobs_a == 0 else 'b'} is empty (nobs = 0); returning NaN."
+        )
+        warnings.warn(msg, UndefinedMetricWarning, stacklevel=3)
+
+
 def _ratio(x: float, n: float) -> float:
     return x / n if n > 0 else math.nan
 
@@ -254,12 +266,13 @@ def proportion_difference(
     ``standard_error`` is the unpooled :math:`\sqrt{\hat p_a(1-\hat p_a)/n_a + \hat p_b(1-\hat p_b)/n_b}`.
     """
     check_option("alternative", alternative, Alternative)
+    count_a, nobs_a = scalar("count_a", count_a), scalar("nobs_a", nobs_a)
+    count_b, nobs_b = scalar("count_b", count_b), scalar("nobs_b", nobs_b)
     for side, count, nobs in (("a", count_a, nobs_a), ("b", count_b, nobs_b)):
         check_counts(
-            {f"count_{side}": floats(f"count_{side}", count)},
-            f"nobs_{side}",
-            floats(f"nobs_{side}", nobs),
+            {f"count_{side}": np.asarray(count)}, f"nobs_{side}", np.asarray(nobs)
         )
+    _warn_empty(nobs_a, nobs_b)
     pa, pb = _ratio(count_a, nobs_a), _ratio(count_b, nobs_b)
     diff = pb - pa
     se = (
@@ -325,17 +338,26 @@ def mean_difference(
     """
     check_option("alternative", alternative, Alternative)
     check_option("test", test, MeanTest)
-    for name, value in (
-        ("var_a", var_a),
-        ("nobs_a", nobs_a),
-        ("var_b", var_b),
-        ("nobs_b", nobs_b),
-    ):
-        check_nonnegative(name, floats(name, value))
+    mean_a, mean_b = scalar("mean_a", mean_a), scalar("mean_b", mean_b)
+    var_a, var_b = (
+        scalar("var_a", var_a, nonnegative=True),
+        scalar("var_b", var_b, nonnegative=True),
+    )
+    nobs_a, nobs_b = (
+        scalar("nobs_a", nobs_a, nonnegative=True),
+        scalar("nobs_b", nobs_b, nonnegative=True),
+    )
     va, vb = (
         var_a / nobs_a if nobs_a > 0 else math.nan,
         var_b / nobs_b if nobs_b > 0 else math.nan,
     )
+    if math.isinf(va + vb) or math.isinf(mean_b - mean_a):
+        msg = (
+            "`var_a`, `var_b`, `mean_a`, `mean_b`: the difference or its variance "
+            f"overflows a float (var_a={var_a:g}, var_b={var_b:g}, mean_a={mean_a:g}, "
+            f"mean_b={mean_b:g}); rescale the values (e.g. to thousands)."
+        )
+        raise InvalidInputError(msg)
     diff = mean_b - mean_a
     se = math.sqrt(va + vb)
     stat = diff / se if se > 0 else math.nan
@@ -343,8 +365,13 @@ def mean_difference(
         df = math.inf
         p = float(normal_pvalue(stat, alternative))
     else:
+        # Welch-Satterthwaite with the shares of the variance (no square can overflow)
         df = (
-            (va + vb) ** 2 / (va**2 / (nobs_a - 1) + vb**2 / (nobs_b - 1))
+            1.0
+            / (
+                (va / (va + vb)) ** 2 / (nobs_a - 1)
+                + (vb / (va + vb)) ** 2 / (nobs_b - 1)
+            )
             if nobs_a > 1 and nobs_b > 1 and va + vb > 0
             else math.nan
         )
@@ -396,18 +423,26 @@ def net_score_difference(
     """
     check_option("alternative", alternative, Alternative)
     check_option("method", method, NPSCompareMethod)
+    pos_a, neg_a, nobs_a = (
+        scalar("pos_a", pos_a),
+        scalar("neg_a", neg_a),
+        scalar("nobs_a", nobs_a),
+    )
+    pos_b, neg_b, nobs_b = (
+        scalar("pos_b", pos_b),
+        scalar("neg_b", neg_b),
+        scalar("nobs_b", nobs_b),
+    )
     for side, pos, neg, nobs in (
         ("a", pos_a, neg_a, nobs_a),
         ("b", pos_b, neg_b, nobs_b),
     ):
         check_counts(
-            {
-                f"pos_{side}": floats(f"pos_{side}", pos),
-                f"neg_{side}": floats(f"neg_{side}", neg),
-            },
+            {f"pos_{side}": np.asarray(pos), f"neg_{side}": np.asarray(neg)},
             f"nobs_{side}",
-            floats(f"nobs_{side}", nobs),
+            np.asarray(nobs),
         )
+    _warn_empty(nobs_a, nobs_b)
     pa, da = _ratio(pos_a, nobs_a), _ratio(neg_a, nobs_a)
     pb, db = _ratio(pos_b, nobs_b), _ratio(neg_b, nobs_b)
     diff = (pb - db) - (pa - da)
