@@ -317,4 +317,22 @@ MORE_ENTRIES: list[Entry] = [
         ),
         nan_passes=True,
     ),
+    Entry(
+        "stats.paired_difference",
+        stats.paired_difference,
+        (
+            ("values", st.just(np.array([-1.0, 0.0, 1.0]))),
+            ("weight_sums", _same(st.floats(1.0, 20.0), 3).map(np.array)),
+            ("weight_squares", st.floats(30.0, 60.0)),
+        ),
+        (
+            ("n", st.integers(30, 60)),
+            ("estimate_a", st.floats(0.0, 1.0)),
+            ("estimate_b", st.floats(0.0, 1.0)),
+            ("kind", st.just("proportion")),
+            ("test", st.sampled_from(["z", "mcnemar", "paired_t"])),
+            ("ddof", st.sampled_from([0, 1])),
+        ),
+        nan_passes=True,
+    ),
 ]

@@ -11,7 +11,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 import cxmetrics as cx
-from cxmetrics import plot
+from cxmetrics import plot, report
 from hardening.registry import Entry
 from hardening.registry_models import BG, SBG, WRONG_OBJECTS
 
@@ -141,5 +141,33 @@ PLOT_ENTRIES: list[Entry] = [
         (("result", st.just(SCHEDULE)),),
         (("target_service_level", st.none() | st.floats(0.5, 0.95)),),
         bad=(("result", OTHER_RESULTS),),
+    ),
+    Entry(
+        "report.funnel_section",
+        report.funnel_section,
+        (
+            (
+                "events",
+                st.just(
+                    {
+                        "unit": ["a", "a", "b", "c"],
+                        "time": [0, 60, 10, 5],
+                        "event": ["cart", "paid", "cart", "paid"],
+                    }
+                ),
+            ),
+            ("steps", st.just(["cart", "paid"])),
+        ),
+        (("window", st.integers(60, 7200)),),
+        bad=(
+            (
+                "events",
+                (
+                    {"unit": ["a"], "time": [0]},
+                    {"unit": ["a", "b"], "time": [0], "event": ["cart", "paid"]},
+                    {"unit": [], "time": [], "event": []},
+                ),
+            ),
+        ),
     ),
 ]

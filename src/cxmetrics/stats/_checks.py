@@ -10,20 +10,27 @@ summary (an empty group) travels, and it comes out as a NaN bound.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
+from cxmetrics.exceptions import (
+    InvalidInputError,
+    InvalidInputTypeError,
+    UndefinedMetricWarning,
+)
 
 __all__ = [
     "check_counts",
     "check_nonnegative",
     "check_shares",
     "floats",
+    "paired_histogram",
     "positive_df",
     "scalar",
+    "warn_empty_sample",
 ]
 
 #: weighted counts are sums of floats: a part may exceed its total by rounding
@@ -131,3 +138,42 @@ def check_counts(
         where = "" if not shape else f" at index {i}"
         msg = f"{names} must be at most `{total_name}`; got {got!r} > {top!r}{where}."
         raise InvalidInputError(msg)
+
+
+#: the largest paired difference (on the internal scale) whose square is finite
+_MAX_PAIRED = 1e150
+
+
+def paired_histogram(
+    values: object, weight_sums: object
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """The distinct differences and their weights: 1-D, aligned, finite, weights >= 0."""
+    v = floats("values", values)
+    w = floats("weight_sums", weight_sums)
+    if v.ndim != 1 or w.shape != v.shape:
+        msg = (
+            "`values` and `weight_sums` must be 1-D arrays of the same length; got "
+            f"shapes {v.shape} and {w.shape}."
+        )
+        raise InvalidInputError(msg)
+    bad = ~np.isfinite(v) | (np.abs(v) > _MAX_PAIRED)
+    if bad.any():
+        i = int(np.argmax(bad))
+        msg = f"`values` must be finite and at most {_MAX_PAIRED:g} in size; got {v[i]!r} at index {i}."
+        raise InvalidInputError(msg)
+    w_bad = ~np.isfinite(w) | (w < 0)
+    if w_bad.any():
+        i = int(np.argmax(w_bad))
+        msg = f"`weight_sums` must be finite and >= 0; got {w[i]!r} at index {i}."
+        raise InvalidInputError(msg)
+    return v, w
+
+
+def warn_empty_sample(nobs_a: float, nobs_b: float) -> None:
+    """Warn when a sample is empty: the difference is NaN although no input was."""
+    if nobs_a == 0 or nobs_b == 0:
+        msg = (
+            "the difference is undefined: sample "
+            f"{'a' if nobs_a == 0 else 'b'} is empty (nobs = 0); returning NaN."
+        )
+        warnings.warn(msg, UndefinedMetricWarning, stacklevel=4)

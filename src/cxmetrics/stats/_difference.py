@@ -8,7 +8,6 @@ The sign is always **b minus a**: a positive value means ``b`` is higher.
 from __future__ import annotations
 
 import math
-import warnings
 from typing import Any
 
 import attrs
@@ -16,9 +15,18 @@ import numpy as np
 from numpy.typing import NDArray
 
 from cxmetrics._core.display import DisplayMixin
-from cxmetrics._core.validation import check_confidence_level, check_option
-from cxmetrics.exceptions import InvalidInputError, UndefinedMetricWarning
-from cxmetrics.stats._checks import check_counts, scalar
+from cxmetrics._core.validation import (
+    check_confidence_level,
+    check_option,
+    check_positive_int,
+)
+from cxmetrics.exceptions import InvalidInputError
+from cxmetrics.stats._checks import (
+    check_counts,
+    paired_histogram,
+    scalar,
+    warn_empty_sample,
+)
 from cxmetrics.stats._distributions import (
     critical_value,
     normal_pvalue,
@@ -235,16 +243,6 @@ class DifferenceResult(DisplayMixin):
         return centre - z * se_adj, centre + z * se_adj
 
 
-def _warn_empty(nobs_a: float, nobs_b: float) -> None:
-    """Warn when a sample is empty: the difference is NaN although no input was."""
-    if nobs_a == 0 or nobs_b == 0:
-        msg = (
-            "the difference is undefined: sample "
-            f"{'a' if nobs_a == 0 else 'b'} is empty (nobs = 0); returning NaN."
-        )
-        warnings.warn(msg, UndefinedMetricWarning, stacklevel=3)
-
-
 def _ratio(x: float, n: float) -> float:
     return x / n if n > 0 else math.nan
 
@@ -272,7 +270,7 @@ def proportion_difference(
         check_counts(
             {f"count_{side}": np.asarray(count)}, f"nobs_{side}", np.asarray(nobs)
         )
-    _warn_empty(nobs_a, nobs_b)
+    warn_empty_sample(nobs_a, nobs_b)
     pa, pb = _ratio(count_a, nobs_a), _ratio(count_b, nobs_b)
     diff = pb - pa
     se = (
@@ -442,7 +440,7 @@ def net_score_difference(
             f"nobs_{side}",
             np.asarray(nobs),
         )
-    _warn_empty(nobs_a, nobs_b)
+    warn_empty_sample(nobs_a, nobs_b)
     pa, da = _ratio(pos_a, nobs_a), _ratio(neg_a, nobs_a)
     pb, db = _ratio(pos_b, nobs_b), _ratio(neg_b, nobs_b)
     diff = (pb - db) - (pa - da)
@@ -526,6 +524,14 @@ def paired_difference(
     check_option("kind", kind, DifferenceKind)
     check_option("test", test, PairedTest)
     check_option("alternative", alternative, Alternative)
+    values, weight_sums = paired_histogram(values, weight_sums)
+    weight_squares = scalar("weight_squares", weight_squares, nonnegative=True)
+    estimate_a = scalar("estimate_a", estimate_a)
+    estimate_b = scalar("estimate_b", estimate_b)
+    scale = scalar("scale", scale)
+    n = check_positive_int("n", n, minimum=0)
+    ddof = check_positive_int("ddof", ddof, minimum=0)
+    inputs = tuple(scalar(f"inputs[{i}]", x) for i, x in enumerate(inputs))
     total = float(weight_sums.sum())
     n_eff = total * (total / weight_squares) if weight_squares > 0 else 0.0
     if total > 0:
