@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 import cxmetrics as cx
 from hardening.registry import Entry
+from hardening.registry_more import MORE_ENTRIES
 
 N = 8
 
@@ -144,3 +145,6 @@ FAMILY_ENTRIES: list[Entry] = [
         (("periods_per_day", st.just(4)), ("days_per_week", st.just(3))),
     ),
 ]
+
+# the callables the first registry missed (found by test_registry_complete.py)
+FAMILY_ENTRIES += MORE_ENTRIES

@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 import cxmetrics as cx
 from cxmetrics import frames
 from hardening.registry import Entry
+from hardening.registry_io import IO_ENTRIES
 
 # the frames registry needs both dataframe libraries (the core-only job has neither)
 pd = pytest.importorskip("pandas")
@@ -301,3 +302,6 @@ FRAME_ENTRIES: list[Entry] = [
         ),
     ),
 ]
+
+# read_chunks (files) and map_states (Dask arrays), where pyarrow and dask are installed
+FRAME_ENTRIES += IO_ENTRIES

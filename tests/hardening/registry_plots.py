@@ -11,7 +11,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 import cxmetrics as cx
-from cxmetrics import plot
+from cxmetrics import plot, report
 from hardening.registry import Entry
 from hardening.registry_models import BG, SBG, WRONG_OBJECTS
 
@@ -29,6 +29,19 @@ FUNNEL = cx.funnel(
     ["cart", "paid", "cart", "view"],
     ["cart", "paid"],
     window=60,
+)
+
+CONTROL = cx.p_chart([5, 6, 4, 20], [50, 50, 50, 50])
+DRIVERS = cx.key_drivers(
+    [1.0, 3.0, 2.0, 5.0, 4.0, 6.0],
+    {"speed": [1, 2, 2, 4, 3, 5], "courtesy": [2, 1, 3, 3, 5, 4]},
+    n_resamples=0,
+)
+SHRUNK = cx.james_stein([0.7, 0.8, 0.9, 0.75], 0.01)
+LIFT = cx.experiment([4.0, 6, 5, 7, 8, 9], list("aabbcc"), control="a")
+SCHEDULE = cx.schedule_shifts(
+    [1, 2, 3, 3, 2, 2, 1, 1],
+    cx.shift_patterns([0, 2, 4], 4, periods_per_day=8, cyclic=False),
 )
 
 #: a chart's result replaced by an object of another kind
@@ -89,5 +102,72 @@ PLOT_ENTRIES: list[Entry] = [
         plot.distribution,
         (("values", st.lists(st.floats(0.0, 1e4), min_size=1, max_size=20)),),
         (("bins", st.integers(1, 50)),),
+    ),
+    Entry(
+        "plot.control_chart",
+        plot.control_chart,
+        (("result", st.sampled_from([CONTROL, cx.i_mr_chart([3.0, 4.0, 2.0, 9.0])])),),
+        bad=(("result", OTHER_RESULTS),),
+    ),
+    Entry(
+        "plot.driver_quadrant",
+        plot.driver_quadrant,
+        (("result", st.just(DRIVERS)),),
+        bad=(("result", OTHER_RESULTS),),
+    ),
+    Entry(
+        "plot.funnel_plot",
+        plot.funnel_plot,
+        (("result", st.just(SHRUNK)),),
+        (
+            ("sigmas", st.sampled_from([(2.0, 3.0), (1.0,)])),
+            ("shrunk", st.booleans()),
+        ),
+        bad=(
+            ("result", OTHER_RESULTS),
+            ("sigmas", ((), (0.0,), (-1.0, 2.0), ("2",), (float("nan"),))),
+        ),
+    ),
+    Entry(
+        "plot.lift_chart",
+        plot.lift_chart,
+        (("results", st.just({"handle time": LIFT})),),
+        options,
+        bad=(("results", ({"x": KM}, {}, {1: LIFT}, [LIFT, LIFT], {"x": None})),),
+    ),
+    Entry(
+        "plot.schedule_coverage",
+        plot.schedule_coverage,
+        (("result", st.just(SCHEDULE)),),
+        (("target_service_level", st.none() | st.floats(0.5, 0.95)),),
+        bad=(("result", OTHER_RESULTS),),
+    ),
+    Entry(
+        "report.funnel_section",
+        report.funnel_section,
+        (
+            (
+                "events",
+                st.just(
+                    {
+                        "unit": ["a", "a", "b", "c"],
+                        "time": [0, 60, 10, 5],
+                        "event": ["cart", "paid", "cart", "paid"],
+                    }
+                ),
+            ),
+            ("steps", st.just(["cart", "paid"])),
+        ),
+        (("window", st.integers(60, 7200)),),
+        bad=(
+            (
+                "events",
+                (
+                    {"unit": ["a"], "time": [0]},
+                    {"unit": ["a", "b"], "time": [0], "event": ["cart", "paid"]},
+                    {"unit": [], "time": [], "event": []},
+                ),
+            ),
+        ),
     ),
 ]

@@ -84,12 +84,14 @@ def test_valid_frames_give_a_result(entry: Entry, data: Any) -> None:
 
 
 def test_registry_covers_the_frames_front_doors() -> None:
+    import importlib.util
+
     from cxmetrics import frames
 
     names = {e.name.split("[")[0] for e in FRAME_ENTRIES}
-    # read_chunks reads files (tested in test_regressions); map_states needs Dask
-    doors = {f"frames.{n}" for n in frames.__all__} - {
-        "frames.read_chunks",
-        "frames.map_states",
-    }
+    doors = {f"frames.{n}" for n in frames.__all__}
+    # read_chunks needs pyarrow and map_states dask: where missing, they cannot run
+    for door, module in (("read_chunks", "pyarrow"), ("map_states", "dask")):
+        if importlib.util.find_spec(module) is None:
+            doors.discard(f"frames.{door}")
     assert not doors - names, f"add registry_frames entries for {sorted(doors - names)}"

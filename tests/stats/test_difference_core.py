@@ -24,6 +24,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
+from cxmetrics.exceptions import UndefinedMetricWarning
 from cxmetrics.stats import (
     net_score_difference,
     net_score_variance,
@@ -153,15 +154,18 @@ def test_identical_degenerate_samples_do_not_reject():
 def test_empty_sample_gives_nan_not_significance(alternative):
     # with no answers in a, nothing can be concluded: the statistic and p-value are
     # NaN (before the fix, NaN differences fell through to +inf and p = 0)
-    res = proportion_difference(0, 0, 5, 10, n_a=0, n_b=10, alternative=alternative)
+    # ... and the NaN says so (issue #20: every NaN result warns)
+    with pytest.warns(UndefinedMetricWarning, match="sample a is empty"):
+        res = proportion_difference(0, 0, 5, 10, n_a=0, n_b=10, alternative=alternative)
     assert math.isnan(res.value)
     assert math.isnan(res.statistic)
     assert math.isnan(res.pvalue)
     assert all(math.isnan(b) for b in res.confidence_interval())
     for method in ("wald", "adjusted_wald"):
-        res = net_score_difference(
-            5, 2, 10, 0, 0, 0, n_a=10, n_b=0, method=method, alternative=alternative
-        )
+        with pytest.warns(UndefinedMetricWarning, match="sample b is empty"):
+            res = net_score_difference(
+                5, 2, 10, 0, 0, 0, n_a=10, n_b=0, method=method, alternative=alternative
+            )
         assert math.isnan(res.value)
         assert math.isnan(res.statistic)
         assert math.isnan(res.pvalue)

@@ -14,7 +14,10 @@ from cxmetrics.exceptions import (
     MissingValueError,
 )
 
-__all__ = ["parameter_array", "parameter_scalar"]
+__all__ = ["MAX_EXACT_INT", "parameter_array", "parameter_ints", "parameter_scalar"]
+
+#: the largest whole number a float64 holds exactly (2**53)
+MAX_EXACT_INT = float(2**53)
 
 
 def _at(index: int, shape: tuple[int, ...]) -> str:
@@ -115,3 +118,16 @@ def parameter_array(
             msg = f"`{name}` must be whole numbers; got {_describe(flat[i])}{_at(i, arr.shape)}{_count(count, 'non-integer value(s)', arr.shape)}."
             raise InvalidInputError(msg)
     return arr
+
+
+def parameter_ints(
+    values: ArrayLike, name: str, *, low: float | None = None
+) -> NDArray[np.int64]:
+    """Whole numbers (any shape) as int64: :func:`parameter_array` with ``whole=True``.
+
+    Values beyond 2**53 are refused: a float64 no longer holds every whole number
+    there, and a value beyond 2**63 would not fit int64 (the cast gave garbage and
+    a numpy RuntimeWarning).
+    """
+    arr = parameter_array(values, name, low=low, high=MAX_EXACT_INT, whole=True)
+    return arr.astype(np.int64)

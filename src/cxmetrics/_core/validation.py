@@ -46,7 +46,11 @@ from cxmetrics._core.columns import (
 from cxmetrics._core.durations import durations_1d, timedelta_seconds
 from cxmetrics._core.groups import GroupIndex, group_index
 from cxmetrics._core.money import minor_units_1d
-from cxmetrics._core.parameters import parameter_array, parameter_scalar
+from cxmetrics._core.parameters import (
+    parameter_array,
+    parameter_ints,
+    parameter_scalar,
+)
 from cxmetrics._core.times import (
     _frame_utc,
     check_zones,
@@ -92,6 +96,7 @@ __all__ = [
     "minor_units_1d",
     "numeric_1d",
     "parameter_array",
+    "parameter_ints",
     "parameter_scalar",
     "seconds_ns_1d",
     "survivor_counts",

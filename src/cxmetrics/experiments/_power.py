@@ -101,6 +101,12 @@ class PowerResult(DisplayMixin):
         )
 
 
+#: the largest allocation ratio treated / control (beyond it no design is sensible)
+MAX_RATIO = 1e6
+#: the largest standard deviation (its square must stay a finite float)
+MAX_STD = 1e150
+
+
 def _number(name: str, value: object, *, low: float, high: float) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         try:
@@ -139,7 +145,8 @@ class _Design:
         self.kind, self.alternative = kind, alternative
         self.level = check_confidence_level(confidence_level)
         self.power = _number("power", power, low=0.0, high=1.0)
-        self.ratio = _number("ratio", ratio, low=0.0, high=math.inf)
+        # a documented limit: n_control x ratio must stay a countable number of units
+        self.ratio = _number("ratio", ratio, low=0.0, high=MAX_RATIO)
         self.arms = check_positive_int("arms", arms, minimum=2)
         rho = _number(
             "covariate_correlation", covariate_correlation, low=-1.0, high=1.0
@@ -182,7 +189,8 @@ class _Design:
                 )
                 msg = f"kind={kind!r} needs `std`, the {what}."
                 raise InvalidInputError(msg)
-            self.var_c = _number("std", std, low=0.0, high=math.inf) ** 2
+            # its square must be a finite float
+            self.var_c = _number("std", std, low=0.0, high=MAX_STD) ** 2
             if baseline is not None:
                 self.baseline = float(baseline)
         if (
@@ -208,7 +216,7 @@ class _Design:
         if self.kind == "proportion":
             p = self.baseline + delta
             if not 0.0 <= p <= 1.0:
-                msg = f"the treated share baseline + effect = {p!r} is outside [0, 1]."
+                msg = f"`effect`: the treated share `baseline` + `effect` = {p!r} is outside [0, 1]."
                 raise InvalidInputError(msg)
             return p * (1.0 - p)
         return self.var_c

@@ -127,7 +127,18 @@ def read_chunks(
     Yields
     ------
     pyarrow.Table
-        One chunk; pass it to any ``frames.*_state`` function.
+        One chunk; pass it to any ``frames.*_state`` function. A file with a
+        header and no rows gives one empty table with its columns.
+
+    Raises
+    ------
+    InvalidInputTypeError
+        When ``path`` is not a path, or ``columns`` is not a list of names.
+    InvalidInputError
+        When there is no such file; ``columns`` is empty, repeats a name or names
+        a column the file lacks; the header names a column twice; or the file
+        cannot be read (not UTF-8, not Parquet, ragged rows): the error names
+        the file and the chunk.
 
     Examples
     --------
@@ -145,6 +156,11 @@ def read_chunks(
     """
     if file_format is not None:  # checked on the call, not on the first chunk
         check_option("file_format", file_format, FileFormat)
+    given: object = path  # typed as a path, checked as any object
+    if isinstance(given, bytes) or not isinstance(given, str | os.PathLike):
+        msg = f"`path` must be a str or a path-like object; got {type(given).__name__}."
+        raise InvalidInputTypeError(msg)
+    cols = _column_list(columns)
     pa = require("pyarrow", feature="read_chunks")
     p = Path(path)
     if not p.is_file():
@@ -153,48 +169,119 @@ def read_chunks(
     fmt = file_format or p.suffix.lstrip(".").lower()
     fmt = check_option("file_format", fmt, FileFormat)
     rows = check_positive_int("chunk_rows", chunk_rows)
-    cols = None if columns is None else list(columns)
     return _chunks(pa, p, fmt, rows, cols)
+
+
+def _column_list(columns: object) -> list[str] | None:
+    """``columns`` as a list of distinct names, or None for every column."""
+    if columns is None:
+        return None
+    if isinstance(columns, str) or not isinstance(columns, Iterable):
+        msg = (
+            "`columns` must be a list of column names (e.g. ['score']); "
+            f"got {type(columns).__name__} {columns!r}."
+        )
+        raise InvalidInputTypeError(msg)
+    cols = list(columns)
+    bad = [c for c in cols if not isinstance(c, str)]
+    if bad:
+        msg = f"`columns` must hold column names (str); got {bad[0]!r}."
+        raise InvalidInputTypeError(msg)
+    if not cols:
+        msg = "`columns` is empty: name the columns to read, or pass None for all."
+        raise InvalidInputError(msg)
+    twice = sorted({c for c in cols if cols.count(c) > 1})
+    if twice:
+        msg = f"`columns` names {twice[0]!r} more than once."
+        raise InvalidInputError(msg)
+    return cols
+
+
+#: pyarrow's CSV block size is a signed 32-bit integer
+_MAX_BLOCK = 1 << 30
+
+#: what a malformed file raises while pyarrow opens or reads it
+_READ_ERRORS = (UnicodeDecodeError, OverflowError, OSError)
 
 
 def _chunks(
     pa: Any, p: Path, fmt: str, rows: int, cols: list[str] | None
 ) -> Iterator[Any]:
     """The chunks of a checked file (a generator: nothing is read until iterated)."""
+    errors = (pa.ArrowException, *_READ_ERRORS)
     if fmt == "parquet":
         pq = require("pyarrow.parquet", feature="read_chunks")
         # pre_buffer=False: pyarrow would otherwise keep the column chunks it has read
         # buffered, and memory would grow with the file instead of the chunk
-        with pq.ParquetFile(p, pre_buffer=False) as f:
+        try:
+            f = pq.ParquetFile(p, pre_buffer=False)
+            schema = f.schema_arrow
+        except errors as err:
+            raise _file_error(p, 0, err) from err
+        with f:
+            _check_header(p, list(schema.names), cols)
+            if cols is not None:
+                schema = pa.schema([schema.field(c) for c in cols])
             batches = f.iter_batches(batch_size=rows, columns=cols)
-            yield from _tables(pa, batches, p)
+            yield from _tables(pa, batches, p, schema)
         return
     csv = require("pyarrow.csv", feature="read_chunks")
     # block size in bytes: estimate from the first line's length
-    with p.open("rb") as f:
-        f.readline()
-        line = max(len(f.readline()), 8)
-    options = csv.ReadOptions(block_size=max(rows * line, 1 << 12))
+    try:
+        with p.open("rb") as fh:
+            fh.readline()
+            line = max(len(fh.readline()), 8)
+    except OSError as err:
+        raise _file_error(p, 0, err) from err
+    block = min(max(rows * line, 1 << 12), _MAX_BLOCK)
+    options = csv.ReadOptions(block_size=block)
     convert = csv.ConvertOptions(include_columns=cols) if cols else None
     try:
         reader = csv.open_csv(p, read_options=options, convert_options=convert)
-    except pa.ArrowException as err:
+        names = list(reader.schema.names)
+    except pa.ArrowKeyError as err:  # a requested column is not in the header
+        msg = f"`columns`: {err} (the header of {str(p)!r})."
+        raise InvalidInputError(msg) from err
+    except errors as err:
         raise _file_error(p, 0, err) from err
-    yield from _tables(pa, reader, p)
+    _check_header(p, names, None)
+    yield from _tables(pa, reader, p, reader.schema)
+
+
+def _check_header(path: Path, names: list[str], cols: list[str] | None) -> None:
+    """Refuse a header naming a column twice, and requested columns it lacks."""
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        msg = (
+            f"`path` {str(path)!r}: the header names column {twice[0]!r} more than "
+            "once; which one to read is ambiguous. Rename one of them."
+        )
+        raise InvalidInputError(msg)
+    missing = [c for c in cols or () if c not in names]
+    if missing:
+        msg = (
+            f"`columns`: no column {missing[0]!r} in the header of {str(path)!r} "
+            f"(its columns: {names[:20]})."
+        )
+        raise InvalidInputError(msg)
 
 
 def _file_error(path: Path, chunk: int, err: Exception) -> InvalidInputError:
     where = "its header" if chunk == 0 else f"chunk {chunk}"
     msg = (
         f"`path` {str(path)!r} could not be read at {where} ({type(err).__name__}: "
-        f"{str(err).strip()[:300]}). Fix the file (quoting, column count, types) or "
-        "convert it with another reader first."
+        f"{str(err).strip()[:300]}). Fix the file (encoding UTF-8, quoting, column "
+        "count, types) or convert it with another reader first."
     )
     return InvalidInputError(msg)
 
 
-def _tables(pa: Any, batches: Iterable[Any], path: Path) -> Iterator[Any]:
-    """Pyarrow tables of ``batches``; a malformed chunk is a cxmetrics error naming the file."""
+def _tables(pa: Any, batches: Iterable[Any], path: Path, schema: Any) -> Iterator[Any]:
+    """Pyarrow tables of ``batches``; a malformed chunk is a cxmetrics error naming the file.
+
+    A file with a header and no rows gives one empty table with its columns (the
+    state of no rows is the empty state, not "no chunks").
+    """
     it = iter(batches)
     chunk = 0
     while True:
@@ -202,7 +289,9 @@ def _tables(pa: Any, batches: Iterable[Any], path: Path) -> Iterator[Any]:
         try:
             batch = next(it)
         except StopIteration:
+            if chunk == 1:
+                yield schema.empty_table()
             return
-        except pa.ArrowException as err:
+        except (pa.ArrowException, *_READ_ERRORS) as err:
             raise _file_error(path, chunk, err) from err
         yield pa.Table.from_batches([batch])

@@ -8,6 +8,7 @@ locally and only the small states travel.
 from __future__ import annotations
 
 import functools
+import inspect
 import operator
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from cxmetrics._core.mergeable import Mergeable
 from cxmetrics._core.optional import require
 from cxmetrics.exceptions import (
     CXMetricsError,
@@ -154,6 +156,16 @@ def map_states(build: Callable[..., Any], *arrays: Any, **kwargs: Any) -> Any:
     state
         The merged state; equal to ``build`` on the whole (computed) arrays.
 
+    Raises
+    ------
+    InvalidInputTypeError
+        When ``build`` is not callable, cannot take the arrays and keywords given,
+        or returns something other than a state; when an array is not a 1-D Dask
+        array or its chunks differ from those of ``arrays[0]``.
+    CXMetricsError
+        Whatever ``build`` raises on a block, with the block's number (indices in
+        the message count from the start of that block).
+
     Examples
     --------
     >>> import dask.array as da
@@ -167,25 +179,75 @@ def map_states(build: Callable[..., Any], *arrays: Any, **kwargs: Any) -> Any:
     """
     dask = require("dask", feature="cxmetrics.frames.map_states")
     da = require("dask.array", feature="cxmetrics.frames.map_states")
+    given: object = build  # typed as a callable, checked as any object
+    if not callable(given):
+        msg = (
+            "`build` must be a state constructor such as "
+            f"`cxmetrics.NPSState.from_responses`; got {type(given).__name__}."
+        )
+        raise InvalidInputTypeError(msg)
     blocked = {k: v for k, v in kwargs.items() if isinstance(v, da.Array)}
     plain = {k: v for k, v in kwargs.items() if k not in blocked}
-    all_arrays = [*arrays, *blocked.values()]
-    if not all_arrays:
-        msg = "map_states needs at least one Dask array."
+    if not arrays:
+        msg = "`arrays`: map_states needs at least one Dask array."
         raise InvalidInputTypeError(msg)
-    for i, a in enumerate(all_arrays):
+    labelled = [
+        *((f"arrays[{i}]", a) for i, a in enumerate(arrays)),
+        *blocked.items(),
+    ]
+    first = arrays[0]
+    for label, a in labelled:
         if not isinstance(a, da.Array) or a.ndim != 1:
-            msg = f"argument {i} of map_states must be a 1-D dask.array.Array; got {type(a).__name__}."
+            shape = f" of shape {a.shape}" if isinstance(a, da.Array) else ""
+            msg = (
+                f"`{label}` must be a 1-D dask.array.Array; "
+                f"got {type(a).__name__}{shape}."
+            )
             raise InvalidInputTypeError(msg)
-        if a.chunks != all_arrays[0].chunks:
-            msg = f"argument {i} of map_states has chunks {a.chunks}, not {all_arrays[0].chunks}; rechunk the arrays alike."
+        if a.chunks != first.chunks:
+            msg = (
+                f"`{label}` has chunks {a.chunks}, not {first.chunks} as `arrays[0]`; "
+                "rechunk the arrays alike."
+            )
             raise InvalidInputTypeError(msg)
+    _check_signature(build, len(arrays), [*plain, *blocked])
     names = list(blocked)
-    columns = [a.to_delayed().ravel() for a in all_arrays]
+    columns = [a.to_delayed().ravel() for _, a in labelled]
 
-    def one(*blocks: Any) -> Any:
+    def one(index: int, *blocks: Any) -> Any:
         pos, named = blocks[: len(arrays)], blocks[len(arrays) :]
-        return build(*pos, **plain, **dict(zip(names, named, strict=True)))
+        try:
+            state = build(*pos, **plain, **dict(zip(names, named, strict=True)))
+        except CXMetricsError as err:
+            # the message's indices count from the start of this block
+            msg = f"in block {index} of `arrays` (indices within the block): {err}"
+            raise type(err)(msg) from None
+        if not isinstance(state, Mergeable):
+            msg = (
+                "`build` must return a cxmetrics state (e.g. "
+                f"`NPSState.from_responses`); it returned a {type(state).__name__}."
+            )
+            raise InvalidInputTypeError(msg)
+        return state
 
-    states = [dask.delayed(one)(*blocks) for blocks in zip(*columns, strict=True)]
+    blocks = zip(*columns, strict=True)
+    states = [dask.delayed(one)(i, *b) for i, b in enumerate(blocks)]
     return dask.delayed(_total)(states).compute()
+
+
+def _check_signature(
+    build: Callable[..., Any], n_positional: int, names: list[str]
+) -> None:
+    """Refuse up front a ``build`` that cannot take the arrays and keywords given."""
+    try:
+        signature = inspect.signature(build)
+    except (TypeError, ValueError):  # a builtin without a signature: try it as is
+        return
+    try:
+        signature.bind(*range(n_positional), **dict.fromkeys(names))
+    except TypeError as err:
+        msg = (
+            f"`build` ({getattr(build, '__qualname__', build)!r}) cannot take "
+            f"{n_positional} array(s) and the keywords {names}: {err}."
+        )
+        raise InvalidInputTypeError(msg) from None

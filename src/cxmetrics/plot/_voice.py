@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from cxmetrics._core.validation import check_flag, parameter_array
 from cxmetrics.exceptions import InvalidInputTypeError
 from cxmetrics.plot._axes import axes, colours, labels
 
@@ -110,6 +111,10 @@ def funnel_plot(
     if not hasattr(result, "shrinkage"):
         msg = f"`result` must be a ShrinkageResult; got {type(result).__name__}."
         raise InvalidInputTypeError(msg)
+    shrunk = check_flag("shrunk", shrunk)
+    sigmas = tuple(
+        parameter_array(sigmas, "sigmas", low=0.0, low_inclusive=False).reshape(-1)
+    )
     ax = axes(ax)
     n = np.asarray(result.n, dtype=float)
     centre = float(result.prior_mean)

@@ -27,6 +27,7 @@ _NEEDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "transactions": (("customer", "date", "amount"), ()),
     "subscriptions": (("customer", "start", "end", "amount"), ()),
     "tickets": (("ticket", "instant", "status", "priority"), ()),
+    "events": (("unit", "time", "event"), ("segment",)),
 }
 
 

@@ -12,6 +12,8 @@ from numpy.typing import NDArray
 import cxmetrics as cx
 from cxmetrics import plot
 from cxmetrics._core.display import html_table
+from cxmetrics.exceptions import InvalidInputTypeError
+from cxmetrics.report._checks import check_tables
 from cxmetrics.report._html import figure_html
 
 __all__ = ["funnel_section"]
@@ -42,6 +44,11 @@ def funnel_section(
     >>> "drop-off" in parts[0]
     True
     """
+    given: object = events  # typed as columns, checked as any object
+    if given is None:  # check_tables reads None as "not given"
+        msg = "`events` must be a dict of columns (unit, time, event); got None."
+        raise InvalidInputTypeError(msg)
+    (events,) = check_tables({"events": events}, None)
     res = cx.funnel(
         events["unit"], events["time"], events["event"], steps, window=window
     )

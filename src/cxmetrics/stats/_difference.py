@@ -16,8 +16,18 @@ from numpy.typing import NDArray
 
 from cxmetrics._core.arrays import nan_equal_fields
 from cxmetrics._core.display import DisplayMixin
-from cxmetrics._core.validation import check_confidence_level, check_option
-from cxmetrics.stats._checks import check_counts, check_nonnegative, floats
+from cxmetrics._core.validation import (
+    check_confidence_level,
+    check_option,
+    check_positive_int,
+)
+from cxmetrics.exceptions import InvalidInputError
+from cxmetrics.stats._checks import (
+    check_counts,
+    paired_histogram,
+    scalar,
+    warn_empty_sample,
+)
 from cxmetrics.stats._distributions import (
     critical_value,
     normal_pvalue,
@@ -255,12 +265,13 @@ def proportion_difference(
     ``standard_error`` is the unpooled :math:`\sqrt{\hat p_a(1-\hat p_a)/n_a + \hat p_b(1-\hat p_b)/n_b}`.
     """
     check_option("alternative", alternative, Alternative)
+    count_a, nobs_a = scalar("count_a", count_a), scalar("nobs_a", nobs_a)
+    count_b, nobs_b = scalar("count_b", count_b), scalar("nobs_b", nobs_b)
     for side, count, nobs in (("a", count_a, nobs_a), ("b", count_b, nobs_b)):
         check_counts(
-            {f"count_{side}": floats(f"count_{side}", count)},
-            f"nobs_{side}",
-            floats(f"nobs_{side}", nobs),
+            {f"count_{side}": np.asarray(count)}, f"nobs_{side}", np.asarray(nobs)
         )
+    warn_empty_sample(nobs_a, nobs_b)
     pa, pb = _ratio(count_a, nobs_a), _ratio(count_b, nobs_b)
     diff = pb - pa
     se = (
@@ -326,17 +337,26 @@ def mean_difference(
     """
     check_option("alternative", alternative, Alternative)
     check_option("test", test, MeanTest)
-    for name, value in (
-        ("var_a", var_a),
-        ("nobs_a", nobs_a),
-        ("var_b", var_b),
-        ("nobs_b", nobs_b),
-    ):
-        check_nonnegative(name, floats(name, value))
+    mean_a, mean_b = scalar("mean_a", mean_a), scalar("mean_b", mean_b)
+    var_a, var_b = (
+        scalar("var_a", var_a, nonnegative=True),
+        scalar("var_b", var_b, nonnegative=True),
+    )
+    nobs_a, nobs_b = (
+        scalar("nobs_a", nobs_a, nonnegative=True),
+        scalar("nobs_b", nobs_b, nonnegative=True),
+    )
     va, vb = (
         var_a / nobs_a if nobs_a > 0 else math.nan,
         var_b / nobs_b if nobs_b > 0 else math.nan,
     )
+    if math.isinf(va + vb) or math.isinf(mean_b - mean_a):
+        msg = (
+            "`var_a`, `var_b`, `mean_a`, `mean_b`: the difference or its variance "
+            f"overflows a float (var_a={var_a:g}, var_b={var_b:g}, mean_a={mean_a:g}, "
+            f"mean_b={mean_b:g}); rescale the values (e.g. to thousands)."
+        )
+        raise InvalidInputError(msg)
     diff = mean_b - mean_a
     se = math.sqrt(va + vb)
     stat = diff / se if se > 0 else math.nan
@@ -344,8 +364,13 @@ def mean_difference(
         df = math.inf
         p = float(normal_pvalue(stat, alternative))
     else:
+        # Welch-Satterthwaite with the shares of the variance (no square can overflow)
         df = (
-            (va + vb) ** 2 / (va**2 / (nobs_a - 1) + vb**2 / (nobs_b - 1))
+            1.0
+            / (
+                (va / (va + vb)) ** 2 / (nobs_a - 1)
+                + (vb / (va + vb)) ** 2 / (nobs_b - 1)
+            )
             if nobs_a > 1 and nobs_b > 1 and va + vb > 0
             else math.nan
         )
@@ -397,18 +422,26 @@ def net_score_difference(
     """
     check_option("alternative", alternative, Alternative)
     check_option("method", method, NPSCompareMethod)
+    pos_a, neg_a, nobs_a = (
+        scalar("pos_a", pos_a),
+        scalar("neg_a", neg_a),
+        scalar("nobs_a", nobs_a),
+    )
+    pos_b, neg_b, nobs_b = (
+        scalar("pos_b", pos_b),
+        scalar("neg_b", neg_b),
+        scalar("nobs_b", nobs_b),
+    )
     for side, pos, neg, nobs in (
         ("a", pos_a, neg_a, nobs_a),
         ("b", pos_b, neg_b, nobs_b),
     ):
         check_counts(
-            {
-                f"pos_{side}": floats(f"pos_{side}", pos),
-                f"neg_{side}": floats(f"neg_{side}", neg),
-            },
+            {f"pos_{side}": np.asarray(pos), f"neg_{side}": np.asarray(neg)},
             f"nobs_{side}",
-            floats(f"nobs_{side}", nobs),
+            np.asarray(nobs),
         )
+    warn_empty_sample(nobs_a, nobs_b)
     pa, da = _ratio(pos_a, nobs_a), _ratio(neg_a, nobs_a)
     pb, db = _ratio(pos_b, nobs_b), _ratio(neg_b, nobs_b)
     diff = (pb - db) - (pa - da)
@@ -492,6 +525,14 @@ def paired_difference(
     check_option("kind", kind, DifferenceKind)
     check_option("test", test, PairedTest)
     check_option("alternative", alternative, Alternative)
+    values, weight_sums = paired_histogram(values, weight_sums)
+    weight_squares = scalar("weight_squares", weight_squares, nonnegative=True)
+    estimate_a = scalar("estimate_a", estimate_a)
+    estimate_b = scalar("estimate_b", estimate_b)
+    scale = scalar("scale", scale)
+    n = check_positive_int("n", n, minimum=0)
+    ddof = check_positive_int("ddof", ddof, minimum=0)
+    inputs = tuple(scalar(f"inputs[{i}]", x) for i, x in enumerate(inputs))
     total = float(weight_sums.sum())
     n_eff = total * (total / weight_squares) if weight_squares > 0 else 0.0
     if total > 0:

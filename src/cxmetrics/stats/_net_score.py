@@ -19,7 +19,7 @@ from cxmetrics._core.validation import (
     check_positive_int,
     check_rng,
 )
-from cxmetrics.stats._checks import check_counts, floats
+from cxmetrics.stats._checks import check_counts, check_shares, floats
 from cxmetrics.stats._distributions import critical_value
 from cxmetrics.stats._interval import ConfidenceIntervalArray
 from cxmetrics.typing import NPSMethod
@@ -55,8 +55,8 @@ def net_score_variance(p_pos: ArrayLike, p_neg: ArrayLike) -> NDArray[np.float64
     >>> float(net_score_variance(0.5, 0.2))
     0.61
     """
-    pp = _f(p_pos)
-    pn = _f(p_neg)
+    pp = check_shares("p_pos", p_pos)
+    pn = check_shares("p_neg", p_neg)
     # d * d, not d ** 2: numpy squares arrays exactly but sends 0-d arrays to
     # pow(), whose last bit can differ, and a scalar result must equal its group's
     d = pp - pn
@@ -81,16 +81,29 @@ def restricted_mle(
     >>> round(float(p_pos), 12), round(float(p_neg), 12)
     (0.5, 0.2)
     """
-    xp = _f(positive)
-    xn = _f(negative)
-    n = _f(nobs)
-    d = _f(delta)
-    a = 2.0 * n
-    b = -xp - xn + (2.0 * n - xp + xn) * d
-    c = -xn * d * (1.0 - d)
+    xp = floats("positive", positive)
+    xn = floats("negative", negative)
+    n = floats("nobs", nobs)
+    check_counts({"positive": xp, "negative": xn}, "nobs", n)
+    d = check_shares("delta", delta, low=-1.0)
+    return _restricted_mle(xp, xn, n, d)
+
+
+def _restricted_mle(
+    xp: NDArray[np.float64],
+    xn: NDArray[np.float64],
+    n: NDArray[np.float64],
+    d: NDArray[np.float64],
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """:func:`restricted_mle` on checked float arrays (the score bisection's kernel)."""
+    # the quadratic divided by n (A = 2): the same root, and no product of n with
+    # itself, so counts near the float limit do not overflow
     with np.errstate(invalid="ignore", divide="ignore"):
-        disc = np.maximum(b * b - 4.0 * a * c, 0.0)
-        q = (-b + np.sqrt(disc)) / (2.0 * a)
+        sp, sn = xp / n, xn / n
+        b = -sp - sn + (2.0 - sp + sn) * d
+        c = -sn * d * (1.0 - d)
+        disc = np.maximum(b * b - 8.0 * c, 0.0)
+        q = (-b + np.sqrt(disc)) / 4.0
     q = np.clip(q, np.maximum(0.0, -d), (1.0 - d) / 2.0)
     return q + d, q
 
@@ -109,7 +122,7 @@ def _score_bound(
     hi = np.ones_like(est) if upper else est.copy()
     for _ in range(_BISECTION_STEPS):
         mid = 0.5 * (lo + hi)
-        pp, pn = restricted_mle(xp, xn, n, mid)
+        pp, pn = _restricted_mle(xp, xn, n, mid)
         var = np.maximum(pp + pn - mid * mid, 0.0)
         rejected = (est - mid) ** 2 > z * z * var / n
         if upper:

@@ -7,7 +7,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from cxmetrics.exceptions import InvalidInputError
+from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
 from cxmetrics.support._calendar import BusinessCalendar
 from cxmetrics.support._policy import SLAPolicy
 
@@ -57,19 +57,29 @@ def read_policy(path: str | os.PathLike[str]) -> SLAPolicy:
     >>> read_policy(path).default
     {'resolution': 259200.0}
     """
+    given: object = path  # typed as a path, checked as any object
+    if isinstance(given, bytes) or not isinstance(given, str | os.PathLike):
+        msg = f"`path` must be a str or a path-like object; got {type(given).__name__}."
+        raise InvalidInputTypeError(msg)
     p = Path(path)
     try:
         data = tomllib.loads(p.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        msg = f"{p}: no such policy file."
+        msg = f"`path` {p}: no such policy file."
         raise InvalidInputError(msg) from None
     except tomllib.TOMLDecodeError as err:
-        msg = f"{p}: not valid TOML ({err})."
+        msg = f"`path` {p}: not valid TOML ({err})."
+        raise InvalidInputError(msg) from None
+    except UnicodeDecodeError as err:
+        msg = f"`path` {p}: not UTF-8 text ({err.reason} at byte {err.start})."
+        raise InvalidInputError(msg) from None
+    except OSError as err:  # a directory, no permission
+        msg = f"`path` {p}: cannot be read ({err.strerror or err})."
         raise InvalidInputError(msg) from None
     try:
         return _policy(data)
     except (InvalidInputError, TypeError, ValueError, KeyError) as err:
-        msg = f"{p}: {err}"
+        msg = f"`path` {p}: {err}"
         raise InvalidInputError(msg) from None
 
 

@@ -38,6 +38,7 @@ from cxmetrics.support._log import (
     PENDING,
     SOLVED,
     TicketLog,
+    _ticket_keys,
     as_of_ns,
     lookup,
 )
@@ -382,7 +383,7 @@ def handle_time(
     check_instance("calendar", calendar, BusinessCalendar, optional=True)
 
     cal = _calendar(calendar)
-    keys = np.asarray(ticket)
+    keys = _ticket_keys(ticket, "ticket")
     s = utc_instants_1d(start, "start")
     e = utc_instants_1d(end, "end")
     check_same_length("start", s, "ticket", keys.shape[0])
@@ -392,7 +393,11 @@ def handle_time(
         i = int(np.argmax(bad))
         msg = f"`end` must not be before `start`; got end={e[i].view('datetime64[ns]')} and start={s[i].view('datetime64[ns]')} at index {i}."
         raise InvalidInputError(msg)
-    labels = np.unique(keys) if tickets is None else np.sort(np.asarray(tickets))
+    labels = (
+        np.unique(keys)
+        if tickets is None
+        else np.sort(_ticket_keys(tickets, "tickets"))
+    )
     pos = lookup(labels, keys, "ticket")
     ns = business_ns(cal, s, e)
     total = np.zeros(len(labels), dtype=np.int64)

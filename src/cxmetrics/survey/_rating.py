@@ -171,7 +171,10 @@ class _RatingMethods(IntervalMethods[CI]):
         ne = np.asarray(self.effective_n, dtype=np.float64)
         with np.errstate(invalid="ignore", divide="ignore"):
             se = np.asarray(self.std) / np.sqrt(ne)
-        ci = mean_interval(self.mean, se, confidence_level, method=method, df=ne - 1.0)
+        # a group with no answers has no degrees of freedom (NaN, not -1: the
+        # building block refuses a negative df)
+        df = np.where(ne > 0, ne - 1.0, np.nan)
+        ci = mean_interval(self.mean, se, confidence_level, method=method, df=df)
         lone = np.isfinite(np.asarray(self.mean, dtype=np.float64)) & np.isnan(ci.low)
         if lone.any():
             # a mean of one answer has no spread to estimate: say why it is NaN

@@ -190,7 +190,11 @@ class QAScoreResult(DisplayMixin):
 
 def _item_scores(scores: ArrayLike) -> NDArray[np.float64]:
     """Points per evaluation x item, NaN where not applicable."""
-    arr = np.asarray(scores)
+    try:
+        arr = np.asarray(scores)
+    except ValueError as err:  # ragged rows
+        msg = f"`scores` must be a table with the same items in every row ({err})."
+        raise InvalidInputError(msg) from None
     if arr.ndim != 2:
         msg = f"`scores` must be 2-D (one row per evaluation, one column per item); got shape {arr.shape}."
         raise InvalidInputError(msg)
@@ -284,7 +288,7 @@ def qa_scores(
     n_eval, p = x.shape
     top = numeric_1d(max_points, "max_points").astype(np.float64)
     if top.shape[0] != p:
-        msg = f"`max_points` must have one value per item ({p}); got {top.shape[0]}."
+        msg = f"`max_points` must have one value per item of `scores` ({p}); got {top.shape[0]}."
         raise InvalidInputError(msg)
     bad = ~(top > 0) | ~np.isfinite(top)
     if bad.any():
@@ -296,7 +300,7 @@ def qa_scores(
     else:
         w = numeric_1d(weights, "weights").astype(np.float64)
         if w.shape[0] != p:
-            msg = f"`weights` must have one value per item ({p}); got {w.shape[0]}."
+            msg = f"`weights` must have one value per item of `scores` ({p}); got {w.shape[0]}."
             raise InvalidInputError(msg)
         badw = ~(w >= 0) | ~np.isfinite(w)
         if badw.any():
@@ -307,7 +311,7 @@ def qa_scores(
         np.zeros(p, dtype=bool) if critical is None else flags_1d(critical, "critical")
     )
     if crit.shape[0] != p:
-        msg = f"`critical` must have one flag per item ({p}); got {crit.shape[0]}."
+        msg = f"`critical` must have one flag per item of `scores` ({p}); got {crit.shape[0]}."
         raise InvalidInputError(msg)
     applicable = np.isfinite(x)
     out = applicable & ((x < 0) | (x > top))

@@ -14,7 +14,12 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._core.validation import as_1d, check_option, numeric_1d
+from cxmetrics._core.validation import (
+    as_1d,
+    check_option,
+    numeric_1d,
+    parameter_scalar,
+)
 from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
 from cxmetrics.typing import ControlRules
 from cxmetrics.voice._chart import ControlChartResult, IMRChartResult
@@ -310,9 +315,7 @@ def u_chart(
     """
     check_option("rules", rules, ControlRules)
     sigmas = _check_sigmas(sigmas)
-    if not (math.isfinite(per) and per > 0):
-        msg = f"`per` must be a positive number; got {per!r}."
-        raise InvalidInputError(msg)
+    per = parameter_scalar(per, "per", low=0.0, low_inclusive=False)
     c = _floats(counts, "counts")
     a = _floats(exposure, "exposure")
     if c.shape != a.shape:

@@ -10,7 +10,11 @@ from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._core.arrays import array_eq, frozen_float, frozen_keys, nan_equal_fields
 from cxmetrics._core.display import DisplayMixin
-from cxmetrics._core.validation import check_positive_int, parameter_array
+from cxmetrics._core.validation import (
+    check_positive_int,
+    parameter_array,
+    parameter_ints,
+)
 from cxmetrics.exceptions import InvalidInputError
 
 __all__ = ["ShiftPatterns", "shift_patterns"]
@@ -185,7 +189,7 @@ def _names(names: ArrayLike | None, k: int, default: list[str]) -> NDArray[np.st
 
 
 def _whole(values: ArrayLike, name: str, low: float) -> NDArray[np.int64]:
-    return parameter_array(values, name, low=low, whole=True).astype(np.int64)
+    return parameter_ints(values, name, low=low)
 
 
 def shift_patterns(

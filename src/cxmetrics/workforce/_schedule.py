@@ -18,7 +18,7 @@ from cxmetrics._core.arrays import (
 )
 from cxmetrics._core.display import DisplayMixin
 from cxmetrics._core.optional import require
-from cxmetrics._core.validation import check_option, parameter_array
+from cxmetrics._core.validation import check_option, parameter_array, parameter_scalar
 from cxmetrics.exceptions import ConvergenceWarning, CXMetricsError, InvalidInputError
 from cxmetrics.typing import ScheduleMethod, ScheduleObjective
 from cxmetrics.workforce._patterns import ShiftPatterns, _indices
@@ -280,23 +280,19 @@ def schedule_shifts(
     if not isinstance(given, ShiftPatterns):
         msg = f"`patterns` must be a ShiftPatterns (from shift_patterns or ShiftPatterns.from_coverage); got {type(given).__name__}."
         raise InvalidInputError(msg)
-    w_under = float(
-        parameter_array(under_weight, "under_weight", low=0.0, low_inclusive=False)
+    w_under = parameter_scalar(
+        under_weight, "under_weight", low=0.0, low_inclusive=False
     )
-    w_over = float(
-        parameter_array(over_weight, "over_weight", low=0.0, low_inclusive=False)
-    )
+    w_over = parameter_scalar(over_weight, "over_weight", low=0.0, low_inclusive=False)
     limit = (
         None
         if time_limit is None
-        else float(
-            parameter_array(time_limit, "time_limit", low=0.0, low_inclusive=False)
-        )
+        else parameter_scalar(time_limit, "time_limit", low=0.0, low_inclusive=False)
     )
     gap_opt = (
         None
         if mip_rel_gap is None
-        else float(parameter_array(mip_rel_gap, "mip_rel_gap", low=0.0))
+        else parameter_scalar(mip_rel_gap, "mip_rel_gap", low=0.0)
     )
     n_int = patterns.n_intervals
     req = parameter_array(required, "required", low=0.0)

@@ -23,7 +23,7 @@ from cxmetrics._core.arrays import (
 )
 from cxmetrics._core.display import DisplayMixin
 from cxmetrics._core.optional import require
-from cxmetrics._core.validation import check_option, parameter_array
+from cxmetrics._core.validation import check_option, parameter_array, parameter_scalar
 from cxmetrics.exceptions import InvalidInputError, UndefinedMetricWarning
 from cxmetrics.staffing import (
     QueueMetricsArray,
@@ -99,24 +99,29 @@ def staff_requirements(
     """
     check_option("model", model, QueueModel)
     check_option("definition", definition, ServiceLevelDefinition)
-    length = float(
-        parameter_array(
-            interval_length, "interval_length", low=0.0, low_inclusive=False
-        )
+    length = parameter_scalar(
+        interval_length, "interval_length", low=0.0, low_inclusive=False
     )
     vol = _volumes(volumes)
-    return agents_required(
-        arrival_rate=vol / length,
-        aht=aht,
-        target_service_level=target_service_level,
-        threshold=threshold,
-        shrinkage=shrinkage,
-        max_asa=max_asa,
-        max_occupancy=max_occupancy,
-        model=model,
-        patience=patience,
-        definition=definition,
-    )
+    try:
+        return agents_required(
+            arrival_rate=vol / length,
+            aht=aht,
+            target_service_level=target_service_level,
+            threshold=threshold,
+            shrinkage=shrinkage,
+            max_asa=max_asa,
+            max_occupancy=max_occupancy,
+            model=model,
+            patience=patience,
+            definition=definition,
+        )
+    except InvalidInputError as err:
+        if "`traffic`" not in str(err) and "`arrival_rate`" not in str(err):
+            raise
+        # the traffic is derived here: name the arguments it comes from
+        msg = f"{err} (here `traffic` = `volumes` x `aht` / `interval_length`)"
+        raise type(err)(msg) from None
 
 
 @attrs.frozen(repr=False, field_transformer=nan_equal_fields)
@@ -305,13 +310,11 @@ def projected_service(
     """
     check_option("model", model, QueueModel)
     check_option("definition", definition, ServiceLevelDefinition)
-    length = float(
-        parameter_array(
-            interval_length, "interval_length", low=0.0, low_inclusive=False
-        )
+    length = parameter_scalar(
+        interval_length, "interval_length", low=0.0, low_inclusive=False
     )
-    shr = float(
-        parameter_array(shrinkage, "shrinkage", low=0.0, high=1.0, high_inclusive=False)
+    shr = parameter_scalar(
+        shrinkage, "shrinkage", low=0.0, high=1.0, high_inclusive=False
     )
     req_in: ArrayLike | None = required
     if isinstance(scheduled, ShiftSchedule):
