@@ -244,6 +244,9 @@ def net_score_interval(
     check_counts({"positive": xp, "negative": xn}, "nobs", n)
     valid = n > 0
     safe_n = np.where(valid, n, 1.0)
+    # rows without answers (nobs 0 or NaN) are NaN at the end; their counts are
+    # zeroed so the arithmetic on the placeholder n stays a valid share
+    xp, xn = np.where(valid, xp, 0.0), np.where(valid, xn, 0.0)
     z = critical_value(confidence_level)
     low: NDArray[Any]
     high: NDArray[Any]
