@@ -130,7 +130,7 @@ def _count_packed(values: NDArray[np.integer[Any]], start: int, stop: int) -> _R
             k = (
                 partial[first : last - 1]
                 .view(np.uint8)
-                .reshape(last - 1 - first, -1)
+                .reshape(last - 1 - first, 8 * partial.shape[1])
                 .sum(axis=1, dtype=np.int64)
             )
             total = int(
