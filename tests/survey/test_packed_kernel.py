@@ -4,7 +4,9 @@ Cache-sized blocks counted by compare-and-count passes on their uint8 view
 between the block's smallest and largest byte: the histogram must be exact for
 any length, any split over threads, any block size (blocks holding one value,
 values with gaps, no zero) and every scale that fits in a nibble, including the
-missing-answer bin at the top.
+missing-answer bin at the top. Unchecked one-byte answers have their range read
+by the count itself: an answer off the scale is seen there and raises the error
+the separate check raises.
 """
 
 from __future__ import annotations
