@@ -144,7 +144,7 @@ def test_full_blocks_count_in_byte_lanes(monkeypatch):
 
 #: scales that take the one-byte path: (low, high), both ends inside [0, 14]
 _SCALES = [(0, 10), (1, 5), (1, 7), (0, 14), (3, 12), (0, 1)]
-#: lane-sized blocks (the sum path for the two top values) and an odd block size
+#: lane-sized blocks (masks summed as 64-bit words) and an odd block size
 _BLOCKS = [8 * 255, 2 * 8 * 255, 37]
 
 
