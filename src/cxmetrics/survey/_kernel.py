@@ -116,7 +116,7 @@ def _count_packed(values: NDArray[np.integer[Any]], start: int, stop: int) -> _R
     for lo in range(0, n, block):
         chunk = raw[lo : lo + block]
         m = chunk.shape[0]
-        first, last = int(chunk.min()), int(chunk.max())
+        first, last = int(np.minimum.reduce(chunk)), int(np.maximum.reduce(chunk))
         seen_lo, seen_hi = min(seen_lo, first), max(seen_hi, last)
         if last > _TOP:
             break
@@ -124,14 +124,13 @@ def _count_packed(values: NDArray[np.integer[Any]], start: int, stop: int) -> _R
             for v in range(first, last):
                 np.equal(chunk, v, out=mask)
                 np.add.reduce(words, axis=1, out=partial[v])
-            k = (
-                partial[first:last]
-                .view(np.uint8)
-                .reshape(last - first, 8 * partial.shape[1])
-                .sum(axis=1, dtype=np.int64)
+            k = np.add.reduce(
+                partial[first:last].view(np.uint8).reshape(last - first, -1),
+                axis=1,
+                dtype=np.int64,
             )
             counts[first:last] += k
-            counts[last] += m - int(k.sum())
+            counts[last] += m - int(np.add.reduce(k))
             continue
         seen = 0
         for v in range(first, last):
