@@ -193,7 +193,13 @@ def integer_range(arr: NDArray[np.integer[Any]]) -> tuple[int, int]:
 
 
 def integer_scale(
-    values: ArrayLike, name: str, *, low: int, high: int, nan_policy: str
+    values: ArrayLike,
+    name: str,
+    *,
+    low: int,
+    high: int,
+    nan_policy: str,
+    check_range: bool = True,
 ) -> ScaleData:
     """Validate answers on the integer scale ``[low, high]``.
 
@@ -203,11 +209,16 @@ def integer_scale(
     ``high + 1`` under ``'omit'``. Integer arrays are returned as they are (no copy,
     no widening); floats are converted block by block into the narrowest integer
     dtype, so temporaries stay small.
+
+    ``check_range=False`` skips the range pass over an *integer* array (floats
+    are always checked): for a caller whose count reads the range anyway, and
+    which calls this function again, with the default, when that range is off
+    the scale (so the error is the same).
     """
     check_option("nan_policy", nan_policy, NanPolicy)
     arr = numeric_1d(values, name)
     if arr.dtype.kind in "iu":
-        if arr.size:
+        if arr.size and check_range:
             lo, hi = integer_range(arr)
             if lo < low or hi > high:
                 _raise_out_of_range(arr, (arr < low) | (arr > high), name, low, high)

@@ -250,7 +250,12 @@ def _decode(
 
 
 def scale_answers(
-    values: ArrayLike, name: str, scheme: Any, *, nan_policy: NanPolicy | str
+    values: ArrayLike,
+    name: str,
+    scheme: Any,
+    *,
+    nan_policy: NanPolicy | str,
+    check_range: bool = True,
 ) -> ScaleData:
     """Validate answers on ``[low, high]`` given as numbers, text numbers or labels.
 
@@ -266,6 +271,10 @@ def scale_answers(
         Its scale (``low``, ``high``) and ``labels``.
     nan_policy : {'raise', 'omit'}
         As in :func:`cxmetrics._core.validation.integer_scale`.
+    check_range : bool, default True
+        False: integer answers are returned without the range pass, for a
+        caller that reads the range while counting (as in
+        :func:`cxmetrics._core.validation.integer_scale`).
 
     Returns
     -------
@@ -284,7 +293,14 @@ def scale_answers(
     arr = as_1d(values, name)
     kind = arr.dtype.kind
     if kind not in "USO":
-        return integer_scale(arr, name, low=low, high=high, nan_policy=nan_policy)
+        return integer_scale(
+            arr,
+            name,
+            low=low,
+            high=high,
+            nan_policy=nan_policy,
+            check_range=check_range,
+        )
     if kind == "O":
         codes, uniques = _object_codes(arr, name)
     else:

@@ -34,11 +34,12 @@ from cxmetrics._core.validation import (
     GroupIndex,
     check_levels_need_by,
     group_index,
+    integer_scale,
     weights_array,
 )
 from cxmetrics.exceptions import InvalidInputError
 from cxmetrics.survey._inputs import Labels, scale_answers
-from cxmetrics.survey._kernel import scale_histogram
+from cxmetrics.survey._kernel import scale_histogram, unchecked_histogram
 from cxmetrics.survey._options import check_scheme, check_score_options
 from cxmetrics.typing import NanPolicy
 
@@ -82,7 +83,23 @@ def _tally(
 ]:
     """Validate and count: returns (keys, counts incl. missing bin, wsum, w2sum)."""
     check_levels_need_by(by, levels)
-    data = scale_answers(responses, "responses", scheme, nan_policy=nan_policy)
+    # ungrouped, unweighted integer answers: their range is read in the count
+    direct = by is None and weights is None
+    data = scale_answers(
+        responses, "responses", scheme, nan_policy=nan_policy, check_range=not direct
+    )
+    if direct and data.n_missing == 0:
+        counts = unchecked_histogram(data.values, scheme.low, scheme.high)
+        if counts is not None:
+            return None, counts, None, None
+        # not the one-byte path, or an answer off the scale: the usual check raises
+        data = integer_scale(
+            data.values,
+            "responses",
+            low=scheme.low,
+            high=scheme.high,
+            nan_policy=nan_policy,
+        )
     n = data.values.shape[0]
     w = None if weights is None else weights_array(weights, n)
     index: GroupIndex | None = None
