@@ -58,7 +58,8 @@ def test_packed_histogram_equals_bincount(scale, n, dtype, seed, threads):
     assert w2sum is None
 
 
-def test_packed_path_on_threads_and_across_blocks(monkeypatch):
+def test_packed_path_across_blocks_and_with_missing_answers(monkeypatch):
+    # (the one-byte count runs on one thread; PARALLEL_MIN_ROWS still splits the others)
     monkeypatch.setattr(_kernel, "PARALLEL_MIN_ROWS", 1000)
     monkeypatch.setattr(_kernel, "PACKED_BLOCK", 64)
     rng = np.random.default_rng(3)
