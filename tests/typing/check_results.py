@@ -23,7 +23,9 @@ assert_type(cx.ces([5, 4], by=[1, 2]).mean_interval(), cx.ConfidenceIntervalArra
 assert_type(cx.ces([5, 4]).share_interval(), cx.ConfidenceInterval)
 assert_type(cx.contact_metrics([5], [False], by=["q"])["q"], cx.ContactResult)
 assert_type(cx.adherence(["p"], ["p"], by=["a"])["a"], cx.AdherenceResult)
-assert_type(cx.estimate_patience([5], [True], by=["q"]).method, str)
+assert_type(
+    cx.estimate_patience([5], [True], by=["q"]).method, cx.typing.PatienceMethod
+)
 experiment = cx.experiment([1.0, 2.0, 3.0, 4.0], list("AABB"), control="A")
 assert_type(experiment["B"], cx.LiftResult)
 assert_type(experiment.arms, NDArray[Any])

@@ -86,7 +86,7 @@ class PowerResult(DisplayMixin):
     days: float
     power: float
     confidence_level: float
-    alternative: str
+    alternative: Alternative
     kind: str
     variance_control: float
     variance_treatment: float
@@ -134,7 +134,7 @@ class _Design:
         detractor_share: float | None,
         power: float,
         confidence_level: float,
-        alternative: str,
+        alternative: Alternative,
         ratio: float,
         arms: int,
         covariate_correlation: float,

@@ -22,7 +22,7 @@ from cxmetrics.stats import (
     ConfidenceIntervalArray,
     IntervalMethods,
 )
-from cxmetrics.typing import LiftInterval, PValueAdjustment
+from cxmetrics.typing import Alternative, ExperimentKind, LiftInterval, PValueAdjustment
 
 __all__ = ["ExperimentResult", "LiftResult"]
 
@@ -173,14 +173,14 @@ class LiftResult(DisplayMixin, _LiftMethods[ConfidenceInterval]):
     variance_reduction: float
     control: Any = shared()
     arm: Any = column(key=True)
-    kind: str = shared()
+    kind: ExperimentKind = shared()
     relative: bool = shared()
     test: str = shared()
-    interval: str = shared()
+    interval: LiftInterval = shared()
     sequential: bool = shared()
     tuning: float = shared()
     confidence_level: float = shared()
-    alternative: str = shared()
+    alternative: Alternative = shared()
     theta: float = shared()
     scale: float = shared()
     # on the internal scale (NPS on [-1, 1]): the difference, its variance, the
@@ -243,14 +243,14 @@ class ExperimentResult(
     """
 
     control: Any
-    kind: str
+    kind: ExperimentKind
     relative: bool
     test: str
-    interval: str
+    interval: LiftInterval
     sequential: bool
     tuning: float
     confidence_level: float
-    alternative: str
+    alternative: Alternative
     theta: float
     scale: float
     arms: NDArray[Any]

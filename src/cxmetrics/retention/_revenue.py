@@ -122,7 +122,7 @@ class RevenueRetentionResult(DisplayMixin):
     numerator: int
     denominator: int
     kind: str
-    method: str
+    method: RevenueRetentionMethod
     start: Any
     end: Any
     horizon: int
@@ -139,7 +139,7 @@ class RevenueRetentionResult(DisplayMixin):
 def _retention(
     revenue: RevenueMatrix | ArrayLike,
     kind: str,
-    method: str,
+    method: RevenueRetentionMethod,
     start: object | None,
     horizon: int,
     minor_units: int,

@@ -126,9 +126,9 @@ class DifferenceResult(DisplayMixin):
     effective_n_a: float
     effective_n_b: float
     paired: bool
-    kind: str
+    kind: DifferenceKind
     test: str
-    alternative: str
+    alternative: Alternative
     df: float = math.inf
     scale: float = 1.0
     ci_method: str | None = None

@@ -120,7 +120,7 @@ class SLAComplianceResult(DisplayMixin, _ComplianceMethods[ConfidenceInterval]):
     breached: int
     excluded: int
     definition: SLADefinition = shared()
-    level: str = shared()
+    level: SLALevel = shared()
     no_target: int = 0
     confidence_level: float = shared(
         default=0.95, converter=check_confidence_level, kw_only=True
@@ -162,7 +162,7 @@ class GroupedSLAComplianceResult(
     """
 
     definition: SLADefinition
-    level: str
+    level: SLALevel
     confidence_level: float
 
 

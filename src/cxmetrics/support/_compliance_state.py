@@ -112,7 +112,7 @@ class SLAComplianceState(GroupedState):
     counts: NDArray[np.int64] = attrs.field(
         converter=frozen_int, eq=array_eq, metadata=summed(np.int64, (6,))
     )
-    level: str = attrs.field(default="target", metadata=parameter())
+    level: SLALevel = attrs.field(default="target", metadata=parameter())
 
     def __attrs_post_init__(self) -> None:
         check_option("level", self.level, SLALevel)
@@ -203,7 +203,7 @@ class SLAComplianceState(GroupedState):
         by: ArrayLike | None,
         tickets: ArrayLike | None,
         log: TicketLog | None,
-        level: str,
+        level: SLALevel,
     ) -> Self:
         """:meth:`from_targets` from the ticket and status of each target (any order)."""
         code, status = _group_rows(target_code, target_status, n_tickets, level)

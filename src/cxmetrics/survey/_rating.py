@@ -305,7 +305,7 @@ class RatingResult(DisplayMixin, _RatingMethods[ConfidenceInterval]):
     std: float
     standard_error: float
     counts: tuple[int, ...]
-    definition: str = shared()
+    definition: RatingDefinition = shared()
     scheme: Any = shared()
     weighted: bool = shared()
     flagged: bool = False
@@ -351,6 +351,6 @@ class GroupedRatingResult(GroupedResult[_R], _RatingMethods[ConfidenceIntervalAr
     ``grouped_result(CSATResult, **GROUPED_RATING)``.
     """
 
-    definition: str
+    definition: RatingDefinition
     scheme: Any
     weighted: bool

@@ -36,7 +36,7 @@ from cxmetrics._core.validation import check_option
 from cxmetrics.exceptions import UndefinedMetricWarning
 from cxmetrics.stats import ConfidenceIntervalArray, critical_value
 from cxmetrics.survival._risk_set import at_risk
-from cxmetrics.typing import HazardBand
+from cxmetrics.typing import CumulativeHazardTies, HazardBand
 
 __all__ = ["NelsonAalenResult", "nelson_aalen_from_table"]
 
@@ -82,7 +82,7 @@ class NelsonAalenResult(DisplayMixin):
     events: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
     cumulative_hazard: Float = attrs.field(converter=frozen_float, eq=nan_array_eq)
     variance: Float = attrs.field(converter=frozen_float, eq=nan_array_eq)
-    ties: str
+    ties: CumulativeHazardTies
     n: int
     n_missing: int = 0
     time_unit: str | None = None
@@ -197,7 +197,7 @@ def nelson_aalen_from_table(
     entered: NDArray[np.int64],
     events: NDArray[np.int64],
     censored: NDArray[np.int64],
-    ties: str = "nelson-aalen",
+    ties: CumulativeHazardTies = "nelson-aalen",
     n_missing: int = 0,
 ) -> NelsonAalenResult:
     """Nelson-Aalen cumulative hazard and its variance from an event table."""

@@ -18,7 +18,7 @@ from cxmetrics._core.validation import (
 )
 from cxmetrics.exceptions import InvalidInputError, UndefinedMetricWarning
 from cxmetrics.stats import ConfidenceInterval, critical_value
-from cxmetrics.typing import BootstrapInterval
+from cxmetrics.typing import AgreementLevel, BootstrapInterval, KappaWeighting
 
 __all__ = ["AgreementResult"]
 
@@ -68,7 +68,7 @@ class AgreementResult(DisplayMixin):
     value: float
     n: int
     statistic: str
-    level: str
+    level: AgreementLevel | KappaWeighting
     n_raters: int
     n_categories: int
     observed: float

@@ -18,6 +18,7 @@ from cxmetrics._core.arrays import (
 )
 from cxmetrics._core.display import DisplayMixin
 from cxmetrics._core.optional import require
+from cxmetrics.typing import ControlRules
 
 __all__ = ["ControlChartResult", "IMRChartResult"]
 
@@ -80,7 +81,7 @@ class ControlChartResult(DisplayMixin):
     lower: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
     upper: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
     sigma: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
-    rules: str
+    rules: ControlRules
     rule_names: tuple[str, ...] = attrs.field(converter=_names)
     violations: NDArray[np.bool_] = attrs.field(converter=_frozen_bool, eq=array_eq)
     sigma_z: float = 1.0

@@ -85,7 +85,7 @@ def _finish(
     center: NDArray[np.float64],
     sigma: NDArray[np.float64],
     sigmas: float,
-    rules: str,
+    rules: ControlRules,
     *,
     low: float = -math.inf,
     high: float = math.inf,

@@ -121,7 +121,7 @@ class PatienceResult(DisplayMixin, _PatienceMethods[ConfidenceInterval]):
     exposure: float
     n: int
     n_missing: int
-    method: str = shared()
+    method: PatienceMethod = shared()
     time_unit: str | None = shared(default=None)
     curve: KaplanMeierResult | None = scalar_only(default=None)
 
@@ -155,7 +155,7 @@ class GroupedPatienceResult(
     2
     """
 
-    method: str
+    method: PatienceMethod
     time_unit: str | None
 
 

@@ -80,7 +80,7 @@ class ShiftSchedule(DisplayMixin):
     scheduled: NDArray[np.int64] = attrs.field(converter=frozen_int, eq=array_eq)
     required: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
     surplus: NDArray[np.float64] = attrs.field(converter=frozen_float, eq=array_eq)
-    objective: str
+    objective: ScheduleObjective
     objective_value: float
     headcount: int
     paid: float
