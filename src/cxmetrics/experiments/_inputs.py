@@ -23,6 +23,7 @@ from cxmetrics._core.validation import (
     check_instance,
     check_option,
     check_same_length,
+    check_squarable,
     group_index,
     integer_scale,
     numeric_1d,
@@ -57,7 +58,7 @@ def _numbers(values: ArrayLike, name: str) -> NDArray[np.float64]:
         i, count = _first(inf)
         msg = f"`{name}` must be finite; got {_describe(arr[i])} at index {i} ({count} non-finite value(s))."
         raise InvalidInputError(msg)
-    return arr
+    return check_squarable(arr, name)
 
 
 def _flags(values: ArrayLike, name: str) -> NDArray[np.float64]:

@@ -30,6 +30,7 @@ from cxmetrics._core.shapes import as_array
 from cxmetrics._core.validation import (
     as_1d,
     check_confidence_level,
+    check_squarable,
     numeric_1d,
     parameter_scalar,
 )
@@ -439,7 +440,7 @@ def james_stein(
     0.294
     """
     level = check_confidence_level(confidence_level)
-    y = _finite(estimates, "estimates")
+    y = check_squarable(_finite(estimates, "estimates"), "estimates")
     v: NDArray[np.float64]
     if as_array(variances, "variances").ndim == 0:
         single = parameter_scalar(variances, "variances")  # text, None: named
@@ -476,7 +477,8 @@ def james_stein(
         )
     value = mean + (1.0 - weight) * (y - mean)
     half = float(critical_value(level)) * np.sqrt(v * (1.0 - weight))
-    rel_n = v_mean / v
+    with np.errstate(over="ignore"):  # a subnormal variance: an infinite relative n
+        rel_n = v_mean / v
     z = float(critical_value(level))
     return ShrinkageResult(
         "james_stein",
