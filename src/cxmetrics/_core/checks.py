@@ -111,7 +111,10 @@ def check_positive_int(
     by the int64 arrays of states (a Python int of 10**30 would otherwise fail
     later with an OverflowError).
     """
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+    # numpy makes timedelta64 an integer type: it is not a count
+    if isinstance(value, bool | np.timedelta64) or not isinstance(
+        value, int | np.integer
+    ):
         msg = f"`{name}` must be an integer; got {value!r}."
         raise InvalidInputTypeError(msg)
     if value < minimum:

@@ -51,6 +51,9 @@ def _numbers(values: ArrayLike, name: str) -> NDArray[np.float64]:
     """Numbers (or time deltas, as seconds) as float64; NaN marks a missing value."""
     secs = timedelta_seconds(values, name)
     if secs is not None:
+        if secs.ndim != 1:
+            msg = f"`{name}` must be 1-D; got an array of shape {secs.shape}."
+            raise InvalidInputError(msg)
         return secs
     arr = numeric_1d(values, name).astype(np.float64, copy=False)
     inf = np.isinf(arr)
