@@ -397,7 +397,8 @@ def james_stein(
     Raises
     ------
     InvalidInputError
-        Fewer than 4 agents, a non-positive variance, lengths that differ.
+        Fewer than 4 agents, a non-positive variance, lengths that differ, an
+        estimate above 1e150 in size (its square would overflow: a documented limit).
 
     Notes
     -----

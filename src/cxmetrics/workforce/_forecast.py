@@ -523,7 +523,8 @@ def forecast_accuracy(
     Raises
     ------
     InvalidInputError
-        Lengths that differ, infinite values, an in-sample series shorter than
+        Lengths that differ, infinite values or values above 1e150 in size (their
+        squares would overflow: a documented limit), an in-sample series shorter than
         ``season + 1``, or one whose seasonal differences are all zero.
     MissingValueError
         Missing values under ``nan_policy='raise'``, or in ``insample``.
