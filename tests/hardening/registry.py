@@ -499,4 +499,12 @@ BAD_VALUES: list[Any] = [
     [[1, 2, 3]] * 3,
     np.zeros((2, 2, 2)),
     (1.5, "2", None),
+    # the second audit's classes: numpy counts timedelta64 as an integer, a
+    # subnormal divides to inf, squares of 1e200 overflow a variance, a nullable
+    # column becomes an object array holding pandas.NA (a stand-in without pandas)
+    np.timedelta64(30, "s"),
+    5e-324,
+    1e200,
+    np.array([1e200, 2.0, 3.0]),
+    np.array([np.timedelta64(1, "s"), 2], dtype=object),
 ]

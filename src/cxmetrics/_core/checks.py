@@ -7,6 +7,7 @@ format: the argument in backticks, the rule and the offending value.
 from __future__ import annotations
 
 import math
+from typing import Any, TypeGuard
 
 import numpy as np
 
@@ -27,6 +28,7 @@ __all__ = [
     "check_probability",
     "check_rng",
     "check_time",
+    "is_real",
 ]
 
 
@@ -109,7 +111,10 @@ def check_positive_int(
     by the int64 arrays of states (a Python int of 10**30 would otherwise fail
     later with an OverflowError).
     """
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+    # numpy makes timedelta64 an integer type: it is not a count
+    if isinstance(value, bool | np.timedelta64) or not isinstance(
+        value, int | np.integer
+    ):
         msg = f"`{name}` must be an integer; got {value!r}."
         raise InvalidInputTypeError(msg)
     if value < minimum:
@@ -121,11 +126,23 @@ def check_positive_int(
     return int(value)
 
 
+def is_real(
+    value: object,
+) -> TypeGuard[int | float | np.integer[Any] | np.floating[Any]]:
+    """A real number: an int, a float or a numpy number.
+
+    Not a bool, and not a ``numpy.timedelta64``: numpy makes it a subclass of
+    ``np.integer``, so a plain ``isinstance`` check let it through to ``float()``,
+    which then failed with a foreign ``TypeError``.
+    """
+    return isinstance(value, int | float | np.integer | np.floating) and not isinstance(
+        value, bool | np.bool_ | np.timedelta64
+    )
+
+
 def check_probability(name: str, value: object) -> float:
     """Return ``value`` as a float if it is a number in [0, 1]."""
-    if isinstance(value, bool) or not isinstance(
-        value, int | float | np.integer | np.floating
-    ):
+    if not is_real(value):
         msg = f"`{name}` must be a number in [0, 1]; got {value!r}."
         raise InvalidInputTypeError(msg)
     p = float(value)
@@ -137,9 +154,7 @@ def check_probability(name: str, value: object) -> float:
 
 def check_time(name: str, value: object, *, positive: bool = False) -> float:
     """Return ``value`` as a float if it is a finite time ``>= 0`` (``> 0`` if ``positive``)."""
-    if isinstance(value, bool) or not isinstance(
-        value, int | float | np.integer | np.floating
-    ):
+    if not is_real(value):
         msg = f"`{name}` must be a number; got {value!r}."
         raise InvalidInputTypeError(msg)
     t = float(value)

@@ -48,7 +48,10 @@ def as_1d(values: ArrayLike, name: str) -> NDArray[Any]:
     """Convert ``values`` with :func:`numpy.asarray` and require one dimension.
 
     Scalars and nested lists are rejected with a message naming ``name`` and the
-    shape. The input is never copied or modified here.
+    shape. The input is never modified here; it is copied only when an object
+    array holds ``pandas.NA`` (a nullable pandas column with missing values),
+    which becomes None: ``pd.NA == x`` is NA, and any numpy comparison of the
+    array (``np.isin``, ``==``) would raise "boolean value of NA is ambiguous".
     """
     try:
         arr = np.asarray(values)
@@ -58,7 +61,16 @@ def as_1d(values: ArrayLike, name: str) -> NDArray[Any]:
     if arr.ndim != 1:
         msg = f"`{name}` must be 1-D; got an array of shape {arr.shape}."
         raise InvalidInputError(msg)
+    if arr.dtype.kind == "O" and arr.size:
+        na = np.frompyfunc(_is_pandas_na, 1, 1)(arr).astype(bool)
+        if na.any():
+            arr = arr.copy()
+            arr[na] = None
     return arr
+
+
+def _is_pandas_na(v: object) -> bool:
+    return type(v).__name__ == "NAType"
 
 
 def check_same_length(name: str, arr: NDArray[Any], other: str, n: int) -> None:
@@ -80,6 +92,8 @@ def _is_missing_object(v: object) -> bool:
 
 
 def _is_number_object(v: object) -> bool:
+    if isinstance(v, np.timedelta64):  # numpy makes it an integer type: not here
+        return False
     return isinstance(v, int | float | np.integer | np.floating | np.bool_)
 
 
@@ -325,3 +339,27 @@ def flags_1d(values: ArrayLike, name: str) -> NDArray[np.bool_]:
         raise InvalidInputError(msg)
     flags: NDArray[np.bool_] = np.asarray(num != 0, dtype=bool)
     return flags
+
+
+#: the largest magnitude whose square stays a finite float64 with room for a sum
+MAX_SQUARABLE = 1e150
+
+
+def check_squarable(arr: NDArray[Any], name: str) -> NDArray[Any]:
+    """Refuse values whose squares (summed into a variance) would overflow float64.
+
+    A documented limit of the functions that estimate a spread: 1e150 in size
+    (durations, money and scores are far below it; rescale otherwise).
+    """
+    # infinite values are left to the caller's own finiteness check and message
+    with np.errstate(invalid="ignore"):
+        big = np.isfinite(arr) & (np.abs(arr) > MAX_SQUARABLE)
+    if big.any():
+        i, count = _first(big)
+        msg = (
+            f"`{name}` must be at most {MAX_SQUARABLE:g} in size (its squares enter a "
+            f"variance and would overflow float64); got {_describe(arr[i])} at index "
+            f"{i} ({count} such value(s)). Rescale it (e.g. to thousands)."
+        )
+        raise InvalidInputError(msg)
+    return arr

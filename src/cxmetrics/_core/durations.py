@@ -46,7 +46,8 @@ def timedelta_seconds(values: ArrayLike, name: str) -> NDArray[np.float64] | Non
         except (TypeError, ValueError):
             return None
     if arr.dtype.kind == "m":
-        secs = arr.astype("timedelta64[ns]").astype(np.float64) / 1e9
+        # np.asarray: a 0-d array stays an array (a scalar takes no assignment)
+        secs = np.asarray(arr.astype("timedelta64[ns]").astype(np.float64) / 1e9)
         secs[np.isnat(arr)] = np.nan
         return secs
     if arr.dtype.kind != "O" or arr.ndim != 1 or not arr.size:

@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
-from cxmetrics._core.checks import check_positive_int
+from cxmetrics._core.checks import check_positive_int, is_real
 from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
 
 __all__ = ["check_share", "real", "rounded_up"]
@@ -26,9 +24,7 @@ __all__ = ["check_share", "real", "rounded_up"]
 
 def real(name: str, value: object) -> float:
     """``value`` as a float; a bool or a non-number is refused, naming ``name``."""
-    if isinstance(value, bool) or not isinstance(
-        value, int | float | np.integer | np.floating
-    ):
+    if not is_real(value):
         msg = f"`{name}` must be a number; got {value!r}."
         raise InvalidInputTypeError(msg)
     return float(value)

@@ -95,6 +95,25 @@ def _read_text(p: Path) -> str:
         raise TableError(msg) from None
 
 
+def _delimiter(text: str) -> tuple[str, str, int]:
+    """The text to parse, its delimiter and the lines skipped before the header.
+
+    Excel writes a first line ``sep=;`` when asked for a delimiter; in locales
+    with a decimal comma it saves "CSV" with semicolons, and some exports use
+    tabs. A header with no comma but a semicolon (or a tab) is read with that
+    delimiter; any other file is read as comma-separated, as before.
+    """
+    first, newline, rest = text.partition("\n")
+    hint = first.strip()
+    if len(hint) == 5 and hint.lower().startswith("sep=") and newline:
+        return rest, hint[4], 1
+    if "," not in first:
+        for candidate in (";", "\t"):
+            if candidate in first:
+                return text, candidate, 0
+    return text, ",", 0
+
+
 def read_file(
     path: str | os.PathLike[str],
     columns: Sequence[str],
@@ -120,7 +139,8 @@ def read_file(
         return FileTable(str(p), cols, np.arange(2, n + 2, dtype=np.int64), tuple(cols))
     if text is None:
         text = _read_text(p)
-    reader = csv.reader(io.StringIO(text))
+    text, delimiter, skipped = _delimiter(text)
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     try:
         header = next(reader)
     except StopIteration:
@@ -160,13 +180,14 @@ def read_file(
     if physical == len(rows) + 1:  # no field spans lines: row i is on line i + 2
         all_lines = np.arange(2, len(rows) + 2, dtype=np.int64)
     else:  # quoted line breaks: re-read once to find the line each row starts on
-        again = csv.reader(io.StringIO(text))
+        again = csv.reader(io.StringIO(text), delimiter=delimiter)
         next(again)
         header_end = again.line_num
         ends = np.fromiter(
             (again.line_num for _ in again), dtype=np.int64, count=len(rows)
         )
         all_lines = np.concatenate([[header_end], ends[:-1]]).astype(np.int64) + 1
+    all_lines += skipped  # an Excel "sep=" line before the header
     bad = np.flatnonzero((widths != len(header)) & (widths != 0))
     if bad.size:
         i = int(bad[0])

@@ -29,6 +29,7 @@ from cxmetrics._core.checks import (
     check_probability,
     check_rng,
     check_time,
+    is_real,
 )
 from cxmetrics._core.columns import (
     ScaleData,
@@ -38,6 +39,7 @@ from cxmetrics._core.columns import (
     _object_to_float,
     as_1d,
     check_same_length,
+    check_squarable,
     flags_1d,
     integer_scale,
     numeric_1d,
@@ -83,6 +85,7 @@ __all__ = [
     "check_probability",
     "check_rng",
     "check_same_length",
+    "check_squarable",
     "check_time",
     "check_zones",
     "common_unit",
@@ -93,6 +96,7 @@ __all__ = [
     "group_index",
     "instants_1d",
     "integer_scale",
+    "is_real",
     "minor_units_1d",
     "numeric_1d",
     "parameter_array",

@@ -272,7 +272,24 @@ class BGNBDModel(ResidualMethods, DisplayMixin):
                     + (c + 1.0 - big_a) * (c + 1.0 - big_b) * z * f2
                 ) / ((c + 1.0) * (z - 1.0))
                 out = np.where(small, (c - np.exp(log_pw) * cf) / (a - 1.0), out)
-        return np.asarray(np.where(t == 0, 0.0, out), dtype=np.float64)
+            # large a and b (a fit running off to a fixed dropout probability):
+            # the transformed 2F1 overflows, while FHL's own form (eq. 10), a
+            # series of positive terms with ratio below z, stays finite
+            bad = ~np.isfinite(out)
+            if np.any(bad):
+                direct = hyp2f1(r + x, b + x, c, z)
+                alt = c / (a - 1.0) * -np.expm1((r + x) * np.log1p(-z) + np.log(direct))
+                out = np.where(bad, alt, out)
+        out = np.where(t == 0, 0.0, out)
+        if not np.all(np.isfinite(out)):
+            msg = (
+                f"expected purchases cannot be evaluated in float64 for this model "
+                f"(r={self.r:g}, alpha={self.alpha:g}, `a`={self.a:g}, `b`={self.b:g}): "
+                "a and b this large say the data do not identify them (see the fit's "
+                "convergence message); refit on more data or use a simpler model."
+            )
+            raise InvalidInputError(msg)
+        return np.asarray(out, dtype=np.float64)
 
     def expected_purchases(self, t: ArrayLike) -> Any:
         r"""Expected purchases of a new customer in :math:`(0, t]`, :math:`E[X(t)]`.

@@ -90,8 +90,12 @@ class ResidualMethods:
             current = np.asarray(
                 self.conditional_expected_purchases(i * length, frequency, recency, T)
             )
+            try:
+                factor = (1.0 + d) ** i
+            except OverflowError:  # a huge rate: the step is worth nothing now
+                factor = math.inf
             with np.errstate(invalid="ignore"):
-                total = total + (current - previous) / (1.0 + d) ** i
+                total = total + (current - previous) / factor
             previous = current
         if not np.isfinite(total).all():
             raise InvalidInputError(overflow)

@@ -40,6 +40,7 @@ from cxmetrics._core.validation import (
     check_time,
     check_zones,
     datetime_scalar,
+    is_real,
 )
 from cxmetrics.clv._periods import collapse, period_codes, period_index
 from cxmetrics.clv._transactions import transaction_log
@@ -59,9 +60,7 @@ def _end_period(observation_end: object, kind: str, freq: FixedFreq) -> float:
     if kind == "datetime":
         end = datetime_scalar(observation_end, "observation_end")
         return float(period_index(np.asarray([end]), freq)[0])
-    if isinstance(observation_end, bool) or not isinstance(
-        observation_end, int | float | np.integer | np.floating
-    ):
+    if not is_real(observation_end):
         msg = (
             "`observation_end` must be a number when `instants` are numbers; got "
             f"{observation_end!r}."

@@ -15,6 +15,7 @@ from cxmetrics._core.validation import (
     check_confidence_level,
     check_option,
     check_probability,
+    is_real,
 )
 from cxmetrics.exceptions import (
     DataWarning,
@@ -73,9 +74,7 @@ def check_analysis_options(
     if interval == "fieller" and not relative:
         msg = "interval='fieller' is an interval for a relative lift; pass relative=True (or interval='delta')."
         raise InvalidInputError(msg)
-    if isinstance(tuning, bool) or not isinstance(
-        tuning, int | float | np.integer | np.floating
-    ):
+    if not is_real(tuning):
         msg = f"`tuning` must be a positive number (total units); got {tuning!r}."
         raise InvalidInputTypeError(msg)
     tune = float(tuning)

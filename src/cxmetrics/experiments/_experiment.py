@@ -55,7 +55,8 @@ def experiment(
         One value per randomised unit (customer, contact, session): a number or a
         time delta (``kind='mean'``; time deltas are read as seconds), a 0/1 flag
         (``'proportion'``), a 0-10 answer (``'nps'``) or a numerator (``'ratio'``).
-        Missing values are NaN/None/NaT. Or sums already taken: an
+        Missing values are NaN/None/NaT; values above 1e150 in size are refused
+        (their squares would overflow the variance). Or sums already taken: an
         :class:`ExperimentState` (e.g. merged from daily files), or a
         ``GroupedNPSState`` / ``GroupedCSATState`` / ``GroupedCESState`` grouped by
         arm (see :meth:`ExperimentState.from_survey`); ``arm`` and the per-unit

@@ -23,6 +23,7 @@ from cxmetrics._core.validation import (
     check_instance,
     check_option,
     check_same_length,
+    check_squarable,
     group_index,
     integer_scale,
     numeric_1d,
@@ -50,6 +51,9 @@ def _numbers(values: ArrayLike, name: str) -> NDArray[np.float64]:
     """Numbers (or time deltas, as seconds) as float64; NaN marks a missing value."""
     secs = timedelta_seconds(values, name)
     if secs is not None:
+        if secs.ndim != 1:
+            msg = f"`{name}` must be 1-D; got an array of shape {secs.shape}."
+            raise InvalidInputError(msg)
         return secs
     arr = numeric_1d(values, name).astype(np.float64, copy=False)
     inf = np.isinf(arr)
@@ -57,7 +61,7 @@ def _numbers(values: ArrayLike, name: str) -> NDArray[np.float64]:
         i, count = _first(inf)
         msg = f"`{name}` must be finite; got {_describe(arr[i])} at index {i} ({count} non-finite value(s))."
         raise InvalidInputError(msg)
-    return arr
+    return check_squarable(arr, name)
 
 
 def _flags(values: ArrayLike, name: str) -> NDArray[np.float64]:

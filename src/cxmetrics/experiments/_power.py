@@ -101,6 +101,8 @@ class PowerResult(DisplayMixin):
         )
 
 
+#: the largest sample size per arm computed (beyond it no experiment is run)
+_MAX_UNITS = 1e15
 #: the largest allocation ratio treated / control (beyond it no design is sensible)
 MAX_RATIO = 1e6
 #: the largest standard deviation (its square must stay a finite float)
@@ -339,7 +341,16 @@ def sample_size(
         raise InvalidInputError(msg)
     delta = design.absolute(eff, relative) / design.scale
     var = (design.var_c + design.var_t(delta) / design.ratio) * design.factor
-    n_c = design.z**2 * var / (delta * delta)
+    try:
+        n_c = design.z**2 * var / (delta * delta)
+    except ZeroDivisionError:  # a subnormal effect: its square underflows to 0
+        n_c = math.inf
+    if not math.isfinite(n_c) or n_c > _MAX_UNITS:
+        msg = (
+            f"`effect` {eff!r} is too small to detect: it needs about {n_c:.3g} units "
+            f"per arm (at most {_MAX_UNITS:.0e} are computed)."
+        )
+        raise InvalidInputError(msg)
     n_control = max(2, math.ceil(n_c - 1e-9))
     n_treatment = max(2, math.ceil(n_c * design.ratio - 1e-9))
     return design.result("n", delta, n_control, n_treatment)

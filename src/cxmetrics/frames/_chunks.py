@@ -240,7 +240,7 @@ def _chunks(
         reader = csv.open_csv(p, read_options=options, convert_options=convert)
         names = list(reader.schema.names)
     except pa.ArrowKeyError as err:  # a requested column is not in the header
-        msg = f"`columns`: {err} (the header of {str(p)!r})."
+        msg = f"`columns`: {err} (the header of `path` {str(p)!r})."
         raise InvalidInputError(msg) from err
     except errors as err:
         raise _file_error(p, 0, err) from err
@@ -260,7 +260,7 @@ def _check_header(path: Path, names: list[str], cols: list[str] | None) -> None:
     missing = [c for c in cols or () if c not in names]
     if missing:
         msg = (
-            f"`columns`: no column {missing[0]!r} in the header of {str(path)!r} "
+            f"`columns`: no column {missing[0]!r} in the header of `path` {str(path)!r} "
             f"(its columns: {names[:20]})."
         )
         raise InvalidInputError(msg)

@@ -13,7 +13,7 @@ from numpy.typing import ArrayLike, NDArray
 from cxmetrics._core.arrays import array_eq, frozen_int, frozen_keys, nan_equal_fields
 from cxmetrics._core.display import DisplayMixin
 from cxmetrics._core.optional import require
-from cxmetrics._core.validation import datetime_scalar
+from cxmetrics._core.validation import datetime_scalar, is_real
 from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
 from cxmetrics.journeys._inputs import Step, parse_steps
 from cxmetrics.journeys._result import (
@@ -410,9 +410,7 @@ def time_to_convert(
     elif log.datetimes:
         end = datetime_scalar(as_of, "as_of").astype("datetime64[ns]").astype(np.int64)
     else:
-        if isinstance(as_of, bool) or not isinstance(
-            as_of, int | float | np.integer | np.floating
-        ):
+        if not is_real(as_of):
             msg = f"`as_of` must be a number like `times`; got {as_of!r}."
             raise InvalidInputTypeError(msg)
         if not math.isfinite(float(as_of)):

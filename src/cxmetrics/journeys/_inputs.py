@@ -23,6 +23,7 @@ from cxmetrics._core.validation import (
     check_same_length,
     datetimes_1d,
     group_index,
+    is_real,
 )
 from cxmetrics.exceptions import (
     InvalidInputError,
@@ -123,9 +124,7 @@ def parse_window(
         else:
             assert isinstance(window, timedelta)  # noqa: S101  (narrowing for mypy)
             value = window.total_seconds()
-    elif isinstance(window, bool) or not isinstance(
-        window, int | float | np.integer | np.floating
-    ):
+    elif not is_real(window):
         msg = f"`{name}` must be a positive number (seconds for datetime times) or a time delta; got {window!r}."
         raise InvalidInputTypeError(msg)
     else:

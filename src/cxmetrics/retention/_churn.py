@@ -316,6 +316,7 @@ def expected_lifetime(churn: ArrayLike) -> Any:
     20.0
     """
     c = parameter_array(churn, "churn", low=0.0)
-    with np.errstate(divide="ignore"):
+    # a subnormal churn rounds 1/churn to inf, as churn 0 gives: no warning leaks
+    with np.errstate(divide="ignore", over="ignore"):
         out = np.where(c > 0, 1.0 / np.where(c > 0, c, 1.0), np.inf)
     return out if np.ndim(out) else float(out)

@@ -110,7 +110,8 @@ def _log_survival_table(alpha: float, beta: float, horizon: int) -> Float:
 
 def _hyp2f1_one(b: float, c: float, x: float) -> float:
     r""":math:`{}_2F_1(1, b; c; x) = \sum_k (b)_k/(c)_k\,x^k` for :math:`0 \le x < 1`, :math:`c > b > 0`."""
-    if x > 0.0 and 40.0 / -math.log(x) > _SERIES_MAX:  # terms <= x^k: e^-40 at k
+    # terms <= x^k: e^-40 at k; a rate below ~1e-16 rounds x to 1 (log 0)
+    if x > 0.0 and (x >= 1.0 or 40.0 / -math.log(x) > _SERIES_MAX):
         msg = (
             f"`discount_rate` must be 0 or at least {math.expm1(40.0 / _SERIES_MAX):.0e}"
             f" (the discounted series needs about 40/log(1 + d) terms, at most {_SERIES_MAX:.0e})."

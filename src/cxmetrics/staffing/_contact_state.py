@@ -32,6 +32,7 @@ from cxmetrics._core.state import (
 from cxmetrics._core.validation import (
     check_instance,
     check_same_length,
+    check_squarable,
     durations_1d,
     flags_1d,
 )
@@ -70,6 +71,7 @@ def tally(
     """
     check_instance("scheme", scheme, ContactScheme)
     w, missing = durations_1d(wait, "wait", nan_policy=nan_policy)
+    check_squarable(w, "wait")
     n = w.shape[0]
     ab = flags_1d(abandoned, "abandoned")
     check_same_length("abandoned", ab, "wait", n)
@@ -79,7 +81,9 @@ def tally(
     gone = present & ab
     given = [c for c in (talk, hold, acw) if c is not None]
     parts = [
-        np.zeros(n) if c is None else handle_times_1d(c, name, answered)
+        np.zeros(n)
+        if c is None
+        else check_squarable(handle_times_1d(c, name, answered), name)
         for c, name in ((talk, "talk"), (hold, "hold"), (acw, "acw"))
     ]
     w0 = np.where(present, w, 0.0)

@@ -116,7 +116,8 @@ def contact_metrics(
     ------
     InvalidInputError
         Negative or infinite waits or handle times, flags other than 0/1, lengths
-        that differ, a non-positive interval.
+        that differ, a non-positive interval; a wait or handle time above 1e150
+        seconds (its square would overflow the variance: a documented limit).
     MissingValueError
         Missing waits with ``nan_policy='raise'``, missing handle times on answered
         contacts, missing group keys or arrival instants.

@@ -295,7 +295,10 @@ def _bisect_batch(
     """:func:`_bisect_erlang_c` on rows sorted by ``top`` (descending)."""
     a = inputs.traffic[rows]
     aht = inputs.aht[rows]
-    ratio = inputs.threshold[rows] / aht
+    # a subnormal aht makes the ratio inf: every answered contact is within the
+    # threshold, which the service-level formula then reads exactly
+    with np.errstate(over="ignore"):
+        ratio = inputs.threshold[rows] / aht
     bounds = _Bounds(targets.take(rows))
     flat = _erlang_b_store(a, top).reshape(-1)
     width = rows.size

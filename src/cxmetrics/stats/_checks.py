@@ -33,6 +33,8 @@ __all__ = [
     "warn_empty_sample",
 ]
 
+#: the smallest degrees of freedom (the smallest normal float64)
+_TINY_DF = float(np.finfo(np.float64).tiny)
 #: weighted counts are sums of floats: a part may exceed its total by rounding
 _REL_TOL = 1e-9
 
@@ -96,10 +98,11 @@ def check_nonnegative(name: str, arr: NDArray[np.float64]) -> None:
 def positive_df(name: str, values: Any) -> NDArray[np.float64]:
     """Degrees of freedom as float64: each > 0 (``inf`` is the normal limit; NaN passes)."""
     arr = floats(name, values)
+    # a subnormal df halves to 0 inside the incomplete beta function
     with np.errstate(invalid="ignore"):
-        bad = arr <= 0
+        bad = arr < _TINY_DF
     if bad.any():
-        msg = f"`{name}` must be > 0 (degrees of freedom; inf for the normal limit); got {_where(arr, bad)}."
+        msg = f"`{name}` must be > 0 (degrees of freedom, at least {_TINY_DF:g}; inf for the normal limit); got {_where(arr, bad)}."
         raise InvalidInputError(msg)
     return arr
 

@@ -352,7 +352,8 @@ def mean_difference(
     )
     if math.isinf(va + vb) or math.isinf(mean_b - mean_a):
         msg = (
-            "`var_a`, `var_b`, `mean_a`, `mean_b`: the difference or its variance "
+            "`var_a`, `var_b`, `nobs_a`, `nobs_b`, `mean_a`, `mean_b`: the difference "
+            "or its variance "
             f"overflows a float (var_a={var_a:g}, var_b={var_b:g}, mean_a={mean_a:g}, "
             f"mean_b={mean_b:g}); rescale the values (e.g. to thousands)."
         )

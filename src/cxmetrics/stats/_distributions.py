@@ -16,6 +16,7 @@ from numpy.typing import NDArray
 
 from cxmetrics._core.student_t import t_cdf, t_isf, t_sf
 from cxmetrics._core.validation import check_confidence_level, check_option
+from cxmetrics.exceptions import InvalidInputError
 from cxmetrics.stats._checks import floats, positive_df
 from cxmetrics.typing import Alternative
 
@@ -51,8 +52,18 @@ def t_critical_value(
     2.228139
     """
     level = check_confidence_level(confidence_level)
+    d = positive_df("df", df)
     # from the tail area (1 - level)/2, which keeps its accuracy near level 1
-    return t_isf((1.0 - level) / 2.0, positive_df("df", df))
+    out = t_isf((1.0 - level) / 2.0, d)
+    over = np.isinf(out) & np.isfinite(d)
+    if np.any(over):
+        i = int(np.argmax(np.ravel(over)))
+        msg = (
+            f"`df` is too small for this `confidence_level`: the t quantile exceeds "
+            f"float64 (df={float(np.ravel(d)[i])!r}, level={level!r})."
+        )
+        raise InvalidInputError(msg)
+    return out
 
 
 def normal_pvalue(

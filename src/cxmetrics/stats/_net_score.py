@@ -55,8 +55,15 @@ def net_score_variance(p_pos: ArrayLike, p_neg: ArrayLike) -> NDArray[np.float64
     >>> float(net_score_variance(0.5, 0.2))
     0.61
     """
-    pp = check_shares("p_pos", p_pos)
-    pn = check_shares("p_neg", p_neg)
+    return _net_score_variance(
+        check_shares("p_pos", p_pos), check_shares("p_neg", p_neg)
+    )
+
+
+def _net_score_variance(
+    pp: NDArray[np.float64], pn: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """:func:`net_score_variance` of checked shares (the interval methods' kernel)."""
     # d * d, not d ** 2: numpy squares arrays exactly but sends 0-d arrays to
     # pow(), whose last bit can differ, and a scalar result must equal its group's
     d = pp - pn
@@ -256,7 +263,7 @@ def net_score_interval(
                 xp, xn, safe_n = xp + _ADJ_EACH, xn + _ADJ_EACH, safe_n + _ADJ_TOTAL
             pp, pn = xp / safe_n, xn / safe_n
             est = pp - pn
-            half = z * np.sqrt(np.maximum(net_score_variance(pp, pn), 0.0) / safe_n)
+            half = z * np.sqrt(np.maximum(_net_score_variance(pp, pn), 0.0) / safe_n)
             low, high = est - half, est + half
         elif method == "score":
             low = _score_bound(xp, xn, safe_n, z, upper=False)

@@ -111,6 +111,8 @@ def _kind(v: object) -> int:
         return _TEXT
     if isinstance(v, float | np.floating) and v != v:  # noqa: PLR0124  (NaN test)
         return _MISSING
+    if isinstance(v, np.timedelta64):  # numpy counts it as an integer: not an answer
+        return _OTHER
     if isinstance(v, int | float | np.integer | np.floating | np.bool_):
         return _NUMERIC
     return _OTHER

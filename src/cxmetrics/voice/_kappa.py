@@ -166,8 +166,10 @@ def cohens_kappa(
     )
     both[:, 0] = a
     both[:, 1] = b
-    codes, cats = rating_codes(both, "ratings", categories=categories)
-    codes, excluded = _complete_units(codes, nan_policy, "ratings")
+    # the two raters are the columns of one table: messages name them both
+    pair = "rater_a`/`rater_b"  # shown as `rater_a`/`rater_b`
+    codes, cats = rating_codes(both, pair, categories=categories)
+    codes, excluded = _complete_units(codes, nan_policy, pair)
     k = cats.shape[0]
     n = codes.shape[0]
     table = np.bincount(codes[:, 0] * k + codes[:, 1], minlength=k * k).astype(float)

@@ -31,6 +31,7 @@ from cxmetrics._core.shapes import as_array
 from cxmetrics._core.validation import (
     as_1d,
     check_confidence_level,
+    check_squarable,
     numeric_1d,
     parameter_scalar,
 )
@@ -397,7 +398,8 @@ def james_stein(
     Raises
     ------
     InvalidInputError
-        Fewer than 4 agents, a non-positive variance, lengths that differ.
+        Fewer than 4 agents, a non-positive variance, lengths that differ, an
+        estimate above 1e150 in size (its square would overflow: a documented limit).
 
     Notes
     -----
@@ -440,7 +442,7 @@ def james_stein(
     0.294
     """
     level = check_confidence_level(confidence_level)
-    y = _finite(estimates, "estimates")
+    y = check_squarable(_finite(estimates, "estimates"), "estimates")
     v: NDArray[np.float64]
     if as_array(variances, "variances").ndim == 0:
         single = parameter_scalar(variances, "variances")  # text, None: named
@@ -477,7 +479,8 @@ def james_stein(
         )
     value = mean + (1.0 - weight) * (y - mean)
     half = float(critical_value(level)) * np.sqrt(v * (1.0 - weight))
-    rel_n = v_mean / v
+    with np.errstate(over="ignore"):  # a subnormal variance: an infinite relative n
+        rel_n = v_mean / v
     z = float(critical_value(level))
     return ShrinkageResult(
         "james_stein",

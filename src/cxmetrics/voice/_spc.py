@@ -17,6 +17,7 @@ from numpy.typing import ArrayLike, NDArray
 from cxmetrics._core.validation import (
     as_1d,
     check_option,
+    is_real,
     numeric_1d,
     parameter_scalar,
 )
@@ -68,7 +69,7 @@ def _keys(keys: ArrayLike | None, m: int) -> NDArray[Any]:
 
 
 def _check_sigmas(sigmas: float) -> float:
-    if isinstance(sigmas, bool) or not isinstance(sigmas, int | float | np.number):
+    if not is_real(sigmas):
         msg = f"`sigmas` must be a number; got {sigmas!r}."
         raise InvalidInputTypeError(msg)
     if not (math.isfinite(sigmas) and sigmas > 0):

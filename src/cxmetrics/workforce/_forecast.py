@@ -14,6 +14,7 @@ from cxmetrics._core.display import DisplayMixin
 from cxmetrics._core.validation import (
     check_option,
     check_positive_int,
+    check_squarable,
     datetime_scalar,
     datetimes_1d,
     numeric_1d,
@@ -465,8 +466,8 @@ class ForecastAccuracy(DisplayMixin):
 def _pair(
     actual: ArrayLike, forecast: ArrayLike, nan_policy: str
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], int]:
-    y = _series(actual, "actual")
-    f = _series(forecast, "forecast")
+    y = check_squarable(_series(actual, "actual"), "actual")
+    f = check_squarable(_series(forecast, "forecast"), "forecast")
     if y.size != f.size:
         msg = f"`forecast` must have the length of `actual` ({y.size}); got {f.size}."
         raise InvalidInputError(msg)
@@ -522,7 +523,8 @@ def forecast_accuracy(
     Raises
     ------
     InvalidInputError
-        Lengths that differ, infinite values, an in-sample series shorter than
+        Lengths that differ, infinite values or values above 1e150 in size (their
+        squares would overflow: a documented limit), an in-sample series shorter than
         ``season + 1``, or one whose seasonal differences are all zero.
     MissingValueError
         Missing values under ``nan_policy='raise'``, or in ``insample``.
@@ -601,7 +603,17 @@ def forecast_accuracy(
             DataWarning,
             stacklevel=2,
         )
-    mape = float(np.mean(ae[~zero] / np.abs(y[~zero]))) if n_zero < n else math.nan
+    # an actual near 0 (subnormal) makes a term overflow: MAPE is then inf, as
+    # it is for an actual of 0 (those are left out above)
+    with np.errstate(over="ignore"):
+        mape = float(np.mean(ae[~zero] / np.abs(y[~zero]))) if n_zero < n else math.nan
+    if math.isinf(mape):
+        warnings.warn(
+            "MAPE is infinite: an actual is too close to 0 for its relative error "
+            "to be a float; use WAPE.",
+            UndefinedMetricWarning,
+            stacklevel=2,
+        )
     total = float(np.abs(y).sum())
     if total == 0.0:
         warnings.warn(

@@ -283,6 +283,10 @@ def shift_patterns(
         raise InvalidInputError(msg)
     s = _whole(starts, "starts", 0.0)
     ln = _whole(lengths, "lengths", 0.0)
+    for arr, name in ((s, "starts"), (ln, "lengths")):
+        if arr.size == 0:
+            msg = f"`{name}` is empty: give at least one shift."
+            raise InvalidInputError(msg)
     try:
         s, ln = np.broadcast_arrays(s.reshape(-1), ln.reshape(-1))
     except ValueError:

@@ -334,16 +334,27 @@ def projected_service(
             msg = f"`required` must hold one value per interval ({vol.size}); got shape {req.shape}."
             raise InvalidInputError(msg)
     on_queue = np.floor(sched * (1.0 - shr) + 1e-9)
-    m = queue_metrics(
-        arrival_rate=vol / length,
-        agents=on_queue,
-        aht=aht,
-        threshold=threshold,
-        model=model,
-        patience=patience,
-        definition=definition,
-        short_abandon=short_abandon,
-    )
+    try:
+        m = queue_metrics(
+            arrival_rate=vol / length,
+            agents=on_queue,
+            aht=aht,
+            threshold=threshold,
+            model=model,
+            patience=patience,
+            definition=definition,
+            short_abandon=short_abandon,
+        )
+    except InvalidInputError as err:
+        text = str(err)
+        if "`arrival_rate`" not in text and "`agents`" not in text:
+            raise
+        # both are derived here: name the arguments they come from
+        msg = (
+            f"{text} (here `arrival_rate` = `volumes` / `interval_length` and "
+            "`agents` = `scheduled` x (1 - `shrinkage`))"
+        )
+        raise type(err)(msg) from None
     answered = vol * (1.0 - m.abandon_probability)
     sl_weights = answered if definition == "answered" else vol
     offered = float(vol.sum())

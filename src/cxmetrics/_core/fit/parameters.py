@@ -9,6 +9,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._core.arrays import nan_equal_fields
+from cxmetrics._core.checks import is_real
 from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
 
 __all__ = ["LOG_BOX", "ParameterSpec", "check_positive"]
@@ -35,9 +36,7 @@ def check_positive(name: str, value: object) -> float:
     >>> check_positive("alpha", 2)
     2.0
     """
-    if isinstance(value, bool) or not isinstance(
-        value, int | float | np.integer | np.floating
-    ):
+    if not is_real(value):
         msg = f"`{name}` must be a positive number; got {value!r}."
         raise InvalidInputTypeError(msg)
     v = float(value)
