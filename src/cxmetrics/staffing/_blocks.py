@@ -98,29 +98,30 @@ def powers(traffic: Float) -> Float:
 
 
 def block_terms(apow: Float, coef: Float) -> tuple[Float, Float]:
-    """The terms ``p`` and ``s`` of whole blocks: ``coef`` ``(blocks, BLOCK)``, ``apow`` ``(BLOCK, rows)``.
+    """The terms of whole blocks: ``coef`` ``(blocks, BLOCK)``, ``apow`` ``(BLOCK, rows)``.
 
-    Returns ``p[b, j, i]`` and ``s[b, j, i]`` (running sums along ``j``: the
-    accumulation is sequential, as in the streaming forms).
+    Returns ``p[j, b, i]`` and ``s[j, b, i]`` (``j`` first, so each offset's
+    values are contiguous; the running sums along ``j`` are sequential, as in
+    the streaming forms).
     """
     with np.errstate(under="ignore"):
-        p = np.multiply(coef[:, :, None], apow)
+        p = np.multiply(coef.T[:, :, None], apow[:, None, :])
     s = np.empty_like(p)
-    s[:, 0] = p[:, 0]
-    for j in range(1, BLOCK):  # (np.cumsum along this axis is slower)
-        np.add(s[:, j - 1], p[:, j], out=s[:, j])
+    s[0] = p[0]
+    for j in range(1, BLOCK):
+        np.add(s[j - 1], p[j], out=s[j])
     return p, s
 
 
 def block_starts(p: Float, s: Float) -> Float:
     """:math:`I = 1/B` at the block starts ``BLOCK b``, ``b = 0 .. blocks``, from :func:`block_terms`."""
-    blocks, rows = p.shape[0], p.shape[2]
+    blocks, rows = p.shape[1], p.shape[2]
     inv = np.empty((blocks + 1, rows))
     inv[0] = 1.0
     with np.errstate(divide="ignore", over="ignore"):
         for b in range(blocks):
-            np.add(inv[b], s[b, -1], out=inv[b + 1])
-            np.divide(inv[b + 1], p[b, -1], out=inv[b + 1])
+            np.add(inv[b], s[-1, b], out=inv[b + 1])
+            np.divide(inv[b + 1], p[-1, b], out=inv[b + 1])
     return inv
 
 
@@ -188,10 +189,12 @@ def block_store(traffic: Float, top: Int, low: Int, limit: int) -> Float:
         p, s = block_terms(powers(traffic[g0:g1]), coef[:blocks])
         inv = block_starts(p, s)
         first = int(low[g0:g1].min()) // BLOCK
-        cells = erlang_b_cells(p[first:], s[first:], inv[first:-1, None, :])
-        out[1 + first * BLOCK : 1 + blocks * BLOCK, g0:g1] = cells.reshape(
-            -1, g1 - g0
-        )
+        # out[BLOCK b + j + 1, i] as [j, b, i]
+        view = out[1 + first * BLOCK : 1 + blocks * BLOCK, g0:g1]
+        view = view.reshape(blocks - first, BLOCK, g1 - g0).transpose(1, 0, 2)
+        with np.errstate(under="ignore"):
+            x = np.add(inv[first:-1], s[:, first:])
+            np.divide(p[:, first:], x, out=view)
     return out
 
 

@@ -128,8 +128,8 @@ def erlang_b_kernel(traffic: Float, agents: Float) -> Float:
         block, offset = np.divmod(height[lo:hi] - 1, BLOCK)  # N = 16 block + offset + 1
         every = np.arange(part.size)
         p, s = block_terms(powers(traffic[part]), coef[: int(block[0]) + 1])
-        inv = block_starts(p[:-1], s[:-1])  # 1/B at each block's start
-        at = (block, offset, every)
+        inv = block_starts(p[:, :-1], s[:, :-1])  # 1/B at each block's start
+        at = (offset, block, every)
         out[part] = erlang_b_cells(p[at], s[at], inv[block, every])
     return out
 
