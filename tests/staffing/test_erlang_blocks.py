@@ -1,8 +1,9 @@
 """The Erlang B recursion advanced a block of agents at a time (staffing._blocks).
 
-Every form (blocks on rows x blocks arrays, the streaming loop for many rows,
-single blocks asked for by the search) must give the same values bit for bit,
-and agree with the step-by-step recursion to about 1e-14 relative.
+Every form (whole blocks on blocks x rows arrays and the streaming loop for
+many rows behind erlang_b; block by block and streaming for the table
+agents_required bisects on) must give the same values bit for bit, and agree
+with the step-by-step recursion to about 1e-14 relative.
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ import cxmetrics as cx
 from cxmetrics.staffing import _blocks, _erlang, _search
 from cxmetrics.staffing._blocks import (
     BLOCK,
-    block_starts,
-    block_table,
+    block_store,
+    coefficients,
     stream_erlang_b,
-    stream_starts,
+    stream_store,
 )
 
 traffic = st.floats(1e-3, 1e5, allow_nan=False, allow_infinity=False)
@@ -80,29 +81,33 @@ def test_batch_equals_single_rows_and_streaming_equals_blocks(rows):
 
 
 @settings(max_examples=30, deadline=None)
-@given(st.lists(traffic, min_size=1, max_size=12), st.integers(1, 40))
-def test_the_forms_of_the_block_recursion_agree(a_list, blocks):
-    a = np.array(a_list)
-    starts = block_starts(a, blocks)
-    # the streaming loop, stopping rows at different blocks
-    last = np.sort(np.arange(a.size) % blocks + 1)[::-1]
-    streamed = stream_starts(a, last)
-    for i in range(a.size):
-        np.testing.assert_array_equal(
-            streamed[: last[i] + 1, i], starts[: last[i] + 1, i]
-        )
-    # a block's cells, asked for alone; its last cell is 1 / the next start
-    block = np.arange(blocks)[:, None] + np.zeros(a.size, dtype=np.int64)
-    table = block_table(a, block, starts[:-1])
-    with np.errstate(divide="ignore"):
-        np.testing.assert_array_equal(table[-1], 1.0 / starts[1:])
-    # the same block from a later start (the scan's segments)
-    half = blocks // 2
-    later = block_starts(a, blocks - half, half, starts[half])
-    np.testing.assert_array_equal(later, starts[half:])
-    # every agent count, streamed row by row
-    agents = np.full(a.size, blocks * BLOCK, dtype=np.int64)
-    np.testing.assert_array_equal(stream_erlang_b(a, agents), table[-1, -1])
+@given(st.lists(st.tuples(traffic, st.integers(1, 700)), min_size=1, max_size=12))
+def test_the_forms_of_the_block_recursion_agree(rows):
+    a = np.array([r[0] for r in rows])
+    n = np.array([r[1] for r in rows], dtype=np.int64)
+    order = np.argsort(-n, kind="stable")
+    a, n = a[order], n[order]
+    # every agent count 1 .. n_i of every row, by the kernel's block form
+    idx = np.concatenate([np.full(k, i) for i, k in enumerate(n)])
+    ks = np.concatenate([np.arange(1, k + 1) for k in n])
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(_erlang, "STREAM_ROWS", 10**9)
+        want = _erlang.erlang_b_kernel(a[idx], ks.astype(np.float64))
+    # the kernel's streaming form, stopping each row at its own n
+    np.testing.assert_array_equal(stream_erlang_b(a, n), want[np.cumsum(n) - 1])
+    # the tables of agents_required's search, block by block and streaming
+    for low in (np.zeros_like(n), n // 2):
+        need = ks > low[idx]
+        for store in (block_store(a, n, low), stream_store(a, n, low)):
+            np.testing.assert_array_equal(store[ks, idx][need], want[need])
+
+
+def test_coefficients_do_not_depend_on_the_range():
+    whole = coefficients(40)
+    np.testing.assert_array_equal(coefficients(10, 30), whole[30:])
+    np.testing.assert_array_equal(coefficients(1, 7)[0], whole[7])
+    # c[b, j] = 1 / ((16 b + 1) ... (16 b + j + 1))
+    np.testing.assert_allclose(whole[2, 3], 1.0 / (33 * 34 * 35 * 36), rtol=1e-15)
 
 
 def test_edge_traffic():
@@ -126,7 +131,7 @@ def test_edge_traffic():
     st.one_of(st.none(), st.floats(0.5, 60.0)),
 )
 def test_search_forms_agree(traffic_list, target, t, max_asa):
-    """Block ends and cells all at once or bisected, blocks or streaming: one answer."""
+    """The store block by block or streaming: one answer, queue_metrics' figures."""
     kw = {
         "traffic": np.asarray(traffic_list),
         "aht": 180.0,
@@ -135,9 +140,9 @@ def test_search_forms_agree(traffic_list, target, t, max_asa):
         "max_asa": max_asa,
     }
     base = cx.agents_required(**kw)
-    for name, value in (("_COARSE", 0), ("STREAM_ROWS", 1), ("_ALL_CELLS", 0)):
+    for value in (1, 10**9):  # the store streaming, or block by block
         with pytest.MonkeyPatch.context() as mp:
-            mp.setattr(_search, name, value)
+            mp.setattr(_search, "_STREAM", value)
             other = cx.agents_required(**kw)
         for field in ("agents", "service_level", "asa", "binding"):
             np.testing.assert_array_equal(getattr(other, field), getattr(base, field))

@@ -211,8 +211,6 @@ def _bracket_top(a: Float, max_occupancy: Float) -> Float:
     return np.minimum(np.maximum(base, occ), float(MAX_AGENTS))
 
 
-#: blocks x rows in one run of the block form of the store (cache-sized)
-_RUN = 1 << 12
 #: batches of this many rows or more fill the store by the streaming form
 _STREAM = 512
 
@@ -229,7 +227,7 @@ def _erlang_b_store(a: Float, top: NDArray[np.int64]) -> Float:
     low = np.floor(a).astype(np.int64)
     if a.shape[0] >= _STREAM:
         return stream_store(a, top, low)
-    return block_store(a, top, low, _RUN)
+    return block_store(a, top, low)
 
 
 def _bisect_erlang_c(
