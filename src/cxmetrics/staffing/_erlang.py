@@ -4,12 +4,14 @@ Both come from the recursion :math:`B(0) = 1`,
 :math:`B(n) = A\,B(n-1)/(n + A\,B(n-1))`, the stable form of
 :math:`1/B(n) = 1 + (n/A)/B(n-1)`: a relative error is never amplified, and
 nothing overflows. That linear recursion is advanced a block of 16 agents at a
-time (:mod:`cxmetrics.staffing._blocks`: a product and a sum of positive terms
-per block, whole arrays per offset in the block), so :math:`N` agents take about
-:math:`48 + N/8` array operations rather than :math:`3N`. There
-are no factorials or powers and no global state. Rows are sorted by :math:`N`
-and computed in runs of similar :math:`N`, so little work is spent above each
-row's own :math:`N`.
+time (:mod:`cxmetrics.staffing._blocks`: products and sums of positive terms,
+:math:`p_j = A^{j+1} c_j`, whose coefficients do not depend on the traffic):
+a few rows take whole arrays of blocks x rows, about :math:`45 + N/8` array
+operations rather than :math:`3N`; many rows one pass over the agents, two
+array operations per agent rather than three. There are no factorials, no
+powers above :math:`A^{16}`, and no global state. Rows are sorted by
+:math:`N` and computed in runs of similar :math:`N`, so little work is spent
+above each row's own :math:`N`.
 """
 
 from __future__ import annotations
