@@ -25,13 +25,12 @@ bit for bit, whatever the batch: for the kernel, whole blocks at once on
 blocks x rows arrays (:func:`block_terms`, a few rows) or one pass over the
 agents on the rows still running (:func:`stream_erlang_b`, many rows); for the
 search's table, block by block with the 16 offsets at once
-(:func:`block_store`, a few hundred rows), the running sums with each value
-finished when looked up (:class:`SumTable`, about a thousand), or one pass
-over the agents writing the values the search reads (:func:`stream_store`,
-thousands). Powers :math:`A^{16}` stay inside the float64 range for
-:math:`A \le` :data:`BLOCK_TRAFFIC_MAX`; larger traffic takes the
-step-by-step recursion. Once :math:`I` overflows (:math:`B` below about
-:math:`10^{-308}`) :math:`B` is 0.
+(:func:`block_store`, a few hundred rows) or one pass over the agents writing
+the values the search reads (:func:`stream_store`, more rows). Powers
+:math:`A^{16}` stay inside the float64 range for :math:`A \le`
+:data:`BLOCK_TRAFFIC_MAX`; larger traffic takes the step-by-step recursion.
+Once :math:`I` overflows (:math:`B` below about :math:`10^{-308}`) :math:`B`
+is 0.
 """
 
 from __future__ import annotations
@@ -42,7 +41,6 @@ from numpy.typing import NDArray
 __all__ = [
     "BLOCK",
     "BLOCK_TRAFFIC_MAX",
-    "SumTable",
     "block_starts",
     "block_store",
     "block_terms",
@@ -229,11 +227,12 @@ def block_store(traffic: Float, top: Int, low: Int) -> Float:
 def stream_store(traffic: Float, top: Int, low: Int) -> Float:
     """:func:`block_store` streaming (one pass over the agents): the same values.
 
-    At each agent ``n`` the terms of the rows still running (``top >= n``, a
-    prefix) advance by two array operations, and the cells are written for
-    the rows that need ``n``: the better form for thousands of rows (the
-    work arrays stay small, and the table's pages outside that band are never
-    touched).
+    Block by block on the rows still running at the block's start (a prefix:
+    past a row's top, values are computed but not read), the terms advance
+    by two array operations per agent on contiguous arrays, and the cells are
+    written for the rows needing an agent of the block (two more): the better
+    form from a few hundred rows (the work arrays stay small, and the table's
+    pages outside that band are never touched).
     """
     rows = traffic.shape[0]
     height = int(top[0])
@@ -242,91 +241,30 @@ def stream_store(traffic: Float, top: Int, low: Int) -> Float:
     apow = list(powers(traffic))
     out = np.empty((blocks * BLOCK + 1, rows))
     cells = list(out)
-    count, first = _band(top, low, height)
+    count, first = _band(top, low, blocks * BLOCK + 1)
     p, s, inv = np.empty(rows), np.empty(rows), np.ones(rows)
     mul, add, div = np.multiply, np.add, np.divide
-    with np.errstate(divide="ignore", over="ignore", under="ignore"):
+    with np.errstate(divide="ignore", over="ignore", under="ignore", invalid="ignore"):
         for b in range(blocks):
             cb, base = coef[b], BLOCK * b
+            k = count[base + 1]
+            f = min(first[base + BLOCK], k)
+            pk, sk, ik = p[:k], s[:k], inv[:k]
+            pf, sf, jf = p[f:k], s[f:k], inv[f:k]
             for j in range(min(BLOCK, height - base)):
-                n = base + j + 1
-                k = count[n]
-                pk, sk = p[:k], s[:k]
-                mul(apow[j][:k], cb[j], out=pk)
+                mul(apow[j][:k], cb[j], pk)
                 if j:
-                    add(sk, pk, out=sk)
+                    add(sk, pk, sk)
                 else:
                     np.copyto(sk, pk)
-                f = first[n]
                 if f < k:
-                    cell = cells[n][f:k]
-                    add(inv[f:k], s[f:k], out=cell)
-                    div(p[f:k], cell, out=cell)
-                if j == BLOCK - 1:
-                    ik = inv[:k]
-                    add(ik, sk, out=ik)
-                    div(ik, pk, out=ik)
+                    cell = cells[base + j + 1][f:k]
+                    add(jf, sf, cell)
+                    div(pf, cell, cell)
+            if base + BLOCK <= height:  # the next block's start
+                add(ik, sk, ik)
+                div(ik, pk, ik)
     return out
-
-
-class SumTable:
-    """Erlang B of rows sorted by ``top`` (descending) at any ``1 <= n <= top``.
-
-    Streaming, block by block on the rows still running at the block's start,
-    two array operations per agent: the running sums :math:`s_j` are stored
-    for every agent (``sums[n, i]``) and :math:`1/B` at every block start; a
-    cell :math:`p_j/(I + s_j)` is computed when asked for (its term
-    :math:`p_j = A^{j+1} c_j` again, by the same product), so the values are
-    the other forms', bit for bit. The better form for about a thousand rows:
-    fewer operations per agent than :func:`stream_store`, a few more per
-    lookup.
-    """
-
-    def __init__(self, traffic: Float, top: Int) -> None:
-        rows = traffic.shape[0]
-        height = int(top[0])
-        blocks = -(-height // BLOCK)
-        coef = coefficients(max(1, blocks))
-        apow = powers(traffic)
-        sums = np.empty((blocks * BLOCK + 1, rows))
-        inv = np.empty((blocks + 1, rows))
-        inv[0] = 1.0
-        self._fill(apow, coef.tolist(), sums, inv, top)
-        self.rows = rows
-        self.apow = apow.T.reshape(-1)  # [i, j]
-        self.coef = coef.reshape(-1)  # [b, j]: at n - 1
-        self.sums, self.inv = sums.reshape(-1), inv.reshape(-1)
-
-    @staticmethod
-    def _fill(
-        apow: Float, coef: list[list[float]], sums: Float, inv: Float, top: Int
-    ) -> None:
-        height = int(top[0])
-        count = np.searchsorted(-top, -np.arange(height + 1), side="right").tolist()
-        a_rows, s_rows, i_rows = list(apow), list(sums), list(inv)
-        p = np.empty(top.shape[0])
-        mul, add, div = np.multiply, np.add, np.divide
-        with np.errstate(divide="ignore", over="ignore", under="ignore"):
-            for b in range(len(i_rows) - 1):
-                cb, base = coef[b], BLOCK * b
-                k = count[base + 1]  # past a row's top, values not read
-                pk = p[:k]
-                mul(a_rows[0][:k], cb[0], s_rows[base + 1][:k])
-                for j in range(1, min(BLOCK, height - base)):
-                    mul(a_rows[j][:k], cb[j], pk)
-                    add(s_rows[base + j][:k], pk, s_rows[base + j + 1][:k])
-                if base + BLOCK <= height:  # the next block's start
-                    ik = i_rows[b + 1][:k]
-                    add(i_rows[b][:k], s_rows[base + BLOCK][:k], ik)
-                    div(ik, pk, ik)
-
-    def erlang_b(self, idx: NDArray[np.intp], n: Int) -> Float:
-        """Erlang B of rows ``idx`` at ``n`` agents (``1 <= n <=`` their tops)."""
-        m = n - 1
-        p = self.apow[idx * BLOCK + m % BLOCK] * self.coef[m]
-        return erlang_b_cells(
-            p, self.sums[n * self.rows + idx], self.inv[m // BLOCK * self.rows + idx]
-        )
 
 
 #: values per work array from which a run of rows stops before much lower ones

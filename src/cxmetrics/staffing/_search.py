@@ -10,7 +10,6 @@ does, so the figures at the answer are the ones it reports.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -19,7 +18,6 @@ from numpy.typing import NDArray
 from cxmetrics.exceptions import InvalidInputError
 from cxmetrics.staffing._blocks import (
     BLOCK,
-    SumTable,
     block_store,
     coefficients,
     erlang_b_cells,
@@ -213,38 +211,23 @@ def _bracket_top(a: Float, max_occupancy: Float) -> Float:
     return np.minimum(np.maximum(base, occ), float(MAX_AGENTS))
 
 
-#: batches of at least this many rows store the running sums of the block
-#: recursion (:class:`~cxmetrics.staffing._blocks.SumTable`); smaller ones the
-#: values, block by block
-_SUMS = 512
-#: batches of at least this many rows store the values, streaming
-_STREAM = 2048
-
-Lookup = Callable[[NDArray[np.intp], NDArray[np.int64]], Float]
+#: batches of this many rows or more fill the store by the streaming form
+_STREAM = 512
 
 
-def _erlang_b_store(a: Float, top: NDArray[np.int64]) -> Lookup:
+def _erlang_b_store(a: Float, top: NDArray[np.int64]) -> Float:
     """Erlang B of every row at every ``floor(A) < n <= top`` (rows sorted by ``top``, descending).
 
-    Returns ``erlang_b(idx, n)``: the value
-    :func:`~cxmetrics.staffing._erlang.erlang_b_kernel` gives at ``n`` agents
-    for rows ``idx`` (the block recursion of :mod:`~cxmetrics.staffing._blocks`:
-    the same operations on the same values, so bit-identical). The values are
-    stored block by block for small batches and streaming for large ones; in
-    between, the running sums are, and each value is finished when looked up.
+    ``out[n, i]`` is the value :func:`~cxmetrics.staffing._erlang.erlang_b_kernel`
+    gives at ``n`` agents (the block recursion of
+    :mod:`~cxmetrics.staffing._blocks`: the same operations on the same values,
+    so bit-identical), by the block form for small batches and the streaming
+    form for large ones; the search reads no other entries.
     """
-    width = a.shape[0]
-    if _SUMS <= width < _STREAM:
-        return SumTable(a, top).erlang_b
     low = np.floor(a).astype(np.int64)
-    store = block_store if width < _SUMS else stream_store
-    flat = store(a, top, low).reshape(-1)
-
-    def erlang_b(idx: NDArray[np.intp], n: NDArray[np.int64]) -> Float:
-        b: Float = flat[n * width + idx]
-        return b
-
-    return erlang_b
+    if a.shape[0] >= _STREAM:
+        return stream_store(a, top, low)
+    return block_store(a, top, low)
 
 
 def _bisect_erlang_c(
@@ -330,14 +313,14 @@ def _bisect_batch(
     aht = inputs.aht[rows]
     ratio = inputs.threshold[rows] / aht
     bounds = _Bounds(targets.take(rows))
-    erlang_b = _erlang_b_store(a, top)
+    flat = _erlang_b_store(a, top).reshape(-1)
     width = rows.size
 
     def probe(
         idx: NDArray[np.intp], n: NDArray[np.int64]
     ) -> tuple[QueueParts, tuple[Bool, Bool, Bool]]:
         parts = _stable_parts(
-            a[idx], n.astype(np.float64), erlang_b(idx, n), aht[idx], ratio[idx]
+            a[idx], n.astype(np.float64), flat[n * width + idx], aht[idx], ratio[idx]
         )
         return parts, bounds.ok(parts, idx)
 
@@ -351,7 +334,7 @@ def _bisect_batch(
         answer is the same.
         """
         a_i, nf = a[idx], n.astype(np.float64)
-        b = erlang_b(idx, n)
+        b = flat[n * width + idx]
         rho = a_i / nf
         gap = nf - a_i
         slack = gap / nf
