@@ -1,12 +1,17 @@
 r"""Erlang B and Erlang C: blocking and waiting probabilities, vectorised.
 
 Both come from the recursion :math:`B(0) = 1`,
-:math:`B(n) = A\,B(n-1)/(n + A\,B(n-1))`, which is the stable form of
-:math:`1/B(n) = 1 + (n/A)/B(n-1)`: every step maps :math:`[0, 1]` into itself, so
-nothing overflows at any traffic, and a relative error is never amplified. There
-are no factorials or powers and no global state. The loop runs over the agent
-count :math:`n = 1..\max N` on whole arrays; rows are sorted by :math:`N` so each
-step touches only the rows that still need it (work :math:`\sum_i N_i`).
+:math:`B(n) = A\,B(n-1)/(n + A\,B(n-1))`, the stable form of
+:math:`1/B(n) = 1 + (n/A)/B(n-1)`: a relative error is never amplified, and
+nothing overflows. That linear recursion is advanced a block of 16 agents at a
+time (:mod:`cxmetrics.staffing._blocks`: products and sums of positive terms,
+:math:`p_j = A^{j+1} c_j`, whose coefficients do not depend on the traffic):
+a few rows take whole arrays of blocks x rows, about :math:`45 + N/8` array
+operations rather than :math:`3N`; many rows one pass over the agents, two
+array operations per agent rather than three. There are no factorials, no
+powers above :math:`A^{16}`, and no global state. Rows are sorted by
+:math:`N` and computed in runs of similar :math:`N`, so little work is spent
+above each row's own :math:`N`.
 """
 
 from __future__ import annotations
@@ -18,6 +23,17 @@ from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._core.validation import parameter_array
 from cxmetrics.exceptions import InvalidInputError
+from cxmetrics.staffing._blocks import (
+    BLOCK,
+    BLOCK_TRAFFIC_MAX,
+    block_starts,
+    block_terms,
+    coefficients,
+    erlang_b_cells,
+    powers,
+    row_groups,
+    stream_erlang_b,
+)
 from cxmetrics.staffing._erlang_a import log_inverse_erlang_b
 
 __all__ = [
@@ -64,6 +80,13 @@ def check_staffing_limits(
             raise InvalidInputError(msg)
 
 
+#: blocks x rows in one run of the block form (its work arrays hold 16 times
+#: as many values: cache-sized)
+_CHUNK = 1 << 12
+#: from this many rows the streaming form (two array operations per agent on
+#: the rows still running) is faster than the block form
+STREAM_ROWS = 768
+
 #: rows with more agents than this use the windowed closed form, whose work does
 #: not grow with the number of agents (about 17*sqrt(traffic) steps)
 _RECURSION_MAX = 10_000
@@ -72,9 +95,11 @@ _RECURSION_MAX = 10_000
 def erlang_b_kernel(traffic: Float, agents: Float) -> Float:
     r"""Erlang B of validated 1-D arrays (agents whole and non-negative).
 
-    Rows with at most ``_RECURSION_MAX`` agents run the recursion; larger ones
-    use :math:`B = P(X = N)/P(X \le N)`, :math:`X \sim \mathrm{Poisson}(A)`,
-    summed around its largest term (:func:`log_inverse_erlang_b`).
+    Rows with at most ``_RECURSION_MAX`` agents run the recursion a block of
+    agents at a time (:mod:`cxmetrics.staffing._blocks`; the step-by-step form
+    above :data:`BLOCK_TRAFFIC_MAX` Erlangs); larger ones use
+    :math:`B = P(X = N)/P(X \le N)`, :math:`X \sim \mathrm{Poisson}(A)`, summed
+    around its largest term (:func:`log_inverse_erlang_b`).
     """
     size = traffic.shape[0]
     out = np.ones(size)
@@ -87,13 +112,40 @@ def erlang_b_kernel(traffic: Float, agents: Float) -> Float:
         if small.any():
             out[small] = erlang_b_kernel(traffic[small], agents[small])
         return out
+    step = traffic > BLOCK_TRAFFIC_MAX
+    if step.any():
+        out[step] = _step_recursion(traffic[step], agents[step])
+    n_int = agents.astype(np.int64)
+    rows = np.flatnonzero((n_int > 0) & ~step)
+    if rows.size == 0:
+        return out
+    rows = rows[np.argsort(-n_int[rows], kind="stable")]
+    height = n_int[rows]
+    if rows.size >= STREAM_ROWS:  # one pass over the agents, on contiguous rows
+        out[rows] = stream_erlang_b(traffic[rows], height)
+        return out
+    coef = coefficients(-(-int(height[0]) // BLOCK))
+    for lo, hi in row_groups(height, _CHUNK):  # runs of rows with similar N
+        part = rows[lo:hi]
+        block, offset = np.divmod(height[lo:hi] - 1, BLOCK)  # N = 16 block + offset + 1
+        every = np.arange(part.size)
+        p, s = block_terms(powers(traffic[part]), coef[: int(block[0]) + 1])
+        inv = block_starts(p[:, :-1], s[:, :-1])  # 1/B at each block's start
+        at = (offset, block, every)
+        out[part] = erlang_b_cells(p[at], s[at], inv[block, every])
+    return out
+
+
+def _step_recursion(traffic: Float, agents: Float) -> Float:
+    """The recursion one agent at a time, rows sorted by agents (work sum of N)."""
+    size = traffic.shape[0]
     n_int = agents.astype(np.int64)
     top = int(n_int.max())
+    b = np.ones(size)
     if top == 0:
-        return out
+        return b
     order = np.argsort(-n_int, kind="stable")
     a = traffic[order]
-    b = np.ones(size)
     tmp = np.empty(size)
     den = np.empty(size)
     # rows with N >= n are the first `active[n]` of the sorted order
@@ -104,6 +156,7 @@ def erlang_b_kernel(traffic: Float, agents: Float) -> Float:
         np.multiply(a[:k], bb, out=t)
         np.add(t, n, out=d)
         np.divide(t, d, out=bb)
+    out = np.empty(size)
     out[order] = b
     return out
 

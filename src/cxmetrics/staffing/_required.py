@@ -281,9 +281,10 @@ def agents_required(
     **Search.** Erlang C brackets each row's answer between :math:`\lfloor A
     \rfloor` (unstable, so failing) and a square-root staffing with room,
     :math:`\lfloor A\rfloor + 4 + \lceil 3\sqrt{A}\rceil` (at least two above
-    :math:`A/\text{max occupancy}`), runs the Erlang B recursion once up to it on
-    all rows, storing its values, and bisects on them (every target is monotone in
-    the agents of a stable queue): the first stable :math:`n > A` meeting every
+    :math:`A/\text{max occupancy}`), runs the Erlang B recursion (16 agents at a
+    time, as :func:`erlang_b` does) once up to it on all rows, storing its values
+    from :math:`\lfloor A\rfloor + 1` up, and bisects on them (every target is
+    monotone in the agents of a stable queue): the first stable :math:`n > A` meeting every
     target, which is therefore the minimum. Rows whose bracket does not reach the
     answer (very strict targets) run the recursion :math:`n = 1, 2, \dots` and
     stop at the first :math:`n` meeting every target. Both give the values

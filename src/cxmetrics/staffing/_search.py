@@ -16,6 +16,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from cxmetrics.exceptions import InvalidInputError
+from cxmetrics.staffing._blocks import (
+    BLOCK,
+    block_store,
+    coefficients,
+    erlang_b_cells,
+    powers,
+    stream_store,
+)
 from cxmetrics.staffing._erlang import MAX_AGENTS
 from cxmetrics.staffing._model import (
     QueueInputs,
@@ -121,17 +129,20 @@ def _scan_erlang_c(
 ) -> None:
     """Erlang C: run the Erlang B recursion n = 1, 2, ... and stop each row at its answer.
 
-    The recursion visits every n anyway, so checking the targets at each n costs a
-    few array operations, and the first n that meets them is the minimum. Rows are
-    sorted by traffic, so the stable rows (n > A) are a prefix of the working set;
-    only those not yet answered are evaluated, and finished rows are dropped from
-    the working set once they are half of it.
+    The recursion (the streaming form of :mod:`~cxmetrics.staffing._blocks`, the
+    values :func:`queue_metrics` uses) visits every n anyway, so checking the
+    targets at each n costs a few array operations, and the first n that meets
+    them is the minimum. Rows are sorted by traffic, so the stable rows (n > A)
+    are a prefix of the working set; only those not yet answered are evaluated,
+    and finished rows are dropped from the working set once they are half of it.
     """
     rows = rows[np.argsort(inputs.traffic[rows], kind="stable")]
     a = inputs.traffic[rows]
     aht, t = inputs.aht[rows], inputs.threshold[rows]
     tg = targets.take(rows)
-    b = np.ones(rows.size)
+    apow = powers(a)
+    p, s, inv = np.empty(rows.size), np.empty(rows.size), np.ones(rows.size)
+    coef: list[float] = []
     done = np.zeros(rows.size, dtype=bool)
     fails = [np.ones(rows.size, dtype=bool) for _ in _CONSTRAINTS]
     n = 0
@@ -139,7 +150,19 @@ def _scan_erlang_c(
         n += 1
         if n > MAX_AGENTS:
             _too_many(inputs.traffic[rows[0]])
-        b = a * b / (n + a * b)
+        block, j = divmod(n - 1, BLOCK)
+        if j == 0:
+            coef = coefficients(1, block)[0].tolist()
+        with np.errstate(divide="ignore", over="ignore", under="ignore"):
+            np.multiply(apow[j], coef[j], out=p)
+            if j == 0:
+                s[:] = p
+            else:
+                np.add(s, p, out=s)
+            b = erlang_b_cells(p, s, inv)
+            if j == BLOCK - 1:
+                np.add(inv, s, out=inv)
+                np.divide(inv, p, out=inv)
         k = int(np.searchsorted(a, n, side="left"))  # rows with A < n
         live = np.flatnonzero(~done[:k])
         if live.size == 0:
@@ -161,7 +184,8 @@ def _scan_erlang_c(
             f[live] = ~o
         if 2 * int(np.count_nonzero(done)) > rows.size:
             keep = ~done
-            rows, a, aht, t, b = rows[keep], a[keep], aht[keep], t[keep], b[keep]
+            rows, a, aht, t = rows[keep], a[keep], aht[keep], t[keep]
+            apow, p, s, inv = apow[:, keep], p[keep], s[keep], inv[keep]
             tg = _Targets(tg.target[keep], tg.max_asa[keep], tg.max_occupancy[keep])
             fails = [f[keep] for f in fails]
             done = done[keep]
@@ -187,31 +211,23 @@ def _bracket_top(a: Float, max_occupancy: Float) -> Float:
     return np.minimum(np.maximum(base, occ), float(MAX_AGENTS))
 
 
-def _erlang_b_store(a: Float, top: NDArray[np.int64]) -> Float:
-    """Erlang B of every row at every ``n <= top`` (rows sorted by ``top``, descending).
+#: batches of this many rows or more fill the store by the streaming form
+_STREAM = 512
 
-    ``out[n, i]`` is the recursion's value at ``n`` for row ``i`` (same operations,
-    in the same order, as :func:`~cxmetrics.staffing._erlang.erlang_b_kernel`, so
-    the values are bit-identical); entries above a row's ``top`` are not set.
+
+def _erlang_b_store(a: Float, top: NDArray[np.int64]) -> Float:
+    """Erlang B of every row at every ``floor(A) < n <= top`` (rows sorted by ``top``, descending).
+
+    ``out[n, i]`` is the value :func:`~cxmetrics.staffing._erlang.erlang_b_kernel`
+    gives at ``n`` agents (the block recursion of
+    :mod:`~cxmetrics.staffing._blocks`: the same operations on the same values,
+    so bit-identical), by the block form for small batches and the streaming
+    form for large ones; the search reads no other entries.
     """
-    size = a.shape[0]
-    height = int(top[0]) + 1
-    out = np.empty((height, size))
-    out[0] = 1.0
-    tmp = np.empty(size)
-    den = np.empty(size)
-    # rows still running at step n: the first `active[n]` (top >= n)
-    active = np.searchsorted(-top, -np.arange(height), side="right").tolist()
-    k = -1
-    a_k = t = d = a
-    for n in range(1, height):
-        if active[n] != k:  # views change only when rows stop
-            k = active[n]
-            a_k, t, d = a[:k], tmp[:k], den[:k]
-        np.multiply(a_k, out[n - 1, :k], out=t)
-        np.add(t, n, out=d)
-        np.divide(t, d, out=out[n, :k])
-    return out
+    low = np.floor(a).astype(np.int64)
+    if a.shape[0] >= _STREAM:
+        return stream_store(a, top, low)
+    return block_store(a, top, low)
 
 
 def _bisect_erlang_c(
