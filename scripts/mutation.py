@@ -85,6 +85,10 @@ MODULES: dict[str, tuple[str, ...]] = {
         "tests/journeys",
         "tests/mutation/test_mut_journeys_kernel.py",
     ),
+    "experiments/_kernel.py": ("tests/experiments",),
+    "voice/_kappa.py": ("tests/voice",),
+    "voice/_alpha.py": ("tests/voice",),
+    "workforce/_adherence.py": ("tests/workforce",),
 }
 
 #: mutmut's result names counted as killed (a timeout is a mutant the tests stopped)

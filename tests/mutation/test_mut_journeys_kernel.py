@@ -123,6 +123,10 @@ def test_any_order_steps_of_other_units_and_earlier_times_do_not_count():
     _, res = kernel(log, 2, 10, mode="any_order")
     assert res.level.tolist() == [2, 2, 0]
     assert_durations(res, [[0, 5], [0, 1], [NAN, NAN]])
+    # the log's last B is unit 1's, before its start: nothing after it counts
+    log = [(0, 0, "A"), (0, 1, "B"), (1, 0, "B"), (1, 1, "A")]
+    _, res = kernel(log, 2, 10, mode="any_order")
+    assert res.level.tolist() == [2, 1]
 
 
 def test_any_order_first_entry_ignores_restarts():
