@@ -21,10 +21,11 @@ Usage::
     python scripts/mutation.py --jobs 2 --keep ...  # parallel mutants; keep scratch
     python scripts/mutation.py --resume ...         # after adding tests to a kept run
 
-``--resume`` re-tests only the mutants a kept run (``--keep``) did not kill,
-against the checkout's current tests, and keeps the other verdicts: adding
-tests can only kill more. It refuses when the module's source or its test
-selection changed since (mutant names would differ); run in full then.
+``--resume`` re-tests only the mutants a kept run (``--keep``) tested and did
+not kill, against the checkout's current tests, and keeps the other verdicts:
+adding tests can only kill more. Mutants an interrupted run never reached stay
+"not checked" (and count as not killed). It refuses when the module's source or
+its test selection changed since (mutant names would differ); run in full then.
 
 Exit status 0 when every run finished (whatever the scores), 1 when mutmut
 failed to run, 2 for a bad argument. Surviving mutants are printed under each
@@ -226,8 +227,9 @@ def run_module(
 ) -> dict[str, str] | None:
     """Mutant name -> status for one module, or None when mutmut failed.
 
-    ``resumed``: re-test only the mutants a kept run did not kill, against the
-    current tests (tests are only ever added, so a killed mutant stays killed).
+    ``resumed``: re-test only the mutants a kept run tested and did not kill,
+    against the current tests (tests are only ever added, so a killed mutant
+    stays killed).
     """
     tests = MODULES[module]
     env = dict(os.environ)
@@ -245,8 +247,15 @@ def run_module(
         before = _results(work, env)
         if before is None:
             return None
-        names = sorted(n for n, s in before.items() if s not in KILLED)
-        print(f"== {module}: {len(names)} mutant(s) not killed, re-run", flush=True)
+        names = sorted(
+            n for n, s in before.items() if s not in KILLED and s != "not checked"
+        )
+        unchecked = sum(s == "not checked" for s in before.values())
+        print(
+            f"== {module}: re-run {len(names)} mutant(s) not killed "
+            f"({unchecked} never checked stay so)",
+            flush=True,
+        )
         if not names:
             return before
     else:

@@ -105,6 +105,7 @@ def test_any_order_levels_durations_and_starts_by_hand():
         ],
     )
     assert start_times(ent, res) == [0, 0, 5, 2, 25, None, 5]
+    assert res.last_start[5] == -1  # the kernel's "no start"
 
 
 def test_any_order_steps_of_other_units_and_earlier_times_do_not_count():
@@ -331,14 +332,41 @@ def test_ordered_exclusions_and_durations_by_hand():
         (1, 0, "A"), (1, 1, "X"), (1, 2, "A"), (1, 3, "B"), (1, 4, "C"),
         # unit 2: strictly later steps; B at the start's time advances (ordered)
         (2, 0, "A"), (2, 0, "B"), (2, 7, "C"),
+        # unit 3: B exactly at 0 + 10 is inside the window, C at 11 is not
+        (3, 0, "A"), (3, 10, "B"), (3, 11, "C"),
     ]  # fmt: skip
     ent, res = kernel(log, 3, 10, mode="ordered", exclude=True)
-    assert res.level.tolist() == [2, 3, 3]
-    assert_durations(res, [[0, 1, NAN], [0, 1, 2], [0, 0, 7]])
-    assert start_times(ent, res) == [0, 2, 0]
+    assert res.level.tolist() == [2, 3, 3, 2]
+    assert_durations(res, [[0, 1, NAN], [0, 1, 2], [0, 0, 7], [0, 10, NAN]])
+    assert start_times(ent, res) == [0, 2, 0, 0]
     # strict_increase: B at the start's own time does not advance
     _, res = kernel(log, 3, 10, mode="strict_increase", exclude=True)
-    assert res.level.tolist() == [2, 3, 1]
+    assert res.level.tolist() == [2, 3, 1, 2]
+
+
+@pytest.mark.parametrize(
+    "mode", ["ordered", "strict_increase", "strict_deduplication", "strict_order"]
+)
+def test_steps_after_a_level_nobody_reached(mode):
+    # nobody starts in the first log; in the second, nobody reaches B, so C has
+    # no level 2 to extend
+    _, res = kernel([(0, 0, "B"), (0, 1, "C"), (1, 2, "C")], 3, 10, mode=mode)
+    assert res.level.tolist() == [0, 0]
+    assert res.last_start.tolist() == [-1, -1]
+    log = [(0, 0, "A"), (0, 1, "C"), (1, 2, "A"), (1, 3, "C"), (1, 4, "C")]
+    ent, res = kernel(log, 3, 10, mode=mode)
+    assert res.level.tolist() == [1, 1]
+    assert_durations(res, [[0, NAN, NAN], [0, NAN, NAN]])
+    assert start_times(ent, res) == [0, 2]
+
+
+@pytest.mark.parametrize("mode", ["ordered", "strict_order", "any_order"])
+def test_empty_log(mode):
+    ent, res = kernel([], 2, 10, mode=mode)
+    assert ent.n_units == 0
+    assert res.level.tolist() == []
+    assert res.duration.shape == (2, 0)
+    assert res.last_start.tolist() == []
 
 
 def test_rows_matching_two_steps_with_exclusions_and_other_events():
