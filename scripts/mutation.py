@@ -278,9 +278,12 @@ def score(
 ) -> tuple[float, list[str], list[str]]:
     """The module's score, its surviving mutants and stale equivalent entries."""
     killed = [n for n, s in statuses.items() if s in KILLED]
-    accepted = [n for n, s in statuses.items() if s not in KILLED and n in equivalent]
+    # a mutant an interrupted run never reached counts as not killed, listed or not
+    unchecked = [n for n, s in statuses.items() if s == "not checked"]
+    tested = {n: s for n, s in statuses.items() if s != "not checked"}
+    accepted = [n for n, s in tested.items() if s not in KILLED and n in equivalent]
     alive = sorted(
-        n for n, s in statuses.items() if s not in KILLED and n not in equivalent
+        n for n, s in tested.items() if s not in KILLED and n not in equivalent
     )
     stale = sorted(
         n for n in equivalent if statuses.get(n) in KILLED or n not in statuses
@@ -293,6 +296,11 @@ def score(
         f"   {module}: score {100 * value:.1f}% ({len(killed)} killed + "
         f"{len(accepted)} accepted equivalent of {total}; {detail})"
     )
+    if unchecked:
+        print(
+            f"   {len(unchecked)} mutant(s) not checked (an interrupted run): "
+            "run the module in full for its score"
+        )
     return value, alive, stale
 
 
