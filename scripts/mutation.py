@@ -89,7 +89,10 @@ MODULES: dict[str, tuple[str, ...]] = {
     "experiments/_kernel.py": ("tests/experiments",),
     "voice/_kappa.py": ("tests/voice",),
     "voice/_alpha.py": ("tests/voice",),
-    "workforce/_adherence.py": ("tests/workforce",),
+    "workforce/_adherence.py": (
+        "tests/workforce",
+        "tests/mutation/test_mut_adherence.py",
+    ),
 }
 
 #: mutmut's result names counted as killed (a timeout is a mutant the tests stopped)
