@@ -87,7 +87,7 @@ MODULES: dict[str, tuple[str, ...]] = {
         "tests/mutation/test_mut_journeys_kernel.py",
     ),
     "experiments/_kernel.py": ("tests/experiments",),
-    "voice/_kappa.py": ("tests/voice",),
+    "voice/_kappa.py": ("tests/voice", "tests/mutation/test_mut_agreement.py"),
     "voice/_alpha.py": ("tests/voice",),
     "workforce/_adherence.py": (
         "tests/workforce",
