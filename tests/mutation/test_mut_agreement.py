@@ -4,17 +4,23 @@ Kappa itself does not change when every disagreement weight is scaled by one
 factor, so a wrong normalisation of the weights (``|i - j| * (k - 1)`` or
 ``/ (k + 1)`` for ``/ (k - 1)``) leaves ``value`` and the standard error as they
 were: only ``observed`` (p_o) and ``expected`` (p_e) show it. Hand-computed for
-the docstring's six calls on a 1-3 scale.
+the docstring's six calls on a 1-3 scale. Also the front door's messages (each
+naming its argument) and the result for zero units.
 """
 
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from cxmetrics.exceptions import UndefinedMetricWarning
+from cxmetrics.exceptions import (
+    InvalidInputError,
+    InvalidInputTypeError,
+    UndefinedMetricWarning,
+)
 from cxmetrics.voice import cohens_kappa
 
 A = [1, 1, 2, 2, 3, 3]
@@ -47,3 +53,105 @@ def test_weighted_kappa_of_a_single_category_is_undefined_without_numpy_warnings
         with pytest.warns(UndefinedMetricWarning):
             res = cohens_kappa(["a", "a"], ["a", "a"], weighting="linear")
     assert np.isnan(res.value)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "error", "message"),
+    [
+        (
+            [[1, 2]],
+            [1, 2],
+            InvalidInputError,
+            "`rater_a` and `rater_b` must be 1-D; got shapes (1, 2) and (2,).",
+        ),
+        (
+            [1, 2],
+            [[1, 2]],
+            InvalidInputError,
+            "`rater_a` and `rater_b` must be 1-D; got shapes (2,) and (1, 2).",
+        ),
+        (
+            [[1], [1, 2]],
+            [1, 2],
+            InvalidInputTypeError,
+            "`rater_a` must be a number or a rectangular array of numbers; got a ragged or nested sequence ([[1], [1, 2]]).",
+        ),
+        (
+            [1, 2],
+            [[1], [1, 2]],
+            InvalidInputTypeError,
+            "`rater_b` must be a number or a rectangular array of numbers; got a ragged or nested sequence ([[1], [1, 2]]).",
+        ),
+        (
+            [1, 2, 1, 2],
+            ["1", "2", "1", "2"],
+            InvalidInputTypeError,
+            "`ratings` mixes kinds of labels (int, str); use one kind (all text or all numbers).",
+        ),
+        (
+            [1, None],
+            [1, 1],
+            InvalidInputError,
+            "`ratings` has a missing rating at unit 1, rater 0 (1 unit(s) with missing ratings); pass nan_policy='omit' to leave those units out, or use krippendorff_alpha, which allows missing ratings.",
+        ),
+    ],
+)
+def test_cohens_kappa_errors_name_the_argument(a, b, error, message):
+    with pytest.raises(error) as err:
+        cohens_kappa(a, b)
+    assert str(err.value) == message
+
+
+def test_cohens_kappa_option_and_category_errors():
+    with pytest.raises(InvalidInputError) as err:
+        cohens_kappa([1], [1], nan_policy="drop")  # type: ignore[arg-type]
+    assert (
+        str(err.value) == "`nan_policy` must be one of ('raise', 'omit'); got 'drop'."
+    )
+    with pytest.raises(InvalidInputError) as err:
+        cohens_kappa([1, 3], [1, 1], categories=[1, 2])
+    assert str(err.value) == (
+        "`ratings` holds 3 at unit 1, rater 0, which is not one of `categories` "
+        "[1, 2] (1 such rating(s)); add it to `categories`."
+    )
+
+
+def test_cohens_kappa_of_zero_units():
+    with pytest.warns(UndefinedMetricWarning) as rec:
+        res = cohens_kappa(
+            [None], [None], nan_policy="omit", weighting="linear", confidence_level=0.9
+        )
+    assert [str(w.message) for w in rec] == [
+        "Cohen's kappa is undefined for zero units; returning NaN."
+    ]
+    assert Path(rec[0].filename).name != "_kappa.py"
+    assert np.isnan(res.value)
+    assert (res.n, res.n_raters, res.n_categories, res.n_excluded) == (0, 2, 0, 1)
+    assert (res.statistic, res.level, res.confidence_level) == (
+        "cohens_kappa",
+        "linear",
+        0.9,
+    )
+    assert np.isnan(res.observed)
+    assert np.isnan(res.expected)
+    assert np.isnan(res.standard_error)
+    assert res.replicates.size == 0
+
+
+def test_default_bootstrap_has_1000_resamples():
+    assert cohens_kappa(A, B).replicates.size == 1000
+
+
+def test_labels_longer_in_one_rater_are_not_cut():
+    # text columns of different widths are stored together: no label is cut to
+    # the other column's width ("excellent" would become "exce")
+    scale = ["poor", "good", "excellent"]
+    a = ["excellent", "good", "poor", "excellent"]
+    b = ["good", "good", "poor", "good"]
+    one = cohens_kappa(a, b, categories=scale, n_resamples=0)
+    two = cohens_kappa(b, a, categories=scale, n_resamples=0)
+    # cells (excellent, good) x2, (good, good), (poor, poor): p_o = 2/4;
+    # margins (1, 1, 2)/4 and (1, 3, 0)/4: p_e = (1 + 3)/16; kappa = (1/4)/(3/4)
+    assert one.value == pytest.approx(1 / 3, rel=1e-14)
+    assert two.value == pytest.approx(1 / 3, rel=1e-14)
+    assert one.n_categories == two.n_categories == 3
