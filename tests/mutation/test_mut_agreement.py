@@ -21,7 +21,7 @@ from cxmetrics.exceptions import (
     InvalidInputTypeError,
     UndefinedMetricWarning,
 )
-from cxmetrics.voice import cohens_kappa
+from cxmetrics.voice import cohens_kappa, fleiss_kappa
 
 A = [1, 1, 2, 2, 3, 3]
 B = [1, 1, 2, 3, 3, 3]
@@ -140,6 +140,15 @@ def test_cohens_kappa_of_zero_units():
 
 def test_default_bootstrap_has_1000_resamples():
     assert cohens_kappa(A, B).replicates.size == 1000
+    assert fleiss_kappa([[1, 1], [1, 2], [2, 2]]).replicates.size == 1000
+
+
+def test_fleiss_kappa_option_error():
+    with pytest.raises(InvalidInputError) as err:
+        fleiss_kappa([[1, 1], [1, 2]], nan_policy="drop")  # type: ignore[arg-type]
+    assert (
+        str(err.value) == "`nan_policy` must be one of ('raise', 'omit'); got 'drop'."
+    )
 
 
 def test_labels_longer_in_one_rater_are_not_cut():
