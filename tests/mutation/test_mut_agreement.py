@@ -164,3 +164,54 @@ def test_labels_longer_in_one_rater_are_not_cut():
     assert one.value == pytest.approx(1 / 3, rel=1e-14)
     assert two.value == pytest.approx(1 / 3, rel=1e-14)
     assert one.n_categories == two.n_categories == 3
+
+
+def test_fleiss_kappa_front_door():
+    with pytest.warns(UndefinedMetricWarning) as rec:
+        res = fleiss_kappa([[None, None]], nan_policy="omit", confidence_level=0.9)
+    assert [str(w.message) for w in rec] == [
+        "Fleiss' kappa is undefined for zero units; returning NaN."
+    ]
+    assert np.isnan(res.value)
+    assert (res.n, res.n_raters, res.n_categories, res.n_excluded) == (0, 2, 0, 1)
+    assert (res.statistic, res.level, res.confidence_level) == (
+        "fleiss_kappa",
+        "nominal",
+        0.9,
+    )
+    assert np.isnan(res.observed)
+    assert np.isnan(res.expected)
+    assert res.replicates.size == 0
+    with pytest.warns(UndefinedMetricWarning) as rec:
+        fleiss_kappa([[1, 1], [1, 1]])
+    assert [str(w.message) for w in rec] == [
+        (
+            "Fleiss' kappa is undefined when every rating falls in one category "
+            "(no chance disagreement); returning NaN."
+        )
+    ]
+    with pytest.raises(InvalidInputError) as err:
+        fleiss_kappa([[1, None], [1, 1]])
+    assert str(err.value).startswith(
+        "`ratings` has a missing rating at unit 0, rater 1"
+    )
+    with pytest.raises(InvalidInputError) as err:
+        fleiss_kappa([[1, 3], [1, 1]], categories=[1, 2])
+    assert str(err.value).startswith("`ratings` holds 3 at unit 0, rater 1")
+    # a category nobody used still counts
+    assert fleiss_kappa([[1, 1], [1, 2]], categories=[1, 2, 3]).n_categories == 3
+
+
+def test_fleiss_bootstrap_resamples_kappa_with_the_given_rng():
+    # systematic disagreement: kappa = (0.2 - 0.52)/0.48 = -2/3; the replicates
+    # are kappas (mostly negative), not the observed agreement (never negative)
+    data = [[1, 2], [2, 1], [1, 2], [2, 1], [1, 1]]
+    one = fleiss_kappa(data, rng=1)
+    assert one.value == pytest.approx(-2 / 3, rel=1e-14)
+    assert np.nanmean(one.replicates) < 0
+    # the bootstrap standard error
+    assert one.standard_error == pytest.approx(
+        np.nanstd(one.replicates, ddof=1), rel=1e-12
+    )
+    two = fleiss_kappa(data, rng=2)
+    assert not np.array_equal(one.replicates, two.replicates, equal_nan=True)
