@@ -208,6 +208,14 @@ def test_fleiss_bootstrap_resamples_kappa_with_the_given_rng():
     data = [[1, 2], [2, 1], [1, 2], [2, 1], [1, 1]]
     one = fleiss_kappa(data, rng=1)
     assert one.value == pytest.approx(-2 / 3, rel=1e-14)
+    assert (one.statistic, one.level, one.confidence_level) == (
+        "fleiss_kappa",
+        "nominal",
+        0.95,
+    )
+    assert (one.n, one.n_raters, one.n_categories, one.n_excluded) == (5, 2, 2, 0)
+    assert one.observed == pytest.approx(0.2, rel=1e-14)  # P-bar
+    assert one.expected == pytest.approx(0.52, rel=1e-14)  # 0.6^2 + 0.4^2
     assert np.nanmean(one.replicates) < 0
     # the bootstrap standard error
     assert one.standard_error == pytest.approx(
