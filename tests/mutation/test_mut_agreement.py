@@ -223,3 +223,19 @@ def test_fleiss_bootstrap_resamples_kappa_with_the_given_rng():
     )
     two = fleiss_kappa(data, rng=2)
     assert not np.array_equal(one.replicates, two.replicates, equal_nan=True)
+
+
+def test_cohens_bootstrap_resamples_kappa_and_not_an_undefined_one():
+    # systematic disagreement: negative kappa, while p_o is never negative
+    a = [1, 2, 1, 2, 1, 2]
+    b = [2, 1, 2, 1, 1, 2]
+    res = cohens_kappa(a, b, rng=3)
+    assert res.value < 0
+    assert res.replicates.size == 1000
+    assert np.nanmean(res.replicates) < 0
+    # every rating in one category: undefined, no bootstrap, NaN standard error
+    with pytest.warns(UndefinedMetricWarning):
+        one = cohens_kappa([1, 1, 1], [1, 1, 1])
+    assert np.isnan(one.value)
+    assert np.isnan(one.standard_error)
+    assert one.replicates.size == 0
