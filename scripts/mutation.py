@@ -19,6 +19,13 @@ Usage::
     python scripts/mutation.py stats/_interval.py   # one module
     python scripts/mutation.py --list               # the modules and their tests
     python scripts/mutation.py --jobs 2 --keep ...  # parallel mutants; keep scratch
+    python scripts/mutation.py --resume ...         # after adding tests to a kept run
+
+``--resume`` re-tests only the mutants a kept run (``--keep``) tested and did
+not kill, against the checkout's current tests, and keeps the other verdicts:
+adding tests can only kill more. Mutants an interrupted run never reached stay
+"not checked" (and count as not killed). It refuses when the module's source or
+its test selection changed since (mutant names would differ); run in full then.
 
 Exit status 0 when every run finished (whatever the scores), 1 when mutmut
 failed to run, 2 for a bad argument. Surviving mutants are printed under each
@@ -75,7 +82,17 @@ MODULES: dict[str, tuple[str, ...]] = {
     ),
     "survival/_km.py": ("tests/survival", "tests/mutation/test_mut_km.py"),
     # new families (#12-#15), measured the same way
-    "journeys/_kernel.py": ("tests/journeys",),
+    "journeys/_kernel.py": (
+        "tests/journeys",
+        "tests/mutation/test_mut_journeys_kernel.py",
+    ),
+    "experiments/_kernel.py": ("tests/experiments",),
+    "voice/_kappa.py": ("tests/voice", "tests/mutation/test_mut_agreement.py"),
+    "voice/_alpha.py": ("tests/voice",),
+    "workforce/_adherence.py": (
+        "tests/workforce",
+        "tests/mutation/test_mut_adherence.py",
+    ),
 }
 
 #: mutmut's result names counted as killed (a timeout is a mutant the tests stopped)
@@ -158,26 +175,37 @@ def prepare(module: str, tests: tuple[str, ...]) -> Path:
     return work
 
 
-def run_module(module: str, jobs: int) -> dict[str, str] | None:
-    """Mutant name -> status for one module, or None when mutmut failed."""
-    tests = MODULES[module]
-    work = prepare(module, tests)
-    env = dict(os.environ)
-    env.setdefault("CXMETRICS_HYPOTHESIS_PROFILE", "ci")
-    # the scratch copy's src/ is what mutmut mutates: drop this checkout's src/
-    paths = env.get("PYTHONPATH", "").split(os.pathsep)
-    keep = [p for p in paths if p and Path(p).resolve() != ROOT / "src"]
-    env["PYTHONPATH"] = os.pathsep.join(keep)
-    print(f"== {module}: mutmut run against {', '.join(tests)}", flush=True)
-    run = subprocess.run(  # noqa: S603  (our interpreter, fixed arguments)
-        [sys.executable, "-m", "mutmut", "run", "--max-children", str(jobs)],
-        cwd=work,
-        env=env,
-        check=False,
-    )
-    if run.returncode != 0:
-        print(f"   mutmut run failed for {module} (exit {run.returncode})")
+def resume(module: str, tests: tuple[str, ...]) -> Path | None:
+    """The kept scratch copy of an earlier run, with this checkout's tests copied in.
+
+    None (with a message) when there is no kept run to resume, when the module's
+    source or the test selection changed since (mutants and their names would
+    differ: run in full again).
+    """
+    work = SCRATCH / module.replace("/", "__").removesuffix(".py")
+    source = Path("src") / "cxmetrics" / module
+    if not (work / "mutants").is_dir():
+        print(f"   no kept run of {module} in {work} to resume: run it with --keep")
         return None
+    if (work / source).read_bytes() != (ROOT / source).read_bytes():
+        print(f"   {module} changed since the kept run: run it in full again")
+        return None
+    with (work / "pyproject.toml").open("rb") as f:
+        kept = tomllib.load(f)["tool"]["mutmut"]
+    if kept.get("pytest_add_cli_args_test_selection") != list(tests):
+        print(f"   the tests of {module} changed since the kept run: run it in full")
+        return None
+    ignore = shutil.ignore_patterns("__pycache__", ".hypothesis", "*.pyc")
+    shutil.rmtree(work / "tests")
+    shutil.copytree(ROOT / "tests", work / "tests", ignore=ignore)
+    # mutmut runs the tests from its own copy under mutants/
+    shutil.rmtree(work / "mutants" / "tests")
+    shutil.copytree(ROOT / "tests", work / "mutants" / "tests", ignore=ignore)
+    return work
+
+
+def _results(work: Path, env: dict[str, str]) -> dict[str, str] | None:
+    """Mutant name -> status from ``mutmut results --all true`` in ``work``."""
     res = subprocess.run(
         [sys.executable, "-m", "mutmut", "results", "--all", "true"],
         cwd=work,
@@ -197,14 +225,68 @@ def run_module(module: str, jobs: int) -> dict[str, str] | None:
     return statuses
 
 
+def run_module(
+    module: str, jobs: int, *, resumed: bool = False
+) -> dict[str, str] | None:
+    """Mutant name -> status for one module, or None when mutmut failed.
+
+    ``resumed``: re-test only the mutants a kept run tested and did not kill,
+    against the current tests (tests are only ever added, so a killed mutant
+    stays killed).
+    """
+    tests = MODULES[module]
+    env = dict(os.environ)
+    env.setdefault("CXMETRICS_HYPOTHESIS_PROFILE", "ci")
+    # the scratch copy's src/ is what mutmut mutates: drop this checkout's src/
+    paths = env.get("PYTHONPATH", "").split(os.pathsep)
+    keep = [p for p in paths if p and Path(p).resolve() != ROOT / "src"]
+    env["PYTHONPATH"] = os.pathsep.join(keep)
+    names: list[str] = []
+    if resumed:
+        found = resume(module, tests)
+        if found is None:
+            return None
+        work = found
+        before = _results(work, env)
+        if before is None:
+            return None
+        names = sorted(
+            n for n, s in before.items() if s not in KILLED and s != "not checked"
+        )
+        unchecked = sum(s == "not checked" for s in before.values())
+        print(
+            f"== {module}: re-run {len(names)} mutant(s) not killed "
+            f"({unchecked} never checked stay so)",
+            flush=True,
+        )
+        if not names:
+            return before
+    else:
+        work = prepare(module, tests)
+        print(f"== {module}: mutmut run against {', '.join(tests)}", flush=True)
+    run = subprocess.run(  # noqa: S603  (our interpreter, fixed arguments)
+        [sys.executable, "-m", "mutmut", "run", "--max-children", str(jobs), *names],
+        cwd=work,
+        env=env,
+        check=False,
+    )
+    if run.returncode != 0:
+        print(f"   mutmut run failed for {module} (exit {run.returncode})")
+        return None
+    return _results(work, env)
+
+
 def score(
     module: str, statuses: dict[str, str], equivalent: dict[str, str]
 ) -> tuple[float, list[str], list[str]]:
     """The module's score, its surviving mutants and stale equivalent entries."""
     killed = [n for n, s in statuses.items() if s in KILLED]
-    accepted = [n for n, s in statuses.items() if s not in KILLED and n in equivalent]
+    # a mutant an interrupted run never reached counts as not killed, listed or not
+    unchecked = [n for n, s in statuses.items() if s == "not checked"]
+    tested = {n: s for n, s in statuses.items() if s != "not checked"}
+    accepted = [n for n, s in tested.items() if s not in KILLED and n in equivalent]
     alive = sorted(
-        n for n, s in statuses.items() if s not in KILLED and n not in equivalent
+        n for n, s in tested.items() if s not in KILLED and n not in equivalent
     )
     stale = sorted(
         n for n in equivalent if statuses.get(n) in KILLED or n not in statuses
@@ -217,6 +299,11 @@ def score(
         f"   {module}: score {100 * value:.1f}% ({len(killed)} killed + "
         f"{len(accepted)} accepted equivalent of {total}; {detail})"
     )
+    if unchecked:
+        print(
+            f"   {len(unchecked)} mutant(s) not checked (an interrupted run): "
+            "run the module in full for its score"
+        )
     return value, alive, stale
 
 
@@ -226,6 +313,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=1, help="mutants run at once")
     parser.add_argument("--list", action="store_true", help="list the modules")
     parser.add_argument("--keep", action="store_true", help="keep build/mutation/")
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="re-run only the mutants a kept run did not kill, with the current tests",
+    )
     args = parser.parse_args(argv)
     if args.list:
         for module, tests in MODULES.items():
@@ -242,7 +334,7 @@ def main(argv: list[str] | None = None) -> int:
     failed = False
     summary = []
     for module in args.modules or list(MODULES):
-        statuses = run_module(module, args.jobs)
+        statuses = run_module(module, args.jobs, resumed=args.resume)
         if statuses is None:
             failed = True
             summary.append(f"{module}: mutmut failed")
@@ -255,7 +347,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"   equivalent.toml lists {name}, which is killed or gone: remove it"
             )
         summary.append(f"{module}: {100 * value:.1f}% ({len(alive)} surviving)")
-        if not args.keep:
+        if not (args.keep or args.resume):
             shutil.rmtree(SCRATCH / module.replace("/", "__").removesuffix(".py"))
     print("\nmutation scores")
     for line in summary:
