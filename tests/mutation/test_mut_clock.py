@@ -15,8 +15,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cxmetrics.support import SLAPolicy, TicketLog, sla_targets
-from cxmetrics.support._clock import segment_search
+from cxmetrics.support import BusinessCalendar, SLAPolicy, TicketLog, sla_targets
+from cxmetrics.support._clock import run_clock, segment_search
 
 H = 3600
 
@@ -138,3 +138,28 @@ def test_pause_at_any_level(minutes):
     else:
         assert d == start + np.timedelta64(60, "m")
         assert t.status[0] == ("paused" if minutes == 60 else "active_breached")
+
+
+def test_clock_lookups_of_no_tickets_are_empty_int64():
+    # sla_targets only asks with some ticket, so the empty guards of Clock.at and
+    # Clock.reach are checked here: no query gives an empty int64 array (a shape of
+    # one or of no dimension, or float64, would break the caller's indexing)
+    policy = SLAPolicy({"p1": {"resolution": H}}, hours="calendar")
+    log = _log(
+        [("A", "2024-01-08T09:00", "open"), ("A", "2024-01-08T10:00", "pending")]
+    )
+    end = np.array([log.instant.max()], dtype=np.int64)
+    clk = run_clock(
+        log, BusinessCalendar.always(), policy.running_mask("resolution"), end
+    )
+    none = np.zeros(0, dtype=np.int64)
+    for got in (clk.at(none, none), clk.reach(none, none)):
+        assert isinstance(got, np.ndarray)
+        assert got.shape == (0,)
+        assert got.dtype == np.int64
+    # and one ticket asked: the clock ran one hour, reached at 10:00
+    one = np.zeros(1, dtype=np.int64)
+    assert clk.at(one, end).tolist() == [H * 10**9]
+    assert clk.reach(one, np.array([H * 10**9])).tolist() == [
+        np.datetime64("2024-01-08T10:00", "ns").astype(np.int64)
+    ]
