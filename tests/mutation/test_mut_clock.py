@@ -5,6 +5,8 @@ Mutant killed here: ``v < query`` turned into ``v <= query`` in
 last event whose clock is *below* the target. With ``<=`` an event whose clock
 equals the target (the ticket paused exactly on reaching it) is taken instead,
 its clock is stopped, and the deadline is reported as never reached (NaT).
+Also ``Clock.at`` and ``Clock.reach`` asked about no ticket (the empty guards,
+which ``sla_targets`` never reaches).
 Expected values are hand-computed in comments.
 """
 
