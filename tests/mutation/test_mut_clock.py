@@ -5,8 +5,8 @@ Mutant killed here: ``v < query`` turned into ``v <= query`` in
 last event whose clock is *below* the target. With ``<=`` an event whose clock
 equals the target (the ticket paused exactly on reaching it) is taken instead,
 its clock is stopped, and the deadline is reported as never reached (NaT).
-Also ``Clock.at`` and ``Clock.reach`` asked about no ticket (the empty guards,
-which ``sla_targets`` never reaches).
+Also ``Clock.at`` and ``Clock.reach`` asked about no ticket and ``reach`` of a
+target of 0 (guards which ``sla_targets`` never reaches).
 Expected values are hand-computed in comments.
 """
 
@@ -18,7 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cxmetrics.support import BusinessCalendar, SLAPolicy, TicketLog, sla_targets
-from cxmetrics.support._clock import run_clock, segment_search
+from cxmetrics.support._clock import NAT, run_clock, segment_search
 
 H = 3600
 
@@ -162,6 +162,14 @@ def test_clock_lookups_of_no_tickets_are_empty_int64():
     # and one ticket asked: the clock ran one hour, reached at 10:00
     one = np.zeros(1, dtype=np.int64)
     assert clk.at(one, end).tolist() == [H * 10**9]
+    created = np.datetime64("2024-01-08T09:00", "ns").astype(np.int64)
     assert clk.reach(one, np.array([H * 10**9])).tolist() == [
         np.datetime64("2024-01-08T10:00", "ns").astype(np.int64)
     ]
+    # a target of 0 (or below) is due at creation, like one reached at creation
+    assert clk.reach(np.zeros(2, dtype=np.int64), np.array([0, -5])).tolist() == [
+        created,
+        created,
+    ]
+    # a target the paused clock never reaches (1 h + 1 ns): never (NaT)
+    assert clk.reach(one, np.array([H * 10**9 + 1])).tolist() == [NAT]
