@@ -6,7 +6,8 @@ last event whose clock is *below* the target. With ``<=`` an event whose clock
 equals the target (the ticket paused exactly on reaching it) is taken instead,
 its clock is stopped, and the deadline is reported as never reached (NaT).
 Also ``Clock.at`` and ``Clock.reach`` asked about no ticket and ``reach`` of a
-target of 0 (guards which ``sla_targets`` never reaches).
+target of 0 or 1 ns, and the clock of a log without events (paths which
+``sla_targets`` never takes).
 Expected values are hand-computed in comments.
 """
 
@@ -171,5 +172,26 @@ def test_clock_lookups_of_no_tickets_are_empty_int64():
         created,
         created,
     ]
+    # a target of 1 ns is reached 1 ns after creation (the clock runs from 09:00)
+    assert clk.reach(one, np.array([1])).tolist() == [created + 1]
     # a target the paused clock never reaches (1 h + 1 ns): never (NaT)
     assert clk.reach(one, np.array([H * 10**9 + 1])).tolist() == [NAT]
+
+
+def test_clock_of_a_log_without_events_is_empty():
+    log = TicketLog.from_arrays(
+        np.array([], dtype=str),
+        np.array([], dtype="datetime64[ns]"),
+        np.array([], dtype=str),
+    )
+    policy = SLAPolicy({"p1": {"resolution": H}}, hours="calendar")
+    clk = run_clock(
+        log,
+        BusinessCalendar.always(),
+        policy.running_mask("resolution"),
+        np.zeros(0, dtype=np.int64),
+    )
+    for arr in (clk.level, clk.seg_end, clk.total, clk.f_start):
+        assert arr.shape == (0,)
+        assert arr.dtype == np.int64
+    assert clk.running.shape == (0,)
