@@ -98,6 +98,11 @@ def test_segment_search_left_and_right_by_hand():
     right = segment_search(values, first, code, query, side="right")
     assert left.tolist() == [1, 3, 3, 0, 5, 6, 4]
     assert right.tolist() == [3, 3, 4, 1, 6, 6, 5]
+    # no tickets at all (first == [0]) and no queries: nothing to search
+    none = np.zeros(0, dtype=np.int64)
+    for side in ("left", "right"):
+        got = segment_search(none, np.zeros(1, dtype=np.int64), none, none, side=side)
+        assert got.tolist() == []
 
 
 @given(
