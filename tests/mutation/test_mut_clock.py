@@ -5,6 +5,9 @@ Mutant killed here: ``v < query`` turned into ``v <= query`` in
 last event whose clock is *below* the target. With ``<=`` an event whose clock
 equals the target (the ticket paused exactly on reaching it) is taken instead,
 its clock is stopped, and the deadline is reported as never reached (NaT).
+Also ``Clock.at`` and ``Clock.reach`` asked about no ticket and ``reach`` of a
+target of 0 or 1 ns, and the clock of a log without events (paths which
+``sla_targets`` never takes).
 Expected values are hand-computed in comments.
 """
 
@@ -15,8 +18,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cxmetrics.support import SLAPolicy, TicketLog, sla_targets
-from cxmetrics.support._clock import segment_search
+from cxmetrics.support import BusinessCalendar, SLAPolicy, TicketLog, sla_targets
+from cxmetrics.support._clock import NAT, run_clock, segment_search
 
 H = 3600
 
@@ -95,6 +98,11 @@ def test_segment_search_left_and_right_by_hand():
     right = segment_search(values, first, code, query, side="right")
     assert left.tolist() == [1, 3, 3, 0, 5, 6, 4]
     assert right.tolist() == [3, 3, 4, 1, 6, 6, 5]
+    # no tickets at all (first == [0]) and no queries: nothing to search
+    none = np.zeros(0, dtype=np.int64)
+    for side in ("left", "right"):
+        got = segment_search(none, np.zeros(1, dtype=np.int64), none, none, side=side)
+        assert got.tolist() == []
 
 
 @given(
@@ -138,3 +146,57 @@ def test_pause_at_any_level(minutes):
     else:
         assert d == start + np.timedelta64(60, "m")
         assert t.status[0] == ("paused" if minutes == 60 else "active_breached")
+
+
+def test_clock_lookups_of_no_tickets_are_empty_int64():
+    # sla_targets only asks with some ticket, so the empty guards of Clock.at and
+    # Clock.reach are checked here: no query gives an empty int64 array (a shape of
+    # one or of no dimension, or float64, would break the caller's indexing)
+    policy = SLAPolicy({"p1": {"resolution": H}}, hours="calendar")
+    log = _log(
+        [("A", "2024-01-08T09:00", "open"), ("A", "2024-01-08T10:00", "pending")]
+    )
+    end = np.array([log.instant.max()], dtype=np.int64)
+    clk = run_clock(
+        log, BusinessCalendar.always(), policy.running_mask("resolution"), end
+    )
+    none = np.zeros(0, dtype=np.int64)
+    for got in (clk.at(none, none), clk.reach(none, none)):
+        assert isinstance(got, np.ndarray)
+        assert got.shape == (0,)
+        assert got.dtype == np.int64
+    # and one ticket asked: the clock ran one hour, reached at 10:00
+    one = np.zeros(1, dtype=np.int64)
+    assert clk.at(one, end).tolist() == [H * 10**9]
+    created = np.datetime64("2024-01-08T09:00", "ns").astype(np.int64)
+    assert clk.reach(one, np.array([H * 10**9])).tolist() == [
+        np.datetime64("2024-01-08T10:00", "ns").astype(np.int64)
+    ]
+    # a target of 0 (or below) is due at creation, like one reached at creation
+    assert clk.reach(np.zeros(2, dtype=np.int64), np.array([0, -5])).tolist() == [
+        created,
+        created,
+    ]
+    # a target of 1 ns is reached 1 ns after creation (the clock runs from 09:00)
+    assert clk.reach(one, np.array([1])).tolist() == [created + 1]
+    # a target the paused clock never reaches (1 h + 1 ns): never (NaT)
+    assert clk.reach(one, np.array([H * 10**9 + 1])).tolist() == [NAT]
+
+
+def test_clock_of_a_log_without_events_is_empty():
+    log = TicketLog.from_arrays(
+        np.array([], dtype=str),
+        np.array([], dtype="datetime64[ns]"),
+        np.array([], dtype=str),
+    )
+    policy = SLAPolicy({"p1": {"resolution": H}}, hours="calendar")
+    clk = run_clock(
+        log,
+        BusinessCalendar.always(),
+        policy.running_mask("resolution"),
+        np.zeros(0, dtype=np.int64),
+    )
+    for arr in (clk.level, clk.seg_end, clk.total, clk.f_start):
+        assert arr.shape == (0,)
+        assert arr.dtype == np.int64
+    assert clk.running.shape == (0,)

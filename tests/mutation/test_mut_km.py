@@ -3,7 +3,13 @@
 Mutants killed here (``survival/_km.py``): the plain band's half-width
 ``z * sd * S`` turned into ``z * sd / S``, the restricted-mean interval's ``z * SE``
 turned into ``z / SE``, and ``quantile_interval`` ignoring its
-``confidence_level``. References: statsmodels' ``SurvfuncRight`` (Greenwood
+``confidence_level``; then the survivors of the first measurement of the module
+in ``survival/`` (see the tests below the ``first measurement`` line): the
+quantile rule at the edges of its ``sqrt(eps)`` tolerance and on a level lasting
+to the last time, the restricted-mean interval's lower clip, the empty curve's
+results and warning, argument names in messages, ``to_dict`` column names, and
+floating-point errors leaking to a caller whose numpy error state raises.
+References: statsmodels' ``SurvfuncRight`` (Greenwood
 standard errors of S, test-only dependency), hand computations in comments, and
 a re-implementation of the documented rules in numpy below.
 """
@@ -11,6 +17,9 @@ a re-implementation of the documented rules in numpy below.
 from __future__ import annotations
 
 import math
+import sys
+from decimal import Decimal
+from fractions import Fraction
 from statistics import NormalDist
 
 import numpy as np
@@ -19,6 +28,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import cxmetrics as cx
+from cxmetrics.exceptions import (
+    InvalidInputError,
+    MissingDependencyError,
+    UndefinedMetricWarning,
+)
+from cxmetrics.survival import _km
 
 LEVELS = [0.5, 0.8, 0.9, 0.95, 0.99]
 
@@ -201,3 +216,206 @@ def test_band_equals_the_formula_on_greenwood(data, level, method):
     np.testing.assert_allclose(
         band.high[ev][defined], high[defined], rtol=1e-9, atol=1e-12
     )
+
+
+# ------------------------------------------- first measurement in survival/
+
+
+def test_tolerance_is_sqrt_eps_a_power_of_two():
+    # the edge tests below rely on p -+ sqrt(eps) being exact in binary
+    assert _km._TOL == 2.0**-26
+
+
+def test_quantile_at_the_edges_of_the_tolerance():
+    # four events at 1, 2, 3, 4: 1 - S = 0.25, 0.5, 0.75, 1
+    fit = cx.kaplan_meier([1, 2, 3, 4])
+    # p = 0.5 + sqrt(eps): 1 - S(2) = 0.5 = p - sqrt(eps) counts as reached (>=), and
+    # the first time beyond p + sqrt(eps) is 3: the midpoint (2 + 3) / 2
+    assert fit.quantile(0.5 + 2.0**-26) == 2.5
+    # p = 0.5 - sqrt(eps): 1 - S(2) = 0.5 = p + sqrt(eps) counts as beyond (>=), so
+    # the quantile is 2 itself, not a midpoint with 3
+    assert fit.quantile(0.5 - 2.0**-26) == 2.0
+
+
+def test_quantile_on_a_level_lasting_to_the_end():
+    # events at 1, 2, censored at 3, 4: S = 3/4, then 1/2 from 2 to the last time 4
+    fit = cx.kaplan_meier([1, 2, 3, 4], [1, 1, 0, 0])
+    # the curve lies on 1 - p = 0.5 up to the end: the midpoint of 2 and the last time 4
+    assert fit.quantile(0.5) == 3.0
+    # at exactly sqrt(eps) below the level the curve is reached but not on it (|diff| <
+    # sqrt(eps) is strict) and never goes beyond: the first time it is reached, 2
+    assert fit.quantile(0.5 + 2.0**-26) == 2.0
+    # the band of a curve on the level to the end: the upper band lies above 0.5 and
+    # is never reached (inf); the lower band reaches 0.5 first at time 1
+    assert fit.quantile_interval(0.5, 0.95) == (1.0, math.inf)
+
+
+def test_quantile_interval_default_level_is_95_percent(fit):
+    assert fit.quantile_interval(0.5) == fit.quantile_interval(0.5, 0.95)
+    assert fit.quantile_interval(0.25) == fit.quantile_interval(0.25, 0.95)
+    assert fit.quantile_interval(0.5) != fit.quantile_interval(0.5, 0.5)
+
+
+@pytest.mark.parametrize("bad", [-0.1, 1.5])
+def test_quantile_interval_names_the_probability(fit, bad):
+    msg = rf"^`probability` must lie in \[0, 1\]; got {bad}\.$"
+    with pytest.raises(InvalidInputError, match=msg):
+        fit.quantile_interval(bad)
+    with pytest.raises(InvalidInputError, match=msg):
+        fit.quantile(bad)
+
+
+def test_restricted_mean_interval_lower_bound_below_one():
+    # the docstring example with every duration divided by 10: mean 0.45, SE
+    # sqrt(0.006875) = 0.0829156; 95 %: 0.45 - 1.959964 * 0.0829156 = 0.287488
+    res = cx.kaplan_meier([0.2, 0.4, 0.4, 0.7], [1, 1, 0, 1]).restricted_mean(0.6)
+    assert res.value == pytest.approx(0.45, rel=1e-12)
+    assert res.standard_error == pytest.approx(math.sqrt(0.006875), rel=1e-12)
+    low, high = res.confidence_interval(0.95)
+    assert low == pytest.approx(0.45 - z_of(0.95) * math.sqrt(0.006875), rel=1e-12)
+    assert high == 0.6  # 0.45 + 0.1625 clipped to tau
+    # below 0 it is clipped to 0: one event at 0.001 of two, tau = 1: mean
+    # 0.001 + 0.5 * 0.999 = 0.5005; Var = 0.4995^2 * 1 / (2 * 1), SE 0.353200;
+    # 95 %: 0.5005 - 0.692254 < 0 -> 0, and 0.5005 + 0.692254 > tau -> 1
+    res = cx.kaplan_meier([0.001, 5], [1, 0]).restricted_mean(1)
+    assert res.value == pytest.approx(0.5005, rel=1e-12)
+    assert res.standard_error == pytest.approx(0.4995 * math.sqrt(0.5), rel=1e-12)
+    assert tuple(res.confidence_interval(0.95)) == (0.0, 1.0)
+
+
+def test_restricted_mean_reports_tau_and_n(fit):
+    res = fit.restricted_mean(14)
+    assert (res.tau, res.n) == (14.0, 12)
+    assert type(res.n) is int
+
+
+def test_empty_curve_results_and_warning():
+    with pytest.warns(UndefinedMetricWarning) as rec:
+        fit = cx.kaplan_meier([])
+    assert len(rec) == 1
+    assert str(rec[0].message) == (
+        "the Kaplan-Meier curve is undefined for zero subjects; "
+        "returning an empty curve."
+    )
+    # under mutmut a trampoline adds two frames between the caller and the function,
+    # so the caller's frame is only checked in an ordinary run
+    if not hasattr(_km.kaplan_meier_from_table, "__wrapped__"):
+        assert rec[0].filename == __file__
+    res = fit.restricted_mean(3)
+    assert math.isnan(res.value)
+    assert math.isnan(res.standard_error)
+    assert res.tau == 3.0
+    assert res.n == 0
+    assert type(res.n) is int
+
+
+def test_survival_at_takes_any_real_numbers():
+    # S = 3/4 on [1, 2), 1/2 on [2, 3), 1/4 on [3, 4), 0 from 4
+    fit = cx.kaplan_meier([1, 2, 3, 4])
+    assert fit.survival_at(Fraction(5, 2)) == 0.5
+    assert fit.survival_at(Decimal("3.5")) == 0.25
+    np.testing.assert_array_equal(
+        fit.survival_at([Fraction(1, 2), Decimal("1.5"), 4]), [1.0, 0.75, 0.0]
+    )
+
+
+def test_to_dict_columns_by_name():
+    fit = cx.kaplan_meier([3, 5, 5, 8], [1, 1, 0, 1])
+    cols = fit.to_dict()
+    assert list(cols) == [
+        "time",
+        "at_risk",
+        "events",
+        "censored",
+        "survival",
+        "standard_error",
+        "ci_low",
+        "ci_high",
+    ]
+    band = fit.confidence_interval(0.95, method="log-log")
+    for name in ("time", "at_risk", "events", "censored", "survival"):
+        np.testing.assert_array_equal(cols[name], getattr(fit, name))
+    np.testing.assert_array_equal(cols["standard_error"], fit.standard_error)
+    np.testing.assert_array_equal(cols["ci_low"], band.low)
+    np.testing.assert_array_equal(cols["ci_high"], band.high)
+    # by hand: S = 3/4, 1/2, 0 with 4, 3, 1 at risk; 0 censored at 3 and 8, 1 at 5
+    assert cols["at_risk"].tolist() == [4, 3, 1]
+    assert cols["events"].tolist() == [1, 1, 1]
+    assert cols["censored"].tolist() == [0, 1, 0]
+
+
+def test_to_pandas_without_pandas_names_the_method(monkeypatch):
+    monkeypatch.setitem(sys.modules, "pandas", None)  # import pandas -> ImportError
+    fit = cx.kaplan_meier([3, 5])
+    with pytest.raises(MissingDependencyError, match=r"^to_pandas\(\) needs pandas,"):
+        fit.to_pandas()
+
+
+@pytest.mark.parametrize("method", ["log-log", "log", "plain"])
+def test_no_floating_point_error_reaches_a_raising_caller(method):
+    # a caller whose numpy raises on divide/invalid/overflow: the curve has an S = 1
+    # row (censored at 1 before any event: log S = 0, sd = 0) and ends at S = 0
+    # (log S = -inf, Greenwood inf), where every operation would otherwise raise
+    with np.errstate(divide="raise", invalid="raise", over="raise"):
+        fit = cx.kaplan_meier([1, 2, 2, 3], [0, 1, 1, 1])
+        band = fit.confidence_interval(0.95, method=method)
+        rmst = fit.restricted_mean(4)
+        ci = rmst.confidence_interval(0.95)
+    # S = 1, 1/3, 0 at 1, 2, 3; Greenwood 0, 2 / (3 * 1), inf
+    np.testing.assert_allclose(fit.survival, [1.0, 1 / 3, 0.0], rtol=1e-15)
+    assert fit.greenwood[0] == 0.0
+    assert fit.greenwood[1] == pytest.approx(2 / 3, rel=1e-15)
+    assert fit.greenwood[2] == math.inf
+    assert math.isnan(fit.standard_error[2])
+    assert (band.low[0], band.high[0]) == (1.0, 1.0)
+    assert (band.low[2], band.high[2]) == (0.0, 1.0)
+    assert 0.0 <= band.low[1] < 1 / 3 < band.high[1] <= 1.0
+    # RMST to 4: 2 * 1 + 1 * 1/3 = 7/3; the term at 3 (n = d = 1) is 0, the one at 2 has
+    # tail 1/3 and d / (n (n - d)) = 2/3: Var = 1/9 * 2/3 = 2/27
+    assert rmst.value == pytest.approx(7 / 3, rel=1e-12)
+    assert rmst.standard_error == pytest.approx(math.sqrt(2 / 27), rel=1e-12)
+    assert ci.low < 7 / 3 < ci.high
+
+
+def test_standard_error_is_nan_once_the_curve_underflows_to_zero():
+    # delayed entry keeps two subjects at risk at each of 1075 events (n = 2, d = 1):
+    # S = 2^-k is exact down to 2^-1074 and rounds to 0 at the 1075th halving, the
+    # last row (the second subject is censored at that same time). The Greenwood sum
+    # stays finite (1075 / 2), so S * sqrt(sum) is 0 there, but the documented
+    # standard error once the curve is 0 is NaN
+    m = 1075
+    k = np.arange(m + 1)
+    durations = k + 2.0
+    durations[-1] = m + 1
+    events = np.ones(m + 1, dtype=int)
+    events[-1] = 0
+    entry = k + 0.5
+    entry[0] = 0.0
+    fit = cx.kaplan_meier(durations, events, entry=entry)
+    assert fit.time.size == m
+    assert fit.at_risk.tolist() == [2] * m
+    assert fit.survival[-2] == 2.0**-1074
+    assert fit.survival[-1] == 0.0
+    assert fit.greenwood[-1] == m / 2
+    assert fit.standard_error[-2] == pytest.approx(2.0**-1074 * math.sqrt(537), rel=0.1)
+    assert np.isnan(fit.standard_error[-1])
+    assert not np.isnan(fit.standard_error[:-1]).any()
+
+
+def test_curve_of_a_state_is_a_view_of_its_read_only_columns():
+    # the state's table starts with an origin row where nobody leaves: the curve is
+    # the rest of the table, a slice, taken as a view of the state's read-only
+    # columns (no copy); a writable table given by hand is copied (test above in
+    # tests/survival/test_survival_fast_paths.py)
+    state = cx.SurvivalState.from_durations([3.5, 1.25, 3.5, 8.0], [1, 0, 1, 1])
+    assert state.times.tolist() == [0.0, 1.25, 3.5, 8.0]
+    res = state.compute()
+    assert res.time.tolist() == [1.25, 3.5, 8.0]
+    for got, column in (
+        (res.time, state.times),
+        (res.events, state.events),
+        (res.censored, state.censored),
+    ):
+        assert not column.flags.writeable
+        assert np.shares_memory(got, column)
+        assert not got.flags.writeable

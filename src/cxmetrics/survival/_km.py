@@ -96,7 +96,8 @@ def _crossing(time: Float, survival: Float, probability: float) -> float:
     if beyond.size == 0:
         if abs(float(cdf[k1]) - probability) < _TOL:
             return (float(time[k1]) + float(time[-1])) / 2.0
-        return float(time[k1])  # pragma: no cover  (cdf == probability + _TOL exactly)
+        # cdf == probability - _TOL exactly: reached, but not on the level
+        return float(time[k1])
     k2 = int(beyond[0])
     return (float(time[k1]) + float(time[k2])) / 2.0
 
