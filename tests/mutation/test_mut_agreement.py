@@ -86,13 +86,13 @@ def test_weighted_kappa_of_a_single_category_is_undefined_without_numpy_warnings
             [1, 2, 1, 2],
             ["1", "2", "1", "2"],
             InvalidInputTypeError,
-            "`ratings` mixes kinds of labels (int, str); use one kind (all text or all numbers).",
+            "`rater_a`/`rater_b` mixes kinds of labels (int, str); use one kind (all text or all numbers).",
         ),
         (
             [1, None],
             [1, 1],
             InvalidInputError,
-            "`ratings` has a missing rating at unit 1, rater 0 (1 unit(s) with missing ratings); pass nan_policy='omit' to leave those units out, or use krippendorff_alpha, which allows missing ratings.",
+            "`rater_a`/`rater_b` has a missing rating at unit 1, rater 0 (1 unit(s) with missing ratings); pass nan_policy='omit' to leave those units out, or use krippendorff_alpha, which allows missing ratings.",
         ),
     ],
 )
@@ -111,7 +111,7 @@ def test_cohens_kappa_option_and_category_errors():
     with pytest.raises(InvalidInputError) as err:
         cohens_kappa([1, 3], [1, 1], categories=[1, 2])
     assert str(err.value) == (
-        "`ratings` holds 3 at unit 1, rater 0, which is not one of `categories` "
+        "`rater_a`/`rater_b` holds 3 at unit 1, rater 0, which is not one of `categories` "
         "[1, 2] (1 such rating(s)); add it to `categories`."
     )
 
