@@ -76,11 +76,15 @@ def broadcast_shape(named: Mapping[str, object]) -> tuple[int, ...]:
 
 
 @contextmanager
-def errors_named(names: Mapping[str, str]) -> Iterator[None]:
+def errors_named(
+    names: Mapping[str, str], *, derived: Mapping[str, str] | None = None
+) -> Iterator[None]:
     """Rename arguments in the cxmetrics errors raised inside: ``{"responses": "a"}``.
 
     Only the backticked name is replaced (```responses``` -> ```a```), so the rest
-    of the message is untouched.
+    of the message is untouched. ``derived`` explains arguments the caller computed
+    from its own (``{"traffic": "`volumes` x `aht` / `interval_length`"}``): an
+    error naming one gets "(here `traffic` = ...)" appended.
 
     Examples
     --------
@@ -98,6 +102,13 @@ def errors_named(names: Mapping[str, str]) -> Iterator[None]:
         for inner, outer in names.items():
             renamed = renamed.replace(f"`{inner}`", f"`{outer}`")
             renamed = renamed.replace(f"`{inner}[", f"`{outer}[")
+        notes = [
+            f"`{name}` = {how}"
+            for name, how in (derived or {}).items()
+            if f"`{name}`" in text or f"`{name}[" in text
+        ]
+        if notes:
+            renamed = f"{renamed} (here {' and '.join(notes)})"
         if renamed == text:
             raise
         raise type(err)(renamed) from err

@@ -23,6 +23,7 @@ from cxmetrics._core.arrays import (
 )
 from cxmetrics._core.display import DisplayMixin
 from cxmetrics._core.optional import require
+from cxmetrics._core.shapes import errors_named
 from cxmetrics._core.validation import check_option, parameter_array, parameter_scalar
 from cxmetrics.exceptions import InvalidInputError, UndefinedMetricWarning
 from cxmetrics.staffing import (
@@ -35,6 +36,17 @@ from cxmetrics.typing import QueueModel, ServiceLevelDefinition
 from cxmetrics.workforce._schedule import ShiftSchedule
 
 __all__ = ["ProjectedService", "projected_service", "staff_requirements"]
+
+
+#: arguments the functions below derive before calling the queue models, and how
+_DERIVED_TRAFFIC = {
+    "traffic": "`volumes` x `aht` / `interval_length`",
+    "arrival_rate": "`volumes` / `interval_length`",
+}
+_DERIVED_QUEUE = {
+    "arrival_rate": "`volumes` / `interval_length`",
+    "agents": "`scheduled` x (1 - `shrinkage`)",
+}
 
 
 def _volumes(volumes: ArrayLike) -> NDArray[np.float64]:
@@ -103,7 +115,8 @@ def staff_requirements(
         interval_length, "interval_length", low=0.0, low_inclusive=False
     )
     vol = _volumes(volumes)
-    try:
+    # the traffic is derived here: errors about it name the arguments it comes from
+    with errors_named({}, derived=_DERIVED_TRAFFIC):
         return agents_required(
             arrival_rate=vol / length,
             aht=aht,
@@ -116,12 +129,6 @@ def staff_requirements(
             patience=patience,
             definition=definition,
         )
-    except InvalidInputError as err:
-        if "`traffic`" not in str(err) and "`arrival_rate`" not in str(err):
-            raise
-        # the traffic is derived here: name the arguments it comes from
-        msg = f"{err} (here `traffic` = `volumes` x `aht` / `interval_length`)"
-        raise type(err)(msg) from None
 
 
 @attrs.frozen(repr=False, field_transformer=nan_equal_fields)
@@ -334,7 +341,8 @@ def projected_service(
             msg = f"`required` must hold one value per interval ({vol.size}); got shape {req.shape}."
             raise InvalidInputError(msg)
     on_queue = np.floor(sched * (1.0 - shr) + 1e-9)
-    try:
+    # the arrival rate and the agents are derived here: errors name their sources
+    with errors_named({}, derived=_DERIVED_QUEUE):
         m = queue_metrics(
             arrival_rate=vol / length,
             agents=on_queue,
@@ -345,16 +353,6 @@ def projected_service(
             definition=definition,
             short_abandon=short_abandon,
         )
-    except InvalidInputError as err:
-        text = str(err)
-        if "`arrival_rate`" not in text and "`agents`" not in text:
-            raise
-        # both are derived here: name the arguments they come from
-        msg = (
-            f"{text} (here `arrival_rate` = `volumes` / `interval_length` and "
-            "`agents` = `scheduled` x (1 - `shrinkage`))"
-        )
-        raise type(err)(msg) from None
     answered = vol * (1.0 - m.abandon_probability)
     sl_weights = answered if definition == "answered" else vol
     offered = float(vol.sum())
