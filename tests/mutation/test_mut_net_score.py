@@ -189,3 +189,110 @@ def test_bootstrap_bounds_are_the_percentiles_of_the_resamples(
     assert np.mean(net > float(high) + 1e-12) <= alpha / 2 + 1 / 300 + 1e-9
     assert float(low) == pytest.approx(np.quantile(net, alpha / 2), abs=1e-12)
     assert float(high) == pytest.approx(np.quantile(net, 1 - alpha / 2), abs=1e-12)
+
+
+# --- second measurement (541 mutants): argument names, restricted shares, defaults ---
+
+from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError  # noqa: E402
+from cxmetrics.stats import net_score_variance, restricted_mle  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    ("call", "name"),
+    [
+        (lambda: net_score_variance(1.5, 0.1), "p_pos"),
+        (lambda: net_score_variance(0.1, -0.1), "p_neg"),
+        (lambda: restricted_mle(-1, 1, 3, 0.1), "positive"),
+        (lambda: restricted_mle(1, -1, 3, 0.1), "negative"),
+        (lambda: restricted_mle(1, 1, -3, 0.1), "nobs"),
+        (lambda: restricted_mle(1, 1, 3, -1.5), "delta"),
+    ],
+)
+def test_public_blocks_name_the_bad_argument(call, name):
+    with pytest.raises(InvalidInputError, match=f"^`{name}` must"):
+        call()
+
+
+@pytest.mark.parametrize(
+    ("args", "name"),
+    [
+        (("a", 1, 3, 0.1), "positive"),
+        ((1, "a", 3, 0.1), "negative"),
+        ((1, 1, "x", 0.1), "nobs"),
+    ],
+)
+def test_restricted_mle_names_a_non_number(args, name):
+    with pytest.raises(InvalidInputTypeError, match=f"^`{name}` must be a number"):
+        restricted_mle(*args)
+
+
+def test_restricted_mle_accepts_the_whole_delta_range():
+    # delta = -1 (every answer negative) is a valid constraint, -1.01 is not
+    p_pos, p_neg = restricted_mle(0, 10, 10, -1.0)
+    assert (float(p_pos), float(p_neg)) == (0.0, 1.0)
+    with pytest.raises(InvalidInputError, match=r"^`delta` must lie in \[-1, 1\]"):
+        restricted_mle(0, 10, 10, -1.01)
+
+
+def test_restricted_mle_without_answers_is_nan_without_a_warning():
+    # 0 / 0 shares: NaN, and no floating-point warning escapes
+    with np.errstate(all="raise"):
+        p_pos, p_neg = restricted_mle(0, 0, 0, 0.3)
+    assert np.isnan(p_pos)
+    assert np.isnan(p_neg)
+
+
+# inputs where the quadratic's root, computed in floating point, falls one rounding
+# error outside the feasible shares (found by a search over random counts)
+_BELOW_ZERO = [(0, 9, 74, -0.23175970032922022), (0, 8, 123, -0.91)]
+_ABOVE_ONE = [
+    (3, 6, 9, -0.2520948792671103),
+    (142, 1, 143, -0.98),
+    (6, 17, 23, -0.461169778794571),
+]
+
+
+@pytest.mark.parametrize(("xp", "xn", "n", "delta"), _BELOW_ZERO + _ABOVE_ONE)
+def test_restricted_shares_are_a_probability_vector(xp, xn, n, delta):
+    p_pos, p_neg = (float(v) for v in restricted_mle(xp, xn, n, delta))
+    assert p_pos >= 0.0
+    assert p_neg >= 0.0
+    assert p_pos + p_neg <= 1.0
+    # and they meet the constraint, to rounding
+    assert p_pos - p_neg == pytest.approx(delta, abs=1e-15)
+
+
+@pytest.mark.parametrize(("xp", "xn", "n", "delta"), _BELOW_ZERO)
+def test_no_positive_answers_at_a_negative_delta_gives_no_positive_share(
+    xp, xn, n, delta
+):
+    # with x+ = 0 the likelihood is maximal at p+ = 0, i.e. p- = -delta, exactly
+    p_pos, p_neg = restricted_mle(xp, xn, n, delta)
+    assert float(p_pos) == 0.0
+    assert float(p_neg) == -delta
+
+
+def test_bootstrap_takes_shares_summing_to_one_plus_a_rounding_error():
+    # 0.1 / 4.6 + 4.5 / 4.6 = 1 + 2.2e-16 in floating point: the passive share is 0,
+    # not a tiny negative probability that numpy's multinomial refuses
+    ci = net_score_interval(0.1, 4.5, 4.6, method="bootstrap", n_resamples=200)
+    assert -1.0 <= float(ci.low) <= float(ci.high) <= 1.0
+
+
+def test_bootstrap_default_draws_ten_thousand_resamples():
+    # many answers, so the resampled net scores are nearly all distinct
+    counts = (37_000, 21_000, 97_000)
+    default = net_score_interval(*counts, method="bootstrap", rng=5)
+    explicit = net_score_interval(
+        *counts, method="bootstrap", n_resamples=10_000, rng=5
+    )
+    assert (float(default.low), float(default.high)) == (
+        float(explicit.low),
+        float(explicit.high),
+    )
+    other = net_score_interval(*counts, method="bootstrap", n_resamples=10_001, rng=5)
+    # one more resample moves the percentiles of this sample (checked, not assumed)
+    assert (float(other.low), float(other.high)) != (
+        float(explicit.low),
+        float(explicit.high),
+    )

@@ -1,0 +1,102 @@
+"""The business-time engine's bucket lookup, before 1970 and on empty input (issue #21).
+
+Mutants killed here (``support/_timeline.py``): the bucket count computed from
+``last + origin`` instead of ``last - origin`` (no bucket at all for a timeline
+before 1970: an IndexError), the lookup's step count set to 0 when every
+interval starts within one bucket (instants past the first start of the bucket
+then read the wrong interval), the lookup table left writable (it is cached
+and shared by every later call), and the empty results of ``business_ns`` and
+``deadline_ns`` (shape (0,), int64). ``_last_start`` is documented as
+``searchsorted(starts, t, side="right") - 1``: the property tests check it
+against that definition on hand-built interval starts.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cxmetrics.support import BusinessCalendar
+from cxmetrics.support._timeline import (
+    _BUCKET_BITS,
+    Timeline,
+    _buckets,
+    _last_start,
+    business_ns,
+    deadline_ns,
+    timeline,
+)
+
+H = 3600
+BUCKET = 1 << _BUCKET_BITS  # 2**46 ns, about 19.5 hours
+
+
+def _tl(starts: np.ndarray) -> Timeline:
+    s = np.asarray(starts, dtype=np.int64)
+    e = s + 1
+    origin, first, steps = _buckets(s)
+    z = np.zeros_like(s)
+    return Timeline(s, e, z, z, 2000, 2000, origin, first, steps)
+
+
+def _expected(starts, t):
+    return np.searchsorted(np.asarray(starts), t, side="right") - 1
+
+
+@given(
+    origin=st.integers(-(2**61), 2**61),
+    gaps=st.lists(st.integers(1, 3 * BUCKET), min_size=1, max_size=40),
+    offsets=st.lists(st.integers(-2 * BUCKET, 60 * BUCKET), min_size=1, max_size=30),
+)
+def test_last_start_is_the_documented_searchsorted(origin, gaps, offsets):
+    starts = origin + np.concatenate([[0], np.cumsum(gaps)])
+    t = origin + np.asarray(offsets, dtype=np.int64)
+    t = np.concatenate([t, starts, starts - 1])  # on and just before each start
+    got = _last_start(_tl(starts), t)
+    np.testing.assert_array_equal(got, _expected(starts, t))
+
+
+def test_several_starts_within_one_bucket():
+    # three intervals starting within the first bucket (a span below 2**46 ns):
+    # an instant after the third start is in interval 2, not in interval 0
+    origin = 10**18
+    starts = np.array([origin, origin + 10 * H * 10**9, origin + 15 * H * 10**9])
+    tl = _tl(starts)
+    assert tl.bucket_steps == 2
+    t = np.array([origin + 16 * H * 10**9, origin + 11 * H * 10**9, origin, origin - 1])
+    np.testing.assert_array_equal(_last_start(tl, t), [2, 1, 0, -1])
+
+
+def test_the_bucket_table_of_a_cached_timeline_is_read_only():
+    cal = BusinessCalendar(week={"mon-fri": [("09:00", "17:00")]})
+    lo = int(np.datetime64("2024-03-04T00:00", "ns").astype(np.int64))
+    tl = timeline(cal, lo, lo)
+    assert tl.bucket_first is not None
+    assert not tl.bucket_first.flags.writeable
+    with pytest.raises(ValueError, match="read-only"):
+        tl.bucket_first[0] = 0
+
+
+@pytest.mark.parametrize("year", [1965, 1969, 1900])
+def test_business_time_before_1970(year):
+    # Mon-Fri 09:00-17:00 UTC; 4 March 1965, 3 March 1969 and 5 March 1900 are
+    # Thursday, Monday and Monday. From 10:00 on the first day to 12:00 the
+    # next working day: 7 h + 3 h.
+    first = {1965: "1965-03-04", 1969: "1969-03-03", 1900: "1900-03-05"}[year]
+    nxt = {1965: "1965-03-05", 1969: "1969-03-04", 1900: "1900-03-06"}[year]
+    cal = BusinessCalendar(week={"mon-fri": [("09:00", "17:00")]})
+    a = np.array([f"{first}T10:00"], dtype="datetime64[s]")
+    b = np.array([f"{nxt}T12:00"], dtype="datetime64[s]")
+    assert cal.business_seconds(a, b).tolist() == [10.0 * H]
+    # and back: 10 h from 10:00 is due at 12:00 the next working day
+    np.testing.assert_array_equal(cal.deadline(a, 10 * H), b.astype("datetime64[ns]"))
+
+
+def test_empty_inputs_give_empty_int64_results():
+    cal = BusinessCalendar(week={"mon-fri": [("09:00", "17:00")]})
+    empty = np.zeros(0, dtype=np.int64)
+    for out in (business_ns(cal, empty, empty), deadline_ns(cal, empty, empty)):
+        assert out.shape == (0,)
+        assert out.dtype == np.int64
