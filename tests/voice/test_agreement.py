@@ -370,3 +370,83 @@ def test_normal_interval_without_standard_error_is_nan_not_the_whole_range():
     lo, hi = res.confidence_interval()
     assert math.isnan(lo)
     assert math.isnan(hi)
+
+
+def test_kappa_near_total_agreement_on_a_wide_scale_is_a_number_not_nan():
+    # 1001 ordered categories, quadratic weights, 2,000,000 units: rater A always
+    # says 0 and rater B too except once (1). The chance disagreement is
+    # 1 * (1/2e6) * (1/1000)^2 = 5e-13 and so is the observed one: kappa is 0 and
+    # defined; a cut-off of 1 - p_e at 1e-12 would report NaN with a warning that
+    # every rating falls in one category, which is false.
+    n = 2_000_000
+    a = np.zeros(n, dtype=np.int64)
+    b = a.copy()
+    b[123] = 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        res = cohens_kappa(
+            a, b, categories=range(1001), weighting="quadratic", n_resamples=0
+        )
+    assert res.value == pytest.approx(0.0, abs=1e-12)
+    assert res.n == n
+    # the same agreement with a single disagreement on the unweighted scale
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        plain = cohens_kappa(a, b, n_resamples=0)
+    assert plain.value == pytest.approx(0.0, abs=1e-12)
+
+
+def test_kappa_near_total_agreement_matches_statsmodels_and_exact_fractions():
+    from fractions import Fraction
+
+    # 10,000 units on a 5-point scale, all 3 but for a handful of 2s, 4s and a 1:
+    # p_e is within 2e-3 of 1; kappa in exact rational arithmetic is 1 - q_o/q_e
+    a = np.full(10_000, 3)
+    b = a.copy()
+    a[:5], a[5:10] = 2, 4
+    b[:3], b[10:14], b[20] = 2, 4, 1
+    table = np.zeros((5, 5), dtype=np.int64)
+    np.add.at(table, (a - 1, b - 1), 1)
+    n = int(table.sum())
+    rows, cols = table.sum(axis=1).tolist(), table.sum(axis=0).tolist()
+    for weighting, power in (("linear", 1), ("quadratic", 2)):
+        q = [[Fraction(abs(i - j), 4) ** power for j in range(5)] for i in range(5)]
+        q_o = sum(Fraction(int(table[i, j]), n) * q[i][j] for i in range(5) for j in range(5))
+        q_e = sum(Fraction(rows[i] * cols[j], n * n) * q[i][j] for i in range(5) for j in range(5))
+        res = cohens_kappa(a, b, categories=[1, 2, 3, 4, 5], weighting=weighting,
+                           n_resamples=0)
+        assert res.value == pytest.approx(float(1 - q_o / q_e), rel=1e-14)
+        inter_rater = pytest.importorskip("statsmodels.stats.inter_rater")
+        ref = inter_rater.cohens_kappa(table.astype(float), wt=weighting)
+        assert res.value == pytest.approx(ref.kappa, rel=1e-12)
+        assert res.standard_error == pytest.approx(ref.std_kappa, rel=1e-9)
+
+
+@pytest.mark.parametrize(
+    "stamp",
+    [
+        np.datetime64("2026-03-02"),
+        np.timedelta64(5, "m"),
+    ],
+)
+def test_dates_and_durations_are_not_ratings(stamp):
+    import datetime as dt
+
+    typed = np.array([stamp, stamp, stamp])
+    # typed arrays, and the same values as Python objects (an object column)
+    objects = np.array(
+        [dt.date(2026, 3, 2), dt.datetime(2026, 3, 2, 9, 30), dt.timedelta(minutes=5)],
+        dtype=object,
+    )
+    with pytest.raises(InvalidInputTypeError, match=r"`rater_a`/`rater_b` must hold labels"):
+        cohens_kappa(typed, typed)
+    with pytest.raises(
+        InvalidInputTypeError, match=r"got datetime\.date\(2026, 3, 2\) at unit 0, rater 0"
+    ):
+        cohens_kappa(objects, objects)
+    with pytest.raises(InvalidInputTypeError, match=r"at unit 2, rater 1"):
+        cohens_kappa(["a", "b", "c"], np.array(["a", "b", dt.timedelta(1)], dtype=object))
+    with pytest.raises(InvalidInputTypeError, match=r"`ratings` must hold labels"):
+        fleiss_kappa(np.stack([objects, objects], axis=1))
+    with pytest.raises(InvalidInputTypeError, match=r"`ratings` must hold labels"):
+        krippendorff_alpha(np.stack([typed, typed], axis=1))

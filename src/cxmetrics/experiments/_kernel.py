@@ -107,7 +107,7 @@ def sequential_pvalue(
 ) -> _F:
     r"""Always-valid p-value: the inverse of the e-value (eq. 155), capped at 1.
 
-    :math:`e = \exp\!\big(\rho^2 N\hat\Delta^2/(2\hat\sigma^2(N\rho^2+1))\big)/\sqrt{N\rho^2+1}`,
+    :math:`e = \exp\!\big(\rho^2 N^2\hat\Delta^2/(2\hat\sigma^2(N\rho^2+1))\big)/\sqrt{N\rho^2+1}`,
     :math:`p = \min(1, 1/e)`.
     """
     rho = sequential_rho(alpha, tuning)

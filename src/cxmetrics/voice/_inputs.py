@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator, Mapping
 from typing import Any, Protocol
 
@@ -40,6 +41,26 @@ def _plain(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
+_TEMPORAL = (dt.date, dt.time, dt.timedelta, np.datetime64, np.timedelta64)
+
+
+def _refuse_temporal(arr: NDArray[Any], name: str) -> None:
+    """Dates, times and durations are not ratings: refuse them with their place."""
+    if arr.dtype.kind in "Mm":
+        bad = np.ones(arr.shape, dtype=bool)
+    elif arr.dtype.kind == "O":
+        bad = np.frompyfunc(lambda v: isinstance(v, _TEMPORAL), 1, 1)(arr).astype(bool)
+    else:
+        return
+    if bad.any():
+        i, j = np.argwhere(bad)[0]
+        msg = (
+            f"`{name}` must hold labels or numbers, not dates, times or durations; "
+            f"got {_plain(arr[i, j])!r} at unit {i}, rater {j}."
+        )
+        raise InvalidInputTypeError(msg)
+
+
 def _missing_mask(arr: NDArray[Any]) -> NDArray[np.bool_]:
     out: NDArray[np.bool_]
     if arr.dtype.kind == "f":
@@ -53,9 +74,6 @@ def _missing_mask(arr: NDArray[Any]) -> NDArray[np.bool_]:
     if arr.dtype.kind == "U":
         out = np.asarray(np.char.strip(arr) == "", dtype=bool)
         return out
-    if arr.dtype.kind == "M":
-        msg = "ratings must be labels or numbers, not dates."
-        raise InvalidInputTypeError(msg)
     return np.zeros(arr.shape, dtype=bool)
 
 
@@ -85,6 +103,7 @@ def rating_codes(
     if arr.shape[1] < 2:
         msg = f"`{name}` needs at least 2 raters (columns) to measure agreement; got {arr.shape[1]}."
         raise InvalidInputError(msg)
+    _refuse_temporal(arr, name)
     missing = _missing_mask(arr)
     if numeric:
         if arr.dtype.kind == "O":

@@ -39,17 +39,24 @@ def _agreement_weights(k: int, weighting: str) -> NDArray[np.float64]:
 def _kappa(
     tables: NDArray[np.float64], w: NDArray[np.float64]
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
-    """Weighted kappa of each table in a (b, k, k) stack: value, p_o, p_e."""
+    """Weighted kappa of each table in a (b, k, k) stack: value, p_o, p_e.
+
+    Computed in its disagreement form, kappa = 1 - q_o/q_e with q = 1 - w (Cohen
+    1968), as scikit-learn does: q_e is a sum of non-negative terms, so it is exact
+    near p_e = 1 where 1 - p_e would cancel, and kappa is undefined only when the
+    chance disagreement is exactly zero.
+    """
     n = tables.sum(axis=(1, 2))
+    q = 1.0 - w
     with np.errstate(invalid="ignore", divide="ignore"):
         p = tables / n[:, None, None]
         rows = p.sum(axis=2)
         cols = p.sum(axis=1)
-        p_o = np.einsum("bij,ij->b", p, w)
-        p_e = np.einsum("bi,bj,ij->b", rows, cols, w)
-        kappa = (p_o - p_e) / (1.0 - p_e)
-    kappa[~(p_e < 1.0 - 1e-12)] = np.nan
-    return kappa, p_o, p_e
+        q_o = np.einsum("bij,ij->b", p, q)
+        q_e = np.einsum("bi,bj,ij->b", rows, cols, q)
+        kappa = 1.0 - q_o / q_e
+    kappa[~(q_e > 0.0)] = np.nan
+    return kappa, 1.0 - q_o, 1.0 - q_e
 
 
 def _kappa_variance(
@@ -59,11 +66,12 @@ def _kappa_variance(
     n = table.sum()
     p = table / n
     rows, cols = p.sum(axis=1), p.sum(axis=0)
-    p_e = float(rows @ w @ cols)
+    q_e = float(rows @ (1.0 - w) @ cols)  # 1 - p_e without cancellation
+    p_e = 1.0 - q_e
     w_row = w @ cols  # mean agreement weight of row category i
     w_col = rows @ w  # ... of column category j
     term = (p * (w - (w_row[:, None] + w_col[None, :]) * (1.0 - kappa)) ** 2).sum()
-    var = (term - (kappa - p_e * (1.0 - kappa)) ** 2) / ((1.0 - p_e) ** 2 * n)
+    var = (term - (kappa - p_e * (1.0 - kappa)) ** 2) / (q_e**2 * n)
     return float(max(var, 0.0))
 
 
@@ -230,11 +238,15 @@ def _fleiss(
     """Fleiss' kappa of weighted sums over units: w (b, N) of counts and per-unit P_i."""
     size = w.sum(axis=1)
     p_bar = (w @ unit_p) / size
-    p_j = (w @ counts) / (size * m)[:, None]
+    total = (size * m)[:, None]
+    drawn = w @ counts  # whole numbers: the differences below are exact
+    p_j = drawn / total
     p_e = (p_j**2).sum(axis=1)
+    # 1 - p_e = sum_j p_j (1 - p_j) without cancellation near p_e = 1
+    q_e = (p_j * ((total - drawn) / total)).sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        kappa = (p_bar - p_e) / (1.0 - p_e)
-    kappa[~(p_e < 1.0 - 1e-12)] = np.nan
+        kappa = (p_bar - p_e) / q_e
+    kappa[~(q_e > 0.0)] = np.nan
     return kappa, p_bar, p_e
 
 
