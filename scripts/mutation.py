@@ -79,6 +79,7 @@ MODULES: dict[str, tuple[str, ...]] = {
         "tests/support",
         "tests/mutation/test_mut_calendar.py",
         "tests/mutation/test_mut_clock.py",
+        "tests/mutation/test_mut_timeline.py",
     ),
     "survival/_km.py": ("tests/survival", "tests/mutation/test_mut_km.py"),
     # new families (#12-#15), measured the same way

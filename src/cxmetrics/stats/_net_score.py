@@ -41,10 +41,6 @@ _BISECTION_STEPS = 64
 _BOOTSTRAP_BLOCK = 2_000_000  # resampled values held in memory at once
 
 
-def _f(x: ArrayLike) -> NDArray[np.float64]:
-    return np.asarray(x, dtype=np.float64)
-
-
 def net_score_variance(p_pos: ArrayLike, p_neg: ArrayLike) -> NDArray[np.float64]:
     r"""Per-answer variance of a net score: :math:`p_+ + p_- - (p_+ - p_-)^2`.
 
