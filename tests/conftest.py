@@ -28,3 +28,16 @@ def shared_dir() -> Path:
 
 # tests/typing/ is checked by mypy, never executed (--doctest-modules would import it)
 collect_ignore_glob = ["typing/*"]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fresh_caches() -> None:
+    """Start every test session with empty library caches.
+
+    mutmut forks each mutant's session from a process that has already run the
+    tests once: a business-time timeline cached there would hide a mutant in the
+    code that builds it.
+    """
+    from cxmetrics.support._timeline import timeline
+
+    timeline.cache_clear()

@@ -79,6 +79,25 @@ def test_the_bucket_table_of_a_cached_timeline_is_read_only():
         tl.bucket_first[0] = 0
 
 
+def test_a_new_bucket_table_is_read_only():
+    # straight from the builder: a cached timeline may have been built before
+    _, first, _ = _buckets(np.array([0, 5, BUCKET * 3], dtype=np.int64))
+    assert first is not None
+    assert not first.flags.writeable
+
+
+def test_many_starts_in_one_bucket_give_int64_positions():
+    # twelve starts within one bucket: the lookup falls back to a binary search,
+    # whose positions must stay int64 (they index the interval arrays)
+    starts = np.arange(12, dtype=np.int64) * 1000
+    tl = _tl(starts)
+    assert tl.bucket_steps > 8
+    t = np.array([-1, 0, 999, 1000, 5500, 11_000, 10**9], dtype=np.int64)
+    got = _last_start(tl, t)
+    assert got.dtype == np.int64
+    np.testing.assert_array_equal(got, [-1, 0, 0, 1, 5, 11, 11])
+
+
 @pytest.mark.parametrize("year", [1965, 1969, 1900])
 def test_business_time_before_1970(year):
     # Mon-Fri 09:00-17:00 UTC; 4 March 1965, 3 March 1969 and 5 March 1900 are
