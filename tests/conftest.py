@@ -38,6 +38,6 @@ def _fresh_caches() -> None:
     tests once: a business-time timeline cached there would hide a mutant in the
     code that builds it.
     """
-    from cxmetrics.support._timeline import timeline
+    from cxmetrics.support._timeline import _expand
 
-    timeline.cache_clear()
+    _expand.cache_clear()
