@@ -18,6 +18,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from cxmetrics.exceptions import InvalidInputError
 from cxmetrics.support import BusinessCalendar
 from cxmetrics.support._timeline import (
     _BUCKET_BITS,
@@ -119,3 +120,29 @@ def test_empty_inputs_give_empty_int64_results():
     for out in (business_ns(cal, empty, empty), deadline_ns(cal, empty, empty)):
         assert out.shape == (0,)
         assert out.dtype == np.int64
+
+
+def test_one_nanosecond_past_the_years_last_window_rolls_into_the_next_year():
+    # Mon-Fri 09:00-17:00 UTC. Friday 31 December 2027, 18:00: the year's last
+    # window is over, so even one nanosecond of work is due just after 09:00 on
+    # Monday 3 January 2028, beyond the years the start alone asks for.
+    cal = BusinessCalendar(week={"mon-fri": [("09:00", "17:00")]})
+    start = np.array([np.datetime64("2027-12-31T18:00", "ns").astype(np.int64)])
+    for ns in (1, 2, 10**9):
+        due = deadline_ns(cal, start, np.array([ns], dtype=np.int64))
+        expected = np.datetime64("2028-01-03T09:00", "ns").astype(np.int64) + ns
+        assert due.tolist() == [expected]
+
+
+def test_a_deadline_at_the_very_end_of_the_last_supported_window():
+    # every day 09:00-17:00 UTC. The latest start accepted is 31 December 2261,
+    # 00:00, and the timeline of 2261 reaches into 1 January 2262 (a one-day
+    # margin). Sixteen hours from then end exactly at the end of the last working
+    # window there is: due then, not "after 2261"; one nanosecond more is.
+    cal = BusinessCalendar(week={"mon-sun": [("09:00", "17:00")]})
+    a = np.array(["2261-12-31T00:00"], dtype="datetime64[ns]")
+    due = cal.deadline(a, 16 * H)
+    np.testing.assert_array_equal(due, np.array(["2262-01-01T17:00"], dtype="datetime64[ns]"))
+    start = a.view(np.int64)
+    with pytest.raises(InvalidInputError, match="after 2261"):
+        deadline_ns(cal, start, np.array([16 * H * 10**9 + 1], dtype=np.int64))
