@@ -25,7 +25,9 @@ Usage::
 not kill, against the checkout's current tests, and keeps the other verdicts:
 adding tests can only kill more. Mutants an interrupted run never reached stay
 "not checked" (and count as not killed). It refuses when the module's source or
-its test selection changed since (mutant names would differ); run in full then.
+a test path was dropped from its selection since (mutant names would differ, or a
+verdict may no longer hold); run in full then. Test paths added to the selection
+are taken in.
 
 Exit status 0 when every run finished (whatever the scores), 1 when mutmut
 failed to run, 2 for a bad argument. Surviving mutants are printed under each
@@ -166,6 +168,12 @@ def prepare(module: str, tests: tuple[str, ...]) -> Path:
     ignore = shutil.ignore_patterns("__pycache__", ".hypothesis", "*.pyc")
     shutil.copytree(ROOT / "src", work / "src", ignore=ignore)
     shutil.copytree(ROOT / "tests", work / "tests", ignore=ignore)
+    _write_pyproject(work, module, tests)
+    return work
+
+
+def _write_pyproject(work: Path, module: str, tests: tuple[str, ...]) -> None:
+    """The checkout's pyproject.toml with the module's ``[tool.mutmut]`` table."""
     text = _without_mutmut_table((ROOT / "pyproject.toml").read_text("utf-8"))
     table = mutmut_table(module, tests)
     lines = ["", "[tool.mutmut]"]
@@ -173,15 +181,15 @@ def prepare(module: str, tests: tuple[str, ...]) -> Path:
     (work / "pyproject.toml").write_text(
         text.rstrip("\n") + "\n" + "\n".join(lines) + "\n", "utf-8"
     )
-    return work
 
 
 def resume(module: str, tests: tuple[str, ...]) -> Path | None:
     """The kept scratch copy of an earlier run, with this checkout's tests copied in.
 
     None (with a message) when there is no kept run to resume, when the module's
-    source or the test selection changed since (mutants and their names would
-    differ: run in full again).
+    source changed since (mutants and their names would differ) or a test path
+    was dropped from its selection (a kept verdict may no longer hold): run in
+    full again. Test paths added to the selection are written into the copy.
     """
     work = SCRATCH / module.replace("/", "__").removesuffix(".py")
     source = Path("src") / "cxmetrics" / module
@@ -193,9 +201,14 @@ def resume(module: str, tests: tuple[str, ...]) -> Path | None:
         return None
     with (work / "pyproject.toml").open("rb") as f:
         kept = tomllib.load(f)["tool"]["mutmut"]
-    if kept.get("pytest_add_cli_args_test_selection") != list(tests):
+    kept_tests = kept.get("pytest_add_cli_args_test_selection", [])
+    if not set(kept_tests) <= set(tests):
+        # a test path was removed: a verdict of the kept run may no longer hold
         print(f"   the tests of {module} changed since the kept run: run it in full")
         return None
+    if kept_tests != list(tests):
+        # test paths were only added: they can only kill more
+        _write_pyproject(work, module, tests)
     ignore = shutil.ignore_patterns("__pycache__", ".hypothesis", "*.pyc")
     shutil.rmtree(work / "tests")
     shutil.copytree(ROOT / "tests", work / "tests", ignore=ignore)

@@ -152,9 +152,7 @@ def test_fieller_with_a_zero_control_mean_is_nan_without_runtime_warnings() -> N
     values = [0] * 20 + [1] * 5 + [0] * 15
     arms = ["c"] * 20 + ["t"] * 20
     with pytest.warns(UndefinedMetricWarning, match="control mean is 0"):
-        res = cx.experiment(
-            values, arms, control="c", kind="proportion", relative=True
-        )
+        res = cx.experiment(values, arms, control="c", kind="proportion", relative=True)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         low, high = res["t"].confidence_interval(method="fieller")
@@ -224,6 +222,24 @@ def test_test_pvalue_is_float64_nan_where_the_statistic_is_undefined() -> None:
     assert np.isnan(out[0]) and np.isnan(out[3])
     assert out[1] == pytest.approx(2 * stats.norm.sf(1.5), rel=1e-12)
     assert out[2] == pytest.approx(2 * stats.t.sf(0.5, 7.0), rel=1e-12)
+
+
+@pytest.mark.parametrize("alternative", ["two-sided", "less", "greater"])
+def test_test_pvalue_of_an_undefined_statistic_never_reaches_the_t_test(
+    alternative: str,
+) -> None:
+    # a NaN statistic is NaN whatever its df, even one the t test would refuse (0)
+    stats = pytest.importorskip("scipy.stats")
+    stat = np.array([NAN, NAN, 2.0, 0.7])
+    df = np.array([0.0, 4.0, NAN, 9.0])
+    out = _kernel.test_pvalue(stat, df, alternative)
+    assert np.isnan(out[:3]).all()
+    want = {
+        "two-sided": 2 * stats.t.sf(0.7, 9.0),
+        "less": stats.t.cdf(0.7, 9.0),
+        "greater": stats.t.sf(0.7, 9.0),
+    }[alternative]
+    assert out[3] == pytest.approx(want, rel=1e-12)
 
 
 # -- sequential ---------------------------------------------------------------
