@@ -89,7 +89,10 @@ MODULES: dict[str, tuple[str, ...]] = {
         "tests/journeys",
         "tests/mutation/test_mut_journeys_kernel.py",
     ),
-    "experiments/_kernel.py": ("tests/experiments",),
+    "experiments/_kernel.py": (
+        "tests/experiments",
+        "tests/mutation/test_mut_experiments_kernel.py",
+    ),
     "voice/_kappa.py": ("tests/voice", "tests/mutation/test_mut_agreement.py"),
     "voice/_alpha.py": ("tests/voice",),
     "workforce/_adherence.py": (

@@ -319,3 +319,28 @@ def test_an_arm_of_one_unit_gives_nan_and_warns():
     assert np.isnan(lift.standard_error)
     assert np.isnan(lift.pvalue)
     assert all(np.isnan(lift.confidence_interval()))
+
+
+@given(
+    x=st.lists(st.integers(1, 99), min_size=3, max_size=12),
+    y=st.lists(st.integers(1, 99), min_size=3, max_size=12),
+    power=st.integers(-140, 140),
+)
+def test_welch_df_and_pvalue_do_not_depend_on_the_scale_of_the_values(x, y, power):
+    # Welch's df is a ratio of variances: scaling every value by 10**power changes
+    # neither it nor the p-value (squared variances would overflow or underflow)
+    assume(len(set(x)) > 1 or len(set(y)) > 1)
+    arms = ["c"] * len(x) + ["t"] * len(y)
+    plain = np.asarray(x + y, dtype=np.float64)
+    base = cx.experiment(plain, arms, control="c")
+    scipy_stats = pytest.importorskip("scipy.stats")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # scipy: a constant arm
+        ref = scipy_stats.ttest_ind(y, x, equal_var=False)
+    assert base.df[0] == pytest.approx(ref.df, rel=1e-9)
+    assert base.pvalue[0] == pytest.approx(ref.pvalue, rel=1e-7, abs=1e-300)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        scaled = cx.experiment(plain * 10.0**power, arms, control="c")
+    assert scaled.df[0] == pytest.approx(base.df[0], rel=1e-9)
+    assert scaled.pvalue[0] == pytest.approx(base.pvalue[0], rel=1e-6, abs=1e-300)

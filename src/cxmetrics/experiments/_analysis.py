@@ -214,9 +214,11 @@ def analyze(
     with np.errstate(invalid="ignore", divide="ignore"):
         se = np.sqrt(diff_var)
         if test == "welch":
-            df = diff_var**2 / (
-                var_adj[t] ** 2 / (n[t] - 1.0) + var_adj[c] ** 2 / (n[c] - 1.0)
-            )
+            # Welch-Satterthwaite on the variance shares (no squared variances:
+            # the same df at any scale of the values, 1e-100 or 1e80)
+            w_t = var_adj[t] / diff_var
+            w_c = var_adj[c] / diff_var
+            df = 1.0 / (w_t * w_t / (n[t] - 1.0) + w_c * w_c / (n[c] - 1.0))
             # no variance at all: nothing to estimate the df from; the test is exact
             df = np.where(diff_var == 0, np.inf, df)
         else:
