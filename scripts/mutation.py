@@ -93,8 +93,12 @@ MODULES: dict[str, tuple[str, ...]] = {
         "tests/experiments",
         "tests/mutation/test_mut_experiments_kernel.py",
     ),
-    "voice/_kappa.py": ("tests/voice", "tests/mutation/test_mut_agreement.py"),
-    "voice/_alpha.py": ("tests/voice",),
+    "voice/_kappa.py": (
+        "tests/voice",
+        "tests/mutation/test_mut_agreement.py",
+        "tests/mutation/test_mut_kappa.py",
+    ),
+    "voice/_alpha.py": ("tests/voice", "tests/mutation/test_mut_alpha.py"),
     "workforce/_adherence.py": (
         "tests/workforce",
         "tests/mutation/test_mut_adherence.py",

@@ -25,10 +25,11 @@ import numpy as np
 import pytest
 
 from cxmetrics.exceptions import InvalidInputError, UndefinedMetricWarning
+from cxmetrics.typing import AgreementLevel
 from cxmetrics.voice import krippendorff_alpha
 
 NAN = math.nan
-LEVELS = ["nominal", "ordinal", "interval", "ratio"]
+LEVELS: list[AgreementLevel] = ["nominal", "ordinal", "interval", "ratio"]
 # units x raters with missing ratings; a 0 for the ratio metric, unit 5 not pairable
 DATA: list[list[float]] = [
     [1.0, 1.0, NAN, 2.0],
@@ -42,7 +43,9 @@ DATA: list[list[float]] = [
 
 
 def _present(row: Sequence[Any]) -> list[Any]:
-    return [v for v in row if v is not None and v == v]
+    return [
+        v for v in row if v is not None and not (isinstance(v, float) and math.isnan(v))
+    ]
 
 
 def _reference(
@@ -68,25 +71,40 @@ def _reference(
             return (fa - fb) ** 2
         return ((fa - fb) / (fa + fb)) ** 2 if fa + fb else Fraction(0)
 
-    d_o = sum(
-        (
-            Fraction(
-                sum(delta(a, b) for i, a in enumerate(u) for j, b in enumerate(u) if i != j),
-                len(u) - 1,
-            )
-            for u in pairable
-        ),
-        Fraction(0),
-    ) / n
+    d_o = (
+        sum(
+            (
+                Fraction(
+                    sum(
+                        delta(a, b)
+                        for i, a in enumerate(u)
+                        for j, b in enumerate(u)
+                        if i != j
+                    ),
+                    len(u) - 1,
+                )
+                for u in pairable
+            ),
+            Fraction(0),
+        )
+        / n
+    )
     d_e = sum(
-        (delta(a, b) for i, a in enumerate(values) for j, b in enumerate(values) if i != j),
+        (
+            delta(a, b)
+            for i, a in enumerate(values)
+            for j, b in enumerate(values)
+            if i != j
+        ),
         Fraction(0),
     ) / (n * (n - 1))
     return d_o, d_e, len(units) - len(pairable)
 
 
 @pytest.mark.parametrize("level", LEVELS)
-def test_every_level_against_exact_fractions_and_the_package(level: str) -> None:
+def test_every_level_against_exact_fractions_and_the_package(
+    level: AgreementLevel,
+) -> None:
     krippendorff = pytest.importorskip("krippendorff")
     d_o, d_e, excluded = _reference(DATA, level)
     res = krippendorff_alpha(DATA, level=level, n_resamples=0, confidence_level=0.9)
@@ -111,8 +129,18 @@ def test_every_level_against_exact_fractions_and_the_package(level: str) -> None
 def test_ordinal_scale_order_comes_from_categories() -> None:
     krippendorff = pytest.importorskip("krippendorff")
     labels = ["poor", "fair", "good"]
-    codes = [[0, 0, 1], [1, 2, 2], [2, 2, NAN], [0, 1, 2], [0, 0, 0], [1, NAN, 1]]
-    text = [[labels[int(v)] if v == v else None for v in row] for row in codes]
+    codes: list[list[float]] = [
+        [0, 0, 1],
+        [1, 2, 2],
+        [2, 2, NAN],
+        [0, 1, 2],
+        [0, 0, 0],
+        [1, NAN, 1],
+    ]
+    text = np.array(
+        [[None if math.isnan(v) else labels[int(v)] for v in row] for row in codes],
+        dtype=object,
+    )
     d_o, d_e, _ = _reference(codes, "ordinal")
     want = float(1 - d_o / d_e)
     package = krippendorff.alpha(
@@ -126,7 +154,7 @@ def test_ordinal_scale_order_comes_from_categories() -> None:
     assert res.value == pytest.approx(want, rel=1e-12)
     assert res.n_categories == 4
     # alphabetical order (fair < good < poor) is another scale, with another alpha
-    d_o_abc, d_e_abc, _ = _reference(text, "ordinal")
+    d_o_abc, d_e_abc, _ = _reference(text.tolist(), "ordinal")
     alphabetical = krippendorff_alpha(text, level="ordinal", n_resamples=0)
     assert alphabetical.value == pytest.approx(float(1 - d_o_abc / d_e_abc), rel=1e-12)
     assert alphabetical.value != pytest.approx(want, abs=1e-3)
@@ -159,7 +187,7 @@ def test_no_pairable_unit_gives_an_empty_result_and_warns_at_the_caller() -> Non
 
 def test_one_value_only_is_undefined_with_zero_disagreements() -> None:
     # two pairable units, all "ok": D_o = D_e = 0 (not the no-pairable-unit result)
-    rows = [["ok", "ok"], ["ok", "ok"], ["ok", None]]
+    rows = np.array([["ok", "ok"], ["ok", "ok"], ["ok", None]], dtype=object)
     message = (
         "Krippendorff's alpha is undefined when every rating falls in one category "
         "(no chance disagreement); returning NaN."
@@ -195,7 +223,7 @@ BOOT: list[list[float]] = [
 
 
 @pytest.mark.parametrize("level", LEVELS)
-def test_replicates_are_alphas_of_resampled_units(level: str) -> None:
+def test_replicates_are_alphas_of_resampled_units(level: AgreementLevel) -> None:
     possible = np.array(_multiset_alphas(BOOT, level))
     assert np.isfinite(possible).all()
     res = krippendorff_alpha(BOOT, level=level, n_resamples=300, rng=11)

@@ -450,3 +450,29 @@ def test_dates_and_durations_are_not_ratings(stamp):
         fleiss_kappa(np.stack([objects, objects], axis=1))
     with pytest.raises(InvalidInputTypeError, match=r"`ratings` must hold labels"):
         krippendorff_alpha(np.stack([typed, typed], axis=1))
+
+
+@given(
+    rows=st.lists(
+        st.lists(st.one_of(st.integers(-9, 9), st.just(NAN)), min_size=3, max_size=3),
+        min_size=2,
+        max_size=10,
+    ),
+    power=st.integers(-300, 300),
+)
+@settings(max_examples=60)
+def test_interval_alpha_does_not_depend_on_the_unit(rows, power):
+    # alpha on an interval scale is unit-free: values times 10**power give the
+    # same alpha (squared differences would overflow or underflow unscaled)
+    data = np.asarray(rows, dtype=np.float64)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UndefinedMetricWarning)
+        base = krippendorff_alpha(data, level="interval", n_resamples=0).value
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # no overflow, no underflow
+        warnings.simplefilter("ignore", UndefinedMetricWarning)
+        scaled = krippendorff_alpha(data * 10.0**power, level="interval", n_resamples=0)
+    if math.isnan(base):
+        assert math.isnan(scaled.value)
+    else:
+        assert scaled.value == pytest.approx(base, rel=1e-12, abs=1e-12)

@@ -50,9 +50,21 @@ def _distance(
 def _alpha(
     coincidence: NDArray[np.float64], level: str, values: NDArray[Any]
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
-    """Alpha of each coincidence matrix in a (b, k, k) stack: value, D_o, D_e."""
+    """Alpha of each coincidence matrix in a (b, k, k) stack: value, D_o, D_e.
+
+    Interval values are first scaled by a power of two near their largest
+    magnitude (exact): alpha does not depend on the unit, and squared differences
+    of values near 1e200 or 1e-160 would overflow or underflow. D_o and D_e are
+    scaled back to the values' units.
+    """
     n_c = coincidence.sum(axis=2)
     n = n_c.sum(axis=1)
+    exponent = 0
+    if level == "interval" and values.size:
+        top = float(np.max(np.abs(values.astype(np.float64))))
+        if top > 0.0:
+            exponent = int(np.frexp(top)[1])
+            values = np.ldexp(values.astype(np.float64), -exponent)
     delta = _distance(level, values, n_c)
     if delta.ndim == 2:
         delta = np.broadcast_to(delta, coincidence.shape)
@@ -61,6 +73,10 @@ def _alpha(
         d_e = np.einsum("bi,bj,bij->b", n_c, n_c, delta) / (n * (n - 1.0))
         alpha = 1.0 - d_o / d_e
     alpha[~(d_e > 0)] = np.nan
+    if exponent:
+        with np.errstate(over="ignore", under="ignore"):
+            d_o = np.ldexp(d_o, 2 * exponent)
+            d_e = np.ldexp(d_e, 2 * exponent)
     return alpha, d_o, d_e
 
 
