@@ -222,6 +222,14 @@ def resume(module: str, tests: tuple[str, ...]) -> Path | None:
     # mutmut runs the tests from its own copy under mutants/
     shutil.rmtree(work / "mutants" / "tests")
     shutil.copytree(ROOT / "tests", work / "mutants" / "tests", ignore=ignore)
+    # the other modules as they are now (fixed since, perhaps): the new tests
+    # exercise them too; the mutated module itself is unchanged (checked above)
+    for path in (ROOT / "src").rglob("*.py"):
+        rel = path.relative_to(ROOT)
+        if rel != source:
+            for base in (work, work / "mutants"):
+                (base / rel).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(path, base / rel)
     return work
 
 
