@@ -26,6 +26,7 @@ from cxmetrics.support._timeline import (
     _buckets,
     _last_start,
     business_ns,
+    clock,
     deadline_ns,
     timeline,
 )
@@ -142,7 +143,43 @@ def test_a_deadline_at_the_very_end_of_the_last_supported_window():
     cal = BusinessCalendar(week={"mon-sun": [("09:00", "17:00")]})
     a = np.array(["2261-12-31T00:00"], dtype="datetime64[ns]")
     due = cal.deadline(a, 16 * H)
-    np.testing.assert_array_equal(due, np.array(["2262-01-01T17:00"], dtype="datetime64[ns]"))
+    np.testing.assert_array_equal(
+        due, np.array(["2262-01-01T17:00"], dtype="datetime64[ns]")
+    )
     start = a.view(np.int64)
     with pytest.raises(InvalidInputError, match="after 2261"):
         deadline_ns(cal, start, np.array([16 * H * 10**9 + 1], dtype=np.int64))
+
+
+def test_a_calendar_without_working_time():
+    # no window on any day: no business time passes, in int64 nanoseconds, and no
+    # deadline can be met; the error names the cause and the first such row
+    cal = BusinessCalendar(week={})
+    a = np.array([np.datetime64("2024-06-04T00:00", "ns").astype(np.int64)] * 2)
+    b = a + 3 * 86_400 * 10**9
+    got = business_ns(cal, a, b)
+    assert got.dtype == np.int64
+    assert got.tolist() == [0, 0]
+    seconds = np.array([0, 3 * 86_400 * 10**9], dtype=np.int64)
+    with pytest.raises(
+        InvalidInputError,
+        match=r"^`seconds` cannot elapse from `start`: the calendar has no working "
+        r"time; got 259200 s at index 1\.$",
+    ):
+        deadline_ns(cal, a, seconds)
+
+
+def test_a_round_the_clock_calendar_with_one_holiday_has_two_intervals():
+    # 24x7 but for Wednesday 5 June 2024: the year's timeline is two intervals,
+    # and an instant after the holiday counts the time before it
+    cal = BusinessCalendar(
+        week={"mon-sun": [("00:00", "24:00")]}, holidays=["2024-06-05"]
+    )
+    lo = np.datetime64("2024-06-04T00:00", "ns").astype(np.int64)
+    tl = timeline(cal, int(lo), int(lo))
+    assert tl.starts.size == 2
+    day = 86_400 * 10**9
+    t = np.array([lo + day // 2, lo + 3 * day], dtype=np.int64)
+    np.testing.assert_array_equal(np.diff(clock(tl, t)), [2 * day + day // 2 - day])
+    a = np.array([lo, lo], dtype=np.int64)
+    assert business_ns(cal, a, a + np.array([3 * day, day])).tolist() == [2 * day, day]
