@@ -10,6 +10,7 @@ checked for its text and for pointing at the caller.
 from __future__ import annotations
 
 import math
+import os
 import warnings
 from fractions import Fraction
 from typing import Any
@@ -24,6 +25,14 @@ from cxmetrics.voice import cohens_kappa, fleiss_kappa
 from cxmetrics.voice._inputs import _BLOCK
 
 inter_rater = pytest.importorskip("statsmodels.stats.inter_rater")
+
+
+def _at_caller(filename: str) -> bool:
+    """A warning points at the caller: this file (under mutmut, whose trampoline
+    calls the library in the test's place, that trampoline)."""
+    if os.environ.get("MUTANT_UNDER_TEST"):
+        return filename == __file__ or filename.endswith("trampoline.py")
+    return filename == __file__
 
 
 def _exact_kappa(pairs: list[tuple[int, int]], k: int, power: int | None) -> float:
@@ -188,7 +197,7 @@ def test_cohens_kappa_warnings_point_at_the_caller() -> None:
     assert [str(w.message) for w in rec] == [
         "Cohen's kappa is undefined for zero units; returning NaN."
     ]
-    assert rec[0].filename == __file__
+    assert _at_caller(rec[0].filename)
     assert zero.n_excluded == 2
     with pytest.warns(UndefinedMetricWarning) as rec:
         one = cohens_kappa(
@@ -202,7 +211,7 @@ def test_cohens_kappa_warnings_point_at_the_caller() -> None:
             "(no chance disagreement); returning NaN."
         )
     ]
-    assert rec[0].filename == __file__
+    assert _at_caller(rec[0].filename)
     assert math.isnan(one.value)
     assert (one.n, one.n_excluded, one.statistic) == (2, 1, "cohens_kappa")
 
@@ -368,7 +377,7 @@ def test_fleiss_kappa_warnings_point_at_the_caller() -> None:
     assert [str(w.message) for w in rec] == [
         "Fleiss' kappa is undefined for zero units; returning NaN."
     ]
-    assert rec[0].filename == __file__
+    assert _at_caller(rec[0].filename)
     assert (zero.n, zero.n_excluded) == (0, 2)
     with pytest.warns(UndefinedMetricWarning) as rec:
         one = fleiss_kappa([["a", "a"], ["a", "a"]])
@@ -378,7 +387,7 @@ def test_fleiss_kappa_warnings_point_at_the_caller() -> None:
             "(no chance disagreement); returning NaN."
         )
     ]
-    assert rec[0].filename == __file__
+    assert _at_caller(rec[0].filename)
     assert math.isnan(one.value)
     assert math.isnan(one.standard_error)
     assert one.replicates.size == 0

@@ -296,3 +296,37 @@ def test_bootstrap_default_draws_ten_thousand_resamples():
         float(explicit.low),
         float(explicit.high),
     )
+
+
+@pytest.mark.parametrize(
+    ("args", "name"),
+    [
+        (("a", 1, 3), "positive"),
+        ((1, "a", 3), "negative"),
+        ((1, 1, "x"), "nobs"),
+        ((None, 1, 3), "positive"),
+    ],
+)
+def test_net_score_interval_names_a_non_number(args, name):
+    with pytest.raises(InvalidInputTypeError, match=f"^`{name}` must be a number"):
+        net_score_interval(*args)
+
+
+def test_bootstrap_refuses_more_answers_than_int64_counts_hold():
+    # the resamples are int64 counts: 1e300 answers cannot be drawn (numpy said
+    # "n < 0" after an overflowing cast); the other methods take them
+    with pytest.raises(
+        InvalidInputError,
+        match=r"^`nobs` must be below 2\*\*63 .* got 1e\+300 at index 1\.$",
+    ):
+        net_score_interval(
+            [1, 1], [1, 1], [10, 1e300], method="bootstrap", n_resamples=5
+        )
+    wald = net_score_interval([1], [1], [1e300], method="wald")
+    assert wald.low[0] == pytest.approx(0.0, abs=1e-100)
+    # below the limit, and rows without answers, the bootstrap runs
+    ok = net_score_interval(
+        [1, 0], [1, 0], [2.0**62, 0], method="bootstrap", n_resamples=5
+    )
+    assert np.isfinite(ok.low[0])
+    assert math.isnan(ok.low[1])

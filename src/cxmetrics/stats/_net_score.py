@@ -19,6 +19,7 @@ from cxmetrics._core.validation import (
     check_positive_int,
     check_rng,
 )
+from cxmetrics.exceptions import InvalidInputError
 from cxmetrics.stats._checks import check_counts, check_shares, floats
 from cxmetrics.stats._distributions import critical_value
 from cxmetrics.stats._interval import ConfidenceIntervalArray
@@ -202,7 +203,8 @@ def net_score_interval(
     Raises
     ------
     InvalidInputError
-        Negative counts, or ``positive + negative > nobs``.
+        Negative counts, ``positive + negative > nobs``, or for the bootstrap a
+        ``nobs`` of 2**63 or more (its resamples are int64 counts).
 
     Notes
     -----
@@ -246,6 +248,16 @@ def net_score_interval(
     )
     check_counts({"positive": xp, "negative": xn}, "nobs", n)
     valid = n > 0
+    if method == "bootstrap":
+        # the resamples are int64 counts: a larger nobs cannot be drawn
+        big = valid & (n >= 2.0**63)
+        if big.any():
+            i = int(np.flatnonzero(big.ravel())[0])
+            msg = (
+                f"`nobs` must be below 2**63 for the bootstrap (its resamples are "
+                f"integer counts); got {n.ravel()[i]:g} at index {i}."
+            )
+            raise InvalidInputError(msg)
     safe_n = np.where(valid, n, 1.0)
     # rows without answers (nobs 0 or NaN) are NaN at the end; their counts are
     # zeroed so the arithmetic on the placeholder n stays a valid share
