@@ -129,3 +129,18 @@ def test_weight_squares_whatever_the_split(n, threads, seed):
     np.testing.assert_array_equal(counts, want[0])
     np.testing.assert_allclose(wsum, want[1], rtol=1e-9)
     np.testing.assert_allclose(w2sum, want[2], rtol=1e-9)
+
+
+@pytest.mark.parametrize("n", [0, 5, _kernel.PACKED_BLOCK, _kernel.PACKED_BLOCK + 7])
+def test_one_byte_counts_are_int64(n):
+    # the one-byte path counts in int64 (the states and their JSON hold whole
+    # counts), over a full lane block and a short one
+    values = (np.arange(n) % 11).astype(np.int8)
+    expected = np.bincount(values, minlength=11)
+    got = _kernel.unchecked_histogram(values, 0, 10)
+    assert got is not None
+    assert got.dtype == np.int64
+    np.testing.assert_array_equal(got[0], [*expected, 0])
+    counts, _, _ = _kernel.scale_histogram(values, 0, 12)
+    assert counts.dtype == np.int64
+    np.testing.assert_array_equal(counts[0], [*expected, 0])
