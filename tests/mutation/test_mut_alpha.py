@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import itertools
 import math
-import os
 import re
+import sys
 import warnings
 from collections.abc import Hashable, Sequence
 from fractions import Fraction
@@ -33,7 +33,7 @@ from cxmetrics.voice import krippendorff_alpha
 def _at_caller(filename: str) -> bool:
     """A warning points at the caller: this file (under mutmut, whose trampoline
     calls the library in the test's place, that trampoline)."""
-    if os.environ.get("MUTANT_UNDER_TEST"):
+    if "mutmut" in sys.modules:
         return filename == __file__ or filename.endswith("trampoline.py")
     return filename == __file__
 

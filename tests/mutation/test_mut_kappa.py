@@ -10,7 +10,7 @@ checked for its text and for pointing at the caller.
 from __future__ import annotations
 
 import math
-import os
+import sys
 import warnings
 from fractions import Fraction
 from typing import Any
@@ -30,7 +30,7 @@ inter_rater = pytest.importorskip("statsmodels.stats.inter_rater")
 def _at_caller(filename: str) -> bool:
     """A warning points at the caller: this file (under mutmut, whose trampoline
     calls the library in the test's place, that trampoline)."""
-    if os.environ.get("MUTANT_UNDER_TEST"):
+    if "mutmut" in sys.modules:
         return filename == __file__ or filename.endswith("trampoline.py")
     return filename == __file__
 
