@@ -60,6 +60,7 @@ MODULES: dict[str, tuple[str, ...]] = {
         "tests/survey",
         "tests/mutation/test_mut_survey_values.py",
         "tests/mutation/test_mut_survey_front_doors.py",
+        "tests/mutation/test_mut_nps.py",
     ),
     "survey/_summary.py": (
         "tests/survey",

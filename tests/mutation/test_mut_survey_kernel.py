@@ -153,9 +153,12 @@ def test_grouped_and_wide_counts_are_int64():
     values = np.array([0, 10, 9, 9, 3, 10], dtype=np.int64)
     source = np.array([0, 1, 1, 0, 1, 1], dtype=np.int64)
     groups = GroupIndex(source, 0, np.array(["a", "b"]), explicit=False)
-    counts, wsum, w2sum = _kernel.scale_histogram(values, 0, 12, groups=groups, n_groups=2)
+    counts, wsum, w2sum = _kernel.scale_histogram(
+        values, 0, 12, groups=groups, n_groups=2
+    )
     assert counts.dtype == np.int64
-    assert wsum is None and w2sum is None
+    assert wsum is None
+    assert w2sum is None
     expected = np.zeros((2, 12), dtype=np.int64)
     np.add.at(expected, (source, values), 1)
     np.testing.assert_array_equal(counts.reshape(2, 12), expected)
