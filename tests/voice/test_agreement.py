@@ -411,10 +411,17 @@ def test_kappa_near_total_agreement_matches_statsmodels_and_exact_fractions():
     rows, cols = table.sum(axis=1).tolist(), table.sum(axis=0).tolist()
     for weighting, power in (("linear", 1), ("quadratic", 2)):
         q = [[Fraction(abs(i - j), 4) ** power for j in range(5)] for i in range(5)]
-        q_o = sum(Fraction(int(table[i, j]), n) * q[i][j] for i in range(5) for j in range(5))
-        q_e = sum(Fraction(rows[i] * cols[j], n * n) * q[i][j] for i in range(5) for j in range(5))
-        res = cohens_kappa(a, b, categories=[1, 2, 3, 4, 5], weighting=weighting,
-                           n_resamples=0)
+        q_o = sum(
+            Fraction(int(table[i, j]), n) * q[i][j] for i in range(5) for j in range(5)
+        )
+        q_e = sum(
+            Fraction(rows[i] * cols[j], n * n) * q[i][j]
+            for i in range(5)
+            for j in range(5)
+        )
+        res = cohens_kappa(
+            a, b, categories=[1, 2, 3, 4, 5], weighting=weighting, n_resamples=0
+        )
         assert res.value == pytest.approx(float(1 - q_o / q_e), rel=1e-14)
         inter_rater = pytest.importorskip("statsmodels.stats.inter_rater")
         ref = inter_rater.cohens_kappa(table.astype(float), wt=weighting)
@@ -438,14 +445,19 @@ def test_dates_and_durations_are_not_ratings(stamp):
         [dt.date(2026, 3, 2), dt.datetime(2026, 3, 2, 9, 30), dt.timedelta(minutes=5)],
         dtype=object,
     )
-    with pytest.raises(InvalidInputTypeError, match=r"`rater_a`/`rater_b` must hold labels"):
+    with pytest.raises(
+        InvalidInputTypeError, match=r"`rater_a`/`rater_b` must hold labels"
+    ):
         cohens_kappa(typed, typed)
     with pytest.raises(
-        InvalidInputTypeError, match=r"got datetime\.date\(2026, 3, 2\) at unit 0, rater 0"
+        InvalidInputTypeError,
+        match=r"got datetime\.date\(2026, 3, 2\) at unit 0, rater 0",
     ):
         cohens_kappa(objects, objects)
     with pytest.raises(InvalidInputTypeError, match=r"at unit 2, rater 1"):
-        cohens_kappa(["a", "b", "c"], np.array(["a", "b", dt.timedelta(1)], dtype=object))
+        cohens_kappa(
+            ["a", "b", "c"], np.array(["a", "b", dt.timedelta(1)], dtype=object)
+        )
     with pytest.raises(InvalidInputTypeError, match=r"`ratings` must hold labels"):
         fleiss_kappa(np.stack([objects, objects], axis=1))
     with pytest.raises(InvalidInputTypeError, match=r"`ratings` must hold labels"):
