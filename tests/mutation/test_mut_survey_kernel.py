@@ -165,3 +165,21 @@ def test_grouped_and_wide_counts_are_int64():
     plain, _, _ = _kernel.scale_histogram(values, 0, 12)
     assert plain.dtype == np.int64
     np.testing.assert_array_equal(plain.reshape(-1), expected.sum(axis=0))
+
+
+def test_threaded_counts_on_a_scale_not_starting_at_zero(monkeypatch):
+    # 1-5 answers (CSAT): every thread shifts its bins by the scale's low end
+    rng = np.random.default_rng(5)
+    x = rng.integers(1, 6, 10_000).astype(np.int64)
+    w = rng.exponential(1.0, x.size)
+    monkeypatch.setattr(_kernel, "PARALLEL_MIN_ROWS", 2)
+    monkeypatch.setattr(_kernel.os, "cpu_count", lambda: 3)
+    counts, wsum, w2sum = _kernel.scale_histogram(x, 1, 6, weights=w)
+    expected = np.bincount(x - 1, minlength=6)
+    np.testing.assert_array_equal(counts.reshape(-1), expected)
+    np.testing.assert_allclose(wsum.reshape(-1), np.bincount(x - 1, w, minlength=6))
+    np.testing.assert_allclose(
+        w2sum.reshape(-1), np.bincount(x - 1, w * w, minlength=6)
+    )
+    plain, _, _ = _kernel.scale_histogram(x, 1, 6)
+    np.testing.assert_array_equal(plain.reshape(-1), expected)
