@@ -27,7 +27,8 @@ adding tests can only kill more. Mutants an interrupted run never reached stay
 "not checked" (and count as not killed). It refuses when the module's source or
 a test path was dropped from its selection since (mutant names would differ, or a
 verdict may no longer hold); run in full then. Test paths added to the selection
-are taken in.
+are taken in. The verdicts of each run are kept in
+``build/mutation/<module>/verdicts.json`` for the next ``--resume``.
 
 Exit status 0 when every run finished (whatever the scores), 1 when mutmut
 failed to run, 2 for a bad argument. Surviving mutants are printed under each
@@ -272,12 +273,15 @@ def run_module(
     keep = [p for p in paths if p and Path(p).resolve() != ROOT / "src"]
     env["PYTHONPATH"] = os.pathsep.join(keep)
     names: list[str] = []
+    before: dict[str, str] | None = None
     if resumed:
         found = resume(module, tests)
         if found is None:
             return None
         work = found
-        before = _results(work, env)
+        kept = work / "verdicts.json"
+        before = json.loads(kept.read_text("utf-8")) if kept.exists() else None
+        before = before or _results(work, env)
         if before is None:
             return None
         names = sorted(
@@ -303,7 +307,17 @@ def run_module(
     if run.returncode != 0:
         print(f"   mutmut run failed for {module} (exit {run.returncode})")
         return None
-    return _results(work, env)
+    after = _results(work, env)
+    if after is None:
+        return None
+    if resumed:
+        # the kept verdicts stand; only the re-run mutants get new ones (mutmut
+        # forgets the others' when its configuration was rewritten)
+        merged = dict(before or {})
+        merged.update({n: after[n] for n in names if n in after})
+        after = merged
+    (work / "verdicts.json").write_text(json.dumps(after, indent=0), "utf-8")
+    return after
 
 
 def score(

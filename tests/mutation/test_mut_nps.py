@@ -6,10 +6,8 @@ Mutants killed here (``survey/_nps.py``, issue #21): the bootstrap ``rng`` and
 missing from ``str(NPSResult)``; the NaN passive share of an empty result under a
 scheme without passives turned into ``None``; the ``errstate`` around the standard
 error loosened; ``enps`` dropping ``levels`` or checking it against the wrong
-argument. Defaults (``min_n=0``, ``small_groups='suppress'``, ``n_resamples=10_000``)
-are checked for their effect in a normal run: mutmut's trampoline keeps the original
-defaults, so those mutants are listed as equivalent under mutmut, but the tests here
-fail when the mutated default is applied by hand.
+argument; the defaults (``min_n=0``, ``small_groups='suppress'``,
+``n_resamples=10_000``) changed.
 
 Expected values come from hand counts, the adjusted Wald formula written out with
 scipy's normal quantile, and ``cxmetrics.stats.net_score_interval`` called directly
