@@ -328,3 +328,19 @@ def test_ratio_data_must_not_be_negative() -> None:
     res = krippendorff_alpha([[2.0, -1.5], [3.0, 2.0]], level="interval", n_resamples=0)
     d_o, d_e, _ = _reference([[2.0, -1.5], [3.0, 2.0]], "interval")
     assert res.value == pytest.approx(float(1 - d_o / d_e), rel=1e-12)
+
+
+def test_interval_alpha_scales_back_without_floating_point_errors() -> None:
+    # ratings near 1e-300 and 1e300: alpha is the unit-free -9/35; the observed and
+    # expected disagreements in the ratings' units underflow to 0 or overflow to
+    # inf quietly, even for a caller who makes numpy raise on both
+    data = np.array([[0.0, 1, 1]] * 3 + [[0.0, 0, 1]])
+    with np.errstate(under="raise", over="raise"):
+        tiny = krippendorff_alpha(data * 1e-300, level="interval", n_resamples=0)
+        huge = krippendorff_alpha(data * 1e300, level="interval", n_resamples=0)
+    for res in (tiny, huge):
+        assert res.value == pytest.approx(-9 / 35, rel=1e-12)
+    assert tiny.observed == 0.0
+    assert tiny.expected == 0.0
+    assert huge.observed == math.inf
+    assert huge.expected == math.inf
