@@ -322,6 +322,9 @@ def test_bootstrap_refuses_more_answers_than_int64_counts_hold():
         net_score_interval(
             [1, 1], [1, 1], [10, 1e300], method="bootstrap", n_resamples=5
         )
+    for n in (2.0**63, 1e19):  # the limit itself, and between 2**63 and 2**64
+        with pytest.raises(InvalidInputError, match=r"^`nobs` must be below 2\*\*63"):
+            net_score_interval([1], [1], [n], method="bootstrap", n_resamples=5)
     wald = net_score_interval([1], [1], [1e300], method="wald")
     assert wald.low[0] == pytest.approx(0.0, abs=1e-100)
     # below the limit, and rows without answers, the bootstrap runs
