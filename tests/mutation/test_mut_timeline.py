@@ -147,7 +147,9 @@ def test_a_deadline_at_the_very_end_of_the_last_supported_window():
         due, np.array(["2262-01-01T17:00"], dtype="datetime64[ns]")
     )
     start = a.view(np.int64)
-    with pytest.raises(InvalidInputError, match=r"`start`: the deadline falls after 2261; got "):
+    with pytest.raises(
+        InvalidInputError, match=r"`start`: the deadline falls after 2261; got "
+    ):
         deadline_ns(cal, start, np.array([16 * H * 10**9 + 1], dtype=np.int64))
 
 
