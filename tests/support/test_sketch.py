@@ -211,3 +211,15 @@ def test_many_groups_take_the_sorted_path():
     np.testing.assert_array_equal(s.bin_key, bk)
     np.testing.assert_array_equal(s.bin_count, bc)
     np.testing.assert_array_equal(s.zero_count, zc[labels])
+
+
+def test_merge_adds_counts_above_two_to_the_53_exactly():
+    # a float64 sum of the bin counts would round 2**53 + 1 to 2**53
+    import attrs
+
+    base = cx.DurationSketchState.from_durations([10.0, 20.0])
+    big = np.array([2**53 + 1, 3], dtype=np.int64)
+    a = attrs.evolve(base, bin_count=big)
+    merged = a + a
+    assert merged.bin_count.tolist() == [2**54 + 2, 6]
+    assert merged.bin_key.tolist() == base.bin_key.tolist()

@@ -57,8 +57,8 @@ def _combine(
 ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
     """Sum the counts of equal (group, bin) pairs; sorted by group, then bin.
 
-    One int64 code per pair; a bincount over the dense code range when it is
-    small (sketches: a few hundred buckets per group), else one sort.
+    One int64 code per pair; exact integer sums over the dense code range when
+    it is small (sketches: a few hundred buckets per group), else one sort.
     """
     if groups.size == 0:
         return groups, bins, counts
@@ -67,7 +67,10 @@ def _combine(
     code = groups * width + (bins - lo)
     size = (int(groups.max()) + 1) * width
     if size <= 4 * code.size + (1 << 16):
-        cells = np.bincount(code, counts, minlength=size).astype(np.int64)
+        # integer sums (a bincount would add the counts as float64: inexact
+        # above 2**53, and slower)
+        cells = np.zeros(size, dtype=np.int64)
+        np.add.at(cells, code, counts)
         nz = np.flatnonzero(cells)
         return nz // width, nz % width + lo, cells[nz]
     order = np.argsort(code, kind="stable")
