@@ -89,14 +89,17 @@ def _codes(keys: NDArray[Any]) -> tuple[NDArray[Any], NDArray[np.int64]]:
 
     Integer keys in a dense range are their own codes (offset by the minimum):
     no sort. Other keys are factorised with :func:`numpy.unique`. Codes that no
-    row has are harmless: only codes seen in the data reach the output.
+    row has are harmless: only codes seen in the data reach the output. The
+    codes are always a new array, which the caller may overwrite.
     """
     n = keys.shape[0]
     if keys.dtype.kind in "iu":
         lo, hi = int(keys.min()), int(keys.max())
         if hi - lo + 1 <= max(_DENSE_MIN, _DENSE_FACTOR * n):
             labels = np.arange(lo, hi + 1, dtype=keys.dtype)
-            return labels, keys.astype(np.int64) - lo
+            codes = keys.astype(np.int64)  # a new array: shifted in place
+            codes -= np.int64(lo)
+            return labels, codes
     try:
         labels, codes = np.unique(keys, return_inverse=True)
     except TypeError as err:  # pragma: no cover - group_index refused these already
@@ -125,9 +128,10 @@ def _stable_order(
         return order, keys[order]
     packed = keys  # the caller's scratch array: packed in place
     packed <<= np.int64(row_bits)
-    packed |= np.arange(n, dtype=np.int64)
+    rows = np.arange(n, dtype=np.intp)
+    packed |= rows
     packed.sort()
-    order = (packed & np.int64((1 << row_bits) - 1)).astype(np.intp, copy=False)
+    order = np.bitwise_and(packed, (1 << row_bits) - 1, out=rows)  # reused
     packed >>= np.int64(row_bits)
     return order, packed
 
@@ -155,18 +159,25 @@ def collapse(
         # are recovered from the sorted key (fewer random-access gathers)
         # the period takes the low bits (a power-of-two width: shifts, no division)
         bits = max(int(span) - 1, 1).bit_length()
+        # built in the codes' own array (new, see _codes): full-length
+        # temporaries cost a page fault per page on first touch
+        combined = codes
+        combined <<= np.int64(bits)
         if whole:
-            combined = periods.astype(np.int64, copy=True)
+            np.add(combined, periods, out=combined, casting="unsafe")
             combined -= np.int64(lo)
         else:
-            combined = (periods - lo).astype(np.int64)
-        combined |= codes << np.int64(bits)
+            combined += (periods - lo).astype(np.int64)
         order, key = _stable_order(combined, labels.shape[0] << bits)
         np.not_equal(key[1:], key[:-1], out=new_period[1:])
         starts = np.flatnonzero(new_period)
         first_keys = key[starts]
         pc = first_keys >> np.int64(bits)
-        pp = (first_keys & np.int64((1 << bits) - 1)).astype(np.float64) + lo
+        first_keys &= np.int64((1 << bits) - 1)
+        pp = first_keys.astype(np.float64)
+        pp += lo
+        # the sorted keys are read: their array takes the gathered values
+        v = np.take(values, order, out=key.view(np.float64))
     else:
         order = np.lexsort((periods, codes))
         c = codes[order]
@@ -176,7 +187,7 @@ def collapse(
         starts = np.flatnonzero(new_period)
         pc = c[starts]
         pp = p[starts].astype(np.float64, copy=False)
-    v = values[order]
+        v = values[order]
     pv = np.add.reduceat(v, starts)
     new_customer = np.empty(starts.shape[0], dtype=bool)
     new_customer[0] = True
