@@ -177,7 +177,9 @@ def collapse(
         pp = first_keys.astype(np.float64)
         pp += lo
         # the sorted keys are read: their array takes the gathered values
-        v = np.take(values, order, out=key.view(np.float64))
+        # (mode="clip" writes into ``out`` directly, "raise" would buffer a copy;
+        # ``order`` is a permutation, every index in range)
+        v = np.take(values, order, out=key.view(np.float64), mode="clip")
     else:
         order = np.lexsort((periods, codes))
         c = codes[order]

@@ -80,50 +80,84 @@ def _distinct(sorted_x: Float) -> tuple[Float, Int]:
     return sorted_x[starts] + 0.0, counts.astype(np.int64)
 
 
-def _tally(x: Float, mask: NDArray[np.bool_] | None) -> tuple[Float, Int, Int]:
-    """Distinct values of ``x``, their counts, and the counts where ``mask`` holds."""
+def _tally(
+    x: Float, mask: NDArray[np.bool_] | None, lead: int = 0
+) -> tuple[Float, Int, Int]:
+    """Distinct values of ``x``, their counts, and the counts where ``mask`` holds.
+
+    With ``lead=1`` the three arrays start with one slot the caller fills (the
+    origin row of :func:`event_table`), so that no full-length array is copied to
+    prepend it.
+    """
     codes = _dense_codes(x)
     if codes is not None:
         allc = np.bincount(codes)
         nz = np.flatnonzero(allc)
         sub = allc if mask is None else np.bincount(codes[mask], minlength=allc.size)
-        return (
+        return _lead(
+            lead,
             nz.astype(np.float64),
             allc[nz].astype(np.int64),
             sub[nz].astype(np.int64),
         )
     if mask is not None and x.size:
-        return _tally_packed(x, mask)
+        return _tally_packed(x, mask, lead)
     values, counts = _distinct(np.sort(x))
     if mask is None:
-        return values, counts, counts.copy()
+        return _lead(lead, values, counts, counts.copy())
     sub_values, sub_counts = _distinct(np.sort(x[mask]))
     sub = np.zeros(values.size, np.int64)
     sub[np.searchsorted(values, sub_values)] = sub_counts
-    return values, counts, sub
+    return _lead(lead, values, counts, sub)
 
 
-def _tally_packed(x: Float, mask: NDArray[np.bool_]) -> tuple[Float, Int, Int]:
+def _lead(lead: int, times: Float, counts: Int, sub: Int) -> tuple[Float, Int, Int]:
+    """``lead`` unset slots in front of each array (see :func:`_tally`)."""
+    if not lead:
+        return times, counts, sub
+    pad_f, pad_i = np.empty(lead), np.empty(lead, np.int64)
+    return (
+        np.concatenate((pad_f, times)),
+        np.concatenate((pad_i, counts)),
+        np.concatenate((pad_i, sub)),
+    )
+
+
+def _tally_packed(
+    x: Float, mask: NDArray[np.bool_], lead: int = 0
+) -> tuple[Float, Int, Int]:
     """:func:`_tally` of continuous times in one sort of packed integer keys.
 
     The bits of a non-negative float64 sort like the float itself, and their top
     (sign) bit is 0: shifted left once, the freed low bit holds ``mask``. One sort
     of these uint64 keys orders the times, and within a time the masked rows come
     last, so the counts under ``mask`` are sums of the low bit over each run.
+    Every full-length array is written once, in place where it can be (each new
+    one costs a page fault per page on first touch).
     """
     keys = np.add(x, 0.0).view(np.uint64)  # a new array; -0.0 + 0.0 is +0.0
     keys <<= np.uint64(1)
     keys |= mask
     keys.sort()
-    flagged = keys & np.uint64(1)
+    n = keys.size
+    flagged = np.empty(n, dtype=bool)  # the low bits, one byte each
+    np.bitwise_and(keys, np.uint64(1), out=flagged, casting="unsafe")
     keys >>= np.uint64(1)
-    new = np.empty(keys.size, dtype=bool)
+    new = np.empty(n, dtype=bool)
     new[0] = True
     np.not_equal(keys[1:], keys[:-1], out=new[1:])
     starts = np.flatnonzero(new)
-    counts = np.diff(np.append(starts, keys.size))
-    sub = np.add.reduceat(flagged, starts).astype(np.int64)
-    return keys.view(np.float64)[starts], counts, sub
+    size = starts.size + lead
+    times = np.empty(size)
+    # mode="clip" writes straight into ``out`` (mode "raise" buffers a copy);
+    # every index is in range
+    np.take(keys.view(np.float64), starts, out=times[lead:], mode="clip")
+    counts = np.empty(size, np.int64)
+    np.subtract(starts[1:], starts[:-1], out=counts[lead:-1])
+    counts[-1] = n - starts[-1]
+    sub = np.empty(size, np.int64)
+    np.add.reduceat(flagged, starts, dtype=np.int64, out=sub[lead:])
+    return times, counts, sub
 
 
 def event_table(data: SurvivalData) -> tuple[Float, Int, Int, Int]:
@@ -133,24 +167,27 @@ def event_table(data: SurvivalData) -> tuple[Float, Int, Int, Int]:
     the event durations; no Python loop over rows.
     """
     d, ev, en = data.durations, data.events, data.entry
-    times, removed, events = _tally(d, ev)
-    censored = removed - events
     n = d.size
     if n == 0:
         empty_i = np.empty(0, np.int64)
         return np.empty(0), empty_i, empty_i, empty_i
     if en is None:
-        if times[0] == 0.0:
-            entered = np.zeros(times.size, np.int64)
-            entered[0] = n
-            return times, entered, events, censored
-        pad = np.zeros(1, np.int64)
-        return (
-            np.concatenate(([0.0], times)),
-            np.concatenate(([n], np.zeros(times.size, np.int64))),
-            np.concatenate((pad, events)),
-            np.concatenate((pad, censored)),
-        )
+        # everyone enters at the origin: the table starts with a row at time 0,
+        # made in the slot the tally leaves in front (or the tally's own row 0)
+        times, removed, events = _tally(d, ev, lead=1)
+        if times[1] == 0.0:  # a duration of 0: the tally's row 0 is the origin
+            times, removed, events = (
+                times[1:].copy(),
+                removed[1:].copy(),
+                events[1:].copy(),
+            )
+        else:
+            times[0], removed[0], events[0] = 0.0, 0, 0
+        entered = np.zeros(times.size, np.int64)
+        entered[0] = n
+        return times, entered, events, np.subtract(removed, events, out=removed)
+    times, removed, events = _tally(d, ev)
+    censored = removed - events
     entry_times, entry_counts, _ = _tally(en, None)
     all_times = np.union1d(times, entry_times)
     size = all_times.size

@@ -1,0 +1,63 @@
+"""The event table's origin row, written into a slot the tally leaves in front.
+
+Without late entry the table starts at time 0 (everyone enters there). The tally
+reserves that row instead of the table being copied to prepend it; a duration of
+exactly 0 makes the tally's own first row the origin. Either way the table must
+equal a plain count, and every array must be read-only with no writable base.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+import cxmetrics as cx
+
+_times = st.one_of(
+    st.just(0.0),
+    st.floats(0.0, 1e6, allow_nan=False, allow_subnormal=False),
+    st.integers(0, 40).map(float),
+)
+
+
+def _plain_table(d: np.ndarray, e: np.ndarray):
+    times, removed = np.unique(d, return_counts=True)
+    ev_t, ev_n = np.unique(d[e], return_counts=True)
+    events = np.zeros(times.size, np.int64)
+    events[np.searchsorted(times, ev_t)] = ev_n
+    if times[0] != 0.0:
+        times = np.concatenate(([0.0], times))
+        removed = np.concatenate(([0], removed))
+        events = np.concatenate(([0], events))
+    entered = np.zeros(times.size, np.int64)
+    entered[0] = d.size
+    return times, entered, events, removed - events
+
+
+@given(st.lists(st.tuples(_times, st.booleans()), min_size=1, max_size=80))
+def test_table_equals_a_plain_count_and_owns_read_only_arrays(rows):
+    d = np.array([r[0] for r in rows])
+    e = np.array([r[1] for r in rows])
+    state = cx.SurvivalState.from_durations(d, e)
+    got = (state.times, state.entered, state.events, state.censored)
+    for g, w in zip(got, _plain_table(d, e), strict=True):
+        np.testing.assert_array_equal(g, w)
+        assert g.dtype == w.dtype
+    for arr in got:
+        assert not arr.flags.writeable
+        assert arr.base is None or not arr.base.flags.writeable
+    assert cx.kaplan_meier(d, e) == state.compute()
+
+
+def test_a_zero_duration_is_the_origin_row_on_the_sorting_path():
+    # fractional durations take the packed sort; one of them is exactly 0
+    d = np.array([0.0, 2.5, 0.0, 7.25, 2.5])
+    e = np.array([True, False, False, True, True])
+    state = cx.SurvivalState.from_durations(d, e)
+    assert state.times.tolist() == [0.0, 2.5, 7.25]
+    assert state.entered.tolist() == [5, 0, 0]
+    assert state.events.tolist() == [1, 1, 1]
+    assert state.censored.tolist() == [1, 1, 0]
+    for arr in (state.times, state.entered, state.events, state.censored):
+        assert arr.base is None
