@@ -33,7 +33,12 @@ def at_risk(
     >>> at_risk(np.array([0.0, 2.0, 3.0]), np.array([3, 1, 0]), np.array([0, 2, 2])).tolist()
     [3, 3, 2]
     """
-    cum_e = np.cumsum(entered, axis=-1)
-    cum_r = np.cumsum(removed, axis=-1)
-    late = np.where(times > 0, entered, 0)
-    return np.asarray(cum_e - late - (cum_r - removed), dtype=np.int64)
+    # two new arrays, the rest in place (a full-length temporary costs a page
+    # fault per page on first touch): sum_{k<=j} e_k, less e_j where t_j > 0,
+    # less sum_{k<j} r_k
+    out = np.cumsum(entered, axis=-1, dtype=np.int64)
+    np.subtract(out, entered, out=out, where=times > 0)
+    before = np.cumsum(removed, axis=-1, dtype=np.int64)
+    before -= removed
+    out -= before
+    return out
