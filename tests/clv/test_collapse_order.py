@@ -115,3 +115,42 @@ def test_period_codes_equal_the_calendar_index(ticks, unit, freq):
     np.testing.assert_array_equal(
         period_codes(with_nat, freq), calendar_period_index(with_nat, freq)
     )
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 6),
+            st.integers(-3, 40),
+            st.sampled_from([1e16, 1.0, -1e16, 0.1, 2.5, 0.0]),
+        ),
+        min_size=1,
+        max_size=80,
+    )
+)
+def test_a_log_sorted_by_customer_and_time_collapses_the_same(rows):
+    # exports often come sorted by customer, then time: the packed keys are
+    # then in order already and the sort is skipped; ties keep row order
+    rows = sorted(rows, key=lambda r: (r[0], r[1]))
+    keys = np.array([r[0] * 1000 + 7 for r in rows])
+    periods = np.array([r[1] for r in rows], dtype=np.int64)
+    values = np.array([r[2] for r in rows])
+    got = collapse(keys, periods, values)
+    want = _collapse_stable(keys, periods.astype(np.float64), values)
+    for g, w in zip(got, want, strict=True):
+        np.testing.assert_array_equal(g, w)
+    assert got.repeat_value.tobytes() == want[4].tobytes()
+
+
+def test_in_order_looks_past_the_first_block():
+    from cxmetrics.clv._periods import _in_order
+
+    keys = np.arange(10_000, dtype=np.int64)
+    assert _in_order(keys)
+    keys[9_000] = -1  # out of order after the first 4,096 keys
+    assert not _in_order(keys)
+    keys[9_000] = 9_000
+    keys[10] = 5  # out of order inside the first block
+    assert not _in_order(keys)
+    assert _in_order(keys[:1])
+    assert _in_order(keys[:0])
