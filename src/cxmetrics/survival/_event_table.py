@@ -395,8 +395,10 @@ class SurvivalState(Mergeable):
         times, pa, pb = _align(self.times, other.times)
 
         def add(a: Int, b: Int) -> Int:
+            # pa holds distinct positions: a plain scatter, then b added (where
+            # the two tables share a time, pb meets pa)
             out = np.zeros(times.size, np.int64)
-            out[pa] += a
+            out[pa] = a
             out[pb] += b
             return out
 
