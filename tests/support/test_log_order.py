@@ -8,6 +8,7 @@ order a stable sort by (ticket, time) of the rows as given would give.
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -56,3 +57,23 @@ def test_comments_in_any_order_give_a_stable_sort_by_ticket_and_time(
         assert log.comment_agent.tolist() == [r[2] for r in want]
         assert log.tickets.tolist() == ids.tolist()
         assert log.first.tolist() == list(range(0, 13, 2))
+
+
+@given(
+    st.lists(st.integers(-50, 50), min_size=1, max_size=30, unique=True),
+    st.lists(st.integers(-60, 60), max_size=30),
+    st.sampled_from([0, 10**6, 2**62]),
+)
+def test_lookup_of_ids_equals_a_binary_search(labels, keys, shift):
+    from cxmetrics.exceptions import InvalidInputError
+    from cxmetrics.support._log import _sorted_lookup, lookup
+
+    lab = np.array(sorted(labels), dtype=np.int64) + shift
+    k = np.array(keys, dtype=np.int64) + shift
+    want = _sorted_lookup(lab, k, "ticket")  # -1 where absent
+    if (want >= 0).all():
+        np.testing.assert_array_equal(lookup(lab, k, "ticket"), want)
+    else:
+        i = int(np.argmax(want < 0))
+        with pytest.raises(InvalidInputError, match=f"at index {i},"):
+            lookup(lab, k, "ticket")

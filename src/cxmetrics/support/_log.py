@@ -117,6 +117,43 @@ def lookup(labels: NDArray[Any], keys: NDArray[Any], name: str) -> NDArray[np.in
     """Position of each key in the sorted ``labels``; unknown keys are an error."""
     if keys.size == 0:
         return np.zeros(0, dtype=np.int64)
+    if (
+        labels.dtype.kind in "iu"
+        and keys.dtype.kind in "iu"
+        and len(labels)
+        and int(labels[-1]) - int(labels[0]) < 4 * (len(labels) + keys.size)
+        and int(labels[-1]) < 2**63
+    ):
+        # ids in a block: a table from id to position, read once per key
+        pos = _dense_lookup(labels, keys)
+    else:
+        pos = _sorted_lookup(labels, keys, name)
+    found = pos >= 0
+    if not np.all(found):
+        i = int(np.argmax(~found))
+        msg = f"`{name}` has ticket {show(keys[i])} at index {i}, which has no status events."
+        raise InvalidInputError(msg)
+    return pos
+
+
+def _dense_lookup(labels: NDArray[Any], keys: NDArray[Any]) -> NDArray[np.int64]:
+    """Positions of integer ``keys`` among sorted integer ``labels`` in a modest range; -1 if absent."""
+    lo, span = int(labels[0]), int(labels[-1]) - int(labels[0]) + 1
+    table = np.full(span, -1, dtype=np.int64)
+    table[labels.astype(np.int64) - lo] = np.arange(len(labels))
+    k_lo, k_hi = int(keys.min()), int(keys.max())
+    if k_lo < lo or k_hi >= lo + span:  # some key outside the ids' range
+        inside = (keys >= lo) & (keys < lo + span)
+        pos = np.full(keys.shape[0], -1, dtype=np.int64)
+        pos[inside] = table[keys[inside].astype(np.int64) - lo]
+        return pos
+    return table[keys.astype(np.int64) - lo]
+
+
+def _sorted_lookup(
+    labels: NDArray[Any], keys: NDArray[Any], name: str
+) -> NDArray[np.int64]:
+    """Positions of ``keys`` in the sorted ``labels`` by binary search; -1 if absent."""
     try:
         pos = np.searchsorted(labels, keys)
     except TypeError as err:
@@ -124,11 +161,7 @@ def lookup(labels: NDArray[Any], keys: NDArray[Any], name: str) -> NDArray[np.in
         raise InvalidInputTypeError(msg) from None
     pos = np.minimum(pos, max(len(labels) - 1, 0))
     found = labels[pos] == keys if len(labels) else np.zeros(keys.shape, bool)
-    if not np.all(found):
-        i = int(np.argmax(~found))
-        msg = f"`{name}` has ticket {show(keys[i])} at index {i}, which has no status events."
-        raise InvalidInputError(msg)
-    return pos.astype(np.int64)
+    return np.where(found, pos, -1).astype(np.int64)
 
 
 def _frozen_bool(x: ArrayLike) -> NDArray[np.bool_]:
