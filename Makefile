@@ -69,7 +69,7 @@ bench-smoke: $(VENV)/.installed
 ## test-core: numpy + attrs only (no scipy, pandas, polars): the core must work there
 test-core: $(CORE_VENV)/.installed
 	$(CORE_PY) -c "import importlib.util as u, sys; bad = [m for m in ('scipy', 'pandas', 'polars', 'statsmodels') if u.find_spec(m)]; sys.exit(f'core venv has {bad}' if bad else 0)"
-	$(CORE_PY) -m pytest -q -p no:cacheprovider tests
+	$(CORE_PY) -m pytest -n 2 -q -p no:cacheprovider tests
 
 ## bench: full-size benchmarks (10^7 and 10^8 answers) against pandas, polars and numpy
 bench: $(VENV)/.installed
