@@ -41,18 +41,19 @@ def _collapse_stable(keys, periods, values):
     )
 
 
-@given(
-    st.lists(
-        st.tuples(
-            st.integers(0, 6),
-            st.integers(-3, 40),
-            st.sampled_from([1e16, 1.0, -1e16, 0.1, 2.5, 0.0]),
-        ),
-        min_size=1,
-        max_size=80,
+#: (customer, period, value) rows; the values' float sum depends on their order
+_ROWS = st.lists(
+    st.tuples(
+        st.integers(0, 6),
+        st.integers(-3, 40),
+        st.sampled_from([1e16, 1.0, -1e16, 0.1, 2.5, 0.0]),
     ),
-    st.booleans(),
+    min_size=1,
+    max_size=80,
 )
+
+
+@given(_ROWS, st.booleans())
 def test_collapse_equals_a_stable_sort_bit_for_bit(rows, text_keys):
     c = np.array([r[0] for r in rows])
     keys = np.array([f"c{k}" for k in c]) if text_keys else c * 1000 + 7
@@ -117,17 +118,7 @@ def test_period_codes_equal_the_calendar_index(ticks, unit, freq):
     )
 
 
-@given(
-    st.lists(
-        st.tuples(
-            st.integers(0, 6),
-            st.integers(-3, 40),
-            st.sampled_from([1e16, 1.0, -1e16, 0.1, 2.5, 0.0]),
-        ),
-        min_size=1,
-        max_size=80,
-    )
-)
+@given(_ROWS)
 def test_a_log_sorted_by_customer_and_time_collapses_the_same(rows):
     # exports often come sorted by customer, then time: the packed keys are
     # then in order already and the sort is skipped; ties keep row order

@@ -77,3 +77,48 @@ def test_lookup_of_ids_equals_a_binary_search(labels, keys, shift):
         i = int(np.argmax(want < 0))
         with pytest.raises(InvalidInputError, match=f"at index {i},"):
             lookup(lab, k, "ticket")
+
+
+@pytest.mark.parametrize(
+    ("day", "minutes_after_creation"),
+    [
+        (30, [60, 20, 90, 10, 45]),  # listed in time order: one stable sort
+        # the night the clocks go forward: wall 01:30 + 90 min is 03:00 CEST,
+        # 30 real minutes later, so the list is no longer in time order
+        (31, [60, 20, 30, 10, 45]),
+    ],
+)
+def test_an_export_with_text_ids_and_zoned_times(day, minutes_after_creation):
+    # shaped like a help-desk export: string ids, timezone-aware datetimes, the
+    # comments listed by their (wall-clock) time across tickets
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    berlin = ZoneInfo("Europe/Berlin")
+    t0 = datetime(2024, 3, day, 1, 30, tzinfo=berlin)
+    ids = ["ZD-0042", "ZD-0007", "ZD-0100"]
+    events = [
+        (i, t0 + timedelta(minutes=m), s)
+        for i in ids
+        for m, s in ((0, "new"), (5, "open"))
+    ]
+    comments = [  # chronological, ticket order mixed
+        ("ZD-0100", 10, "agent"),
+        ("ZD-0042", 20, "requester"),
+        ("ZD-0100", 45, "requester"),
+        ("ZD-0007", 60, "agent"),
+        ("ZD-0042", 90, "agent"),
+    ]
+    log = cx.TicketLog.from_arrays(
+        [e[0] for e in events],
+        [e[1] for e in events],
+        [e[2] for e in events],
+        comment_ticket=[c[0] for c in comments],
+        comment_instant=[t0 + timedelta(minutes=c[1]) for c in comments],
+        comment_author=[c[2] for c in comments],
+    )
+    assert log.tickets.tolist() == ["ZD-0007", "ZD-0042", "ZD-0100"]
+    assert log.comment_code.tolist() == [0, 1, 1, 2, 2]
+    minutes = (log.comment_instant - log.created[log.comment_code]) // 60_000_000_000
+    assert minutes.tolist() == minutes_after_creation
+    assert log.comment_agent.tolist() == [True, False, True, True, False]
