@@ -17,6 +17,7 @@ from cxmetrics._core.arrays import (
     nan_equal_fields,
 )
 from cxmetrics._core.display import DisplayMixin
+from cxmetrics._core.keys import factorise
 from cxmetrics._core.validation import as_1d, check_instance, check_same_length
 from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
 from cxmetrics.support._calendar import BusinessCalendar
@@ -581,11 +582,10 @@ def _target_rows(
         key = ticket_attribute(log, priority, "priority", tickets)
         # policy rows of each ticket (a loop over the few distinct keys)
         try:
-            ukeys, kinv = np.unique(key, return_inverse=True)
+            ukeys, kinv = factorise(key)
         except TypeError as err:
             msg = f"`priority` must hold keys of one comparable type ({err})."
             raise InvalidInputError(msg) from None
-        kinv = kinv.reshape(-1)
         if set(METRICS) - set(due_cols) - set(target_cols):
             _check_keys(log, pol, ukeys, kinv)
     dues = {
