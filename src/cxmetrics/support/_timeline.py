@@ -139,11 +139,21 @@ def _last_start(tl: Timeline, t: NDArray[np.int64]) -> NDArray[np.int64]:
     b -= origin
     b >>= _BUCKET_BITS
     i = first[b]
+    # the steps reuse four buffers (``b`` takes the next interval's start): a
+    # new full-length array per operation costs more than the operation here
+    nxt = np.empty_like(i)
+    step, below_last = np.empty(t.shape, bool), np.empty(t.shape, bool)
     for _ in range(tl.bucket_steps):
-        nxt = np.minimum(i + 1, m - 1)
-        i += (i + 1 < m) & (tl.starts[nxt] <= t)
+        np.less(i, m - 1, out=below_last)  # i + 1 < m
+        np.add(i, 1, out=nxt)
+        np.minimum(nxt, m - 1, out=nxt)
+        np.take(tl.starts, nxt, out=b, mode="clip")  # every index in range
+        np.less_equal(b, t, out=step)
+        step &= below_last
+        i += step
     # before the first interval's start none has started
-    return np.where(t < origin, -1, i)
+    i[t < origin] = -1
+    return i
 
 
 def _year(ns: int) -> int:
@@ -163,10 +173,19 @@ def clock(tl: Timeline, t: NDArray[np.int64]) -> NDArray[np.int64]:
         s0 = tl.starts[0]
         return np.asarray(np.clip(t, s0, tl.ends[0]) - s0, dtype=np.int64)
     i = _last_start(tl, t)
-    inside = i >= 0
-    j = np.where(inside, i, 0)
-    f = tl.before[j] + np.minimum(t, tl.ends[j]) - tl.starts[j]
-    return np.where(inside, f, 0)
+    outside = i < 0
+    np.maximum(i, 0, out=i)
+    # before + min(t, end) - start of each instant's interval, in two buffers
+    # (integers: the order of the sum does not change it); mode="clip" gathers
+    # straight into them, every index being in range
+    f = np.take(tl.ends, i, mode="clip")
+    np.minimum(f, t, out=f)
+    g = np.take(tl.starts, i, mode="clip")
+    f -= g
+    np.take(tl.before, i, out=g, mode="clip")
+    f += g
+    f[outside] = 0
+    return f
 
 
 def business_ns(
