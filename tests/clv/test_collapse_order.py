@@ -145,3 +145,29 @@ def test_in_order_looks_past_the_first_block():
     assert not _in_order(keys)
     assert _in_order(keys[:1])
     assert _in_order(keys[:0])
+
+
+def test_an_export_sorted_by_customer_with_text_ids_dates_and_a_gap():
+    # shaped like a shop export: string ids, ISO dates as text, one missing
+    # date, rows sorted by customer then date (the sort is skipped), and the
+    # same rows shuffled (the sort runs): one summary
+    customers = ["C-001", "C-001", "C-001", "C-017", "C-017", "C-230", "C-230"]
+    dates = ["2024-01-03", "2024-01-03", "2024-02-10", "2024-01-20", None,
+             "2024-01-05", "2024-03-01"]  # fmt: skip
+    values = [10.0, 5.0, 20.0, 7.5, 3.0, 1e16, -1e16]
+    kw = {"observation_end": "2024-03-31", "nan_policy": "omit"}
+    in_order = cx.rfm_summary(customers, dates, values, **kw)
+    shuffle = [4, 6, 0, 3, 5, 2, 1]
+    shuffled = cx.rfm_summary(
+        [customers[i] for i in shuffle],
+        [dates[i] for i in shuffle],
+        [values[i] for i in shuffle],
+        **kw,
+    )
+    assert in_order == shuffled
+    assert in_order.customers.tolist() == ["C-001", "C-017", "C-230"]
+    assert in_order.frequency.tolist() == [1.0, 0.0, 1.0]
+    assert in_order.recency.tolist() == [38.0, 0.0, 56.0]
+    assert in_order.monetary_value.tolist() == [20.0, 0.0, -1e16]
+    assert in_order.transactions.tolist() == [3, 1, 2]
+    assert in_order.n_missing == 1

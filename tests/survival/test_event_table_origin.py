@@ -61,3 +61,25 @@ def test_a_zero_duration_is_the_origin_row_on_the_sorting_path():
     assert state.censored.tolist() == [1, 1, 0]
     for arr in (state.times, state.entered, state.events, state.censored):
         assert arr.base is None
+
+
+def test_an_export_of_timedeltas_with_a_gap_and_a_same_day_churn():
+    # shaped like a subscriptions export: tenures as timedelta64 days, one
+    # missing (NaT), one customer gone the day they joined (a duration of 0, so
+    # the tally's own first row is the origin), large second counts (the sort)
+    day = 86_400.0
+    tenure = np.array([30, 45, "NaT", 0, 12, 30], dtype="timedelta64[D]")
+    churned = np.array([True, False, True, True, False, True])
+    state = cx.SurvivalState.from_durations(tenure, churned, nan_policy="omit")
+    assert state.n_missing == 1
+    assert state.times.tolist() == [0.0, 12 * day, 30 * day, 45 * day]
+    assert state.entered.tolist() == [5, 0, 0, 0]
+    assert state.events.tolist() == [1, 0, 2, 0]
+    assert state.censored.tolist() == [0, 1, 0, 1]
+    for arr in (state.times, state.entered, state.events, state.censored):
+        assert arr.base is None
+    curve = cx.kaplan_meier(tenure, churned, nan_policy="omit")
+    # the product of (n - d) / n: at risk 5, 4, 3, 1 with 1, 0, 2, 0 events
+    assert curve.at_risk.tolist() == [5, 4, 3, 1]
+    want = np.cumprod([(5 - 1) / 5, 4 / 4, (3 - 2) / 3, 1 / 1])
+    np.testing.assert_array_equal(curve.survival, want)

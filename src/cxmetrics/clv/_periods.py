@@ -13,6 +13,7 @@ from typing import Any, NamedTuple, get_args
 import numpy as np
 from numpy.typing import NDArray
 
+from cxmetrics._core.keys import factorise
 from cxmetrics._core.validation import check_option
 from cxmetrics.exceptions import InvalidInputError
 from cxmetrics.periods import period_index as calendar_period_index
@@ -88,9 +89,10 @@ def _codes(keys: NDArray[Any]) -> tuple[NDArray[Any], NDArray[np.int64]]:
     """Customer codes that sort like the keys, and the key of each code.
 
     Integer keys in a dense range are their own codes (offset by the minimum):
-    no sort. Other keys are factorised with :func:`numpy.unique`. Codes that no
-    row has are harmless: only codes seen in the data reach the output. The
-    codes are always a new array, which the caller may overwrite.
+    no sort. Other keys are factorised (:func:`~cxmetrics._core.keys.factorise`,
+    which sorts them). Codes that no row has are harmless: only codes seen in the
+    data reach the output. The codes are always a new array, which the caller
+    may overwrite.
     """
     n = keys.shape[0]
     if keys.dtype.kind in "iu":
@@ -101,11 +103,10 @@ def _codes(keys: NDArray[Any]) -> tuple[NDArray[Any], NDArray[np.int64]]:
             codes -= np.int64(lo)
             return labels, codes
     try:
-        labels, codes = np.unique(keys, return_inverse=True)
+        return factorise(keys)
     except TypeError as err:  # pragma: no cover - group_index refused these already
         msg = f"`customers` must hold keys of one comparable type ({err})."
         raise InvalidInputError(msg) from None
-    return labels, codes.reshape(-1).astype(np.int64, copy=False)
 
 
 def _in_order(keys: NDArray[np.int64]) -> bool:
