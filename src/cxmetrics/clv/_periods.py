@@ -14,6 +14,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from cxmetrics._core.keys import factorise
+from cxmetrics._core.threaded import gather, sort_in_place
 from cxmetrics._core.validation import check_option
 from cxmetrics.exceptions import InvalidInputError
 from cxmetrics.periods import period_index as calendar_period_index
@@ -141,7 +142,7 @@ def _stable_order(
     rows = np.arange(n, dtype=np.intp)
     packed |= rows
     if not _in_order(packed):  # a log sorted by customer, then time, needs no sort
-        packed.sort()
+        sort_in_place(packed)
     order = np.bitwise_and(packed, (1 << row_bits) - 1, out=rows)  # reused
     packed >>= np.int64(row_bits)
     return order, packed
@@ -182,15 +183,19 @@ def collapse(
         order, key = _stable_order(combined, labels.shape[0] << bits)
         np.not_equal(key[1:], key[:-1], out=new_period[1:])
         starts = np.flatnonzero(new_period)
+        m = starts.shape[0]
         first_keys = key[starts]
-        pc = first_keys >> np.int64(bits)
+        # the two full-length buffers are reused as they fall free (a fresh
+        # array costs a page fault per page on first touch): the sorted keys
+        # take the values in sorted order (``order`` is a permutation),
+        # ``order`` then takes the period sums and the keys' buffer the customers
+        v = key.view(np.float64)
+        gather(values, order, v)
+        pv = np.add.reduceat(v, starts, out=order.view(np.float64)[:m])
+        pc = np.right_shift(first_keys, np.int64(bits), out=key[:m])
         first_keys &= np.int64((1 << bits) - 1)
-        pp = first_keys.astype(np.float64)
-        pp += lo
-        # the sorted keys are read: their array takes the gathered values
-        # (mode="clip" writes into ``out`` directly, "raise" would buffer a copy;
-        # ``order`` is a permutation, every index in range)
-        v = np.take(values, order, out=key.view(np.float64), mode="clip")
+        # the period offsets become their periods (float64) in place
+        pp = np.add(first_keys, lo, out=first_keys.view(np.float64))
     else:
         order = np.lexsort((periods, codes))
         c = codes[order]
@@ -200,8 +205,7 @@ def collapse(
         starts = np.flatnonzero(new_period)
         pc = c[starts]
         pp = p[starts].astype(np.float64, copy=False)
-        v = values[order]
-    pv = np.add.reduceat(v, starts)
+        pv = np.add.reduceat(values[order], starts)
     new_customer = np.empty(starts.shape[0], dtype=bool)
     new_customer[0] = True
     np.not_equal(pc[1:], pc[:-1], out=new_customer[1:])

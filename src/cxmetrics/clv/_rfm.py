@@ -26,6 +26,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._core.arrays import (
+    adopt,
     array_eq,
     frozen_float,
     frozen_int,
@@ -291,18 +292,20 @@ class RFMState(Mergeable):
             c = collapse(log.customers[keep], periods[keep], log.values[keep])
         else:
             c = collapse(log.customers, periods, log.values)
-        return cls(
-            c.customers,
-            c.first,
-            c.last,
-            c.periods,
-            c.repeat_value,
-            c.transactions,
-            end,
-            "number" if kind == "number" else freq,
-            mult,
-            log.n_missing,
-            n_after,
+        # the collapse's arrays are new: adopted without the converters' copies
+        return adopt(
+            cls,
+            customers=c.customers,
+            first=c.first,
+            last=c.last,
+            periods=c.periods,
+            repeat_value=c.repeat_value,
+            transactions=c.transactions,
+            end=end,
+            freq="number" if kind == "number" else freq,
+            freq_multiplier=mult,
+            n_missing=log.n_missing,
+            n_after_end=n_after,
         )
 
     @property
@@ -410,17 +413,19 @@ class RFMState(Mergeable):
         x = (self.periods - 1).astype(np.float64)
         with np.errstate(invalid="ignore", divide="ignore"):
             mv = np.where(x > 0, self.repeat_value / np.maximum(x, 1.0), 0.0)
-        return RFMSummary(
-            self.customers,
-            x,
-            (self.last - self.first) / m,
-            (end - self.first) / m,
-            mv,
-            self.transactions,
-            self.freq,
-            m,
-            self.n_missing,
-            self.n_after_end,
+        # new arrays and the state's read-only ones: no converter copies
+        return adopt(
+            RFMSummary,
+            customers=self.customers,
+            frequency=x,
+            recency=(self.last - self.first) / m,
+            T=(end - self.first) / m,
+            monetary_value=mv,
+            transactions=self.transactions,
+            freq=self.freq,
+            freq_multiplier=m,
+            n_missing=self.n_missing,
+            n_after_end=self.n_after_end,
         )
 
     def to_dict(self) -> dict[str, Any]:

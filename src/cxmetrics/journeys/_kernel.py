@@ -22,6 +22,8 @@ from typing import Any, NamedTuple
 import numpy as np
 from numpy.typing import NDArray
 
+from cxmetrics._core.threaded import sort_in_place
+
 __all__ = ["Entries", "FunnelScan", "build_entries", "scan"]
 
 _I = NDArray[np.intp]
@@ -120,7 +122,7 @@ def _sorted(
             if step > 1:
                 span //= step
             key = (u.astype(np.int64) << (tb + cb)) | (span << cb) | code
-            key.sort()
+            sort_in_place(key)
             su = key >> (tb + cb)
             st = ((key >> cb) & ((1 << tb) - 1)) * step + lo
             return su, st.astype(t.dtype, copy=False), key & ((1 << cb) - 1)

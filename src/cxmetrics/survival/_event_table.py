@@ -27,8 +27,15 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._core.arrays import array_eq, frozen_float, frozen_int, nan_equal_fields
+from cxmetrics._core.arrays import (
+    adopt,
+    array_eq,
+    frozen_float,
+    frozen_int,
+    nan_equal_fields,
+)
 from cxmetrics._core.mergeable import Mergeable
+from cxmetrics._core.threaded import sort_in_place
 from cxmetrics._core.validation import (
     check_option,
 )
@@ -138,7 +145,7 @@ def _tally_packed(
     keys = np.add(x, 0.0).view(np.uint64)  # a new array; -0.0 + 0.0 is +0.0
     keys <<= np.uint64(1)
     keys |= mask
-    keys.sort()
+    sort_in_place(keys)
     n = keys.size
     flagged = np.empty(n, dtype=bool)  # the low bits, one byte each
     np.bitwise_and(keys, np.uint64(1), out=flagged, casting="unsafe")
@@ -241,17 +248,14 @@ def _owned_table(
     costs as much as building the table): the arrays are new, owned by the state
     and made read-only here, and valid by construction.
     """
-    state = object.__new__(cls)
-    for name, arr in (
-        ("times", times),
-        ("entered", entered),
-        ("events", events),
-        ("censored", censored),
-    ):
-        arr.setflags(write=False)
-        object.__setattr__(state, name, arr)
-    object.__setattr__(state, "n_missing", int(n_missing))
-    return state
+    return adopt(
+        cls,
+        times=times,
+        entered=entered,
+        events=events,
+        censored=censored,
+        n_missing=n_missing,
+    )
 
 
 def _check_type(state: object, other: object) -> None:

@@ -16,6 +16,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._core.arrays import (
+    adopt,
     array_eq,
     frozen_float,
     frozen_int,
@@ -511,24 +512,17 @@ def _owned_result(
     The converters would copy seven arrays of the table's length; these are new
     (or read-only views of the state's arrays), so they are only made read-only.
     """
-    res = object.__new__(KaplanMeierResult)
-    for name, arr in (
-        ("time", time),
-        ("at_risk", n_at_risk),
-        ("events", events),
-        ("censored", censored),
-        ("survival", survival),
-        ("standard_error", se),
-        ("greenwood", greenwood),
-    ):
-        if arr.flags.writeable:
-            arr.setflags(write=False)
-        object.__setattr__(res, name, arr)
-    for name, value in (
-        ("n", n),
-        ("n_events", n_events),
-        ("n_missing", int(n_missing)),
-        ("time_unit", None),
-    ):
-        object.__setattr__(res, name, value)
-    return res
+    return adopt(
+        KaplanMeierResult,
+        time=time,
+        at_risk=n_at_risk,
+        events=events,
+        censored=censored,
+        survival=survival,
+        standard_error=se,
+        greenwood=greenwood,
+        n=n,
+        n_events=n_events,
+        n_missing=int(n_missing),
+        time_unit=None,
+    )

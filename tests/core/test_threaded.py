@@ -1,0 +1,83 @@
+"""Threaded kernels: the same elements as numpy's one-thread calls, whatever the split."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cxmetrics._core import threaded
+from cxmetrics._core.threaded import PARALLEL_MIN, gather, sort_in_place
+
+
+@contextlib.contextmanager
+def _split_small():
+    """Split from 2 elements up, on 3 threads: small examples take the threaded path."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(threaded, "_threads", lambda n: 1 if n < 2 else 3)
+        yield
+
+
+_KEYS = st.lists(st.integers(-(2**63), 2**63 - 1), max_size=200)
+
+
+@given(_KEYS)
+def test_sort_in_place_equals_numpy_sort_on_split_arrays(raw):
+    keys = np.array(raw, dtype=np.int64)
+    want = np.sort(keys)
+    with _split_small():
+        sort_in_place(keys)
+    np.testing.assert_array_equal(keys, want)
+
+
+@given(st.lists(st.integers(0, 2**64 - 1), min_size=1, max_size=120), st.integers(1, 5))
+def test_gather_equals_take(raw, reps):
+    values = np.array(raw, dtype=np.uint64).view(np.float64)  # any bits, NaN included
+    rng = np.random.default_rng(len(raw))
+    index = rng.integers(0, values.size, values.size * reps)
+    out = np.empty(index.size)
+    with _split_small():
+        gather(values, index, out)
+    assert out.tobytes() == np.take(values, index).tobytes()
+
+
+def test_a_large_array_is_sorted_on_threads_and_equals_numpy(monkeypatch):
+    # above the threshold, split in two (whatever the machine's core count)
+    monkeypatch.setattr(threaded, "_threads", lambda n: 2 if n >= PARALLEL_MIN else 1)
+    seen: set[int] = set()
+    monkeypatch.setattr(threaded, "_run", _recording_run(seen))
+    rng = np.random.default_rng(7)
+    keys = rng.integers(-(2**40), 2**40, PARALLEL_MIN + 1001)
+    keys[::97] = keys[0]  # ties
+    want = np.sort(keys)
+    sort_in_place(keys)
+    np.testing.assert_array_equal(keys, want)
+    # the parts were sorted off the calling thread
+    assert seen
+    assert threading.get_ident() not in seen
+
+
+def _recording_run(seen: set[int]):
+    real = threaded._run
+
+    def run(threads, task):
+        def recorded(i):
+            seen.add(threading.get_ident())
+            return task(i)
+
+        return real(threads, recorded)
+
+    return run
+
+
+def test_small_and_non_contiguous_arrays_sort_on_the_calling_thread():
+    keys = np.array([3, 1, 2], dtype=np.int64)
+    sort_in_place(keys)
+    assert keys.tolist() == [1, 2, 3]
+    strided = np.arange(PARALLEL_MIN * 2, 0, -1, dtype=np.int64)[::2]
+    sort_in_place(strided)
+    assert bool(np.all(strided[1:] >= strided[:-1]))
