@@ -69,6 +69,13 @@ def test_collapse_equals_a_stable_sort_bit_for_bit(rows, text_keys):
     for g, w in zip(as_int, got, strict=True):
         assert g.dtype == w.dtype
         np.testing.assert_array_equal(g, w)
+    # and the same again when the collapse may use the periods as a work buffer
+    scratch = periods.astype(np.int64)
+    reused = collapse(keys, scratch, values, overwrite_periods=True)
+    for g, w in zip(reused, got, strict=True):
+        assert g.dtype == w.dtype
+        np.testing.assert_array_equal(g, w)
+    assert reused.repeat_value.tobytes() == want[4].tobytes()
 
 
 @given(

@@ -149,12 +149,18 @@ def _stable_order(
 
 
 def collapse(
-    keys: NDArray[Any], periods: NDArray[Any], values: NDArray[np.float64]
+    keys: NDArray[Any],
+    periods: NDArray[Any],
+    values: NDArray[np.float64],
+    *,
+    overwrite_periods: bool = False,
 ) -> Collapsed:
     """Collapse a log to one row per customer, sorted by customer key.
 
     One sort by (customer, period), then :func:`numpy.add.reduceat` over the runs
     of equal (customer, period) and of equal customer: no loop over rows.
+    ``overwrite_periods=True`` lets it use an int64 ``periods`` the caller has
+    just built as a work buffer once the sort keys are packed.
     """
     n = periods.shape[0]
     if n == 0:
@@ -184,7 +190,10 @@ def collapse(
         np.not_equal(key[1:], key[:-1], out=new_period[1:])
         starts = np.flatnonzero(new_period)
         m = starts.shape[0]
-        first_keys = key[starts]
+        if overwrite_periods and periods.dtype == np.int64:
+            first_keys = np.take(key, starts, out=periods[:m], mode="clip")
+        else:
+            first_keys = key[starts]
         # the two full-length buffers are reused as they fall free (a fresh
         # array costs a page fault per page on first touch): the sorted keys
         # take the values in sorted order (``order`` is a permutation),

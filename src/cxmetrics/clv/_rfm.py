@@ -289,9 +289,15 @@ class RFMState(Mergeable):
         keep = periods <= end
         n_after = int(keep.shape[0] - np.count_nonzero(keep))
         if n_after:
-            c = collapse(log.customers[keep], periods[keep], log.values[keep])
+            periods = periods[keep]
+            c = collapse(
+                log.customers[keep], periods, log.values[keep], overwrite_periods=True
+            )
         else:
-            c = collapse(log.customers, periods, log.values)
+            # datetime periods are a new array here (numbers may be the caller's)
+            c = collapse(
+                log.customers, periods, log.values, overwrite_periods=kind == "datetime"
+            )
         # the collapse's arrays are new: adopted without the converters' copies
         return adopt(
             cls,
