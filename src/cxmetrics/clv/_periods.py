@@ -215,19 +215,35 @@ def collapse(
         pc = c[starts]
         pp = p[starts].astype(np.float64, copy=False)
         pv = np.add.reduceat(values[order], starts)
-    new_customer = np.empty(starts.shape[0], dtype=bool)
+    m = starts.shape[0]
+    new_customer = np.empty(m, dtype=bool)
     new_customer[0] = True
     np.not_equal(pc[1:], pc[:-1], out=new_customer[1:])
     cstarts = np.flatnonzero(new_customer)
-    ends = np.append(cstarts[1:], starts.shape[0]) - 1
+    periods_per = _run_lengths(cstarts, m)
+    # each customer's last period: the run start plus its length, minus one
+    ends = np.add(cstarts, periods_per)
+    ends -= 1
+    last = pp[ends]
     repeat = pv  # not needed after: the first period of each customer zeroed
     repeat[cstarts] = 0.0
-    tx_starts = starts[cstarts]
+    tx = np.take(starts, cstarts, out=ends, mode="clip")  # ends are read: reused
     return Collapsed(
         labels[pc[cstarts]],
         pp[cstarts],
-        pp[ends],
-        np.diff(np.append(cstarts, starts.shape[0])).astype(np.int64),
+        last,
+        periods_per,
         np.add.reduceat(repeat, cstarts),
-        np.diff(np.append(tx_starts, n)).astype(np.int64),
+        _run_lengths(tx, n),
     )
+
+
+def _run_lengths(starts: NDArray[np.intp], total: int) -> NDArray[np.int64]:
+    """Lengths of the runs starting at ``starts`` (increasing, from 0) in ``total`` rows.
+
+    One new array: ``np.diff(np.append(starts, total))`` makes three.
+    """
+    out = np.empty(starts.shape[0], dtype=np.int64)
+    np.subtract(starts[1:], starts[:-1], out=out[:-1])
+    out[-1] = total - starts[-1]
+    return out

@@ -416,16 +416,24 @@ class RFMState(Mergeable):
             )
         end = self.end if self.end is not None else 0.0
         m = self.freq_multiplier
-        x = (self.periods - 1).astype(np.float64)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mv = np.where(x > 0, self.repeat_value / np.maximum(x, 1.0), 0.0)
+        # one new array per column, each computed in place (the same values as
+        # ``(periods - 1).astype(float)``, ``np.where(x > 0, v / max(x, 1), 0)``)
+        x = self.periods.astype(np.float64)
+        x -= 1.0
+        mv = np.maximum(x, 1.0)
+        np.divide(self.repeat_value, mv, out=mv)
+        mv[x <= 0.0] = 0.0
+        recency = np.subtract(self.last, self.first)
+        recency /= m
+        age = np.subtract(end, self.first)
+        age /= m
         # new arrays and the state's read-only ones: no converter copies
         return adopt(
             RFMSummary,
             customers=self.customers,
             frequency=x,
-            recency=(self.last - self.first) / m,
-            T=(end - self.first) / m,
+            recency=recency,
+            T=age,
             monetary_value=mv,
             transactions=self.transactions,
             freq=self.freq,
