@@ -178,3 +178,20 @@ def test_an_export_sorted_by_customer_with_text_ids_dates_and_a_gap():
     assert in_order.monetary_value.tolist() == [20.0, 0.0, -1e16]
     assert in_order.transactions.tolist() == [3, 1, 2]
     assert in_order.n_missing == 1
+
+
+def test_a_log_large_enough_for_the_threaded_sort_collapses_the_same():
+    # from PARALLEL_MIN rows the packed keys are sorted in parts on threads and
+    # merged, and the values gathered on threads: same sums, bit for bit
+    from cxmetrics._core.threaded import PARALLEL_MIN
+
+    rng = np.random.default_rng(11)
+    n = PARALLEL_MIN + 4321
+    keys = rng.integers(0, n // 3, n)
+    periods = rng.integers(0, 400, n)
+    values = rng.choice([1e16, 1.0, -1e16, 0.1, 2.5], n)
+    got = collapse(keys, periods.copy(), values, overwrite_periods=True)
+    want = _collapse_stable(keys, periods.astype(np.float64), values)
+    for g, w in zip(got, want, strict=True):
+        np.testing.assert_array_equal(g, w)
+    assert got.repeat_value.tobytes() == want[4].tobytes()

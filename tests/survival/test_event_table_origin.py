@@ -83,3 +83,18 @@ def test_an_export_of_timedeltas_with_a_gap_and_a_same_day_churn():
     assert curve.at_risk.tolist() == [5, 4, 3, 1]
     want = np.cumprod([(5 - 1) / 5, 4 / 4, (3 - 2) / 3, 1 / 1])
     np.testing.assert_array_equal(curve.survival, want)
+
+
+def test_a_table_large_enough_for_the_threaded_sort_equals_a_plain_count():
+    # from PARALLEL_MIN subjects the packed (time, event) keys are sorted in
+    # parts on threads and merged: the same table as a plain count
+    from cxmetrics._core.threaded import PARALLEL_MIN
+
+    rng = np.random.default_rng(5)
+    n = PARALLEL_MIN + 999
+    d = np.round(rng.weibull(0.8, n) * 18.0, 3)  # ties at the millisecond
+    e = rng.random(n) < 0.6
+    state = cx.SurvivalState.from_durations(d, e)
+    got = (state.times, state.entered, state.events, state.censored)
+    for g, w in zip(got, _plain_table(d, e), strict=True):
+        np.testing.assert_array_equal(g, w)
