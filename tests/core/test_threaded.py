@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cxmetrics._core import threaded
-from cxmetrics._core.threaded import PARALLEL_MIN, gather, sort_in_place
+from cxmetrics._core.threaded import PARALLEL_MIN, gather, searchsorted, sort_in_place
 
 
 @contextlib.contextmanager
@@ -81,3 +81,19 @@ def test_small_and_non_contiguous_arrays_sort_on_the_calling_thread():
     strided = np.arange(PARALLEL_MIN * 2, 0, -1, dtype=np.int64)[::2]
     sort_in_place(strided)
     assert bool(np.all(strided[1:] >= strided[:-1]))
+
+
+@given(
+    st.lists(st.floats(-1e3, 1e3, allow_nan=False), max_size=60),
+    st.lists(st.floats(-2e3, 2e3, allow_nan=False), min_size=1, max_size=120),
+    st.sampled_from(["left", "right"]),
+)
+def test_searchsorted_equals_numpy_on_split_queries(sorted_raw, queries, side):
+    a = np.sort(np.array(sorted_raw, dtype=np.float64))
+    v = np.array(queries, dtype=np.float64)
+    hits = min(a.size, v[::3].size)
+    v[: 3 * hits : 3] = a[:hits]  # queries equal to sorted values: sides differ
+    with _split_small():
+        got = searchsorted(a, v, side)
+    np.testing.assert_array_equal(got, np.searchsorted(a, v, side=side))
+    assert got.dtype == np.intp

@@ -98,3 +98,19 @@ def test_a_table_large_enough_for_the_threaded_sort_equals_a_plain_count():
     got = (state.times, state.entered, state.events, state.censored)
     for g, w in zip(got, _plain_table(d, e), strict=True):
         np.testing.assert_array_equal(g, w)
+
+
+def test_grouped_tables_large_enough_for_threaded_lookups_equal_each_group():
+    # from PARALLEL_MIN rows each duration's place among the times is looked
+    # up on threads: every group's table equals the table of its rows alone
+    from cxmetrics._core.threaded import PARALLEL_MIN
+
+    rng = np.random.default_rng(9)
+    n = PARALLEL_MIN + 777
+    d = np.round(rng.weibull(0.8, n) * 18.0, 4)
+    e = rng.random(n) < 0.6
+    plan = rng.choice(np.array(["basic", "plus", "pro"]), n)
+    grouped = cx.GroupedSurvivalState.from_durations(d, plan, e)
+    for name in ("basic", "plus", "pro"):
+        rows = plan == name
+        assert grouped[name] == cx.SurvivalState.from_durations(d[rows], e[rows])

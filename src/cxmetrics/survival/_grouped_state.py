@@ -22,6 +22,7 @@ from cxmetrics._core.arrays import (
 )
 from cxmetrics._core.keys import align_keys, decode_keys, encode_keys
 from cxmetrics._core.mergeable import Mergeable
+from cxmetrics._core.threaded import searchsorted
 from cxmetrics._core.validation import (
     as_1d,
     check_same_length,
@@ -140,7 +141,7 @@ class GroupedSurvivalState(Mergeable):
         times, _, _, _ = event_table(data)
         k = times.size
         check_table_size(g, k)
-        tpos = np.searchsorted(times, data.durations)
+        tpos = searchsorted(times, data.durations)
         flat = codes * k + tpos
         removed = np.bincount(flat, minlength=g * k).reshape(g, k)
         if data.events is None:
@@ -152,7 +153,7 @@ class GroupedSurvivalState(Mergeable):
             if k:
                 entered[:, 0] = np.bincount(codes, minlength=g)
         else:
-            epos = np.searchsorted(times, data.entry)
+            epos = searchsorted(times, data.entry)
             entered = np.bincount(codes * k + epos, minlength=g * k).reshape(g, k)
         keys = index.labels
         if not index.explicit:
