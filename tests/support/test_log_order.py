@@ -122,3 +122,57 @@ def test_an_export_with_text_ids_and_zoned_times(day, minutes_after_creation):
     minutes = (log.comment_instant - log.created[log.comment_code]) // 60_000_000_000
     assert minutes.tolist() == minutes_after_creation
     assert log.comment_agent.tolist() == [True, False, True, True, False]
+
+
+def test_the_log_shares_no_memory_with_the_callers_arrays():
+    # the log adopts the arrays it builds without copying them again; arrays
+    # that can be the caller's own (comments already in order, instants
+    # already in UTC nanoseconds) are copied: writing the caller's arrays
+    # afterwards changes nothing in the log
+    ticket = np.array([1, 1, 2, 2], dtype=np.int64)
+    instant = np.array(
+        [
+            "2024-03-01T00:00",
+            "2024-03-01T01:00",
+            "2024-03-01T00:30",
+            "2024-03-01T02:00",
+        ],
+        dtype="datetime64[ns]",
+    )
+    status = np.array([0, 1, 0, 4], dtype=np.int64)
+    c_ticket = np.array([1, 2], dtype=np.int64)
+    c_instant = np.array(
+        ["2024-03-01T00:10", "2024-03-01T00:40"], dtype="datetime64[ns]"
+    )
+    c_agent = np.array([True, False])
+    log = cx.TicketLog.from_arrays(
+        ticket,
+        instant,
+        status,
+        comment_ticket=c_ticket,
+        comment_instant=c_instant,
+        comment_author=c_agent,
+    )
+    before = {f: getattr(log, f).copy() for f in _ARRAY_FIELDS}
+    for arr in (ticket, instant, status, c_ticket, c_instant, c_agent):
+        for f in _ARRAY_FIELDS:
+            assert not np.shares_memory(getattr(log, f), arr), f
+    instant[:] = np.datetime64("2030-01-01", "ns")
+    c_instant[:] = np.datetime64("2030-01-01", "ns")
+    c_agent[:] = False
+    status[:] = 5
+    for f in _ARRAY_FIELDS:
+        np.testing.assert_array_equal(getattr(log, f), before[f])
+        assert not getattr(log, f).flags.writeable, f
+
+
+_ARRAY_FIELDS = (
+    "tickets",
+    "code",
+    "instant",
+    "status",
+    "first",
+    "comment_code",
+    "comment_instant",
+    "comment_agent",
+)

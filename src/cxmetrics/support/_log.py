@@ -8,7 +8,7 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cxmetrics._core.arrays import array_eq, frozen_int, frozen_keys
+from cxmetrics._core.arrays import adopt, array_eq, frozen_int, frozen_keys
 from cxmetrics._core.keys import factorise
 from cxmetrics._core.validation import as_1d, check_same_length, utc_instants_1d
 from cxmetrics.exceptions import InvalidInputError, InvalidInputTypeError
@@ -353,7 +353,19 @@ class TicketLog:
             corder = _by_ticket_then_time(cc, ct)
             if corder is not None:
                 cc, ct, ca = cc[corder], ct[corder], ca[corder]
-        return cls(labels, c, ts, st[order], first, cc, ct, ca)
+        # every array is new here (gathers, counts, and utc_instants_1d's cast,
+        # which always copies): adopted as they are
+        return adopt(
+            cls,
+            tickets=labels,
+            code=c,
+            instant=ts,
+            status=st[order],
+            first=first,
+            comment_code=cc,
+            comment_instant=ct,
+            comment_agent=ca,
+        )
 
 
 def _by_ticket_then_time(
