@@ -524,5 +524,4 @@ def _owned_result(
         n=n,
         n_events=n_events,
         n_missing=int(n_missing),
-        time_unit=None,
     )
