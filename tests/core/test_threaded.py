@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from cxmetrics._core import threaded
 from cxmetrics._core.threaded import PARALLEL_MIN, gather, searchsorted, sort_in_place
+from cxmetrics.exceptions import InvalidInputError
 
 
 @contextlib.contextmanager
@@ -97,3 +98,48 @@ def test_searchsorted_equals_numpy_on_split_queries(sorted_raw, queries, side):
         got = searchsorted(a, v, side)
     np.testing.assert_array_equal(got, np.searchsorted(a, v, side=side))
     assert got.dtype == np.intp
+
+
+def test_the_environment_variable_caps_the_threads(monkeypatch):
+    monkeypatch.setenv(threaded.THREADS_ENV, "1")
+    assert threaded.max_threads() == 1
+    assert threaded._threads(PARALLEL_MIN * 4) == 1
+    # one thread: the parts are never handed to a pool
+    seen: set[int] = set()
+    monkeypatch.setattr(threaded, "_run", _recording_run(seen))
+    keys = np.arange(PARALLEL_MIN + 10, 0, -1, dtype=np.int64)
+    sort_in_place(keys)
+    assert keys[0] == 1
+    assert keys[-1] == PARALLEL_MIN + 10
+    assert not seen
+    monkeypatch.setenv(threaded.THREADS_ENV, " 3 ")
+    assert threaded.max_threads() == 3
+    assert threaded._threads(PARALLEL_MIN) == 3
+    monkeypatch.setenv(threaded.THREADS_ENV, "64")
+    assert threaded._threads(PARALLEL_MIN) == 4  # at most four parts
+    monkeypatch.delenv(threaded.THREADS_ENV)
+    assert threaded.max_threads() >= 1
+
+
+@pytest.mark.parametrize("raw", ["0", "-2", "two", "1.5"])
+def test_a_bad_thread_count_is_refused_naming_the_variable(monkeypatch, raw):
+    monkeypatch.setenv(threaded.THREADS_ENV, raw)
+    with pytest.raises(InvalidInputError, match=rf"CXMETRICS_NUM_THREADS.*{raw!r}"):
+        threaded.max_threads()
+
+
+def test_the_one_thread_range_and_count_paths_give_the_same_answers(monkeypatch):
+    # integer_range and the survey kernel have their own threaded paths
+    import cxmetrics as cx
+    from cxmetrics._core import columns
+    from cxmetrics.survey import _kernel
+
+    monkeypatch.setattr(_kernel, "PARALLEL_MIN_ROWS", 1000)  # split these 5,000 rows
+    rng = np.random.default_rng(3)
+    big = rng.integers(-50, 50, columns.RANGE_BLOCKS_MIN + 3)
+    scores = rng.integers(0, 11, 5000).astype(np.int8)
+    groups = rng.integers(0, 7, 5000)
+    both = (columns.integer_range(big), cx.nps(scores, by=groups))
+    monkeypatch.setenv(threaded.THREADS_ENV, "1")
+    assert columns.integer_range(big) == both[0] == (int(big.min()), int(big.max()))
+    assert cx.nps(scores, by=groups) == both[1]

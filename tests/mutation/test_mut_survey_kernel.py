@@ -95,7 +95,7 @@ def test_threaded_partial_histograms_add_squared_weights(monkeypatch):
     # the real threshold (4,194,304 rows) split over 4 threads, whatever this machine has
     n = _kernel.PARALLEL_MIN_ROWS + 1001
     x, g, w = _export(n, 14, 3)
-    monkeypatch.setattr(_kernel.os, "cpu_count", lambda: 4)
+    monkeypatch.setenv("CXMETRICS_NUM_THREADS", "4")
     state = cx.GroupedNPSState.from_responses(x, g, weights=w)
     counts, wsum, w2sum = _direct(x, g, w, 3)
     np.testing.assert_array_equal(state.counts, counts)
@@ -118,13 +118,10 @@ def test_weight_squares_whatever_the_split(n, threads, seed):
     rng = np.random.default_rng(seed)
     x = rng.integers(0, 11, n, dtype=np.int8)
     w = rng.exponential(1.0, n)
-    old_min, old_count = _kernel.PARALLEL_MIN_ROWS, _kernel.os.cpu_count
-    _kernel.PARALLEL_MIN_ROWS = 2
-    _kernel.os.cpu_count = lambda: threads
-    try:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(_kernel, "PARALLEL_MIN_ROWS", 2)
+        mp.setenv("CXMETRICS_NUM_THREADS", str(threads))
         counts, wsum, w2sum = _kernel.scale_histogram(x, 0, 11, weights=w)
-    finally:
-        _kernel.PARALLEL_MIN_ROWS, _kernel.os.cpu_count = old_min, old_count
     want = _direct(x, np.zeros(n, dtype=np.int16), w, 1)
     np.testing.assert_array_equal(counts, want[0])
     np.testing.assert_allclose(wsum, want[1], rtol=1e-9)
@@ -173,7 +170,7 @@ def test_threaded_counts_on_a_scale_not_starting_at_zero(monkeypatch):
     x = rng.integers(1, 6, 10_000).astype(np.int64)
     w = rng.exponential(1.0, x.size)
     monkeypatch.setattr(_kernel, "PARALLEL_MIN_ROWS", 2)
-    monkeypatch.setattr(_kernel.os, "cpu_count", lambda: 3)
+    monkeypatch.setenv("CXMETRICS_NUM_THREADS", "3")
     counts, wsum, w2sum = _kernel.scale_histogram(x, 1, 6, weights=w)
     expected = np.bincount(x - 1, minlength=6)
     np.testing.assert_array_equal(counts.reshape(-1), expected)

@@ -15,6 +15,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._core.checks import check_option
+from cxmetrics._core.threaded import max_threads
 from cxmetrics.exceptions import (
     InvalidInputError,
     InvalidInputTypeError,
@@ -198,6 +199,8 @@ def integer_range(arr: NDArray[np.integer[Any]]) -> tuple[int, int]:
     n = arr.shape[0]
     if n < max(RANGE_BLOCKS_MIN, 2) or not arr.flags.c_contiguous:
         return int(arr.min()), int(arr.max())
+    if max_threads() < 2:
+        return _block_range(arr, 0, n)
     half = n // 2
     with ThreadPoolExecutor(2) as pool:
         parts = list(

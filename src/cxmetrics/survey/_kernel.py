@@ -17,13 +17,13 @@ exact whatever the split, and the split is deterministic.
 from __future__ import annotations
 
 import itertools
-import os
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from cxmetrics._core.threaded import max_threads
 from cxmetrics._core.validation import GroupIndex
 
 __all__ = ["CHUNK", "scale_histogram", "unchecked_histogram"]
@@ -241,7 +241,7 @@ def scale_histogram(
     size = n_groups * n_bins
     shift = -low - (groups.offset * n_bins if groups is not None else 0)
     n = values.shape[0]
-    threads = min(os.cpu_count() or 1, _MAX_THREADS) if n >= PARALLEL_MIN_ROWS else 1
+    threads = min(max_threads(), _MAX_THREADS) if n >= PARALLEL_MIN_ROWS else 1
     bounds = [n * i // threads for i in range(threads + 1)]
     if _packable(values, low, n_bins, groups, weights):
         # the 16 raw byte values counted on one thread, then the scheme's bins cut out
