@@ -50,7 +50,7 @@ def test_a_large_array_is_sorted_on_threads_and_equals_numpy(monkeypatch):
     # above the threshold, split in two (whatever the machine's core count)
     monkeypatch.setattr(threaded, "_threads", lambda n: 2 if n >= PARALLEL_MIN else 1)
     seen: set[int] = set()
-    monkeypatch.setattr(threaded, "_run", _recording_run(seen))
+    monkeypatch.setattr(threaded, "map_parts", _recording_run(seen))
     rng = np.random.default_rng(7)
     keys = rng.integers(-(2**40), 2**40, PARALLEL_MIN + 1001)
     keys[::97] = keys[0]  # ties
@@ -63,14 +63,14 @@ def test_a_large_array_is_sorted_on_threads_and_equals_numpy(monkeypatch):
 
 
 def _recording_run(seen: set[int]):
-    real = threaded._run
+    real = threaded.map_parts
 
-    def run(threads, task):
-        def recorded(i):
+    def run(n, threads, task):
+        def recorded(lo, hi):
             seen.add(threading.get_ident())
-            return task(i)
+            return task(lo, hi)
 
-        return real(threads, recorded)
+        return real(n, threads, recorded)
 
     return run
 
@@ -106,7 +106,7 @@ def test_the_environment_variable_caps_the_threads(monkeypatch):
     assert threaded._threads(PARALLEL_MIN * 4) == 1
     # one thread: the parts are never handed to a pool
     seen: set[int] = set()
-    monkeypatch.setattr(threaded, "_run", _recording_run(seen))
+    monkeypatch.setattr(threaded, "map_parts", _recording_run(seen))
     keys = np.arange(PARALLEL_MIN + 10, 0, -1, dtype=np.int64)
     sort_in_place(keys)
     assert keys[0] == 1
@@ -143,3 +143,15 @@ def test_the_one_thread_range_and_count_paths_give_the_same_answers(monkeypatch)
     monkeypatch.setenv(threaded.THREADS_ENV, "1")
     assert columns.integer_range(big) == both[0] == (int(big.min()), int(big.max()))
     assert cx.nps(scores, by=groups) == both[1]
+
+
+def test_map_parts_covers_the_range_in_order_off_the_calling_thread():
+    seen: set[int] = set()
+
+    def part(lo: int, hi: int) -> tuple[int, int]:
+        seen.add(threading.get_ident())
+        return lo, hi
+
+    assert threaded.map_parts(10, 3, part) == [(0, 3), (3, 6), (6, 10)]
+    assert threading.get_ident() not in seen
+    assert threaded.map_parts(2, 4, part) == [(0, 0), (0, 1), (1, 1), (1, 2)]

@@ -8,14 +8,13 @@ numbers held as Python objects).
 from __future__ import annotations
 
 import math
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from cxmetrics._core.checks import check_option
-from cxmetrics._core.threaded import max_threads
+from cxmetrics._core.threaded import map_parts, max_threads
 from cxmetrics.exceptions import (
     InvalidInputError,
     InvalidInputTypeError,
@@ -199,13 +198,13 @@ def integer_range(arr: NDArray[np.integer[Any]]) -> tuple[int, int]:
     n = arr.shape[0]
     if n < max(RANGE_BLOCKS_MIN, 2) or not arr.flags.c_contiguous:
         return int(arr.min()), int(arr.max())
-    if max_threads() < 2:
+    parts = (
+        map_parts(n, 2, lambda lo, hi: _block_range(arr, lo, hi))
+        if max_threads() >= 2
+        else None
+    )
+    if parts is None:
         return _block_range(arr, 0, n)
-    half = n // 2
-    with ThreadPoolExecutor(2) as pool:
-        parts = list(
-            pool.map(lambda ab: _block_range(arr, *ab), ((0, half), (half, n)))
-        )
     return min(p[0] for p in parts), max(p[1] for p in parts)
 
 

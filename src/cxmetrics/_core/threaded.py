@@ -29,7 +29,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -40,6 +40,7 @@ __all__ = [
     "PARALLEL_MIN",
     "THREADS_ENV",
     "gather",
+    "map_parts",
     "max_threads",
     "searchsorted",
     "sort_in_place",
@@ -48,6 +49,7 @@ __all__ = [
 #: arrays from this many elements are handled in parts on several threads
 PARALLEL_MIN = 1 << 17
 _MAX_THREADS = 4
+_R = TypeVar("_R")
 
 
 #: environment variable capping the threads of every cxmetrics kernel (as
@@ -99,18 +101,23 @@ def _threads(n: int) -> int:
     return min(max_threads(), _MAX_THREADS)
 
 
-def _run(threads: int, task: Callable[[int], object]) -> bool:
-    """Run ``task(0) .. task(threads - 1)`` on threads; False where none can start."""
+def map_parts(n: int, threads: int, task: Callable[[int, int], _R]) -> list[_R] | None:
+    """``task(lo, hi)`` for ``threads`` contiguous parts of ``range(n)``, on threads.
+
+    The parts' results in order, or None where no thread can start (the
+    caller then does the work on its own thread; a part may have run).
+
+    Examples
+    --------
+    >>> map_parts(10, 2, lambda lo, hi: (lo, hi))
+    [(0, 5), (5, 10)]
+    """
+    bounds = [n * i // threads for i in range(threads + 1)]
     try:
         with ThreadPoolExecutor(threads) as pool:
-            list(pool.map(task, range(threads)))
+            return list(pool.map(task, bounds[:-1], bounds[1:]))
     except RuntimeError:  # pragma: no cover - no threads (e.g. WebAssembly)
-        return False
-    return True
-
-
-def _bounds(n: int, threads: int) -> list[int]:
-    return [n * i // threads for i in range(threads + 1)]
+        return None
 
 
 def gather(values: NDArray[Any], index: NDArray[np.intp], out: NDArray[Any]) -> None:
@@ -131,13 +138,11 @@ def gather(values: NDArray[Any], index: NDArray[np.intp], out: NDArray[Any]) -> 
     threads = _threads(n)
     # mode="clip" writes into ``out`` directly ("raise" buffers a copy)
     if threads > 1:
-        b = _bounds(n, threads)
 
-        def part(i: int) -> None:
-            lo, hi = b[i], b[i + 1]
+        def part(lo: int, hi: int) -> None:
             np.take(values, index[lo:hi], out=out[lo:hi], mode="clip")
 
-        if _run(threads, part):
+        if map_parts(n, threads, part) is not None:
             return
     np.take(values, index, out=out, mode="clip")
 
@@ -157,13 +162,11 @@ def searchsorted(
     threads = _threads(n)
     if threads > 1:
         out = np.empty(n, dtype=np.intp)
-        b = _bounds(n, threads)
 
-        def part(i: int) -> None:
-            lo, hi = b[i], b[i + 1]
+        def part(lo: int, hi: int) -> None:
             out[lo:hi] = np.searchsorted(a, v[lo:hi], side=side)
 
-        if _run(threads, part):
+        if map_parts(n, threads, part) is not None:
             return out
     return np.searchsorted(a, v, side=side)
 
@@ -184,8 +187,7 @@ def sort_in_place(keys: NDArray[Any]) -> None:
     if threads == 1 or not keys.flags.c_contiguous:
         keys.sort()
         return
-    b = _bounds(n, threads)
-    if _run(threads, lambda i: keys[b[i] : b[i + 1]].sort()):
+    if map_parts(n, threads, lambda lo, hi: keys[lo:hi].sort()) is not None:
         keys.sort(kind="stable")  # merges the sorted runs
     else:  # pragma: no cover - no threads
         keys.sort()
