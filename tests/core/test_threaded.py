@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cxmetrics._core import threaded
-from cxmetrics._core.threaded import PARALLEL_MIN, gather, searchsorted, sort_in_place
+from cxmetrics._core.threaded import PARALLEL_MIN, searchsorted, sort_in_place
 from cxmetrics.exceptions import InvalidInputError
 
 
@@ -35,15 +35,15 @@ def test_sort_in_place_equals_numpy_sort_on_split_arrays(raw):
     np.testing.assert_array_equal(keys, want)
 
 
-@given(st.lists(st.integers(0, 2**64 - 1), min_size=1, max_size=120), st.integers(1, 5))
-def test_gather_equals_take(raw, reps):
-    values = np.array(raw, dtype=np.uint64).view(np.float64)  # any bits, NaN included
-    rng = np.random.default_rng(len(raw))
-    index = rng.integers(0, values.size, values.size * reps)
-    out = np.empty(index.size)
+@given(st.lists(st.integers(0, 2**32 - 1), max_size=200))
+def test_sort_in_place_sorts_uint32_keys_on_split_arrays(raw):
+    # the RFM collapse sorts its packed keys as uint32 where they fit
+    keys = np.array(raw, dtype=np.uint32)
+    want = np.sort(keys)
     with _split_small():
-        gather(values, index, out)
-    assert out.tobytes() == np.take(values, index).tobytes()
+        sort_in_place(keys)
+    assert keys.dtype == np.uint32
+    np.testing.assert_array_equal(keys, want)
 
 
 def test_a_large_array_is_sorted_on_threads_and_equals_numpy(monkeypatch):

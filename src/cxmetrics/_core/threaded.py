@@ -18,10 +18,8 @@ The result is the sorted array, element for element: for keys whose equal
 elements cannot be told apart (integers, and the packed integer keys the
 kernels sort), it does not depend on the split or on the number of threads.
 
-**Gathers and lookups.** ``np.take`` of a million random indices waits on
-cache and TLB misses (12 ms here); on two threads it took 4 ms. A million
-``np.searchsorted`` lookups into a million sorted times took 327 ms, and 153 ms
-on two threads.
+**Lookups.** A million ``np.searchsorted`` lookups into a million sorted
+times wait on cache and TLB misses: 327 ms here, and 153 ms on two threads.
 """
 
 from __future__ import annotations
@@ -39,7 +37,6 @@ from cxmetrics.exceptions import InvalidInputError
 __all__ = [
     "PARALLEL_MIN",
     "THREADS_ENV",
-    "gather",
     "map_parts",
     "max_threads",
     "searchsorted",
@@ -118,33 +115,6 @@ def map_parts(n: int, threads: int, task: Callable[[int, int], _R]) -> list[_R] 
             return list(pool.map(task, bounds[:-1], bounds[1:]))
     except RuntimeError:  # pragma: no cover - no threads (e.g. WebAssembly)
         return None
-
-
-def gather(values: NDArray[Any], index: NDArray[np.intp], out: NDArray[Any]) -> None:
-    """``np.take(values, index, out=out)`` for indices known to be in range.
-
-    ``out`` must be contiguous, of ``index``'s length and not overlap
-    ``values`` or ``index``.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> out = np.empty(3)
-    >>> gather(np.array([10.0, 20.0, 30.0]), np.array([2, 0, 1]), out)
-    >>> out.tolist()
-    [30.0, 10.0, 20.0]
-    """
-    n = index.shape[0]
-    threads = _threads(n)
-    # mode="clip" writes into ``out`` directly ("raise" buffers a copy)
-    if threads > 1:
-
-        def part(lo: int, hi: int) -> None:
-            np.take(values, index[lo:hi], out=out[lo:hi], mode="clip")
-
-        if map_parts(n, threads, part) is not None:
-            return
-    np.take(values, index, out=out, mode="clip")
 
 
 def searchsorted(
