@@ -161,9 +161,8 @@ def _collapse_packed(
     """:func:`collapse` of whole periods: one integer key per row, sorted.
 
     The key packs the customer's code above the period's offset (a power-of-two
-    width: shifts, no division). Only the keys are sorted, as uint32 where they
-    fit (numpy sorts 32-bit integers about 1.7 times as fast as 64-bit ones
-    here), and no row order is needed: the values are never reordered.
+    width: shifts, no division). Only the keys are sorted, and no row order is
+    needed: the values are never reordered.
     """
     n = periods.shape[0]
     bits = max(int(span) - 1, 1).bit_length()
@@ -177,46 +176,88 @@ def _collapse_packed(
         packed -= np.int64(lo)
     else:
         packed += (periods - lo).astype(np.int64)
-    narrow = labels.shape[0] << bits <= 1 << 32
-    if _in_order(packed):  # a log sorted by customer, then time, needs no sort
-        ordered: NDArray[Any] = packed
+    # one work buffer of n int64 (the caller's periods when it may be
+    # overwritten): the sorted keys, as uint32 where they fit (numpy sorts
+    # 32-bit integers about 1.7 times as fast as 64-bit ones here) in its first
+    # half, then the customer of each row
+    own = overwrite_periods and periods.dtype == np.int64
+    work = periods if own else np.empty(n, dtype=np.int64)
+    if labels.shape[0] << bits <= 1 << 32 and n < 1 << 32:
+        ordered: NDArray[Any] = work.view(np.uint32)[:n]
+        spare: NDArray[Any] = work.view(np.uint32)[n:]
     else:
-        ordered = packed.astype(np.uint32 if narrow else np.int64)
+        ordered, spare = work, np.empty(n, dtype=np.int64)
+    np.copyto(ordered, packed, casting="unsafe")
+    if not _in_order(packed):  # a log sorted by customer, then time, needs no sort
         sort_in_place(ordered)
     # where the key changes (a new period) and where the customer changes,
     # on the sorted keys: no array per distinct key
     new_key = np.empty(n, dtype=bool)
     new_key[0] = True
     np.not_equal(ordered[1:], ordered[:-1], out=new_key[1:])
-    shifted = np.right_shift(ordered, ordered.dtype.type(bits))
+    shifted = np.right_shift(ordered, ordered.dtype.type(bits), out=spare)
     new_customer = np.empty(n, dtype=bool)
     new_customer[0] = True
     np.not_equal(shifted[1:], shifted[:-1], out=new_customer[1:])
     cstarts = np.flatnonzero(new_customer)
     tx = _run_lengths(cstarts, n)
-    # a new customer is a new key: the distinct periods of each customer
-    periods_per = np.add.reduceat(new_key.view(np.uint8), cstarts, dtype=np.int64)
-    first_key = ordered[cstarts]
-    # each customer's last key: the run start plus its length, minus one
+    # each customer's last row: the run start plus its length, minus one
     ends = np.add(cstarts, tx)
     ends -= 1
-    last = np.bitwise_and(ordered[ends], mask).astype(np.float64)
-    last += lo
+    first_key = ordered[cstarts]
+    last = _period_of(ordered[ends], mask, lo)
+    # the distinct periods of each customer: the new keys in its run (its first
+    # row is one), counted by a running count in the spare half
+    counts = np.cumsum(new_key, dtype=spare.dtype, out=spare)
+    periods_per = counts[ends].astype(np.int64)
+    periods_per -= counts[cstarts]
+    periods_per += 1
     present = np.right_shift(first_key, first_key.dtype.type(bits)).astype(np.intp)
     # the repeat purchases, in row order: a row is a repeat purchase when its
     # key is not its customer's first key (the first period's keys are equal)
-    firsts = np.empty(labels.shape[0], dtype=ordered.dtype)
+    firsts = np.empty(labels.shape[0], dtype=np.int64)
     firsts[present] = first_key
-    buffer = periods if overwrite_periods and periods.dtype == np.int64 else None
-    row_customer = np.right_shift(packed, np.int64(bits), out=buffer)
-    # the shifted keys' buffer is free (and of the keys' dtype)
-    seen = np.take(firsts, row_customer, out=shifted, mode="clip")
-    repeat = np.not_equal(packed, seen, out=new_key)
-    weights = np.multiply(values, repeat, out=packed.view(np.float64))
+    # the sorted keys are read: the work buffer takes each row's customer
+    row_customer = np.right_shift(packed, np.int64(bits), out=work)
+    weights = _repeat_weights(packed, row_customer, firsts, values)
     sums = np.bincount(row_customer, weights=weights, minlength=labels.shape[0])
-    first = np.bitwise_and(first_key, mask).astype(np.float64)
-    first += lo
+    first = _period_of(first_key, mask, lo)
     return Collapsed(labels[present], first, last, periods_per, sums[present], tx)
+
+
+def _period_of(keys: NDArray[Any], mask: np.int64, lo: float) -> NDArray[np.float64]:
+    """The periods (float64) of packed keys: their low bits plus ``lo``, in one new array."""
+    offsets: NDArray[np.int64] = np.bitwise_and(keys, mask)  # the new array
+    periods: NDArray[np.float64] = offsets.view(np.float64)
+    np.add(offsets, lo, out=periods)
+    return periods
+
+
+#: rows per block of :func:`_repeat_weights` (its work arrays stay in cache)
+_BLOCK = 1 << 15
+
+
+def _repeat_weights(
+    packed: NDArray[np.int64],
+    row_customer: NDArray[np.int64],
+    firsts: NDArray[np.int64],
+    values: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """Each row's value where its key is not its customer's first key, else 0.
+
+    Written over ``packed`` (read block by block before it is overwritten): a
+    block's lookup and comparison stay in cache, with no full-length temporary.
+    """
+    out = packed.view(np.float64)
+    seen = np.empty(min(_BLOCK, packed.shape[0]), dtype=np.int64)
+    repeat = np.empty(seen.shape[0], dtype=bool)
+    for start in range(0, packed.shape[0], _BLOCK):
+        rows = slice(start, start + _BLOCK)
+        size = packed[rows].shape[0]
+        np.take(firsts, row_customer[rows], out=seen[:size], mode="clip")
+        np.not_equal(packed[rows], seen[:size], out=repeat[:size])
+        np.multiply(values[rows], repeat[:size], out=out[rows])
+    return out
 
 
 def _collapse_lexsort(
