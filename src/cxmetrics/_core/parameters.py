@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -58,6 +59,32 @@ def parameter_scalar(values: object, name: str, **rules: Any) -> float:
     return float(arr.reshape(()))
 
 
+def _inside(
+    flat: NDArray[np.float64],
+    low: float | None,
+    high: float | None,
+    low_inclusive: bool,
+    high_inclusive: bool,
+    allow_inf: bool,
+) -> bool:
+    """Whether every value obeys the rules, from the smallest and the largest.
+
+    Two reductions decide the common case; a NaN makes both NaN, which fails
+    every comparison, so the caller's checks then find and name it.
+    """
+    if flat.shape[0] == 0:
+        return True
+    lo = float(np.minimum.reduce(flat))
+    hi = float(np.maximum.reduce(flat))
+    if not (allow_inf or (math.isfinite(lo) and math.isfinite(hi))):
+        return False
+    if low is not None and not (lo >= low if low_inclusive else lo > low):
+        return False
+    if high is not None and not (hi <= high if high_inclusive else hi < high):
+        return False
+    return not (math.isnan(lo) or math.isnan(hi))
+
+
 def parameter_array(
     values: ArrayLike,
     name: str,
@@ -78,6 +105,8 @@ def parameter_array(
     """
     arr = _numeric_any(values, name)
     flat = arr.reshape(-1)
+    if not whole and _inside(flat, low, high, low_inclusive, high_inclusive, allow_inf):
+        return arr
     nan = np.isnan(flat)
     if nan.any():
         i, count = _first(nan)

@@ -35,6 +35,8 @@ is 0.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -69,14 +71,34 @@ def coefficients(blocks: int, first: int = 0) -> Float:
 
     For blocks ``b = first .. first + blocks - 1``. Each row is a running
     quotient of its own agent counts (in ``np.longdouble``, then rounded once),
-    so its values do not depend on ``blocks`` or ``first``.
+    so its values do not depend on ``blocks`` or ``first``: the first
+    :data:`_CACHED` blocks are computed once and shared (read-only), as the
+    searches ask for them call after call.
     """
+    if first == 0 and blocks <= _CACHED:
+        return _cached()[:blocks]
+    return _coefficients(blocks, first)
+
+
+#: blocks of coefficients kept (64 KB: up to 8,192 agents)
+_CACHED = 512
+
+
+@functools.cache
+def _cached() -> Float:
+    return _coefficients(_CACHED, 0)
+
+
+def _coefficients(blocks: int, first: int) -> Float:
+    """:func:`coefficients`, computed (read-only)."""
     start = BLOCK * first + 1
     n = np.arange(start, start + BLOCK * blocks, dtype=np.longdouble)
     head = np.ones((blocks, 1), dtype=np.longdouble)
     both = np.concatenate([head, n.reshape(blocks, BLOCK)], axis=1)
     # in np.longdouble, rounded once (as the powers)
-    return np.divide.accumulate(both, axis=1)[:, 1:].astype(np.float64)
+    out = np.divide.accumulate(both, axis=1)[:, 1:].astype(np.float64)
+    out.flags.writeable = False
+    return out
 
 
 def powers(traffic: Float) -> Float:

@@ -330,45 +330,46 @@ def _bisect_batch(
     need_asa = bool(np.isfinite(bounds.asa).any())
     need_occ = bool((bounds.occ < 1.0).any())
 
-    def met(idx: NDArray[np.intp], n: NDArray[np.int64]) -> Bool:
-        """Whether ``n`` agents meet every target, as :func:`probe` decides.
+    def met(n: NDArray[np.int64]) -> Bool:
+        """Whether ``n`` agents meet every target (every row), as :func:`probe` decides.
 
         Computes only what the set targets read, by the same operations, so the
         answer is the same.
         """
-        a_i, nf = a[idx], n.astype(np.float64)
-        b = flat[n * width + idx]
-        rho = a_i / nf
-        gap = nf - a_i
+        nf = n.astype(np.float64)
+        b = flat[n * width + every]
+        rho = a / nf
+        gap = nf - a
         slack = gap / nf
         den = slack + rho * b
         c = b / den
-        x = gap * ratio[idx]
+        x = gap * ratio
         sl = np.where(
             c < 0.5, 1.0 - c * np.exp(-x), slack * (1.0 - b) / den - c * np.expm1(-x)
         )
-        ok: Bool = np.minimum(np.maximum(sl, 0.0), 1.0) >= bounds.sl[idx]
+        ok: Bool = np.minimum(np.maximum(sl, 0.0), 1.0) >= bounds.sl
         if need_asa:
-            ok &= c * aht[idx] / gap <= bounds.asa[idx]
+            ok &= c * aht / gap <= bounds.asa
         if need_occ:
-            ok &= np.minimum(rho, 1.0) <= bounds.occ[idx]
+            ok &= np.minimum(rho, 1.0) <= bounds.occ
         return ok
 
-    lo = np.floor(a).astype(np.int64)  # unstable: fails
-    hi = top.copy()  # meets unless no staffing up to top does (checked below)
-    todo = np.arange(width)
-    while todo.size:
-        mid = (lo[todo] + hi[todo]) // 2
-        good = met(todo, mid)
-        hi[todo[good]] = mid[good]
-        lo[todo[~good]] = mid[~good]
-        todo = todo[hi[todo] - lo[todo] > 1]
-    # the model at hi and one agent below (where stable), in one evaluation
+    # lo fails (floor(A) agents: unstable, or a staffing found short); hi meets
+    # unless no staffing up to top does (checked below). Every row takes each
+    # step, midpoints rounded up: always above lo, so stable; a row whose
+    # interval has closed probes its hi again, which changes nothing.
     every = np.arange(width)
-    stable = lo > a
+    lo, hi = np.floor(a).astype(np.int64), top
+    for _ in range(int((hi - lo).max() - 1).bit_length()):
+        mid = (lo + hi + 1) >> 1
+        good = met(mid)
+        hi = np.where(good, mid, hi)
+        lo = np.where(good, lo, mid)
+    # the model at hi and one agent below (where stable), in one evaluation
+    stable = hi - 1 > a
     below = every[stable]
     both, ok_both = probe(
-        np.concatenate([every, below]), np.concatenate([hi, lo[stable]])
+        np.concatenate([every, below]), np.concatenate([hi, hi[stable] - 1])
     )
     parts = QueueParts(*(p[:width] for p in both))
     ok = tuple(o[:width] for o in ok_both)
