@@ -86,6 +86,7 @@ MODULES: dict[str, tuple[str, ...]] = {
         "tests/mutation/test_mut_timeline.py",
     ),
     "survival/_km.py": ("tests/survival", "tests/mutation/test_mut_km.py"),
+    "clv/_periods.py": ("tests/clv",),
     # new families (#12-#15), measured the same way
     "journeys/_kernel.py": (
         "tests/journeys",

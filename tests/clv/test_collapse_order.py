@@ -9,11 +9,13 @@ would show any other order.
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 import cxmetrics as cx
 from cxmetrics.clv._periods import collapse, period_codes
+from cxmetrics.exceptions import InvalidInputError
 
 
 def _collapse_stable(keys, periods, values):
@@ -70,6 +72,10 @@ def test_collapse_equals_a_stable_sort_bit_for_bit(rows, text_keys):
     for g, w in zip(got, want, strict=True):
         np.testing.assert_array_equal(g, w)
     assert got.repeat_value.tobytes() == want[4].tobytes()
+    assert [a.dtype for a in got[1:]] == [np.float64] * 2 + [np.int64] + [
+        np.float64,
+        np.int64,
+    ]
     # whole periods given as integers (datetime logs) collapse the same
     as_int = collapse(keys, periods.astype(np.int64), values)
     for g, w in zip(as_int, got, strict=True):
@@ -97,6 +103,31 @@ def test_wide_and_fractional_periods_collapse_like_the_reference(rows, kind):
     for g, w in zip(got, want, strict=True):
         np.testing.assert_array_equal(g, w)
     assert got.repeat_value.tobytes() == want[4].tobytes()
+
+
+@pytest.mark.parametrize(
+    ("customers", "top"),
+    [
+        (3, 2**30),  # keys just past 32 bits: sorted as int64, not uint32
+        (16, 2**50),  # keys past 2**53: compared as integers, not floats
+        (4, 2**60),  # customers x span past 2**61: the two-key lexsort
+    ],
+)
+def test_keys_of_every_width_collapse_like_the_reference(customers, top):
+    rng = np.random.default_rng(customers)
+    n = 400
+    keys = np.array([f"k{i}" for i in rng.integers(0, customers, n)])
+    # odd periods: keys past 2**53 would not survive a float64
+    periods = rng.integers(0, 6, n) * (top // 5) + 1
+    periods[:customers] = 0  # the full span, from 0
+    periods[-1] = top
+    values = rng.choice([1e16, 1.0, -1e16, 0.1, 2.5], n)
+    want = _collapse_stable(keys, periods, values)
+    for scratch in (False, True):
+        got = collapse(keys, periods.copy(), values, overwrite_periods=scratch)
+        for g, w in zip(got, want, strict=True):
+            np.testing.assert_array_equal(g, w)
+        assert got.repeat_value.tobytes() == want[4].tobytes()
 
 
 def test_rfm_summary_of_same_day_values_keeps_row_order():
@@ -252,3 +283,50 @@ def test_a_large_export_with_text_ids_iso_times_and_gaps_matches_plain_python():
         for c, f in zip(want_ids, freq, strict=True)
     ]
     np.testing.assert_allclose(res.monetary_value, repeat, rtol=1e-12)
+
+
+def test_in_order_finds_a_swap_past_the_first_block_above_the_first_key():
+    from cxmetrics.clv._periods import _in_order
+
+    keys = np.arange(10_000, dtype=np.int64)
+    keys[[9_000, 9_001]] = keys[[9_001, 9_000]]  # both above the first key
+    assert not _in_order(keys)
+
+
+def test_period_helpers_on_datetimes_numbers_and_odd_units():
+    from cxmetrics.clv._periods import period_index
+
+    days = np.array(["2024-01-01T12", "2024-01-03T00", "2023-12-31T23"], "M8[h]")
+    assert period_index(days, "day").dtype == np.float64
+    np.testing.assert_array_equal(
+        period_index(days, "day"), period_codes(days, "day").astype(np.float64)
+    )
+    assert period_codes(days, "day").tolist() == [19723, 19725, 19722]
+    # numbers are periods already, as float64
+    for numbers in (np.array([3, 1]), np.array([2.5, 0.0])):
+        assert period_codes(numbers, "day").dtype == np.float64
+        assert period_index(numbers, "day").dtype == np.float64
+    # a unit of two seconds: ticks are not seconds, the calendar path counts
+    two = np.array([0, 43_200, 43_201], dtype=np.int64).view("M8[2s]")
+    assert period_codes(two, "day").tolist() == [0, 1, 1]
+    # no instants: no periods (and no minimum to look for NaT in)
+    assert period_codes(days[:0], "day").shape == (0,)
+    assert period_codes(np.array([], "M8[s]"), "day").shape == (0,)
+    with pytest.raises(InvalidInputError, match="`freq`"):
+        period_codes(days, "fortnight")
+
+
+def test_the_collapse_keeps_the_key_dtype_and_integer_counts():
+    keys = np.array([7, 9, 7], dtype=np.int32)
+    got = collapse(keys, np.array([1, 2, 3], dtype=np.int64), np.ones(3))
+    assert got.customers.dtype == np.int32
+    assert got.customers.tolist() == [7, 9]
+    empty = collapse(keys[:0], np.zeros(0, dtype=np.int64), np.zeros(0))
+    assert [a.dtype for a in empty] == [
+        np.int32,
+        np.float64,
+        np.float64,
+        np.int64,
+        np.float64,
+        np.int64,
+    ]
