@@ -49,6 +49,13 @@ def _collapse_stable(keys, periods, values):
     )
 
 
+def _assert_same(got, want):
+    """Every column equal, and the repeat values equal bit for bit."""
+    for g, w in zip(got, want, strict=True):
+        np.testing.assert_array_equal(g, w)
+    assert got.repeat_value.tobytes() == want[4].tobytes()
+
+
 #: (customer, period, value) rows; the values' float sum depends on their order
 _ROWS = st.lists(
     st.tuples(
@@ -69,9 +76,7 @@ def test_collapse_equals_a_stable_sort_bit_for_bit(rows, text_keys):
     values = np.array([r[2] for r in rows])
     got = collapse(keys, periods, values)
     want = _collapse_stable(keys, periods, values)
-    for g, w in zip(got, want, strict=True):
-        np.testing.assert_array_equal(g, w)
-    assert got.repeat_value.tobytes() == want[4].tobytes()
+    _assert_same(got, want)
     assert [a.dtype for a in got[1:]] == [np.float64] * 2 + [np.int64] + [
         np.float64,
         np.int64,
@@ -100,9 +105,7 @@ def test_wide_and_fractional_periods_collapse_like_the_reference(rows, kind):
     values = np.array([r[2] for r in rows])
     got = collapse(keys, periods, values)
     want = _collapse_stable(keys, periods, values)
-    for g, w in zip(got, want, strict=True):
-        np.testing.assert_array_equal(g, w)
-    assert got.repeat_value.tobytes() == want[4].tobytes()
+    _assert_same(got, want)
 
 
 @pytest.mark.parametrize(
@@ -125,9 +128,7 @@ def test_keys_of_every_width_collapse_like_the_reference(customers, top):
     want = _collapse_stable(keys, periods, values)
     for scratch in (False, True):
         got = collapse(keys, periods.copy(), values, overwrite_periods=scratch)
-        for g, w in zip(got, want, strict=True):
-            np.testing.assert_array_equal(g, w)
-        assert got.repeat_value.tobytes() == want[4].tobytes()
+        _assert_same(got, want)
 
 
 def test_rfm_summary_of_same_day_values_keeps_row_order():
@@ -175,9 +176,7 @@ def test_a_log_sorted_by_customer_and_time_collapses_the_same(rows):
     values = np.array([r[2] for r in rows])
     got = collapse(keys, periods, values)
     want = _collapse_stable(keys, periods.astype(np.float64), values)
-    for g, w in zip(got, want, strict=True):
-        np.testing.assert_array_equal(g, w)
-    assert got.repeat_value.tobytes() == want[4].tobytes()
+    _assert_same(got, want)
 
 
 def test_in_order_looks_past_the_first_block():
@@ -232,9 +231,7 @@ def test_a_log_large_enough_for_the_threaded_sort_collapses_the_same():
     values = rng.choice([1e16, 1.0, -1e16, 0.1, 2.5], n)
     got = collapse(keys, periods.copy(), values, overwrite_periods=True)
     want = _collapse_stable(keys, periods.astype(np.float64), values)
-    for g, w in zip(got, want, strict=True):
-        np.testing.assert_array_equal(g, w)
-    assert got.repeat_value.tobytes() == want[4].tobytes()
+    _assert_same(got, want)
 
 
 def test_a_large_export_with_text_ids_iso_times_and_gaps_matches_plain_python():

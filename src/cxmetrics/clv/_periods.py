@@ -192,18 +192,9 @@ def _collapse_packed(
         sort_in_place(ordered)
     # where the key changes (a new period) and where the customer changes,
     # on the sorted keys: no array per distinct key
-    new_key = np.empty(n, dtype=bool)
-    new_key[0] = True
-    np.not_equal(ordered[1:], ordered[:-1], out=new_key[1:])
+    new_key = _changes(ordered)
     shifted = np.right_shift(ordered, ordered.dtype.type(bits), out=spare)
-    new_customer = np.empty(n, dtype=bool)
-    new_customer[0] = True
-    np.not_equal(shifted[1:], shifted[:-1], out=new_customer[1:])
-    cstarts = np.flatnonzero(new_customer)
-    tx = _run_lengths(cstarts, n)
-    # each customer's last row: the run start plus its length, minus one
-    ends = np.add(cstarts, tx)
-    ends -= 1
+    cstarts, tx, ends = _runs(shifted)
     first_key = ordered[cstarts]
     last = _period_of(ordered[ends], mask, lo)
     # the distinct periods of each customer: the new keys in its run (its first
@@ -271,21 +262,12 @@ def _collapse_lexsort(
     order = np.lexsort((periods, codes))
     c = codes[order]
     p = periods[order]
-    new_key = np.empty(n, dtype=bool)
-    new_key[0] = True
-    np.not_equal(c[1:], c[:-1], out=new_key[1:])
+    new_key = _changes(c)
     new_key[1:] |= p[1:] != p[:-1]
     starts = np.flatnonzero(new_key)
-    m = starts.shape[0]
     pc = c[starts]
     pp = p[starts].astype(np.float64, copy=False)
-    new_customer = np.empty(m, dtype=bool)
-    new_customer[0] = True
-    np.not_equal(pc[1:], pc[:-1], out=new_customer[1:])
-    cstarts = np.flatnonzero(new_customer)
-    periods_per = _run_lengths(cstarts, m)
-    ends = np.add(cstarts, periods_per)
-    ends -= 1
+    cstarts, periods_per, ends = _runs(pc)
     present = pc[cstarts]
     firsts = np.empty(labels.shape[0], dtype=np.float64)
     firsts[present] = pp[cstarts]
@@ -303,6 +285,26 @@ def _collapse_lexsort(
         sums[present],
         _run_lengths(starts[cstarts], n),
     )
+
+
+def _changes(values: NDArray[Any]) -> NDArray[np.bool_]:
+    """Where a sorted (non-empty) array starts a new run of equal values."""
+    out = np.empty(values.shape[0], dtype=bool)
+    out[0] = True
+    np.not_equal(values[1:], values[:-1], out=out[1:])
+    return out
+
+
+def _runs(
+    values: NDArray[Any],
+) -> tuple[NDArray[np.intp], NDArray[np.int64], NDArray[np.int64]]:
+    """The runs of equal values of a sorted (non-empty) array: first index, length, last index."""
+    starts = np.flatnonzero(_changes(values))
+    lengths = _run_lengths(starts, values.shape[0])
+    # each run's last index: its start plus its length, minus one
+    ends = np.add(starts, lengths)
+    ends -= 1
+    return starts, lengths, ends
 
 
 def _run_lengths(starts: NDArray[np.intp], total: int) -> NDArray[np.int64]:
