@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import cxmetrics as cx
-from cxmetrics.exceptions import InvalidInputError
+from cxmetrics.exceptions import InvalidInputError, MissingValueError
 from cxmetrics.staffing._required import RTOL
 
 
@@ -327,3 +327,38 @@ def test_pyworkforce_defects():
     with pytest.raises(OverflowError):
         e.service_level(50)
     assert cx.queue_metrics(200.0, 50, aht=3, threshold=20).service_level == 0.0
+
+
+def test_an_interval_plan_shaped_like_an_export():
+    # a WFM export: traffic per half hour and queue as Python objects (ints,
+    # floats), one interval left blank, AHT per queue as a column sliced out of
+    # a wider table (not contiguous), the target a scalar
+    with pytest.raises(MissingValueError, match=r"`traffic`.*first at index 1"):
+        cx.agents_required(
+            [10, None, 12.5], aht=180, target_service_level=0.8, threshold=20
+        )
+    traffic = np.array(
+        [[4, 10.5, 0], [22, 7.25, 150]], dtype=object
+    )  # interval x queue
+    table = np.array([[180.0, 1.0], [240.0, 2.0], [300.0, 3.0]])
+    aht = table[:, 0]  # one per queue, strided
+    before = aht.copy()
+    grid = cx.agents_required(
+        traffic, aht=aht, target_service_level=0.8, threshold=20.0, shrinkage=0.3
+    )
+    assert grid.shape == (2, 3)
+    for i in range(2):
+        for j in range(3):
+            one = cx.agents_required(
+                float(traffic[i, j]),
+                aht=float(aht[j]),
+                target_service_level=0.8,
+                threshold=20.0,
+                shrinkage=0.3,
+            )
+            cell = grid[i, j]
+            assert (cell.agents, cell.headcount) == (one.agents, one.headcount)
+            assert cell.service_level == one.service_level
+    assert grid[0, 2].agents == 0  # no traffic, no agents
+    np.testing.assert_array_equal(aht, before)  # the caller's column is untouched
+    assert table.flags.writeable
